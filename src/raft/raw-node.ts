@@ -1,0 +1,168 @@
+// The caller-facing wrapper of the core (model: etcd-io/raft rawnode.go): inputs in, one
+// Ready out, advance() to acknowledge. See ready.ts for the order the caller must follow.
+import type { RaftConfig } from './config.js';
+import { decodeConfChange } from './conf-change-codec.js';
+import type { Message } from './messages.js';
+import { Raft } from './raft.js';
+import type { ProgressStatus, Ready, Status } from './ready.js';
+import {
+  EntryType,
+  hardStateEqual,
+  type ConfChange,
+  type ConfState,
+  type HardState,
+  type NodeId,
+  type SoftState,
+} from './types.js';
+
+export class RawNode {
+  /** Exposed for tests and the simulator; callers use the methods below. */
+  readonly raft: Raft;
+  private prevSoft: SoftState;
+  private prevHard: HardState;
+  /** A Ready was handed out and not yet advanced. */
+  private inFlight: Ready | undefined;
+
+  constructor(config: RaftConfig) {
+    this.raft = new Raft(config);
+    this.prevSoft = this.raft.softState();
+    this.prevHard = this.raft.hardState();
+  }
+
+  tick(): void {
+    this.raft.tick();
+  }
+
+  /** Start an election now (tests, or an operator forcing one). */
+  campaign(): void {
+    this.raft.hup(this.raft.preVote ? 'preElection' : 'election');
+  }
+
+  /** Throws ProposalDroppedError when it cannot be accepted; a follower forwards to its leader. */
+  propose(data: Uint8Array): void {
+    this.raft.propose(data);
+  }
+
+  proposeConfChange(cc: ConfChange): void {
+    this.raft.proposeConfChange(cc);
+  }
+
+  step(m: Message): void {
+    if (m.to !== this.raft.id) return; // misrouted: not for us
+    this.raft.step(m);
+  }
+
+  transferLeadership(to: NodeId): void {
+    this.raft.transferLeadership(to);
+  }
+
+  /** Ask for a linearizable read point; it arrives as Ready.readStates with this context. */
+  readIndex(context: string): void {
+    this.raft.readIndex(context);
+  }
+
+  reportUnreachable(id: NodeId): void {
+    this.raft.reportUnreachable(id);
+  }
+
+  reportSnapshot(id: NodeId, ok: boolean): void {
+    this.raft.reportSnapshot(id, ok);
+  }
+
+  hasReady(): boolean {
+    if (this.inFlight) return false;
+    const r = this.raft;
+    const soft = r.softState();
+    return (
+      soft.lead !== this.prevSoft.lead ||
+      soft.state !== this.prevSoft.state ||
+      !hardStateEqual(r.hardState(), this.prevHard) ||
+      r.raftLog.hasPendingSnapshot() ||
+      r.raftLog.unstableEntries().length > 0 ||
+      r.raftLog.hasNextCommittedEntries() ||
+      r.msgs.length > 0 ||
+      r.readStates.length > 0 ||
+      r.leaseAck !== undefined
+    );
+  }
+
+  /** Collect everything the caller must do; call advance(ready) when done. */
+  ready(): Ready {
+    if (this.inFlight) throw new Error('raft: ready() called again before advance()');
+    const r = this.raft;
+    const soft = r.softState();
+    const hard = r.hardState();
+    const softChanged = soft.lead !== this.prevSoft.lead || soft.state !== this.prevSoft.state;
+    const hardChanged = !hardStateEqual(hard, this.prevHard);
+    const entries = r.raftLog.unstableEntries();
+    const snapshot = r.raftLog.hasPendingSnapshot() ? r.raftLog.unstable.snapshot : undefined;
+    const rd: Ready = {
+      ...(softChanged ? { softState: soft } : {}),
+      ...(hardChanged ? { hardState: hard } : {}),
+      entries,
+      ...(snapshot ? { snapshot } : {}),
+      committedEntries: r.raftLog.nextCommittedEntries(),
+      messages: r.msgs,
+      readStates: r.readStates,
+      ...(r.leaseAck ? { leaseAck: r.leaseAck } : {}),
+      mustSync:
+        entries.length > 0 || snapshot !== undefined || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
+    };
+    r.msgs = [];
+    r.readStates = [];
+    r.leaseAck = undefined;
+    if (softChanged) this.prevSoft = soft;
+    this.inFlight = rd;
+    return rd;
+  }
+
+  /**
+   * The caller persisted, sent and applied `rd`. Membership changes among its committed
+   * entries take effect now, in log order.
+   */
+  advance(rd: Ready): void {
+    if (rd !== this.inFlight) throw new Error('raft: advance() with a Ready that is not the outstanding one');
+    this.inFlight = undefined;
+    const log = this.raft.raftLog;
+    if (rd.hardState) this.prevHard = rd.hardState;
+    if (rd.snapshot) {
+      log.stableSnapTo(rd.snapshot.metadata.index);
+      if (rd.snapshot.metadata.index > log.applied) log.appliedTo(rd.snapshot.metadata.index);
+    }
+    const lastEntry = rd.entries[rd.entries.length - 1];
+    if (lastEntry) log.stableTo(lastEntry.index, lastEntry.term);
+    for (const e of rd.committedEntries) {
+      if (e.type === EntryType.ConfChange) this.raft.applyConfChange(decodeConfChange(e.data));
+      log.appliedTo(e.index);
+    }
+  }
+
+  confState(): ConfState {
+    return this.raft.confState();
+  }
+
+  status(): Status {
+    const r = this.raft;
+    let progress: Map<NodeId, ProgressStatus> | undefined;
+    if (r.state === 'leader') {
+      progress = new Map();
+      r.trk.visit((id, pr) => {
+        progress!.set(id, { match: pr.match, next: pr.next, state: pr.state, isLearner: pr.isLearner, recentActive: pr.recentActive });
+      });
+    }
+    return {
+      id: r.id,
+      term: r.term,
+      vote: r.vote,
+      commit: r.raftLog.committed,
+      applied: r.raftLog.applied,
+      lastIndex: r.raftLog.lastIndex(),
+      lead: r.lead,
+      state: r.state,
+      confState: r.confState(),
+      tickCount: r.tickCount,
+      leadTransferee: r.leadTransferee,
+      ...(progress ? { progress } : {}),
+    };
+  }
+}
