@@ -397,7 +397,11 @@ export class Raft {
   /** Handle one message from a peer. Term handling first, then the role's step function. */
   step(m: Message): void {
     if (m.term === 0) {
-      // Forwarded local requests (propose, transferLeader, readIndex) carry no term.
+      // Only forwarded local requests (propose, transferLeader, readIndex) carry no term.
+      if (m.type !== 'propose' && m.type !== 'transferLeader' && m.type !== 'readIndex') {
+        this.logger.warn({ id: this.id, from: m.from, type: m.type }, 'raft: dropping termless message');
+        return;
+      }
     } else if (m.term > this.term) {
       if (m.type === 'requestVote') {
         if (!m.transfer && this.inLeaderLease()) {
@@ -455,7 +459,13 @@ export class Raft {
   private stepLeader(m: Message): void {
     switch (m.type) {
       case 'propose':
-        this.leaderPropose(m.entries);
+        try {
+          this.leaderPropose(m.entries);
+        } catch (e) {
+          // A forwarded proposal that cannot be taken is dropped; the proposer retries or times out.
+          if (!(e instanceof ProposalDroppedError || e instanceof ConfChangeError)) throw e;
+          this.logger.info({ id: this.id, from: m.from, err: e.message }, 'raft: dropping forwarded proposal');
+        }
         return;
       case 'transferLeader':
         this.leaderTransfer(m.target);
@@ -697,16 +707,16 @@ export class Raft {
       return;
     }
     const wasPaused = pr.isPaused();
-    if (!pr.maybeUpdate(m.index)) {
-      if (wasPaused && !pr.isPaused()) this.sendAppend(m.from);
-      return;
-    }
+    // A probe answered at exactly our known match still tells us where the logs agree.
+    const updated = pr.maybeUpdate(m.index) || (pr.match === m.index && pr.state === ProgressState.Probe);
+    if (!updated) return;
     switch (pr.state) {
       case ProgressState.Probe:
         pr.becomeReplicate();
         break;
       case ProgressState.Snapshot:
-        if (pr.match >= pr.pendingSnapshot) {
+        // Done once the follower reaches the snapshot, or is back within our log anyway.
+        if (pr.match >= pr.pendingSnapshot || pr.match + 1 >= this.raftLog.firstIndex()) {
           pr.becomeProbe();
           pr.becomeReplicate();
         }
@@ -956,8 +966,8 @@ export class Raft {
       return;
     }
     if (this.leadTransferee !== NONE && !this.trk.isVoter(this.leadTransferee)) this.abortLeaderTransfer();
-    if (this.maybeCommit()) this.bcastAppend();
-    else this.bcastAppend();
+    this.maybeCommit(); // a smaller voter set may commit more
+    this.bcastAppend();
   }
 
   // ---------------------------------------------------------------- transport feedback
