@@ -424,9 +424,9 @@ export class Raft {
         this.leaderContactElapsed = this.electionTick;
       }
     } else if (m.term < this.term) {
-      if ((this.checkQuorum || this.preVote) && (m.type === 'heartbeat' || m.type === 'appendEntries')) {
-        // A stale leader (e.g. back from a partition). Tell it our term so it steps down;
-        // with PreVote/CheckQuorum it could otherwise never learn it.
+      if (m.type === 'heartbeat' || m.type === 'appendEntries') {
+        // A stale leader (e.g. back from a partition). Tell it our term so it steps down:
+        // stickiness makes us ignore its vote requests, so it could otherwise never learn it.
         this.send<AppendEntriesResponse>({ type: 'appendEntriesResponse', from: this.id, to: m.from, term: this.term, index: 0, reject: false, rejectHint: 0, hintTerm: 0 });
       } else if (m.type === 'requestVote' && m.preVote) {
         this.send<RequestVoteResponse>({ type: 'requestVoteResponse', from: this.id, to: m.from, term: this.term, preVote: true, reject: true });
@@ -738,6 +738,7 @@ export class Raft {
       this.logger.info({ id: this.id, to: m.from }, 'raft: transferee caught up, sending TimeoutNow');
       this.sendTimeoutNow(m.from);
     }
+    this.maybeHandOver();
   }
 
   private handleHeartbeatResponse(m: HeartbeatResponse): void {
@@ -925,7 +926,20 @@ export class Raft {
 
   // ---------------------------------------------------------------- membership
 
-  /** Called by RawNode when a committed membership change is applied. */
+  /** Called by RawNode when a committed membership-change entry is applied. */
+  applyConfChangeEntry(data: Uint8Array): ConfState {
+    let cc: ConfChange;
+    try {
+      cc = decodeConfChange(data);
+    } catch (e) {
+      if (!(e instanceof ConfChangeError)) throw e;
+      // Every replica decodes the same bytes the same way, so skipping keeps them in step.
+      this.logger.warn({ id: this.id, err: e.message }, 'raft: skipping undecodable membership change');
+      return this.trk.confState();
+    }
+    return this.applyConfChange(cc);
+  }
+
   applyConfChange(cc: ConfChange): ConfState {
     let next: ConfState;
     try {
@@ -948,26 +962,32 @@ export class Raft {
     this.isLearner = this.trk.isLearner(this.id);
     this.logger.info({ id: this.id, voters: cs.voters, learners: cs.learners }, 'raft: membership changed');
     if (this.state !== StateType.Leader) return;
-    if (!this.trk.isVoter(this.id)) {
-      // We removed (or demoted) ourselves. Hand over to the most caught-up voter right away
-      // instead of making the cluster wait out an election timeout.
-      let best: NodeId = NONE;
-      let bestMatch = -1;
-      this.trk.visit((id, pr) => {
-        if (id !== this.id && this.trk.isVoter(id) && pr.match > bestMatch) {
-          best = id;
-          bestMatch = pr.match;
-        }
-      });
-      this.logger.info({ id: this.id, successor: best }, 'raft: leader removed from voters, stepping down');
-      if (best !== NONE && bestMatch === this.raftLog.lastIndex()) this.sendTimeoutNow(best);
-      this.becomeFollower(this.term, NONE);
-      this.leaderContactElapsed = this.electionTick;
-      return;
-    }
     if (this.leadTransferee !== NONE && !this.trk.isVoter(this.leadTransferee)) this.abortLeaderTransfer();
     this.maybeCommit(); // a smaller voter set may commit more
     this.bcastAppend();
+    if (!this.trk.isVoter(this.id)) {
+      this.logger.info({ id: this.id }, 'raft: leader removed from voters, handing over');
+      this.maybeHandOver();
+    }
+  }
+
+  /**
+   * A leader that removed (or demoted) itself keeps replicating — without counting itself —
+   * until a remaining voter has its whole log, then sends it TimeoutNow and steps down.
+   * Stepping down earlier can deadlock: the others may not yet know the removal is
+   * committed, still count us as a voter, and we would refuse them our vote (our log is longer).
+   */
+  private maybeHandOver(): void {
+    if (this.state !== StateType.Leader || this.trk.isVoter(this.id)) return;
+    let successor: NodeId = NONE;
+    this.trk.visit((id, pr) => {
+      if (successor === NONE && id !== this.id && this.trk.isVoter(id) && pr.match === this.raftLog.lastIndex()) successor = id;
+    });
+    if (successor === NONE) return;
+    this.logger.info({ id: this.id, successor, term: this.term }, 'raft: removed leader hands over and steps down');
+    this.sendTimeoutNow(successor);
+    this.becomeFollower(this.term, NONE);
+    this.leaderContactElapsed = this.electionTick;
   }
 
   // ---------------------------------------------------------------- transport feedback

@@ -1,7 +1,6 @@
 // The caller-facing wrapper of the core (model: etcd-io/raft rawnode.go): inputs in, one
 // Ready out, advance() to acknowledge. See ready.ts for the order the caller must follow.
 import type { RaftConfig } from './config.js';
-import { decodeConfChange } from './conf-change-codec.js';
 import type { Message } from './messages.js';
 import { Raft } from './raft.js';
 import type { ProgressStatus, Ready, Status } from './ready.js';
@@ -132,7 +131,7 @@ export class RawNode {
     const lastEntry = rd.entries[rd.entries.length - 1];
     if (lastEntry) log.stableTo(lastEntry.index, lastEntry.term);
     for (const e of rd.committedEntries) {
-      if (e.type === EntryType.ConfChange) this.raft.applyConfChange(decodeConfChange(e.data));
+      if (e.type === EntryType.ConfChange) this.raft.applyConfChangeEntry(e.data);
       log.appliedTo(e.index);
     }
   }
