@@ -1,0 +1,84 @@
+// The simulated application: a tiny KV store applied from the log. Client commands travel
+// in entry data as JSON {id, c}; each op id is applied at most once (a forwarded proposal
+// can be duplicated by the network and appended twice, and a client may retry), which is
+// what makes the history linearizable rather than "at least once".
+
+export type KvCommand =
+  | { readonly t: 'put'; readonly k: string; readonly v: string }
+  | { readonly t: 'del'; readonly k: string }
+  | { readonly t: 'cas'; readonly k: string; readonly from: string | null; readonly to: string };
+
+export interface ClientEntry {
+  readonly id: string;
+  readonly c: KvCommand;
+}
+
+/** What applying a command returned: writes answer 'ok', cas answers whether it swapped. */
+export type KvResult = 'ok' | boolean;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeClientEntry(e: ClientEntry): Uint8Array {
+  return encoder.encode(JSON.stringify(e));
+}
+
+/** undefined for entries that are not client commands (the leader's empty no-op). */
+export function decodeClientEntry(data: Uint8Array): ClientEntry | undefined {
+  if (data.length === 0) return undefined;
+  return JSON.parse(decoder.decode(data)) as ClientEntry;
+}
+
+export class KvStateMachine {
+  private readonly data = new Map<string, string>();
+  private readonly seen = new Set<string>();
+
+  get(k: string): string | undefined {
+    return this.data.get(k);
+  }
+
+  /** Applies the command unless its id was applied before; undefined for a duplicate. */
+  apply(e: ClientEntry): KvResult | undefined {
+    if (this.seen.has(e.id)) return undefined;
+    this.seen.add(e.id);
+    const c = e.c;
+    switch (c.t) {
+      case 'put':
+        this.data.set(c.k, c.v);
+        return 'ok';
+      case 'del':
+        this.data.delete(c.k);
+        return 'ok';
+      case 'cas': {
+        const cur = this.data.get(c.k) ?? null;
+        if (cur !== c.from) return false;
+        this.data.set(c.k, c.to);
+        return true;
+      }
+      default: {
+        const never: never = c;
+        throw new Error(`unknown command ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** Canonical encoding (sorted), so equal states give equal bytes across nodes. */
+  encode(): Uint8Array {
+    const kv = [...this.data.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const ops = [...this.seen].sort();
+    return encoder.encode(JSON.stringify({ kv, ops }));
+  }
+
+  static decode(bytes: Uint8Array): KvStateMachine {
+    const sm = new KvStateMachine();
+    if (bytes.length === 0) return sm;
+    const { kv, ops } = JSON.parse(decoder.decode(bytes)) as { kv: [string, string][]; ops: string[] };
+    for (const [k, v] of kv) sm.data.set(k, v);
+    for (const id of ops) sm.seen.add(id);
+    return sm;
+  }
+}
+
+export function bytesToText(b: Uint8Array): string {
+  return decoder.decode(b);
+}

@@ -1,0 +1,504 @@
+// The deterministic cluster simulator: N pure cores on simulated time, a faulty network,
+// crash/restart from the disk, pauses and drifting clocks. Everything nondeterministic
+// comes from one seed; every event is followed by the invariant checks.
+import { bootstrapStorage } from '../../src/raft/bootstrap.js';
+import { ConfChangeError, ProposalDroppedError } from '../../src/raft/errors.js';
+import type { Message } from '../../src/raft/messages.js';
+import { seededRng } from '../../src/raft/rng.js';
+import type { Rng } from '../../src/raft/rng.js';
+import { ConfChangeType, NONE, StateType } from '../../src/raft/types.js';
+import type { ConfChange, ConfState, NodeId } from '../../src/raft/types.js';
+import type { ClientCommand, ClientOp } from './client-history.js';
+import { ClientHistory, formatCommand } from './client-history.js';
+import { EventQueue } from './event-queue.js';
+import { formatMessage } from './format.js';
+import { Invariant, InvariantChecker } from './invariants.js';
+import type { Violation } from './invariants.js';
+import { encodeClientEntry, KvStateMachine } from './kv-state-machine.js';
+import type { KvResult } from './kv-state-machine.js';
+import { CALM_NETWORK, Network } from './network.js';
+import type { NetworkFaults } from './network.js';
+import { correctExecutor } from './ready-executor.js';
+import type { ReadyExecutor } from './ready-executor.js';
+import { NodeClock } from './sim-clock.js';
+import { SimNode } from './sim-node.js';
+import type { CoreParams, NodeActor, NodeHost } from './sim-node.js';
+import { Trace } from './trace.js';
+
+export interface SimOptions {
+  readonly seed: number;
+  /** Initial voters n1..nN. */
+  readonly nodes: number;
+  /** Ids n1..nPool may exist; the extra ones are created when membership changes add them. */
+  readonly poolSize?: number;
+  /** Each node ticks every tickMs of its own clock. */
+  readonly tickMs?: number;
+  readonly electionTick?: number;
+  readonly heartbeatTick?: number;
+  /** Bound on |clock rate − 1| for every node. */
+  readonly maxDrift?: number;
+  readonly snapshotEvery?: number;
+  readonly keepAfterSnapshot?: number;
+  readonly maxSizePerMsg?: number;
+  readonly maxInflightMsgs?: number;
+  readonly executor?: ReadyExecutor;
+  readonly actor?: (node: SimNode) => NodeActor | undefined;
+  readonly traceKeep?: number;
+  /**
+   * How the initial members learn the first configuration. 'confState' (default): the
+   * storage reports it through initialState() with an empty log, so a node added later
+   * must learn it from the leader. 'snapshot': every initial member starts from a shared
+   * snapshot at index 1 carrying the configuration, so later nodes always get it by
+   * InstallSnapshot (the log is never replayed from an empty configuration).
+   */
+  /**
+   * How founding members learn the initial membership: 'log' (default, what real nodes do:
+   * committed ConfChange entries at indexes 1..n), 'snapshot' (a shared snapshot at index 1),
+   * or 'confState' (storage-only; a node added later cannot learn it — kept to show why).
+   */
+  readonly bootstrap?: 'log' | 'confState' | 'snapshot';
+}
+
+type SimEvent =
+  | { readonly type: 'tick'; readonly node: NodeId; readonly gen: number }
+  | { readonly type: 'deliver'; readonly msg: Message }
+  | {
+      readonly type: 'call';
+      readonly node: NodeId;
+      readonly incarnation: number;
+      readonly label: string;
+      readonly fn: () => void;
+    };
+
+/** Where a client sends an operation: a named node, or whichever node currently leads. */
+export type Target = NodeId | 'leader';
+
+export class Simulator implements NodeHost {
+  readonly trace: Trace;
+  readonly history = new ClientHistory();
+  readonly network: Network;
+  readonly checker: InvariantChecker;
+  readonly nodes = new Map<NodeId, SimNode>();
+  readonly pool: readonly NodeId[];
+  readonly params: CoreParams;
+  readonly tickMs: number;
+  readonly maxDrift: number;
+  events = 0;
+  private time = 0;
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly rng: Rng;
+  private readonly executor: ReadyExecutor;
+
+  constructor(readonly options: SimOptions) {
+    this.rng = seededRng(options.seed);
+    this.network = new Network(seededRng(options.seed ^ 0x5eed), CALM_NETWORK);
+    this.trace = new Trace(options.traceKeep ?? 200);
+    this.checker = new InvariantChecker(() => this.time);
+    this.tickMs = options.tickMs ?? 10;
+    this.maxDrift = options.maxDrift ?? 0.01;
+    this.executor = options.executor ?? correctExecutor;
+    this.params = {
+      electionTick: options.electionTick ?? 10,
+      heartbeatTick: options.heartbeatTick ?? 2,
+      maxSizePerMsg: options.maxSizePerMsg ?? 1024,
+      maxInflightMsgs: options.maxInflightMsgs ?? 16,
+      snapshotEvery: options.snapshotEvery ?? 5,
+      keepAfterSnapshot: options.keepAfterSnapshot ?? 2,
+    };
+    const poolSize = options.poolSize ?? options.nodes + 2;
+    this.pool = Array.from({ length: poolSize }, (_, i) => `n${i + 1}`);
+    const voters = this.pool.slice(0, options.nodes);
+    for (const id of voters) this.createNode(id, { voters, learners: [] }, options.bootstrap ?? 'log');
+  }
+
+  // ---- NodeHost ----
+
+  now(): number {
+    return this.time;
+  }
+
+  send(m: Message): void {
+    const copies = this.network.route(m.from, m.to);
+    for (const delay of copies) this.queue.push(this.time + delay, { type: 'deliver', msg: m });
+    if (copies.length === 0 && m.type === 'installSnapshot') this.reportSnapshot(m.from, m.to, false);
+  }
+
+  /**
+   * A real transport streams a snapshot and learns whether it arrived; the leader's
+   * progress for that follower waits in snapshot state until told. The simulated transport
+   * reports at delivery (or loss) time, so a lost snapshot is retried rather than awaited
+   * forever.
+   */
+  private reportSnapshot(from: NodeId, to: NodeId, ok: boolean): void {
+    const sender = this.nodes.get(from);
+    if (sender === undefined || sender.raw === undefined) return;
+    this.schedule(sender, 1, `snapshot to ${to} ${ok ? 'delivered' : 'failed'}`, () => {
+      sender.raw!.reportSnapshot(to, ok);
+      sender.drain();
+    });
+  }
+
+  schedule(node: SimNode, delay: number, label: string, fn: () => void): void {
+    this.queue.push(this.time + delay, { type: 'call', node: node.id, incarnation: node.incarnation, label, fn });
+  }
+
+  addTrace(line: string): void {
+    this.trace.add(this.time, line);
+  }
+
+  onApply(node: SimNode, e: Parameters<NodeHost['onApply']>[1]): void {
+    this.checker.onApply(node, e);
+  }
+
+  onSnapshotState(node: SimNode, index: number, data: Uint8Array, how: 'taken' | 'restored'): void {
+    this.checker.onSnapshotState(node, index, data, how);
+  }
+
+  onConf(node: SimNode, applied: number, cs: ConfState): void {
+    this.checker.onConf(node, applied, cs);
+  }
+
+  complete(op: ClientOp, result: KvResult | string | null): void {
+    this.history.complete(op, this.time, result);
+    this.addTrace(`${op.node} client ${op.id} ${formatCommand(op.cmd)} → ${JSON.stringify(result)}`);
+  }
+
+  // ---- running ----
+
+  get violation(): Violation | undefined {
+    return this.checker.violation;
+  }
+
+  /** Process events up to real time `until` (inclusive), stopping early on a violation. */
+  runUntil(until: number, stop?: () => boolean): void {
+    for (;;) {
+      if (this.violation !== undefined || stop?.() === true) return;
+      const next = this.queue.peek();
+      if (next === undefined || next.time > until) break;
+      this.queue.pop();
+      this.time = next.time;
+      this.events++;
+      this.guarded(() => this.handle(next.item));
+    }
+    this.time = Math.max(this.time, until);
+  }
+
+  runFor(ms: number, stop?: () => boolean): void {
+    this.runUntil(this.time + ms, stop);
+  }
+
+  /** Runs one outside action (a nemesis step) as an event: then the invariants are checked. */
+  act(label: string, fn: () => void): void {
+    if (this.violation !== undefined) return;
+    this.events++;
+    this.addTrace(`NEMESIS ${label}`);
+    this.guarded(fn);
+  }
+
+  private guarded(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      const e = err as Error;
+      this.checker.fail(Invariant.CoreException, `${e.name}: ${e.message}\n${e.stack ?? ''}`);
+      return;
+    }
+    this.checker.afterEvent(this.nodes.values());
+  }
+
+  private handle(ev: SimEvent): void {
+    switch (ev.type) {
+      case 'tick': {
+        const node = this.nodes.get(ev.node);
+        if (node === undefined || node.tickGen !== ev.gen || !node.isUp) return;
+        node.raw!.tick();
+        node.drain();
+        node.actor?.onTick(node);
+        this.scheduleTick(node, node.nextTickLocal + this.tickMs);
+        return;
+      }
+      case 'deliver': {
+        const m = ev.msg;
+        const node = this.nodes.get(m.to);
+        const lost = node === undefined || node.life === 'crashed' ? 'down' : !this.network.isUp(m.from, m.to) ? 'cut' : '';
+        if (m.type === 'installSnapshot') this.reportSnapshot(m.from, m.to, lost === '');
+        if (node === undefined || lost !== '') return this.addTrace(`drop ${formatMessage(m)} (${lost})`);
+        if (node.life === 'paused') {
+          node.inbox.push(m);
+          return this.addTrace(`queue ${formatMessage(m)} (paused)`);
+        }
+        this.addTrace(formatMessage(m));
+        node.raw!.step(m);
+        node.drain();
+        return;
+      }
+      case 'call': {
+        const node = this.nodes.get(ev.node);
+        if (node === undefined || node.incarnation !== ev.incarnation || node.life === 'crashed') return;
+        // A stopped process does nothing; look again later.
+        if (node.life === 'paused') return void this.queue.push(this.time + this.tickMs, ev);
+        this.addTrace(`${ev.node} ${ev.label}`);
+        ev.fn();
+        return;
+      }
+      default: {
+        const never: never = ev;
+        throw new Error(`unknown event ${String(never)}`);
+      }
+    }
+  }
+
+  private scheduleTick(node: SimNode, local: number): void {
+    node.nextTickLocal = local;
+    this.queue.push(Math.max(this.time, node.clock.realAt(local)), { type: 'tick', node: node.id, gen: node.tickGen });
+  }
+
+  private restartTicks(node: SimNode, firstLocal: number): void {
+    node.tickGen++;
+    this.scheduleTick(node, firstLocal);
+  }
+
+  private createNode(id: NodeId, conf: ConfState | undefined, how: 'log' | 'confState' | 'snapshot' = 'log'): SimNode {
+    // Arbitrary clock offsets (only rates are meaningful, as with CLOCK_MONOTONIC) and a
+    // random rate within the drift bound; the nemesis changes rates later.
+    const drift = ((this.rng.int(2001) - 1000) / 1000) * this.maxDrift;
+    const clock = new NodeClock(() => this.time, 1000 * (1 + this.rng.int(1000)), drift);
+    const node = new SimNode(id, clock, this, this.params, this.executor);
+    if (conf !== undefined && how === 'log') bootstrapStorage(node.disk, conf);
+    if (conf !== undefined && how === 'confState') node.disk.setConfState(conf);
+    if (conf !== undefined && how === 'snapshot') {
+      node.disk.applySnapshot({ metadata: { index: 1, term: 1, confState: conf }, data: new KvStateMachine().encode() });
+      node.disk.setHardState({ term: 1, vote: NONE, commit: 1 });
+    }
+    node.actor = this.options.actor?.(node);
+    this.nodes.set(id, node);
+    this.startNode(node);
+    return node;
+  }
+
+  private startNode(node: SimNode): void {
+    node.start(this.options.seed * 31 + this.rng.int(0x7fffffff));
+    this.checker.nodeRestarted(node.id);
+    // Start at a random phase so nodes do not tick in lockstep.
+    this.restartTicks(node, node.clock.now() + 1 + this.rng.int(this.tickMs * 100) / 100);
+  }
+
+  // ---- queries ----
+
+  /** The unpaused leader with the highest term, if any. */
+  leader(): SimNode | undefined {
+    let best: SimNode | undefined;
+    let bestTerm = -1;
+    for (const node of this.nodes.values()) {
+      if (!node.isUp) continue;
+      const st = node.raw!.status();
+      if (st.state === StateType.Leader && st.term > bestTerm) {
+        best = node;
+        bestTerm = st.term;
+      }
+    }
+    return best;
+  }
+
+  private resolve(target: Target): SimNode | undefined {
+    return target === 'leader' ? this.leader() : this.nodes.get(target);
+  }
+
+  /** One line per node: role, term, commit, applied, conf. */
+  describe(): string[] {
+    const out: string[] = [];
+    for (const node of this.nodes.values()) {
+      if (node.raw === undefined) {
+        out.push(`${node.id} CRASHED`);
+        continue;
+      }
+      const st = node.raw.status();
+      out.push(
+        `${node.id} ${node.life} ${st.state} t${st.term} lead=${st.lead || '-'} commit=${st.commit} applied=${node.applied} ` +
+          `last=${st.lastIndex} voters=[${st.confState.voters.join(',')}] learners=[${st.confState.learners.join(',')}] ` +
+          `drift=${(node.clock.drift * 100).toFixed(2)}%`,
+      );
+    }
+    return out;
+  }
+
+  // ---- the nemesis vocabulary ----
+
+  partition(sideA: readonly NodeId[]): void {
+    const a = this.pool.filter((id) => sideA.includes(id));
+    const b = this.pool.filter((id) => !sideA.includes(id));
+    this.act(`partition [${a.join(',')}] | [${b.join(',')}]`, () => this.network.split(a, b));
+  }
+
+  isolate(id: NodeId): void {
+    this.act(`isolate ${id}`, () =>
+      this.network.split(
+        [id],
+        this.pool.filter((x) => x !== id),
+      ),
+    );
+  }
+
+  /** One-way: messages from `from` to `to` are lost, the reverse direction still works. */
+  cut(from: NodeId, to: NodeId): void {
+    this.act(`cut ${from}→${to}`, () => this.network.cut(from, to));
+  }
+
+  /** Partial partition: the two sides cannot talk, but `bridge` talks to both. */
+  bridge(sideA: readonly NodeId[], bridge: NodeId): void {
+    const a = this.pool.filter((id) => sideA.includes(id) && id !== bridge);
+    const b = this.pool.filter((id) => !sideA.includes(id) && id !== bridge);
+    this.act(`partial partition [${a.join(',')}] | [${b.join(',')}] bridged by ${bridge}`, () => this.network.split(a, b));
+  }
+
+  healLinks(): void {
+    this.act('heal links', () => this.network.healAll());
+  }
+
+  setFaults(f: NetworkFaults): void {
+    const d = `drop=${f.drop} dup=${f.duplicate} delay=[${f.minDelay},${f.maxDelay}]ms`;
+    this.act(`network ${d}`, () => this.network.setFaults(f));
+  }
+
+  crash(id: NodeId): void {
+    const node = this.nodes.get(id);
+    if (node === undefined || node.life === 'crashed') return;
+    this.act(`crash ${id}`, () => {
+      const lost = node.crash();
+      if (lost.length > 0) this.addTrace(`${id} unknown outcome: ${lost.map((o) => o.id).join(',')}`);
+    });
+  }
+
+  restart(id: NodeId): void {
+    const node = this.nodes.get(id);
+    if (node === undefined || node.life !== 'crashed') return;
+    this.act(`restart ${id}`, () => {
+      this.startNode(node);
+      node.drain();
+    });
+  }
+
+  pause(id: NodeId): void {
+    const node = this.nodes.get(id);
+    if (node === undefined || node.life !== 'up') return;
+    this.act(`pause ${id}`, () => {
+      node.life = 'paused';
+      node.tickGen++;
+    });
+  }
+
+  /** The paused node wakes up: its clock has run on, and the queued messages are processed. */
+  resume(id: NodeId): void {
+    const node = this.nodes.get(id);
+    if (node === undefined || node.life !== 'paused') return;
+    this.act(`resume ${id} (${node.inbox.length} queued)`, () => {
+      node.life = 'up';
+      for (const m of node.inbox.splice(0)) {
+        node.raw!.step(m);
+        node.drain();
+      }
+      this.restartTicks(node, node.clock.now() + this.tickMs);
+    });
+  }
+
+  /** Set a node's clock rate to 1+drift, clamped to the configured bound. */
+  setDrift(id: NodeId, drift: number): void {
+    const node = this.nodes.get(id);
+    if (node === undefined) return;
+    const d = Math.max(-this.maxDrift, Math.min(this.maxDrift, drift));
+    this.act(`drift ${id} ${(d * 100).toFixed(2)}%`, () => {
+      node.clock.setDrift(d);
+      if (node.isUp) this.restartTicks(node, node.nextTickLocal);
+    });
+  }
+
+  /** Membership change through the current leader; nodes never seen before are created empty. */
+  changeMembership(type: ConfChangeType, id: NodeId | 'leader'): void {
+    const leader = this.leader();
+    if (leader === undefined) return this.act(`${type} ${id}: no leader, skipped`, () => {});
+    const nodeId = id === 'leader' ? leader.id : id;
+    const voters = leader.raw!.status().confState.voters;
+    if (type === ConfChangeType.RemoveNode && voters.length === 1 && voters[0] === nodeId) {
+      return this.act(`${type} ${nodeId}: last voter, skipped`, () => {});
+    }
+    this.act(`${type} ${nodeId} via ${leader.id}`, () => {
+      if (type !== ConfChangeType.RemoveNode && !this.nodes.has(nodeId)) this.createNode(nodeId, undefined);
+      const cc: ConfChange = { type, nodeId };
+      if (this.tryPropose(leader, () => leader.raw!.proposeConfChange(cc))) leader.drain();
+    });
+  }
+
+  transferLeadership(to: NodeId): void {
+    const leader = this.leader();
+    if (leader === undefined) return this.act(`transfer to ${to}: no leader, skipped`, () => {});
+    this.act(`transfer ${leader.id} → ${to}`, () => {
+      if (this.tryPropose(leader, () => leader.raw!.transferLeadership(to))) leader.drain();
+    });
+  }
+
+  /** A client write; returns the op (undefined if it could not even be submitted). */
+  write(target: Target, cmd: ClientCommand & { t: 'put' | 'del' | 'cas' }): ClientOp | undefined {
+    const node = this.resolve(target);
+    if (node === undefined || !node.isUp) {
+      this.act(`client ${formatCommand(cmd)} → ${target}: unavailable`, () => {});
+      return undefined;
+    }
+    let submitted: ClientOp | undefined;
+    this.act(`client ${formatCommand(cmd)} → ${node.id}`, () => {
+      const op = this.history.begin(node.id, cmd, this.time);
+      const data = encodeClientEntry({ id: op.id, c: cmd });
+      if (!this.tryPropose(node, () => node.raw!.propose(data))) return this.history.discard(op);
+      this.addTrace(`${node.id} client ${op.id} submitted`);
+      node.pendingWrites.set(op.id, op);
+      submitted = op;
+      node.drain();
+    });
+    return submitted;
+  }
+
+  /** A linearizable read through ReadIndex. */
+  read(target: Target, key: string): ClientOp | undefined {
+    const node = this.resolve(target);
+    if (node === undefined || !node.isUp) {
+      this.act(`client get ${key} → ${target}: unavailable`, () => {});
+      return undefined;
+    }
+    let submitted: ClientOp | undefined;
+    this.act(`client get ${key} → ${node.id}`, () => {
+      const op = this.history.begin(node.id, { t: 'get', k: key }, this.time);
+      node.pendingReads.set(op.id, { op, key });
+      if (!this.tryPropose(node, () => node.raw!.readIndex(op.id))) {
+        node.pendingReads.delete(op.id);
+        return this.history.discard(op);
+      }
+      this.addTrace(`${node.id} client ${op.id} read submitted`);
+      submitted = op;
+      node.drain();
+    });
+    return submitted;
+  }
+
+  /** Documented rejections are an ordinary outcome; anything else propagates as a core exception. */
+  private tryPropose(node: SimNode, fn: () => void): boolean {
+    try {
+      fn();
+      return true;
+    } catch (err) {
+      if (err instanceof ProposalDroppedError || err instanceof ConfChangeError) {
+        this.addTrace(`${node.id} rejected: ${err.message}`);
+        return false;
+      }
+      throw err;
+    }
+  }
+
+  /** Undo every fault: links up, calm network, paused nodes resumed, crashed nodes restarted. */
+  healAll(): void {
+    this.healLinks();
+    this.setFaults(CALM_NETWORK);
+    for (const node of this.nodes.values()) {
+      if (node.life === 'paused') this.resume(node.id);
+      else if (node.life === 'crashed') this.restart(node.id);
+    }
+  }
+}
