@@ -1,0 +1,228 @@
+// The durable Raft storage of a real node: LevelDB behind an in-memory view. The core reads
+// the view synchronously; each Ready becomes exactly one LevelDB batch written with
+// `sync: true`, and persistReady() resolves only once that batch is on disk, so the caller
+// sends the Ready's messages after it (Raft §5.1/§5.2: a vote or an acknowledged entry
+// must survive a crash). Restart reads everything back and checks it (read-state.ts).
+import type { WritableStorage } from '../raft/memory-storage.js';
+import type { Ready } from '../raft/ready.js';
+import type { InitialState } from '../raft/storage.js';
+import type { ConfState, Entry, HardState, Snapshot } from '../raft/types.js';
+import { DEFAULT_COMPACTION_POLICY, planCompaction, validateCompactionPolicy, type CompactionPolicy } from './compaction.js';
+import { claimIdentity, dataDirPaths, openStore, type DataDirPaths, type Store } from './data-dir.js';
+import { StorageClosedError, StorageOpenError, StorageWriteError } from './errors.js';
+import { LogCache, type StoreOp } from './log-cache.js';
+import { readDurableState } from './read-state.js';
+
+export interface LevelStorageOptions {
+  readonly dataDir: string;
+  /** Stored on first use; a data dir of another cluster or node is refused. */
+  readonly clusterId: string;
+  readonly nodeId: string;
+  readonly compaction?: CompactionPolicy;
+}
+
+/** The part of a Ready that must be durable before its messages are sent. */
+export type ReadyWrites = Pick<Ready, 'snapshot' | 'entries' | 'hardState' | 'mustSync'>;
+
+/** What the state machine hands over when a snapshot is due (its image at the applied index). */
+export interface SnapshotSource {
+  readonly confState: ConfState;
+  readonly data: Uint8Array;
+}
+
+/** A WritableStorage whose mutations reach the disk in batches (one per Ready). */
+export interface DurableStorage extends WritableStorage {
+  readonly dataDir: string;
+  /** Bootstrap a new cluster: the voters before any snapshot exists. */
+  setConfState(cs: ConfState): void;
+  /** Stage the Ready's snapshot, entries and hard state, and write them as one batch. */
+  persistReady(rd: ReadyWrites): Promise<void>;
+  /** Write whatever mutations are staged as one batch; resolves when they (and all earlier ones) are written. */
+  flush(options?: { readonly sync?: boolean }): Promise<void>;
+  /** After applying up to `applied`: snapshot and compact if the policy says so (see compaction.ts). */
+  compactAfterApply(applied: number, source: () => SnapshotSource): Promise<Snapshot | undefined>;
+  /** Writes what is staged, then releases the data dir. */
+  close(): Promise<void>;
+}
+
+export async function openLevelStorage(options: LevelStorageOptions): Promise<DurableStorage> {
+  return LevelStorage.open(options);
+}
+
+export class LevelStorage implements DurableStorage {
+  private staged: StoreOp[] = [];
+  /** Settles when every batch handed to LevelDB so far has settled (batches never overlap). */
+  private tail: Promise<void> = Promise.resolve();
+  private failure: StorageWriteError | undefined;
+  private closed = false;
+  private readonly cache: LogCache;
+
+  private constructor(
+    private readonly db: Store,
+    private readonly paths: DataDirPaths,
+    private readonly policy: CompactionPolicy,
+    restore: (sink: (op: StoreOp) => void) => LogCache,
+  ) {
+    this.cache = restore((op) => this.staged.push(op));
+  }
+
+  static async open(options: LevelStorageOptions): Promise<LevelStorage> {
+    const paths = dataDirPaths(options.dataDir);
+    const policy = options.compaction ?? DEFAULT_COMPACTION_POLICY;
+    const problems = validateCompactionPolicy(policy);
+    if (problems.length > 0) throw new StorageOpenError(paths.dataDir, `invalid compaction policy: ${problems.join('; ')}`);
+    const db = await openStore(paths);
+    try {
+      await claimIdentity(db, paths, { clusterId: options.clusterId, nodeId: options.nodeId });
+      const state = await readDurableState(db, paths);
+      return new LevelStorage(db, paths, policy, (sink) => LogCache.restore(state, sink));
+    } catch (err) {
+      // Release the lock: the caller may report the error and retry with another dir.
+      await db.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  get dataDir(): string {
+    return this.paths.dataDir;
+  }
+
+  /** Mutations staged but not yet handed to LevelDB. */
+  get stagedWrites(): number {
+    return this.staged.length;
+  }
+
+  // ---- reads: answered from memory ----
+
+  initialState(): InitialState {
+    return this.cache.initialState();
+  }
+
+  entries(lo: number, hi: number, maxBytes?: number): Entry[] {
+    return this.cache.entries(lo, hi, maxBytes);
+  }
+
+  term(i: number): number {
+    return this.cache.term(i);
+  }
+
+  firstIndex(): number {
+    return this.cache.firstIndex();
+  }
+
+  lastIndex(): number {
+    return this.cache.lastIndex();
+  }
+
+  snapshot(): Snapshot {
+    return this.cache.snapshot();
+  }
+
+  // ---- mutations: the view changes now, the disk at the next flush ----
+
+  setHardState(hs: HardState): void {
+    this.usable();
+    this.cache.setHardState(hs);
+  }
+
+  setConfState(cs: ConfState): void {
+    this.usable();
+    this.cache.setConfState(cs);
+  }
+
+  applySnapshot(snap: Snapshot): void {
+    this.usable();
+    this.cache.applySnapshot(snap);
+  }
+
+  append(entries: readonly Entry[]): void {
+    this.usable();
+    this.cache.append(entries);
+  }
+
+  createSnapshot(i: number, cs: ConfState, data: Uint8Array): Snapshot {
+    this.usable();
+    return this.cache.createSnapshot(i, cs, data);
+  }
+
+  compact(compactIndex: number): void {
+    this.usable();
+    this.cache.compact(compactIndex);
+  }
+
+  // ---- durability ----
+
+  async persistReady(rd: ReadyWrites): Promise<void> {
+    // Mutations staged outside a Ready (compaction, bootstrap) are synced with it regardless.
+    const sync = rd.mustSync || this.staged.length > 0;
+    // The order of the Ready contract: snapshot, then entries, then hard state, in one batch.
+    if (rd.snapshot !== undefined) this.applySnapshot(rd.snapshot);
+    this.append(rd.entries);
+    if (rd.hardState !== undefined) this.setHardState(rd.hardState);
+    await this.flush({ sync });
+  }
+
+  flush(options: { readonly sync?: boolean } = {}): Promise<void> {
+    try {
+      this.usable();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.writeStaged(options.sync ?? true);
+  }
+
+  async compactAfterApply(applied: number, source: () => SnapshotSource): Promise<Snapshot | undefined> {
+    const plan = planCompaction(this.policy, {
+      applied,
+      snapshotIndex: this.snapshot().metadata.index,
+      firstIndex: this.firstIndex(),
+    });
+    if (plan === undefined) return undefined;
+    const { confState, data } = source();
+    const snap = this.createSnapshot(plan.snapshotAt, confState, data);
+    if (plan.compactTo !== undefined) this.compact(plan.compactTo);
+    await this.flush();
+    return snap;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const last = this.failure === undefined ? this.writeStaged(true) : this.tail;
+    try {
+      await last;
+    } finally {
+      await this.db.close();
+    }
+  }
+
+  private writeStaged(sync: boolean): Promise<void> {
+    const ops = this.staged;
+    this.staged = [];
+    if (ops.length === 0) {
+      // Nothing new, but "flushed" still means every earlier batch made it.
+      return this.tail.then(() => {
+        if (this.failure !== undefined) throw this.failure;
+      });
+    }
+    const write = this.tail.then(() => this.writeBatch(ops, sync));
+    this.tail = write.catch(() => {});
+    return write;
+  }
+
+  private async writeBatch(ops: StoreOp[], sync: boolean): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    try {
+      await this.db.batch(ops, { sync });
+    } catch (err) {
+      // The view is already ahead of the disk: from here on only a restart is safe.
+      this.failure = new StorageWriteError(this.paths.dataDir, err);
+      throw this.failure;
+    }
+  }
+
+  private usable(): void {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.closed) throw new StorageClosedError(this.paths.dataDir);
+  }
+}

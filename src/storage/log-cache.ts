@@ -1,0 +1,169 @@
+// The in-memory view of the durable log that answers the core's synchronous reads (etcd keeps
+// a MemoryStorage in front of its WAL the same way). Every mutation hands the store writes
+// that make it durable to a sink; LevelStorage collects them into the next batch. So the view
+// is always "the disk after the pending batch", and one batch carries one Ready.
+// Semantics match MemoryStorage exactly (the same contract tests run against both).
+import { SnapshotOutOfDateError, type WritableStorage } from '../raft/memory-storage.js';
+import { limitSize } from '../raft/raft-log.js';
+import { CompactedError, UnavailableError, type InitialState } from '../raft/storage.js';
+import { EMPTY_HARD_STATE, EMPTY_SNAPSHOT, EntryType, type ConfState, type Entry, type HardState, type Snapshot } from '../raft/types.js';
+import { encodeEntry, encodeHardState, encodeLogStart, encodeSnapshot, type LogStart } from './codec.js';
+import { HARD_STATE_KEY, LOG_START_KEY, SNAPSHOT_KEY, entryKey } from './keys.js';
+
+/** One write in a LevelDB batch (the shape `db.batch()` takes). */
+export type StoreOp =
+  | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
+  | { readonly type: 'del'; readonly key: Uint8Array };
+
+export type StoreSink = (op: StoreOp) => void;
+
+/** What a restart reads back from the store (already decoded and checked). */
+export interface DurableState {
+  readonly hardState: HardState;
+  readonly snapshot: Snapshot;
+  readonly logStart: LogStart;
+  /** Contiguous, starting at logStart.index + 1. */
+  readonly entries: readonly Entry[];
+}
+
+function copyConfState(cs: ConfState): ConfState {
+  return { voters: [...cs.voters], learners: [...cs.learners] };
+}
+
+function marker(index: number, term: number): Entry {
+  return { index, term, type: EntryType.Normal, data: new Uint8Array(0) };
+}
+
+export class LogCache implements WritableStorage {
+  private hardState: HardState = EMPTY_HARD_STATE;
+  private snap: Snapshot = EMPTY_SNAPSHOT;
+  /** ents[0] marks the last compacted entry (see MemoryStorage); ents[k].index === ents[0].index + k. */
+  private ents: Entry[] = [marker(0, 0)];
+
+  constructor(private readonly sink: StoreSink = () => {}) {}
+
+  /** A cache holding `state`, as read back from the store; nothing is written. */
+  static restore(state: DurableState, sink?: StoreSink): LogCache {
+    const c = new LogCache(sink);
+    c.hardState = state.hardState;
+    c.snap = state.snapshot;
+    c.ents = [marker(state.logStart.index, state.logStart.term), ...state.entries];
+    return c;
+  }
+
+  // ---- Storage (what the core reads) ----
+
+  initialState(): InitialState {
+    return { hardState: this.hardState, confState: this.snap.metadata.confState };
+  }
+
+  private offset(): number {
+    return this.ents[0]!.index;
+  }
+
+  firstIndex(): number {
+    return this.offset() + 1;
+  }
+
+  lastIndex(): number {
+    return this.offset() + this.ents.length - 1;
+  }
+
+  entries(lo: number, hi: number, maxBytes?: number): Entry[] {
+    const offset = this.offset();
+    if (lo <= offset) throw new CompactedError(lo, offset + 1);
+    const last = this.lastIndex();
+    if (hi > last + 1) throw new UnavailableError(hi - 1, last);
+    if (lo > hi) throw new RangeError(`invalid range [${lo}, ${hi})`);
+    return limitSize(this.ents.slice(lo - offset, hi - offset), maxBytes);
+  }
+
+  term(i: number): number {
+    const offset = this.offset();
+    if (i < offset) throw new CompactedError(i, offset + 1);
+    const last = this.lastIndex();
+    if (i > last) throw new UnavailableError(i, last);
+    return this.ents[i - offset]!.term;
+  }
+
+  snapshot(): Snapshot {
+    return this.snap;
+  }
+
+  // ---- mutations: update the view, then emit the writes that make it durable ----
+
+  setHardState(hs: HardState): void {
+    this.hardState = { term: hs.term, vote: hs.vote, commit: hs.commit };
+    this.sink({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(this.hardState) });
+  }
+
+  /** Bootstrap only, as MemoryStorage.setConfState: the conf state before any real snapshot. */
+  setConfState(cs: ConfState): void {
+    if (this.snap.metadata.index !== 0) throw new SnapshotOutOfDateError(0, this.snap.metadata.index);
+    this.putSnapshot({ metadata: { index: 0, term: 0, confState: copyConfState(cs) }, data: this.snap.data });
+  }
+
+  applySnapshot(snap: Snapshot): void {
+    const current = this.snap.metadata.index;
+    if (current !== 0 && snap.metadata.index <= current) throw new SnapshotOutOfDateError(snap.metadata.index, current);
+    const { index, term, confState } = snap.metadata;
+    this.deleteEntries(this.firstIndex(), this.lastIndex());
+    this.putSnapshot({ metadata: { index, term, confState: copyConfState(confState) }, data: snap.data });
+    this.setLogStart(index, term);
+    this.ents = [marker(index, term)];
+  }
+
+  createSnapshot(i: number, cs: ConfState, data: Uint8Array): Snapshot {
+    const current = this.snap.metadata.index;
+    if (i <= current) throw new SnapshotOutOfDateError(i, current);
+    const offset = this.offset();
+    if (i < offset) throw new CompactedError(i, offset + 1);
+    const last = this.lastIndex();
+    if (i > last) throw new UnavailableError(i, last);
+    this.putSnapshot({ metadata: { index: i, term: this.ents[i - offset]!.term, confState: copyConfState(cs) }, data });
+    return this.snap;
+  }
+
+  compact(compactIndex: number): void {
+    const offset = this.offset();
+    if (compactIndex <= offset) throw new CompactedError(compactIndex, offset + 1);
+    const last = this.lastIndex();
+    if (compactIndex > last) throw new UnavailableError(compactIndex, last);
+    const k = compactIndex - offset;
+    const term = this.ents[k]!.term;
+    // Entry compactIndex goes too: the log-start record keeps its term answerable.
+    this.deleteEntries(offset + 1, compactIndex);
+    this.setLogStart(compactIndex, term);
+    this.ents = [marker(compactIndex, term), ...this.ents.slice(k + 1)];
+  }
+
+  append(entries: readonly Entry[]): void {
+    if (entries.length === 0) return;
+    const first = this.firstIndex();
+    const start = entries[0]!.index;
+    if (start + entries.length - 1 < first) return;
+    const fresh = start < first ? entries.slice(first - start) : entries.slice();
+    const from = fresh[0]!.index;
+    const last = this.lastIndex();
+    if (from > last + 1) throw new UnavailableError(from - 1, last);
+    const newLast = fresh[fresh.length - 1]!.index;
+    // Stored entries past the new end are a replaced suffix; the rest are overwritten by the puts.
+    this.deleteEntries(newLast + 1, last);
+    for (const e of fresh) this.sink({ type: 'put', key: entryKey(e.index), value: encodeEntry(e) });
+    this.ents = this.ents.slice(0, from - this.offset()).concat(fresh);
+  }
+
+  private putSnapshot(snap: Snapshot): void {
+    this.snap = snap;
+    this.sink({ type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(snap) });
+  }
+
+  private setLogStart(index: number, term: number): void {
+    this.sink({ type: 'put', key: LOG_START_KEY, value: encodeLogStart({ index, term }) });
+  }
+
+  /** Deletes the stored entries lo..hi (inclusive; nothing when hi < lo). */
+  private deleteEntries(lo: number, hi: number): void {
+    for (let i = lo; i <= hi; i++) this.sink({ type: 'del', key: entryKey(i) });
+  }
+}
