@@ -1,0 +1,114 @@
+// A minimal byte writer/reader for the snapshot image: unsigned LEB128 varints for
+// integers up to 2^53 - 1, length-prefixed UTF-8 strings. The reader throws BinaryError
+// on anything malformed; the snapshot codec turns that into SnapshotCorruptError.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export class BinaryError extends Error {}
+
+export class BinaryWriter {
+  private buf = new Uint8Array(256);
+  private len = 0;
+
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  u8(v: number): this {
+    this.ensure(1);
+    this.buf[this.len++] = v & 0xff;
+    return this;
+  }
+
+  /** Non-negative safe integer. Division, not bit operations: those stop at 2^32. */
+  uint(v: number): this {
+    if (!Number.isSafeInteger(v) || v < 0) throw new BinaryError(`not a non-negative safe integer: ${v}`);
+    while (v >= 0x80) {
+      this.u8((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
+    return this.u8(v);
+  }
+
+  bytes(b: Uint8Array): this {
+    this.uint(b.length);
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    return this;
+  }
+
+  str(s: string): this {
+    return this.bytes(encoder.encode(s));
+  }
+
+  /** Big-endian, fixed four bytes (for the checksum trailer). */
+  u32(v: number): this {
+    this.ensure(4);
+    new DataView(this.buf.buffer, this.buf.byteOffset).setUint32(this.len, v >>> 0);
+    this.len += 4;
+    return this;
+  }
+
+  raw(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    return this;
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+export class BinaryReader {
+  private pos = 0;
+
+  constructor(private readonly buf: Uint8Array) {}
+
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+
+  u8(): number {
+    if (this.pos >= this.buf.length) throw new BinaryError(`unexpected end at byte ${this.pos}`);
+    return this.buf[this.pos++]!;
+  }
+
+  uint(): number {
+    let v = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.u8();
+      v += (b & 0x7f) * scale;
+      if (!Number.isSafeInteger(v)) throw new BinaryError(`varint too large at byte ${this.pos}`);
+      if ((b & 0x80) === 0) return v;
+      scale *= 0x80;
+      if (scale > Number.MAX_SAFE_INTEGER) throw new BinaryError(`varint too long at byte ${this.pos}`);
+    }
+  }
+
+  bytes(): Uint8Array {
+    const n = this.uint();
+    if (n > this.buf.length - this.pos) throw new BinaryError(`length ${n} runs past the end at byte ${this.pos}`);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  str(): string {
+    try {
+      return decoder.decode(this.bytes());
+    } catch (e) {
+      if (e instanceof BinaryError) throw e;
+      throw new BinaryError(`invalid UTF-8 before byte ${this.pos}`);
+    }
+  }
+}

@@ -1,0 +1,261 @@
+// What a Normal entry's data carries: one Command, encoded as a version byte followed by
+// compact JSON in UTF-8. Encoding checks the limits so a bad request fails at the client's
+// node before it is proposed; decoding re-checks everything, because entries outlive the
+// code that wrote them and every replica must reject garbage the same way.
+import { ClusterEventKind } from './cluster-events.js';
+import type { ClusterEvent } from './cluster-events.js';
+import { CommandDecodeError, InvalidCommandError } from './errors.js';
+import { MemberRole } from './membership.js';
+import type { Member } from './membership.js';
+import { isWellFormed, utf8ByteLength } from './utf8.js';
+
+export const COMMAND_FORMAT_VERSION = 1;
+
+export const CommandLimits = {
+  maxKeyBytes: 1024,
+  maxValueBytes: 1024 * 1024,
+  /** Client ids, request ids, node ids, cluster ids, addresses. */
+  maxIdBytes: 256,
+  maxDetailBytes: 4096,
+  maxBootstrapMembers: 64,
+} as const;
+
+/** Lets a client retry safely: the pair is applied once and later answered from memory. */
+export interface RequestId {
+  readonly clientId: string;
+  readonly requestId: string;
+}
+
+export const CommandType = {
+  Put: 'put',
+  Delete: 'delete',
+  /** Compare-and-set on the key's modRevision; 0 means "the key must not exist". */
+  Cas: 'cas',
+  Noop: 'noop',
+  /** The first entry of a new cluster: its id and initial members. */
+  Bootstrap: 'bootstrap',
+  RecordEvent: 'recordEvent',
+} as const;
+export type CommandType = (typeof CommandType)[keyof typeof CommandType];
+
+export type Command =
+  | { readonly type: 'put'; readonly key: string; readonly value: string; readonly request?: RequestId }
+  | { readonly type: 'delete'; readonly key: string; readonly request?: RequestId }
+  | {
+      readonly type: 'cas';
+      readonly key: string;
+      readonly expectedRevision: number;
+      readonly value: string;
+      readonly request?: RequestId;
+    }
+  | { readonly type: 'noop' }
+  | { readonly type: 'bootstrap'; readonly clusterId: string; readonly members: readonly Member[] }
+  | { readonly type: 'recordEvent'; readonly event: ClusterEvent };
+
+const encoder = new TextEncoder();
+// fatal: invalid UTF-8 is garbage, not something to paper over with U+FFFD.
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function encodeCommand(c: Command): Uint8Array {
+  const problem = commandProblem(c);
+  if (problem !== undefined) throw new InvalidCommandError(problem);
+  const json = encoder.encode(JSON.stringify(toWire(c)));
+  const out = new Uint8Array(json.length + 1);
+  out[0] = COMMAND_FORMAT_VERSION;
+  out.set(json, 1);
+  return out;
+}
+
+export function decodeCommand(data: Uint8Array): Command {
+  if (data.length === 0) throw new CommandDecodeError('empty data');
+  if (data[0] !== COMMAND_FORMAT_VERSION) {
+    throw new CommandDecodeError(`format version ${data[0]} (this build reads ${COMMAND_FORMAT_VERSION})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(data.subarray(1)));
+  } catch (err) {
+    throw new CommandDecodeError((err as Error).message, { cause: err });
+  }
+  const c = fromWire(parsed);
+  const problem = commandProblem(c);
+  if (problem !== undefined) throw new CommandDecodeError(problem);
+  return c;
+}
+
+/** Limits and rules beyond the shape; undefined when the command is fine. */
+export function commandProblem(c: Command): string | undefined {
+  switch (c.type) {
+    case CommandType.Put:
+      return keyProblem(c.key) ?? valueProblem(c.value) ?? requestProblem(c.request);
+    case CommandType.Delete:
+      return keyProblem(c.key) ?? requestProblem(c.request);
+    case CommandType.Cas:
+      if (!Number.isSafeInteger(c.expectedRevision) || c.expectedRevision < 0) {
+        return `expectedRevision must be a non-negative integer, got ${c.expectedRevision}`;
+      }
+      return keyProblem(c.key) ?? valueProblem(c.value) ?? requestProblem(c.request);
+    case CommandType.Noop:
+      return undefined;
+    case CommandType.Bootstrap:
+      if (c.clusterId === '') return 'cluster id is empty';
+      if (c.members.length > CommandLimits.maxBootstrapMembers) {
+        return `at most ${CommandLimits.maxBootstrapMembers} bootstrap members`;
+      }
+      return (
+        idProblem('cluster id', c.clusterId) ??
+        c.members.map((m) => idProblem('member id', m.id) ?? idProblem('member address', m.address)).find((p) => p)
+      );
+    case CommandType.RecordEvent: {
+      const e = c.event;
+      if (!Number.isSafeInteger(e.at) || e.at < 0) return 'event time must be a non-negative integer (ms)';
+      if (!Number.isSafeInteger(e.term) || e.term < 0) return 'event term must be a non-negative integer';
+      if (e.durationMs !== undefined && (!Number.isSafeInteger(e.durationMs) || e.durationMs < 0)) {
+        return 'event duration must be a non-negative integer (ms)';
+      }
+      return idProblem('event node id', e.nodeId) ?? textProblem('event detail', e.detail, CommandLimits.maxDetailBytes);
+    }
+    default: {
+      const never: never = c;
+      return `unknown command type ${String((never as { type: unknown }).type)}`;
+    }
+  }
+}
+
+function keyProblem(key: string): string | undefined {
+  if (key === '') return 'key is empty';
+  return textProblem('key', key, CommandLimits.maxKeyBytes);
+}
+
+function valueProblem(value: string): string | undefined {
+  return textProblem('value', value, CommandLimits.maxValueBytes);
+}
+
+function requestProblem(r: RequestId | undefined): string | undefined {
+  if (r === undefined) return undefined;
+  if (r.clientId === '' || r.requestId === '') return 'client id and request id must both be non-empty';
+  return idProblem('client id', r.clientId) ?? idProblem('request id', r.requestId);
+}
+
+function idProblem(what: string, s: string): string | undefined {
+  return textProblem(what, s, CommandLimits.maxIdBytes);
+}
+
+function textProblem(what: string, s: string, maxBytes: number): string | undefined {
+  if (!isWellFormed(s)) return `${what} contains a lone UTF-16 surrogate (not representable in UTF-8)`;
+  const n = utf8ByteLength(s);
+  if (n > maxBytes) return `${what} is ${n} bytes; the limit is ${maxBytes}`;
+  return undefined;
+}
+
+// ---- wire shape: short field names, fixed order, optional fields omitted ----
+
+type Json = Record<string, unknown>;
+
+function toWire(c: Command): Json {
+  switch (c.type) {
+    case CommandType.Put:
+      return withRequest({ t: c.type, k: c.key, v: c.value }, c.request);
+    case CommandType.Delete:
+      return withRequest({ t: c.type, k: c.key }, c.request);
+    case CommandType.Cas:
+      return withRequest({ t: c.type, k: c.key, r: c.expectedRevision, v: c.value }, c.request);
+    case CommandType.Noop:
+      return { t: c.type };
+    case CommandType.Bootstrap:
+      return { t: c.type, id: c.clusterId, m: c.members.map((m) => [m.id, m.address, m.role]) };
+    case CommandType.RecordEvent: {
+      const e = c.event;
+      const w: Json = { t: c.type, kind: e.kind, at: e.at, n: e.nodeId, term: e.term, d: e.detail };
+      if (e.durationMs !== undefined) w.dur = e.durationMs;
+      return w;
+    }
+    default: {
+      const never: never = c;
+      throw new InvalidCommandError(`unknown command type ${String((never as { type: unknown }).type)}`);
+    }
+  }
+}
+
+function withRequest(w: Json, r: RequestId | undefined): Json {
+  if (r !== undefined) w.rq = [r.clientId, r.requestId];
+  return w;
+}
+
+const EVENT_KINDS: ReadonlySet<string> = new Set(Object.values(ClusterEventKind));
+const ROLES: ReadonlySet<string> = new Set(Object.values(MemberRole));
+
+function fromWire(parsed: unknown): Command {
+  const o = object(parsed, 'command');
+  const t = o.t;
+  switch (t) {
+    case CommandType.Put:
+      fields(o, ['t', 'k', 'v'], ['rq']);
+      return withRequestFrom({ type: t, key: str(o, 'k'), value: str(o, 'v') }, o);
+    case CommandType.Delete:
+      fields(o, ['t', 'k'], ['rq']);
+      return withRequestFrom({ type: t, key: str(o, 'k') }, o);
+    case CommandType.Cas:
+      fields(o, ['t', 'k', 'r', 'v'], ['rq']);
+      return withRequestFrom({ type: t, key: str(o, 'k'), expectedRevision: int(o, 'r'), value: str(o, 'v') }, o);
+    case CommandType.Noop:
+      fields(o, ['t'], []);
+      return { type: t };
+    case CommandType.Bootstrap: {
+      fields(o, ['t', 'id', 'm'], []);
+      const raw = o.m;
+      if (!Array.isArray(raw)) throw new CommandDecodeError('bootstrap members is not an array');
+      const members = raw.map((m): Member => {
+        if (!Array.isArray(m) || m.length !== 3 || !m.every((x) => typeof x === 'string') || !ROLES.has(m[2])) {
+          throw new CommandDecodeError('bootstrap member is not [id, address, role]');
+        }
+        return { id: m[0], address: m[1], role: m[2] as MemberRole };
+      });
+      return { type: t, clusterId: str(o, 'id'), members };
+    }
+    case CommandType.RecordEvent: {
+      fields(o, ['t', 'kind', 'at', 'n', 'term', 'd'], ['dur']);
+      const kind = str(o, 'kind');
+      if (!EVENT_KINDS.has(kind)) throw new CommandDecodeError(`unknown event kind ${kind}`);
+      const base = { kind: kind as ClusterEventKind, at: int(o, 'at'), nodeId: str(o, 'n'), term: int(o, 'term') };
+      const event: ClusterEvent =
+        o.dur === undefined ? { ...base, detail: str(o, 'd') } : { ...base, durationMs: int(o, 'dur'), detail: str(o, 'd') };
+      return { type: t, event };
+    }
+    default:
+      throw new CommandDecodeError(`unknown command type ${JSON.stringify(t) ?? String(t)}`);
+  }
+}
+
+function withRequestFrom<C extends Command & { request?: RequestId }>(c: C, o: Json): C {
+  if (o.rq === undefined) return c;
+  const rq = o.rq;
+  if (!Array.isArray(rq) || rq.length !== 2 || typeof rq[0] !== 'string' || typeof rq[1] !== 'string') {
+    throw new CommandDecodeError('request id is not [clientId, requestId]');
+  }
+  return { ...c, request: { clientId: rq[0], requestId: rq[1] } };
+}
+
+function object(v: unknown, what: string): Json {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CommandDecodeError(`${what} is not an object`);
+  return v as Json;
+}
+
+function fields(o: Json, required: readonly string[], optional: readonly string[]): void {
+  for (const k of Object.keys(o)) {
+    if (!required.includes(k) && !optional.includes(k)) throw new CommandDecodeError(`unknown field ${k}`);
+  }
+  for (const k of required) if (!(k in o)) throw new CommandDecodeError(`missing field ${k}`);
+}
+
+function str(o: Json, k: string): string {
+  const v = o[k];
+  if (typeof v !== 'string') throw new CommandDecodeError(`field ${k} is not a string`);
+  return v;
+}
+
+function int(o: Json, k: string): number {
+  const v = o[k];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new CommandDecodeError(`field ${k} is not an integer`);
+  return v;
+}

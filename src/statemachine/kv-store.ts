@@ -1,0 +1,100 @@
+// The configuration key-value store, with etcd's revision model: a global revision that
+// grows by one for every applied mutation, and per key its create revision, last
+// modification revision and version. Reads never change state; failed compare-and-sets
+// and deletes of missing keys are not mutations (no new revision, no event).
+import { KvEventType, KvHistory, DEFAULT_HISTORY_LIMITS } from './kv-history.js';
+import type { HistoryLimits, KeyValue, KvEvent } from './kv-history.js';
+import { compareKeys } from './utf8.js';
+
+export interface PutResult {
+  /** The store's revision after the put (= the key's new modRevision). */
+  readonly revision: number;
+}
+
+export interface DeleteResult {
+  /** The store's revision after the call (unchanged when nothing was deleted). */
+  readonly revision: number;
+  readonly deleted: boolean;
+}
+
+export interface CasResult {
+  readonly succeeded: boolean;
+  /** The store's revision after the call. */
+  readonly revision: number;
+  /** The key's modRevision after the call; 0 if it does not exist (tells a loser why). */
+  readonly modRevision: number;
+}
+
+export class KvStore {
+  private readonly data = new Map<string, KeyValue>();
+  private rev = 0;
+
+  constructor(readonly history: KvHistory = new KvHistory(DEFAULT_HISTORY_LIMITS)) {}
+
+  get revision(): number {
+    return this.rev;
+  }
+
+  get size(): number {
+    return this.data.size;
+  }
+
+  get(key: string): KeyValue | undefined {
+    return this.data.get(key);
+  }
+
+  /** Keys starting with `prefix`, in UTF-8 byte order; at most `limit` of them. */
+  list(prefix = '', limit = Infinity): KeyValue[] {
+    const out: KeyValue[] = [];
+    for (const kv of this.data.values()) if (kv.key.startsWith(prefix)) out.push(kv);
+    out.sort((a, b) => compareKeys(a.key, b.key));
+    return out.length > limit ? out.slice(0, limit) : out;
+  }
+
+  put(key: string, value: string): PutResult {
+    const revision = this.rev + 1;
+    const prev = this.data.get(key);
+    const kv: KeyValue = {
+      key,
+      value,
+      createRevision: prev?.createRevision ?? revision,
+      modRevision: revision,
+      version: (prev?.version ?? 0) + 1,
+    };
+    this.data.set(key, kv);
+    this.commit({ type: KvEventType.Put, revision, kv });
+    return { revision };
+  }
+
+  delete(key: string): DeleteResult {
+    if (!this.data.has(key)) return { revision: this.rev, deleted: false };
+    const revision = this.rev + 1;
+    this.data.delete(key);
+    this.commit({ type: KvEventType.Delete, revision, key });
+    return { revision, deleted: true };
+  }
+
+  /** Put only if the key's modRevision is `expectedRevision` (0: only if it does not exist). */
+  cas(key: string, expectedRevision: number, value: string): CasResult {
+    const current = this.data.get(key)?.modRevision ?? 0;
+    if (current !== expectedRevision) return { succeeded: false, revision: this.rev, modRevision: current };
+    const { revision } = this.put(key, value);
+    return { succeeded: true, revision, modRevision: revision };
+  }
+
+  private commit(e: KvEvent): void {
+    this.rev = e.revision;
+    this.history.push(e);
+  }
+
+  /** For restore only: rebuild from a snapshot's parts (keys in any order). */
+  static fromParts(revision: number, kvs: readonly KeyValue[], limits: HistoryLimits, events: readonly KvEvent[]): KvStore {
+    const h = new KvHistory(limits, events.length > 0 ? events[0]!.revision - 1 : revision);
+    for (const e of events) h.push(e);
+    if (h.oldestRevision + h.length !== revision + 1) throw new Error(`kv history does not end at revision ${revision}`);
+    const s = new KvStore(h);
+    s.rev = revision;
+    for (const kv of kvs) s.data.set(kv.key, kv);
+    return s;
+  }
+}

@@ -1,0 +1,279 @@
+// The state machine's snapshot image. Layout:
+//
+//   "PLSM" | version u8 | section* | crc32 u32 (big-endian, over everything before it)
+//   section = tag u8 | length varint | payload
+//
+// Version 1 has exactly the sections below, once each, in this order; a new or changed
+// section is a new version. Encoding is canonical (members and keys sorted, dedup and
+// histories in their replicated order), so equal states give equal bytes. Decoding checks
+// the checksum first, then every field, and throws SnapshotVersionError or
+// SnapshotCorruptError — never a half-built state.
+import { BinaryError, BinaryReader, BinaryWriter } from './binary.js';
+import { ClusterEventKind } from './cluster-events.js';
+import type { RecordedEvent } from './cluster-events.js';
+import { crc32 } from './crc32.js';
+import type { ClientRequests } from './dedup.js';
+import { SnapshotCorruptError, SnapshotVersionError } from './errors.js';
+import { KvEventType } from './kv-history.js';
+import type { KeyValue, KvEvent } from './kv-history.js';
+import { MemberRole } from './membership.js';
+import type { Member } from './membership.js';
+import type { RejectionStats, WriteOutcome } from './results.js';
+
+export const SNAPSHOT_MAGIC = new Uint8Array([0x50, 0x4c, 0x53, 0x4d]); // "PLSM"
+export const SNAPSHOT_FORMAT_VERSION = 1;
+
+/** Everything a StateMachine is, as plain data. */
+export interface StateImage {
+  readonly appliedIndex: number;
+  readonly appliedTerm: number;
+  readonly rejections: RejectionStats;
+  readonly clusterId: string;
+  readonly members: readonly Member[];
+  readonly revision: number;
+  readonly kvs: readonly KeyValue[];
+  /** Contiguous revisions ending at `revision` (or empty). */
+  readonly history: readonly KvEvent[];
+  readonly dedup: readonly ClientRequests<WriteOutcome>[];
+  readonly eventSeq: number;
+  readonly events: readonly RecordedEvent[];
+}
+
+const Section = {
+  Meta: 1,
+  Members: 2,
+  Kv: 3,
+  History: 4,
+  Dedup: 5,
+  Events: 6,
+} as const;
+type Section = (typeof Section)[keyof typeof Section];
+const SECTION_ORDER: readonly Section[] = [
+  Section.Meta,
+  Section.Members,
+  Section.Kv,
+  Section.History,
+  Section.Dedup,
+  Section.Events,
+];
+
+const HEADER_BYTES = SNAPSHOT_MAGIC.length + 1;
+const TRAILER_BYTES = 4;
+
+// Stable one-byte tags for the string unions (the wire must not depend on their spelling).
+const ROLE_TAGS = [MemberRole.Voter, MemberRole.Learner] as const;
+const EVENT_KIND_TAGS = [
+  ClusterEventKind.Election,
+  ClusterEventKind.Promotion,
+  ClusterEventKind.Demotion,
+  ClusterEventKind.Fence,
+  ClusterEventKind.Hook,
+] as const;
+const KV_EVENT_TAGS = [KvEventType.Put, KvEventType.Delete] as const;
+const OUTCOME_TAGS = ['put', 'delete', 'cas'] as const;
+
+export function encodeSnapshot(img: StateImage): Uint8Array {
+  const w = new BinaryWriter().raw(SNAPSHOT_MAGIC).u8(SNAPSHOT_FORMAT_VERSION);
+  const section = (tag: Section, fill: (s: BinaryWriter) => void): void => {
+    const s = new BinaryWriter();
+    fill(s);
+    w.u8(tag).bytes(s.finish());
+  };
+  section(Section.Meta, (s) => {
+    s.uint(img.appliedIndex).uint(img.appliedTerm);
+    s.uint(img.rejections.count).uint(img.rejections.lastIndex).str(img.rejections.lastReason);
+  });
+  section(Section.Members, (s) => {
+    s.str(img.clusterId).uint(img.members.length);
+    for (const m of img.members) s.str(m.id).str(m.address).u8(ROLE_TAGS.indexOf(m.role));
+  });
+  section(Section.Kv, (s) => {
+    s.uint(img.revision).uint(img.kvs.length);
+    for (const kv of img.kvs) writeKv(s, kv);
+  });
+  section(Section.History, (s) => {
+    s.uint(img.history.length);
+    for (const e of img.history) {
+      s.u8(KV_EVENT_TAGS.indexOf(e.type)).uint(e.revision);
+      if (e.type === KvEventType.Put) writeKv(s, e.kv);
+      else s.str(e.key);
+    }
+  });
+  section(Section.Dedup, (s) => {
+    s.uint(img.dedup.length);
+    for (const c of img.dedup) {
+      s.str(c.clientId).uint(c.requests.length);
+      for (const [requestId, o] of c.requests) {
+        s.str(requestId).u8(OUTCOME_TAGS.indexOf(o.type)).uint(o.revision);
+        if (o.type === 'delete') s.u8(o.deleted ? 1 : 0);
+        if (o.type === 'cas') s.u8(o.succeeded ? 1 : 0).uint(o.modRevision);
+      }
+    }
+  });
+  section(Section.Events, (s) => {
+    s.uint(img.eventSeq).uint(img.events.length);
+    for (const e of img.events) {
+      s.uint(e.seq).u8(EVENT_KIND_TAGS.indexOf(e.kind)).uint(e.at).str(e.nodeId).uint(e.term);
+      if (e.durationMs === undefined) s.u8(0);
+      else s.u8(1).uint(e.durationMs);
+      s.str(e.detail);
+    }
+  });
+  const body = w.finish();
+  return new BinaryWriter().raw(body).u32(crc32(body)).finish();
+}
+
+export function decodeSnapshot(data: Uint8Array): StateImage {
+  if (data.length < HEADER_BYTES + TRAILER_BYTES) throw new SnapshotCorruptError(`only ${data.length} bytes`);
+  if (!SNAPSHOT_MAGIC.every((b, i) => data[i] === b)) throw new SnapshotCorruptError('bad magic (not a palisade state snapshot)');
+  const body = data.subarray(0, data.length - TRAILER_BYTES);
+  const stored = new DataView(data.buffer, data.byteOffset + body.length, TRAILER_BYTES).getUint32(0);
+  if (crc32(body) !== stored) throw new SnapshotCorruptError('checksum mismatch');
+  // The version is checked after the checksum: a flipped version byte is corruption,
+  // while an intact image of another version is a deployment problem worth naming.
+  const version = data[SNAPSHOT_MAGIC.length]!;
+  if (version !== SNAPSHOT_FORMAT_VERSION) throw new SnapshotVersionError(version, SNAPSHOT_FORMAT_VERSION);
+  try {
+    return readBody(new BinaryReader(body.subarray(HEADER_BYTES)));
+  } catch (e) {
+    if (e instanceof SnapshotCorruptError) throw e;
+    if (e instanceof BinaryError) throw new SnapshotCorruptError(e.message, { cause: e });
+    throw e;
+  }
+}
+
+function readBody(r: BinaryReader): StateImage {
+  const sections = new Map<Section, BinaryReader>();
+  for (const tag of SECTION_ORDER) {
+    const got = r.u8();
+    if (got !== tag) throw new SnapshotCorruptError(`expected section ${tag}, found ${got}`);
+    sections.set(tag, new BinaryReader(r.bytes()));
+  }
+  if (!r.done) throw new SnapshotCorruptError('trailing bytes after the last section');
+  const read = <T>(tag: Section, fn: (s: BinaryReader) => T): T => {
+    const s = sections.get(tag)!;
+    const v = fn(s);
+    if (!s.done) throw new SnapshotCorruptError(`trailing bytes in section ${tag}`);
+    return v;
+  };
+
+  const meta = read(Section.Meta, (s) => ({
+    appliedIndex: s.uint(),
+    appliedTerm: s.uint(),
+    rejections: { count: s.uint(), lastIndex: s.uint(), lastReason: s.str() },
+  }));
+  const members = read(Section.Members, (s) => {
+    const clusterId = s.str();
+    const list = repeat(s, () => ({ id: s.str(), address: s.str(), role: tag(ROLE_TAGS, s.u8(), 'member role') }));
+    return { clusterId, members: list };
+  });
+  const kv = read(Section.Kv, (s) => {
+    const revision = s.uint();
+    return { revision, kvs: repeat(s, () => readKv(s)) };
+  });
+  const history = read(Section.History, (s) =>
+    repeat(s, (): KvEvent => {
+      const type = tag(KV_EVENT_TAGS, s.u8(), 'kv event type');
+      const revision = s.uint();
+      return type === KvEventType.Put ? { type, revision, kv: readKv(s) } : { type, revision, key: s.str() };
+    }),
+  );
+  const dedup = read(Section.Dedup, (s) =>
+    repeat(s, (): ClientRequests<WriteOutcome> => {
+      const clientId = s.str();
+      const requests = repeat(s, (): readonly [string, WriteOutcome] => {
+        const requestId = s.str();
+        const type = tag(OUTCOME_TAGS, s.u8(), 'write outcome');
+        const revision = s.uint();
+        switch (type) {
+          case 'put':
+            return [requestId, { type, revision }];
+          case 'delete':
+            return [requestId, { type, revision, deleted: bool(s.u8()) }];
+          case 'cas':
+            return [requestId, { type, revision, succeeded: bool(s.u8()), modRevision: s.uint() }];
+          default: {
+            const never: never = type;
+            throw new SnapshotCorruptError(`write outcome ${String(never)}`);
+          }
+        }
+      });
+      return { clientId, requests };
+    }),
+  );
+  const events = read(Section.Events, (s) => {
+    const eventSeq = s.uint();
+    const list = repeat(s, (): RecordedEvent => {
+      const seq = s.uint();
+      const kind = tag(EVENT_KIND_TAGS, s.u8(), 'event kind');
+      const at = s.uint();
+      const nodeId = s.str();
+      const term = s.uint();
+      const durationMs = bool(s.u8()) ? s.uint() : undefined;
+      const detail = s.str();
+      const e = { seq, kind, at, nodeId, term };
+      return durationMs === undefined ? { ...e, detail } : { ...e, durationMs, detail };
+    });
+    return { eventSeq, events: list };
+  });
+
+  const img: StateImage = { ...meta, ...members, ...kv, history, dedup, ...events };
+  checkInvariants(img);
+  return img;
+}
+
+/** Cheap consistency checks that a checksummed but wrongly written image would fail. */
+function checkInvariants(img: StateImage): void {
+  const fail = (why: string): never => {
+    throw new SnapshotCorruptError(why);
+  };
+  const keys = new Set<string>();
+  for (const kv of img.kvs) {
+    if (keys.has(kv.key)) fail(`key ${kv.key} appears twice`);
+    keys.add(kv.key);
+    if (kv.version < 1 || kv.createRevision < 1 || kv.createRevision > kv.modRevision || kv.modRevision > img.revision) {
+      fail(`key ${kv.key} has inconsistent revisions`);
+    }
+  }
+  img.history.forEach((e, i) => {
+    if (e.revision !== img.revision - img.history.length + 1 + i) fail('kv history is not contiguous up to the revision');
+  });
+  const ids = new Set<string>();
+  for (const m of img.members) {
+    if (ids.has(m.id)) fail(`member ${m.id} appears twice`);
+    ids.add(m.id);
+  }
+  let prevSeq = 0;
+  for (const e of img.events) {
+    if (e.seq <= prevSeq || e.seq > img.eventSeq) fail('cluster events are out of order');
+    prevSeq = e.seq;
+  }
+}
+
+function writeKv(s: BinaryWriter, kv: KeyValue): void {
+  s.str(kv.key).str(kv.value).uint(kv.createRevision).uint(kv.modRevision).uint(kv.version);
+}
+
+function readKv(s: BinaryReader): KeyValue {
+  return { key: s.str(), value: s.str(), createRevision: s.uint(), modRevision: s.uint(), version: s.uint() };
+}
+
+function repeat<T>(s: BinaryReader, one: () => T): T[] {
+  const n = s.uint();
+  const out: T[] = [];
+  // Each item takes at least one byte, so a count beyond the remaining bytes is corrupt;
+  // the loop fails on the first missing byte instead of allocating for a huge count.
+  for (let i = 0; i < n; i++) out.push(one());
+  return out;
+}
+
+function tag<T>(tags: readonly T[], b: number, what: string): T {
+  const v = tags[b];
+  if (v === undefined) throw new SnapshotCorruptError(`unknown ${what} tag ${b}`);
+  return v;
+}
+
+function bool(b: number): boolean {
+  if (b > 1) throw new SnapshotCorruptError(`bad boolean ${b}`);
+  return b === 1;
+}

@@ -1,0 +1,257 @@
+// The replicated state machine: committed entries in, state and results out. It is a
+// pure function of the log prefix it has applied — no clock, no randomness, no I/O, and
+// every iteration that reaches the snapshot or a result is ordered — so all replicas that
+// applied the same entries hold the same state, and restoring a snapshot is the same as
+// replaying the entries it covers.
+import { decodeConfChange } from '../raft/conf-change-codec.js';
+import { EntryType } from '../raft/types.js';
+import type { ConfChange, ConfState, Entry } from '../raft/types.js';
+import { ClusterEventLog } from './cluster-events.js';
+import type { RecordedEvent } from './cluster-events.js';
+import { CommandType, decodeCommand } from './commands.js';
+import type { Command, RequestId } from './commands.js';
+import { DEFAULT_DEDUP_LIMITS, Dedup } from './dedup.js';
+import type { DedupLimits } from './dedup.js';
+import { ApplyOrderError } from './errors.js';
+import { DEFAULT_HISTORY_LIMITS, KvHistory } from './kv-history.js';
+import type { HistoryLimits, KeyValue, KvEvent } from './kv-history.js';
+import { KvStore } from './kv-store.js';
+import { Membership } from './membership.js';
+import type { Member } from './membership.js';
+import { NO_REJECTIONS, RejectCode } from './results.js';
+import type { ApplyResult, CommandOutcome, RejectionStats, WriteOutcome } from './results.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
+import type { StateImage } from './snapshot-codec.js';
+
+/**
+ * Bounds of the replicated state. They shape what is kept, so every replica of a cluster
+ * must use the same values (the defaults, unless the cluster was created otherwise).
+ */
+export interface StateMachineOptions {
+  readonly history?: HistoryLimits;
+  readonly dedup?: DedupLimits;
+  /** How many cluster events (`palisade events`) to keep. */
+  readonly clusterEvents?: number;
+}
+
+export const DEFAULT_CLUSTER_EVENTS = 1000;
+
+/** What a watch hub reads; see watch-hub.ts. */
+export interface WatchSource {
+  readonly revision: number;
+  readonly oldestRevision: number;
+  eventsFrom(revision: number): KvEvent[];
+}
+
+export class StateMachine implements WatchSource {
+  private applied = 0;
+  private appliedTermValue = 0;
+  private rejections: RejectionStats = NO_REJECTIONS;
+
+  private constructor(
+    private readonly kv: KvStore,
+    private readonly membership: Membership,
+    private readonly dedup: Dedup<WriteOutcome>,
+    private readonly clusterEvents: ClusterEventLog,
+  ) {}
+
+  static create(options: StateMachineOptions = {}): StateMachine {
+    return new StateMachine(
+      new KvStore(new KvHistory(options.history ?? DEFAULT_HISTORY_LIMITS)),
+      new Membership(),
+      new Dedup<WriteOutcome>(options.dedup ?? DEFAULT_DEDUP_LIMITS),
+      new ClusterEventLog(options.clusterEvents ?? DEFAULT_CLUSTER_EVENTS),
+    );
+  }
+
+  /** Throws SnapshotVersionError or SnapshotCorruptError; never returns a partial state. */
+  static restore(data: Uint8Array, options: StateMachineOptions = {}): StateMachine {
+    const img = decodeSnapshot(data);
+    const sm = new StateMachine(
+      KvStore.fromParts(img.revision, img.kvs, options.history ?? DEFAULT_HISTORY_LIMITS, img.history),
+      Membership.fromParts(img.clusterId, img.members),
+      Dedup.fromParts(options.dedup ?? DEFAULT_DEDUP_LIMITS, img.dedup),
+      ClusterEventLog.fromParts(options.clusterEvents ?? DEFAULT_CLUSTER_EVENTS, img.eventSeq, img.events),
+    );
+    sm.applied = img.appliedIndex;
+    sm.appliedTermValue = img.appliedTerm;
+    sm.rejections = img.rejections;
+    return sm;
+  }
+
+  // ---- applying ----
+
+  /**
+   * Apply the next committed entry. Entries must come in log order, each exactly once
+   * (ApplyOrderError otherwise: that is a bug in the caller, not bad data). Bad data
+   * never throws: it becomes a `rejected` result, the same on every replica.
+   */
+  apply(entry: Entry): ApplyResult {
+    if (entry.index !== this.applied + 1) throw new ApplyOrderError(this.applied + 1, entry.index);
+    this.applied = entry.index;
+    this.appliedTermValue = entry.term;
+    switch (entry.type) {
+      case EntryType.Normal:
+        return this.applyNormal(entry);
+      case EntryType.ConfChange:
+        return this.applyConfChangeEntry(entry);
+      default: {
+        const never: never = entry.type;
+        return this.reject(entry.index, RejectCode.BadCommand, `unknown entry type ${String(never)}`);
+      }
+    }
+  }
+
+  private applyNormal(entry: Entry): ApplyResult {
+    // A new leader's no-op carries no data.
+    if (entry.data.length === 0) return { kind: 'command', index: entry.index, outcome: { type: 'noop' }, duplicate: false };
+    let cmd: Command;
+    try {
+      cmd = decodeCommand(entry.data);
+    } catch (e) {
+      return this.reject(entry.index, RejectCode.BadCommand, (e as Error).message);
+    }
+    if ((cmd.type === CommandType.Put || cmd.type === CommandType.Delete || cmd.type === CommandType.Cas) && cmd.request) {
+      const earlier = this.dedup.lookup(cmd.request);
+      if (earlier !== undefined) return { kind: 'command', index: entry.index, outcome: earlier, duplicate: true };
+    }
+    return this.execute(entry.index, cmd);
+  }
+
+  private execute(index: number, cmd: Command): ApplyResult {
+    let outcome: CommandOutcome;
+    switch (cmd.type) {
+      case CommandType.Put:
+        outcome = this.remember(cmd.request, { type: 'put', ...this.kv.put(cmd.key, cmd.value) });
+        break;
+      case CommandType.Delete:
+        outcome = this.remember(cmd.request, { type: 'delete', ...this.kv.delete(cmd.key) });
+        break;
+      case CommandType.Cas:
+        outcome = this.remember(cmd.request, { type: 'cas', ...this.kv.cas(cmd.key, cmd.expectedRevision, cmd.value) });
+        break;
+      case CommandType.Noop:
+        outcome = { type: 'noop' };
+        break;
+      case CommandType.Bootstrap: {
+        const problem = this.membership.bootstrap(cmd.clusterId, cmd.members);
+        if (problem !== undefined) return this.reject(index, RejectCode.BadBootstrap, problem);
+        outcome = { type: 'bootstrap', clusterId: cmd.clusterId };
+        break;
+      }
+      case CommandType.RecordEvent:
+        outcome = { type: 'recordEvent', seq: this.clusterEvents.record(cmd.event).seq };
+        break;
+      default: {
+        const never: never = cmd;
+        return this.reject(index, RejectCode.BadCommand, `unknown command ${JSON.stringify(never)}`);
+      }
+    }
+    return { kind: 'command', index, outcome, duplicate: false };
+  }
+
+  private remember(request: RequestId | undefined, o: WriteOutcome): WriteOutcome {
+    if (request !== undefined) this.dedup.remember(request, o);
+    return o;
+  }
+
+  private applyConfChangeEntry(entry: Entry): ApplyResult {
+    let change: ConfChange;
+    try {
+      change = decodeConfChange(entry.data);
+    } catch (e) {
+      return this.reject(entry.index, RejectCode.BadConfChange, (e as Error).message);
+    }
+    const r = this.membership.applyConfChange(change);
+    switch (r.kind) {
+      case 'applied':
+        return { kind: 'confChange', index: entry.index, change, confState: r.confState };
+      case 'rejected':
+        return this.reject(entry.index, RejectCode.BadConfChange, r.reason);
+      default: {
+        const never: never = r;
+        throw new Error(`unknown membership change ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private reject(index: number, code: RejectCode, reason: string): ApplyResult {
+    this.rejections = { count: this.rejections.count + 1, lastIndex: index, lastReason: reason };
+    return { kind: 'rejected', index, code, reason };
+  }
+
+  // ---- reading ----
+
+  get appliedIndex(): number {
+    return this.applied;
+  }
+
+  get appliedTerm(): number {
+    return this.appliedTermValue;
+  }
+
+  /** The KV store's revision: +1 per applied mutation. */
+  get revision(): number {
+    return this.kv.revision;
+  }
+
+  get oldestRevision(): number {
+    return this.kv.history.oldestRevision;
+  }
+
+  get(key: string): KeyValue | undefined {
+    return this.kv.get(key);
+  }
+
+  list(prefix = '', limit = Infinity): KeyValue[] {
+    return this.kv.list(prefix, limit);
+  }
+
+  /** Changes with revision ≥ `revision`; WatchCompactedError if some are gone. */
+  eventsFrom(revision: number): KvEvent[] {
+    return this.kv.history.eventsFrom(revision);
+  }
+
+  get clusterId(): string {
+    return this.membership.clusterId;
+  }
+
+  members(): Member[] {
+    return this.membership.members();
+  }
+
+  confState(): ConfState {
+    return this.membership.confState();
+  }
+
+  clusterEventLog(afterSeq = 0): RecordedEvent[] {
+    return this.clusterEvents.list(afterSeq);
+  }
+
+  get rejectionStats(): RejectionStats {
+    return this.rejections;
+  }
+
+  // ---- snapshots ----
+
+  /** A versioned, checksummed image of everything above; equal states give equal bytes. */
+  snapshot(): Uint8Array {
+    return encodeSnapshot(this.image());
+  }
+
+  private image(): StateImage {
+    return {
+      appliedIndex: this.applied,
+      appliedTerm: this.appliedTermValue,
+      rejections: this.rejections,
+      clusterId: this.membership.clusterId,
+      members: this.membership.members(),
+      revision: this.kv.revision,
+      kvs: this.kv.list(),
+      history: this.kv.history.toArray(),
+      dedup: this.dedup.entries(),
+      eventSeq: this.clusterEvents.seq,
+      events: this.clusterEvents.list(),
+    };
+  }
+}

@@ -1,0 +1,109 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { StateMachine } from '../../src/statemachine/state-machine.js';
+import { decodeSnapshot, SNAPSHOT_FORMAT_VERSION } from '../../src/statemachine/snapshot-codec.js';
+import { SnapshotCorruptError, SnapshotVersionError } from '../../src/statemachine/errors.js';
+import { crc32 } from '../../src/statemachine/crc32.js';
+import { entriesOf, log } from './arbitraries.js';
+
+const isTyped = (e: unknown) => e instanceof SnapshotCorruptError || e instanceof SnapshotVersionError;
+
+function sampleSnapshot(): Uint8Array {
+  const sm = StateMachine.create();
+  entriesOf([
+    { type: 'bootstrap', clusterId: 'c', members: [{ id: 'n1', address: 'h:1', role: 'voter' }] },
+    { type: 'put', key: 'a', value: 'é𝄞', request: { clientId: 'c1', requestId: 'r1' } },
+    { type: 'cas', key: 'a', expectedRevision: 9, value: 'x', request: { clientId: 'c1', requestId: 'r2' } },
+    { type: 'delete', key: 'a', request: { clientId: 'c2', requestId: 'r1' } },
+    { type: 'recordEvent', event: { kind: 'fence', at: 1_700_000_000_000, nodeId: 'n1', term: 3, durationMs: 42, detail: 'ipmi off' } },
+  ]).forEach((e) => sm.apply(e));
+  return sm.snapshot();
+}
+
+/** Rewrite the trailing checksum so that a deliberate edit is not caught as corruption. */
+function reseal(bytes: Uint8Array): Uint8Array {
+  const out = bytes.slice();
+  new DataView(out.buffer).setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)));
+  return out;
+}
+
+describe('snapshot codec', () => {
+  test('starts with the magic and the format version', () => {
+    const s = sampleSnapshot();
+    assert.equal(new TextDecoder().decode(s.subarray(0, 4)), 'PLSM');
+    assert.equal(s[4], SNAPSHOT_FORMAT_VERSION);
+  });
+
+  test('restore(snapshot(x)) round-trips every part of the state', () => {
+    fc.assert(
+      fc.property(log, (entries) => {
+        const sm = StateMachine.create();
+        entries.forEach((e) => sm.apply(e));
+        const img = decodeSnapshot(sm.snapshot());
+        assert.equal(img.appliedIndex, sm.appliedIndex);
+        assert.equal(img.revision, sm.revision);
+        assert.deepEqual(img.kvs, sm.list());
+        assert.deepEqual(img.members, sm.members());
+        assert.deepEqual(img.events, sm.clusterEventLog());
+        assert.deepEqual(img.rejections, sm.rejectionStats);
+        assert.deepEqual(StateMachine.restore(sm.snapshot()).snapshot(), sm.snapshot());
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test('any single flipped bit is caught (checksum), with a typed error', () => {
+    const s = sampleSnapshot();
+    fc.assert(
+      fc.property(fc.nat(s.length * 8 - 1), (bit) => {
+        const bad = s.slice();
+        bad[bit >> 3]! ^= 1 << (bit & 7);
+        assert.throws(() => StateMachine.restore(bad), isTyped);
+      }),
+    );
+  });
+
+  test('truncation at any length is caught', () => {
+    const s = sampleSnapshot();
+    for (let n = 0; n < s.length; n++) assert.throws(() => StateMachine.restore(s.subarray(0, n)), isTyped);
+  });
+
+  test('random bytes never crash restore: typed errors only', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        assert.throws(() => StateMachine.restore(bytes), isTyped);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('random bytes behind a valid header and checksum fail with SnapshotCorruptError only', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (body) => {
+        const bytes = reseal(new Uint8Array([0x50, 0x4c, 0x53, 0x4d, SNAPSHOT_FORMAT_VERSION, ...body, 0, 0, 0, 0]));
+        try {
+          decodeSnapshot(bytes);
+        } catch (e) {
+          assert.ok(e instanceof SnapshotCorruptError, String(e));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('an intact image of another format version is a SnapshotVersionError naming both versions', () => {
+    const s = sampleSnapshot();
+    s[4] = 9;
+    assert.throws(
+      () => StateMachine.restore(reseal(s)),
+      (e: unknown) => e instanceof SnapshotVersionError && e.found === 9 && e.supported === 1 && e.code === 'SM_SNAPSHOT_VERSION',
+    );
+  });
+
+  test('a wrong magic says it is not a palisade snapshot', () => {
+    const s = sampleSnapshot();
+    s[0] = 0x58;
+    assert.throws(() => StateMachine.restore(s), /bad magic/);
+  });
+});
