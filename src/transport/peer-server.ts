@@ -1,0 +1,153 @@
+// The receiving side of the peer contract: the RaftPeer service. It checks every batch and
+// chunk (cluster id, addressee, full decode) before anything reaches the core, and ends a
+// stream with INVALID_ARGUMENT or FAILED_PRECONDITION — never a crash — when one is wrong.
+import {
+  status as GrpcStatus,
+  type MethodDefinition,
+  type ServerReadableStream,
+  type ServiceDefinition,
+  type ServiceError,
+  type UntypedServiceImplementation,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
+import type { Message } from '../raft/messages.js';
+import type { NodeId } from '../raft/types.js';
+import { decodeBatch, decodeEnvelope } from './codec.js';
+import { ClusterMismatchError, MalformedMessageError, MisaddressedError, isTransportError, toServiceError } from './errors.js';
+import type { PeerAck } from './generated/palisade/v1/PeerAck.js';
+import type { PeerBatch__Output } from './generated/palisade/v1/PeerBatch.js';
+import type { RaftPeerDefinition } from './generated/palisade/v1/RaftPeer.js';
+import type { SnapshotAck } from './generated/palisade/v1/SnapshotAck.js';
+import type { SnapshotChunk__Output } from './generated/palisade/v1/SnapshotChunk.js';
+import type { TransportLogger } from './logger.js';
+import { SnapshotAssembler } from './snapshot-chunks.js';
+
+/** What the tolerant deserializer yields for bytes that are not a protobuf message at all. */
+export class UndecodableRequest {
+  constructor(readonly cause: unknown) {}
+}
+
+/**
+ * The service definition with deserializers that never throw: grpc-js answers a deserializer
+ * exception with INTERNAL, but garbage from a peer is the peer's fault (INVALID_ARGUMENT).
+ */
+export function tolerantDefinition(def: RaftPeerDefinition): ServiceDefinition {
+  const out: Record<string, MethodDefinition<unknown, unknown>> = {};
+  for (const [name, method] of Object.entries(def) as [string, MethodDefinition<unknown, unknown>][]) {
+    out[name] = {
+      ...method,
+      requestDeserialize: (buf: Buffer): unknown => {
+        try {
+          return method.requestDeserialize(buf);
+        } catch (err) {
+          return new UndecodableRequest(err);
+        }
+      },
+    };
+  }
+  return out;
+}
+
+export interface PeerServiceOptions {
+  readonly clusterId: string;
+  readonly nodeId: NodeId;
+  readonly maxSnapshotBytes: number;
+  readonly logger: TransportLogger;
+  /** Hands decoded messages to the node; called in arrival order. */
+  readonly deliver: (messages: readonly Message[]) => void;
+}
+
+type Incoming<T> = T | UndecodableRequest;
+
+export function createPeerService(opts: PeerServiceOptions): UntypedServiceImplementation {
+  const { clusterId, nodeId, logger } = opts;
+
+  function checkEnvelope(wire: PeerBatch__Output | SnapshotChunk__Output): void {
+    const env = decodeEnvelope(wire);
+    if (env.clusterId !== clusterId) throw new ClusterMismatchError(env.from, env.clusterId, nodeId, clusterId);
+    if (env.to !== nodeId) throw new MisaddressedError(env.from, env.to, nodeId);
+  }
+
+  function undecodable(x: UndecodableRequest): MalformedMessageError {
+    return new MalformedMessageError('', `not a valid protobuf message: ${(x.cause as Error)?.message ?? String(x.cause)}`, { cause: x.cause });
+  }
+
+  /** Ends the call once: with OK and `ok`, or with the status for `err`. */
+  function once<R>(callback: sendUnaryData<R>, ok: R, rpc: string) {
+    let done = false;
+    return {
+      get done(): boolean {
+        return done;
+      },
+      finish(err?: unknown): void {
+        if (done) return;
+        done = true;
+        if (err === undefined) {
+          callback(null, ok);
+          return;
+        }
+        if (isTransportError(err)) {
+          logger.warn({ rpc, code: err.code, err: err.message }, 'rejected peer traffic');
+          callback(toServiceError(err) as ServiceError);
+          return;
+        }
+        logger.error({ rpc, err: String(err) }, 'peer call failed');
+        callback({ code: GrpcStatus.INTERNAL, details: `internal error: ${String(err)}` } as ServiceError);
+      },
+    };
+  }
+
+  const Stream = (call: ServerReadableStream<Incoming<PeerBatch__Output>, PeerAck>, callback: sendUnaryData<PeerAck>): void => {
+    const end = once(callback, {}, 'Stream');
+    call.on('data', (wire: Incoming<PeerBatch__Output>) => {
+      if (end.done) return;
+      try {
+        if (wire instanceof UndecodableRequest) throw undecodable(wire);
+        checkEnvelope(wire);
+        // Decoded as a whole first: a batch reaches the core entirely or not at all.
+        const batch = decodeBatch(wire);
+        if (batch.messages.length > 0) opts.deliver(batch.messages);
+      } catch (err) {
+        end.finish(err);
+      }
+    });
+    call.on('end', () => end.finish());
+    call.on('error', (err: Error) => {
+      logger.debug({ rpc: 'Stream', err: err.message }, 'peer stream error');
+      end.finish();
+    });
+  };
+
+  const InstallSnapshot = (
+    call: ServerReadableStream<Incoming<SnapshotChunk__Output>, SnapshotAck>,
+    callback: sendUnaryData<SnapshotAck>,
+  ): void => {
+    const end = once(callback, {}, 'InstallSnapshot');
+    const assembler = new SnapshotAssembler({ clusterId, nodeId, maxSnapshotBytes: opts.maxSnapshotBytes });
+    call.on('data', (wire: Incoming<SnapshotChunk__Output>) => {
+      if (end.done) return;
+      try {
+        if (wire instanceof UndecodableRequest) throw undecodable(wire);
+        assembler.push(wire);
+      } catch (err) {
+        end.finish(err);
+      }
+    });
+    call.on('end', () => {
+      if (end.done) return;
+      try {
+        const m = assembler.finish();
+        opts.deliver([m]);
+        end.finish();
+      } catch (err) {
+        end.finish(err);
+      }
+    });
+    call.on('error', (err: Error) => {
+      logger.debug({ rpc: 'InstallSnapshot', err: err.message }, 'snapshot stream error');
+      end.finish();
+    });
+  };
+
+  return { Stream, InstallSnapshot } as UntypedServiceImplementation;
+}
