@@ -13,6 +13,7 @@ const { values } = parseArgs({
     path: { type: 'string' },
     bootstrap: { type: 'string', default: 'log' },
     'no-membership': { type: 'boolean', default: false },
+    weights: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -20,12 +21,23 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(
     'usage: npm run sim -- [--runs N] [--seed S] [--nodes K] [--actions A] [--path P]\n' +
-      '                      [--bootstrap log|snapshot|confState] [--no-membership]',
+      '                      [--bootstrap log|snapshot|confState] [--no-membership]\n' +
+      '                      [--weights wait=6,network=4,process=3,clock=1,membership=1,transfer=1,client=8]',
   );
   process.exit(0);
 }
 
 const runs = Number(values.runs);
+const weights: Record<string, number> = {};
+for (const pair of (values.weights ?? '').split(',').filter(Boolean)) {
+  const [k, v] = pair.split('=');
+  if (!k || v === undefined || !Number.isFinite(Number(v))) {
+    console.error(`sim: bad --weights entry "${pair}" (expected group=number)`);
+    process.exit(2);
+  }
+  weights[k] = Number(v);
+}
+if (values['no-membership']) weights['membership'] = 0;
 const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 0x7fffffff;
 const nodes = Number(values.nodes);
 const bootstrap = values.bootstrap === 'snapshot' || values.bootstrap === 'confState' ? values.bootstrap : 'log';
@@ -40,7 +52,7 @@ const r = runCampaign({
   maxActions: Number(values.actions),
   scenario: { bootstrap },
   ...(values.path !== undefined ? { path: values.path } : {}),
-  ...(values['no-membership'] ? { weights: { membership: 0 } } : {}),
+  ...(Object.keys(weights).length > 0 ? { weights } : {}),
   onScenario: () => {
     done++;
     const now = performance.now();

@@ -70,6 +70,12 @@ export class Raft {
   leadTransferee: NodeId = NONE;
   /** Leader: index of the last membership change proposed; a new one waits until it is applied. */
   pendingConfIndex = 0;
+  /**
+   * Leader: index of a proposed change that removes or demotes this leader (0: none). Until it
+   * is applied the leader appends nothing else, so the voters that commit the removal hold our
+   * whole log and we never refuse them a vote once we have stepped down.
+   */
+  selfRemovalIndex = 0;
 
   /** Ticks since this core was created; the unit of LeaseAck.startTick. */
   tickCount = 0;
@@ -190,6 +196,7 @@ export class Raft {
       pr.inflights.reset();
     });
     this.pendingConfIndex = 0;
+    this.selfRemovalIndex = 0;
     this.rounds = new HeartbeatRounds(term);
     this.readsAwaitingCommit = [];
   }
@@ -665,7 +672,9 @@ export class Raft {
     if (this.leadTransferee !== NONE) {
       throw new ProposalDroppedError(`leadership transfer to ${this.leadTransferee} in progress`);
     }
-    if (!this.trk.isVoter(this.id)) throw new ProposalDroppedError('this leader is being removed from the cluster');
+    if (!this.trk.isVoter(this.id) || this.selfRemovalIndex > this.raftLog.applied) {
+      throw new ProposalDroppedError('this leader is being removed from the voters; retry on the next leader');
+    }
     const checked: Entry[] = [];
     for (const e of entries) {
       if (e.type === EntryType.ConfChange) {
@@ -675,8 +684,14 @@ export class Raft {
           );
         }
         // Reject changes that cannot apply to the current config (e.g. removing the last voter).
-        applyConfChange(this.trk.confState(), decodeConfChange(e.data));
+        const next = applyConfChange(this.trk.confState(), decodeConfChange(e.data));
         this.pendingConfIndex = this.raftLog.lastIndex() + checked.length + 1;
+        if (!next.voters.includes(this.id)) {
+          if (e !== entries[entries.length - 1]) {
+            throw new ProposalDroppedError('nothing may be proposed after the leader\'s own removal in one batch');
+          }
+          this.selfRemovalIndex = this.pendingConfIndex;
+        }
       }
       checked.push(e);
     }
