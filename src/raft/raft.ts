@@ -749,10 +749,7 @@ export class Raft {
     while (this.maybeSendAppend(m.from, false)) {
       /* keep going */
     }
-    if (m.from === this.leadTransferee && pr.match === this.raftLog.lastIndex()) {
-      this.logger.info({ id: this.id, to: m.from }, 'raft: transferee caught up, sending TimeoutNow');
-      this.sendTimeoutNow(m.from);
-    }
+    if (m.from === this.leadTransferee) this.maybeFinishTransfer();
     this.maybeHandOver();
   }
 
@@ -927,8 +924,21 @@ export class Raft {
     this.leadTransferee = to;
     this.electionElapsed = 0; // the transfer must finish within one election timeout
     const pr = this.trk.progress.get(to)!;
-    if (pr.match === this.raftLog.lastIndex()) this.sendTimeoutNow(to);
+    if (pr.match === this.raftLog.lastIndex()) this.maybeFinishTransfer();
     else this.sendAppend(to);
+  }
+
+  /**
+   * Send TimeoutNow once the transferee has our whole log — but not while a committed
+   * membership change is unapplied: it may remove the transferee, which would then campaign
+   * in a config it is about to leave. switchToConfig() retries after applying.
+   */
+  private maybeFinishTransfer(): void {
+    const to = this.leadTransferee;
+    if (to === NONE || this.hasUnappliedConfChange()) return;
+    if (this.trk.progress.get(to)?.match !== this.raftLog.lastIndex()) return;
+    this.logger.info({ id: this.id, to }, 'raft: transferee caught up, sending TimeoutNow');
+    this.sendTimeoutNow(to);
   }
 
   private sendTimeoutNow(to: NodeId): void {
@@ -980,6 +990,7 @@ export class Raft {
     if (this.leadTransferee !== NONE && !this.trk.isVoter(this.leadTransferee)) this.abortLeaderTransfer();
     this.maybeCommit(); // a smaller voter set may commit more
     this.bcastAppend();
+    this.maybeFinishTransfer();
     if (!this.trk.isVoter(this.id)) {
       this.logger.info({ id: this.id }, 'raft: leader removed from voters, handing over');
       this.maybeHandOver();
