@@ -66,6 +66,13 @@ export class Raft {
   readStates: ReadState[] = [];
   leaseAck: LeaseAck | undefined = undefined;
 
+  /**
+   * Leader: this term was won by a TimeoutNow campaign, whose voters ignored stickiness, so
+   * the previous leader's lease may still run. The HA layer then needs the previous holder's
+   * demotion acknowledged (or waits the lease out) before promoting.
+   */
+  electedByTransfer = false;
+  private campaignType: CampaignType = CampaignType.Election;
   /** Leader: target of a leadership transfer in progress. */
   leadTransferee: NodeId = NONE;
   /** Leader: index of the last membership change proposed; a new one waits until it is applied. */
@@ -236,6 +243,7 @@ export class Raft {
     this.reset(this.term);
     this.state = StateType.Leader;
     this.lead = this.id;
+    this.electedByTransfer = this.campaignType === CampaignType.Transfer;
     this.trk.progress.get(this.id)?.becomeReplicate();
     // §5.4.2 / §8: a leader commits an entry of its own term before it knows what is committed.
     this.appendEntries([{ term: 0, index: 0, type: EntryType.Normal, data: new Uint8Array(0) }]);
@@ -322,6 +330,7 @@ export class Raft {
   }
 
   private campaign(t: CampaignType): void {
+    this.campaignType = t;
     let voteTerm: number;
     if (t === CampaignType.PreElection) {
       this.becomePreCandidate();

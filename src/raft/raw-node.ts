@@ -161,6 +161,7 @@ export class RawNode {
       confState: r.confState(),
       tickCount: r.tickCount,
       leadTransferee: r.leadTransferee,
+      electedByTransfer: r.state === 'leader' && r.electedByTransfer,
       ...(progress ? { progress } : {}),
     };
   }

@@ -49,6 +49,8 @@ export interface Status {
   /** Ticks since this core was created (the clock the lease facts are expressed in). */
   readonly tickCount: number;
   readonly leadTransferee: NodeId;
+  /** Leader only: this term was won by a transfer (TimeoutNow) campaign. */
+  readonly electedByTransfer: boolean;
   /** Leader only: per-node replication progress. */
   readonly progress?: ReadonlyMap<NodeId, ProgressStatus>;
 }
