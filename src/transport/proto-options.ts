@@ -18,7 +18,7 @@ export const PROTO_LOAD_OPTIONS = {
 } as const;
 
 /** The proto files of the contract, relative to the proto root. */
-export const PROTO_FILES = ['palisade/v1/raft.proto'] as const;
+export const PROTO_FILES = ['palisade/v1/raft.proto', 'palisade/v1/client.proto'] as const;
 
 /**
  * The proto root: the nearest ancestor of this module holding `proto/palisade/v1/raft.proto`

@@ -3,7 +3,7 @@
 // only sees src/raft messages, and reports unreachable peers and snapshot outcomes back to the
 // core (RawNode.reportUnreachable / reportSnapshot).
 import { randomInt } from 'node:crypto';
-import { Server, type ChannelOptions } from '@grpc/grpc-js';
+import { Server, type ChannelOptions, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Message } from '../raft/messages.js';
 import { seededRng, type Rng } from '../raft/rng.js';
 import type { NodeId } from '../raft/types.js';
@@ -91,6 +91,15 @@ export class PeerTransport {
   /** The host:port actually bound (valid after start()). */
   get address(): string {
     return this.bound;
+  }
+
+  /**
+   * Serves another gRPC service on the same server (the node's client API shares the peer
+   * port). Only before start().
+   */
+  addService(service: ServiceDefinition, implementation: UntypedServiceImplementation): void {
+    if (this.phase !== 'new') throw new Error(`PeerTransport.addService() called when ${this.phase}`);
+    this.server.addService(service, implementation);
   }
 
   /** Registers the one handler that receives peers' messages, in arrival order per peer. */

@@ -1,4 +1,4 @@
-// The property campaign: fast-check generates (sim seed, nemesis actions), each case runs
+// The property campaign: fast-check generates (sim seed, append size, nemesis actions), each case runs
 // one scenario, and a failure is shrunk to a short action list. The result carries the
 // counterexample instead of throwing, so mutation tests can assert that a broken core is
 // caught (and how small the shrunk case is) and the soak CLI can print it.
@@ -23,6 +23,12 @@ export interface CampaignOptions {
   readonly weights?: Partial<Record<ActionGroup, number>>;
   /** Simulator and scenario settings (executor, timing, bootstrap...). */
   readonly scenario?: Omit<ScenarioOptions, 'nodes' | 'poolSize'>;
+  /**
+   * Append sizes drawn per run (bytes of entry data per AppendEntries). Default [1024, 1]:
+   * half the runs send one entry per append, so a follower can hold an old-term entry without
+   * the new leader's no-op behind it (Figure 8). A fixed scenario.maxSizePerMsg overrides it.
+   */
+  readonly appendSizes?: readonly number[];
   /** Scenario executions allowed for shrinking after the first failure. Default 400. */
   readonly maxShrinkRuns?: number;
   /** Replay one fast-check path (from a previous report) instead of searching. */
@@ -36,6 +42,8 @@ export interface Counterexample {
   readonly seed: number;
   readonly path: string;
   readonly simSeed: number;
+  /** The append size drawn for this run (pass it as scenario.maxSizePerMsg to replay). */
+  readonly maxSizePerMsg: number;
   readonly actions: readonly Action[];
   /** Number of actions in the shrunk counterexample. */
   readonly shrunkActions: number;
@@ -68,6 +76,7 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
     maxActions: opts.maxActions ?? 40,
     ...(opts.weights !== undefined ? { weights: opts.weights } : {}),
   };
+  const sizes = scenario.maxSizePerMsg !== undefined ? [scenario.maxSizePerMsg] : (opts.appendSizes ?? [1024, 1]);
   const shrinkBudget = opts.maxShrinkRuns ?? 400;
   let scenarios = 0;
   let events = 0;
@@ -75,10 +84,11 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
   let failures = 0;
   let afterFirstFailure = 0;
   const started = performance.now();
-  const property = fc.property(fc.integer({ min: 0, max: 0x7fffffff }), actionsArb(shape), (simSeed, actions) => {
+  const simSeedArb = fc.integer({ min: 0, max: 0x7fffffff });
+  const property = fc.property(simSeedArb, fc.constantFrom(...sizes), actionsArb(shape), (simSeed, maxSizePerMsg, actions) => {
     // Past the shrink budget, report success so fast-check stops at the smallest case so far.
     if (failures > 0 && ++afterFirstFailure > shrinkBudget) return true;
-    const r = runScenario(simSeed, actions, scenario);
+    const r = runScenario(simSeed, actions, { ...scenario, maxSizePerMsg });
     scenarios++;
     events += r.events;
     if (r.linearizabilityUnknown !== undefined) unknown++;
@@ -104,8 +114,8 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
   if (!details.failed || details.counterexample === null) {
     return base;
   }
-  const [simSeed, actions] = details.counterexample;
-  const replay = runScenario(simSeed, actions, { ...scenario, traceKeep: 200 });
+  const [simSeed, maxSizePerMsg, actions] = details.counterexample;
+  const replay = runScenario(simSeed, actions, { ...scenario, maxSizePerMsg, traceKeep: 200 });
   const violation: Violation = replay.violation ?? {
     invariant: Invariant.CoreException,
     message: `did not reproduce on replay${details.errorInstance !== null ? `: ${String(details.errorInstance)}` : ''}`,
@@ -118,11 +128,12 @@ export function runCampaign(opts: CampaignOptions): CampaignResult {
       seed: details.seed,
       path: details.counterexamplePath ?? '',
       simSeed,
+      maxSizePerMsg,
       actions,
       shrunkActions: actions.length,
       numShrinks: details.numShrinks,
       violation,
-      report: `${header}\n${formatFailure(simSeed, actions, replay)}`,
+      report: `${header}; maxSizePerMsg ${maxSizePerMsg}\n${formatFailure(simSeed, actions, replay)}`,
     },
   };
 }

@@ -8,6 +8,11 @@ import type { Simulator, Target } from './simulator.js';
 
 export type Action =
   | { readonly kind: 'wait'; readonly ms: number }
+  | { readonly kind: 'awaitLeader'; readonly maxMs: number }
+  | { readonly kind: 'awaitCommit'; readonly maxMs: number }
+  | { readonly kind: 'isolateLeader' }
+  | { readonly kind: 'crashLeader' }
+  | { readonly kind: 'failover'; readonly fault: 'isolate' | 'crash'; readonly maxMs: number }
   | { readonly kind: 'partition'; readonly side: readonly NodeId[] }
   | { readonly kind: 'isolate'; readonly node: NodeId }
   | { readonly kind: 'cut'; readonly from: NodeId; readonly to: NodeId }
@@ -32,6 +37,16 @@ export function formatAction(a: Action): string {
   switch (a.kind) {
     case 'wait':
       return `wait ${a.ms}ms`;
+    case 'awaitLeader':
+      return `run until a new leader (≤${a.maxMs}ms)`;
+    case 'awaitCommit':
+      return `run until a commit (≤${a.maxMs}ms)`;
+    case 'isolateLeader':
+      return 'isolate the leader (other links healed)';
+    case 'crashLeader':
+      return 'crash the leader';
+    case 'failover':
+      return `${a.fault} the leader, run until a new leader (≤${a.maxMs}ms)`;
     case 'partition':
       return `partition [${a.side.join(',')}] | rest`;
     case 'isolate':
@@ -83,6 +98,18 @@ export function applyAction(sim: Simulator, a: Action): void {
   switch (a.kind) {
     case 'wait':
       return sim.runFor(a.ms);
+    case 'awaitLeader':
+      return sim.awaitNewLeader(a.maxMs);
+    case 'awaitCommit':
+      return sim.awaitCommit(a.maxMs);
+    case 'isolateLeader':
+      return sim.isolateLeader();
+    case 'crashLeader':
+      return crashLeader(sim);
+    case 'failover':
+      if (a.fault === 'isolate') sim.isolateLeader();
+      else crashLeader(sim);
+      return sim.awaitNewLeader(a.maxMs);
     case 'partition':
       return sim.partition(a.side);
     case 'isolate':
@@ -134,6 +161,12 @@ export function applyAction(sim: Simulator, a: Action): void {
   }
 }
 
+function crashLeader(sim: Simulator): void {
+  const leader = sim.leader();
+  if (leader === undefined) return sim.act('crash leader: no leader, skipped', () => {});
+  sim.crash(leader.id);
+}
+
 export interface NemesisShape {
   /** Initial voters: n1..nNodes. */
   readonly nodes: number;
@@ -147,6 +180,8 @@ export interface NemesisShape {
 
 export const ActionGroup = {
   Wait: 'wait',
+  /** Faults aimed at the moments right after an election or a commit (see awaitNewLeader). */
+  Event: 'event',
   Network: 'network',
   Process: 'process',
   Clock: 'clock',
@@ -156,12 +191,15 @@ export const ActionGroup = {
 } as const;
 export type ActionGroup = (typeof ActionGroup)[keyof typeof ActionGroup];
 
+// Event-driven faults and membership changes are frequent on purpose: the bugs of the
+// first moments of a term (Figure 8, a change before the no-op) live only there.
 const DEFAULT_WEIGHTS: Record<ActionGroup, number> = {
   wait: 6,
+  event: 10,
   network: 4,
   process: 3,
   clock: 1,
-  membership: 1,
+  membership: 6,
   transfer: 1,
   client: 8,
 };
@@ -192,11 +230,34 @@ export function actionArb(shape: NemesisShape): fc.Arbitrary<Action> {
   const groups: { weight: number; arbitrary: fc.Arbitrary<Action> }[] = [
     {
       weight: w.wait,
-      // Mostly short waits (operations overlap, elections race), sometimes long enough for
-      // several election timeouts to pass.
+      // Mostly short waits (operations overlap, elections race), some shorter than one network
+      // hop (a message in flight, its answer not yet back), sometimes long enough for several
+      // election timeouts to pass.
       arbitrary: fc
-        .oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 40 }) }, { weight: 1, arbitrary: fc.integer({ min: 40, max: 600 }) })
+        .oneof(
+          { weight: 3, arbitrary: fc.integer({ min: 1, max: 40 }) },
+          { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }) },
+          { weight: 1, arbitrary: fc.integer({ min: 40, max: 600 }) },
+        )
         .map((ms): Action => ({ kind: 'wait', ms })),
+    },
+    {
+      weight: w.event,
+      // Run up to an election or a commit, then (as the next actions) strike at once: the new
+      // leader's no-op not yet out, a freshly committed entry not yet known to the followers.
+      arbitrary: fc.oneof(
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom<Action>(
+            { kind: 'failover', fault: 'isolate', maxMs: 1000 },
+            { kind: 'failover', fault: 'crash', maxMs: 1000 },
+          ),
+        },
+        { weight: 2, arbitrary: fc.constant<Action>({ kind: 'awaitLeader', maxMs: 1000 }) },
+        { weight: 2, arbitrary: fc.constant<Action>({ kind: 'awaitCommit', maxMs: 1000 }) },
+        { weight: 2, arbitrary: fc.constant<Action>({ kind: 'isolateLeader' }) },
+        { weight: 1, arbitrary: fc.constant<Action>({ kind: 'crashLeader' }) },
+      ),
     },
     {
       weight: w.network,

@@ -1,7 +1,8 @@
 // Named regression tests: every counterexample the simulator has produced is replayed here
 // against the REAL core and must stay clean. The first ones are the shrunk counterexamples that
 // caught the six injected bugs of teeth.test.ts (default 3-node campaign, fast-check seed
-// 20240604); a failure the simulator finds in the real core gets its case added the same way:
+// 20240604; the first four from the campaign before event-driven nemesis actions existed);
+// a failure the simulator finds in the real core gets its case added the same way:
 // sim seed + shrunk action list, copied from the campaign's report.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -14,6 +15,8 @@ interface Regression {
   /** Where it came from: the campaign and the bug it exposed. */
   readonly origin: string;
   readonly simSeed: number;
+  /** The run's append size (1 = one entry per AppendEntries); default 1024. */
+  readonly maxSizePerMsg?: number;
   readonly actions: readonly Action[];
 }
 
@@ -86,17 +89,60 @@ const REGRESSIONS: readonly Regression[] = [
       { kind: 'heal' },
     ],
   },
+  {
+    name: 'Figure 8: an old-term entry re-replicated by a returning leader is not committed by counting (§5.4.2)',
+    origin: 'mutant commit-earlier-term, random campaign fc 20240604 run 1676, one entry per append: leader-completeness',
+    simSeed: 0,
+    maxSizePerMsg: 1,
+    actions: [
+      { kind: 'removeVoter', node: 'n1' },
+      { kind: 'failover', fault: 'isolate', maxMs: 1000 },
+      { kind: 'failover', fault: 'isolate', maxMs: 1000 },
+      { kind: 'awaitCommit', maxMs: 1000 },
+      { kind: 'failover', fault: 'isolate', maxMs: 1000 },
+      { kind: 'delay', min: 0, max: 0 },
+    ],
+  },
+  {
+    name: 'a new leader accepts no membership change before its no-op is applied (§6)',
+    origin: 'mutant conf-change-before-noop, random campaign fc 20240604 run 4227: liveness',
+    simSeed: 1317155051,
+    actions: [
+      { kind: 'removeLeader' },
+      { kind: 'awaitLeader', maxMs: 1000 },
+      { kind: 'removeLeader' },
+      { kind: 'pause', node: 'n1' },
+      { kind: 'isolate', node: 'n2' },
+      { kind: 'awaitCommit', maxMs: 1000 },
+      { kind: 'heal' },
+      { kind: 'awaitCommit', maxMs: 1000 },
+      { kind: 'failover', fault: 'isolate', maxMs: 1000 },
+      { kind: 'removeVoter', node: 'n1' },
+    ],
+  },
+  {
+    name: 'the liveness probe is resubmitted when its leader loses and regains leadership in a newer term',
+    origin: 'checker false alarm found by the event-driven nemesis (a paused leader resumed, its probe overwritten)',
+    simSeed: 1969594019,
+    actions: [
+      { kind: 'pause', node: 'n3' },
+      { kind: 'read', target: 'n1', key: 'x' },
+      { kind: 'awaitCommit', maxMs: 500 },
+      { kind: 'crash', node: 'n2' },
+      { kind: 'isolateLeader' },
+    ],
+  },
 ];
 
 describe('regressions: replayed counterexamples stay clean on the real core', () => {
   for (const r of REGRESSIONS) {
     test(`${r.name} [${r.origin}; sim seed ${r.simSeed}]`, () => {
-      const res = runScenario(r.simSeed, r.actions, { nodes: 3, poolSize: 5 });
+      const res = runScenario(r.simSeed, r.actions, { nodes: 3, poolSize: 5, maxSizePerMsg: r.maxSizePerMsg ?? 1024 });
       assert.equal(res.violation, undefined, formatFailure(r.simSeed, r.actions, res));
     });
   }
 
-  // The directed scripts of teeth.test.ts, on the real core (sim seed 11, as recorded there).
+  // The directed scripts of teeth.test.ts (extra checks), on the real core (sim seed 11, as recorded there).
   test('Figure 8: an entry of an earlier term is not committed by counting replicas (§5.4.2) [mutant commit-earlier-term]', () => {
     const sim = figure8Scenario(11);
     assert.equal(sim.violation, undefined, `${JSON.stringify(sim.violation)}\n${sim.describe().join('\n')}`);

@@ -85,18 +85,21 @@ function checkLiveness(sim: Simulator): number | undefined {
   const start = sim.now();
   const deadline = start + livenessBoundMs(sim);
   const probes: ClientOp[] = [];
-  let probeNode: string | undefined;
+  let probeLeader: string | undefined;
   let n = 0;
   const done = (): boolean => probes.some((p) => p.ret !== undefined);
   while (sim.violation === undefined && sim.now() < deadline) {
     if (done()) return sim.now() - start;
     const leader = sim.leader();
-    // (Re)submit when there is no probe yet or its node no longer leads.
-    if (leader !== undefined && leader.id !== probeNode) {
+    // (Re)submit when there is no probe yet or its leadership ended: a proposal made in an
+    // older term may have been overwritten and is never answered, even when the same node
+    // leads again (a client retries after such a change too).
+    const leadership = leader !== undefined ? `${leader.id}@t${leader.raw!.status().term}` : undefined;
+    if (leader !== undefined && leadership !== probeLeader) {
       const op = sim.write(leader.id, { t: 'put', k: 'probe', v: `p${++n}` });
       if (op !== undefined) {
         probes.push(op);
-        probeNode = leader.id;
+        probeLeader = leadership;
       }
     }
     sim.runFor(Math.min(5, deadline - sim.now()), done);

@@ -283,6 +283,43 @@ export class Simulator implements NodeHost {
     this.restartTicks(node, node.clock.now() + 1 + this.rng.int(this.tickMs * 100) / 100);
   }
 
+  // ---- waiting on events (the nemesis aims at the moments right after them) ----
+
+  /**
+   * Run until a leader other than the current one exists (another node, or the same node in a
+   * newer term), for at most maxMs. The windows of several bugs open right after an election,
+   * a few ms wide; fixed waits almost never land in them.
+   */
+  awaitNewLeader(maxMs: number): void {
+    const before = this.leader();
+    const id = before?.id;
+    const term = before?.raw!.status().term ?? -1;
+    const start = this.time;
+    const elected = (): boolean => {
+      const l = this.leader();
+      return l !== undefined && (l.id !== id || l.raw!.status().term > term);
+    };
+    this.runFor(maxMs, elected);
+    const l = this.leader();
+    this.addTrace(
+      `NEMESIS awaited a new leader for ${(this.time - start).toFixed(2)}ms: ` +
+        (elected() ? `${l!.id} t${l!.raw!.status().term}` : 'none'),
+    );
+  }
+
+  /** Run until some node's commit index passes the highest one now (a leader committed), for at most maxMs. */
+  awaitCommit(maxMs: number): void {
+    const frontier = (): number => {
+      let max = 0;
+      for (const node of this.nodes.values()) if (node.isUp) max = Math.max(max, node.raw!.status().commit);
+      return max;
+    };
+    const before = frontier();
+    const start = this.time;
+    this.runFor(maxMs, () => frontier() > before);
+    this.addTrace(`NEMESIS awaited a commit past ${before} for ${(this.time - start).toFixed(2)}ms: now ${frontier()}`);
+  }
+
   // ---- queries ----
 
   /** The unpaused leader with the highest term, if any. */
@@ -337,6 +374,20 @@ export class Simulator implements NodeHost {
         this.pool.filter((x) => x !== id),
       ),
     );
+  }
+
+  /** Jepsen's "isolate the primary": every other fault on links is lifted, the current leader is cut off alone. */
+  isolateLeader(): void {
+    const leader = this.leader();
+    if (leader === undefined) return this.act('isolate leader: no leader, skipped', () => {});
+    const id = leader.id;
+    this.act(`isolate leader ${id} (other links healed)`, () => {
+      this.network.healAll();
+      this.network.split(
+        [id],
+        this.pool.filter((x) => x !== id),
+      );
+    });
   }
 
   /** One-way: messages from `from` to `to` are lost, the reverse direction still works. */

@@ -1,0 +1,213 @@
+// `npm run bench:kv` — small-put commit throughput and latency of a local 3-member cluster with
+// fsync on, palisade side by side with etcd in ONE run on the same machine:
+//   1. one client, sequential puts (16-byte keys, 64-byte values);
+//   2. 64 in-flight puts from one client process, then from two processes (32 each);
+//   3. idle CPU and RSS per member over 30 s;
+//   4. a CPU profile of the palisade leader under the 64-client load (fresh cluster).
+// Prints a table and writes scripts/bench/results/kv-<date>.json. `--quick` shortens every phase
+// (a smoke run; its numbers are not for the record). Every process and temp dir is removed at the
+// end, also on failure or Ctrl-C; all traffic stays on 127.0.0.1.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, release, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { connect } from '../../src/index.js';
+import type { BenchCluster, System } from './cluster.js';
+import { summarizeProfile } from './cpu-profile.js';
+import { ETCD_BIN, startEtcd } from './etcd-cluster.js';
+import { runLoad, type LoadResult } from './load.js';
+import type { WorkerSpec } from './load-spec.js';
+import { startPalisade } from './palisade-cluster.js';
+import { CpuWindow, rssMiB } from './proc-stats.js';
+import { ProcessGroup } from './processes.js';
+import { perPut, scrape, type PerPut } from './server-metrics.js';
+import { renderProfile, renderServerCosts, renderTable, type BenchResult, type IdleResult, type SystemResult } from './report.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const RESULTS = join(import.meta.dirname, 'results');
+const quick = process.argv.includes('--quick');
+
+const SETTINGS = {
+  keyBytes: 16,
+  valueBytes: 64,
+  warmupPuts: quick ? 50 : 500,
+  sequentialPuts: quick ? 300 : 2000,
+  concurrency: 64,
+  concurrentMs: quick ? 3000 : 15_000,
+  maxPutsPerPhase: 500_000,
+  idleMs: quick ? 5000 : 30_000,
+  settleMs: quick ? 1000 : 3000,
+} as const;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+
+function spec(system: System, endpoints: string[], keyPrefix: string, concurrency: number, measure: WorkerSpec['measure']): WorkerSpec {
+  return { system, endpoints, concurrency, warmupPuts: SETTINGS.warmupPuts, measure, keyPrefix, valueBytes: SETTINGS.valueBytes };
+}
+
+/** Client endpoints with the leader first (the etcd3 client is given only the leader). */
+async function endpointsOf(cluster: BenchCluster): Promise<{ leader: string; endpoints: string[] }> {
+  const leader = await cluster.leader();
+  const sorted = [...cluster.members].sort((a, b) => Number(b.id === leader) - Number(a.id === leader));
+  return { leader, endpoints: sorted.map((m) => m.clientAddress) };
+}
+
+async function measureIdle(cluster: BenchCluster): Promise<IdleResult> {
+  await sleep(SETTINGS.settleMs);
+  const cpu = new CpuWindow(cluster.members.map((m) => m.pid));
+  await sleep(SETTINGS.idleMs);
+  const pct = cpu.percent();
+  const members = Object.fromEntries(cluster.members.map((m) => [m.id, { cpuPercent: pct.get(m.pid)!, rssMiB: rssMiB(m.pid) }]));
+  return { seconds: SETTINGS.idleMs / 1000, members };
+}
+
+async function benchSystem(group: ProcessGroup, cluster: BenchCluster, version: string): Promise<SystemResult> {
+  const { system } = cluster;
+  const { leader, endpoints } = await endpointsOf(cluster);
+  // Before any load: the empty cluster's footprint (the idle figure at the end includes the data written).
+  const rssAtStartMiB = Object.fromEntries(cluster.members.map((m) => [m.id, rssMiB(m.pid)]));
+  const serverCosts: Record<string, Record<string, PerPut>> = {};
+  /** One load phase, with palisade's own /metrics scraped around it (etcd members have none here). */
+  const phase = async (name: string, specs: WorkerSpec[]): Promise<LoadResult> => {
+    const scraped = cluster.members.filter((m) => m.httpAddress !== undefined);
+    const before = await Promise.all(scraped.map((m) => scrape(m.httpAddress!)));
+    const result = await runLoad(group, specs, cluster.members);
+    const after = await Promise.all(scraped.map((m) => scrape(m.httpAddress!)));
+    if (scraped.length > 0) {
+      serverCosts[name] = Object.fromEntries(scraped.map((m, i) => [m.id, perPut(before[i]!, after[i]!, result.puts, result.seconds)]));
+    }
+    return result;
+  };
+  log(`${system}: leader ${leader}; 1 client, ${SETTINGS.sequentialPuts} sequential puts`);
+  const sequential = await phase('sequential', [spec(system, endpoints, 's0', 1, { kind: 'count', puts: SETTINGS.sequentialPuts })]);
+  const during: WorkerSpec['measure'] = { kind: 'duration', ms: SETTINGS.concurrentMs, maxPuts: SETTINGS.maxPutsPerPhase };
+  log(`${system}: 64 in-flight puts from 1 client process for ${SETTINGS.concurrentMs} ms`);
+  const concurrent = await phase('concurrent', [spec(system, endpoints, 'c0', SETTINGS.concurrency, during)]);
+  log(`${system}: 64 in-flight puts from 2 client processes (32 each)`);
+  const half = SETTINGS.concurrency / 2;
+  const two = { ...during, maxPuts: SETTINGS.maxPutsPerPhase / 2 };
+  const concurrentTwoProcesses = await phase('concurrentTwoProcesses', [spec(system, endpoints, 'd0', half, two), spec(system, endpoints, 'd1', half, two)]);
+  const stillLeader = await cluster.leader();
+  if (stillLeader !== leader) log(`${system}: WARNING leadership moved ${leader} → ${stillLeader} during the run`);
+  log(`${system}: idle for ${SETTINGS.idleMs} ms`);
+  const idle = await measureIdle(cluster);
+  return { system, version, leader, rssAtStartMiB, sequential, concurrent, concurrentTwoProcesses, idle, ...(Object.keys(serverCosts).length > 0 ? { serverCosts } : {}) };
+}
+
+/** A fresh palisade cluster whose n1 runs under --cpu-prof; n1 is made leader, loaded, stopped. */
+async function profileLeader(group: ProcessGroup): Promise<BenchResult['profile']> {
+  const dir = group.tempDir('cpuprof');
+  const member = 'n1';
+  const cluster = await startPalisade(group, { cpuProfile: { id: member, dir } });
+  let run: LoadResult;
+  try {
+    if ((await cluster.leader()) !== member) {
+      const admin = connect(cluster.members.map((m) => m.clientAddress), { timeoutMs: 10_000 });
+      try {
+        await admin.transfer(member);
+      } finally {
+        admin.close();
+      }
+    }
+    const { leader, endpoints } = await endpointsOf(cluster);
+    if (leader !== member) throw new Error(`could not make ${member} the leader (leader is ${leader})`);
+    log(`profile: 64 in-flight puts against ${member} under --cpu-prof`);
+    const measure: WorkerSpec['measure'] = { kind: 'duration', ms: SETTINGS.concurrentMs, maxPuts: SETTINGS.maxPutsPerPhase };
+    run = await runLoad(group, [spec('palisade', endpoints, 'p0', SETTINGS.concurrency, measure)], cluster.members);
+  } finally {
+    // The profile is written when the process exits (graceful stop).
+    await cluster.stop();
+  }
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (file === undefined) {
+    log('WARNING: no .cpuprofile was written');
+    return undefined;
+  }
+  return { member, run, summary: summarizeProfile(join(dir, file), run.windowUs) };
+}
+
+function machine(): BenchResult['machine'] {
+  return {
+    nproc: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.version,
+  };
+}
+
+function commandOutput(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', cwd: ROOT }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(group: ProcessGroup): Promise<void> {
+  const date = new Date().toISOString();
+  const palisadeVersion = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const etcdVersion = commandOutput(ETCD_BIN, ['--version']).split('\n')[0]!.replace('etcd Version: ', '');
+  log(`machine: ${JSON.stringify(machine())}${quick ? ' (quick run)' : ''}`);
+
+  log('starting 3 palisade agents');
+  const pal = await startPalisade(group);
+  let palisade: SystemResult;
+  try {
+    palisade = await benchSystem(group, pal, palisadeVersion);
+  } finally {
+    await pal.stop();
+  }
+
+  log('starting 3 etcd members');
+  const etc = await startEtcd(group);
+  let etcd: SystemResult;
+  try {
+    etcd = await benchSystem(group, etc, etcdVersion);
+  } finally {
+    await etc.stop();
+  }
+
+  log('profiling the palisade leader');
+  const profile = await profileLeader(group);
+
+  const result: BenchResult = {
+    benchmark: 'kv',
+    date,
+    command: `npm run bench:kv${quick ? ' -- --quick' : ''}`,
+    machine: machine(),
+    commit: commandOutput('git', ['rev-parse', '--short', 'HEAD']),
+    settings: SETTINGS,
+    palisade,
+    etcd,
+    ...(profile !== undefined ? { profile } : {}),
+  };
+  mkdirSync(RESULTS, { recursive: true });
+  const out = join(RESULTS, `kv-${date.slice(0, 19).replace(/[:T]/g, '-')}${quick ? '-quick' : ''}.json`);
+  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  console.log(renderTable(result));
+  console.log(`\n${renderServerCosts(palisade)}`);
+  if (profile !== undefined) console.log(`\n${renderProfile(profile)}`);
+  console.log(`\nresult: ${out}`);
+}
+
+const group = new ProcessGroup();
+process.on('exit', () => group.killAllNow());
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    log(`${sig}: cleaning up`);
+    group.killAllNow();
+    process.exit(130);
+  });
+}
+main(group)
+  .catch((err: unknown) => {
+    console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    console.error(group.logTails());
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await group.stopAll(5000);
+    group.removeDirs();
+  });

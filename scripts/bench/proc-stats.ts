@@ -1,0 +1,36 @@
+// CPU and memory of a process from /proc (Linux only): utime+stime in clock ticks from
+// /proc/PID/stat and VmRSS from /proc/PID/status. Ticks are 1/100 s on Linux x86-64 (USER_HZ).
+import { readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime of a process, in milliseconds of CPU. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces; fields after its closing ')' are fixed.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state), so utime (field 14) is rest[11] and stime (field 15) rest[12].
+  const ticks = Number(rest[11]) + Number(rest[12]);
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+export function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (m === null) throw new Error(`no VmRSS for pid ${pid}`);
+  return Math.round((Number(m[1]) / 1024) * 10) / 10;
+}
+
+/** CPU used by each process between two readings, as % of one core. */
+export class CpuWindow {
+  readonly #start: Map<number, number>;
+  readonly #startedAt = performance.now();
+  constructor(readonly pids: readonly number[]) {
+    this.#start = new Map(pids.map((p) => [p, cpuMs(p)]));
+  }
+  /** pid → % of a core since construction. */
+  percent(): Map<number, number> {
+    const elapsed = performance.now() - this.#startedAt;
+    return new Map(this.pids.map((p) => [p, Math.round(((cpuMs(p) - this.#start.get(p)!) / elapsed) * 1000) / 10]));
+  }
+}

@@ -1,0 +1,93 @@
+// The result file's shape and the side-by-side table printed at the end of a run.
+import type { LoadResult } from './load.js';
+import type { ProfileSummary } from './cpu-profile.js';
+import type { System } from './cluster.js';
+import type { PerPut } from './server-metrics.js';
+
+export interface IdleResult {
+  readonly seconds: number;
+  /** member id → { cpu % of a core over the window, RSS MiB at its end } */
+  readonly members: Readonly<Record<string, { readonly cpuPercent: number; readonly rssMiB: number }>>;
+}
+
+export interface SystemResult {
+  readonly system: System;
+  readonly version: string;
+  readonly leader: string;
+  /** member id → RSS right after start-up, before any load. */
+  readonly rssAtStartMiB: Readonly<Record<string, number>>;
+  readonly sequential: LoadResult;
+  readonly concurrent: LoadResult;
+  readonly concurrentTwoProcesses: LoadResult;
+  readonly idle: IdleResult;
+  /** palisade only: phase → member → Ready-loop cost per put, from the node's /metrics. */
+  readonly serverCosts?: Readonly<Record<string, Readonly<Record<string, PerPut>>>>;
+}
+
+export interface BenchResult {
+  readonly benchmark: 'kv';
+  readonly date: string;
+  readonly command: string;
+  readonly machine: { readonly nproc: number; readonly cpu: string; readonly memGiB: number; readonly kernel: string; readonly node: string };
+  readonly commit: string;
+  readonly settings: Readonly<Record<string, number | string>>;
+  readonly palisade: SystemResult;
+  readonly etcd: SystemResult;
+  readonly profile?: { readonly member: string; readonly run: LoadResult; readonly summary: ProfileSummary };
+}
+
+const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const max = (r: Readonly<Record<string, { cpuPercent: number; rssMiB: number }>>, k: 'cpuPercent' | 'rssMiB') =>
+  Math.max(...Object.values(r).map((m) => m[k]));
+
+export function renderTable(r: BenchResult): string {
+  const rows: [string, number, number, number][] = [];
+  const both = (label: string, f: (s: SystemResult) => number, digits = 2) => rows.push([label, f(r.palisade), f(r.etcd), digits]);
+  both('1 client: puts/s', (s) => s.sequential.putsPerSecond, 0);
+  both('1 client: p50 ms', (s) => s.sequential.latency.p50Ms);
+  both('1 client: p90 ms', (s) => s.sequential.latency.p90Ms);
+  both('1 client: p99 ms', (s) => s.sequential.latency.p99Ms);
+  both('1 client: min ms', (s) => s.sequential.latency.minMs);
+  both('1 client: max ms', (s) => s.sequential.latency.maxMs);
+  both('64 in-flight, 1 proc: puts/s', (s) => s.concurrent.putsPerSecond, 0);
+  both('64 in-flight, 1 proc: p50 ms', (s) => s.concurrent.latency.p50Ms);
+  both('64 in-flight, 1 proc: p99 ms', (s) => s.concurrent.latency.p99Ms);
+  both('64 in-flight, 1 proc: client CPU %', (s) => s.concurrent.clientCpuPercent[0]!, 0);
+  both('64 in-flight, 1 proc: leader CPU %', (s) => s.concurrent.serverCpuPercent[s.leader]!, 0);
+  both('64 in-flight, 2 procs: puts/s', (s) => s.concurrentTwoProcesses.putsPerSecond, 0);
+  both('64 in-flight, 2 procs: p50 ms', (s) => s.concurrentTwoProcesses.latency.p50Ms);
+  both('64 in-flight, 2 procs: p99 ms', (s) => s.concurrentTwoProcesses.latency.p99Ms);
+  both('idle after load: max CPU %/node', (s) => max(s.idle.members, 'cpuPercent'));
+  both('after start: max RSS MiB/node', (s) => Math.max(...Object.values(s.rssAtStartMiB)), 1);
+  both('idle after load: max RSS MiB/node', (s) => max(s.idle.members, 'rssMiB'), 1);
+  const width = Math.max(...rows.map((x) => x[0].length));
+  const head = `${'metric'.padEnd(width)}  ${'palisade'.padStart(10)}  ${'etcd'.padStart(10)}  ${'pal/etcd'.padStart(8)}`;
+  const lines = rows.map(([label, p, e, d]) => `${label.padEnd(width)}  ${fmt(p, d).padStart(10)}  ${fmt(e, d).padStart(10)}  ${fmt(p / e).padStart(8)}`);
+  return [head, '-'.repeat(head.length), ...lines].join('\n');
+}
+
+export function renderServerCosts(s: SystemResult): string {
+  if (s.serverCosts === undefined) return '';
+  const lines = [`${s.system} Ready loop per put (leader ${s.leader}), from /metrics:`];
+  for (const [phase, members] of Object.entries(s.serverCosts)) {
+    for (const [id, c] of Object.entries(members)) {
+      lines.push(
+        `  ${phase.padEnd(22)} ${id}${id === s.leader ? '*' : ' '} readies/put ${c.readiesPerPut.toFixed(2)}  persists/put ${c.persistsPerPut.toFixed(2)}  ` +
+          `mean persist ${c.meanPersistMs.toFixed(2)} ms  loop busy ${c.readyLoopBusyPercent.toFixed(0)}%  persist busy ${c.persistBusyPercent.toFixed(0)}%`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+export function renderProfile(p: NonNullable<BenchResult['profile']>): string {
+  const s = p.summary;
+  const lines = [
+    `leader ${p.member} under --cpu-prof, 64 in-flight: ${p.run.putsPerSecond} puts/s; profile busy ${s.busyMs} ms of ${s.totalMs} ms`,
+    'self time by area:',
+    ...s.byArea.map((a) => `  ${a.percent.toFixed(1).padStart(5)}%  ${a.name}`),
+    'top self-time functions:',
+    ...s.topFunctions.map((f) => `  ${f.percent.toFixed(1).padStart(5)}%  ${f.name}`),
+  ];
+  return lines.join('\n');
+}

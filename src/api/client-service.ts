@@ -1,0 +1,291 @@
+// The Palisade gRPC service (proto/palisade/v1/client.proto) on top of a NodePort. This is the
+// edge: wire objects are checked and converted here (64-bit values through a 2^53 check, ids
+// and addresses validated) and never travel further; every failure leaves as a status with the
+// `palisade-error` code (src/errors.ts), never as a crash.
+import {
+  type MethodDefinition,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
+import { InvalidArgumentError, WatchCompactedError, isPalisadeError, toGrpcStatus } from '../errors.js';
+import { ConfChangeType, type ConfChange } from '../raft/types.js';
+import type { KeyValue } from '../statemachine/kv-history.js';
+import { CommandLimits } from '../statemachine/commands.js';
+import type { Member } from '../statemachine/membership.js';
+import { loadClientProto } from '../transport/client-proto.js';
+import type { KeyValue as WireKeyValue } from '../transport/generated/palisade/v1/KeyValue.js';
+import type { KvCasRequest__Output } from '../transport/generated/palisade/v1/KvCasRequest.js';
+import type { KvCasResponse } from '../transport/generated/palisade/v1/KvCasResponse.js';
+import type { KvDeleteRequest__Output } from '../transport/generated/palisade/v1/KvDeleteRequest.js';
+import type { KvDeleteResponse } from '../transport/generated/palisade/v1/KvDeleteResponse.js';
+import type { KvGetRequest__Output } from '../transport/generated/palisade/v1/KvGetRequest.js';
+import type { KvGetResponse } from '../transport/generated/palisade/v1/KvGetResponse.js';
+import type { KvListRequest__Output } from '../transport/generated/palisade/v1/KvListRequest.js';
+import type { KvListResponse } from '../transport/generated/palisade/v1/KvListResponse.js';
+import type { KvPutRequest__Output } from '../transport/generated/palisade/v1/KvPutRequest.js';
+import type { KvPutResponse } from '../transport/generated/palisade/v1/KvPutResponse.js';
+import type { KvWatchEvent } from '../transport/generated/palisade/v1/KvWatchEvent.js';
+import type { KvWatchRequest__Output } from '../transport/generated/palisade/v1/KvWatchRequest.js';
+import type { Member as WireMember } from '../transport/generated/palisade/v1/Member.js';
+import type { MemberAddRequest__Output } from '../transport/generated/palisade/v1/MemberAddRequest.js';
+import type { MemberChangeResponse } from '../transport/generated/palisade/v1/MemberChangeResponse.js';
+import type { MemberListRequest__Output } from '../transport/generated/palisade/v1/MemberListRequest.js';
+import type { MemberListResponse } from '../transport/generated/palisade/v1/MemberListResponse.js';
+import type { MemberPromoteRequest__Output } from '../transport/generated/palisade/v1/MemberPromoteRequest.js';
+import type { MemberRemoveRequest__Output } from '../transport/generated/palisade/v1/MemberRemoveRequest.js';
+import type { RequestId__Output } from '../transport/generated/palisade/v1/RequestId.js';
+import type { StatusResponse } from '../transport/generated/palisade/v1/StatusResponse.js';
+import type { TransferLeadershipRequest__Output } from '../transport/generated/palisade/v1/TransferLeadershipRequest.js';
+import type { TransferLeadershipResponse } from '../transport/generated/palisade/v1/TransferLeadershipResponse.js';
+import type { NodePort } from './node-port.js';
+import type { MembershipResult } from './node-port.js';
+
+export const SERVER_VERSION = '0.1.0';
+
+const NODE_ID_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** Bytes that are not a protobuf message at all: the caller's fault, so INVALID_ARGUMENT. */
+class Undecodable {
+  constructor(readonly cause: unknown) {}
+}
+
+export interface ServiceLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** The definition (with deserializers that never throw) and the implementation to add to a grpc Server. */
+export function clientService(port: NodePort, logger?: ServiceLogger): { definition: ServiceDefinition; implementation: UntypedServiceImplementation } {
+  const def = loadClientProto().palisade.v1.Palisade.service as unknown as Record<string, MethodDefinition<unknown, unknown>>;
+  const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
+  for (const [name, method] of Object.entries(def)) {
+    definition[name] = {
+      ...method,
+      requestDeserialize: (buf: Buffer): unknown => {
+        try {
+          return method.requestDeserialize(buf);
+        } catch (err) {
+          return new Undecodable(err);
+        }
+      },
+    };
+  }
+  return { definition, implementation: handlers(port, logger) };
+}
+
+function handlers(port: NodePort, logger: ServiceLogger | undefined): UntypedServiceImplementation {
+  const unary =
+    <Req, Res>(name: string, fn: (req: Req) => Promise<Res> | Res) =>
+    (call: ServerUnaryCall<Req | Undecodable, Res>, callback: sendUnaryData<Res>): void => {
+      const req = call.request;
+      if (req instanceof Undecodable) {
+        callback(toGrpcStatus(new InvalidArgumentError(`${name}: request is not a valid protobuf message`)));
+        return;
+      }
+      Promise.resolve()
+        .then(() => fn(req))
+        .then(
+          (res) => callback(null, res),
+          (err: unknown) => {
+            if (!isPalisadeError(err)) logger?.error({ err, rpc: name }, 'client request failed unexpectedly');
+            callback(toGrpcStatus(err));
+          },
+        );
+    };
+
+  return {
+    Status: unary('Status', (): StatusResponse => {
+      const s = port.status();
+      return {
+        cluster: s.cluster,
+        nodeId: s.id,
+        leader: s.leader,
+        term: String(s.term),
+        commitIndex: String(s.commitIndex),
+        appliedIndex: String(s.appliedIndex),
+        version: SERVER_VERSION,
+        members: s.members.map((m) => ({
+          id: m.id,
+          address: m.address,
+          role: m.role,
+          voter: m.voter,
+          reachable: m.reachable,
+          lastContactMs: String(m.lastContactMs),
+          matchIndex: String(m.matchIndex),
+          lag: String(m.lag),
+        })),
+      };
+    }),
+
+    MemberList: unary('MemberList', async (req: MemberListRequest__Output): Promise<MemberListResponse> => {
+      if (!req.serializable) await port.readBarrier();
+      return { members: port.view().members().map(wireMember) };
+    }),
+
+    MemberAdd: unary('MemberAdd', (req: MemberAddRequest__Output) => {
+      const id = nodeId(req.id);
+      const address = hostPort(req.address, 'address');
+      const cc: ConfChange = { type: req.learner ? ConfChangeType.AddLearner : ConfChangeType.AddVoter, nodeId: id, context: address };
+      return port.changeMembership(cc).then(membershipResponse);
+    }),
+
+    MemberPromote: unary('MemberPromote', (req: MemberPromoteRequest__Output) =>
+      port.changeMembership({ type: ConfChangeType.AddVoter, nodeId: nodeId(req.id) }).then(membershipResponse),
+    ),
+
+    MemberRemove: unary('MemberRemove', (req: MemberRemoveRequest__Output) =>
+      port.changeMembership({ type: ConfChangeType.RemoveNode, nodeId: nodeId(req.id) }).then(membershipResponse),
+    ),
+
+    TransferLeadership: unary('TransferLeadership', async (req: TransferLeadershipRequest__Output): Promise<TransferLeadershipResponse> => {
+      const r = await port.transferLeadership(nodeId(req.to, 'to'));
+      return { leader: r.leader, term: String(r.term) };
+    }),
+
+    KvGet: unary('KvGet', async (req: KvGetRequest__Output): Promise<KvGetResponse> => {
+      const key = checkKey(req.key);
+      if (!req.serializable) await port.readBarrier();
+      const view = port.view();
+      const kv = view.get(key);
+      return { found: kv !== undefined, kv: kv === undefined ? null : wireKv(kv), revision: String(view.revision) };
+    }),
+
+    KvList: unary('KvList', async (req: KvListRequest__Output): Promise<KvListResponse> => {
+      const prefix = req.prefix;
+      if (prefix !== '') checkKey(prefix, 'prefix');
+      const limit = req.limit > 0 ? req.limit : Infinity;
+      if (!req.serializable) await port.readBarrier();
+      const view = port.view();
+      const kvs = view.list(prefix, limit === Infinity ? Infinity : limit + 1);
+      const more = kvs.length > limit;
+      return { kvs: (more ? kvs.slice(0, limit) : kvs).map(wireKv), revision: String(view.revision), more };
+    }),
+
+    KvPut: unary('KvPut', async (req: KvPutRequest__Output): Promise<KvPutResponse> => {
+      const key = checkKey(req.key);
+      const r = await port.write({ type: 'put', key, value: req.value, ...requestId(req.request) });
+      return { revision: String(r.outcome.revision), duplicate: r.duplicate };
+    }),
+
+    KvDelete: unary('KvDelete', async (req: KvDeleteRequest__Output): Promise<KvDeleteResponse> => {
+      const key = checkKey(req.key);
+      const r = await port.write({ type: 'delete', key, ...requestId(req.request) });
+      const deleted = r.outcome.type === 'delete' && r.outcome.deleted;
+      return { deleted, revision: String(r.outcome.revision), duplicate: r.duplicate };
+    }),
+
+    KvCas: unary('KvCas', async (req: KvCasRequest__Output): Promise<KvCasResponse> => {
+      const key = checkKey(req.key);
+      const expectedRevision = u64(req.expectedRevision, 'expected_revision');
+      const r = await port.write({ type: 'cas', key, expectedRevision, value: req.value, ...requestId(req.request) });
+      const succeeded = r.outcome.type === 'cas' && r.outcome.succeeded;
+      const current = port.view().get(key);
+      return { succeeded, revision: String(r.outcome.revision), current: current === undefined ? null : wireKv(current), duplicate: r.duplicate };
+    }),
+
+    KvWatch: (call: ServerWritableStream<KvWatchRequest__Output | Undecodable, KvWatchEvent>): void => {
+      void watchStream(port, call, logger);
+    },
+  };
+}
+
+async function watchStream(
+  port: NodePort,
+  call: ServerWritableStream<KvWatchRequest__Output | Undecodable, KvWatchEvent>,
+  logger: ServiceLogger | undefined,
+): Promise<void> {
+  const fail = (err: unknown): void => {
+    if (!isPalisadeError(err)) logger?.warn({ err }, 'watch ended with an error');
+    call.emit('error', toGrpcStatus(err));
+  };
+  const req = call.request;
+  if (req instanceof Undecodable) return fail(new InvalidArgumentError('KvWatch: request is not a valid protobuf message'));
+  let watch;
+  try {
+    if (req.prefix !== '') checkKey(req.prefix, 'prefix');
+    watch = port.watch({ prefix: req.prefix, fromRevision: u64(req.fromRevision, 'from_revision') });
+  } catch (err) {
+    return fail(err);
+  }
+  call.on('cancelled', () => watch.cancel());
+  call.on('close', () => watch.cancel());
+  try {
+    for await (const e of watch) {
+      const msg: KvWatchEvent =
+        e.type === 'put'
+          ? { type: 'put', kv: wireKv(e.kv), revision: String(e.revision) }
+          : { type: 'delete', kv: { key: e.key, value: '', createRevision: '0', modRevision: String(e.revision), version: '0' }, revision: String(e.revision) };
+      // Back-pressure: a watcher that cannot keep up overflows its bounded buffer and is told so.
+      if (!call.write(msg)) await new Promise((resolve) => call.once('drain', resolve));
+    }
+    call.end();
+  } catch (err) {
+    // WatchOverflowError / WatchCompactedError from the hub: tell the client where to resume.
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'SM_WATCH_OVERFLOW' || e.code === 'SM_WATCH_COMPACTED') {
+      return fail(new WatchCompactedError(e.message ?? 'watch ended', { cause: err }));
+    }
+    fail(err);
+  }
+}
+
+// ---------------------------------------------------------------- edge conversions
+
+function membershipResponse(r: MembershipResult): MemberChangeResponse {
+  return { members: r.members.map(wireMember), index: String(r.index) };
+}
+
+function wireMember(m: Member): WireMember {
+  return { id: m.id, address: m.address, voter: m.role === 'voter' };
+}
+
+function wireKv(kv: KeyValue): WireKeyValue {
+  return {
+    key: kv.key,
+    value: kv.value,
+    createRevision: String(kv.createRevision),
+    modRevision: String(kv.modRevision),
+    version: String(kv.version),
+  };
+}
+
+function nodeId(s: string, field = 'id'): string {
+  if (!NODE_ID_RE.test(s)) {
+    throw new InvalidArgumentError(`${field}: "${s}" is not a node id (1–63 characters: lowercase letters, digits, "-" or "_")`);
+  }
+  return s;
+}
+
+function hostPort(s: string, field: string): string {
+  const i = s.lastIndexOf(':');
+  const port = i < 0 ? NaN : Number(s.slice(i + 1));
+  if (i <= 0 || !/^\d{1,5}$/.test(s.slice(i + 1)) || port < 1 || port > 65535 || /\s/.test(s)) {
+    throw new InvalidArgumentError(`${field}: "${s}" is not host:port (e.g. 127.0.0.1:7104)`);
+  }
+  return s;
+}
+
+function checkKey(key: string, field = 'key'): string {
+  if (key === '') throw new InvalidArgumentError(`${field} is empty`);
+  if (Buffer.byteLength(key, 'utf8') > CommandLimits.maxKeyBytes) {
+    throw new InvalidArgumentError(`${field} is longer than ${CommandLimits.maxKeyBytes} bytes`);
+  }
+  return key;
+}
+
+/** A uint64 that arrived as a decimal string (longs: String), checked to fit a JS number. */
+function u64(s: string, field: string): number {
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${field}: ${s} is larger than 2^53 - 1`);
+  return n;
+}
+
+function requestId(r: RequestId__Output | null): { request?: { clientId: string; requestId: string } } {
+  if (r === null) return {};
+  if (r.clientId === '' && r.requestId === '') return {};
+  if (r.clientId === '' || r.requestId === '') throw new InvalidArgumentError('request: client_id and request_id must both be set');
+  return { request: { clientId: r.clientId, requestId: r.requestId } };
+}

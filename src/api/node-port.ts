@@ -1,0 +1,72 @@
+// What the client API needs from a running node. The server implements it; api/ depends only on
+// this interface (imports flow server → api), so the gRPC and HTTP edges can be tested against a
+// fake. Every method either answers or throws one of the typed errors of src/errors.ts.
+import type { Command } from '../statemachine/commands.js';
+import type { KeyValue } from '../statemachine/kv-history.js';
+import type { Member } from '../statemachine/membership.js';
+import type { WriteOutcome } from '../statemachine/results.js';
+import type { Watch, WatchOptions } from '../statemachine/watch-hub.js';
+import type { ConfChange } from '../raft/types.js';
+
+export type NodeRole = 'leader' | 'follower' | 'candidate' | 'preCandidate' | 'learner';
+
+export interface MemberStatus {
+  readonly id: string;
+  readonly address: string;
+  /** As this node sees it; 'unknown' for other members when this node is not the leader. */
+  readonly role: NodeRole | 'unknown';
+  readonly voter: boolean;
+  readonly reachable: boolean;
+  /** Milliseconds since this node last heard from the member (-1: never / unknown; 0: itself). */
+  readonly lastContactMs: number;
+  readonly matchIndex: number;
+  readonly lag: number;
+}
+
+export interface NodeStatus {
+  readonly id: string;
+  readonly cluster: string;
+  /** The leader's id, '' when none is known. */
+  readonly leader: string;
+  readonly term: number;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly role: NodeRole;
+  readonly members: readonly MemberStatus[];
+}
+
+/** A write's result once THIS node applied it. */
+export interface WriteResult {
+  readonly outcome: WriteOutcome;
+  /** A retry of a request applied earlier: the original result. */
+  readonly duplicate: boolean;
+}
+
+export interface MembershipResult {
+  readonly members: readonly Member[];
+  /** Log index at which the change was applied (0: nothing to change, already so). */
+  readonly index: number;
+}
+
+/** The local applied state, for reads. */
+export interface ReadView {
+  readonly revision: number;
+  get(key: string): KeyValue | undefined;
+  list(prefix: string, limit?: number): KeyValue[];
+  members(): Member[];
+}
+
+export interface NodePort {
+  readonly nodeId: string;
+  readonly clusterId: string;
+  status(): NodeStatus;
+  /** The applied state now (serializable reads). */
+  view(): ReadView;
+  /** Proposes the write and resolves when this node has applied it. */
+  write(cmd: Extract<Command, { type: 'put' | 'delete' | 'cas' }>): Promise<WriteResult>;
+  /** Linearizable read barrier: resolves once this node applied everything committed before the call. */
+  readBarrier(): Promise<void>;
+  changeMembership(cc: ConfChange): Promise<MembershipResult>;
+  transferLeadership(to: string): Promise<{ leader: string; term: number }>;
+  watch(options: WatchOptions): Watch;
+}

@@ -1,0 +1,157 @@
+// The agent's settings, one table for both sources: the command-line flags and the YAML file
+// (whose keys are the flag names without "--"). Values are checked here for shape only; the
+// node's own validateNodeConfig checks meaning (addresses, ranges, peers containing the id, ...).
+
+export const OptionKind = {
+  /** Free text (numbers in YAML are accepted and turned into text). */
+  String: 'string',
+  /** A whole number ≥ 0. */
+  Int: 'int',
+  /** "n1=host:port,n2=host:port", or in YAML a map {n1: host:port, ...}. */
+  Peers: 'peers',
+} as const;
+export type OptionKind = (typeof OptionKind)[keyof typeof OptionKind];
+
+export interface AgentOptionSpec {
+  /** Flag name without "--", and the YAML key. */
+  readonly key: string;
+  /** Property name in AgentSettings. */
+  readonly prop: keyof AgentSettings;
+  readonly kind: OptionKind;
+  readonly placeholder: string;
+  readonly help: string;
+  /** A valid value, for "e.g." hints. */
+  readonly example: string;
+}
+
+/** The agent's settings as given (file and flags merged); not validated beyond shape. */
+export interface AgentSettings {
+  id?: string;
+  listen?: string;
+  http?: string;
+  dataDir?: string;
+  peers?: string | Record<string, string>;
+  join?: string;
+  cluster?: string;
+  heartbeatMs?: number;
+  electionTimeoutMs?: number;
+  snapshotEntries?: number;
+  logLevel?: string;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  tlsCaFile?: string;
+}
+
+export const AGENT_OPTIONS: readonly AgentOptionSpec[] = [
+  { key: 'id', prop: 'id', kind: OptionKind.String, placeholder: 'ID', help: 'this node\'s id, e.g. n1', example: 'n1' },
+  { key: 'listen', prop: 'listen', kind: OptionKind.String, placeholder: 'HOST:PORT', help: 'gRPC address for peers and clients', example: '127.0.0.1:7101' },
+  { key: 'http', prop: 'http', kind: OptionKind.String, placeholder: 'HOST:PORT', help: 'HTTP address for /health, /status, /metrics', example: '127.0.0.1:8101' },
+  { key: 'data-dir', prop: 'dataDir', kind: OptionKind.String, placeholder: 'DIR', help: 'where the log, snapshots and identity live', example: './data/n1' },
+  {
+    key: 'peers',
+    prop: 'peers',
+    kind: OptionKind.Peers,
+    placeholder: 'ID=HOST:PORT,...',
+    help: 'initial members, including this node: bootstraps a NEW cluster',
+    example: 'n1=127.0.0.1:7101,n2=127.0.0.1:7102,n3=127.0.0.1:7103',
+  },
+  { key: 'join', prop: 'join', kind: OptionKind.String, placeholder: 'HOST:PORT', help: 'a member to join through, after `palisade members add`', example: '127.0.0.1:7101' },
+  { key: 'cluster', prop: 'cluster', kind: OptionKind.String, placeholder: 'NAME', help: 'cluster name (default "palisade")', example: 'palisade' },
+  { key: 'heartbeat-ms', prop: 'heartbeatMs', kind: OptionKind.Int, placeholder: 'MS', help: 'leader heartbeat interval (default 50)', example: '50' },
+  {
+    key: 'election-timeout-ms',
+    prop: 'electionTimeoutMs',
+    kind: OptionKind.Int,
+    placeholder: 'MS',
+    help: 'minimum election timeout (default 300)',
+    example: '300',
+  },
+  {
+    key: 'snapshot-entries',
+    prop: 'snapshotEntries',
+    kind: OptionKind.Int,
+    placeholder: 'N',
+    help: 'compact the log after this many applied entries (default 10000)',
+    example: '10000',
+  },
+  { key: 'log-level', prop: 'logLevel', kind: OptionKind.String, placeholder: 'LEVEL', help: 'debug, info, warn or error (default info)', example: 'info' },
+  { key: 'tls-cert-file', prop: 'tlsCertFile', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM certificate of this node (enables TLS)', example: './tls/n1.pem' },
+  { key: 'tls-key-file', prop: 'tlsKeyFile', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM private key of --tls-cert-file', example: './tls/n1-key.pem' },
+  { key: 'tls-ca-file', prop: 'tlsCaFile', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM CA bundle peers and clients must chain to', example: './tls/ca.pem' },
+];
+
+const BY_KEY = new Map(AGENT_OPTIONS.map((o) => [o.key, o]));
+
+export function optionSpec(key: string): AgentOptionSpec | undefined {
+  return BY_KEY.get(key);
+}
+
+/** The closest known key, for "did you mean" hints (handles camelCase and snake_case spellings). */
+export function closestKey(key: string): string | undefined {
+  const kebab = key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase();
+  if (BY_KEY.has(kebab)) return kebab;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of BY_KEY.keys()) {
+    const d = editDistance(kebab, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(kebab.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * One raw value (a flag's string or a YAML scalar/map) → its typed form, or a problem saying
+ * how to fix it. `where` prefixes the problem ("--heartbeat-ms" or "agent.yaml:3:14: heartbeat-ms").
+ */
+export function coerceOption(
+  spec: AgentOptionSpec,
+  raw: unknown,
+  where: string,
+): { value?: string | number | Record<string, string>; problem?: string } {
+  switch (spec.kind) {
+    case OptionKind.String:
+      if (typeof raw === 'string') return raw === '' ? { problem: `${where}: is empty — give ${spec.placeholder}, e.g. ${spec.example}` } : { value: raw };
+      if (typeof raw === 'number' && Number.isFinite(raw)) return { value: String(raw) };
+      return { problem: `${where}: expected ${spec.placeholder}, got ${describe(raw)} — e.g. ${spec.example}` };
+    case OptionKind.Int: {
+      if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) return { value: raw };
+      if (typeof raw === 'string' && /^[0-9]+$/.test(raw.trim()) && Number.isSafeInteger(Number(raw))) return { value: Number(raw) };
+      return { problem: `${where}: expected a whole number (${spec.placeholder}), got ${describe(raw)} — e.g. ${spec.example}` };
+    }
+    case OptionKind.Peers: {
+      if (typeof raw === 'string') return { value: raw };
+      if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+        const out: Record<string, string> = {};
+        for (const [id, addr] of Object.entries(raw as Record<string, unknown>)) {
+          if (typeof addr !== 'string' || addr === '') {
+            return { problem: `${where}: peer "${id}" needs an address HOST:PORT, got ${describe(addr)}` };
+          }
+          out[id] = addr;
+        }
+        return { value: out };
+      }
+      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return { value: (raw as string[]).join(',') };
+      return { problem: `${where}: expected a map of ID: HOST:PORT or "ID=HOST:PORT,...", got ${describe(raw)}` };
+    }
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (typeof v === 'string') return `"${v}"`;
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  return `${typeof v} ${String(v)}`;
+}

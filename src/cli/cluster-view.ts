@@ -1,0 +1,94 @@
+// `palisade status` asks every node it can find and combines the answers into one view. Only
+// the leader tracks replication (match index, lag, last contact, reachability), so its answer is
+// the authority for the member list and those columns; each node is the authority for its own
+// Raft role. Pure: the command does the asking, this file the combining.
+import type { NodeStatusReport } from '../client/types.js';
+
+export interface StatusProbe {
+  readonly endpoint: string;
+  readonly report?: NodeStatusReport;
+  /** Why the endpoint did not answer. */
+  readonly error?: string;
+}
+
+export interface MemberView {
+  readonly id: string;
+  readonly address: string;
+  readonly role: string;
+  readonly voter: boolean;
+  readonly reachable: boolean;
+  /** null when no leader answered (only the leader knows). */
+  readonly lastContactMs: number | null;
+  readonly matchIndex: number | null;
+  readonly lag: number | null;
+}
+
+export interface ClusterView {
+  readonly cluster: string;
+  /** null when no node that answered knows a leader. */
+  readonly leader: string | null;
+  readonly term: number;
+  readonly commitIndex: number;
+  readonly members: readonly MemberView[];
+  /** Endpoints that did not answer, with why. */
+  readonly unreachable: readonly { readonly endpoint: string; readonly error: string }[];
+}
+
+/** The answer to trust most: the leader's own (highest term), else the most advanced node's. */
+function authority(reports: readonly NodeStatusReport[]): NodeStatusReport | undefined {
+  const rank = (r: NodeStatusReport) => [r.leader !== '' && r.leader === r.nodeId ? 1 : 0, r.term, r.commitIndex] as const;
+  let best: NodeStatusReport | undefined;
+  for (const r of reports) {
+    if (best === undefined) {
+      best = r;
+      continue;
+    }
+    const [a, b] = [rank(r), rank(best)];
+    const cmp = a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+    if (cmp > 0) best = r;
+  }
+  return best;
+}
+
+export function combineStatus(probes: readonly StatusProbe[]): ClusterView {
+  const reports = probes.flatMap((p) => (p.report !== undefined ? [p.report] : []));
+  const unreachable = probes.flatMap((p) => (p.report === undefined ? [{ endpoint: p.endpoint, error: p.error ?? 'no answer' }] : []));
+  const auth = authority(reports);
+  if (auth === undefined) return { cluster: '', leader: null, term: 0, commitIndex: 0, members: [], unreachable };
+
+  const isLeaderView = auth.leader !== '' && auth.leader === auth.nodeId;
+  // Each node's word about itself, from its own answer.
+  const own = new Map(reports.map((r) => [r.nodeId, r.members.find((m) => m.id === r.nodeId)]));
+  const members = [...auth.members]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((m): MemberView => {
+      const self = own.get(m.id);
+      const answered = own.has(m.id);
+      return {
+        id: m.id,
+        address: m.address,
+        role: self?.role ?? (isLeaderView && m.reachable ? m.role : 'unknown'),
+        voter: m.voter,
+        reachable: isLeaderView ? m.reachable || m.id === auth.nodeId : answered,
+        lastContactMs: isLeaderView ? (m.id === auth.nodeId ? 0 : (m.lastContactMs ?? null)) : null,
+        matchIndex: isLeaderView ? m.matchIndex : null,
+        lag: isLeaderView ? m.lag : null,
+      };
+    });
+  return {
+    cluster: auth.cluster,
+    leader: auth.leader === '' ? null : auth.leader,
+    term: auth.term,
+    commitIndex: auth.commitIndex,
+    members,
+    unreachable,
+  };
+}
+
+/** Addresses the answers mention that were not asked yet: the next round of probes. */
+export function unaskedAddresses(probes: readonly StatusProbe[]): string[] {
+  const asked = new Set(probes.map((p) => p.endpoint));
+  const out = new Set<string>();
+  for (const p of probes) for (const m of p.report?.members ?? []) if (m.address !== '' && !asked.has(m.address)) out.add(m.address);
+  return [...out];
+}

@@ -1,0 +1,141 @@
+// palisade agent: runs one node in the foreground. Settings come from --config FILE (YAML, keys =
+// flag names) overridden by flags; every problem is printed at once and the agent exits 2
+// before anything is opened or written. SIGTERM/SIGINT stop the node gracefully (a leader hands
+// over first) and exit 0.
+import type { Command } from 'commander';
+import { validateNodeConfig, type NodeConfig, type NodeConfigInput } from '../../server/config.js';
+import { AGENT_OPTIONS, type AgentSettings } from '../agent-options.js';
+import { mergeSettings, readConfigFile } from '../config-file.js';
+import type { Io } from '../context.js';
+import { ExitCode, exitCodeFor } from '../exit-codes.js';
+
+/** Commander's parsed flags: one string per given option (absent options are undefined). */
+export type AgentFlags = Partial<Record<keyof AgentSettings, string>> & { config?: string };
+
+/** The node config's field names → the flag / YAML key an operator wrote. */
+const FIELD_TO_KEY: readonly (readonly [RegExp, string])[] = [
+  [/\btls\.certFile\b/g, 'tls-cert-file'],
+  [/\btls\.keyFile\b/g, 'tls-key-file'],
+  [/\btls\.caFile\b/g, 'tls-ca-file'],
+  [/\bcertFile\b/g, 'tls-cert-file'],
+  [/\bkeyFile\b/g, 'tls-key-file'],
+  [/\bcaFile\b/g, 'tls-ca-file'],
+  ...AGENT_OPTIONS.filter((o) => o.prop !== o.key).map((o) => [new RegExp(`\\b${o.prop}\\b`, 'g'), o.key] as const),
+];
+
+/** Rewrites a validateNodeConfig problem in the operator's vocabulary (data-dir, not dataDir). */
+export function inFlagTerms(problem: string): string {
+  return FIELD_TO_KEY.reduce((s, [re, key]) => s.replace(re, key), problem);
+}
+
+export function toNodeConfigInput(s: AgentSettings): NodeConfigInput {
+  const input: NodeConfigInput = {};
+  const set = <K extends keyof NodeConfigInput>(k: K, v: NodeConfigInput[K] | undefined) => {
+    if (v !== undefined) input[k] = v;
+  };
+  set('id', s.id);
+  set('listen', s.listen);
+  set('http', s.http);
+  set('dataDir', s.dataDir);
+  set('peers', s.peers);
+  set('join', s.join);
+  set('cluster', s.cluster);
+  set('heartbeatMs', s.heartbeatMs);
+  set('electionTimeoutMs', s.electionTimeoutMs);
+  set('snapshotEntries', s.snapshotEntries);
+  set('logLevel', s.logLevel);
+  if (s.tlsCertFile !== undefined || s.tlsKeyFile !== undefined || s.tlsCaFile !== undefined) {
+    input.tls = {
+      ...(s.tlsCertFile !== undefined ? { certFile: s.tlsCertFile } : {}),
+      ...(s.tlsKeyFile !== undefined ? { keyFile: s.tlsKeyFile } : {}),
+      ...(s.tlsCaFile !== undefined ? { caFile: s.tlsCaFile } : {}),
+    };
+  }
+  return input;
+}
+
+/** File (if any) + flags → a node config input, or every problem found on the way. */
+export function resolveAgentConfig(flags: AgentFlags): { input?: NodeConfigInput; config?: NodeConfig; problems: string[] } {
+  const fromFlags: AgentSettings = {};
+  for (const o of AGENT_OPTIONS) {
+    const raw = flags[o.prop];
+    // Flags are text; numbers are checked by the validator (which accepts numeric strings).
+    if (raw !== undefined) (fromFlags as Record<string, unknown>)[o.prop] = raw;
+  }
+  const file = flags.config !== undefined ? readConfigFile(flags.config) : { settings: {}, problems: [] };
+  const settings = mergeSettings(file.settings, fromFlags);
+  const input = toNodeConfigInput(settings);
+  // A file that does not parse at all would only add "missing" noise; show its errors alone.
+  if (file.problems.length > 0 && Object.keys(file.settings).length === 0 && flags.config !== undefined) {
+    const unparsable = file.problems.some((p) => p.includes('fix the YAML syntax') || p.includes('cannot read'));
+    if (unparsable) return { problems: [...file.problems] };
+  }
+  const { config, problems } = validateNodeConfig(input);
+  const all = [...file.problems, ...problems.map(inFlagTerms)];
+  return all.length > 0 || config === undefined ? { problems: all } : { input, config, problems: [] };
+}
+
+export function formatProblems(problems: readonly string[]): string {
+  return (
+    `palisade agent: invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+    problems.map((p) => `  - ${p}\n`).join('') +
+    'Nothing was started or written. Fix the above and run again (palisade agent --help lists every flag).\n'
+  );
+}
+
+export async function runAgent(io: Io, flags: AgentFlags): Promise<ExitCode> {
+  const { input, config, problems } = resolveAgentConfig(flags);
+  if (input === undefined || config === undefined) {
+    io.err(formatProblems(problems));
+    return ExitCode.Usage;
+  }
+  // Loaded only here: client commands start fast without the server, LevelDB and pino.
+  const [{ createNodeLogger }, { startNode }] = await Promise.all([import('../../server/logger.js'), import('../../server/node.js')]);
+  const logger = createNodeLogger(config.logLevel, config.id, config.cluster);
+  let node;
+  try {
+    node = await startNode({ ...input, logger });
+  } catch (err) {
+    const problemsOf = (err as { problems?: unknown }).problems;
+    if (Array.isArray(problemsOf)) io.err(formatProblems(problemsOf.map((p) => inFlagTerms(String(p)))));
+    else io.err(`palisade agent: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    logger.flush();
+    return exitCodeFor(err);
+  }
+  logger.info({ address: node.address, http: node.httpAddress }, 'agent running; SIGTERM or Ctrl-C stops it gracefully');
+  const stop = new Promise<'signal'>((resolve) => {
+    if (io.signal.aborted) resolve('signal');
+    else io.signal.addEventListener('abort', () => resolve('signal'), { once: true });
+  });
+  // The node may also stop on its own after a fatal error (e.g. a failed disk write).
+  const outcome = await Promise.race([stop, node.stopped]);
+  if (outcome !== 'signal') {
+    const why = outcome.error instanceof Error ? outcome.error.message : String(outcome.error ?? 'unknown reason');
+    io.err(`palisade agent: the node stopped on its own: ${why}\n`);
+    logger.flush();
+    return outcome.error === undefined ? ExitCode.Ok : ExitCode.Failure;
+  }
+  logger.info('signal received: stopping (a leader hands over first)');
+  await node.stop();
+  logger.info('agent stopped');
+  logger.flush();
+  return ExitCode.Ok;
+}
+
+export function registerAgent(program: Command, io: Io, done: (code: ExitCode) => void): void {
+  const cmd = program
+    .command('agent')
+    .description('run a node in the foreground (logs JSON lines to stdout)')
+    .option('--config <FILE>', 'YAML file whose keys are these flag names; flags override it');
+  for (const o of AGENT_OPTIONS) cmd.option(`--${o.key} <${o.placeholder}>`, o.help);
+  cmd.addHelpText(
+    'after',
+    `
+A new cluster: start every founding node with the same --peers (each includes itself):
+  palisade agent --id n1 --listen 127.0.0.1:7101 --http 127.0.0.1:8101 --data-dir ./data/n1 \\
+    --peers n1=127.0.0.1:7101,n2=127.0.0.1:7102,n3=127.0.0.1:7103
+A node added later: palisade members add n4 127.0.0.1:7104, then start it with --join 127.0.0.1:7101.
+Config file: palisade agent --config n1.yaml   (keys as above: id, listen, data-dir, peers: {n1: ...}, ...)`,
+  );
+  cmd.action(async (flags: AgentFlags) => done(await runAgent(io, flags)));
+}

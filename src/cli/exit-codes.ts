@@ -1,0 +1,48 @@
+// The CLI's exit codes are a public contract: operators' scripts branch on them. Keep them
+// stable and keep the help text (EXIT_CODES_HELP) and README in step.
+
+export const ExitCode = {
+  Ok: 0,
+  /** Anything not listed below. */
+  Failure: 1,
+  /** Unknown flag, bad arguments, invalid configuration (nothing was done). */
+  Usage: 2,
+  /** No endpoint could be reached. */
+  Unreachable: 3,
+  /** The cluster has no leader (lost quorum or an election in progress past the timeout). */
+  NoLeader: 4,
+  /** The key or member does not exist. */
+  NotFound: 5,
+  /** The operation did not finish within --timeout; it may still take effect. */
+  Timeout: 6,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0  success
+  1  other failure
+  2  usage error: unknown flag, bad arguments, invalid configuration
+  3  no endpoint reachable
+  4  the cluster has no leader
+  5  not found (kv get of a missing key, unknown member)
+  6  timed out (the request may still take effect)
+`;
+
+/** Error `code`s (src/errors.ts, src/client/errors.ts) → exit code; anything else is Failure. */
+const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
+  UNREACHABLE: ExitCode.Unreachable,
+  NO_LEADER: ExitCode.NoLeader,
+  NOT_FOUND: ExitCode.NotFound,
+  KEY_NOT_FOUND: ExitCode.NotFound,
+  MEMBER_NOT_FOUND: ExitCode.NotFound,
+  TIMEOUT: ExitCode.Timeout,
+  CONFIG_INVALID: ExitCode.Usage,
+  INVALID_ARGUMENT: ExitCode.Usage,
+  INVALID_ENDPOINT: ExitCode.Usage,
+  USAGE: ExitCode.Usage,
+};
+
+export function exitCodeFor(err: unknown): ExitCode {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
+  return (typeof code === 'string' ? BY_ERROR_CODE[code] : undefined) ?? ExitCode.Failure;
+}

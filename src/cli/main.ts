@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The `palisade` binary: wires the process (argv, stdout, stderr, env, signals) to run().
+// First SIGINT/SIGTERM asks the command to stop (an agent stops its node gracefully); a second
+// one exits at once.
+import { run } from './program.js';
+
+const controller = new AbortController();
+let signals = 0;
+const onSignal = (name: NodeJS.Signals) => {
+  signals++;
+  if (signals === 1) controller.abort(name);
+  else process.exit(130);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+const code = await run(process.argv.slice(2), {
+  out: (s) => void process.stdout.write(s),
+  err: (s) => void process.stderr.write(s),
+  env: process.env,
+  signal: controller.signal,
+});
+// Flush stdout (it may be a pipe) before leaving; lingering handles must not keep us alive.
+process.stdout.write('', () => process.exit(code));

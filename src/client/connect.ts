@@ -1,0 +1,123 @@
+// connect(): the typed client. Every call goes through withFailover (endpoints in turn, one
+// budget per logical call). Writes get their (clientId, requestId) once, before the first
+// attempt, so every retry carries the same id and the cluster applies the write at most once.
+import { randomUUID } from 'node:crypto';
+import { Metadata, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import type { KvCasResponse__Output } from '../transport/generated/palisade/v1/KvCasResponse.js';
+import type { KvDeleteResponse__Output } from '../transport/generated/palisade/v1/KvDeleteResponse.js';
+import type { KvGetResponse__Output } from '../transport/generated/palisade/v1/KvGetResponse.js';
+import type { KvListResponse__Output } from '../transport/generated/palisade/v1/KvListResponse.js';
+import type { KvPutResponse__Output } from '../transport/generated/palisade/v1/KvPutResponse.js';
+import type { MemberChangeResponse__Output } from '../transport/generated/palisade/v1/MemberChangeResponse.js';
+import type { MemberListResponse__Output } from '../transport/generated/palisade/v1/MemberListResponse.js';
+import type { RequestId } from '../transport/generated/palisade/v1/RequestId.js';
+import type { StatusResponse__Output } from '../transport/generated/palisade/v1/StatusResponse.js';
+import type { TransferLeadershipResponse__Output } from '../transport/generated/palisade/v1/TransferLeadershipResponse.js';
+import { keyValue, member, nodeStatus, toU64, u64 } from './convert.js';
+import { parseEndpoints } from './endpoints.js';
+import { withFailover, type RetryPolicy } from './failover.js';
+import { EndpointPool, type Stub } from './pool.js';
+import type { ConnectOptions, MemberChangeResult, PalisadeClient } from './types.js';
+import { openWatch } from './watch.js';
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 2000;
+
+type Callback<T> = (err: ServiceError | null, value?: T) => void;
+
+/** Adapts a grpc-js unary method (callback style) to a promise with a deadline. */
+function unary<T>(start: (md: Metadata, opts: CallOptions, cb: Callback<T>) => ClientUnaryCall, deadline: Date): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    start(new Metadata(), { deadline }, (err, value) => {
+      if (err !== null) reject(err);
+      else if (value === undefined) reject(new Error('empty response'));
+      else resolve(value);
+    });
+  });
+}
+
+export function connect(endpoints: string | readonly string[], opts: ConnectOptions = {}): PalisadeClient {
+  const pool = new EndpointPool(parseEndpoints(endpoints), opts.tls);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const policy: RetryPolicy = {
+    timeoutMs,
+    attemptTimeoutMs: opts.attemptTimeoutMs ?? Math.min(timeoutMs, DEFAULT_ATTEMPT_TIMEOUT_MS),
+    unreachableRounds: 3,
+  };
+  const clientId = opts.clientId ?? randomUUID();
+  let sequence = 0;
+  const nextRequest = (): RequestId => ({ clientId, requestId: String(++sequence) });
+
+  const call = <T>(what: string, f: (stub: Stub, deadline: Date) => Promise<T>) => withFailover(pool, policy, what, f);
+
+  const memberChange = async (what: string, f: (stub: Stub, deadline: Date) => Promise<MemberChangeResponse__Output>): Promise<MemberChangeResult> => {
+    const r = await call(what, f);
+    return { members: r.members.map(member), index: u64(r.index, 'index') };
+  };
+
+  return {
+    async status() {
+      return nodeStatus(await call('status', (s, d) => unary<StatusResponse__Output>((md, o, cb) => s.Status({}, md, o, cb), d)));
+    },
+    members: {
+      async list(o = {}) {
+        const r = await call('members list', (s, d) =>
+          unary<MemberListResponse__Output>((md, co, cb) => s.MemberList({ serializable: o.serializable ?? false }, md, co, cb), d),
+        );
+        return r.members.map(member);
+      },
+      add(id, address, o = {}) {
+        return memberChange(`members add ${id}`, (s, d) =>
+          unary<MemberChangeResponse__Output>((md, co, cb) => s.MemberAdd({ id, address, learner: o.learner ?? false }, md, co, cb), d),
+        );
+      },
+      promote(id) {
+        return memberChange(`members promote ${id}`, (s, d) => unary<MemberChangeResponse__Output>((md, co, cb) => s.MemberPromote({ id }, md, co, cb), d));
+      },
+      remove(id) {
+        return memberChange(`members remove ${id}`, (s, d) => unary<MemberChangeResponse__Output>((md, co, cb) => s.MemberRemove({ id }, md, co, cb), d));
+      },
+    },
+    async transfer(to) {
+      const r = await call(`transfer to ${to}`, (s, d) => unary<TransferLeadershipResponse__Output>((md, co, cb) => s.TransferLeadership({ to }, md, co, cb), d));
+      return { leader: r.leader, term: u64(r.term, 'term') };
+    },
+    kv: {
+      async get(key, o = {}) {
+        const r = await call(`get ${key}`, (s, d) => unary<KvGetResponse__Output>((md, co, cb) => s.KvGet({ key, serializable: o.serializable ?? false }, md, co, cb), d));
+        return { kv: r.found && r.kv !== null ? keyValue(r.kv, 'kv') : undefined, revision: u64(r.revision, 'revision') };
+      },
+      async list(prefix, o = {}) {
+        const req = { prefix, serializable: o.serializable ?? false, limit: o.limit ?? 0 };
+        const r = await call(`list ${prefix}`, (s, d) => unary<KvListResponse__Output>((md, co, cb) => s.KvList(req, md, co, cb), d));
+        return { kvs: r.kvs.map((kv, i) => keyValue(kv, `kvs[${i}]`)), revision: u64(r.revision, 'revision'), more: r.more };
+      },
+      async put(key, value) {
+        const req = { key, value, request: nextRequest() };
+        const r = await call(`put ${key}`, (s, d) => unary<KvPutResponse__Output>((md, co, cb) => s.KvPut(req, md, co, cb), d));
+        return { revision: u64(r.revision, 'revision'), duplicate: r.duplicate };
+      },
+      async delete(key) {
+        const req = { key, request: nextRequest() };
+        const r = await call(`delete ${key}`, (s, d) => unary<KvDeleteResponse__Output>((md, co, cb) => s.KvDelete(req, md, co, cb), d));
+        return { deleted: r.deleted, revision: u64(r.revision, 'revision'), duplicate: r.duplicate };
+      },
+      async cas(key, expectedRevision, value) {
+        const req = { key, expectedRevision: toU64(expectedRevision, 'expectedRevision'), value, request: nextRequest() };
+        const r = await call(`cas ${key}`, (s, d) => unary<KvCasResponse__Output>((md, co, cb) => s.KvCas(req, md, co, cb), d));
+        return {
+          succeeded: r.succeeded,
+          revision: u64(r.revision, 'revision'),
+          current: r.current !== null ? keyValue(r.current, 'current') : undefined,
+          duplicate: r.duplicate,
+        };
+      },
+      watch(prefix, o = {}) {
+        return openWatch(pool, { prefix, fromRevision: o.fromRevision ?? 0, maxReconnects: 3 * pool.endpoints.length + 5 });
+      },
+    },
+    close() {
+      pool.close();
+    },
+  };
+}

@@ -1,0 +1,150 @@
+// What the typed client hands back: plain data with numbers (64-bit wire values are converted
+// with a 2^53 check), never the proto-loader objects.
+import type { TlsConfig } from '../transport/tls.js';
+
+/** A member of the cluster's configuration. */
+export interface MemberInfo {
+  readonly id: string;
+  readonly address: string;
+  /** false: a learner (receives the log, does not vote). */
+  readonly voter: boolean;
+}
+
+/** One member as the answering node sees it. Only the leader tracks replication. */
+export interface MemberStatusReport {
+  readonly id: string;
+  readonly address: string;
+  /** "leader" | "follower" | "candidate" | "preCandidate" | "learner" | "unknown". */
+  readonly role: string;
+  readonly voter: boolean;
+  readonly reachable: boolean;
+  /** Milliseconds since the leader last heard from the member; undefined when not known. */
+  readonly lastContactMs: number | undefined;
+  readonly matchIndex: number;
+  readonly lag: number;
+}
+
+/** The answer of one node to `status`. */
+export interface NodeStatusReport {
+  readonly cluster: string;
+  /** The node that answered. */
+  readonly nodeId: string;
+  /** The leader this node knows of; "" when it knows none. */
+  readonly leader: string;
+  readonly term: number;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly members: readonly MemberStatusReport[];
+  readonly version: string;
+}
+
+export interface KeyValue {
+  readonly key: string;
+  readonly value: string;
+  readonly createRevision: number;
+  readonly modRevision: number;
+  readonly version: number;
+}
+
+export interface GetResult {
+  /** undefined: the key does not exist. */
+  readonly kv: KeyValue | undefined;
+  /** Store revision the read was served at. */
+  readonly revision: number;
+}
+
+export interface ListResult {
+  readonly kvs: readonly KeyValue[];
+  readonly revision: number;
+  /** More keys match than `limit` allowed. */
+  readonly more: boolean;
+}
+
+export interface PutResult {
+  readonly revision: number;
+  /** The write was a retry of one already applied; this is the original result. */
+  readonly duplicate: boolean;
+}
+
+export interface DeleteResult {
+  readonly deleted: boolean;
+  readonly revision: number;
+  readonly duplicate: boolean;
+}
+
+export interface CasResult {
+  readonly succeeded: boolean;
+  readonly revision: number;
+  /** The key as it is now, when it exists (a failed cas can retry without another read). */
+  readonly current: KeyValue | undefined;
+  readonly duplicate: boolean;
+}
+
+export interface MemberChangeResult {
+  readonly members: readonly MemberInfo[];
+  /** Log index at which the change was applied. */
+  readonly index: number;
+}
+
+export interface TransferResult {
+  readonly leader: string;
+  readonly term: number;
+}
+
+export type WatchEvent =
+  | { readonly type: 'put'; readonly kv: KeyValue; readonly revision: number }
+  | { readonly type: 'delete'; readonly kv: KeyValue; readonly revision: number };
+
+/** Events in revision order until `cancel()` (or `break` out of a `for await`). */
+export interface Watcher extends AsyncIterable<WatchEvent> {
+  cancel(): void;
+}
+
+export interface ReadOptions {
+  /** Answer from the node's applied state, without a ReadIndex round (may be stale). */
+  readonly serializable?: boolean;
+}
+
+export interface ListOptions extends ReadOptions {
+  /** At most this many keys (0 or absent: no limit). */
+  readonly limit?: number;
+}
+
+export interface WatchOptions {
+  /** Replay events from this revision on (absent or 0: only new events). */
+  readonly fromRevision?: number;
+}
+
+export interface PalisadeClient {
+  /** The status of the first endpoint that answers. */
+  status(): Promise<NodeStatusReport>;
+  readonly members: {
+    list(opts?: ReadOptions): Promise<readonly MemberInfo[]>;
+    add(id: string, address: string, opts?: { readonly learner?: boolean }): Promise<MemberChangeResult>;
+    promote(id: string): Promise<MemberChangeResult>;
+    remove(id: string): Promise<MemberChangeResult>;
+  };
+  transfer(to: string): Promise<TransferResult>;
+  readonly kv: {
+    get(key: string, opts?: ReadOptions): Promise<GetResult>;
+    list(prefix: string, opts?: ListOptions): Promise<ListResult>;
+    put(key: string, value: string): Promise<PutResult>;
+    delete(key: string): Promise<DeleteResult>;
+    /** `expectedRevision` 0 means "the key must not exist". */
+    cas(key: string, expectedRevision: number, value: string): Promise<CasResult>;
+    watch(prefix: string, opts?: WatchOptions): Watcher;
+  };
+  /** Closes every channel; pending calls fail, watches end. */
+  close(): void;
+}
+
+export interface ConnectOptions {
+  /** Budget of one logical call, retries included. Default 5000 ms. */
+  readonly timeoutMs?: number;
+  /** Deadline of one attempt on one endpoint (a hung node must not eat the whole budget). Default min(timeoutMs, 2000). */
+  readonly attemptTimeoutMs?: number;
+  /** Client certificate, key and CA when the cluster serves TLS. */
+  readonly tls?: TlsConfig;
+  /** Identifies this client in write request ids; default a random UUID. */
+  readonly clientId?: string;
+}

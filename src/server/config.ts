@@ -1,0 +1,263 @@
+// Node configuration: what an operator (flags, YAML) or an embedding program gives, checked
+// once, all problems reported together, each saying how to fix it. Nothing is opened or
+// written before the config is valid.
+import { existsSync } from 'node:fs';
+import { ConfigError } from '../errors.js';
+
+export { ConfigError };
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+}
+
+/** A validated, normalized configuration. */
+export interface NodeConfig {
+  readonly id: string;
+  /** host:port of the ONE gRPC server: the RaftPeer and Palisade (client) services. */
+  readonly listen: string;
+  /** host:port for HTTP /health /status /metrics. */
+  readonly http?: string;
+  readonly dataDir: string;
+  /** id → host:port; bootstraps a NEW cluster (includes `id`). */
+  readonly peers?: ReadonlyMap<string, string>;
+  /** host:port of a member to learn the cluster from (a node added with `members add`). */
+  readonly join?: string;
+  /** Cluster name = cluster id: a node only talks to nodes of its own cluster. */
+  readonly cluster: string;
+  readonly heartbeatMs: number;
+  /** Minimum election timeout. */
+  readonly electionTimeoutMs: number;
+  readonly snapshotEntries: number;
+  readonly logLevel: LogLevel;
+  readonly tls?: TlsFiles;
+}
+
+export interface NodeConfigInput {
+  id?: string;
+  listen?: string;
+  http?: string;
+  dataDir?: string;
+  /** "n1=h:p,n2=h:p", a Map or a plain object of id → host:port. */
+  peers?: string | ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+  join?: string;
+  cluster?: string;
+  heartbeatMs?: number | string;
+  electionTimeoutMs?: number | string;
+  snapshotEntries?: number | string;
+  logLevel?: string;
+  tls?: Partial<TlsFiles>;
+}
+
+export const CONFIG_DEFAULTS = {
+  cluster: 'palisade',
+  heartbeatMs: 50,
+  electionTimeoutMs: 300,
+  snapshotEntries: 10_000,
+  logLevel: 'info',
+} as const;
+
+const ID_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const KNOWN_KEYS: ReadonlySet<string> = new Set([
+  'id',
+  'listen',
+  'http',
+  'dataDir',
+  'peers',
+  'join',
+  'cluster',
+  'heartbeatMs',
+  'electionTimeoutMs',
+  'snapshotEntries',
+  'logLevel',
+  'tls',
+]);
+
+/** Returns ALL problems at once ("field: what is wrong — how to fix it"); `config` only when there are none. */
+export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfig; problems: string[] } {
+  const problems: string[] = [];
+  if (typeof input !== 'object' || input === null) {
+    return { problems: ['config: not an object — pass an object with at least id, listen, dataDir'] };
+  }
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_KEYS.has(key)) problems.push(`${key}: unknown setting — remove it (known: ${[...KNOWN_KEYS].join(', ')})`);
+  }
+
+  const id = requiredString(input.id, 'id', 'e.g. id: n1', problems);
+  if (id !== undefined && !ID_RE.test(id)) {
+    problems.push(`id: "${id}" is not a valid node id — use 1–63 characters: lowercase letters, digits, "-" or "_", starting with a letter or digit`);
+  }
+  const listen = requiredString(input.listen, 'listen', 'e.g. listen: 127.0.0.1:7101', problems);
+  if (listen !== undefined) addressProblem('listen', listen, true, problems);
+  let http: string | undefined;
+  if (input.http !== undefined && input.http !== '') {
+    if (typeof input.http !== 'string') problems.push('http: must be a host:port string — e.g. http: 127.0.0.1:8101');
+    else if (addressProblem('http', input.http, true, problems)) http = input.http;
+  }
+  const dataDir = requiredString(input.dataDir, 'dataDir', 'e.g. dataDir: ./data/n1', problems);
+
+  const peers = parsePeers(input.peers, problems);
+  if (peers !== undefined && id !== undefined && ID_RE.test(id) && !peers.has(id)) {
+    problems.push(`peers: does not include this node "${id}" — add ${id}=<its host:port> (every founding member lists all of them, itself included)`);
+  }
+  let join: string | undefined;
+  if (input.join !== undefined && input.join !== '') {
+    if (typeof input.join !== 'string') problems.push('join: must be a host:port string — e.g. join: 127.0.0.1:7101');
+    else if (addressProblem('join', input.join, false, problems)) join = input.join;
+  }
+  if (peers !== undefined && join !== undefined) {
+    problems.push('peers, join: both given — use peers to found a new cluster, or join to enter an existing one, not both');
+  }
+
+  let cluster: string = CONFIG_DEFAULTS.cluster;
+  if (input.cluster !== undefined) {
+    if (typeof input.cluster !== 'string' || !ID_RE.test(input.cluster)) {
+      problems.push(`cluster: "${String(input.cluster)}" is not a valid cluster name — use 1–63 characters: lowercase letters, digits, "-" or "_"`);
+    } else cluster = input.cluster;
+  }
+  const heartbeatMs = integer(input.heartbeatMs, 'heartbeatMs', CONFIG_DEFAULTS.heartbeatMs, 1, 10_000, problems);
+  const electionTimeoutMs = integer(input.electionTimeoutMs, 'electionTimeoutMs', CONFIG_DEFAULTS.electionTimeoutMs, 10, 60_000, problems);
+  if (heartbeatMs !== undefined && electionTimeoutMs !== undefined && electionTimeoutMs < 2 * heartbeatMs) {
+    problems.push(
+      `electionTimeoutMs: ${electionTimeoutMs} is less than twice heartbeatMs (${heartbeatMs}) — followers would start elections ` +
+        `between heartbeats; raise electionTimeoutMs to at least ${2 * heartbeatMs} (5–10× heartbeatMs is usual)`,
+    );
+  }
+  const snapshotEntries = integer(input.snapshotEntries, 'snapshotEntries', CONFIG_DEFAULTS.snapshotEntries, 1, 100_000_000, problems);
+
+  let logLevel: LogLevel = CONFIG_DEFAULTS.logLevel;
+  if (input.logLevel !== undefined) {
+    if (!(LOG_LEVELS as readonly string[]).includes(input.logLevel)) {
+      problems.push(`logLevel: "${String(input.logLevel)}" is not a log level — use one of ${LOG_LEVELS.join(', ')}`);
+    } else logLevel = input.logLevel as LogLevel;
+  }
+  const tls = parseTls(input.tls, problems);
+
+  if (problems.length > 0 || id === undefined || listen === undefined || dataDir === undefined) return { problems };
+  if (heartbeatMs === undefined || electionTimeoutMs === undefined || snapshotEntries === undefined) return { problems };
+  const config: NodeConfig = {
+    id,
+    listen,
+    ...(http !== undefined ? { http } : {}),
+    dataDir,
+    ...(peers !== undefined ? { peers } : {}),
+    ...(join !== undefined ? { join } : {}),
+    cluster,
+    heartbeatMs,
+    electionTimeoutMs,
+    snapshotEntries,
+    logLevel,
+    ...(tls !== undefined ? { tls } : {}),
+  };
+  return { config, problems };
+}
+
+/** Tick length and the core's tick counts derived from the config's milliseconds. */
+export function tickPlan(config: Pick<NodeConfig, 'heartbeatMs' | 'electionTimeoutMs'>): {
+  tickMs: number;
+  heartbeatTick: number;
+  electionTick: number;
+} {
+  // 10 ms ticks keep timer overhead low; a faster heartbeat needs finer ticks.
+  const tickMs = Math.max(1, Math.min(10, Math.floor(config.heartbeatMs / 2)));
+  const heartbeatTick = Math.max(1, Math.round(config.heartbeatMs / tickMs));
+  const electionTick = Math.max(heartbeatTick + 1, Math.round(config.electionTimeoutMs / tickMs));
+  return { tickMs, heartbeatTick, electionTick };
+}
+
+function requiredString(v: unknown, field: string, example: string, problems: string[]): string | undefined {
+  if (v === undefined || v === '') {
+    problems.push(`${field}: missing — set it (${example})`);
+    return undefined;
+  }
+  if (typeof v !== 'string') {
+    problems.push(`${field}: must be a string — ${example}`);
+    return undefined;
+  }
+  return v;
+}
+
+/** True when `s` is a usable host:port; pushes a problem otherwise. */
+function addressProblem(field: string, s: string, portZeroOk: boolean, problems: string[]): boolean {
+  const i = s.lastIndexOf(':');
+  const host = i < 0 ? '' : s.slice(0, i);
+  const portText = i < 0 ? '' : s.slice(i + 1);
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  const hostOk = host !== '' && !/\s/.test(host) && (!host.includes(':') || (host.startsWith('[') && host.endsWith(']')));
+  const portOk = Number.isInteger(port) && port <= 65535 && (portZeroOk || port > 0);
+  if (hostOk && portOk) return true;
+  problems.push(`${field}: "${s}" is not host:port — e.g. 127.0.0.1:7101 (IPv6 as [::1]:7101)`);
+  return false;
+}
+
+function parsePeers(v: NodeConfigInput['peers'], problems: string[]): Map<string, string> | undefined {
+  if (v === undefined || v === '') return undefined;
+  let pairs: [string, string][];
+  if (typeof v === 'string') {
+    pairs = [];
+    for (const part of v.split(',').map((p) => p.trim())) {
+      const eq = part.indexOf('=');
+      if (part === '' || eq < 0) {
+        problems.push(`peers: "${part}" is not id=host:port — write peers as n1=127.0.0.1:7101,n2=127.0.0.1:7102,...`);
+        continue;
+      }
+      pairs.push([part.slice(0, eq).trim(), part.slice(eq + 1).trim()]);
+    }
+  } else if (v instanceof Map) {
+    pairs = [...v.entries()];
+  } else if (typeof v === 'object' && v !== null) {
+    pairs = Object.entries(v as Record<string, unknown>).map(([k, a]) => [k, typeof a === 'string' ? a : String(a)]);
+  } else {
+    problems.push('peers: must be "id=host:port,..." or a map of id → host:port');
+    return undefined;
+  }
+  const out = new Map<string, string>();
+  const before = problems.length;
+  for (const [pid, address] of pairs) {
+    if (!ID_RE.test(pid)) problems.push(`peers: "${pid}" is not a valid node id — use lowercase letters, digits, "-" or "_"`);
+    if (out.has(pid)) problems.push(`peers: node "${pid}" is listed twice — list each node once`);
+    addressProblem(`peers.${pid}`, address, false, problems);
+    out.set(pid, address);
+  }
+  const seen = new Map<string, string>();
+  for (const [pid, address] of out) {
+    const other = seen.get(address);
+    if (other !== undefined) problems.push(`peers: "${other}" and "${pid}" share the address ${address} — give each node its own port`);
+    seen.set(address, pid);
+  }
+  if (out.size === 0 && problems.length === before) problems.push('peers: empty — list every founding member as id=host:port');
+  return out;
+}
+
+function integer(v: unknown, field: string, dflt: number, min: number, max: number, problems: string[]): number | undefined {
+  if (v === undefined || v === '') return dflt;
+  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max) {
+    problems.push(`${field}: ${JSON.stringify(v)} is not a whole number from ${min} to ${max} — e.g. ${field}: ${dflt}`);
+    return undefined;
+  }
+  return n;
+}
+
+function parseTls(v: Partial<TlsFiles> | undefined, problems: string[]): TlsFiles | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'object' || v === null) {
+    problems.push('tls: must be an object with certFile, keyFile and caFile');
+    return undefined;
+  }
+  const files: Partial<Record<keyof TlsFiles, string>> = {};
+  for (const k of ['certFile', 'keyFile', 'caFile'] as const) {
+    const f = v[k];
+    if (typeof f !== 'string' || f === '') {
+      problems.push(`tls.${k}: missing — TLS needs certFile, keyFile and caFile (PEM files)`);
+    } else if (!existsSync(f)) {
+      problems.push(`tls.${k}: file "${f}" does not exist — check the path`);
+    } else files[k] = f;
+  }
+  const { certFile, keyFile, caFile } = files;
+  return certFile && keyFile && caFile ? { certFile, keyFile, caFile } : undefined;
+}

@@ -1,0 +1,581 @@
+// A running node: the Raft core, its durable storage, the state machine, the peer transport
+// and the ticker, wired together around the one Ready loop. It implements the client API's
+// NodePort: writes are proposed here (a follower's core forwards them to the leader) and answered
+// once THIS node has applied them; linearizable reads wait for a ReadIndex point to be applied.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { MembershipResult, NodePort, NodeRole, NodeStatus, ReadView, WriteResult } from '../api/node-port.js';
+import {
+  MembershipChangePendingError,
+  MembershipChangeRejectedError,
+  InvalidArgumentError,
+  NoLeaderError,
+  NotFoundError,
+  ShuttingDownError,
+  TimeoutError,
+  WatchCompactedError as ApiWatchCompactedError,
+} from '../errors.js';
+import { decodeConfChange } from '../raft/conf-change-codec.js';
+import { ConfChangeError, ProposalDroppedError } from '../raft/errors.js';
+import type { Message } from '../raft/messages.js';
+import type { Ready } from '../raft/ready.js';
+import type { RawNode } from '../raft/raw-node.js';
+import { ConfChangeType, EntryType, NONE, type ConfChange, type Entry, type ReadState, type Snapshot } from '../raft/types.js';
+import { CommandType, decodeCommand, encodeCommand, type Command, type RequestId } from '../statemachine/commands.js';
+import { InvalidCommandError, WatchCompactedError } from '../statemachine/errors.js';
+import { MemberRole, type Member } from '../statemachine/membership.js';
+import type { ApplyResult } from '../statemachine/results.js';
+import { StateMachine } from '../statemachine/state-machine.js';
+import { WatchHub, type Watch, type WatchOptions } from '../statemachine/watch-hub.js';
+import type { DurableStorage } from '../storage/level-storage.js';
+import type { PeerTransport } from '../transport/transport.js';
+import type { Clock } from './clock.js';
+import type { NodeConfig } from './config.js';
+import { EventStream } from './event-stream.js';
+import { NodeMetrics, renderPrometheus, type MetricSample } from './metrics.js';
+import type { NodeEvent } from './node-events.js';
+import { ReadyLoop } from './ready-loop.js';
+import { buildStatus } from './status.js';
+import type { Ticker } from './ticker.js';
+import { Waiters } from './waiters.js';
+
+export interface RuntimeParts {
+  readonly config: NodeConfig;
+  readonly raw: RawNode;
+  readonly storage: DurableStorage;
+  readonly sm: StateMachine;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+type WriteCommand = Extract<Command, { type: 'put' | 'delete' | 'cas' }>;
+
+function requestKey(r: RequestId): string {
+  return `${r.clientId}\u0000${r.requestId}`;
+}
+
+function confKey(cc: ConfChange): string {
+  return `${cc.type}\u0000${cc.nodeId}`;
+}
+
+export class NodeRuntime implements NodePort {
+  readonly nodeId: string;
+  readonly clusterId: string;
+  readonly metrics = new NodeMetrics();
+  readonly events = new EventStream<NodeEvent>();
+  readonly watchHub: WatchHub;
+  readonly loop: ReadyLoop;
+  /** How long a client call may wait for its write, read or change to be applied. */
+  readonly requestTimeoutMs: number;
+
+  private sm: StateMachine;
+  private transport: PeerTransport | undefined;
+  private ticker: Ticker | undefined;
+  private readonly writes = new Waiters<string, WriteResult>();
+  private readonly reads = new Waiters<string, void>();
+  private readonly confChanges = new Waiters<string, MembershipResult>();
+  /** Read points known, waiting for apply to reach their index. */
+  private readsAwaitingApply: ReadState[] = [];
+  private readonly conditions = new Set<{ check: () => boolean; resolve: () => void }>();
+  /** Monotonic time of the last message from each peer (leader: last contact; follower: leader liveness). */
+  private readonly lastHeard = new Map<string, number>();
+  private readonly bootNonce = randomBytes(6).toString('hex');
+  private seq = 0;
+  private lastLead = NONE;
+  private lastRole: NodeRole;
+  private stopping = false;
+  private fatalError: unknown;
+
+  constructor(
+    private readonly parts: RuntimeParts,
+    onFatal: (err: unknown) => void,
+  ) {
+    this.nodeId = parts.config.id;
+    this.clusterId = parts.config.cluster;
+    this.sm = parts.sm;
+    this.watchHub = new WatchHub(this.sm);
+    this.requestTimeoutMs = Math.max(2000, 10 * parts.config.electionTimeoutMs);
+    this.lastRole = this.role();
+    this.loop = new ReadyLoop(parts.raw, this, parts.clock, this.metrics, (err) => {
+      this.fatalError = err;
+      parts.logger.error({ err }, 'ready loop failed; the node stops serving');
+      onFatal(err);
+    });
+  }
+
+  attach(transport: PeerTransport, ticker: Ticker): void {
+    this.transport = transport;
+    this.ticker = ticker;
+  }
+
+  get raw(): RawNode {
+    return this.parts.raw;
+  }
+
+  get stateMachine(): StateMachine {
+    return this.sm;
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  tick(): number {
+    this.parts.raw.tick();
+    this.loop.kick();
+    return this.parts.raw.raft.tickCount;
+  }
+
+  step(m: Message): void {
+    this.lastHeard.set(m.from, this.parts.clock.monotonicMs());
+    this.parts.raw.step(m);
+    this.loop.kick();
+  }
+
+  reportUnreachable(id: string): void {
+    this.parts.raw.reportUnreachable(id);
+  }
+
+  reportSnapshot(id: string, ok: boolean): void {
+    this.parts.raw.reportSnapshot(id, ok);
+    this.loop.kick();
+  }
+
+  // ---------------------------------------------------------------- ReadyExecutor
+
+  persist(rd: Ready): Promise<void> {
+    return this.parts.storage.persistReady(rd);
+  }
+
+  send(messages: readonly Message[]): void {
+    this.transport?.send(messages);
+  }
+
+  applySnapshot(snapshot: Snapshot): void {
+    this.sm = StateMachine.restore(snapshot.data);
+    this.metrics.snapshotsRestored++;
+    this.watchHub.setSource(this.sm);
+    this.syncAddressBook();
+    this.publishMembership(snapshot.metadata.index);
+    this.parts.logger.info({ index: snapshot.metadata.index }, 'state restored from snapshot');
+  }
+
+  applyEntries(entries: readonly Entry[]): void {
+    for (const e of entries) this.onApplied(e, this.sm.apply(e));
+    this.metrics.appliedEntries += entries.length;
+    this.watchHub.notify();
+    if (this.readsAwaitingApply.length > 0) this.releaseReads();
+  }
+
+  serveReads(readStates: readonly ReadState[]): void {
+    this.readsAwaitingApply.push(...readStates);
+    this.releaseReads();
+  }
+
+  async afterAdvance(rd: Ready): Promise<void> {
+    if (rd.softState !== undefined) this.onSoftState();
+    else if (rd.committedEntries.some((e) => e.type === EntryType.ConfChange) || rd.snapshot) this.checkRole();
+    if (this.conditions.size > 0) {
+      for (const c of [...this.conditions]) {
+        if (c.check()) {
+          this.conditions.delete(c);
+          c.resolve();
+        }
+      }
+    }
+    const applied = this.sm.appliedIndex;
+    const snap = await this.parts.storage.compactAfterApply(applied, () => ({
+      confState: this.parts.raw.confState(),
+      data: this.sm.snapshot(),
+    }));
+    if (snap !== undefined) {
+      this.metrics.snapshotsTaken++;
+      this.parts.logger.info({ index: snap.metadata.index }, 'snapshot taken, log compacted');
+    }
+  }
+
+  private onApplied(e: Entry, r: ApplyResult): void {
+    switch (r.kind) {
+      case 'command': {
+        const o = r.outcome;
+        if (this.writes.size > 0 && (o.type === 'put' || o.type === 'delete' || o.type === 'cas')) {
+          const rq = requestOf(e);
+          if (rq !== undefined) this.writes.resolve(requestKey(rq), { outcome: o, duplicate: r.duplicate });
+        }
+        return;
+      }
+      case 'confChange':
+        this.onConfChangeApplied(r.change, r.index);
+        return;
+      case 'rejected':
+        this.parts.logger.warn({ index: r.index, code: r.code, reason: r.reason }, 'entry rejected by the state machine');
+        if (e.type === EntryType.ConfChange && this.confChanges.size > 0) {
+          try {
+            this.confChanges.reject(confKey(decodeConfChange(e.data)), new MembershipChangeRejectedError(r.reason));
+          } catch {
+            // undecodable: nobody can be waiting for it
+          }
+        }
+        return;
+      default: {
+        const never: never = r;
+        throw new Error(`unknown apply result ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private onConfChangeApplied(cc: ConfChange, index: number): void {
+    const members = this.sm.members();
+    const m = members.find((x) => x.id === cc.nodeId);
+    if (cc.nodeId !== this.nodeId) {
+      if (m === undefined) this.transport?.removePeer(cc.nodeId);
+      else if (m.address !== '') this.transport?.setPeer(m.id, m.address);
+    }
+    this.parts.logger.info({ change: cc.type, member: cc.nodeId, address: m?.address, index }, 'membership changed');
+    if (cc.nodeId === this.nodeId && m === undefined) {
+      this.parts.logger.warn({ index }, 'this node was removed from the cluster');
+    }
+    this.confChanges.resolve(confKey(cc), { members, index });
+    this.publishMembership(index, members);
+  }
+
+  private publishMembership(index: number, members: readonly Member[] = this.sm.members()): void {
+    this.events.publish({
+      type: 'membershipChanged',
+      members: members.map((m) => ({ id: m.id, address: m.address, voter: m.role === MemberRole.Voter })),
+      index,
+      at: this.parts.clock.wallMs(),
+    });
+  }
+
+  /** Every member with a known address is a peer of the transport (addresses learned from the log). */
+  syncAddressBook(): void {
+    const t = this.transport;
+    if (t === undefined) return;
+    const known = new Set<string>();
+    for (const m of this.sm.members()) {
+      known.add(m.id);
+      if (m.id !== this.nodeId && m.address !== '') t.setPeer(m.id, m.address);
+    }
+    for (const id of t.stats().peers.keys()) if (!known.has(id) && this.sm.members().length > 0) t.removePeer(id);
+  }
+
+  private releaseReads(): void {
+    const applied = this.sm.appliedIndex;
+    const still: ReadState[] = [];
+    for (const rs of this.readsAwaitingApply) {
+      if (rs.index <= applied) this.reads.resolve(rs.context, undefined);
+      else still.push(rs);
+    }
+    this.readsAwaitingApply = still;
+  }
+
+  private onSoftState(): void {
+    const st = this.parts.raw.raft;
+    const at = this.parts.clock.wallMs();
+    if (st.lead !== this.lastLead) {
+      this.lastLead = st.lead;
+      this.metrics.leaderChanges++;
+      this.parts.logger.info({ leader: st.lead, term: st.term }, st.lead === NONE ? 'leader lost' : 'leader changed');
+      this.events.publish({ type: 'leaderChanged', leader: st.lead, term: st.term, at });
+    }
+    this.checkRole();
+  }
+
+  private checkRole(): void {
+    const role = this.role();
+    if (role === this.lastRole) return;
+    this.lastRole = role;
+    this.parts.logger.info({ role, term: this.parts.raw.raft.term }, 'role changed');
+    this.events.publish({ type: 'roleChanged', role, term: this.parts.raw.raft.term, at: this.parts.clock.wallMs() });
+  }
+
+  role(): NodeRole {
+    const r = this.parts.raw.raft;
+    if (r.state === 'follower' && !r.trk.isVoter(this.nodeId) && this.sm.members().some((m) => m.id === this.nodeId)) return 'learner';
+    return r.state;
+  }
+
+  // ---------------------------------------------------------------- NodePort
+
+  status(): NodeStatus {
+    return buildStatus({
+      nodeId: this.nodeId,
+      clusterId: this.clusterId,
+      raft: this.parts.raw.status(),
+      role: this.role(),
+      members: this.sm.members(),
+      appliedIndex: this.sm.appliedIndex,
+      lastHeard: this.lastHeard,
+      now: this.parts.clock.monotonicMs(),
+      electionTimeoutMs: this.parts.config.electionTimeoutMs,
+    });
+  }
+
+  view(): ReadView {
+    const sm = this.sm;
+    return {
+      revision: sm.revision,
+      get: (key) => sm.get(key),
+      list: (prefix, limit) => sm.list(prefix, limit),
+      members: () => sm.members(),
+    };
+  }
+
+  async write(cmd: WriteCommand): Promise<WriteResult> {
+    this.usable();
+    // Every write carries a request id: that is how the applied entry finds its caller.
+    const request = cmd.request ?? { clientId: `node-${this.nodeId}-${this.bootNonce}`, requestId: String(++this.seq) };
+    const full: WriteCommand = { ...cmd, request };
+    let data: Uint8Array;
+    try {
+      data = encodeCommand(full);
+    } catch (err) {
+      if (err instanceof InvalidCommandError) throw new InvalidArgumentError(err.message, { cause: err });
+      throw err;
+    }
+    const wait = this.writes.wait(requestKey(request), this.requestTimeoutMs, () => this.timeout(`${cmd.type} of "${cmd.key}"`));
+    try {
+      this.parts.raw.propose(data);
+    } catch (err) {
+      wait.cancel();
+      this.metrics.proposalsFailed++;
+      throw this.dropped(err);
+    }
+    this.metrics.proposals++;
+    this.loop.kick();
+    try {
+      return await wait.promise;
+    } catch (err) {
+      this.metrics.proposalsFailed++;
+      throw err;
+    }
+  }
+
+  async readBarrier(): Promise<void> {
+    this.usable();
+    const context = `${this.nodeId}/${this.bootNonce}/${++this.seq}`;
+    const wait = this.reads.wait(context, this.requestTimeoutMs, () => this.timeout('linearizable read'));
+    try {
+      this.parts.raw.readIndex(context);
+    } catch (err) {
+      wait.cancel();
+      this.metrics.readIndexFailed++;
+      throw this.dropped(err);
+    }
+    this.metrics.readIndexReads++;
+    this.loop.kick();
+    try {
+      await wait.promise;
+    } catch (err) {
+      this.metrics.readIndexFailed++;
+      throw err;
+    }
+  }
+
+  async changeMembership(cc: ConfChange): Promise<MembershipResult> {
+    this.usable();
+    const members = this.sm.members();
+    const current = members.find((m) => m.id === cc.nodeId);
+    switch (cc.type) {
+      case ConfChangeType.AddLearner:
+      case ConfChangeType.AddVoter: {
+        const wantRole = cc.type === ConfChangeType.AddLearner ? MemberRole.Learner : MemberRole.Voter;
+        if (current !== undefined && cc.context !== undefined && current.address !== cc.context) {
+          throw new MembershipChangeRejectedError(
+            `member ${cc.nodeId} already exists with address ${current.address}; remove it first to change its address`,
+          );
+        }
+        if (current?.role === wantRole) return { members, index: 0 };
+        if (current?.role === MemberRole.Voter) {
+          throw new MembershipChangeRejectedError(`member ${cc.nodeId} is a voter; it cannot become a learner (remove it first)`);
+        }
+        if (current === undefined && cc.type === ConfChangeType.AddVoter && cc.context === undefined) {
+          throw new NotFoundError(`member ${cc.nodeId} is not in the cluster; add it (as a learner) before promoting it`);
+        }
+        break;
+      }
+      case ConfChangeType.RemoveNode:
+        if (current === undefined) throw new NotFoundError(`member ${cc.nodeId} is not in the cluster`);
+        break;
+      default: {
+        const never: never = cc.type;
+        throw new InvalidArgumentError(`unknown membership change ${String(never)}`);
+      }
+    }
+    const wait = this.confChanges.wait(confKey(cc), this.requestTimeoutMs, () => this.timeout(`membership change (${cc.type} ${cc.nodeId})`));
+    try {
+      this.parts.raw.proposeConfChange(cc);
+    } catch (err) {
+      wait.cancel();
+      if (err instanceof ConfChangeError) throw new MembershipChangeRejectedError(err.message, { cause: err });
+      if (err instanceof ProposalDroppedError && err.reason.includes('membership change is still pending')) {
+        throw new MembershipChangePendingError(`another membership change is not applied yet; retry shortly (${err.reason})`, { cause: err });
+      }
+      throw this.dropped(err);
+    }
+    this.loop.kick();
+    return wait.promise;
+  }
+
+  async transferLeadership(to: string): Promise<{ leader: string; term: number }> {
+    this.usable();
+    const target = this.sm.members().find((m) => m.id === to);
+    if (target === undefined) throw new NotFoundError(`member ${to} is not in the cluster`);
+    if (target.role !== MemberRole.Voter) throw new MembershipChangeRejectedError(`member ${to} is a learner; only a voter can lead (promote it first)`);
+    const r = this.parts.raw.raft;
+    if (r.lead === to) return { leader: to, term: r.term };
+    try {
+      this.parts.raw.transferLeadership(to);
+    } catch (err) {
+      throw this.dropped(err);
+    }
+    this.loop.kick();
+    // A transfer finishes within about one election timeout (catch up, TimeoutNow, one vote round).
+    await this.waitFor(() => this.parts.raw.raft.lead === to, 3 * this.parts.config.electionTimeoutMs + 500, () =>
+      this.timeout(`leadership transfer to ${to}`),
+    );
+    return { leader: to, term: this.parts.raw.raft.term };
+  }
+
+  watch(options: WatchOptions): Watch {
+    this.usable();
+    try {
+      return this.watchHub.watch(options);
+    } catch (err) {
+      if (err instanceof WatchCompactedError) throw new ApiWatchCompactedError(err.message, { cause: err });
+      throw err;
+    }
+  }
+
+  /** Resolves once `check()` holds after some Ready (or right away); rejects after `timeoutMs`. */
+  waitFor(check: () => boolean, timeoutMs: number, onTimeout: () => Error): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const c = {
+        check,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.conditions.delete(c);
+        reject(onTimeout());
+      }, timeoutMs);
+      this.conditions.add(c);
+    });
+  }
+
+  leaderHint(): { leader: string; address: string } {
+    const lead = this.parts.raw.raft.lead;
+    const address = lead === NONE ? '' : (this.sm.members().find((m) => m.id === lead)?.address ?? '');
+    return { leader: lead, address };
+  }
+
+  // ---------------------------------------------------------------- metrics and stop
+
+  metricsText(): string {
+    const st = this.parts.raw.status();
+    const m = this.metrics;
+    const g = (name: string, help: string, value: number, labels?: Record<string, string>): MetricSample => ({
+      name,
+      help,
+      type: 'gauge',
+      value,
+      ...(labels ? { labels } : {}),
+    });
+    const c = (name: string, help: string, value: number): MetricSample => ({ name, help, type: 'counter', value });
+    const samples: MetricSample[] = [
+      g('palisade_raft_term', 'Current Raft term.', st.term),
+      g('palisade_raft_commit_index', 'Highest log index known committed.', st.commit),
+      g('palisade_raft_applied_index', 'Highest log index applied to the state machine.', this.sm.appliedIndex),
+      g('palisade_raft_last_index', 'Last index of the local log.', st.lastIndex),
+      g('palisade_raft_is_leader', '1 if this node is the Raft leader.', st.state === 'leader' ? 1 : 0),
+      g('palisade_raft_has_leader', '1 if this node knows a leader.', st.lead === NONE ? 0 : 1),
+      c('palisade_raft_leader_changes_total', 'Leader changes seen by this node.', m.leaderChanges),
+      c('palisade_proposals_total', 'Writes proposed through this node.', m.proposals),
+      c('palisade_proposals_failed_total', 'Writes refused or timed out on this node.', m.proposalsFailed),
+      c('palisade_read_index_total', 'Linearizable reads started on this node.', m.readIndexReads),
+      c('palisade_read_index_failed_total', 'Linearizable reads refused or timed out.', m.readIndexFailed),
+      c('palisade_ready_total', 'Readies handled by the Ready loop.', m.readies),
+      c('palisade_applied_entries_total', 'Entries applied since start.', m.appliedEntries),
+      c('palisade_snapshots_taken_total', 'Snapshots taken for log compaction.', m.snapshotsTaken),
+      c('palisade_snapshots_restored_total', 'Snapshots received from the leader and restored.', m.snapshotsRestored),
+      g('palisade_kv_revision', 'Revision of the key-value store.', this.sm.revision),
+      g('palisade_watches', 'Open watches on this node.', this.watchHub.size),
+      c('palisade_events_dropped_total', 'Node events dropped because a subscriber was slow.', this.events.dropped),
+    ];
+    const ts = this.transport?.stats();
+    if (ts) {
+      samples.push(c('palisade_transport_received_total', 'Peer messages received.', ts.received));
+      samples.push(c('palisade_transport_undeliverable_total', 'Peer messages with no route.', ts.undeliverable));
+      const peerStats = [...ts.peers].map(([peer, s]) => [peer, s as unknown as Record<string, unknown>] as const);
+      const fields = new Set<string>();
+      for (const [, s] of peerStats) for (const [k, v] of Object.entries(s)) if (typeof v === 'number') fields.add(k);
+      for (const f of [...fields].sort()) {
+        const name = `palisade_transport_peer_${f.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`)}`;
+        for (const [peer, s] of peerStats) {
+          const v = s[f];
+          if (typeof v === 'number') samples.push(g(name, `Peer stream statistic ${f}.`, v, { peer }));
+        }
+      }
+    }
+    return renderPrometheus(samples, [
+      { name: 'palisade_ready_loop_duration_seconds', help: 'Time to handle one Ready (persist, send, apply, advance).', h: m.readyDuration },
+      { name: 'palisade_ready_persist_duration_seconds', help: 'Time of the durable write of one Ready.', h: m.persistDuration },
+    ]);
+  }
+
+  /** Stop accepting client work and fail everything still waiting. */
+  beginStop(): void {
+    this.stopping = true;
+  }
+
+  failPending(): void {
+    const err = new ShuttingDownError(this.nodeId);
+    this.writes.rejectAll(err);
+    this.reads.rejectAll(err);
+    this.confChanges.rejectAll(err);
+    this.watchHub.close();
+    this.events.close();
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  private usable(): void {
+    if (this.stopping || this.loop.isStopped) throw new ShuttingDownError(this.nodeId);
+  }
+
+  private timeout(what: string): TimeoutError {
+    return new TimeoutError(
+      `${what} not applied on node ${this.nodeId} within ${this.requestTimeoutMs} ms; retry (writes with the same request id are applied once)`,
+    );
+  }
+
+  private dropped(err: unknown): Error {
+    if (err instanceof ProposalDroppedError) {
+      const { leader, address } = this.leaderHint();
+      return new NoLeaderError(err.reason, leader || undefined, address || undefined, { cause: err });
+    }
+    return err instanceof Error ? err : new Error(String(err));
+  }
+
+  get fatal(): unknown {
+    return this.fatalError;
+  }
+
+  get tickerTimeOfTick(): ((tick: number) => number | undefined) | undefined {
+    return this.ticker ? (t) => this.ticker!.timeOfTick(t) : undefined;
+  }
+}
+
+/** The request id of a write entry, if it has one. */
+function requestOf(e: Entry): RequestId | undefined {
+  try {
+    const c = decodeCommand(e.data);
+    return c.type === CommandType.Put || c.type === CommandType.Delete || c.type === CommandType.Cas ? c.request : undefined;
+  } catch {
+    return undefined;
+  }
+}

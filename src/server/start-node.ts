@@ -1,0 +1,254 @@
+// startNode(): validate, open the data dir, bootstrap / join / restart, then start the one gRPC
+// server (peers + clients), the HTTP endpoint, the ticker and the Ready loop. Nothing is
+// written before the configuration is known to be valid.
+import { randomInt } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { startHttp, type HttpEndpoint } from '../api/http.js';
+import { clientService } from '../api/client-service.js';
+import type { NodeStatus } from '../api/node-port.js';
+import { ConfigError } from '../errors.js';
+import { bootstrapStorage } from '../raft/bootstrap.js';
+import { RawNode } from '../raft/raw-node.js';
+import { seededRng } from '../raft/rng.js';
+import { NONE } from '../raft/types.js';
+import { StateMachine } from '../statemachine/state-machine.js';
+import { dataDirPaths } from '../storage/data-dir.js';
+import { openLevelStorage, type DurableStorage } from '../storage/level-storage.js';
+import { PeerTransport } from '../transport/transport.js';
+import { systemClock, type Clock } from './clock.js';
+import { tickPlan, validateNodeConfig, type NodeConfig, type NodeConfigInput } from './config.js';
+import type { EventSubscription } from './event-stream.js';
+import { fetchMembers } from './join.js';
+import { componentLogger, createNodeLogger, type Logger } from './logger.js';
+import type { NodeEvent } from './node-events.js';
+import { NodeRuntime } from './node-runtime.js';
+import { Ticker } from './ticker.js';
+
+export interface PalisadeNode {
+  readonly id: string;
+  /** Bound gRPC host:port (port 0 → the real port). */
+  readonly address: string;
+  readonly httpAddress?: string;
+  status(): NodeStatus;
+  /** Events as an async iterable; a slow consumer never stalls the node (bounded buffer, drops counted). */
+  events(): AsyncIterable<NodeEvent>;
+  /** Graceful stop: a leader first transfers leadership (bounded wait), then closes everything. */
+  stop(): Promise<void>;
+  /**
+   * Settles when the node has stopped: by stop(), or on its own after a fatal error (a failed
+   * disk write), in which case `error` is set and the process should exit non-zero.
+   */
+  readonly stopped: Promise<{ readonly error?: unknown }>;
+}
+
+export interface StartNodeOptions extends NodeConfigInput {
+  /** A pino logger to log through (default: JSON lines on stdout at the config's level). */
+  logger?: Logger;
+  /** Monotonic + wall clock (tests). */
+  clock?: Clock;
+}
+
+export async function startNode(input: StartNodeOptions): Promise<PalisadeNode> {
+  const { logger: givenLogger, clock: givenClock, ...rest } = input;
+  const { config, problems } = validateNodeConfig(rest);
+  if (config === undefined) throw new ConfigError(problems);
+  if (!config.peers && !config.join && (await storeIsMissing(config.dataDir))) throw new ConfigError([noMembershipProblem(config)]);
+
+  const root = givenLogger ?? createNodeLogger(config.logLevel, config.id, config.cluster);
+  const log = componentLogger(root, 'node');
+  const clock = givenClock ?? systemClock;
+  const storage = await openLevelStorage({
+    dataDir: config.dataDir,
+    clusterId: config.cluster,
+    nodeId: config.id,
+    compaction: { snapshotEntries: config.snapshotEntries, catchUpEntries: Math.min(5000, config.snapshotEntries) },
+  });
+  const cleanup: (() => Promise<void>)[] = [() => storage.close()];
+  try {
+    return await assemble(config, storage, root, log, clock, cleanup);
+  } catch (err) {
+    for (const undo of cleanup.reverse()) await undo().catch(() => {});
+    throw err;
+  }
+}
+
+async function assemble(
+  config: NodeConfig,
+  storage: DurableStorage,
+  root: Logger,
+  log: Logger,
+  clock: Clock,
+  cleanup: (() => Promise<void>)[],
+): Promise<PalisadeNode> {
+  const empty = storage.lastIndex() === 0 && storage.snapshot().metadata.index === 0 && storage.initialState().hardState.term === 0;
+  const addressBook = new Map<string, string>();
+  if (!empty) {
+    if (config.peers || config.join) log.info({ dataDir: storage.dataDir }, 'data dir holds cluster state: ignoring peers/join, restarting from it');
+  } else if (config.peers) {
+    bootstrapStorage(storage, { voters: [...config.peers.keys()].sort(), learners: [] }, config.peers);
+    await storage.flush();
+    for (const [id, address] of config.peers) addressBook.set(id, address);
+    log.info({ peers: Object.fromEntries(config.peers) }, 'bootstrapped a new cluster');
+  } else if (config.join) {
+    const members = await fetchMembers({
+      endpoint: config.join,
+      ...(config.tls ? { tls: config.tls } : {}),
+      onRetry: (attempt, err) => log.warn({ attempt, join: config.join, err: err.message }, 'join endpoint not answering, retrying'),
+    });
+    for (const m of members) addressBook.set(m.id, m.address);
+    if (!members.some((m) => m.id === config.id)) {
+      log.warn({ members: members.map((m) => m.id) }, 'this node is not a member yet: add it with `palisade members add` first');
+    }
+    log.info({ join: config.join, members: members.length }, 'joining an existing cluster');
+  } else {
+    throw new ConfigError([noMembershipProblem(config)]);
+  }
+
+  const snapshot = storage.snapshot();
+  const sm = snapshot.metadata.index > 0 ? StateMachine.restore(snapshot.data) : StateMachine.create();
+  for (const m of sm.members()) if (m.address !== '') addressBook.set(m.id, m.address);
+  const plan = tickPlan(config);
+  const raw = new RawNode({
+    id: config.id,
+    electionTick: plan.electionTick,
+    heartbeatTick: plan.heartbeatTick,
+    storage,
+    rng: seededRng(randomInt(2 ** 31)),
+    applied: snapshot.metadata.index,
+    logger: componentLogger(root, 'raft'),
+  });
+
+  let resolveStopped!: (r: { error?: unknown }) => void;
+  const stopped = new Promise<{ error?: unknown }>((resolve) => (resolveStopped = resolve));
+  let node: RunningNode | undefined;
+  const runtime = new NodeRuntime({ config, raw, storage, sm, clock, logger: componentLogger(root, 'node') }, (err) => {
+    void node?.shutdown(err);
+  });
+  const transport = new PeerTransport({
+    clusterId: config.cluster,
+    nodeId: config.id,
+    listen: config.listen,
+    peers: addressBook,
+    ...(config.tls ? { tls: config.tls } : {}),
+    logger: componentLogger(root, 'transport'),
+    reportUnreachable: (id) => runtime.reportUnreachable(id),
+    reportSnapshot: (id, ok) => runtime.reportSnapshot(id, ok),
+  });
+  const svc = clientService(runtime, componentLogger(root, 'api'));
+  transport.addService(svc.definition, svc.implementation);
+  transport.onMessage((m) => runtime.step(m));
+  const address = await transport.start();
+  cleanup.push(() => transport.stop());
+  const ticker = new Ticker({ tickMs: plan.tickMs, clock, onTick: () => runtime.tick() });
+  runtime.attach(transport, ticker);
+
+  let http: HttpEndpoint | undefined;
+  if (config.http) {
+    http = await startHttp(config.http, {
+      status: () => runtime.status(),
+      metricsText: () => runtime.metricsText(),
+      running: () => !runtime.isStopping && !runtime.loop.isStopped,
+    });
+    cleanup.push(() => http!.close());
+  }
+  node = new RunningNode(config, runtime, transport, ticker, storage, http, address, log, stopped, resolveStopped);
+  ticker.start();
+  runtime.loop.kick();
+  log.info({ address, http: http?.address, ...plan, restarted: !empty }, 'node started');
+  return node;
+}
+
+class RunningNode implements PalisadeNode {
+  readonly id: string;
+  readonly httpAddress?: string;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: NodeConfig,
+    private readonly runtime: NodeRuntime,
+    private readonly transport: PeerTransport,
+    private readonly ticker: Ticker,
+    private readonly storage: DurableStorage,
+    private readonly http: HttpEndpoint | undefined,
+    readonly address: string,
+    private readonly log: Logger,
+    readonly stopped: Promise<{ readonly error?: unknown }>,
+    private readonly resolveStopped: (r: { error?: unknown }) => void,
+  ) {
+    this.id = config.id;
+    if (http) this.httpAddress = http.address;
+  }
+
+  status(): NodeStatus {
+    return this.runtime.status();
+  }
+
+  events(): EventSubscription<NodeEvent> {
+    return this.runtime.events.subscribe();
+  }
+
+  stop(): Promise<void> {
+    return this.shutdown(undefined);
+  }
+
+  shutdown(error: unknown): Promise<void> {
+    this.stopping ??= this.close(error);
+    return this.stopping;
+  }
+
+  private async close(error: unknown): Promise<void> {
+    this.runtime.beginStop();
+    if (error === undefined) await this.handOverLeadership();
+    this.ticker.stop();
+    await this.runtime.loop.stop();
+    this.runtime.failPending();
+    await this.http?.close().catch(() => {});
+    await this.transport.stop().catch(() => {});
+    let closeError: unknown;
+    await this.storage.close().catch((err: unknown) => (closeError = err));
+    this.log.info({ error: error === undefined ? undefined : String(error) }, 'node stopped');
+    this.resolveStopped(error !== undefined ? { error } : closeError !== undefined ? { error: closeError } : {});
+  }
+
+  /** A leader hands over to the most caught-up voter first, so the cluster does not wait out an election. */
+  private async handOverLeadership(): Promise<void> {
+    const raw = this.runtime.raw;
+    const st = raw.status();
+    if (st.state !== 'leader' || st.progress === undefined) return;
+    let best: { id: string; match: number; active: boolean } | undefined;
+    for (const [id, pr] of st.progress) {
+      if (id === this.id || pr.isLearner) continue;
+      const better = !best || (pr.recentActive && !best.active) || (pr.recentActive === best.active && pr.match > best.match);
+      if (better) best = { id, match: pr.match, active: pr.recentActive };
+    }
+    if (best === undefined) return;
+    this.log.info({ to: best.id, term: st.term }, 'stopping: transferring leadership');
+    try {
+      raw.transferLeadership(best.id);
+      this.runtime.loop.kick();
+      await this.runtime.waitFor(
+        () => raw.raft.lead !== NONE && raw.raft.lead !== this.id,
+        2 * this.config.electionTimeoutMs,
+        () => new Error('no new leader in time'),
+      );
+      this.log.info({ leader: raw.raft.lead, term: raw.raft.term }, 'leadership handed over');
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'leadership transfer before stop did not finish; stopping anyway');
+    }
+  }
+}
+
+async function storeIsMissing(dataDir: string): Promise<boolean> {
+  try {
+    return (await readdir(dataDirPaths(dataDir).storeDir)).length === 0;
+  } catch {
+    return true;
+  }
+}
+
+function noMembershipProblem(config: NodeConfig): string {
+  return (
+    `peers, join: data dir ${config.dataDir} holds no cluster state and neither is given — ` +
+    'give peers (id=host:port,...) to found a new cluster, or join (host:port of a member) after `palisade members add`'
+  );
+}

@@ -1,0 +1,69 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { KeyValue as _palisade_v1_KeyValue, KeyValue__Output as _palisade_v1_KeyValue__Output } from './palisade/v1/KeyValue.js';
+import type { KvCasRequest as _palisade_v1_KvCasRequest, KvCasRequest__Output as _palisade_v1_KvCasRequest__Output } from './palisade/v1/KvCasRequest.js';
+import type { KvCasResponse as _palisade_v1_KvCasResponse, KvCasResponse__Output as _palisade_v1_KvCasResponse__Output } from './palisade/v1/KvCasResponse.js';
+import type { KvDeleteRequest as _palisade_v1_KvDeleteRequest, KvDeleteRequest__Output as _palisade_v1_KvDeleteRequest__Output } from './palisade/v1/KvDeleteRequest.js';
+import type { KvDeleteResponse as _palisade_v1_KvDeleteResponse, KvDeleteResponse__Output as _palisade_v1_KvDeleteResponse__Output } from './palisade/v1/KvDeleteResponse.js';
+import type { KvGetRequest as _palisade_v1_KvGetRequest, KvGetRequest__Output as _palisade_v1_KvGetRequest__Output } from './palisade/v1/KvGetRequest.js';
+import type { KvGetResponse as _palisade_v1_KvGetResponse, KvGetResponse__Output as _palisade_v1_KvGetResponse__Output } from './palisade/v1/KvGetResponse.js';
+import type { KvListRequest as _palisade_v1_KvListRequest, KvListRequest__Output as _palisade_v1_KvListRequest__Output } from './palisade/v1/KvListRequest.js';
+import type { KvListResponse as _palisade_v1_KvListResponse, KvListResponse__Output as _palisade_v1_KvListResponse__Output } from './palisade/v1/KvListResponse.js';
+import type { KvPutRequest as _palisade_v1_KvPutRequest, KvPutRequest__Output as _palisade_v1_KvPutRequest__Output } from './palisade/v1/KvPutRequest.js';
+import type { KvPutResponse as _palisade_v1_KvPutResponse, KvPutResponse__Output as _palisade_v1_KvPutResponse__Output } from './palisade/v1/KvPutResponse.js';
+import type { KvWatchEvent as _palisade_v1_KvWatchEvent, KvWatchEvent__Output as _palisade_v1_KvWatchEvent__Output } from './palisade/v1/KvWatchEvent.js';
+import type { KvWatchRequest as _palisade_v1_KvWatchRequest, KvWatchRequest__Output as _palisade_v1_KvWatchRequest__Output } from './palisade/v1/KvWatchRequest.js';
+import type { Member as _palisade_v1_Member, Member__Output as _palisade_v1_Member__Output } from './palisade/v1/Member.js';
+import type { MemberAddRequest as _palisade_v1_MemberAddRequest, MemberAddRequest__Output as _palisade_v1_MemberAddRequest__Output } from './palisade/v1/MemberAddRequest.js';
+import type { MemberChangeResponse as _palisade_v1_MemberChangeResponse, MemberChangeResponse__Output as _palisade_v1_MemberChangeResponse__Output } from './palisade/v1/MemberChangeResponse.js';
+import type { MemberListRequest as _palisade_v1_MemberListRequest, MemberListRequest__Output as _palisade_v1_MemberListRequest__Output } from './palisade/v1/MemberListRequest.js';
+import type { MemberListResponse as _palisade_v1_MemberListResponse, MemberListResponse__Output as _palisade_v1_MemberListResponse__Output } from './palisade/v1/MemberListResponse.js';
+import type { MemberPromoteRequest as _palisade_v1_MemberPromoteRequest, MemberPromoteRequest__Output as _palisade_v1_MemberPromoteRequest__Output } from './palisade/v1/MemberPromoteRequest.js';
+import type { MemberRemoveRequest as _palisade_v1_MemberRemoveRequest, MemberRemoveRequest__Output as _palisade_v1_MemberRemoveRequest__Output } from './palisade/v1/MemberRemoveRequest.js';
+import type { MemberStatus as _palisade_v1_MemberStatus, MemberStatus__Output as _palisade_v1_MemberStatus__Output } from './palisade/v1/MemberStatus.js';
+import type { PalisadeClient as _palisade_v1_PalisadeClient, PalisadeDefinition as _palisade_v1_PalisadeDefinition } from './palisade/v1/Palisade.js';
+import type { RequestId as _palisade_v1_RequestId, RequestId__Output as _palisade_v1_RequestId__Output } from './palisade/v1/RequestId.js';
+import type { StatusRequest as _palisade_v1_StatusRequest, StatusRequest__Output as _palisade_v1_StatusRequest__Output } from './palisade/v1/StatusRequest.js';
+import type { StatusResponse as _palisade_v1_StatusResponse, StatusResponse__Output as _palisade_v1_StatusResponse__Output } from './palisade/v1/StatusResponse.js';
+import type { TransferLeadershipRequest as _palisade_v1_TransferLeadershipRequest, TransferLeadershipRequest__Output as _palisade_v1_TransferLeadershipRequest__Output } from './palisade/v1/TransferLeadershipRequest.js';
+import type { TransferLeadershipResponse as _palisade_v1_TransferLeadershipResponse, TransferLeadershipResponse__Output as _palisade_v1_TransferLeadershipResponse__Output } from './palisade/v1/TransferLeadershipResponse.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  palisade: {
+    v1: {
+      KeyValue: MessageTypeDefinition<_palisade_v1_KeyValue, _palisade_v1_KeyValue__Output>
+      KvCasRequest: MessageTypeDefinition<_palisade_v1_KvCasRequest, _palisade_v1_KvCasRequest__Output>
+      KvCasResponse: MessageTypeDefinition<_palisade_v1_KvCasResponse, _palisade_v1_KvCasResponse__Output>
+      KvDeleteRequest: MessageTypeDefinition<_palisade_v1_KvDeleteRequest, _palisade_v1_KvDeleteRequest__Output>
+      KvDeleteResponse: MessageTypeDefinition<_palisade_v1_KvDeleteResponse, _palisade_v1_KvDeleteResponse__Output>
+      KvGetRequest: MessageTypeDefinition<_palisade_v1_KvGetRequest, _palisade_v1_KvGetRequest__Output>
+      KvGetResponse: MessageTypeDefinition<_palisade_v1_KvGetResponse, _palisade_v1_KvGetResponse__Output>
+      KvListRequest: MessageTypeDefinition<_palisade_v1_KvListRequest, _palisade_v1_KvListRequest__Output>
+      KvListResponse: MessageTypeDefinition<_palisade_v1_KvListResponse, _palisade_v1_KvListResponse__Output>
+      KvPutRequest: MessageTypeDefinition<_palisade_v1_KvPutRequest, _palisade_v1_KvPutRequest__Output>
+      KvPutResponse: MessageTypeDefinition<_palisade_v1_KvPutResponse, _palisade_v1_KvPutResponse__Output>
+      KvWatchEvent: MessageTypeDefinition<_palisade_v1_KvWatchEvent, _palisade_v1_KvWatchEvent__Output>
+      KvWatchRequest: MessageTypeDefinition<_palisade_v1_KvWatchRequest, _palisade_v1_KvWatchRequest__Output>
+      Member: MessageTypeDefinition<_palisade_v1_Member, _palisade_v1_Member__Output>
+      MemberAddRequest: MessageTypeDefinition<_palisade_v1_MemberAddRequest, _palisade_v1_MemberAddRequest__Output>
+      MemberChangeResponse: MessageTypeDefinition<_palisade_v1_MemberChangeResponse, _palisade_v1_MemberChangeResponse__Output>
+      MemberListRequest: MessageTypeDefinition<_palisade_v1_MemberListRequest, _palisade_v1_MemberListRequest__Output>
+      MemberListResponse: MessageTypeDefinition<_palisade_v1_MemberListResponse, _palisade_v1_MemberListResponse__Output>
+      MemberPromoteRequest: MessageTypeDefinition<_palisade_v1_MemberPromoteRequest, _palisade_v1_MemberPromoteRequest__Output>
+      MemberRemoveRequest: MessageTypeDefinition<_palisade_v1_MemberRemoveRequest, _palisade_v1_MemberRemoveRequest__Output>
+      MemberStatus: MessageTypeDefinition<_palisade_v1_MemberStatus, _palisade_v1_MemberStatus__Output>
+      Palisade: SubtypeConstructor<typeof grpc.Client, _palisade_v1_PalisadeClient> & { service: _palisade_v1_PalisadeDefinition }
+      RequestId: MessageTypeDefinition<_palisade_v1_RequestId, _palisade_v1_RequestId__Output>
+      StatusRequest: MessageTypeDefinition<_palisade_v1_StatusRequest, _palisade_v1_StatusRequest__Output>
+      StatusResponse: MessageTypeDefinition<_palisade_v1_StatusResponse, _palisade_v1_StatusResponse__Output>
+      TransferLeadershipRequest: MessageTypeDefinition<_palisade_v1_TransferLeadershipRequest, _palisade_v1_TransferLeadershipRequest__Output>
+      TransferLeadershipResponse: MessageTypeDefinition<_palisade_v1_TransferLeadershipResponse, _palisade_v1_TransferLeadershipResponse__Output>
+    }
+  }
+}
+

@@ -1,0 +1,13 @@
+// Original file: proto/palisade/v1/client.proto
+
+import type { RequestId as _palisade_v1_RequestId, RequestId__Output as _palisade_v1_RequestId__Output } from '../../palisade/v1/RequestId.js';
+
+export interface KvDeleteRequest {
+  'key'?: (string);
+  'request'?: (_palisade_v1_RequestId | null);
+}
+
+export interface KvDeleteRequest__Output {
+  'key': (string);
+  'request': (_palisade_v1_RequestId__Output | null);
+}

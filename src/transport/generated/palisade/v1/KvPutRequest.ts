@@ -1,0 +1,15 @@
+// Original file: proto/palisade/v1/client.proto
+
+import type { RequestId as _palisade_v1_RequestId, RequestId__Output as _palisade_v1_RequestId__Output } from '../../palisade/v1/RequestId.js';
+
+export interface KvPutRequest {
+  'key'?: (string);
+  'value'?: (string);
+  'request'?: (_palisade_v1_RequestId | null);
+}
+
+export interface KvPutRequest__Output {
+  'key': (string);
+  'value': (string);
+  'request': (_palisade_v1_RequestId__Output | null);
+}

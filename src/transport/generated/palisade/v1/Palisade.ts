@@ -1,0 +1,184 @@
+// Original file: proto/palisade/v1/client.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { KvCasRequest as _palisade_v1_KvCasRequest, KvCasRequest__Output as _palisade_v1_KvCasRequest__Output } from '../../palisade/v1/KvCasRequest.js';
+import type { KvCasResponse as _palisade_v1_KvCasResponse, KvCasResponse__Output as _palisade_v1_KvCasResponse__Output } from '../../palisade/v1/KvCasResponse.js';
+import type { KvDeleteRequest as _palisade_v1_KvDeleteRequest, KvDeleteRequest__Output as _palisade_v1_KvDeleteRequest__Output } from '../../palisade/v1/KvDeleteRequest.js';
+import type { KvDeleteResponse as _palisade_v1_KvDeleteResponse, KvDeleteResponse__Output as _palisade_v1_KvDeleteResponse__Output } from '../../palisade/v1/KvDeleteResponse.js';
+import type { KvGetRequest as _palisade_v1_KvGetRequest, KvGetRequest__Output as _palisade_v1_KvGetRequest__Output } from '../../palisade/v1/KvGetRequest.js';
+import type { KvGetResponse as _palisade_v1_KvGetResponse, KvGetResponse__Output as _palisade_v1_KvGetResponse__Output } from '../../palisade/v1/KvGetResponse.js';
+import type { KvListRequest as _palisade_v1_KvListRequest, KvListRequest__Output as _palisade_v1_KvListRequest__Output } from '../../palisade/v1/KvListRequest.js';
+import type { KvListResponse as _palisade_v1_KvListResponse, KvListResponse__Output as _palisade_v1_KvListResponse__Output } from '../../palisade/v1/KvListResponse.js';
+import type { KvPutRequest as _palisade_v1_KvPutRequest, KvPutRequest__Output as _palisade_v1_KvPutRequest__Output } from '../../palisade/v1/KvPutRequest.js';
+import type { KvPutResponse as _palisade_v1_KvPutResponse, KvPutResponse__Output as _palisade_v1_KvPutResponse__Output } from '../../palisade/v1/KvPutResponse.js';
+import type { KvWatchEvent as _palisade_v1_KvWatchEvent, KvWatchEvent__Output as _palisade_v1_KvWatchEvent__Output } from '../../palisade/v1/KvWatchEvent.js';
+import type { KvWatchRequest as _palisade_v1_KvWatchRequest, KvWatchRequest__Output as _palisade_v1_KvWatchRequest__Output } from '../../palisade/v1/KvWatchRequest.js';
+import type { MemberAddRequest as _palisade_v1_MemberAddRequest, MemberAddRequest__Output as _palisade_v1_MemberAddRequest__Output } from '../../palisade/v1/MemberAddRequest.js';
+import type { MemberChangeResponse as _palisade_v1_MemberChangeResponse, MemberChangeResponse__Output as _palisade_v1_MemberChangeResponse__Output } from '../../palisade/v1/MemberChangeResponse.js';
+import type { MemberListRequest as _palisade_v1_MemberListRequest, MemberListRequest__Output as _palisade_v1_MemberListRequest__Output } from '../../palisade/v1/MemberListRequest.js';
+import type { MemberListResponse as _palisade_v1_MemberListResponse, MemberListResponse__Output as _palisade_v1_MemberListResponse__Output } from '../../palisade/v1/MemberListResponse.js';
+import type { MemberPromoteRequest as _palisade_v1_MemberPromoteRequest, MemberPromoteRequest__Output as _palisade_v1_MemberPromoteRequest__Output } from '../../palisade/v1/MemberPromoteRequest.js';
+import type { MemberRemoveRequest as _palisade_v1_MemberRemoveRequest, MemberRemoveRequest__Output as _palisade_v1_MemberRemoveRequest__Output } from '../../palisade/v1/MemberRemoveRequest.js';
+import type { StatusRequest as _palisade_v1_StatusRequest, StatusRequest__Output as _palisade_v1_StatusRequest__Output } from '../../palisade/v1/StatusRequest.js';
+import type { StatusResponse as _palisade_v1_StatusResponse, StatusResponse__Output as _palisade_v1_StatusResponse__Output } from '../../palisade/v1/StatusResponse.js';
+import type { TransferLeadershipRequest as _palisade_v1_TransferLeadershipRequest, TransferLeadershipRequest__Output as _palisade_v1_TransferLeadershipRequest__Output } from '../../palisade/v1/TransferLeadershipRequest.js';
+import type { TransferLeadershipResponse as _palisade_v1_TransferLeadershipResponse, TransferLeadershipResponse__Output as _palisade_v1_TransferLeadershipResponse__Output } from '../../palisade/v1/TransferLeadershipResponse.js';
+
+export interface PalisadeClient extends grpc.Client {
+  KvCas(argument: _palisade_v1_KvCasRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvCasResponse__Output>): grpc.ClientUnaryCall;
+  KvCas(argument: _palisade_v1_KvCasRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_KvCasResponse__Output>): grpc.ClientUnaryCall;
+  KvCas(argument: _palisade_v1_KvCasRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvCasResponse__Output>): grpc.ClientUnaryCall;
+  KvCas(argument: _palisade_v1_KvCasRequest, callback: grpc.requestCallback<_palisade_v1_KvCasResponse__Output>): grpc.ClientUnaryCall;
+  kvCas(argument: _palisade_v1_KvCasRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvCasResponse__Output>): grpc.ClientUnaryCall;
+  kvCas(argument: _palisade_v1_KvCasRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_KvCasResponse__Output>): grpc.ClientUnaryCall;
+  kvCas(argument: _palisade_v1_KvCasRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvCasResponse__Output>): grpc.ClientUnaryCall;
+  kvCas(argument: _palisade_v1_KvCasRequest, callback: grpc.requestCallback<_palisade_v1_KvCasResponse__Output>): grpc.ClientUnaryCall;
+  
+  KvDelete(argument: _palisade_v1_KvDeleteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvDeleteResponse__Output>): grpc.ClientUnaryCall;
+  KvDelete(argument: _palisade_v1_KvDeleteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_KvDeleteResponse__Output>): grpc.ClientUnaryCall;
+  KvDelete(argument: _palisade_v1_KvDeleteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvDeleteResponse__Output>): grpc.ClientUnaryCall;
+  KvDelete(argument: _palisade_v1_KvDeleteRequest, callback: grpc.requestCallback<_palisade_v1_KvDeleteResponse__Output>): grpc.ClientUnaryCall;
+  kvDelete(argument: _palisade_v1_KvDeleteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvDeleteResponse__Output>): grpc.ClientUnaryCall;
+  kvDelete(argument: _palisade_v1_KvDeleteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_KvDeleteResponse__Output>): grpc.ClientUnaryCall;
+  kvDelete(argument: _palisade_v1_KvDeleteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvDeleteResponse__Output>): grpc.ClientUnaryCall;
+  kvDelete(argument: _palisade_v1_KvDeleteRequest, callback: grpc.requestCallback<_palisade_v1_KvDeleteResponse__Output>): grpc.ClientUnaryCall;
+  
+  KvGet(argument: _palisade_v1_KvGetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvGetResponse__Output>): grpc.ClientUnaryCall;
+  KvGet(argument: _palisade_v1_KvGetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_KvGetResponse__Output>): grpc.ClientUnaryCall;
+  KvGet(argument: _palisade_v1_KvGetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvGetResponse__Output>): grpc.ClientUnaryCall;
+  KvGet(argument: _palisade_v1_KvGetRequest, callback: grpc.requestCallback<_palisade_v1_KvGetResponse__Output>): grpc.ClientUnaryCall;
+  kvGet(argument: _palisade_v1_KvGetRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvGetResponse__Output>): grpc.ClientUnaryCall;
+  kvGet(argument: _palisade_v1_KvGetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_KvGetResponse__Output>): grpc.ClientUnaryCall;
+  kvGet(argument: _palisade_v1_KvGetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvGetResponse__Output>): grpc.ClientUnaryCall;
+  kvGet(argument: _palisade_v1_KvGetRequest, callback: grpc.requestCallback<_palisade_v1_KvGetResponse__Output>): grpc.ClientUnaryCall;
+  
+  KvList(argument: _palisade_v1_KvListRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvListResponse__Output>): grpc.ClientUnaryCall;
+  KvList(argument: _palisade_v1_KvListRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_KvListResponse__Output>): grpc.ClientUnaryCall;
+  KvList(argument: _palisade_v1_KvListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvListResponse__Output>): grpc.ClientUnaryCall;
+  KvList(argument: _palisade_v1_KvListRequest, callback: grpc.requestCallback<_palisade_v1_KvListResponse__Output>): grpc.ClientUnaryCall;
+  kvList(argument: _palisade_v1_KvListRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvListResponse__Output>): grpc.ClientUnaryCall;
+  kvList(argument: _palisade_v1_KvListRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_KvListResponse__Output>): grpc.ClientUnaryCall;
+  kvList(argument: _palisade_v1_KvListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvListResponse__Output>): grpc.ClientUnaryCall;
+  kvList(argument: _palisade_v1_KvListRequest, callback: grpc.requestCallback<_palisade_v1_KvListResponse__Output>): grpc.ClientUnaryCall;
+  
+  KvPut(argument: _palisade_v1_KvPutRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvPutResponse__Output>): grpc.ClientUnaryCall;
+  KvPut(argument: _palisade_v1_KvPutRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_KvPutResponse__Output>): grpc.ClientUnaryCall;
+  KvPut(argument: _palisade_v1_KvPutRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvPutResponse__Output>): grpc.ClientUnaryCall;
+  KvPut(argument: _palisade_v1_KvPutRequest, callback: grpc.requestCallback<_palisade_v1_KvPutResponse__Output>): grpc.ClientUnaryCall;
+  kvPut(argument: _palisade_v1_KvPutRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvPutResponse__Output>): grpc.ClientUnaryCall;
+  kvPut(argument: _palisade_v1_KvPutRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_KvPutResponse__Output>): grpc.ClientUnaryCall;
+  kvPut(argument: _palisade_v1_KvPutRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvPutResponse__Output>): grpc.ClientUnaryCall;
+  kvPut(argument: _palisade_v1_KvPutRequest, callback: grpc.requestCallback<_palisade_v1_KvPutResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Events for keys under `prefix` from `from_revision` (0: only new ones), until cancelled.
+   */
+  KvWatch(argument: _palisade_v1_KvWatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_palisade_v1_KvWatchEvent__Output>;
+  KvWatch(argument: _palisade_v1_KvWatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_palisade_v1_KvWatchEvent__Output>;
+  /**
+   * Events for keys under `prefix` from `from_revision` (0: only new ones), until cancelled.
+   */
+  kvWatch(argument: _palisade_v1_KvWatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_palisade_v1_KvWatchEvent__Output>;
+  kvWatch(argument: _palisade_v1_KvWatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_palisade_v1_KvWatchEvent__Output>;
+  
+  MemberAdd(argument: _palisade_v1_MemberAddRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  MemberAdd(argument: _palisade_v1_MemberAddRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  MemberAdd(argument: _palisade_v1_MemberAddRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  MemberAdd(argument: _palisade_v1_MemberAddRequest, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  memberAdd(argument: _palisade_v1_MemberAddRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  memberAdd(argument: _palisade_v1_MemberAddRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  memberAdd(argument: _palisade_v1_MemberAddRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  memberAdd(argument: _palisade_v1_MemberAddRequest, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  
+  MemberList(argument: _palisade_v1_MemberListRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberListResponse__Output>): grpc.ClientUnaryCall;
+  MemberList(argument: _palisade_v1_MemberListRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_MemberListResponse__Output>): grpc.ClientUnaryCall;
+  MemberList(argument: _palisade_v1_MemberListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberListResponse__Output>): grpc.ClientUnaryCall;
+  MemberList(argument: _palisade_v1_MemberListRequest, callback: grpc.requestCallback<_palisade_v1_MemberListResponse__Output>): grpc.ClientUnaryCall;
+  memberList(argument: _palisade_v1_MemberListRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberListResponse__Output>): grpc.ClientUnaryCall;
+  memberList(argument: _palisade_v1_MemberListRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_MemberListResponse__Output>): grpc.ClientUnaryCall;
+  memberList(argument: _palisade_v1_MemberListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberListResponse__Output>): grpc.ClientUnaryCall;
+  memberList(argument: _palisade_v1_MemberListRequest, callback: grpc.requestCallback<_palisade_v1_MemberListResponse__Output>): grpc.ClientUnaryCall;
+  
+  MemberPromote(argument: _palisade_v1_MemberPromoteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  MemberPromote(argument: _palisade_v1_MemberPromoteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  MemberPromote(argument: _palisade_v1_MemberPromoteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  MemberPromote(argument: _palisade_v1_MemberPromoteRequest, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  memberPromote(argument: _palisade_v1_MemberPromoteRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  memberPromote(argument: _palisade_v1_MemberPromoteRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  memberPromote(argument: _palisade_v1_MemberPromoteRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  memberPromote(argument: _palisade_v1_MemberPromoteRequest, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  
+  MemberRemove(argument: _palisade_v1_MemberRemoveRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  MemberRemove(argument: _palisade_v1_MemberRemoveRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  MemberRemove(argument: _palisade_v1_MemberRemoveRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  MemberRemove(argument: _palisade_v1_MemberRemoveRequest, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  memberRemove(argument: _palisade_v1_MemberRemoveRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  memberRemove(argument: _palisade_v1_MemberRemoveRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  memberRemove(argument: _palisade_v1_MemberRemoveRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  memberRemove(argument: _palisade_v1_MemberRemoveRequest, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
+  
+  Status(argument: _palisade_v1_StatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  Status(argument: _palisade_v1_StatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  Status(argument: _palisade_v1_StatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  Status(argument: _palisade_v1_StatusRequest, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  status(argument: _palisade_v1_StatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  status(argument: _palisade_v1_StatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  status(argument: _palisade_v1_StatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  status(argument: _palisade_v1_StatusRequest, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  
+  TransferLeadership(argument: _palisade_v1_TransferLeadershipRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_TransferLeadershipResponse__Output>): grpc.ClientUnaryCall;
+  TransferLeadership(argument: _palisade_v1_TransferLeadershipRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_TransferLeadershipResponse__Output>): grpc.ClientUnaryCall;
+  TransferLeadership(argument: _palisade_v1_TransferLeadershipRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_TransferLeadershipResponse__Output>): grpc.ClientUnaryCall;
+  TransferLeadership(argument: _palisade_v1_TransferLeadershipRequest, callback: grpc.requestCallback<_palisade_v1_TransferLeadershipResponse__Output>): grpc.ClientUnaryCall;
+  transferLeadership(argument: _palisade_v1_TransferLeadershipRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_TransferLeadershipResponse__Output>): grpc.ClientUnaryCall;
+  transferLeadership(argument: _palisade_v1_TransferLeadershipRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_TransferLeadershipResponse__Output>): grpc.ClientUnaryCall;
+  transferLeadership(argument: _palisade_v1_TransferLeadershipRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_TransferLeadershipResponse__Output>): grpc.ClientUnaryCall;
+  transferLeadership(argument: _palisade_v1_TransferLeadershipRequest, callback: grpc.requestCallback<_palisade_v1_TransferLeadershipResponse__Output>): grpc.ClientUnaryCall;
+  
+}
+
+export interface PalisadeHandlers extends grpc.UntypedServiceImplementation {
+  KvCas: grpc.handleUnaryCall<_palisade_v1_KvCasRequest__Output, _palisade_v1_KvCasResponse>;
+  
+  KvDelete: grpc.handleUnaryCall<_palisade_v1_KvDeleteRequest__Output, _palisade_v1_KvDeleteResponse>;
+  
+  KvGet: grpc.handleUnaryCall<_palisade_v1_KvGetRequest__Output, _palisade_v1_KvGetResponse>;
+  
+  KvList: grpc.handleUnaryCall<_palisade_v1_KvListRequest__Output, _palisade_v1_KvListResponse>;
+  
+  KvPut: grpc.handleUnaryCall<_palisade_v1_KvPutRequest__Output, _palisade_v1_KvPutResponse>;
+  
+  /**
+   * Events for keys under `prefix` from `from_revision` (0: only new ones), until cancelled.
+   */
+  KvWatch: grpc.handleServerStreamingCall<_palisade_v1_KvWatchRequest__Output, _palisade_v1_KvWatchEvent>;
+  
+  MemberAdd: grpc.handleUnaryCall<_palisade_v1_MemberAddRequest__Output, _palisade_v1_MemberChangeResponse>;
+  
+  MemberList: grpc.handleUnaryCall<_palisade_v1_MemberListRequest__Output, _palisade_v1_MemberListResponse>;
+  
+  MemberPromote: grpc.handleUnaryCall<_palisade_v1_MemberPromoteRequest__Output, _palisade_v1_MemberChangeResponse>;
+  
+  MemberRemove: grpc.handleUnaryCall<_palisade_v1_MemberRemoveRequest__Output, _palisade_v1_MemberChangeResponse>;
+  
+  Status: grpc.handleUnaryCall<_palisade_v1_StatusRequest__Output, _palisade_v1_StatusResponse>;
+  
+  TransferLeadership: grpc.handleUnaryCall<_palisade_v1_TransferLeadershipRequest__Output, _palisade_v1_TransferLeadershipResponse>;
+  
+}
+
+export interface PalisadeDefinition extends grpc.ServiceDefinition {
+  KvCas: MethodDefinition<_palisade_v1_KvCasRequest, _palisade_v1_KvCasResponse, _palisade_v1_KvCasRequest__Output, _palisade_v1_KvCasResponse__Output>
+  KvDelete: MethodDefinition<_palisade_v1_KvDeleteRequest, _palisade_v1_KvDeleteResponse, _palisade_v1_KvDeleteRequest__Output, _palisade_v1_KvDeleteResponse__Output>
+  KvGet: MethodDefinition<_palisade_v1_KvGetRequest, _palisade_v1_KvGetResponse, _palisade_v1_KvGetRequest__Output, _palisade_v1_KvGetResponse__Output>
+  KvList: MethodDefinition<_palisade_v1_KvListRequest, _palisade_v1_KvListResponse, _palisade_v1_KvListRequest__Output, _palisade_v1_KvListResponse__Output>
+  KvPut: MethodDefinition<_palisade_v1_KvPutRequest, _palisade_v1_KvPutResponse, _palisade_v1_KvPutRequest__Output, _palisade_v1_KvPutResponse__Output>
+  KvWatch: MethodDefinition<_palisade_v1_KvWatchRequest, _palisade_v1_KvWatchEvent, _palisade_v1_KvWatchRequest__Output, _palisade_v1_KvWatchEvent__Output>
+  MemberAdd: MethodDefinition<_palisade_v1_MemberAddRequest, _palisade_v1_MemberChangeResponse, _palisade_v1_MemberAddRequest__Output, _palisade_v1_MemberChangeResponse__Output>
+  MemberList: MethodDefinition<_palisade_v1_MemberListRequest, _palisade_v1_MemberListResponse, _palisade_v1_MemberListRequest__Output, _palisade_v1_MemberListResponse__Output>
+  MemberPromote: MethodDefinition<_palisade_v1_MemberPromoteRequest, _palisade_v1_MemberChangeResponse, _palisade_v1_MemberPromoteRequest__Output, _palisade_v1_MemberChangeResponse__Output>
+  MemberRemove: MethodDefinition<_palisade_v1_MemberRemoveRequest, _palisade_v1_MemberChangeResponse, _palisade_v1_MemberRemoveRequest__Output, _palisade_v1_MemberChangeResponse__Output>
+  Status: MethodDefinition<_palisade_v1_StatusRequest, _palisade_v1_StatusResponse, _palisade_v1_StatusRequest__Output, _palisade_v1_StatusResponse__Output>
+  TransferLeadership: MethodDefinition<_palisade_v1_TransferLeadershipRequest, _palisade_v1_TransferLeadershipResponse, _palisade_v1_TransferLeadershipRequest__Output, _palisade_v1_TransferLeadershipResponse__Output>
+}

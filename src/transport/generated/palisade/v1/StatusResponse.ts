@@ -1,0 +1,32 @@
+// Original file: proto/palisade/v1/client.proto
+
+import type { MemberStatus as _palisade_v1_MemberStatus, MemberStatus__Output as _palisade_v1_MemberStatus__Output } from '../../palisade/v1/MemberStatus.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface StatusResponse {
+  'cluster'?: (string);
+  /**
+   * The node that answered.
+   */
+  'nodeId'?: (string);
+  'leader'?: (string);
+  'term'?: (number | string | Long);
+  'commitIndex'?: (number | string | Long);
+  'appliedIndex'?: (number | string | Long);
+  'members'?: (_palisade_v1_MemberStatus)[];
+  'version'?: (string);
+}
+
+export interface StatusResponse__Output {
+  'cluster': (string);
+  /**
+   * The node that answered.
+   */
+  'nodeId': (string);
+  'leader': (string);
+  'term': (string);
+  'commitIndex': (string);
+  'appliedIndex': (string);
+  'members': (_palisade_v1_MemberStatus__Output)[];
+  'version': (string);
+}

@@ -1,0 +1,288 @@
+// The typed client against scripted servers: endpoints in turn, the same request id on every
+// retry of a write (so the cluster applies it once), redirects, typed errors, watch resume.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
+import { connect } from '../../src/client/connect.js';
+import { parseEndpoints } from '../../src/client/endpoints.js';
+import { InvalidEndpointError, MalformedResponseError } from '../../src/client/errors.js';
+import { transportDetail } from '../../src/client/failover.js';
+import { NoLeaderError, NotFoundError, TimeoutError, UnavailableError, LEADER_ADDRESS_METADATA_KEY } from '../../src/errors.js';
+import type { WatchEvent } from '../../src/client/types.js';
+import { grpcError, startFake, type FakeServer } from './fake-server.js';
+
+const servers: FakeServer[] = [];
+after(async () => {
+  for (const s of servers) await s.stop();
+});
+async function fake(handlers: Parameters<typeof startFake>[0]): Promise<FakeServer> {
+  const s = await startFake(handlers);
+  servers.push(s);
+  return s;
+}
+/** A loopback address that refuses connections: a server started and stopped. */
+async function deadAddress(): Promise<string> {
+  const s = await startFake({});
+  await s.stop();
+  return s.address;
+}
+
+type Cb = grpc.sendUnaryData<unknown>;
+const kvOk = (revision: number) => ({ revision: String(revision), duplicate: false });
+
+describe('endpoints', () => {
+  test('comma lists, arrays, de-duplication, IPv6', () => {
+    assert.deepEqual(parseEndpoints('a:1, b:2,a:1'), ['a:1', 'b:2']);
+    assert.deepEqual(parseEndpoints(['[::1]:7101', 'c:3']), ['[::1]:7101', 'c:3']);
+  });
+  test('bad endpoints are an InvalidEndpointError (code INVALID_ARGUMENT)', () => {
+    assert.throws(() => parseEndpoints(''), InvalidEndpointError);
+    assert.throws(() => parseEndpoints('host'), /"host" is not HOST:PORT/);
+    assert.throws(() => parseEndpoints('h:70000'), /port 70000/);
+    assert.equal(new InvalidEndpointError('x').code, 'INVALID_ARGUMENT');
+  });
+  test('transport details are reduced to their cause', () => {
+    assert.equal(
+      transportDetail('No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:7. Resolution note: '),
+      'connect ECONNREFUSED 127.0.0.1:7',
+    );
+  });
+});
+
+describe('failover and retries', () => {
+  test('a dead endpoint is skipped; the next one answers', async () => {
+    const live = await fake({ KvPut: (_c: unknown, cb: Cb) => cb(null, kvOk(7)) });
+    const client = connect([await deadAddress(), live.address], { timeoutMs: 3000 });
+    try {
+      assert.deepEqual(await client.kv.put('k', 'v'), { revision: 7, duplicate: false });
+    } finally {
+      client.close();
+    }
+  });
+
+  test('a retried write carries the same (clientId, requestId); a new write gets a new id', async () => {
+    let n = 0;
+    const a = await fake({
+      KvPut: (_c: unknown, cb: Cb) => (n++ === 0 ? cb(grpcError(new NoLeaderError('election')), null) : cb(null, kvOk(n))),
+    });
+    const client = connect([a.address], { timeoutMs: 3000, clientId: 'c-1' });
+    try {
+      await client.kv.put('k', 'v1');
+      await client.kv.put('k', 'v2');
+    } finally {
+      client.close();
+    }
+    const ids = a.calls.map((c) => (c.request as { request: { clientId: string; requestId: string } }).request);
+    assert.equal(ids.length, 3);
+    assert.deepEqual(ids[0], ids[1], 'the retry reuses the id');
+    assert.equal(ids[0]!.clientId, 'c-1');
+    assert.notEqual(ids[2]!.requestId, ids[1]!.requestId, 'a new logical write gets a new id');
+  });
+
+  test('an attempt that hangs past its deadline is retried elsewhere with the same id', async () => {
+    const slow = await fake({ KvDelete: () => undefined /* never answers */ });
+    const fast = await fake({ KvDelete: (_c: unknown, cb: Cb) => cb(null, { deleted: true, revision: '9', duplicate: true }) });
+    const client = connect([slow.address, fast.address], { timeoutMs: 3000, attemptTimeoutMs: 200 });
+    try {
+      assert.deepEqual(await client.kv.delete('k'), { deleted: true, revision: 9, duplicate: true });
+    } finally {
+      client.close();
+    }
+    const slowReq = slow.calls[0]!.request as { request: unknown };
+    const fastReq = fast.calls[0]!.request as { request: unknown };
+    assert.deepEqual(slowReq.request, fastReq.request);
+  });
+
+  test('a follower naming the leader address redirects the client there', async () => {
+    const leader = await fake({ TransferLeadership: (_c: unknown, cb: Cb) => cb(null, { leader: 'n2', term: '5' }) });
+    const follower = await fake({
+      TransferLeadership: (_c: unknown, cb: Cb) => {
+        const e = grpcError(new NoLeaderError('not the leader', 'n1', leader.address));
+        cb(e, null);
+      },
+    });
+    const client = connect(follower.address, { timeoutMs: 3000 });
+    try {
+      assert.deepEqual(await client.transfer('n2'), { leader: 'n2', term: 5 });
+    } finally {
+      client.close();
+    }
+    assert.equal(leader.calls.length, 1);
+    assert.ok(grpcError(new NoLeaderError('x', 'n1', 'h:1')).metadata?.get(LEADER_ADDRESS_METADATA_KEY).length);
+  });
+});
+
+describe('typed errors', () => {
+  test('NOT_FOUND is final: no retry, a NotFoundError', async () => {
+    const s = await fake({ MemberRemove: (_c: unknown, cb: Cb) => cb(grpcError(new NotFoundError('no member n9')), null) });
+    const client = connect(s.address, { timeoutMs: 3000 });
+    try {
+      await assert.rejects(client.members.remove('n9'), (e: unknown) => e instanceof NotFoundError && e.message === 'no member n9');
+    } finally {
+      client.close();
+    }
+    assert.equal(s.calls.length, 1);
+  });
+
+  test('no leader anywhere: NoLeaderError once the budget is spent', async () => {
+    const s = await fake({ KvGet: (_c: unknown, cb: Cb) => cb(grpcError(new NoLeaderError('election in progress')), null) });
+    const client = connect(s.address, { timeoutMs: 400 });
+    const started = Date.now();
+    try {
+      await assert.rejects(client.kv.get('k'), (e: unknown) => e instanceof NoLeaderError && e.code === 'NO_LEADER');
+    } finally {
+      client.close();
+    }
+    assert.ok(Date.now() - started < 2000);
+    assert.ok(s.calls.length >= 2, 'retried while the budget lasted');
+  });
+
+  test('nothing reachable: UnavailableError (code UNREACHABLE) quickly', async () => {
+    const client = connect([await deadAddress(), await deadAddress()], { timeoutMs: 10_000 });
+    const started = Date.now();
+    try {
+      await assert.rejects(client.status(), (e: unknown) => e instanceof UnavailableError && e.code === 'UNREACHABLE');
+    } finally {
+      client.close();
+    }
+    assert.ok(Date.now() - started < 3000, 'gives up after a few rounds, not the whole budget');
+  });
+
+  test('a hung node and nothing else: TimeoutError', async () => {
+    const s = await fake({ KvList: () => undefined });
+    const client = connect(s.address, { timeoutMs: 300 });
+    try {
+      await assert.rejects(client.kv.list('a/'), (e: unknown) => e instanceof TimeoutError && e.code === 'TIMEOUT');
+    } finally {
+      client.close();
+    }
+  });
+
+  test('revisions above 2^53-1 are refused, not rounded', async () => {
+    const s = await fake({ KvPut: (_c: unknown, cb: Cb) => cb(null, { revision: '9007199254740993', duplicate: false }) });
+    const client = connect(s.address, { timeoutMs: 1000 });
+    try {
+      await assert.rejects(client.kv.put('k', 'v'), MalformedResponseError);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('reads', () => {
+  test('get: found and missing; list; members; status converted to numbers', async () => {
+    const kv = { key: 'a', value: 'x', createRevision: '2', modRevision: '3', version: '2' };
+    const s = await fake({
+      KvGet: (c: { request: { key: string; serializable: boolean } }, cb: Cb) =>
+        cb(null, c.request.key === 'a' ? { found: true, kv, revision: '4' } : { found: false, kv: null, revision: '4' }),
+      KvList: (_c: unknown, cb: Cb) => cb(null, { kvs: [kv], revision: '4', more: false }),
+      MemberList: (_c: unknown, cb: Cb) => cb(null, { members: [{ id: 'n1', address: 'h:1', voter: true }] }),
+      Status: (_c: unknown, cb: Cb) =>
+        cb(null, {
+          cluster: 'c',
+          nodeId: 'n1',
+          leader: 'n1',
+          term: '2',
+          commitIndex: '10',
+          appliedIndex: '10',
+          version: 'v',
+          members: [{ id: 'n1', address: 'h:1', role: 'leader', voter: true, reachable: true, lastContactMs: '-1', matchIndex: '10', lag: '0' }],
+        }),
+    });
+    const client = connect(s.address, { timeoutMs: 1000 });
+    try {
+      assert.deepEqual(await client.kv.get('a', { serializable: true }), {
+        kv: { key: 'a', value: 'x', createRevision: 2, modRevision: 3, version: 2 },
+        revision: 4,
+      });
+      assert.equal((s.calls[0]!.request as { serializable: boolean }).serializable, true);
+      assert.deepEqual(await client.kv.get('zz'), { kv: undefined, revision: 4 });
+      assert.equal((await client.kv.list('')).kvs.length, 1);
+      assert.deepEqual(await client.members.list(), [{ id: 'n1', address: 'h:1', voter: true }]);
+      const st = await client.status();
+      assert.equal(st.term, 2);
+      assert.equal(st.members[0]!.lastContactMs, undefined);
+      assert.equal(st.members[0]!.matchIndex, 10);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('watch', () => {
+  const ev = (rev: number, type = 'put') => ({
+    type,
+    kv: { key: `k${rev}`, value: `v${rev}`, createRevision: String(rev), modRevision: String(rev), version: '1' },
+    revision: String(rev),
+  });
+
+  test('events in order; on a node failure it resumes elsewhere from the next revision', async () => {
+    const a = await fake({
+      KvWatch: (call: grpc.ServerWritableStream<{ fromRevision: string }, unknown>) => {
+        call.write(ev(1));
+        call.write(ev(2, 'delete'));
+        // grpc-js ends a server stream with a status through emit('error'), not destroy().
+        setTimeout(() => call.emit('error', grpcError(new NoLeaderError('stopping'))), 20);
+      },
+    });
+    const b = await fake({
+      KvWatch: (call: grpc.ServerWritableStream<{ fromRevision: string }, unknown>) => {
+        call.write(ev(Number(call.request.fromRevision)));
+      },
+    });
+    const client = connect([a.address, b.address], { timeoutMs: 2000 });
+    const watcher = client.kv.watch('k', { fromRevision: 1 });
+    const got: WatchEvent[] = [];
+    try {
+      for await (const e of watcher) {
+        got.push(e);
+        if (got.length === 3) watcher.cancel();
+      }
+    } finally {
+      client.close();
+    }
+    assert.deepEqual(
+      got.map((e) => [e.type, e.revision, e.kv.key]),
+      [
+        ['put', 1, 'k1'],
+        ['delete', 2, 'k2'],
+        ['put', 3, 'k3'],
+      ],
+    );
+    assert.equal((a.calls[0]!.request as { fromRevision: string }).fromRevision, '1');
+    assert.equal((b.calls[0]!.request as { fromRevision: string }).fromRevision, '3');
+  });
+
+  test('break out of for-await cancels the stream', async () => {
+    const s = await fake({
+      KvWatch: (call: grpc.ServerWritableStream<unknown, unknown>) => {
+        call.write(ev(1));
+      },
+    });
+    const client = connect(s.address, { timeoutMs: 1000 });
+    try {
+      for await (const e of client.kv.watch('')) {
+        assert.equal(e.revision, 1);
+        break;
+      }
+    } finally {
+      client.close();
+    }
+  });
+
+  test('a final error ends the iteration with the typed error', async () => {
+    const s = await fake({
+      KvWatch: (call: grpc.ServerWritableStream<unknown, unknown>) => {
+        call.emit('error', grpcError(new NotFoundError('gone')));
+      },
+    });
+    const client = connect(s.address, { timeoutMs: 1000 });
+    try {
+      await assert.rejects(async () => {
+        for await (const _ of client.kv.watch('')) void _;
+      }, NotFoundError);
+    } finally {
+      client.close();
+    }
+  });
+});
