@@ -1,0 +1,90 @@
+// The replicated part of the active role: a pure reducer over committed HA commands, and the
+// encoding of those commands in log entries. Deterministic: every node that applies the same
+// commands at the same indexes holds the same state.
+import type { ActiveRecord, HaCommand, ReplicatedHaState } from './types.js';
+
+/** Apply one committed command found at log index `index`. */
+export function applyHaCommand(state: ReplicatedHaState, cmd: HaCommand, index: number): ReplicatedHaState {
+  switch (cmd.type) {
+    case 'promote': {
+      const record: ActiveRecord = { holder: cmd.holder, epoch: index, term: cmd.term };
+      // The new holder's older promotions are covered: it is inactive locally before promoting.
+      const holders = [...state.holders.filter((h) => h.holder !== cmd.holder), record].sort((a, b) => a.epoch - b.epoch);
+      return { ...state, active: record, holders };
+    }
+    case 'demoted':
+    case 'fenced': {
+      const holders = state.holders.filter((h) => !(h.holder === cmd.holder && h.epoch <= cmd.epoch));
+      return holders.length === state.holders.length ? state : { ...state, holders };
+    }
+    case 'pause':
+      return state.paused ? state : { ...state, paused: true };
+    case 'resume':
+      return state.paused ? { ...state, paused: false } : state;
+    default: {
+      const never: never = cmd;
+      throw new Error(`unknown HA command ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Is `holder`'s promotion `epoch` (or an older one of it) still unconfirmed? */
+export function mayStillBeActive(state: ReplicatedHaState, holder: string): ActiveRecord | undefined {
+  return state.holders.find((h) => h.holder === holder);
+}
+
+// Entry data: a marker byte then JSON. The marker keeps HA commands distinct from other
+// application commands sharing the log.
+const MARKER = 0xa7;
+
+export function encodeHaCommand(cmd: HaCommand): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(cmd));
+  const out = new Uint8Array(json.length + 1);
+  out[0] = MARKER;
+  out.set(json, 1);
+  return out;
+}
+
+export function isHaCommand(data: Uint8Array): boolean {
+  return data.length > 1 && data[0] === MARKER;
+}
+
+export class HaCommandError extends Error {
+  readonly code = 'HA_COMMAND_INVALID';
+}
+
+/** Decode and validate; throws HaCommandError on anything malformed. */
+export function decodeHaCommand(data: Uint8Array): HaCommand {
+  if (!isHaCommand(data)) throw new HaCommandError('not an HA command (missing marker byte)');
+  let v: unknown;
+  try {
+    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(1)));
+  } catch (e) {
+    throw new HaCommandError(`HA command is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof v !== 'object' || v === null) throw new HaCommandError('HA command is not an object');
+  const o = v as Record<string, unknown>;
+  const str = (k: string): string => {
+    if (typeof o[k] !== 'string' || (o[k] as string).length === 0) throw new HaCommandError(`HA command field ${k} must be a non-empty string`);
+    return o[k] as string;
+  };
+  const int = (k: string): number => {
+    const n = o[k];
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new HaCommandError(`HA command field ${k} must be a non-negative integer`);
+    return n;
+  };
+  switch (o['type']) {
+    case 'promote':
+      return { type: 'promote', holder: str('holder'), term: int('term') };
+    case 'demoted':
+      return { type: 'demoted', holder: str('holder'), epoch: int('epoch') };
+    case 'fenced':
+      return { type: 'fenced', holder: str('holder'), epoch: int('epoch'), by: str('by') };
+    case 'pause':
+      return { type: 'pause' };
+    case 'resume':
+      return { type: 'resume' };
+    default:
+      throw new HaCommandError(`unknown HA command type ${JSON.stringify(o['type'])}`);
+  }
+}

@@ -1,0 +1,353 @@
+// The role controller: decides, on one node, when to promote, demote and fence (protocol in
+// docs/design-notes.md "The active role"). Pure: no timers, no processes, no clock reads —
+// `now` comes with every input and the caller runs the actions it returns, one `run` at a
+// time, reporting each end with an `actionDone` input. Every decision is re-evaluated from
+// the latest inputs ("latest state wins"), so a lost or late input only delays, never confuses.
+import type { ActiveRecord, ControllerAction, ControllerInput, HaCommand, HaConfig, HookKind, RaftRole, ReplicatedHaState } from './types.js';
+import { EMPTY_HA_STATE, LocalRole } from './types.js';
+
+interface RaftView {
+  readonly role: RaftRole;
+  readonly term: number;
+  readonly leader: string;
+  readonly electedByTransfer: boolean;
+}
+
+interface Switchover {
+  readonly to: string;
+  readonly since: number;
+  transferSent: boolean;
+}
+
+export class RoleController {
+  private raft: RaftView = { role: 'follower', term: 0, leader: '', electedByTransfer: false };
+  /** Own clock time at which we became leader of raft.term. */
+  private leaderSince = 0;
+  /** Lease end (own clock) for raft.term while leader; -Infinity otherwise. */
+  private leaseEnd = Number.NEGATIVE_INFINITY;
+  private record: ReplicatedHaState = EMPTY_HA_STATE;
+
+  private local: LocalRole = LocalRole.Inactive;
+  /** The epoch this node is promoting / holds / demotes. */
+  private epoch = 0;
+  /** The term in which this node promoted `epoch`. */
+  private holdTerm = 0;
+  /** Nothing runs until the start-up demotion finished (we may hold a VIP from a past life). */
+  private startupDone = false;
+  private running: ControllerAction | undefined;
+
+  /** Holders (name@epoch) this node fenced successfully for the promotion it prepares. */
+  private readonly fenced = new Set<string>();
+  private promoteProposedTerm = 0;
+  private promoteProposedAt = Number.NEGATIVE_INFINITY;
+  /** Highest epoch of ours we demoted; it is never promoted again (a new epoch is proposed). */
+  private lastDemotedEpoch = 0;
+  /** The last demotion ran to completion: our earlier promotions may be acknowledged as down. */
+  private cleanlyDemoted = false;
+  /** After a failed promotion: hand leadership away once the clean-up demotion is done. */
+  private transferAfterDemote = false;
+  private lastAckAt = Number.NEGATIVE_INFINITY;
+  private readonly fenceAcks = new Map<string, { holder: string; epoch: number }>();
+  private backoffUntil = Number.NEGATIVE_INFINITY;
+  private backoffMs: number;
+  private witnessTransferTerm = 0;
+  private switchover: Switchover | undefined;
+  private shuttingDown = false;
+
+  constructor(private readonly cfg: HaConfig) {
+    this.backoffMs = cfg.promoteBackoffMinMs;
+  }
+
+  get role(): LocalRole {
+    return this.local;
+  }
+
+  /** The epoch held (or being promoted/demoted); 0 when none. */
+  get heldEpoch(): number {
+    return this.local === LocalRole.Inactive ? 0 : this.epoch;
+  }
+
+  /** Lease end on this node's clock (-Infinity when not leader). /primary needs now < this. */
+  get leaseExpiry(): number {
+    return this.leaseEnd;
+  }
+
+  get paused(): boolean {
+    return this.record.paused;
+  }
+
+  /** True when this node may serve as active at `now`: promoted and within its lease. */
+  isActive(now: number): boolean {
+    return this.local === LocalRole.Active && now < this.leaseEnd;
+  }
+
+  handle(input: ControllerInput): ControllerAction[] {
+    const out: ControllerAction[] = [];
+    switch (input.type) {
+      case 'raft':
+        this.onRaft(input.now, input);
+        break;
+      case 'lease':
+        if (this.raft.role === 'leader' && input.term === this.raft.term) {
+          this.leaseEnd = Math.max(this.leaseEnd, input.roundStartedAt + this.cfg.leaseMs);
+        }
+        break;
+      case 'record':
+        this.record = input.state;
+        break;
+      case 'actionDone':
+        this.onActionDone(input.now, input.kind, input.epoch, input.ok, out);
+        break;
+      case 'tick':
+        break;
+      case 'switchover':
+        if (this.raft.role === 'leader' && this.switchover === undefined) {
+          const to = input.to !== '' ? input.to : (input.caughtUp.find((id) => id !== this.cfg.nodeId) ?? '');
+          if (to !== '' && to !== this.cfg.nodeId) this.switchover = { to, since: input.now, transferSent: false };
+        }
+        break;
+      case 'shutdown':
+        this.shuttingDown = true;
+        break;
+      default: {
+        const never: never = input;
+        throw new Error(`unknown controller input ${JSON.stringify(never)}`);
+      }
+    }
+    this.evaluate(input.now, out);
+    return out;
+  }
+
+  private onRaft(now: number, v: RaftView): void {
+    const becameLeader = v.role === 'leader' && (this.raft.role !== 'leader' || this.raft.term !== v.term);
+    if (becameLeader) {
+      this.leaderSince = now;
+      this.fenced.clear();
+    }
+    if (v.role !== 'leader' || v.term !== this.raft.term) this.leaseEnd = Number.NEGATIVE_INFINITY;
+    if (v.role !== 'leader') this.switchover = undefined;
+    this.raft = { role: v.role, term: v.term, leader: v.leader, electedByTransfer: v.electedByTransfer };
+  }
+
+  private onActionDone(now: number, kind: HookKind, epoch: number, ok: boolean, out: ControllerAction[]): void {
+    const running = this.running;
+    if (!running || running.type !== 'run' || running.kind !== kind || running.epoch !== epoch) return; // stale report
+    this.running = undefined;
+    switch (kind) {
+      case 'demote':
+        this.local = LocalRole.Inactive;
+        this.startupDone = true;
+        this.lastDemotedEpoch = Math.max(this.lastDemotedEpoch, epoch);
+        // A demote hook that failed may have left the service running: then we do not claim
+        // to be down, and the next holder has to fence us (mode hook) or outlive us (lease).
+        this.cleanlyDemoted = ok;
+        this.lastAckAt = Number.NEGATIVE_INFINITY; // acknowledge at once
+        if (this.transferAfterDemote && this.raft.role === 'leader') out.push({ type: 'transferLeadership', to: '' });
+        this.transferAfterDemote = false;
+        break;
+      case 'promote':
+        if (ok && this.local === LocalRole.Promoting) {
+          this.local = LocalRole.Active;
+          this.backoffMs = this.cfg.promoteBackoffMinMs;
+        } else if (this.local === LocalRole.Promoting) {
+          // A failed promotion (or one refused because the lease ran out before it could
+          // start): its resources may be half up, so demote, then let another node try.
+          this.giveUp(now);
+          this.demote(`promote failed${epoch ? ` (epoch ${epoch})` : ''}`, out);
+        }
+        break;
+      case 'fence':
+        this.local = LocalRole.Inactive;
+        if (ok) {
+          this.fenced.add(`${running.target}@${epoch}`);
+          const h = this.record.holders.find((x) => x.holder === running.target);
+          if (h) this.fenceAcks.set(running.target, { holder: running.target, epoch: h.epoch });
+        } else {
+          this.giveUp(now);
+          if (this.raft.role === 'leader') out.push({ type: 'transferLeadership', to: '' });
+        }
+        break;
+    }
+  }
+
+  /** Back off so another node can take the role (leadership is handed away by the caller). */
+  private giveUp(now: number): void {
+    this.backoffUntil = now + this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, this.cfg.promoteBackoffMaxMs);
+    this.transferAfterDemote = true;
+  }
+
+  private run(out: ControllerAction[], a: Extract<ControllerAction, { type: 'run' }>): void {
+    this.running = a;
+    out.push(a);
+  }
+
+  private demote(reason: string, out: ControllerAction[]): void {
+    this.local = LocalRole.Demoting;
+    this.cleanlyDemoted = false;
+    this.run(out, {
+      type: 'run',
+      kind: 'demote',
+      epoch: this.epoch,
+      target: this.cfg.nodeId,
+      reason,
+      previousActive: this.cfg.nodeId,
+      term: this.raft.term,
+      notAfter: Number.POSITIVE_INFINITY,
+    });
+  }
+
+  private evaluate(now: number, out: ControllerAction[]): void {
+    const me = this.cfg.nodeId;
+    // Start-up: demote before anything else (we may still hold a VIP from a previous life).
+    if (!this.startupDone) {
+      if (!this.running) {
+        this.local = LocalRole.Demoting;
+        this.epoch = 0;
+        this.run(out, { type: 'run', kind: 'demote', epoch: 0, target: me, reason: 'startup', previousActive: '', term: this.raft.term, notAfter: Number.POSITIVE_INFINITY });
+      }
+      return;
+    }
+
+    // 1. Demotion: always allowed to preempt a running promotion (latest decision wins).
+    if (this.local === LocalRole.Active || this.local === LocalRole.Promoting) {
+      const reason = this.demoteReason(now);
+      if (reason !== undefined) {
+        this.demote(reason, out);
+        return;
+      }
+    }
+    if (this.running) return; // one sequence at a time
+
+    this.acknowledge(now, out);
+    if (this.shuttingDown) return;
+
+    if (this.raft.role !== 'leader') return;
+
+    // 2. Switchover: once demoted and acknowledged, hand leadership over.
+    if (this.switchover) {
+      const sw = this.switchover;
+      const mine = this.record.holders.some((h) => h.holder === me);
+      if (this.local === LocalRole.Inactive && !mine && !sw.transferSent) {
+        sw.transferSent = true;
+        out.push({ type: 'transferLeadership', to: sw.to });
+      }
+      if (now - sw.since > 2 * this.cfg.outliveMs + this.cfg.demoteBudgetMs) this.switchover = undefined; // gave up; stay leader
+      if (this.switchover) return;
+    }
+
+    // 3. A witness leader hands leadership to a node that may hold the role.
+    if (this.cfg.noActive) {
+      if (this.witnessTransferTerm !== this.raft.term) {
+        this.witnessTransferTerm = this.raft.term;
+        out.push({ type: 'transferLeadership', to: '' });
+      }
+      return;
+    }
+    if (this.record.paused || this.local !== LocalRole.Inactive || now < this.backoffUntil) return;
+
+    // 4. Promotion, only on an applied promote record of ours in this term, still listed as a
+    // holder, and never an epoch we already demoted (that one is acknowledged as down).
+    const rec = this.record.active;
+    const usable =
+      rec !== null &&
+      rec.holder === me &&
+      rec.term === this.raft.term &&
+      rec.epoch > this.lastDemotedEpoch &&
+      this.record.holders.some((h) => h.holder === me && h.epoch === rec.epoch);
+    if (!usable || rec === null) {
+      if (this.promoteProposedTerm !== this.raft.term || now - this.promoteProposedAt > 2 * this.cfg.outliveMs) {
+        this.promoteProposedTerm = this.raft.term;
+        this.promoteProposedAt = now;
+        out.push({ type: 'propose', command: { type: 'promote', holder: me, term: this.raft.term } });
+      }
+      return;
+    }
+    const others = this.record.holders.filter((h) => h.holder !== me);
+    if (this.cfg.fencing === 'hook') {
+      const unfenced = others.find((h) => !this.fenced.has(`${h.holder}@${rec.epoch}`));
+      if (unfenced) {
+        this.local = LocalRole.Fencing;
+        this.run(out, {
+          type: 'run',
+          kind: 'fence',
+          epoch: rec.epoch,
+          target: unfenced.holder,
+          reason: `promotion of epoch ${rec.epoch}: ${unfenced.holder} did not confirm demoting epoch ${unfenced.epoch}`,
+          previousActive: unfenced.holder,
+          term: this.raft.term,
+          notAfter: Number.POSITIVE_INFINITY,
+        });
+        return;
+      }
+    } else if (others.length > 0 && this.raft.electedByTransfer && now < this.leaderSince + this.cfg.outliveMs) {
+      // A transfer election says nothing about the old leader's lease: outlive it.
+      return;
+    }
+    // Re-check the lease: a pause may have sat between any earlier check and now.
+    const notAfter = this.leaseEnd - this.cfg.demoteBudgetMs;
+    if (now >= notAfter) return;
+    this.local = LocalRole.Promoting;
+    this.cleanlyDemoted = false;
+    this.epoch = rec.epoch;
+    this.holdTerm = this.raft.term;
+    const previous = lastOther(others);
+    this.run(out, {
+      type: 'run',
+      kind: 'promote',
+      epoch: rec.epoch,
+      target: me,
+      reason: previous ? `failover from ${previous.holder}` : 'elected',
+      previousActive: previous?.holder ?? '',
+      term: this.raft.term,
+      notAfter,
+    });
+  }
+
+  private demoteReason(now: number): string | undefined {
+    if (this.shuttingDown) return 'shutdown';
+    if (this.raft.role !== 'leader' || this.raft.term !== this.holdTerm) return 'lost leadership';
+    if (now >= this.leaseEnd - this.cfg.demoteBudgetMs) return 'lease expiring';
+    const rec = this.record.active;
+    if (rec && rec.epoch > this.epoch) return `superseded by epoch ${rec.epoch}`;
+    if (this.switchover) return `switchover to ${this.switchover.to}`;
+    if (this.cfg.noActive) return 'no-active node';
+    return undefined;
+  }
+
+  /** Replicate that our own promotions are demoted, and that fenced nodes were fenced. */
+  private acknowledge(now: number, out: ControllerAction[]): void {
+    if (now - this.lastAckAt < this.cfg.leaseMs) return; // rate limit retries
+    const me = this.cfg.nodeId;
+    const commands: HaCommand[] = [];
+    const mine = this.record.holders.find((h) => h.holder === me);
+    // After a completed demotion (start-up included) every promotion of ours is down, except
+    // one we are about to promote in our current term.
+    const preparing =
+      mine !== undefined &&
+      this.raft.role === 'leader' &&
+      mine.term === this.raft.term &&
+      mine.epoch > this.lastDemotedEpoch &&
+      this.switchover === undefined &&
+      !this.transferAfterDemote &&
+      now >= this.backoffUntil;
+    if (mine && this.local === LocalRole.Inactive && this.cleanlyDemoted && !preparing) {
+      commands.push({ type: 'demoted', holder: me, epoch: mine.epoch });
+    }
+    for (const [holder, ack] of this.fenceAcks) {
+      if (this.record.holders.some((h) => h.holder === holder && h.epoch <= ack.epoch)) {
+        commands.push({ type: 'fenced', holder, epoch: ack.epoch, by: me });
+      } else {
+        this.fenceAcks.delete(holder);
+      }
+    }
+    if (commands.length === 0) return;
+    this.lastAckAt = now;
+    for (const command of commands) out.push({ type: 'propose', command });
+  }
+
+}
+
+function lastOther(others: readonly ActiveRecord[]): ActiveRecord | undefined {
+  return others.length > 0 ? others[others.length - 1] : undefined;
+}

@@ -1,0 +1,131 @@
+// Types of the active-role layer (see docs/design-notes.md "The active role"). The role
+// controller is pure: time arrives in every input as `now` (the node's monotonic clock, ms);
+// the caller executes the actions it returns and reports back with more inputs.
+
+export const FencingMode = {
+  /** A fence hook must succeed before promotion when the previous holder did not confirm its demotion. */
+  Hook: 'hook',
+  /** Lease expiry only: does not cover a paused or killed agent (it keeps its VIP). */
+  Lease: 'lease',
+} as const;
+export type FencingMode = (typeof FencingMode)[keyof typeof FencingMode];
+
+export interface HaTiming {
+  /** L: how long a quorum-acknowledged heartbeat round lets the leader act as active. */
+  readonly leaseMs: number;
+  /** W: how long a leader elected by transfer waits (own clock) before assuming any old lease is over. */
+  readonly outliveMs: number;
+  /** Demotion (demote hook timeout + VIP removal) must fit before the lease ends. */
+  readonly demoteBudgetMs: number;
+}
+
+export interface HaConfig extends HaTiming {
+  readonly nodeId: string;
+  readonly fencing: FencingMode;
+  /** A voter that never takes the role (witness). */
+  readonly noActive: boolean;
+  /** Preferred holder: higher wins; 0 = no preference. */
+  readonly priority: number;
+  /** Hand the role back to a healthier higher-priority node when it is caught up. */
+  readonly failback: boolean;
+  /** Back-off after a failed promotion before this node tries again (doubles up to max). */
+  readonly promoteBackoffMinMs: number;
+  readonly promoteBackoffMaxMs: number;
+}
+
+/** The replicated record (applied state, identical on every node at one index). */
+export interface ActiveRecord {
+  readonly holder: string;
+  /** Log index of the promote entry: strictly increasing, the fencing token. */
+  readonly epoch: number;
+  /** Raft term in which the holder proposed it. */
+  readonly term: number;
+}
+
+export interface ReplicatedHaState {
+  /** The latest promotion (the one node allowed to be active), or null. */
+  readonly active: ActiveRecord | null;
+  /**
+   * Every promotion that may still be active: not yet confirmed demoted by its holder nor
+   * fenced. At most one per node (a node's newer promotion or demotion covers its older ones),
+   * sorted by epoch; includes `active`. A new holder must see every other entry cleared.
+   */
+  readonly holders: readonly ActiveRecord[];
+  /** Maintenance: no automatic promotion or demotion. */
+  readonly paused: boolean;
+}
+
+export const EMPTY_HA_STATE: ReplicatedHaState = Object.freeze({ active: null, holders: Object.freeze([]), paused: false });
+
+/** Commands the controller asks to replicate (the state machine applies them). */
+export type HaCommand =
+  | { readonly type: 'promote'; readonly holder: string; readonly term: number }
+  /** The holder finished demoting every promotion of its own up to `epoch`. */
+  | { readonly type: 'demoted'; readonly epoch: number; readonly holder: string }
+  /** A fence hook against `holder` succeeded: none of its promotions up to `epoch` can act. */
+  | { readonly type: 'fenced'; readonly epoch: number; readonly holder: string; readonly by: string }
+  | { readonly type: 'pause' }
+  | { readonly type: 'resume' };
+
+export type RaftRole = 'leader' | 'follower' | 'candidate' | 'preCandidate' | 'learner';
+
+export type HookKind = 'promote' | 'demote' | 'fence';
+
+export type ControllerInput =
+  /** The node's Raft view changed (or a periodic refresh). */
+  | {
+      readonly type: 'raft';
+      readonly now: number;
+      readonly role: RaftRole;
+      readonly term: number;
+      readonly leader: string;
+      readonly electedByTransfer: boolean;
+    }
+  /** A quorum acknowledged a heartbeat round started at `roundStartedAt` (own clock) in `term`. */
+  | { readonly type: 'lease'; readonly now: number; readonly term: number; readonly roundStartedAt: number }
+  /** The replicated HA state after applying entries up to `index`. */
+  | { readonly type: 'record'; readonly now: number; readonly state: ReplicatedHaState; readonly index: number }
+  /** A promote/demote/fence sequence the caller ran has finished. */
+  | { readonly type: 'actionDone'; readonly now: number; readonly kind: HookKind; readonly epoch: number; readonly ok: boolean; readonly detail?: string }
+  /** Periodic evaluation (the node's tick). */
+  | { readonly type: 'tick'; readonly now: number }
+  /** Operator asked for a graceful switchover (leader only). `to` empty: pick the best target. */
+  | { readonly type: 'switchover'; readonly now: number; readonly to: string; readonly caughtUp: readonly string[] }
+  /** The node is stopping: demote, then the caller exits. */
+  | { readonly type: 'shutdown'; readonly now: number };
+
+export type ControllerAction =
+  /** Replicate a command (propose; a follower's proposal is forwarded). */
+  | { readonly type: 'propose'; readonly command: HaCommand }
+  /**
+   * Run a sequence, one at a time per node. promote: promote hook, then VIP add + ARP, then
+   * serve /primary. demote: stop serving /primary, VIP removal, demote hook. fence: the fence
+   * hook against `target`. A `demote` while a `promote` runs kills the promote first.
+   */
+  | {
+      readonly type: 'run';
+      readonly kind: HookKind;
+      readonly epoch: number;
+      /** fence: the node to fence; otherwise this node. */
+      readonly target: string;
+      readonly reason: string;
+      readonly previousActive: string;
+      readonly term: number;
+      /**
+       * promote only: do not START after this time (own clock). The process may be paused
+       * between the decision and the action; starting late could outlive the lease.
+       */
+      readonly notAfter: number;
+    }
+  /** Raft leadership transfer (after the demotion for a switchover, or when a witness leads). */
+  | { readonly type: 'transferLeadership'; readonly to: string };
+
+/** What this node is doing with the role right now (local, not replicated). */
+export const LocalRole = {
+  Inactive: 'inactive',
+  Fencing: 'fencing',
+  Promoting: 'promoting',
+  Active: 'active',
+  Demoting: 'demoting',
+} as const;
+export type LocalRole = (typeof LocalRole)[keyof typeof LocalRole];
