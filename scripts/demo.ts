@@ -1,9 +1,10 @@
 // `npm run demo`: a local 3-node palisade cluster on loopback with a live failover.
-// Starts three real agents, shows the status table, writes some keys, kills the leader with
-// SIGKILL, measures how long until a new leader commits a write, restarts the old node, shows
-// it rejoin as a follower, and cleans up. Progress goes to stdout; agent logs to data/demo/*.log.
+// Starts three real agents with the example hooks (cluster-examples/hooks: they print), shows
+// the status table, kills the ACTIVE node with SIGKILL, measures how long until another node
+// serves /primary (and what its hooks printed), restarts the old node, shows it rejoin as a
+// replica, and cleans up. Progress goes to stdout; agent logs (JSON lines) to data/demo/*.log.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { connect } from '../src/index.js';
@@ -11,6 +12,7 @@ import { connect } from '../src/index.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const DATA = join(ROOT, 'data', 'demo');
+const HOOKS = join(ROOT, 'cluster-examples', 'hooks');
 const IDS = ['n1', 'n2', 'n3'] as const;
 type Id = (typeof IDS)[number];
 
@@ -56,7 +58,12 @@ async function main(): Promise<void> {
     const log = createWriteStream(join(DATA, `${id}.log`), { flags: 'a' });
     const child = spawn(
       process.execPath,
-      [CLI, 'agent', '--id', id, '--listen', grpc[id], '--http', http[id], '--data-dir', join(DATA, id), '--peers', peers, '--cluster', 'demo'],
+      [
+        CLI, 'agent', '--id', id, '--listen', grpc[id], '--http', http[id], '--data-dir', join(DATA, id),
+        '--peers', peers, '--cluster', 'demo',
+        '--on-promote', join(HOOKS, 'promote'), '--on-demote', join(HOOKS, 'demote'), '--on-fence', join(HOOKS, 'fence'),
+        '--hook-timeout-ms', '2000',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout!.pipe(log);
@@ -72,6 +79,43 @@ async function main(): Promise<void> {
   const statusTable = (eps: string): void => {
     const r = spawnSync(process.execPath, [CLI, 'status', '--endpoints', eps], { encoding: 'utf8' });
     process.stdout.write(r.stdout || r.stderr);
+  };
+  /** The node whose HTTP /primary answers 200, if any (the active node). */
+  const activeOf = async (ids: readonly Id[]): Promise<Id | undefined> => {
+    for (const id of ids) {
+      try {
+        const r = await fetch(`http://${http[id]}/primary`, { signal: AbortSignal.timeout(200) });
+        if (r.status === 200) return id;
+      } catch {
+        /* down or not answering */
+      }
+    }
+    return undefined;
+  };
+  /** What the hooks printed on one node since the last call (from its JSON log). */
+  const logOffsets = new Map<Id, number>();
+  const hookOutput = (id: Id): string[] => {
+    let text = '';
+    try {
+      text = readFileSync(join(DATA, `${id}.log`), 'utf8');
+    } catch {
+      return [];
+    }
+    const from = logOffsets.get(id) ?? 0;
+    logOffsets.set(id, text.length);
+    const lines: string[] = [];
+    for (const line of text.slice(from).split('\n')) {
+      try {
+        const rec = JSON.parse(line) as { stream?: string; hook?: string; msg?: string };
+        if (rec.hook && rec.stream === 'stdout' && rec.msg) lines.push(`  [${id} hook] ${rec.msg}`);
+      } catch {
+        /* not a JSON line */
+      }
+    }
+    return lines;
+  };
+  const showHooks = (): void => {
+    for (const id of IDS) for (const l of hookOutput(id)) console.log(l);
   };
   const leaderOf = async (eps: string[]): Promise<string | undefined> => {
     for (const ep of eps) {
@@ -93,6 +137,9 @@ async function main(): Promise<void> {
     for (const id of IDS) startAgent(id);
     const leader = (await waitFor('a leader', 15_000, () => leaderOf(IDS.map((id) => grpc[id])))) as Id;
     console.log(`leader elected: ${leader}`);
+    const active = await waitFor('an active node (/primary 200)', 15_000, () => activeOf(IDS));
+    console.log(`active node: ${active} (its /primary answers 200; the others answer 503)`);
+    showHooks();
     statusTable(endpoints);
 
     step('Writing a few keys (replicated through the Raft log)');
@@ -101,32 +148,32 @@ async function main(): Promise<void> {
       console.log(`put ${k} = ${v}`);
     }
 
-    step(`Killing the leader ${leader} with SIGKILL`);
-    const survivors = IDS.filter((id) => id !== leader);
+    step(`Killing the active node ${active} with SIGKILL`);
+    const survivors = IDS.filter((id) => id !== active);
     const killedAt = performance.now();
-    procs.get(leader)!.kill('SIGKILL');
-    const newLeader = await waitFor('a new leader', 10_000, async () => {
-      const l = await leaderOf(survivors.map((id) => grpc[id]));
-      return l !== undefined && l !== leader ? l : undefined;
-    });
-    const electedMs = performance.now() - killedAt;
-    const survivorClient = connect(survivors.map((id) => grpc[id]), { timeoutMs: 500 });
-    await waitFor('a committed write on the new leader', 10_000, async () => {
-      await survivorClient.kv.put('counter', '2');
-      return true;
-    });
-    const writeMs = performance.now() - killedAt;
-    console.log(`new leader: ${newLeader} — elected ${electedMs.toFixed(0)} ms after the kill, first write committed after ${writeMs.toFixed(0)} ms`);
+    procs.get(active)!.kill('SIGKILL');
+    const newActive = await waitFor('a new active node', 15_000, () => activeOf(survivors), 2);
+    const failoverMs = performance.now() - killedAt;
+    console.log(`new active node: ${newActive} — /primary answered 200 ${failoverMs.toFixed(0)} ms after the kill`);
+    console.log(`(fencing mode hook: the new active ran the fence hook against ${active} before its promote hook)`);
+    showHooks();
+    const survivorClient = connect(survivors.map((id) => grpc[id]), { timeoutMs: 2000 });
+    await survivorClient.kv.put('counter', '2');
     statusTable(survivors.map((id) => grpc[id]).join(','));
 
-    step(`Restarting ${leader}: it rejoins as a follower and catches up from the log`);
-    startAgent(leader);
-    const restarted = connect(grpc[leader], { timeoutMs: 500 });
-    await waitFor(`${leader} to catch up`, 15_000, async () => {
+    step(`Restarting ${active}: it demotes at start-up, rejoins as a replica and catches up from the log`);
+    startAgent(active);
+    const restarted = connect(grpc[active], { timeoutMs: 500 });
+    await waitFor(`${active} to catch up`, 15_000, async () => {
       const v = await restarted.kv.get('counter', { serializable: true });
       return v.kv?.value === '2' ? true : undefined;
     });
-    console.log(`${leader} is back and has applied counter = 2`);
+    await waitFor(`${active} to serve /replica`, 15_000, async () => {
+      const r = await fetch(`http://${http[active]}/replica`, { signal: AbortSignal.timeout(200) });
+      return r.status === 200 ? true : undefined;
+    });
+    console.log(`${active} is back as a replica (its /replica answers 200) and has applied counter = 2`);
+    showHooks();
     statusTable(endpoints);
     restarted.close();
     survivorClient.close();

@@ -16,6 +16,8 @@ export const ErrorCode = {
   MembershipChangeRejected: 'MEMBERSHIP_CHANGE_REJECTED',
   Timeout: 'TIMEOUT',
   WatchCompacted: 'WATCH_COMPACTED',
+  /** An operator action the cluster's state does not allow now (switchover to a lagging node, while paused...). */
+  PreconditionFailed: 'PRECONDITION_FAILED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -126,6 +128,14 @@ export class WatchCompactedError extends PalisadeError {
   }
 }
 
+/** The cluster's state does not allow the operation now; the message says what has to change first. */
+export class PreconditionFailedError extends PalisadeError {
+  readonly code = ErrorCode.PreconditionFailed;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** A bug or an unexpected failure on the answering node; its log has the details. */
 export class InternalError extends PalisadeError {
   readonly code = ErrorCode.Internal;
@@ -145,6 +155,7 @@ export type AnyPalisadeError =
   | MembershipChangeRejectedError
   | TimeoutError
   | WatchCompactedError
+  | PreconditionFailedError
   | InternalError;
 
 function grpcCodeOf(err: AnyPalisadeError): GrpcStatus {
@@ -160,6 +171,7 @@ function grpcCodeOf(err: AnyPalisadeError): GrpcStatus {
       return GrpcStatus.INVALID_ARGUMENT;
     case ErrorCode.MembershipChangePending:
     case ErrorCode.MembershipChangeRejected:
+    case ErrorCode.PreconditionFailed:
       return GrpcStatus.FAILED_PRECONDITION;
     case ErrorCode.Timeout:
       return GrpcStatus.DEADLINE_EXCEEDED;
@@ -234,6 +246,8 @@ export function fromGrpcError(err: Partial<ServiceError> & { message?: string })
       return new TimeoutError(details, opts);
     case ErrorCode.WatchCompacted:
       return new WatchCompactedError(details, opts);
+    case ErrorCode.PreconditionFailed:
+      return new PreconditionFailedError(details, opts);
     case ErrorCode.Internal:
       return new InternalError(details, opts);
     default:

@@ -40,7 +40,14 @@ import type { RequestId__Output } from '../transport/generated/palisade/v1/Reque
 import type { StatusResponse } from '../transport/generated/palisade/v1/StatusResponse.js';
 import type { TransferLeadershipRequest__Output } from '../transport/generated/palisade/v1/TransferLeadershipRequest.js';
 import type { TransferLeadershipResponse } from '../transport/generated/palisade/v1/TransferLeadershipResponse.js';
-import type { NodePort } from './node-port.js';
+import type { EventsRequest__Output } from '../transport/generated/palisade/v1/EventsRequest.js';
+import type { EventsResponse } from '../transport/generated/palisade/v1/EventsResponse.js';
+import type { HaStatus as WireHaStatus } from '../transport/generated/palisade/v1/HaStatus.js';
+import type { PauseResponse } from '../transport/generated/palisade/v1/PauseResponse.js';
+import type { SwitchoverRequest__Output } from '../transport/generated/palisade/v1/SwitchoverRequest.js';
+import type { SwitchoverResponse } from '../transport/generated/palisade/v1/SwitchoverResponse.js';
+import { PreconditionFailedError } from '../errors.js';
+import type { HaPort, HaStatus, NodePort } from './node-port.js';
 import type { MembershipResult } from './node-port.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -107,6 +114,7 @@ function handlers(port: NodePort, logger: ServiceLogger | undefined): UntypedSer
         commitIndex: String(s.commitIndex),
         appliedIndex: String(s.appliedIndex),
         version: SERVER_VERSION,
+        ha: s.ha ? wireHaStatus(s.ha) : null,
         members: s.members.map((m) => ({
           id: m.id,
           address: m.address,
@@ -143,6 +151,31 @@ function handlers(port: NodePort, logger: ServiceLogger | undefined): UntypedSer
     TransferLeadership: unary('TransferLeadership', async (req: TransferLeadershipRequest__Output): Promise<TransferLeadershipResponse> => {
       const r = await port.transferLeadership(nodeId(req.to, 'to'));
       return { leader: r.leader, term: String(r.term) };
+    }),
+
+    Switchover: unary('Switchover', async (req: SwitchoverRequest__Output): Promise<SwitchoverResponse> => {
+      const r = await haOf(port).switchover(req.to === '' ? '' : nodeId(req.to, 'to'));
+      return { from: r.from, to: r.to, epoch: String(r.epoch), durationMs: String(r.durationMs) };
+    }),
+
+    Pause: unary('Pause', async (): Promise<PauseResponse> => haOf(port).setPaused(true)),
+
+    Resume: unary('Resume', async (): Promise<PauseResponse> => haOf(port).setPaused(false)),
+
+    Events: unary('Events', (req: EventsRequest__Output): EventsResponse => {
+      const events = haOf(port).events(u64(req.afterSeq, 'after_seq'), req.limit);
+      return {
+        events: events.map((e) => ({
+          seq: String(e.seq),
+          kind: e.kind,
+          atMs: String(e.at),
+          nodeId: e.nodeId,
+          term: String(e.term),
+          durationMs: String(e.durationMs ?? -1),
+          epoch: String(e.epoch ?? -1),
+          detail: e.detail,
+        })),
+      };
     }),
 
     KvGet: unary('KvGet', async (req: KvGetRequest__Output): Promise<KvGetResponse> => {
@@ -233,6 +266,26 @@ async function watchStream(
 }
 
 // ---------------------------------------------------------------- edge conversions
+
+function haOf(port: NodePort): HaPort {
+  if (port.ha === undefined) throw new PreconditionFailedError(`node ${port.nodeId} runs without the active-role layer`);
+  return port.ha;
+}
+
+function wireHaStatus(h: HaStatus): WireHaStatus {
+  return {
+    active: h.active ? { node: h.active.node, epoch: String(h.active.epoch) } : null,
+    fencing: h.fencing,
+    fencingSource: h.fencingSource,
+    paused: h.paused,
+    localRole: h.localRole,
+    primary: h.primary,
+    noActive: h.noActive,
+    priority: h.priority,
+    failback: h.failback,
+    leaseRemainingMs: String(h.leaseRemainingMs),
+  };
+}
 
 function membershipResponse(r: MembershipResult): MemberChangeResponse {
   return { members: r.members.map(wireMember), index: String(r.index) };

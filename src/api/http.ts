@@ -1,14 +1,21 @@
-// The node's HTTP endpoints (node:http, no framework): /health for load balancers and probes,
-// /status as JSON, /metrics in Prometheus text. /primary and /replica belong to the HA layer
-// and are not served until it exists.
+// The node's HTTP endpoints (node:http, no framework), for load balancers, probes and people:
+//   /health   200 when the node runs and knows a leader
+//   /primary  200 only on the active node with a valid lease and its resources up (503 elsewhere)
+//   /replica  200 on a healthy member that follows a leader and is not the active node
+//   /status   JSON (the same NodeStatus as the gRPC Status call, with the active role)
+//   /metrics  Prometheus text
+// /primary and /replica answer in a few bytes of JSON so HAProxy's `http-check expect status 200`
+// works and a human can still read why (cluster-examples/haproxy.cfg).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { NodeStatus } from './node-port.js';
+import type { HaPort, NodeStatus } from './node-port.js';
 
 export interface HttpPort {
   status(): NodeStatus;
   metricsText(): string;
   /** False while the node is starting or stopping. */
   running(): boolean;
+  /** The active-role layer; without it /primary and /replica answer 503. */
+  readonly ha?: HaPort;
 }
 
 export interface HttpEndpoint {
@@ -51,18 +58,41 @@ function handle(port: HttpPort, req: IncomingMessage, res: ServerResponse): void
         const ok = port.running() && s.leader !== '';
         const reason = !port.running() ? 'node is not running' : s.leader === '' ? 'no leader known' : undefined;
         const body = { ok, node: s.id, cluster: s.cluster, leader: s.leader, term: s.term, role: s.role, ...(reason ? { reason } : {}) };
-        return send(res, ok ? 200 : 503, 'application/json', `${JSON.stringify(body)}\n`);
+        return json(res, ok ? 200 : 503, body);
+      }
+      case '/primary': {
+        const s = port.status();
+        const ok = port.running() && port.ha !== undefined && port.ha.isPrimary();
+        const why = ok ? undefined : primaryWhyNot(port, s);
+        return json(res, ok ? 200 : 503, { primary: ok, node: s.id, active: s.ha?.active ?? null, ...(why ? { reason: why } : {}) });
+      }
+      case '/replica': {
+        const s = port.status();
+        const ok = port.running() && port.ha !== undefined && port.ha.isReplica();
+        const why = ok ? undefined : !port.running() ? 'node is not running' : s.ha?.primary ? 'this node is the active node' : s.leader === '' ? 'no leader known' : 'not following a leader';
+        return json(res, ok ? 200 : 503, { replica: ok, node: s.id, leader: s.leader, active: s.ha?.active ?? null, ...(why ? { reason: why } : {}) });
       }
       case '/status':
-        return send(res, 200, 'application/json', `${JSON.stringify(port.status())}\n`);
+        return json(res, 200, port.status());
       case '/metrics':
         return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', port.metricsText());
       default:
-        return send(res, 404, 'text/plain', 'not found: try /health, /status or /metrics\n');
+        return send(res, 404, 'text/plain', 'not found: try /health, /primary, /replica, /status or /metrics\n');
     }
   } catch (err) {
     return send(res, 500, 'text/plain', `internal error: ${(err as Error).message}\n`);
   }
+}
+
+function primaryWhyNot(port: HttpPort, s: NodeStatus): string {
+  if (!port.running()) return 'node is not running';
+  if (s.ha === undefined) return 'the active-role layer is not running';
+  if (s.ha.localRole !== 'active') return `this node is ${s.ha.localRole}${s.ha.active ? `; the active node is ${s.ha.active.node}` : ''}`;
+  return 'lease not valid or resources not up';
+}
+
+function json(res: ServerResponse, code: number, body: unknown): void {
+  send(res, code, 'application/json', `${JSON.stringify(body)}\n`);
 }
 
 function send(res: ServerResponse, code: number, type: string, body: string, headers: Record<string, string> = {}): void {

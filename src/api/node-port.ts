@@ -1,6 +1,7 @@
 // What the client API needs from a running node. The server implements it; api/ depends only on
 // this interface (imports flow server → api), so the gRPC and HTTP edges can be tested against a
 // fake. Every method either answers or throws one of the typed errors of src/errors.ts.
+import type { RecordedEvent } from '../statemachine/cluster-events.js';
 import type { Command } from '../statemachine/commands.js';
 import type { KeyValue } from '../statemachine/kv-history.js';
 import type { Member } from '../statemachine/membership.js';
@@ -33,6 +34,50 @@ export interface NodeStatus {
   readonly appliedIndex: number;
   readonly role: NodeRole;
   readonly members: readonly MemberStatus[];
+  /** The active role as this node knows it (absent on a node built without the HA layer). */
+  readonly ha?: HaStatus;
+}
+
+/** The active role as one node sees it: the replicated record plus this node's own part. */
+export interface HaStatus {
+  /** The holder of the latest promotion that is not confirmed demoted or fenced; null when none. */
+  readonly active: { readonly node: string; readonly epoch: number } | null;
+  readonly fencing: 'hook' | 'lease';
+  /** Why that mode: 'flag' (--fencing), 'on-fence' (a fence hook implies hook), 'default'. */
+  readonly fencingSource: string;
+  /** Maintenance: no automatic promotion or demotion. */
+  readonly paused: boolean;
+  /** This node: inactive, fencing, promoting, active or demoting. */
+  readonly localRole: string;
+  /** This node answers /primary with 200 now. */
+  readonly primary: boolean;
+  readonly noActive: boolean;
+  readonly priority: number;
+  readonly failback: boolean;
+  /** Lease left on this node (leader only); -1 when it holds none. */
+  readonly leaseRemainingMs: number;
+}
+
+export interface SwitchoverResult {
+  readonly from: string;
+  readonly to: string;
+  /** The epoch of the new holder's promotion. */
+  readonly epoch: number;
+  readonly durationMs: number;
+}
+
+/** The operator's controls of the active role; the server implements it (server/ha-driver.ts). */
+export interface HaPort {
+  status(): HaStatus;
+  /** Active with a valid lease and its resources up: /primary 200. */
+  isPrimary(): boolean;
+  /** A healthy member following a leader that is not the active node: /replica 200. */
+  isReplica(): boolean;
+  /** Graceful: the active demotes, leadership moves, the target promotes. `to` '': the best voter. */
+  switchover(to: string): Promise<SwitchoverResult>;
+  setPaused(paused: boolean): Promise<{ readonly paused: boolean }>;
+  /** The replicated cluster events with seq > afterSeq, oldest first, at most `limit` (0: all). */
+  events(afterSeq: number, limit: number): readonly RecordedEvent[];
 }
 
 /** A write's result once THIS node applied it. */
@@ -69,4 +114,6 @@ export interface NodePort {
   changeMembership(cc: ConfChange): Promise<MembershipResult>;
   transferLeadership(to: string): Promise<{ leader: string; term: number }>;
   watch(options: WatchOptions): Watch;
+  /** The active-role controls; absent when the node runs without the HA layer. */
+  readonly ha?: HaPort;
 }

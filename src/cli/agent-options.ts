@@ -9,6 +9,10 @@ export const OptionKind = {
   Int: 'int',
   /** "n1=host:port,n2=host:port", or in YAML a map {n1: host:port, ...}. */
   Peers: 'peers',
+  /** A switch: a flag without a value; in YAML true or false. */
+  Bool: 'bool',
+  /** A decimal number ≥ 0 (e.g. a drift bound 0.01). */
+  Number: 'number',
 } as const;
 export type OptionKind = (typeof OptionKind)[keyof typeof OptionKind];
 
@@ -40,6 +44,17 @@ export interface AgentSettings {
   tlsCertFile?: string;
   tlsKeyFile?: string;
   tlsCaFile?: string;
+  onPromote?: string;
+  onDemote?: string;
+  onFence?: string;
+  hookTimeoutMs?: number;
+  fencing?: string;
+  vip?: string;
+  vipInterface?: string;
+  priority?: number;
+  failback?: boolean;
+  noActive?: boolean;
+  maxClockDrift?: number;
 }
 
 export const AGENT_OPTIONS: readonly AgentOptionSpec[] = [
@@ -78,6 +93,24 @@ export const AGENT_OPTIONS: readonly AgentOptionSpec[] = [
   { key: 'tls-cert-file', prop: 'tlsCertFile', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM certificate of this node (enables TLS)', example: './tls/n1.pem' },
   { key: 'tls-key-file', prop: 'tlsKeyFile', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM private key of --tls-cert-file', example: './tls/n1-key.pem' },
   { key: 'tls-ca-file', prop: 'tlsCaFile', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM CA bundle peers and clients must chain to', example: './tls/ca.pem' },
+  { key: 'on-promote', prop: 'onPromote', kind: OptionKind.String, placeholder: 'FILE', help: 'executable run when this node becomes active (PALISADE_* environment)', example: '/etc/palisade/promote' },
+  { key: 'on-demote', prop: 'onDemote', kind: OptionKind.String, placeholder: 'FILE', help: 'executable run when this node stops being active (also at start-up and on SIGTERM)', example: '/etc/palisade/demote' },
+  { key: 'on-fence', prop: 'onFence', kind: OptionKind.String, placeholder: 'FILE', help: 'executable that cuts a previous active off (PALISADE_TARGET); implies --fencing hook', example: '/etc/palisade/fence' },
+  { key: 'hook-timeout-ms', prop: 'hookTimeoutMs', kind: OptionKind.Int, placeholder: 'MS', help: 'kill a hook\'s process group after this long (default 5000)', example: '5000' },
+  {
+    key: 'fencing',
+    prop: 'fencing',
+    kind: OptionKind.String,
+    placeholder: 'MODE',
+    help: 'hook (fence before promoting when the previous active did not confirm) or lease (lease expiry only; default without --on-fence)',
+    example: 'hook',
+  },
+  { key: 'vip', prop: 'vip', kind: OptionKind.String, placeholder: 'ADDRESS/PREFIX', help: 'virtual IPv4 address the active node holds, e.g. 10.0.0.50/24', example: '10.0.0.50/24' },
+  { key: 'vip-interface', prop: 'vipInterface', kind: OptionKind.String, placeholder: 'IFACE', help: 'interface to add the VIP to', example: 'eth0' },
+  { key: 'priority', prop: 'priority', kind: OptionKind.Int, placeholder: 'N', help: 'preference for holding the role: higher wins (default 0)', example: '10' },
+  { key: 'failback', prop: 'failback', kind: OptionKind.Bool, placeholder: '', help: 'take the role back from a lower-priority active node once caught up', example: 'true' },
+  { key: 'no-active', prop: 'noActive', kind: OptionKind.Bool, placeholder: '', help: 'a voter that never takes the role (a witness, e.g. a third site)', example: 'true' },
+  { key: 'max-clock-drift', prop: 'maxClockDrift', kind: OptionKind.Number, placeholder: 'RATIO', help: 'bound on clock rate error used in the lease (default 0.01 = 1%)', example: '0.01' },
 ];
 
 const BY_KEY = new Map(AGENT_OPTIONS.map((o) => [o.key, o]));
@@ -119,7 +152,7 @@ export function coerceOption(
   spec: AgentOptionSpec,
   raw: unknown,
   where: string,
-): { value?: string | number | Record<string, string>; problem?: string } {
+): { value?: string | number | boolean | Record<string, string>; problem?: string } {
   switch (spec.kind) {
     case OptionKind.String:
       if (typeof raw === 'string') return raw === '' ? { problem: `${where}: is empty — give ${spec.placeholder}, e.g. ${spec.example}` } : { value: raw };
@@ -144,6 +177,15 @@ export function coerceOption(
       }
       if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return { value: (raw as string[]).join(',') };
       return { problem: `${where}: expected a map of ID: HOST:PORT or "ID=HOST:PORT,...", got ${describe(raw)}` };
+    }
+    case OptionKind.Bool:
+      if (typeof raw === 'boolean') return { value: raw };
+      if (raw === 'true' || raw === 'false') return { value: raw === 'true' };
+      return { problem: `${where}: expected true or false, got ${describe(raw)}` };
+    case OptionKind.Number: {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+      if (Number.isFinite(n) && n >= 0) return { value: n };
+      return { problem: `${where}: expected a number (${spec.placeholder}), got ${describe(raw)} — e.g. ${spec.example}` };
     }
   }
 }

@@ -21,6 +21,8 @@ export interface MemberView {
   readonly lastContactMs: number | null;
   readonly matchIndex: number | null;
   readonly lag: number | null;
+  /** The member's own word on its active role (inactive, promoting, active...); null when it did not answer. */
+  readonly activeRole: string | null;
 }
 
 export interface ClusterView {
@@ -30,6 +32,11 @@ export interface ClusterView {
   readonly term: number;
   readonly commitIndex: number;
   readonly members: readonly MemberView[];
+  /** The node holding the active role and its epoch; null when none (or nobody answered). */
+  readonly active: { readonly node: string; readonly epoch: number } | null;
+  /** 'hook' | 'lease', as the authority reports it; null when unknown. */
+  readonly fencing: string | null;
+  readonly paused: boolean;
   /** Endpoints that did not answer, with why. */
   readonly unreachable: readonly { readonly endpoint: string; readonly error: string }[];
 }
@@ -54,11 +61,12 @@ export function combineStatus(probes: readonly StatusProbe[]): ClusterView {
   const reports = probes.flatMap((p) => (p.report !== undefined ? [p.report] : []));
   const unreachable = probes.flatMap((p) => (p.report === undefined ? [{ endpoint: p.endpoint, error: p.error ?? 'no answer' }] : []));
   const auth = authority(reports);
-  if (auth === undefined) return { cluster: '', leader: null, term: 0, commitIndex: 0, members: [], unreachable };
+  if (auth === undefined) return { cluster: '', leader: null, term: 0, commitIndex: 0, members: [], active: null, fencing: null, paused: false, unreachable };
 
   const isLeaderView = auth.leader !== '' && auth.leader === auth.nodeId;
   // Each node's word about itself, from its own answer.
   const own = new Map(reports.map((r) => [r.nodeId, r.members.find((m) => m.id === r.nodeId)]));
+  const haOf = new Map(reports.map((r) => [r.nodeId, r.ha]));
   const members = [...auth.members]
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((m): MemberView => {
@@ -73,14 +81,20 @@ export function combineStatus(probes: readonly StatusProbe[]): ClusterView {
         lastContactMs: isLeaderView ? (m.id === auth.nodeId ? 0 : (m.lastContactMs ?? null)) : null,
         matchIndex: isLeaderView ? m.matchIndex : null,
         lag: isLeaderView ? m.lag : null,
+        activeRole: haOf.get(m.id)?.localRole ?? null,
       };
     });
+  // The leader's copy of the replicated record is the freshest; else the authority's.
+  const ha = auth.ha ?? reports.find((r) => r.ha !== undefined)?.ha;
   return {
     cluster: auth.cluster,
     leader: auth.leader === '' ? null : auth.leader,
     term: auth.term,
     commitIndex: auth.commitIndex,
     members,
+    active: ha?.active ?? null,
+    fencing: ha?.fencing ?? null,
+    paused: ha?.paused ?? false,
     unreachable,
   };
 }

@@ -15,6 +15,8 @@ export const ExitCode = {
   NotFound: 5,
   /** The operation did not finish within --timeout; it may still take effect. */
   Timeout: 6,
+  /** agent: this node was removed from the cluster; wipe its data dir and `members add` it to rejoin. */
+  Removed: 7,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -26,6 +28,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   4  the cluster has no leader
   5  not found (kv get of a missing key, unknown member)
   6  timed out (the request may still take effect)
+  7  agent: this node was removed from the cluster (wipe its data dir, \`members add\` it to rejoin)
 `;
 
 /** Error `code`s (src/errors.ts, src/client/errors.ts) → exit code; anything else is Failure. */
@@ -40,6 +43,7 @@ const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
   INVALID_ARGUMENT: ExitCode.Usage,
   INVALID_ENDPOINT: ExitCode.Usage,
   USAGE: ExitCode.Usage,
+  REMOVED_FROM_CLUSTER: ExitCode.Removed,
 };
 
 export function exitCodeFor(err: unknown): ExitCode {

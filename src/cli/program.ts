@@ -2,6 +2,9 @@
 // every failure ends as one line on stderr and a documented exit code (exit-codes.ts).
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
+import { registerEvents } from './commands/events.js';
+import { registerPause } from './commands/pause.js';
+import { registerSwitchover } from './commands/switchover.js';
 import { registerKv } from './commands/kv.js';
 import { registerMembers } from './commands/members.js';
 import { registerStatus } from './commands/status.js';
@@ -31,6 +34,9 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void): Command {
   registerStatus(program, io, done);
   registerMembers(program, io, done);
   registerTransfer(program, io, done);
+  registerSwitchover(program, io, done);
+  registerPause(program, io, done);
+  registerEvents(program, io, done);
   registerKv(program, io, done);
 
   // Every (sub)command: errors to our stderr, no process.exit, a hint after usage errors.

@@ -2,7 +2,7 @@
 // budget per logical call). Writes get their (clientId, requestId) once, before the first
 // attempt, so every retry carries the same id and the cluster applies the write at most once.
 import { randomUUID } from 'node:crypto';
-import { Metadata, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status as GrpcStatus, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import type { KvCasResponse__Output } from '../transport/generated/palisade/v1/KvCasResponse.js';
 import type { KvDeleteResponse__Output } from '../transport/generated/palisade/v1/KvDeleteResponse.js';
 import type { KvGetResponse__Output } from '../transport/generated/palisade/v1/KvGetResponse.js';
@@ -13,9 +13,12 @@ import type { MemberListResponse__Output } from '../transport/generated/palisade
 import type { RequestId } from '../transport/generated/palisade/v1/RequestId.js';
 import type { StatusResponse__Output } from '../transport/generated/palisade/v1/StatusResponse.js';
 import type { TransferLeadershipResponse__Output } from '../transport/generated/palisade/v1/TransferLeadershipResponse.js';
-import { keyValue, member, nodeStatus, toU64, u64 } from './convert.js';
+import type { EventsResponse__Output } from '../transport/generated/palisade/v1/EventsResponse.js';
+import type { PauseResponse__Output } from '../transport/generated/palisade/v1/PauseResponse.js';
+import type { SwitchoverResponse__Output } from '../transport/generated/palisade/v1/SwitchoverResponse.js';
+import { clusterEvent, keyValue, member, nodeStatus, toU64, u64 } from './convert.js';
 import { parseEndpoints } from './endpoints.js';
-import { withFailover, type RetryPolicy } from './failover.js';
+import { mayHaveTakenEffect, withFailover, type RetryPolicy } from './failover.js';
 import { EndpointPool, type Stub } from './pool.js';
 import type { ConnectOptions, MemberChangeResult, PalisadeClient } from './types.js';
 import { openWatch } from './watch.js';
@@ -75,12 +78,50 @@ export function connect(endpoints: string | readonly string[], opts: ConnectOpti
         return memberChange(`members promote ${id}`, (s, d) => unary<MemberChangeResponse__Output>((md, co, cb) => s.MemberPromote({ id }, md, co, cb), d));
       },
       remove(id) {
-        return memberChange(`members remove ${id}`, (s, d) => unary<MemberChangeResponse__Output>((md, co, cb) => s.MemberRemove({ id }, md, co, cb), d));
+        // Membership changes carry no request id, so a retry cannot be recognised as one. "Absent"
+        // is what the caller asked for: once an earlier attempt may have removed the member, a
+        // NOT_FOUND from the leader means done (add and promote are already answered "done" by
+        // the leader when the member is in the asked-for state).
+        let earlierMayHaveRemoved = false;
+        return memberChange(`members remove ${id}`, async (s, d) => {
+          try {
+            return await unary<MemberChangeResponse__Output>((md, co, cb) => s.MemberRemove({ id }, md, co, cb), d);
+          } catch (err) {
+            if (earlierMayHaveRemoved && (err as Partial<ServiceError>).code === GrpcStatus.NOT_FOUND) {
+              const list = await unary<MemberListResponse__Output>((md, co, cb) => s.MemberList({ serializable: false }, md, co, cb), d);
+              if (!list.members.some((m) => m.id === id)) return { members: list.members, index: '0' };
+            }
+            if (mayHaveTakenEffect(err)) earlierMayHaveRemoved = true;
+            throw err;
+          }
+        });
       },
     },
     async transfer(to) {
       const r = await call(`transfer to ${to}`, (s, d) => unary<TransferLeadershipResponse__Output>((md, co, cb) => s.TransferLeadership({ to }, md, co, cb), d));
       return { leader: r.leader, term: u64(r.term, 'term') };
+    },
+    async switchover(to = '') {
+      // One attempt gets the whole budget: a switchover cut off by an attempt deadline and
+      // retried elsewhere could move the role twice. A follower still redirects to the leader.
+      const once: RetryPolicy = { ...policy, attemptTimeoutMs: policy.timeoutMs };
+      const r = await withFailover(pool, once, `switchover${to ? ` to ${to}` : ''}`, (s, d) =>
+        unary<SwitchoverResponse__Output>((md, co, cb) => s.Switchover({ to }, md, co, cb), d),
+      );
+      return { from: r.from, to: r.to, epoch: u64(r.epoch, 'epoch'), durationMs: u64(r.durationMs, 'durationMs') };
+    },
+    async pause() {
+      const r = await call('pause', (s, d) => unary<PauseResponse__Output>((md, co, cb) => s.Pause({}, md, co, cb), d));
+      return { paused: r.paused };
+    },
+    async resume() {
+      const r = await call('resume', (s, d) => unary<PauseResponse__Output>((md, co, cb) => s.Resume({}, md, co, cb), d));
+      return { paused: r.paused };
+    },
+    async events(o = {}) {
+      const req = { afterSeq: toU64(o.afterSeq ?? 0, 'afterSeq'), limit: o.limit ?? 0 };
+      const r = await call('events', (s, d) => unary<EventsResponse__Output>((md, co, cb) => s.Events(req, md, co, cb), d));
+      return r.events.map(clusterEvent);
     },
     kv: {
       async get(key, o = {}) {

@@ -5,8 +5,10 @@ import type { Member__Output } from '../transport/generated/palisade/v1/Member.j
 import type { MemberStatus__Output } from '../transport/generated/palisade/v1/MemberStatus.js';
 import type { StatusResponse__Output } from '../transport/generated/palisade/v1/StatusResponse.js';
 import type { KvWatchEvent__Output } from '../transport/generated/palisade/v1/KvWatchEvent.js';
+import type { ClusterEvent__Output } from '../transport/generated/palisade/v1/ClusterEvent.js';
+import type { HaStatus__Output } from '../transport/generated/palisade/v1/HaStatus.js';
 import { MalformedResponseError } from './errors.js';
-import type { KeyValue, MemberInfo, MemberStatusReport, NodeStatusReport, WatchEvent } from './types.js';
+import type { ClusterEventReport, HaStatusReport, KeyValue, MemberInfo, MemberStatusReport, NodeStatusReport, WatchEvent } from './types.js';
 
 const UNSIGNED = /^(0|[1-9][0-9]*)$/;
 const SIGNED = /^-?(0|[1-9][0-9]*)$/;
@@ -64,6 +66,42 @@ export function nodeStatus(s: StatusResponse__Output): NodeStatusReport {
     appliedIndex: u64(s.appliedIndex, 'appliedIndex'),
     members: s.members.map(memberStatus),
     version: s.version,
+    ...(s.ha === null ? {} : { ha: haStatus(s.ha) }),
+  };
+}
+
+function haStatus(h: HaStatus__Output): HaStatusReport {
+  if (h.fencing !== 'hook' && h.fencing !== 'lease') throw new MalformedResponseError('ha.fencing', `unknown fencing mode "${h.fencing}"`);
+  const lease = int(h.leaseRemainingMs, 'ha.leaseRemainingMs', SIGNED);
+  return {
+    active: h.active === null ? null : { node: h.active.node, epoch: u64(h.active.epoch, 'ha.active.epoch') },
+    fencing: h.fencing,
+    fencingSource: h.fencingSource,
+    paused: h.paused,
+    localRole: h.localRole,
+    primary: h.primary,
+    noActive: h.noActive,
+    priority: h.priority,
+    failback: h.failback,
+    leaseRemainingMs: lease < 0 ? undefined : lease,
+  };
+}
+
+const EVENT_KINDS: ReadonlySet<string> = new Set(['election', 'promotion', 'demotion', 'fence', 'hook']);
+
+export function clusterEvent(e: ClusterEvent__Output, i: number): ClusterEventReport {
+  if (!EVENT_KINDS.has(e.kind)) throw new MalformedResponseError(`events[${i}].kind`, `unknown event kind "${e.kind}"`);
+  const duration = int(e.durationMs, `events[${i}].durationMs`, SIGNED);
+  const epoch = int(e.epoch, `events[${i}].epoch`, SIGNED);
+  return {
+    seq: u64(e.seq, `events[${i}].seq`),
+    kind: e.kind as ClusterEventReport['kind'],
+    at: u64(e.atMs, `events[${i}].atMs`),
+    nodeId: e.nodeId,
+    term: u64(e.term, `events[${i}].term`),
+    durationMs: duration < 0 ? undefined : duration,
+    epoch: epoch < 0 ? undefined : epoch,
+    detail: e.detail,
   };
 }
 

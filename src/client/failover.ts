@@ -3,7 +3,7 @@
 // request id: connection failures, "no leader / shutting down" answers (UNAVAILABLE with a
 // palisade code) and attempts that ran out of time (the caller passes the same request id).
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { ERROR_METADATA_KEY, LEADER_ADDRESS_METADATA_KEY, fromGrpcError, TimeoutError, UnavailableError } from '../errors.js';
+import { ERROR_METADATA_KEY, ErrorCode, LEADER_ADDRESS_METADATA_KEY, fromGrpcError, TimeoutError, UnavailableError } from '../errors.js';
 import type { EndpointPool, Stub } from './pool.js';
 
 export interface RetryPolicy {
@@ -40,6 +40,30 @@ export function classify(err: unknown): Failure {
       return Failure.Timeout;
     default:
       return Failure.Final;
+  }
+}
+
+/**
+ * Whether a failed attempt may still have taken effect: it ran out of time, the node stopped
+ * while the request was in flight, or the connection broke after it was established. A refused
+ * connection or a "not the leader" answer did nothing.
+ */
+export function mayHaveTakenEffect(err: unknown): boolean {
+  if (!isServiceError(err)) return false;
+  const kind = classify(err);
+  switch (kind) {
+    case Failure.Timeout:
+      return true;
+    case Failure.Unavailable:
+      return err.metadata?.get(ERROR_METADATA_KEY)[0] === ErrorCode.ShuttingDown;
+    case Failure.Unreachable:
+      return !err.details.startsWith('No connection established');
+    case Failure.Final:
+      return false;
+    default: {
+      const never: never = kind;
+      return never;
+    }
   }
 }
 

@@ -36,6 +36,47 @@ export interface NodeStatusReport {
   readonly appliedIndex: number;
   readonly members: readonly MemberStatusReport[];
   readonly version: string;
+  /** The active role as this node sees it; undefined from a node without the HA layer. */
+  readonly ha?: HaStatusReport;
+}
+
+export interface HaStatusReport {
+  /** The node holding the active role and its epoch (the fencing token); null when none. */
+  readonly active: { readonly node: string; readonly epoch: number } | null;
+  readonly fencing: 'hook' | 'lease';
+  /** 'flag' (--fencing), 'on-fence' (a fence hook implies hook) or 'default'. */
+  readonly fencingSource: string;
+  readonly paused: boolean;
+  /** The answering node: inactive, fencing, promoting, active or demoting. */
+  readonly localRole: string;
+  /** The answering node serves /primary. */
+  readonly primary: boolean;
+  readonly noActive: boolean;
+  readonly priority: number;
+  readonly failback: boolean;
+  /** Lease left on the answering node; undefined when it holds none. */
+  readonly leaseRemainingMs: number | undefined;
+}
+
+export interface SwitchoverResult {
+  /** The previous holder ('' when none). */
+  readonly from: string;
+  readonly to: string;
+  readonly epoch: number;
+  readonly durationMs: number;
+}
+
+/** One entry of the replicated cluster event log. */
+export interface ClusterEventReport {
+  readonly seq: number;
+  readonly kind: 'election' | 'promotion' | 'demotion' | 'fence' | 'hook';
+  /** Milliseconds since the Unix epoch (the recording node's clock). */
+  readonly at: number;
+  readonly nodeId: string;
+  readonly term: number;
+  readonly durationMs: number | undefined;
+  readonly epoch: number | undefined;
+  readonly detail: string;
 }
 
 export interface KeyValue {
@@ -125,6 +166,13 @@ export interface PalisadeClient {
     remove(id: string): Promise<MemberChangeResult>;
   };
   transfer(to: string): Promise<TransferResult>;
+  /** Graceful move of the active role (`to` omitted: the best caught-up voter). */
+  switchover(to?: string): Promise<SwitchoverResult>;
+  /** Maintenance: no automatic promotion or demotion until resume(). */
+  pause(): Promise<{ readonly paused: boolean }>;
+  resume(): Promise<{ readonly paused: boolean }>;
+  /** Cluster events with seq > afterSeq (default 0), oldest first. */
+  events(opts?: { readonly afterSeq?: number; readonly limit?: number }): Promise<readonly ClusterEventReport[]>;
   readonly kv: {
     get(key: string, opts?: ReadOptions): Promise<GetResult>;
     list(prefix: string, opts?: ListOptions): Promise<ListResult>;

@@ -44,8 +44,8 @@ export class RoleController {
   private lastDemotedEpoch = 0;
   /** The last demotion ran to completion: our earlier promotions may be acknowledged as down. */
   private cleanlyDemoted = false;
-  /** After a failed promotion: hand leadership away once the clean-up demotion is done. */
-  private transferAfterDemote = false;
+  /** The latest holder other than us seen in the record: PALISADE_PREVIOUS_ACTIVE. */
+  private lastOtherActive = '';
   private lastAckAt = Number.NEGATIVE_INFINITY;
   private readonly fenceAcks = new Map<string, { holder: string; epoch: number }>();
   private backoffUntil = Number.NEGATIVE_INFINITY;
@@ -94,6 +94,7 @@ export class RoleController {
         break;
       case 'record':
         this.record = input.state;
+        if (input.state.active && input.state.active.holder !== this.cfg.nodeId) this.lastOtherActive = input.state.active.holder;
         break;
       case 'actionDone':
         this.onActionDone(input.now, input.kind, input.epoch, input.ok, out);
@@ -142,8 +143,6 @@ export class RoleController {
         // to be down, and the next holder has to fence us (mode hook) or outlive us (lease).
         this.cleanlyDemoted = ok;
         this.lastAckAt = Number.NEGATIVE_INFINITY; // acknowledge at once
-        if (this.transferAfterDemote && this.raft.role === 'leader') out.push({ type: 'transferLeadership', to: '' });
-        this.transferAfterDemote = false;
         break;
       case 'promote':
         if (ok && this.local === LocalRole.Promoting) {
@@ -151,8 +150,10 @@ export class RoleController {
           this.backoffMs = this.cfg.promoteBackoffMinMs;
         } else if (this.local === LocalRole.Promoting) {
           // A failed promotion (or one refused because the lease ran out before it could
-          // start): its resources may be half up, so demote, then let another node try.
+          // start): its resources may be half up, so demote; once the demotion is acknowledged
+          // in the log (so the next holder need not fence us), hand leadership to another node.
           this.giveUp(now);
+          if (this.raft.role === 'leader') this.switchover = { to: '', since: now, transferSent: false };
           this.demote(`promote failed${epoch ? ` (epoch ${epoch})` : ''}`, out);
         }
         break;
@@ -174,7 +175,6 @@ export class RoleController {
   private giveUp(now: number): void {
     this.backoffUntil = now + this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.cfg.promoteBackoffMaxMs);
-    this.transferAfterDemote = true;
   }
 
   private run(out: ControllerAction[], a: Extract<ControllerAction, { type: 'run' }>): void {
@@ -291,14 +291,15 @@ export class RoleController {
     this.cleanlyDemoted = false;
     this.epoch = rec.epoch;
     this.holdTerm = this.raft.term;
-    const previous = lastOther(others);
+    // The newest other holder not yet confirmed down, else the last other holder we saw.
+    const previous = lastOther(others)?.holder ?? this.lastOtherActive;
     this.run(out, {
       type: 'run',
       kind: 'promote',
       epoch: rec.epoch,
       target: me,
-      reason: previous ? `failover from ${previous.holder}` : 'elected',
-      previousActive: previous?.holder ?? '',
+      reason: lastOther(others) ? `failover from ${previous}` : previous ? `takeover from ${previous}` : 'elected',
+      previousActive: previous,
       term: this.raft.term,
       notAfter,
     });
@@ -329,7 +330,6 @@ export class RoleController {
       mine.term === this.raft.term &&
       mine.epoch > this.lastDemotedEpoch &&
       this.switchover === undefined &&
-      !this.transferAfterDemote &&
       now >= this.backoffUntil;
     if (mine && this.local === LocalRole.Inactive && this.cleanlyDemoted && !preparing) {
       commands.push({ type: 'demoted', holder: me, epoch: mine.epoch });

@@ -42,13 +42,15 @@ export function computeHaTiming(i: TimingInput): TimingReport {
       `lease L = E·(1−ρ)/(1+ρ) − margin = ${fmt(leaseMs)} ms is not positive (E = ${fmt(stickinessMs)} ms): raise --election-timeout-ms`,
     );
   }
-  // Renewal must normally beat the point where demotion has to start: the active node checks
-  // on every tick, so a tick of lateness is part of the budget.
-  const need = heartbeatMs + i.rttAllowanceMs + i.demoteBudgetMs + i.tickMs;
+  // The active node checks its lease on every tick, so it may notice the demotion point one
+  // tick late: the effective budget (what the controller subtracts from the lease) includes it.
+  const demoteBudgetMs = i.demoteBudgetMs + i.tickMs;
+  // Renewal must normally beat the point where demotion has to start.
+  const need = heartbeatMs + i.rttAllowanceMs + demoteBudgetMs;
   if (i.fencing === 'lease' && leaseMs > 0 && need >= leaseMs) {
     problems.push(
       `fencing mode lease needs heartbeat (${fmt(heartbeatMs)}) + round trip allowance (${fmt(i.rttAllowanceMs)}) + ` +
-        `demote budget (${fmt(i.demoteBudgetMs)}) + one tick (${fmt(i.tickMs)}) = ${fmt(need)} ms < lease L = ${fmt(leaseMs)} ms: ` +
+        `demote budget (${fmt(i.demoteBudgetMs)}) + one tick of lateness (${fmt(i.tickMs)}) = ${fmt(need)} ms < lease L = ${fmt(leaseMs)} ms: ` +
         `raise --election-timeout-ms to at least ${Math.ceil(minElectionTimeoutFor(need, i))} ms, lower --hook-timeout-ms, ` +
         `or use --fencing hook`,
     );
@@ -57,8 +59,8 @@ export function computeHaTiming(i: TimingInput): TimingReport {
     `E = (electionTick − 1)·tick = ${fmt(stickinessMs)} ms; ρ = ${rho}; ` +
     `lease L = E·(1−ρ)/(1+ρ) − ${fmt(i.marginMs)} = ${fmt(leaseMs)} ms; ` +
     `transfer wait W = L·(1+ρ)/(1−ρ) + ${fmt(i.marginMs)} = ${fmt(outliveMs)} ms; ` +
-    `demote budget ${fmt(i.demoteBudgetMs)} ms; heartbeat ${fmt(heartbeatMs)} ms`;
-  return { leaseMs, outliveMs, demoteBudgetMs: i.demoteBudgetMs, stickinessMs, heartbeatMs, problems, explanation };
+    `demote budget ${fmt(i.demoteBudgetMs)} + one tick = ${fmt(demoteBudgetMs)} ms; heartbeat ${fmt(heartbeatMs)} ms`;
+  return { leaseMs, outliveMs, demoteBudgetMs, stickinessMs, heartbeatMs, problems, explanation };
 }
 
 /** The election timeout (ms) at which `need` < L holds, for the message above. */

@@ -3,8 +3,10 @@
 // written before the config is valid.
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
+import { HA_KEYS, parseHaSettings, type HaSettings, type HaSettingsInput } from './ha-config.js';
 
 export { ConfigError };
+export type { HaSettings, HaSettingsInput };
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -35,9 +37,11 @@ export interface NodeConfig {
   readonly snapshotEntries: number;
   readonly logLevel: LogLevel;
   readonly tls?: TlsFiles;
+  /** The active role: hooks, fencing mode, VIP, priority, witness, timing (server/ha-config.ts). */
+  readonly ha: HaSettings;
 }
 
-export interface NodeConfigInput {
+export interface NodeConfigInput extends HaSettingsInput {
   id?: string;
   listen?: string;
   http?: string;
@@ -75,6 +79,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'snapshotEntries',
   'logLevel',
   'tls',
+  ...HA_KEYS,
 ]);
 
 /** Returns ALL problems at once ("field: what is wrong — how to fix it"); `config` only when there are none. */
@@ -136,9 +141,13 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
     } else logLevel = input.logLevel as LogLevel;
   }
   const tls = parseTls(input.tls, problems);
+  // The timing rule only means something once heartbeat and election timeout are sane.
+  const ticks =
+    heartbeatMs !== undefined && electionTimeoutMs !== undefined && electionTimeoutMs >= 2 * heartbeatMs ? { ...tickPlan({ heartbeatMs, electionTimeoutMs }), electionTimeoutMs } : undefined;
+  const ha = parseHaSettings(input, ticks, problems);
 
   if (problems.length > 0 || id === undefined || listen === undefined || dataDir === undefined) return { problems };
-  if (heartbeatMs === undefined || electionTimeoutMs === undefined || snapshotEntries === undefined) return { problems };
+  if (heartbeatMs === undefined || electionTimeoutMs === undefined || snapshotEntries === undefined || ha === undefined) return { problems };
   const config: NodeConfig = {
     id,
     listen,
@@ -152,6 +161,7 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
     snapshotEntries,
     logLevel,
     ...(tls !== undefined ? { tls } : {}),
+    ha,
   };
   return { config, problems };
 }

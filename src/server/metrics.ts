@@ -33,6 +33,8 @@ export class NodeMetrics {
   appliedEntries = 0;
   snapshotsTaken = 0;
   snapshotsRestored = 0;
+  /** Peer messages dropped because their sender was removed from the cluster. */
+  droppedFromRemoved = 0;
   readonly readyDuration = new Histogram();
   readonly persistDuration = new Histogram();
 }

@@ -4,7 +4,7 @@
 // once THIS node has applied them; linearizable reads wait for a ReadIndex point to be applied.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { MembershipResult, NodePort, NodeRole, NodeStatus, ReadView, WriteResult } from '../api/node-port.js';
+import type { HaPort, MembershipResult, NodePort, NodeRole, NodeStatus, ReadView, WriteResult } from '../api/node-port.js';
 import {
   MembershipChangePendingError,
   MembershipChangeRejectedError,
@@ -20,7 +20,7 @@ import { ConfChangeError, ProposalDroppedError } from '../raft/errors.js';
 import type { Message } from '../raft/messages.js';
 import type { Ready } from '../raft/ready.js';
 import type { RawNode } from '../raft/raw-node.js';
-import { ConfChangeType, EntryType, NONE, type ConfChange, type Entry, type ReadState, type Snapshot } from '../raft/types.js';
+import { ConfChangeType, EntryType, NONE, StateType, type ConfChange, type Entry, type ReadState, type Snapshot } from '../raft/types.js';
 import { CommandType, decodeCommand, encodeCommand, type Command, type RequestId } from '../statemachine/commands.js';
 import { InvalidCommandError, WatchCompactedError } from '../statemachine/errors.js';
 import { MemberRole, type Member } from '../statemachine/membership.js';
@@ -35,6 +35,7 @@ import { EventStream } from './event-stream.js';
 import { NodeMetrics, renderPrometheus, type MetricSample } from './metrics.js';
 import type { NodeEvent } from './node-events.js';
 import { ReadyLoop } from './ready-loop.js';
+import type { LocalMembership } from './removal.js';
 import { buildStatus } from './status.js';
 import type { Ticker } from './ticker.js';
 import { Waiters } from './waiters.js';
@@ -65,6 +66,10 @@ export class NodeRuntime implements NodePort {
   readonly events = new EventStream<NodeEvent>();
   readonly watchHub: WatchHub;
   readonly loop: ReadyLoop;
+  /** The active-role layer (server/ha-driver.ts), attached by startNode. */
+  ha: HaPort | undefined;
+  /** Called after every handled Ready (the HA driver reads the lease fact and the applied record). */
+  afterReady: ((rd: Ready) => void) | undefined;
   /** How long a client call may wait for its write, read or change to be applied. */
   readonly requestTimeoutMs: number;
 
@@ -79,6 +84,16 @@ export class NodeRuntime implements NodePort {
   private readonly conditions = new Set<{ check: () => boolean; resolve: () => void }>();
   /** Monotonic time of the last message from each peer (leader: last contact; follower: leader liveness). */
   private readonly lastHeard = new Map<string, number>();
+  /**
+   * Peers whose removal this node applied (and that were not added back since). Their messages
+   * are dropped: a removed node that missed its own removal keeps campaigning, and must never
+   * disturb the cluster (our answers cannot reach it anyway: its stream was closed).
+   */
+  private readonly removedPeers = new Set<string>();
+  /** This node's applied membership contained it at some point since start (removal.ts). */
+  private wasMember = false;
+  private removedHandler: ((provedBy: string) => void) | undefined;
+  private removedBy: string | undefined;
   private readonly bootNonce = randomBytes(6).toString('hex');
   private seq = 0;
   private lastLead = NONE;
@@ -96,6 +111,7 @@ export class NodeRuntime implements NodePort {
     this.watchHub = new WatchHub(this.sm);
     this.requestTimeoutMs = Math.max(2000, 10 * parts.config.electionTimeoutMs);
     this.lastRole = this.role();
+    this.wasMember = this.isMember();
     this.loop = new ReadyLoop(parts.raw, this, parts.clock, this.metrics, (err) => {
       this.fatalError = err;
       parts.logger.error({ err }, 'ready loop failed; the node stops serving');
@@ -125,6 +141,10 @@ export class NodeRuntime implements NodePort {
   }
 
   step(m: Message): void {
+    if (this.removedPeers.has(m.from)) {
+      this.metrics.droppedFromRemoved++;
+      return;
+    }
     this.lastHeard.set(m.from, this.parts.clock.monotonicMs());
     this.parts.raw.step(m);
     this.loop.kick();
@@ -151,11 +171,38 @@ export class NodeRuntime implements NodePort {
 
   applySnapshot(snapshot: Snapshot): void {
     this.sm = StateMachine.restore(snapshot.data);
+    if (this.isMember()) this.wasMember = true;
     this.metrics.snapshotsRestored++;
     this.watchHub.setSource(this.sm);
+    for (const m of this.sm.members()) this.removedPeers.delete(m.id);
     this.syncAddressBook();
     this.publishMembership(snapshot.metadata.index);
     this.parts.logger.info({ index: snapshot.metadata.index }, 'state restored from snapshot');
+  }
+
+  private isMember(): boolean {
+    return this.sm.members().some((m) => m.id === this.nodeId);
+  }
+
+  /** What removal.ts needs to prove this node was removed, and whom to ask. */
+  localMembership(): LocalMembership & { peers: { id: string; address: string }[] } {
+    const members = this.sm.members();
+    return {
+      cluster: this.clusterId,
+      self: this.nodeId,
+      wasMember: this.wasMember,
+      peers: members.filter((m) => m.id !== this.nodeId && m.address !== '').map((m) => ({ id: m.id, address: m.address })),
+    };
+  }
+
+  /** True while this node leads, or heard from its leader within an election timeout. */
+  hasLiveLeader(): boolean {
+    const r = this.parts.raw.raft;
+    if (r.state === StateType.Leader) return true;
+    if (r.lead === NONE) return false;
+    // A learner never campaigns, so it keeps naming a leader that went silent: go by time.
+    const heard = this.lastHeard.get(r.lead);
+    return heard !== undefined && this.parts.clock.monotonicMs() - heard <= this.parts.config.electionTimeoutMs;
   }
 
   applyEntries(entries: readonly Entry[]): void {
@@ -173,6 +220,7 @@ export class NodeRuntime implements NodePort {
   async afterAdvance(rd: Ready): Promise<void> {
     if (rd.softState !== undefined) this.onSoftState();
     else if (rd.committedEntries.some((e) => e.type === EntryType.ConfChange) || rd.snapshot) this.checkRole();
+    this.afterReady?.(rd);
     if (this.conditions.size > 0) {
       for (const c of [...this.conditions]) {
         if (c.check()) {
@@ -225,16 +273,36 @@ export class NodeRuntime implements NodePort {
   private onConfChangeApplied(cc: ConfChange, index: number): void {
     const members = this.sm.members();
     const m = members.find((x) => x.id === cc.nodeId);
-    if (cc.nodeId !== this.nodeId) {
-      if (m === undefined) this.transport?.removePeer(cc.nodeId);
-      else if (m.address !== '') this.transport?.setPeer(m.id, m.address);
+    if (cc.nodeId === this.nodeId) {
+      if (m !== undefined) this.wasMember = true;
+      // Not proof that we are out now: a node added back under its old id replays its old
+      // removal. It stops once a member confirms (removal.ts).
+      else this.parts.logger.warn({ index }, 'applied the removal of this node');
+    } else {
+      if (m === undefined) {
+        this.transport?.removePeer(cc.nodeId);
+        this.removedPeers.add(cc.nodeId);
+        this.lastHeard.delete(cc.nodeId);
+      } else {
+        this.removedPeers.delete(cc.nodeId);
+        if (m.address !== '') this.transport?.setPeer(m.id, m.address);
+      }
     }
     this.parts.logger.info({ change: cc.type, member: cc.nodeId, address: m?.address, index }, 'membership changed');
-    if (cc.nodeId === this.nodeId && m === undefined) {
-      this.parts.logger.warn({ index }, 'this node was removed from the cluster');
-    }
     this.confChanges.resolve(confKey(cc), { members, index });
     this.publishMembership(index, members);
+  }
+
+  /** A member proved this node was removed (removal.ts); start-node stops the node. */
+  markRemoved(provedBy: string): void {
+    if (this.removedBy !== undefined) return;
+    this.removedBy = provedBy;
+    this.removedHandler?.(provedBy);
+  }
+
+  onRemoved(handler: (provedBy: string) => void): void {
+    this.removedHandler = handler;
+    if (this.removedBy !== undefined) handler(this.removedBy);
   }
 
   private publishMembership(index: number, members: readonly Member[] = this.sm.members()): void {
@@ -297,6 +365,11 @@ export class NodeRuntime implements NodePort {
   // ---------------------------------------------------------------- NodePort
 
   status(): NodeStatus {
+    const st = this.raftStatus();
+    return this.ha ? { ...st, ha: this.ha.status() } : st;
+  }
+
+  private raftStatus(): NodeStatus {
     return buildStatus({
       nodeId: this.nodeId,
       clusterId: this.clusterId,
@@ -371,8 +444,16 @@ export class NodeRuntime implements NodePort {
     }
   }
 
-  async changeMembership(cc: ConfChange): Promise<MembershipResult> {
+  changeMembership(cc: ConfChange): Promise<MembershipResult> {
+    return this.changeMembershipOnce(cc, true);
+  }
+
+  private async changeMembershipOnce(cc: ConfChange, mayWaitForPending: boolean): Promise<MembershipResult> {
     this.usable();
+    // Only the leader decides: its applied state is the newest, so "already so" and "not found"
+    // answers are final. A follower's would be stale, and a follower being removed never applies
+    // its own removal, so it could not answer at all.
+    this.requireLeader(`membership change (${cc.type} ${cc.nodeId})`);
     const members = this.sm.members();
     const current = members.find((m) => m.id === cc.nodeId);
     switch (cc.type) {
@@ -401,14 +482,26 @@ export class NodeRuntime implements NodePort {
         throw new InvalidArgumentError(`unknown membership change ${String(never)}`);
       }
     }
-    const wait = this.confChanges.wait(confKey(cc), this.requestTimeoutMs, () => this.timeout(`membership change (${cc.type} ${cc.nodeId})`));
+    const key = confKey(cc);
+    const pending = this.confChanges.has(key);
+    const wait = this.confChanges.wait(key, this.requestTimeoutMs, () => this.timeout(`membership change (${cc.type} ${cc.nodeId})`));
+    // A retry of a change this leader already proposed (the first attempt timed out on the
+    // client's side) waits for that one instead of being refused as "another change pending".
+    if (pending) return wait.promise;
     try {
       this.parts.raw.proposeConfChange(cc);
     } catch (err) {
       wait.cancel();
       if (err instanceof ConfChangeError) throw new MembershipChangeRejectedError(err.message, { cause: err });
       if (err instanceof ProposalDroppedError && err.reason.includes('membership change is still pending')) {
-        throw new MembershipChangePendingError(`another membership change is not applied yet; retry shortly (${err.reason})`, { cause: err });
+        const pendingError = () =>
+          new MembershipChangePendingError(`another membership change is not applied yet; retry shortly (${err.reason})`, { cause: err });
+        if (!mayWaitForPending) throw pendingError();
+        // Usually a new leader's own first entry, or a change just before: applied within a
+        // round trip or two. Wait for it once, then decide again from the newer state.
+        const last = this.parts.raw.status().lastIndex;
+        await this.waitFor(() => this.sm.appliedIndex >= last, 2 * this.parts.config.electionTimeoutMs, pendingError);
+        return this.changeMembershipOnce(cc, false);
       }
       throw this.dropped(err);
     }
@@ -418,6 +511,10 @@ export class NodeRuntime implements NodePort {
 
   async transferLeadership(to: string): Promise<{ leader: string; term: number }> {
     this.usable();
+    const r0 = this.parts.raw.raft;
+    // Already done (e.g. a retry after the transfer finished elsewhere): success wherever asked.
+    if (r0.lead === to && r0.lead !== NONE) return { leader: to, term: r0.term };
+    this.requireLeader(`leadership transfer to ${to}`);
     const target = this.sm.members().find((m) => m.id === to);
     if (target === undefined) throw new NotFoundError(`member ${to} is not in the cluster`);
     if (target.role !== MemberRole.Voter) throw new MembershipChangeRejectedError(`member ${to} is a learner; only a voter can lead (promote it first)`);
@@ -465,6 +562,13 @@ export class NodeRuntime implements NodePort {
     });
   }
 
+  /** Throws the not-leader redirect (UNAVAILABLE + the leader's address) unless this node leads. */
+  private requireLeader(what: string): void {
+    if (this.parts.raw.raft.state === StateType.Leader) return;
+    const { leader, address } = this.leaderHint();
+    throw new NoLeaderError(`${what} must be asked of the leader and node ${this.nodeId} is not it`, leader || undefined, address || undefined);
+  }
+
   leaderHint(): { leader: string; address: string } {
     const lead = this.parts.raw.raft.lead;
     const address = lead === NONE ? '' : (this.sm.members().find((m) => m.id === lead)?.address ?? '');
@@ -503,6 +607,7 @@ export class NodeRuntime implements NodePort {
       g('palisade_kv_revision', 'Revision of the key-value store.', this.sm.revision),
       g('palisade_watches', 'Open watches on this node.', this.watchHub.size),
       c('palisade_events_dropped_total', 'Node events dropped because a subscriber was slow.', this.events.dropped),
+      c('palisade_removed_peer_messages_dropped_total', 'Peer messages dropped because their sender was removed from the cluster.', m.droppedFromRemoved),
     ];
     const ts = this.transport?.stats();
     if (ts) {

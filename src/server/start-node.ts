@@ -20,8 +20,10 @@ import { tickPlan, validateNodeConfig, type NodeConfig, type NodeConfigInput } f
 import type { EventSubscription } from './event-stream.js';
 import { fetchMembers } from './join.js';
 import { componentLogger, createNodeLogger, type Logger } from './logger.js';
+import { HaDriver } from './ha-driver.js';
 import type { NodeEvent } from './node-events.js';
 import { NodeRuntime } from './node-runtime.js';
+import { grpcMemberProbe, RemovalWatch, RemovedFromClusterError } from './removal.js';
 import { Ticker } from './ticker.js';
 
 export interface PalisadeNode {
@@ -139,8 +141,49 @@ async function assemble(
   transport.onMessage((m) => runtime.step(m));
   const address = await transport.start();
   cleanup.push(() => transport.stop());
-  const ticker = new Ticker({ tickMs: plan.tickMs, clock, onTick: () => runtime.tick() });
+  let driver: HaDriver | undefined;
+  const ticker = new Ticker({
+    tickMs: plan.tickMs,
+    clock,
+    onTick: () => {
+      const tick = runtime.tick();
+      driver?.tick();
+      return tick;
+    },
+  });
   runtime.attach(transport, ticker);
+  driver = new HaDriver(
+    config,
+    {
+      raw,
+      stateMachine: () => runtime.stateMachine,
+      role: () => runtime.role(),
+      kick: () => runtime.loop.kick(),
+      timeOfTick: (tick) => ticker.timeOfTick(tick),
+      waitFor: (check, timeoutMs, onTimeout) => runtime.waitFor(check, timeoutMs, onTimeout),
+      leaderHint: () => runtime.leaderHint(),
+      put: async (key, value) => {
+        await runtime.write({ type: 'put', key, value });
+      },
+    },
+    clock,
+    componentLogger(root, 'ha'),
+  );
+  const ha = driver;
+  runtime.ha = ha;
+  runtime.afterReady = (rd) => ha.afterReady(rd);
+  cleanup.push(() => ha.stop());
+  const removal = new RemovalWatch({
+    local: () => runtime.localMembership(),
+    hasLeader: () => runtime.hasLiveLeader(),
+    monotonicMs: () => clock.monotonicMs(),
+    // Rare on purpose: only a node without a leader for this long asks, and asking is cheap.
+    intervalMs: Math.max(1000, 3 * config.electionTimeoutMs),
+    probe: grpcMemberProbe(config.tls),
+    onRemoved: (provedBy) => runtime.markRemoved(provedBy),
+    onProbeError: (address, err) => log.debug({ address, err: (err as Error).message }, 'removal check: member did not answer'),
+  });
+  cleanup.push(async () => removal.stop());
 
   let http: HttpEndpoint | undefined;
   if (config.http) {
@@ -148,11 +191,16 @@ async function assemble(
       status: () => runtime.status(),
       metricsText: () => runtime.metricsText(),
       running: () => !runtime.isStopping && !runtime.loop.isStopped,
+      ha,
     });
     cleanup.push(() => http!.close());
   }
-  node = new RunningNode(config, runtime, transport, ticker, storage, http, address, log, stopped, resolveStopped);
+  node = new RunningNode(config, runtime, ha, transport, ticker, removal, storage, http, address, log, stopped, resolveStopped);
+  const running = node;
+  runtime.onRemoved((provedBy) => void running.leaveAfterRemoval(provedBy));
+  ha.start();
   ticker.start();
+  removal.start();
   runtime.loop.kick();
   log.info({ address, http: http?.address, ...plan, restarted: !empty }, 'node started');
   return node;
@@ -166,8 +214,10 @@ class RunningNode implements PalisadeNode {
   constructor(
     private readonly config: NodeConfig,
     private readonly runtime: NodeRuntime,
+    private readonly ha: HaDriver,
     private readonly transport: PeerTransport,
     private readonly ticker: Ticker,
+    private readonly removal: RemovalWatch,
     private readonly storage: DurableStorage,
     private readonly http: HttpEndpoint | undefined,
     readonly address: string,
@@ -196,10 +246,25 @@ class RunningNode implements PalisadeNode {
     return this.stopping;
   }
 
+  /**
+   * A member proved this node is no longer in the cluster: stop with RemovedFromClusterError
+   * (the agent exits with its own code), as etcd does. Nothing to hand over: only a node that
+   * heard from no leader for a while looks, so it is not the leader.
+   */
+  leaveAfterRemoval(provedBy: string): Promise<void> {
+    const err = new RemovedFromClusterError(this.id, this.config.cluster, provedBy);
+    if (this.stopping === undefined) this.log.error({ provedBy }, err.message);
+    return this.shutdown(err);
+  }
+
   private async close(error: unknown): Promise<void> {
+    this.removal.stop();
     this.runtime.beginStop();
+    // Demote first (the VIP and the service go down), even after a fatal error; then hand over.
+    await this.ha.shutdown(error === undefined);
     if (error === undefined) await this.handOverLeadership();
     this.ticker.stop();
+    await this.ha.stop();
     await this.runtime.loop.stop();
     this.runtime.failPending();
     await this.http?.close().catch(() => {});
@@ -210,13 +275,37 @@ class RunningNode implements PalisadeNode {
     this.resolveStopped(error !== undefined ? { error } : closeError !== undefined ? { error: closeError } : {});
   }
 
+  /**
+   * Stops abruptly, as kill -9 would (tests and demos): no demotion, no hand-over. Hooks
+   * already running are left alone.
+   */
+  async crash(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.ha.abandon();
+      this.removal.stop();
+      this.ticker.stop();
+      this.runtime.beginStop();
+      await this.runtime.loop.stop();
+      this.runtime.failPending();
+      await this.http?.close().catch(() => {});
+      await this.transport.stop().catch(() => {});
+      await this.storage.close().catch(() => {});
+      this.log.info('node crashed (simulated)');
+      this.resolveStopped({});
+    })();
+    return this.stopping;
+  }
+
   /** A leader hands over to the most caught-up voter first, so the cluster does not wait out an election. */
   private async handOverLeadership(): Promise<void> {
     const raw = this.runtime.raw;
     const st = raw.status();
     if (st.state !== 'leader' || st.progress === undefined) return;
     let best: { id: string; match: number; active: boolean } | undefined;
-    for (const [id, pr] of st.progress) {
+    // Prefer a voter that may take the active role (reachable, caught up, not --no-active).
+    const eligible = this.ha.stopTarget();
+    if (eligible !== undefined) best = { id: eligible, match: st.progress.get(eligible)?.match ?? 0, active: true };
+    else for (const [id, pr] of st.progress) {
       if (id === this.id || pr.isLearner) continue;
       const better = !best || (pr.recentActive && !best.active) || (pr.recentActive === best.active && pr.match > best.match);
       if (better) best = { id, match: pr.match, active: pr.recentActive };

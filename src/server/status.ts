@@ -40,14 +40,18 @@ function memberStatus(s: StatusInputs, m: Member): MemberStatus {
   if (m.id === s.nodeId) {
     return { ...base, role: s.role, reachable: true, lastContactMs: 0, matchIndex: raft.lastIndex, lag: Math.max(0, raft.commit - raft.lastIndex) };
   }
+  // Stamped on every message from the member (heartbeat responses included) as it arrives.
   const heard = s.lastHeard.get(m.id);
   const lastContactMs = heard === undefined ? -1 : Math.max(0, Math.round(s.now - heard));
+  // Heard within an election timeout. Not the core's recentActive: check-quorum clears that
+  // flag at every election timeout, so it reads false for a moment even for a healthy follower.
+  const reachable = heard !== undefined && s.now - heard <= s.electionTimeoutMs;
   const pr = raft.progress?.get(m.id);
   if (pr !== undefined) {
     return {
       ...base,
       role: pr.isLearner ? 'learner' : 'follower',
-      reachable: pr.recentActive,
+      reachable,
       lastContactMs,
       matchIndex: pr.match,
       lag: Math.max(0, raft.lastIndex - pr.match),
@@ -57,7 +61,7 @@ function memberStatus(s: StatusInputs, m: Member): MemberStatus {
   return {
     ...base,
     role: isLeader ? 'leader' : voter ? 'unknown' : 'learner',
-    reachable: heard !== undefined && s.now - heard <= s.electionTimeoutMs,
+    reachable,
     lastContactMs,
     matchIndex: 0,
     lag: 0,

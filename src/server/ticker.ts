@@ -48,13 +48,20 @@ export class Ticker {
   /** One tick now (the timer calls this; tests may call it directly). */
   tickOnce(): void {
     const at = this.opts.clock.monotonicMs();
-    const tick = this.opts.onTick();
     const slot = this.ticked++ % this.ticks.length;
-    this.ticks[slot] = tick;
+    // Recorded BEFORE the core ticks: a single-voter leader acknowledges its own heartbeat
+    // round inside onTick (the Ready may even be handled before onTick returns), and the
+    // lease built on it must find this tick's time.
+    this.ticks[slot] = this.lastTick + 1;
     this.times[slot] = at;
+    const tick = this.opts.onTick();
+    this.ticks[slot] = tick;
+    this.lastTick = tick;
   }
 
   /** The clock reading taken just before the core reached tick count `tick`, if still remembered. */
+  private lastTick = 0;
+
   timeOfTick(tick: number): number | undefined {
     for (let k = 0; k < this.ticks.length; k++) {
       if (this.ticks[k] === tick) return this.times[k];

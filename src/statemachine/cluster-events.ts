@@ -20,6 +20,8 @@ export interface ClusterEvent {
   readonly nodeId: string;
   readonly term: number;
   readonly durationMs?: number;
+  /** The HA epoch concerned (promotion, demotion, fence, hook), when there is one. */
+  readonly epoch?: number;
   /** Free text (a hook's exit status, a fence target...). */
   readonly detail: string;
 }

@@ -113,6 +113,7 @@ export function commandProblem(c: Command): string | undefined {
       if (e.durationMs !== undefined && (!Number.isSafeInteger(e.durationMs) || e.durationMs < 0)) {
         return 'event duration must be a non-negative integer (ms)';
       }
+      if (e.epoch !== undefined && (!Number.isSafeInteger(e.epoch) || e.epoch < 0)) return 'event epoch must be a non-negative integer';
       return idProblem('event node id', e.nodeId) ?? textProblem('event detail', e.detail, CommandLimits.maxDetailBytes);
     }
     default: {
@@ -168,6 +169,7 @@ function toWire(c: Command): Json {
       const e = c.event;
       const w: Json = { t: c.type, kind: e.kind, at: e.at, n: e.nodeId, term: e.term, d: e.detail };
       if (e.durationMs !== undefined) w.dur = e.durationMs;
+      if (e.epoch !== undefined) w.ep = e.epoch;
       return w;
     }
     default: {
@@ -214,12 +216,18 @@ function fromWire(parsed: unknown): Command {
       return { type: t, clusterId: str(o, 'id'), members };
     }
     case CommandType.RecordEvent: {
-      fields(o, ['t', 'kind', 'at', 'n', 'term', 'd'], ['dur']);
+      fields(o, ['t', 'kind', 'at', 'n', 'term', 'd'], ['dur', 'ep']);
       const kind = str(o, 'kind');
       if (!EVENT_KINDS.has(kind)) throw new CommandDecodeError(`unknown event kind ${kind}`);
-      const base = { kind: kind as ClusterEventKind, at: int(o, 'at'), nodeId: str(o, 'n'), term: int(o, 'term') };
-      const event: ClusterEvent =
-        o.dur === undefined ? { ...base, detail: str(o, 'd') } : { ...base, durationMs: int(o, 'dur'), detail: str(o, 'd') };
+      const event: ClusterEvent = {
+        kind: kind as ClusterEventKind,
+        at: int(o, 'at'),
+        nodeId: str(o, 'n'),
+        term: int(o, 'term'),
+        ...(o.dur === undefined ? {} : { durationMs: int(o, 'dur') }),
+        ...(o.ep === undefined ? {} : { epoch: int(o, 'ep') }),
+        detail: str(o, 'd'),
+      };
       return { type: t, event };
     }
     default:

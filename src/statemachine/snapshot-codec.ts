@@ -3,8 +3,10 @@
 //   "PLSM" | version u8 | section* | crc32 u32 (big-endian, over everything before it)
 //   section = tag u8 | length varint | payload
 //
-// Version 1 has exactly the sections below, once each, in this order; a new or changed
-// section is a new version. Encoding is canonical (members and keys sorted, dedup and
+// Each version has exactly its sections, once each, in this order; a new or changed section
+// is a new version. Version 2 added the HA section (the replicated active-role record) and an
+// optional epoch on cluster events; version 1 images still restore (no HA state, no epochs),
+// so a node upgraded over an old snapshot keeps working. Encoding is canonical (members and keys sorted, dedup and
 // histories in their replicated order), so equal states give equal bytes. Decoding checks
 // the checksum first, then every field, and throws SnapshotVersionError or
 // SnapshotCorruptError — never a half-built state.
@@ -19,9 +21,13 @@ import type { KeyValue, KvEvent } from './kv-history.js';
 import { MemberRole } from './membership.js';
 import type { Member } from './membership.js';
 import type { RejectionStats, WriteOutcome } from './results.js';
+import type { ActiveRecord, ReplicatedHaState } from '../ha/types.js';
+import { EMPTY_HA_STATE } from '../ha/types.js';
 
 export const SNAPSHOT_MAGIC = new Uint8Array([0x50, 0x4c, 0x53, 0x4d]); // "PLSM"
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
+/** Older versions this build still reads. */
+const READABLE_VERSIONS: ReadonlySet<number> = new Set([1, 2]);
 
 /** Everything a StateMachine is, as plain data. */
 export interface StateImage {
@@ -37,6 +43,7 @@ export interface StateImage {
   readonly dedup: readonly ClientRequests<WriteOutcome>[];
   readonly eventSeq: number;
   readonly events: readonly RecordedEvent[];
+  readonly ha: ReplicatedHaState;
 }
 
 const Section = {
@@ -46,6 +53,7 @@ const Section = {
   History: 4,
   Dedup: 5,
   Events: 6,
+  Ha: 7,
 } as const;
 type Section = (typeof Section)[keyof typeof Section];
 const SECTION_ORDER: readonly Section[] = [
@@ -55,7 +63,9 @@ const SECTION_ORDER: readonly Section[] = [
   Section.History,
   Section.Dedup,
   Section.Events,
+  Section.Ha,
 ];
+const V1_SECTIONS: readonly Section[] = SECTION_ORDER.slice(0, 6);
 
 const HEADER_BYTES = SNAPSHOT_MAGIC.length + 1;
 const TRAILER_BYTES = 4;
@@ -116,8 +126,17 @@ export function encodeSnapshot(img: StateImage): Uint8Array {
       s.uint(e.seq).u8(EVENT_KIND_TAGS.indexOf(e.kind)).uint(e.at).str(e.nodeId).uint(e.term);
       if (e.durationMs === undefined) s.u8(0);
       else s.u8(1).uint(e.durationMs);
+      if (e.epoch === undefined) s.u8(0);
+      else s.u8(1).uint(e.epoch);
       s.str(e.detail);
     }
+  });
+  section(Section.Ha, (s) => {
+    s.u8(img.ha.paused ? 1 : 0);
+    if (img.ha.active === null) s.u8(0);
+    else writeRecord(s.u8(1), img.ha.active);
+    s.uint(img.ha.holders.length);
+    for (const h of img.ha.holders) writeRecord(s, h);
   });
   const body = w.finish();
   return new BinaryWriter().raw(body).u32(crc32(body)).finish();
@@ -132,9 +151,9 @@ export function decodeSnapshot(data: Uint8Array): StateImage {
   // The version is checked after the checksum: a flipped version byte is corruption,
   // while an intact image of another version is a deployment problem worth naming.
   const version = data[SNAPSHOT_MAGIC.length]!;
-  if (version !== SNAPSHOT_FORMAT_VERSION) throw new SnapshotVersionError(version, SNAPSHOT_FORMAT_VERSION);
+  if (!READABLE_VERSIONS.has(version)) throw new SnapshotVersionError(version, SNAPSHOT_FORMAT_VERSION);
   try {
-    return readBody(new BinaryReader(body.subarray(HEADER_BYTES)));
+    return readBody(new BinaryReader(body.subarray(HEADER_BYTES)), version);
   } catch (e) {
     if (e instanceof SnapshotCorruptError) throw e;
     if (e instanceof BinaryError) throw new SnapshotCorruptError(e.message, { cause: e });
@@ -142,9 +161,9 @@ export function decodeSnapshot(data: Uint8Array): StateImage {
   }
 }
 
-function readBody(r: BinaryReader): StateImage {
+function readBody(r: BinaryReader, version: number): StateImage {
   const sections = new Map<Section, BinaryReader>();
-  for (const tag of SECTION_ORDER) {
+  for (const tag of version === 1 ? V1_SECTIONS : SECTION_ORDER) {
     const got = r.u8();
     if (got !== tag) throw new SnapshotCorruptError(`expected section ${tag}, found ${got}`);
     sections.set(tag, new BinaryReader(r.bytes()));
@@ -210,14 +229,32 @@ function readBody(r: BinaryReader): StateImage {
       const nodeId = s.str();
       const term = s.uint();
       const durationMs = bool(s.u8()) ? s.uint() : undefined;
+      const epoch = version >= 2 && bool(s.u8()) ? s.uint() : undefined;
       const detail = s.str();
-      const e = { seq, kind, at, nodeId, term };
-      return durationMs === undefined ? { ...e, detail } : { ...e, durationMs, detail };
+      return {
+        seq,
+        kind,
+        at,
+        nodeId,
+        term,
+        ...(durationMs === undefined ? {} : { durationMs }),
+        ...(epoch === undefined ? {} : { epoch }),
+        detail,
+      };
     });
     return { eventSeq, events: list };
   });
+  const ha =
+    version === 1
+      ? EMPTY_HA_STATE
+      : read(Section.Ha, (s): ReplicatedHaState => {
+          const paused = bool(s.u8());
+          const active = bool(s.u8()) ? readRecord(s) : null;
+          const holders = repeat(s, () => readRecord(s));
+          return { active, holders, paused };
+        });
 
-  const img: StateImage = { ...meta, ...members, ...kv, history, dedup, ...events };
+  const img: StateImage = { ...meta, ...members, ...kv, history, dedup, ...events, ha };
   checkInvariants(img);
   return img;
 }
@@ -248,6 +285,24 @@ function checkInvariants(img: StateImage): void {
     if (e.seq <= prevSeq || e.seq > img.eventSeq) fail('cluster events are out of order');
     prevSeq = e.seq;
   }
+  // The HA reducer keeps holders sorted by epoch, one per node, the active one among them.
+  const holderIds = new Set<string>();
+  let prevEpoch = 0;
+  for (const h of img.ha.holders) {
+    if (h.epoch <= prevEpoch || holderIds.has(h.holder)) fail('HA holders are not one per node in epoch order');
+    holderIds.add(h.holder);
+    prevEpoch = h.epoch;
+  }
+  const a = img.ha.active;
+  if (a !== null && a.epoch > img.appliedIndex) fail('HA active epoch is beyond the applied index');
+}
+
+function writeRecord(s: BinaryWriter, r: ActiveRecord): void {
+  s.str(r.holder).uint(r.epoch).uint(r.term);
+}
+
+function readRecord(s: BinaryReader): ActiveRecord {
+  return { holder: s.str(), epoch: s.uint(), term: s.uint() };
 }
 
 function writeKv(s: BinaryWriter, kv: KeyValue): void {

@@ -3,6 +3,9 @@
 // every iteration that reaches the snapshot or a result is ordered — so all replicas that
 // applied the same entries hold the same state, and restoring a snapshot is the same as
 // replaying the entries it covers.
+import { applyHaCommand, decodeHaCommand, isHaCommand } from '../ha/ha-state.js';
+import { EMPTY_HA_STATE } from '../ha/types.js';
+import type { HaCommand, ReplicatedHaState } from '../ha/types.js';
 import { decodeConfChange } from '../raft/conf-change-codec.js';
 import { EntryType } from '../raft/types.js';
 import type { ConfChange, ConfState, Entry } from '../raft/types.js';
@@ -47,6 +50,7 @@ export class StateMachine implements WatchSource {
   private applied = 0;
   private appliedTermValue = 0;
   private rejections: RejectionStats = NO_REJECTIONS;
+  private haState: ReplicatedHaState = EMPTY_HA_STATE;
 
   private constructor(
     private readonly kv: KvStore,
@@ -76,6 +80,7 @@ export class StateMachine implements WatchSource {
     sm.applied = img.appliedIndex;
     sm.appliedTermValue = img.appliedTerm;
     sm.rejections = img.rejections;
+    sm.haState = img.ha;
     return sm;
   }
 
@@ -105,6 +110,18 @@ export class StateMachine implements WatchSource {
   private applyNormal(entry: Entry): ApplyResult {
     // A new leader's no-op carries no data.
     if (entry.data.length === 0) return { kind: 'command', index: entry.index, outcome: { type: 'noop' }, duplicate: false };
+    // Active-role commands carry their own marker byte (ha/ha-state.ts), distinct from the
+    // command format version, so both share the log without ambiguity.
+    if (isHaCommand(entry.data)) {
+      let ha: HaCommand;
+      try {
+        ha = decodeHaCommand(entry.data);
+      } catch (e) {
+        return this.reject(entry.index, RejectCode.BadCommand, (e as Error).message);
+      }
+      this.haState = applyHaCommand(this.haState, ha, entry.index);
+      return { kind: 'command', index: entry.index, outcome: { type: 'ha', command: ha }, duplicate: false };
+    }
     let cmd: Command;
     try {
       cmd = decodeCommand(entry.data);
@@ -232,6 +249,11 @@ export class StateMachine implements WatchSource {
     return this.rejections;
   }
 
+  /** The replicated active-role record: who holds the role, unconfirmed holders, pause. */
+  get ha(): ReplicatedHaState {
+    return this.haState;
+  }
+
   // ---- snapshots ----
 
   /** A versioned, checksummed image of everything above; equal states give equal bytes. */
@@ -252,6 +274,7 @@ export class StateMachine implements WatchSource {
       dedup: this.dedup.entries(),
       eventSeq: this.clusterEvents.seq,
       events: this.clusterEvents.list(),
+      ha: this.haState,
     };
   }
 }

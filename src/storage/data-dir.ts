@@ -87,6 +87,15 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
  * created only in an empty or missing directory, so a damaged store never gets silently
  * replaced by a fresh one.
  */
+/**
+ * LevelDB's memory, sized for how we use it: every read after start-up is answered from the
+ * in-memory log view (log-cache.ts), so a block cache only helps the one scan at restart; and a
+ * Ready batch is a few KiB, so a 1 MiB memtable still absorbs hundreds of them per L0 flush.
+ * (The defaults, 8 MiB cache and 4 MiB write buffer — twice that while a memtable flushes —
+ * hold up to 16 MiB of native memory per node for no benefit to us.)
+ */
+export const STORE_MEMORY = Object.freeze({ cacheSize: 1 << 20, writeBufferSize: 1 << 20 });
+
 export async function openStore(paths: DataDirPaths): Promise<Store> {
   let fresh: boolean;
   try {
@@ -97,7 +106,7 @@ export async function openStore(paths: DataDirPaths): Promise<Store> {
   }
   const db: Store = new Level<Uint8Array, Uint8Array>(paths.storeDir, { keyEncoding: 'view', valueEncoding: 'view' });
   try {
-    await db.open({ createIfMissing: fresh, errorIfExists: false });
+    await db.open({ createIfMissing: fresh, errorIfExists: false, ...STORE_MEMORY });
   } catch (err) {
     throw storeError(err, paths);
   }

@@ -91,7 +91,7 @@ describe('combineStatus', () => {
 
   test('nothing answered: an empty view with every endpoint listed', () => {
     const view = combineStatus([{ endpoint: 'a:1', error: 'down' }]);
-    assert.deepEqual(view, { cluster: '', leader: null, term: 0, commitIndex: 0, members: [], unreachable: [{ endpoint: 'a:1', error: 'down' }] });
+    assert.deepEqual(view, { cluster: '', leader: null, term: 0, commitIndex: 0, members: [], active: null, fencing: null, paused: false, unreachable: [{ endpoint: 'a:1', error: 'down' }] });
   });
 });
 

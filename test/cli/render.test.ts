@@ -52,10 +52,13 @@ const VIEW: ClusterView = {
   term: 3,
   commitIndex: 42,
   members: [
-    { id: 'n1', address: '127.0.0.1:7101', role: 'leader', voter: true, reachable: true, lastContactMs: 0, matchIndex: 42, lag: 0 },
-    { id: 'n2', address: '127.0.0.1:7102', role: 'follower', voter: true, reachable: true, lastContactMs: 12, matchIndex: 41, lag: 1 },
-    { id: 'n4', address: '127.0.0.1:7104', role: 'unknown', voter: false, reachable: false, lastContactMs: null, matchIndex: null, lag: null },
+    { id: 'n1', address: '127.0.0.1:7101', role: 'leader', voter: true, reachable: true, lastContactMs: 0, matchIndex: 42, lag: 0, activeRole: 'active' },
+    { id: 'n2', address: '127.0.0.1:7102', role: 'follower', voter: true, reachable: true, lastContactMs: 12, matchIndex: 41, lag: 1, activeRole: 'inactive' },
+    { id: 'n4', address: '127.0.0.1:7104', role: 'unknown', voter: false, reachable: false, lastContactMs: null, matchIndex: null, lag: null, activeRole: null },
   ],
+  active: { node: 'n1', epoch: 7 },
+  fencing: 'lease',
+  paused: false,
   unreachable: [{ endpoint: '127.0.0.1:7104', error: 'connect ECONNREFUSED 127.0.0.1:7104' }],
 };
 
@@ -65,13 +68,14 @@ describe('status output', () => {
       statusTable(VIEW),
       [
         'Cluster: palisade  Leader: n1  Term: 3  Commit index: 42',
-        '+--------+----------------+----------+---------+-----------+--------------+-------------+-----+',
-        '| MEMBER | ADDRESS        | ROLE     | TYPE    | REACHABLE | LAST CONTACT | MATCH INDEX | LAG |',
-        '+--------+----------------+----------+---------+-----------+--------------+-------------+-----+',
-        '| n1     | 127.0.0.1:7101 | leader   | voter   | yes       |         0 ms |          42 |   0 |',
-        '| n2     | 127.0.0.1:7102 | follower | voter   | yes       |        12 ms |          41 |   1 |',
-        '| n4     | 127.0.0.1:7104 | unknown  | learner | no        |            - |           - |   - |',
-        '+--------+----------------+----------+---------+-----------+--------------+-------------+-----+',
+        'Active: n1 (epoch 7)  Fencing: lease  Paused: no',
+        '+--------+----------------+----------+---------+-----------+--------------+-------------+-----+-------------+',
+        '| MEMBER | ADDRESS        | ROLE     | TYPE    | REACHABLE | LAST CONTACT | MATCH INDEX | LAG | ACTIVE ROLE |',
+        '+--------+----------------+----------+---------+-----------+--------------+-------------+-----+-------------+',
+        '| n1     | 127.0.0.1:7101 | leader   | voter   | yes       |         0 ms |          42 |   0 | active      |',
+        '| n2     | 127.0.0.1:7102 | follower | voter   | yes       |        12 ms |          41 |   1 | inactive    |',
+        '| n4     | 127.0.0.1:7104 | unknown  | learner | no        |            - |           - |   - | -           |',
+        '+--------+----------------+----------+---------+-----------+--------------+-------------+-----+-------------+',
         'unreachable: 127.0.0.1:7104 (connect ECONNREFUSED 127.0.0.1:7104)',
         '',
       ].join('\n'),
@@ -80,7 +84,9 @@ describe('status output', () => {
 
   test('JSON carries the contract fields: cluster, leader, term, commitIndex, members[id,address,role,voter,reachable,matchIndex]', () => {
     const j = statusJson(VIEW) as Record<string, unknown>;
-    for (const k of ['cluster', 'leader', 'term', 'commitIndex', 'members']) assert.ok(k in j, k);
+    for (const k of ['cluster', 'leader', 'term', 'commitIndex', 'members', 'active', 'fencing', 'paused']) assert.ok(k in j, k);
+    assert.deepEqual(j.active, { node: 'n1', epoch: 7 });
+    assert.equal(statusJson({ ...VIEW, active: null }) instanceof Object && (statusJson({ ...VIEW, active: null }) as { active: unknown }).active, null);
     const m = (j.members as Record<string, unknown>[])[1]!;
     assert.deepEqual(
       { id: m.id, address: m.address, role: m.role, voter: m.voter, reachable: m.reachable, matchIndex: m.matchIndex },

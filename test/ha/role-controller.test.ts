@@ -194,15 +194,30 @@ describe('role controller', () => {
     assert.equal(n.c.role, LocalRole.Inactive);
   });
 
-  test('a failed promote hook demotes (clean-up), then hands leadership away', () => {
+  test('a failed promote hook demotes (clean-up), then hands leadership away once the demotion is acknowledged', () => {
     const n = new Node();
     n.bootAsLeader(0);
     const [promote] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
     const [demote] = runs(n.done(10, promote!, false));
     assert.equal(demote?.kind, 'demote');
-    const after = n.done(20, demote!);
-    assert.ok(after.some((a) => a.type === 'transferLeadership'));
-    assert.deepEqual(proposals(after), [{ type: 'demoted', holder: 'n1', epoch: promote!.epoch }]);
+    const acked = n.done(20, demote!);
+    assert.deepEqual(proposals(acked), [{ type: 'demoted', holder: 'n1', epoch: promote!.epoch }]);
+    assert.ok(!acked.some((a) => a.type === 'transferLeadership'), 'not before the acknowledgement commits: the next holder would fence us');
+    const after = n.commit(25, { type: 'demoted', holder: 'n1', epoch: promote!.epoch });
+    assert.deepEqual(after.filter((a) => a.type === 'transferLeadership'), [{ type: 'transferLeadership', to: '' }]);
+    assert.deepEqual(runs(after), [], 'no new attempt during the back-off');
+  });
+
+  test('the promote hook learns the previous active even when it confirmed its demotion', () => {
+    const n = new Node();
+    let s = applyHaCommand(EMPTY_HA_STATE, { type: 'promote', holder: 'n2', term: 1 }, 5);
+    n.feed({ type: 'record', now: 0, state: s, index: 5 });
+    s = applyHaCommand(s, { type: 'demoted', holder: 'n2', epoch: 5 }, 6);
+    n.state = s;
+    n.feed({ type: 'record', now: 0, state: s, index: 6 });
+    n.bootAsLeader(0, 2, true);
+    const [promote] = runs(n.commit(3, { type: 'promote', holder: 'n1', term: 2 }));
+    assert.deepEqual([promote?.kind, promote?.previousActive], ['promote', 'n2']);
   });
 
   test('switchover: demote, acknowledge, and only then transfer leadership', () => {

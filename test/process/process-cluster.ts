@@ -108,13 +108,23 @@ export interface ClusterOptions {
   readonly snapshotEntries?: number;
   /** Ids beyond the founding members that tests may add later (ports are reserved for them). */
   readonly spareIds?: readonly string[];
+  /** Reserve an HTTP port per node and pass `--http` (see AgentProcess.httpAddress). */
+  readonly http?: boolean;
+  /** More agent flags per node, appended to the defaults (e.g. hooks, --priority). */
+  readonly extraArgs?: (id: string) => readonly string[];
+  /** Called after each spawn (e.g. to publish the pid for a fence hook). */
+  readonly onSpawn?: (node: AgentProcess) => void;
 }
+
+type Extras = 'spareIds' | 'http' | 'extraArgs' | 'onSpawn';
 
 export interface AgentProcess {
   readonly id: string;
   readonly address: string;
   readonly dataDir: string;
   readonly logFile: string;
+  /** host:port of the HTTP endpoints (/primary, /status, ...) when the cluster was started with `http`. */
+  readonly httpAddress: string | undefined;
   /** The current process, undefined while the node is down. */
   child: ChildProcess | undefined;
   /** Settles with the exit of the current process. */
@@ -139,8 +149,9 @@ export class ProcessCluster {
 
   private constructor(
     readonly root: string,
-    readonly opts: Required<Omit<ClusterOptions, 'spareIds'>>,
+    readonly opts: Required<Omit<ClusterOptions, Extras>>,
     readonly founders: readonly string[],
+    private readonly extras: Pick<ClusterOptions, 'extraArgs' | 'onSpawn'> = {},
   ) {}
 
   /** Starts `size` founding members (n1..nN) and waits until they agree on a leader. */
@@ -155,13 +166,18 @@ export class ProcessCluster {
     };
     const founders = Array.from({ length: opts.size }, (_, i) => `n${i + 1}`);
     const ids = [...founders, ...(options.spareIds ?? [])];
-    const ports = await freePorts(ids.length);
+    const ports = await freePorts(options.http === true ? 2 * ids.length : ids.length);
     const root = mkdtempSync(join(tmpdir(), 'palisade-proc-'));
-    const c = new ProcessCluster(root, opts, founders);
+    const extras = {
+      ...(options.extraArgs !== undefined ? { extraArgs: options.extraArgs } : {}),
+      ...(options.onSpawn !== undefined ? { onSpawn: options.onSpawn } : {}),
+    };
+    const c = new ProcessCluster(root, opts, founders, extras);
     ids.forEach((id, i) => {
       c.nodes.set(id, {
         id,
         address: `127.0.0.1:${ports[i]}`,
+        httpAddress: options.http === true ? `127.0.0.1:${ports[ids.length + i]}` : undefined,
         dataDir: join(root, id),
         logFile: join(root, `${id}.log`),
         child: undefined,
@@ -206,7 +222,9 @@ export class ProcessCluster {
   agentArgs(id: string, how: { join?: string } = {}): string[] {
     const n = this.node(id);
     const membership = how.join !== undefined ? ['--join', how.join] : ['--peers', this.peersFlag];
-    return ['agent', '--id', id, '--listen', n.address, '--data-dir', n.dataDir, ...membership, ...this.commonArgs()];
+    const http = n.httpAddress !== undefined ? ['--http', n.httpAddress] : [];
+    const extra = this.extras.extraArgs?.(id) ?? [];
+    return ['agent', '--id', id, '--listen', n.address, '--data-dir', n.dataDir, ...membership, ...this.commonArgs(), ...http, ...extra];
   }
 
   /** Spawns the node's agent (logs appended to its log file). `args` replaces the default flags. */
@@ -225,6 +243,7 @@ export class ProcessCluster {
         ok({ code, signal });
       }),
     );
+    this.extras.onSpawn?.(n);
     return n;
   }
 

@@ -1,15 +1,17 @@
 // The Ready loop executes the contract of src/raft/ready.ts: persist, then send, then apply,
-// then advance — one Ready at a time, inputs batched into the next Ready while a persist runs.
-import { test } from 'node:test';
+// then advance — one Ready at a time, inputs batched into the next Ready while a persist runs —
+// except that a leader's appendEntries/heartbeats may leave during its own write (§10.2.1).
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootstrapStorage } from '../../src/raft/bootstrap.js';
+import type { Message } from '../../src/raft/messages.js';
 import { MemoryStorage } from '../../src/raft/memory-storage.js';
 import type { Ready } from '../../src/raft/ready.js';
 import { RawNode } from '../../src/raft/raw-node.js';
 import { seededRng } from '../../src/raft/rng.js';
 import { EntryType } from '../../src/raft/types.js';
 import { NodeMetrics } from '../../src/server/metrics.js';
-import { ReadyLoop, type ReadyExecutor } from '../../src/server/ready-loop.js';
+import { ReadyLoop, splitMessages, type ReadyExecutor } from '../../src/server/ready-loop.js';
 import { waitUntil } from './helpers.js';
 
 let fakeNow = 0;
@@ -118,4 +120,168 @@ test('a failed persist stops the loop and reports the error', async () => {
   assert.equal(fatal, boom);
   assert.equal(loop.isStopped, true);
   void s;
+});
+
+// ---- Raft thesis §10.2.1: the leader writes its log in parallel with replicating it ----
+
+function msg(type: 'appendEntries' | 'heartbeat' | 'requestVote' | 'appendEntriesResponse' | 'timeoutNow', term = 5): Message {
+  const base = { from: 'a', to: 'b', term };
+  switch (type) {
+    case 'appendEntries':
+      return { ...base, type, prevIndex: 1, prevTerm: 1, entries: [], commit: 1 };
+    case 'heartbeat':
+      return { ...base, type, commit: 1, round: 1 };
+    case 'requestVote':
+      return { ...base, type, preVote: false, lastIndex: 1, lastTerm: 1, transfer: false };
+    case 'appendEntriesResponse':
+      return { ...base, type, index: 1, reject: false, rejectHint: 0, hintTerm: 0 };
+    case 'timeoutNow':
+      return { ...base, type };
+  }
+}
+
+describe('splitMessages (§10.2.1: which messages may leave before the local write)', () => {
+  const durable = { term: 5, vote: 'a' };
+  const all = [msg('appendEntries'), msg('requestVote'), msg('heartbeat'), msg('appendEntriesResponse'), msg('timeoutNow')];
+
+  test('a leader sends its appendEntries and heartbeats early, in order; everything else waits', () => {
+    const { early, late } = splitMessages({ messages: all }, true, 5, durable);
+    assert.deepEqual(early.map((m) => m.type), ['appendEntries', 'heartbeat']);
+    assert.deepEqual(late.map((m) => m.type), ['requestVote', 'appendEntriesResponse', 'timeoutNow']);
+  });
+
+  test('a follower or candidate sends nothing early (its responses promise durable state)', () => {
+    const { early, late } = splitMessages({ messages: all }, false, 5, durable);
+    assert.equal(early.length, 0);
+    assert.equal(late.length, all.length);
+  });
+
+  test('nothing leaves early while the Ready changes term or vote (§5.1: a term is durable before it is used)', () => {
+    const newTerm = { term: 6, vote: 'a', commit: 1 };
+    assert.equal(splitMessages({ messages: all, hardState: newTerm }, true, 6, durable).early.length, 0);
+    const newVote = { term: 5, vote: 'c', commit: 1 };
+    assert.equal(splitMessages({ messages: all, hardState: newVote }, true, 5, durable).early.length, 0);
+    // Unknown durable state: only a Ready that leaves the hard state alone may send early.
+    assert.equal(splitMessages({ messages: all, hardState: { term: 5, vote: 'a', commit: 2 } }, true, 5, undefined).early.length, 0);
+    assert.equal(splitMessages({ messages: all }, true, 5, undefined).early.length, 2);
+  });
+
+  test('a commit-only hard state change does not hold the leader back', () => {
+    const { early } = splitMessages({ messages: all, hardState: { term: 5, vote: 'a', commit: 9 } }, true, 5, durable);
+    assert.equal(early.length, 2);
+  });
+
+  test('messages of an older term never go early', () => {
+    const { early, late } = splitMessages({ messages: [msg('appendEntries', 4), msg('heartbeat', 5)] }, true, 5, durable);
+    assert.deepEqual(early.map((m) => m.term), [5]);
+    assert.deepEqual(late.map((m) => m.term), [4]);
+  });
+});
+
+/** A 3-voter leader 'a' whose peers answer by hand; persist is held until released. */
+async function threeVoterLeader() {
+  const storage = new MemoryStorage();
+  bootstrapStorage(storage, { voters: ['a', 'b', 'c'], learners: [] });
+  const raw = new RawNode({ id: 'a', electionTick: 10, heartbeatTick: 1, storage, rng: seededRng(7) });
+  const log: string[] = [];
+  const sent: Message[] = [];
+  const gates: (() => void)[] = [];
+  let hold = false;
+  let noSyncFailure: Error | undefined;
+  const exec: ReadyExecutor = {
+    async persist(rd: Ready) {
+      log.push(`persist ${rd.entries.map((e) => e.index).join(',')}${rd.mustSync ? '' : ' (nosync)'}`);
+      if (hold && rd.mustSync) await new Promise<void>((resolve) => gates.push(resolve));
+      if (noSyncFailure !== undefined && !rd.mustSync) {
+        await new Promise((r) => setImmediate(r));
+        throw noSyncFailure;
+      }
+      if (rd.snapshot) storage.applySnapshot(rd.snapshot);
+      storage.append(rd.entries);
+      if (rd.hardState) storage.setHardState(rd.hardState);
+      log.push('persisted');
+    },
+    send: (ms) => {
+      sent.push(...ms);
+      log.push(`send ${ms.map((m) => `${m.type}>${m.to}`).join(',')}`);
+    },
+    applySnapshot: () => log.push('applySnapshot'),
+    applyEntries: (es) => log.push(`apply ${es.map((e) => e.index).join(',')}`),
+    serveReads: () => {},
+    afterAdvance: async () => {},
+  };
+  let fatal: unknown;
+  const loop = new ReadyLoop(raw, exec, clock, new NodeMetrics(), (err) => (fatal = err));
+  const deliver = (m: Message) => {
+    raw.step(m);
+    loop.kick();
+  };
+  loop.kick();
+  raw.campaign();
+  loop.kick();
+  await waitUntil('votes requested', () => sent.some((m) => m.type === 'requestVote' && !m.preVote) || sent.some((m) => m.type === 'requestVote'));
+  // Grant every (pre)vote until 'a' leads.
+  for (let round = 0; round < 4 && raw.raft.state !== 'leader'; round++) {
+    const requests = sent.splice(0).filter((m): m is Extract<Message, { type: 'requestVote' }> => m.type === 'requestVote');
+    for (const r of requests) deliver({ type: 'requestVoteResponse', from: r.to, to: 'a', term: r.term, preVote: r.preVote, reject: false });
+    await waitUntil('next round', () => raw.raft.state === 'leader' || sent.some((m) => m.type === 'requestVote'));
+  }
+  assert.equal(raw.raft.state, 'leader');
+  // Let followers acknowledge the leader's no-op so it commits.
+  const ack = async () => {
+    await waitUntil('appends sent', () => sent.some((m) => m.type === 'appendEntries'));
+    for (const m of sent.splice(0)) {
+      if (m.type === 'appendEntries' && m.entries.length > 0) {
+        deliver({ type: 'appendEntriesResponse', from: m.to, to: 'a', term: m.term, index: m.entries[m.entries.length - 1]!.index, reject: false, rejectHint: 0, hintTerm: 0 });
+      }
+    }
+  };
+  await ack();
+  await waitUntil('no-op applied', () => raw.raft.raftLog.applied >= 2);
+  return { raw, loop, log, sent, gates, hold: (v: boolean) => (hold = v), failNoSync: (e: Error) => (noSyncFailure = e), deliver, fatal: () => fatal };
+}
+
+describe('ReadyLoop on a leader (§10.2.1)', () => {
+  test('appendEntries leave before the leader’s own write completes; the entry is applied only after it', async () => {
+    const s = await threeVoterLeader();
+    s.hold(true);
+    s.log.length = 0;
+    s.sent.length = 0;
+    s.raw.propose(new Uint8Array([42]));
+    s.loop.kick();
+    await waitUntil('the write is in flight', () => s.gates.length === 1);
+    const appends = s.sent.filter((m): m is Extract<Message, { type: 'appendEntries' }> => m.type === 'appendEntries' && m.entries.length > 0);
+    assert.deepEqual(appends.map((m) => m.to).sort(), ['b', 'c'], `sent while persisting: ${s.log.join(' | ')}`);
+    const index = appends[0]!.entries[0]!.index;
+    // Both followers acknowledge while the leader's fsync is still running: a quorum without it.
+    for (const m of appends) s.deliver({ type: 'appendEntriesResponse', from: m.to, to: 'a', term: m.term, index, reject: false, rejectHint: 0, hintTerm: 0 });
+    await new Promise((r) => setImmediate(r));
+    assert.ok(!s.log.includes(`apply ${index}`), `nothing is applied before the local write: ${s.log.join(' | ')}`);
+    s.hold(false);
+    s.gates.shift()!();
+    await waitUntil('applied', () => s.log.includes(`apply ${index}`));
+    assert.ok(s.log.indexOf('persisted') < s.log.indexOf(`apply ${index}`), s.log.join(' | '));
+    assert.equal(s.fatal(), undefined);
+  });
+
+  test('a commit-only Ready is written without being awaited, and its failure is still fatal', async () => {
+    const s = await threeVoterLeader();
+    const boom = new Error('late failure');
+    s.failNoSync(boom);
+    s.log.length = 0;
+    s.sent.length = 0;
+    s.raw.propose(new Uint8Array([7]));
+    s.loop.kick();
+    await waitUntil('appends sent', () => s.sent.some((m) => m.type === 'appendEntries' && m.entries.length > 0));
+    const m = s.sent.find((x): x is Extract<Message, { type: 'appendEntries' }> => x.type === 'appendEntries' && x.entries.length > 0)!;
+    const index = m.entries[0]!.index;
+    s.deliver({ type: 'appendEntriesResponse', from: m.to, to: 'a', term: m.term, index, reject: false, rejectHint: 0, hintTerm: 0 });
+    await waitUntil('fatal reported', () => s.fatal() !== undefined);
+    assert.equal(s.fatal(), boom);
+    assert.equal(s.loop.isStopped, true);
+    // The commit-only Ready did not wait for its write: it applied before the write settled.
+    const nosync = s.log.indexOf('persist  (nosync)');
+    assert.ok(nosync >= 0 && s.log.indexOf(`apply ${index}`) > nosync, s.log.join(' | '));
+    assert.ok(!s.log.slice(nosync).includes('persisted'), s.log.join(' | '));
+  });
 });

@@ -2,6 +2,11 @@
 // in entry data as JSON {id, c}; each op id is applied at most once (a forwarded proposal
 // can be duplicated by the network and appended twice, and a client may retry), which is
 // what makes the history linearizable rather than "at least once".
+// The replicated HA record (src/ha/ha-state.ts) lives beside the KV data, so snapshots and
+// restarts carry it like any application state.
+import { applyHaCommand, isHaCommand } from '../../src/ha/ha-state.js';
+import { EMPTY_HA_STATE } from '../../src/ha/types.js';
+import type { HaCommand, ReplicatedHaState } from '../../src/ha/types.js';
 
 export type KvCommand =
   | { readonly t: 'put'; readonly k: string; readonly v: string }
@@ -25,13 +30,15 @@ export function encodeClientEntry(e: ClientEntry): Uint8Array {
 
 /** undefined for entries that are not client commands (the leader's empty no-op). */
 export function decodeClientEntry(data: Uint8Array): ClientEntry | undefined {
-  if (data.length === 0) return undefined;
+  if (data.length === 0 || isHaCommand(data)) return undefined;
   return JSON.parse(decoder.decode(data)) as ClientEntry;
 }
 
 export class KvStateMachine {
   private readonly data = new Map<string, string>();
   private readonly seen = new Set<string>();
+  /** The replicated HA state (a new object whenever a command changes it). */
+  ha: ReplicatedHaState = EMPTY_HA_STATE;
 
   get(k: string): string | undefined {
     return this.data.get(k);
@@ -62,19 +69,28 @@ export class KvStateMachine {
     }
   }
 
+  applyHa(cmd: HaCommand, index: number): void {
+    this.ha = applyHaCommand(this.ha, cmd, index);
+  }
+
   /** Canonical encoding (sorted), so equal states give equal bytes across nodes. */
   encode(): Uint8Array {
     const kv = [...this.data.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const ops = [...this.seen].sort();
-    return encoder.encode(JSON.stringify({ kv, ops }));
+    const h = this.ha;
+    // Only when used, so runs without the HA layer keep their exact bytes (and trace hashes).
+    if (h.active === null && h.holders.length === 0 && !h.paused) return encoder.encode(JSON.stringify({ kv, ops }));
+    const ha = { active: h.active, holders: h.holders, paused: h.paused };
+    return encoder.encode(JSON.stringify({ kv, ops, ha }));
   }
 
   static decode(bytes: Uint8Array): KvStateMachine {
     const sm = new KvStateMachine();
     if (bytes.length === 0) return sm;
-    const { kv, ops } = JSON.parse(decoder.decode(bytes)) as { kv: [string, string][]; ops: string[] };
+    const { kv, ops, ha } = JSON.parse(decoder.decode(bytes)) as { kv: [string, string][]; ops: string[]; ha?: ReplicatedHaState };
     for (const [k, v] of kv) sm.data.set(k, v);
     for (const id of ops) sm.seen.add(id);
+    if (ha !== undefined) sm.ha = ha;
     return sm;
   }
 }

@@ -1,6 +1,7 @@
 // One simulated node: a pure core (RawNode) over a "disk" MemoryStorage, a volatile KV
 // state machine, the client operations waiting on it, and its own drifting clock. The
 // simulator owns time and the network; the node reaches them through NodeHost.
+import { decodeHaCommand, isHaCommand } from '../../src/ha/ha-state.js';
 import { RawNode } from '../../src/raft/raw-node.js';
 import { MemoryStorage } from '../../src/raft/memory-storage.js';
 import { seededRng } from '../../src/raft/rng.js';
@@ -195,6 +196,7 @@ export class SimNode {
     this.host.onApply(this, e);
     this.applied = e.index;
     if (e.type !== EntryType.Normal) return;
+    if (isHaCommand(e.data)) return this.kv.applyHa(decodeHaCommand(e.data), e.index);
     const ce = decodeClientEntry(e.data);
     if (ce === undefined) return;
     const result = this.kv.apply(ce);

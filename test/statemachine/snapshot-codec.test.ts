@@ -97,7 +97,7 @@ describe('snapshot codec', () => {
     s[4] = 9;
     assert.throws(
       () => StateMachine.restore(reseal(s)),
-      (e: unknown) => e instanceof SnapshotVersionError && e.found === 9 && e.supported === 1 && e.code === 'SM_SNAPSHOT_VERSION',
+      (e: unknown) => e instanceof SnapshotVersionError && e.found === 9 && e.supported === SNAPSHOT_FORMAT_VERSION && e.code === 'SM_SNAPSHOT_VERSION',
     );
   });
 

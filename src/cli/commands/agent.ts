@@ -4,13 +4,17 @@
 // over first) and exit 0.
 import type { Command } from 'commander';
 import { validateNodeConfig, type NodeConfig, type NodeConfigInput } from '../../server/config.js';
-import { AGENT_OPTIONS, type AgentSettings } from '../agent-options.js';
+import { AGENT_OPTIONS, OptionKind, type AgentSettings } from '../agent-options.js';
 import { mergeSettings, readConfigFile } from '../config-file.js';
 import type { Io } from '../context.js';
 import { ExitCode, exitCodeFor } from '../exit-codes.js';
 
 /** Commander's parsed flags: one string per given option (absent options are undefined). */
-export type AgentFlags = Partial<Record<keyof AgentSettings, string>> & { config?: string };
+export type AgentFlags = Partial<Record<keyof AgentSettings, string | boolean>> & {
+  config?: string;
+  /** Commander's negation: `--no-active` sets active = false (default true). */
+  active?: boolean;
+};
 
 /** The node config's field names → the flag / YAML key an operator wrote. */
 const FIELD_TO_KEY: readonly (readonly [RegExp, string])[] = [
@@ -44,6 +48,17 @@ export function toNodeConfigInput(s: AgentSettings): NodeConfigInput {
   set('electionTimeoutMs', s.electionTimeoutMs);
   set('snapshotEntries', s.snapshotEntries);
   set('logLevel', s.logLevel);
+  set('onPromote', s.onPromote);
+  set('onDemote', s.onDemote);
+  set('onFence', s.onFence);
+  set('hookTimeoutMs', s.hookTimeoutMs);
+  set('fencing', s.fencing);
+  set('vip', s.vip);
+  set('vipInterface', s.vipInterface);
+  set('priority', s.priority);
+  set('failback', s.failback);
+  set('noActive', s.noActive);
+  set('maxClockDrift', s.maxClockDrift);
   if (s.tlsCertFile !== undefined || s.tlsKeyFile !== undefined || s.tlsCaFile !== undefined) {
     input.tls = {
       ...(s.tlsCertFile !== undefined ? { certFile: s.tlsCertFile } : {}),
@@ -62,6 +77,7 @@ export function resolveAgentConfig(flags: AgentFlags): { input?: NodeConfigInput
     // Flags are text; numbers are checked by the validator (which accepts numeric strings).
     if (raw !== undefined) (fromFlags as Record<string, unknown>)[o.prop] = raw;
   }
+  if (flags.active === false) fromFlags.noActive = true;
   const file = flags.config !== undefined ? readConfigFile(flags.config) : { settings: {}, problems: [] };
   const settings = mergeSettings(file.settings, fromFlags);
   const input = toNodeConfigInput(settings);
@@ -113,7 +129,9 @@ export async function runAgent(io: Io, flags: AgentFlags): Promise<ExitCode> {
     const why = outcome.error instanceof Error ? outcome.error.message : String(outcome.error ?? 'unknown reason');
     io.err(`palisade agent: the node stopped on its own: ${why}\n`);
     logger.flush();
-    return outcome.error === undefined ? ExitCode.Ok : ExitCode.Failure;
+    if (outcome.error === undefined) return ExitCode.Ok;
+    // A removed node has its own code: restarting it as is would only stop it again.
+    return exitCodeFor(outcome.error) === ExitCode.Removed ? ExitCode.Removed : ExitCode.Failure;
   }
   logger.info('signal received: stopping (a leader hands over first)');
   await node.stop();
@@ -127,7 +145,11 @@ export function registerAgent(program: Command, io: Io, done: (code: ExitCode) =
     .command('agent')
     .description('run a node in the foreground (logs JSON lines to stdout)')
     .option('--config <FILE>', 'YAML file whose keys are these flag names; flags override it');
-  for (const o of AGENT_OPTIONS) cmd.option(`--${o.key} <${o.placeholder}>`, o.help);
+  for (const o of AGENT_OPTIONS) {
+    // `--no-active` is commander's negation of an implicit `--active` (flags.active === false).
+    if (o.kind === OptionKind.Bool) cmd.option(`--${o.key}`, o.help);
+    else cmd.option(`--${o.key} <${o.placeholder}>`, o.help);
+  }
   cmd.addHelpText(
     'after',
     `
@@ -135,6 +157,10 @@ A new cluster: start every founding node with the same --peers (each includes it
   palisade agent --id n1 --listen 127.0.0.1:7101 --http 127.0.0.1:8101 --data-dir ./data/n1 \\
     --peers n1=127.0.0.1:7101,n2=127.0.0.1:7102,n3=127.0.0.1:7103
 A node added later: palisade members add n4 127.0.0.1:7104, then start it with --join 127.0.0.1:7101.
+The active role: --on-promote/--on-demote/--on-fence run executables (no shell) with PALISADE_EVENT,
+PALISADE_NODE_ID, PALISADE_EPOCH, PALISADE_TERM, PALISADE_PREVIOUS_ACTIVE, PALISADE_TARGET, PALISADE_REASON,
+PALISADE_CLUSTER. The agent refuses timing settings under which two nodes could be active at once and
+prints the inequality that failed. Fencing is explicit: --fencing hook (with --on-fence) or lease.
 Config file: palisade agent --config n1.yaml   (keys as above: id, listen, data-dir, peers: {n1: ...}, ...)`,
   );
   cmd.action(async (flags: AgentFlags) => done(await runAgent(io, flags)));

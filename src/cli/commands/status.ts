@@ -43,6 +43,9 @@ export function statusJson(view: ClusterView): unknown {
     leader: view.leader,
     term: view.term,
     commitIndex: view.commitIndex,
+    active: view.active === null ? null : { node: view.active.node, epoch: view.active.epoch },
+    fencing: view.fencing,
+    paused: view.paused,
     members: view.members.map((m) => ({
       id: m.id,
       address: m.address,
@@ -52,6 +55,7 @@ export function statusJson(view: ClusterView): unknown {
       lastContactMs: m.lastContactMs,
       matchIndex: m.matchIndex,
       lag: m.lag,
+      activeRole: m.activeRole,
     })),
     unreachable: view.unreachable,
   };
@@ -65,6 +69,10 @@ export function statusTable(view: ClusterView): string {
     ['Leader', view.leader ?? '(none)'],
     ['Term', String(view.term)],
     ['Commit index', String(view.commitIndex)],
+  ]) + renderSummary([
+    ['Active', view.active === null ? '(none)' : `${view.active.node} (epoch ${view.active.epoch})`],
+    ['Fencing', view.fencing ?? '-'],
+    ['Paused', view.paused ? 'yes (maintenance: no automatic promotion or demotion)' : 'no'],
   ]);
   const table = renderTable(
     [
@@ -76,6 +84,7 @@ export function statusTable(view: ClusterView): string {
       { header: 'LAST CONTACT', align: Align.Right },
       { header: 'MATCH INDEX', align: Align.Right },
       { header: 'LAG', align: Align.Right },
+      { header: 'ACTIVE ROLE' },
     ],
     view.members.map((m) => [
       m.id,
@@ -86,6 +95,7 @@ export function statusTable(view: ClusterView): string {
       dash(m.lastContactMs, ' ms'),
       dash(m.matchIndex),
       dash(m.lag),
+      m.activeRole ?? '-',
     ]),
   );
   const notes = view.unreachable.map((u) => `unreachable: ${u.endpoint} (${u.error})\n`).join('');
@@ -109,7 +119,7 @@ export async function runStatus(ctx: ClientContext): Promise<ExitCode> {
 }
 
 export function registerStatus(program: Command, io: Io, done: (code: ExitCode) => void): void {
-  withClientOptions(program.command('status').description('show members, roles, replication and the leader')).action(
+  withClientOptions(program.command('status').description('show members, roles, replication, the leader and the active node')).action(
     async (flags: ClientFlags) => done(await runStatus(clientContext(io, flags))),
   );
 }

@@ -1,6 +1,11 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { ActiveHolder as _palisade_v1_ActiveHolder, ActiveHolder__Output as _palisade_v1_ActiveHolder__Output } from './palisade/v1/ActiveHolder.js';
+import type { ClusterEvent as _palisade_v1_ClusterEvent, ClusterEvent__Output as _palisade_v1_ClusterEvent__Output } from './palisade/v1/ClusterEvent.js';
+import type { EventsRequest as _palisade_v1_EventsRequest, EventsRequest__Output as _palisade_v1_EventsRequest__Output } from './palisade/v1/EventsRequest.js';
+import type { EventsResponse as _palisade_v1_EventsResponse, EventsResponse__Output as _palisade_v1_EventsResponse__Output } from './palisade/v1/EventsResponse.js';
+import type { HaStatus as _palisade_v1_HaStatus, HaStatus__Output as _palisade_v1_HaStatus__Output } from './palisade/v1/HaStatus.js';
 import type { KeyValue as _palisade_v1_KeyValue, KeyValue__Output as _palisade_v1_KeyValue__Output } from './palisade/v1/KeyValue.js';
 import type { KvCasRequest as _palisade_v1_KvCasRequest, KvCasRequest__Output as _palisade_v1_KvCasRequest__Output } from './palisade/v1/KvCasRequest.js';
 import type { KvCasResponse as _palisade_v1_KvCasResponse, KvCasResponse__Output as _palisade_v1_KvCasResponse__Output } from './palisade/v1/KvCasResponse.js';
@@ -23,9 +28,14 @@ import type { MemberPromoteRequest as _palisade_v1_MemberPromoteRequest, MemberP
 import type { MemberRemoveRequest as _palisade_v1_MemberRemoveRequest, MemberRemoveRequest__Output as _palisade_v1_MemberRemoveRequest__Output } from './palisade/v1/MemberRemoveRequest.js';
 import type { MemberStatus as _palisade_v1_MemberStatus, MemberStatus__Output as _palisade_v1_MemberStatus__Output } from './palisade/v1/MemberStatus.js';
 import type { PalisadeClient as _palisade_v1_PalisadeClient, PalisadeDefinition as _palisade_v1_PalisadeDefinition } from './palisade/v1/Palisade.js';
+import type { PauseRequest as _palisade_v1_PauseRequest, PauseRequest__Output as _palisade_v1_PauseRequest__Output } from './palisade/v1/PauseRequest.js';
+import type { PauseResponse as _palisade_v1_PauseResponse, PauseResponse__Output as _palisade_v1_PauseResponse__Output } from './palisade/v1/PauseResponse.js';
 import type { RequestId as _palisade_v1_RequestId, RequestId__Output as _palisade_v1_RequestId__Output } from './palisade/v1/RequestId.js';
+import type { ResumeRequest as _palisade_v1_ResumeRequest, ResumeRequest__Output as _palisade_v1_ResumeRequest__Output } from './palisade/v1/ResumeRequest.js';
 import type { StatusRequest as _palisade_v1_StatusRequest, StatusRequest__Output as _palisade_v1_StatusRequest__Output } from './palisade/v1/StatusRequest.js';
 import type { StatusResponse as _palisade_v1_StatusResponse, StatusResponse__Output as _palisade_v1_StatusResponse__Output } from './palisade/v1/StatusResponse.js';
+import type { SwitchoverRequest as _palisade_v1_SwitchoverRequest, SwitchoverRequest__Output as _palisade_v1_SwitchoverRequest__Output } from './palisade/v1/SwitchoverRequest.js';
+import type { SwitchoverResponse as _palisade_v1_SwitchoverResponse, SwitchoverResponse__Output as _palisade_v1_SwitchoverResponse__Output } from './palisade/v1/SwitchoverResponse.js';
 import type { TransferLeadershipRequest as _palisade_v1_TransferLeadershipRequest, TransferLeadershipRequest__Output as _palisade_v1_TransferLeadershipRequest__Output } from './palisade/v1/TransferLeadershipRequest.js';
 import type { TransferLeadershipResponse as _palisade_v1_TransferLeadershipResponse, TransferLeadershipResponse__Output as _palisade_v1_TransferLeadershipResponse__Output } from './palisade/v1/TransferLeadershipResponse.js';
 
@@ -36,6 +46,11 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   palisade: {
     v1: {
+      ActiveHolder: MessageTypeDefinition<_palisade_v1_ActiveHolder, _palisade_v1_ActiveHolder__Output>
+      ClusterEvent: MessageTypeDefinition<_palisade_v1_ClusterEvent, _palisade_v1_ClusterEvent__Output>
+      EventsRequest: MessageTypeDefinition<_palisade_v1_EventsRequest, _palisade_v1_EventsRequest__Output>
+      EventsResponse: MessageTypeDefinition<_palisade_v1_EventsResponse, _palisade_v1_EventsResponse__Output>
+      HaStatus: MessageTypeDefinition<_palisade_v1_HaStatus, _palisade_v1_HaStatus__Output>
       KeyValue: MessageTypeDefinition<_palisade_v1_KeyValue, _palisade_v1_KeyValue__Output>
       KvCasRequest: MessageTypeDefinition<_palisade_v1_KvCasRequest, _palisade_v1_KvCasRequest__Output>
       KvCasResponse: MessageTypeDefinition<_palisade_v1_KvCasResponse, _palisade_v1_KvCasResponse__Output>
@@ -58,9 +73,14 @@ export interface ProtoGrpcType {
       MemberRemoveRequest: MessageTypeDefinition<_palisade_v1_MemberRemoveRequest, _palisade_v1_MemberRemoveRequest__Output>
       MemberStatus: MessageTypeDefinition<_palisade_v1_MemberStatus, _palisade_v1_MemberStatus__Output>
       Palisade: SubtypeConstructor<typeof grpc.Client, _palisade_v1_PalisadeClient> & { service: _palisade_v1_PalisadeDefinition }
+      PauseRequest: MessageTypeDefinition<_palisade_v1_PauseRequest, _palisade_v1_PauseRequest__Output>
+      PauseResponse: MessageTypeDefinition<_palisade_v1_PauseResponse, _palisade_v1_PauseResponse__Output>
       RequestId: MessageTypeDefinition<_palisade_v1_RequestId, _palisade_v1_RequestId__Output>
+      ResumeRequest: MessageTypeDefinition<_palisade_v1_ResumeRequest, _palisade_v1_ResumeRequest__Output>
       StatusRequest: MessageTypeDefinition<_palisade_v1_StatusRequest, _palisade_v1_StatusRequest__Output>
       StatusResponse: MessageTypeDefinition<_palisade_v1_StatusResponse, _palisade_v1_StatusResponse__Output>
+      SwitchoverRequest: MessageTypeDefinition<_palisade_v1_SwitchoverRequest, _palisade_v1_SwitchoverRequest__Output>
+      SwitchoverResponse: MessageTypeDefinition<_palisade_v1_SwitchoverResponse, _palisade_v1_SwitchoverResponse__Output>
       TransferLeadershipRequest: MessageTypeDefinition<_palisade_v1_TransferLeadershipRequest, _palisade_v1_TransferLeadershipRequest__Output>
       TransferLeadershipResponse: MessageTypeDefinition<_palisade_v1_TransferLeadershipResponse, _palisade_v1_TransferLeadershipResponse__Output>
     }

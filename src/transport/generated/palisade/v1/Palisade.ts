@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { EventsRequest as _palisade_v1_EventsRequest, EventsRequest__Output as _palisade_v1_EventsRequest__Output } from '../../palisade/v1/EventsRequest.js';
+import type { EventsResponse as _palisade_v1_EventsResponse, EventsResponse__Output as _palisade_v1_EventsResponse__Output } from '../../palisade/v1/EventsResponse.js';
 import type { KvCasRequest as _palisade_v1_KvCasRequest, KvCasRequest__Output as _palisade_v1_KvCasRequest__Output } from '../../palisade/v1/KvCasRequest.js';
 import type { KvCasResponse as _palisade_v1_KvCasResponse, KvCasResponse__Output as _palisade_v1_KvCasResponse__Output } from '../../palisade/v1/KvCasResponse.js';
 import type { KvDeleteRequest as _palisade_v1_KvDeleteRequest, KvDeleteRequest__Output as _palisade_v1_KvDeleteRequest__Output } from '../../palisade/v1/KvDeleteRequest.js';
@@ -20,12 +22,34 @@ import type { MemberListRequest as _palisade_v1_MemberListRequest, MemberListReq
 import type { MemberListResponse as _palisade_v1_MemberListResponse, MemberListResponse__Output as _palisade_v1_MemberListResponse__Output } from '../../palisade/v1/MemberListResponse.js';
 import type { MemberPromoteRequest as _palisade_v1_MemberPromoteRequest, MemberPromoteRequest__Output as _palisade_v1_MemberPromoteRequest__Output } from '../../palisade/v1/MemberPromoteRequest.js';
 import type { MemberRemoveRequest as _palisade_v1_MemberRemoveRequest, MemberRemoveRequest__Output as _palisade_v1_MemberRemoveRequest__Output } from '../../palisade/v1/MemberRemoveRequest.js';
+import type { PauseRequest as _palisade_v1_PauseRequest, PauseRequest__Output as _palisade_v1_PauseRequest__Output } from '../../palisade/v1/PauseRequest.js';
+import type { PauseResponse as _palisade_v1_PauseResponse, PauseResponse__Output as _palisade_v1_PauseResponse__Output } from '../../palisade/v1/PauseResponse.js';
+import type { ResumeRequest as _palisade_v1_ResumeRequest, ResumeRequest__Output as _palisade_v1_ResumeRequest__Output } from '../../palisade/v1/ResumeRequest.js';
 import type { StatusRequest as _palisade_v1_StatusRequest, StatusRequest__Output as _palisade_v1_StatusRequest__Output } from '../../palisade/v1/StatusRequest.js';
 import type { StatusResponse as _palisade_v1_StatusResponse, StatusResponse__Output as _palisade_v1_StatusResponse__Output } from '../../palisade/v1/StatusResponse.js';
+import type { SwitchoverRequest as _palisade_v1_SwitchoverRequest, SwitchoverRequest__Output as _palisade_v1_SwitchoverRequest__Output } from '../../palisade/v1/SwitchoverRequest.js';
+import type { SwitchoverResponse as _palisade_v1_SwitchoverResponse, SwitchoverResponse__Output as _palisade_v1_SwitchoverResponse__Output } from '../../palisade/v1/SwitchoverResponse.js';
 import type { TransferLeadershipRequest as _palisade_v1_TransferLeadershipRequest, TransferLeadershipRequest__Output as _palisade_v1_TransferLeadershipRequest__Output } from '../../palisade/v1/TransferLeadershipRequest.js';
 import type { TransferLeadershipResponse as _palisade_v1_TransferLeadershipResponse, TransferLeadershipResponse__Output as _palisade_v1_TransferLeadershipResponse__Output } from '../../palisade/v1/TransferLeadershipResponse.js';
 
 export interface PalisadeClient extends grpc.Client {
+  /**
+   * The replicated, bounded cluster event log (elections, promotions, demotions, fences, hook
+   * results), from this node's applied state. Poll with after_seq = the last seq seen to follow.
+   */
+  Events(argument: _palisade_v1_EventsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_EventsResponse__Output>): grpc.ClientUnaryCall;
+  Events(argument: _palisade_v1_EventsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_EventsResponse__Output>): grpc.ClientUnaryCall;
+  Events(argument: _palisade_v1_EventsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_EventsResponse__Output>): grpc.ClientUnaryCall;
+  Events(argument: _palisade_v1_EventsRequest, callback: grpc.requestCallback<_palisade_v1_EventsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The replicated, bounded cluster event log (elections, promotions, demotions, fences, hook
+   * results), from this node's applied state. Poll with after_seq = the last seq seen to follow.
+   */
+  events(argument: _palisade_v1_EventsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_EventsResponse__Output>): grpc.ClientUnaryCall;
+  events(argument: _palisade_v1_EventsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_EventsResponse__Output>): grpc.ClientUnaryCall;
+  events(argument: _palisade_v1_EventsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_EventsResponse__Output>): grpc.ClientUnaryCall;
+  events(argument: _palisade_v1_EventsRequest, callback: grpc.requestCallback<_palisade_v1_EventsResponse__Output>): grpc.ClientUnaryCall;
+  
   KvCas(argument: _palisade_v1_KvCasRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvCasResponse__Output>): grpc.ClientUnaryCall;
   KvCas(argument: _palisade_v1_KvCasRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_KvCasResponse__Output>): grpc.ClientUnaryCall;
   KvCas(argument: _palisade_v1_KvCasRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_KvCasResponse__Output>): grpc.ClientUnaryCall;
@@ -118,6 +142,30 @@ export interface PalisadeClient extends grpc.Client {
   memberRemove(argument: _palisade_v1_MemberRemoveRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
   memberRemove(argument: _palisade_v1_MemberRemoveRequest, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Maintenance: no automatic promotion or demotion until Resume (replicated; answered once applied here).
+   */
+  Pause(argument: _palisade_v1_PauseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  Pause(argument: _palisade_v1_PauseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  Pause(argument: _palisade_v1_PauseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  Pause(argument: _palisade_v1_PauseRequest, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Maintenance: no automatic promotion or demotion until Resume (replicated; answered once applied here).
+   */
+  pause(argument: _palisade_v1_PauseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  pause(argument: _palisade_v1_PauseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  pause(argument: _palisade_v1_PauseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  pause(argument: _palisade_v1_PauseRequest, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  
+  Resume(argument: _palisade_v1_ResumeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  Resume(argument: _palisade_v1_ResumeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  Resume(argument: _palisade_v1_ResumeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  Resume(argument: _palisade_v1_ResumeRequest, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  resume(argument: _palisade_v1_ResumeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  resume(argument: _palisade_v1_ResumeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  resume(argument: _palisade_v1_ResumeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  resume(argument: _palisade_v1_ResumeRequest, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  
   Status(argument: _palisade_v1_StatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
   Status(argument: _palisade_v1_StatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
   Status(argument: _palisade_v1_StatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
@@ -126,6 +174,27 @@ export interface PalisadeClient extends grpc.Client {
   status(argument: _palisade_v1_StatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
   status(argument: _palisade_v1_StatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
   status(argument: _palisade_v1_StatusRequest, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The active role. Switchover runs on the leader (a follower answers UNAVAILABLE naming it):
+   * the active node demotes first, leadership moves, then the target promotes; the call returns
+   * once the target's promotion is committed. FAILED_PRECONDITION when the target is not a
+   * reachable, caught-up voter that may hold the role, or the cluster is paused.
+   */
+  Switchover(argument: _palisade_v1_SwitchoverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SwitchoverResponse__Output>): grpc.ClientUnaryCall;
+  Switchover(argument: _palisade_v1_SwitchoverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_SwitchoverResponse__Output>): grpc.ClientUnaryCall;
+  Switchover(argument: _palisade_v1_SwitchoverRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SwitchoverResponse__Output>): grpc.ClientUnaryCall;
+  Switchover(argument: _palisade_v1_SwitchoverRequest, callback: grpc.requestCallback<_palisade_v1_SwitchoverResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The active role. Switchover runs on the leader (a follower answers UNAVAILABLE naming it):
+   * the active node demotes first, leadership moves, then the target promotes; the call returns
+   * once the target's promotion is committed. FAILED_PRECONDITION when the target is not a
+   * reachable, caught-up voter that may hold the role, or the cluster is paused.
+   */
+  switchover(argument: _palisade_v1_SwitchoverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SwitchoverResponse__Output>): grpc.ClientUnaryCall;
+  switchover(argument: _palisade_v1_SwitchoverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_SwitchoverResponse__Output>): grpc.ClientUnaryCall;
+  switchover(argument: _palisade_v1_SwitchoverRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SwitchoverResponse__Output>): grpc.ClientUnaryCall;
+  switchover(argument: _palisade_v1_SwitchoverRequest, callback: grpc.requestCallback<_palisade_v1_SwitchoverResponse__Output>): grpc.ClientUnaryCall;
   
   TransferLeadership(argument: _palisade_v1_TransferLeadershipRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_TransferLeadershipResponse__Output>): grpc.ClientUnaryCall;
   TransferLeadership(argument: _palisade_v1_TransferLeadershipRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_TransferLeadershipResponse__Output>): grpc.ClientUnaryCall;
@@ -139,6 +208,12 @@ export interface PalisadeClient extends grpc.Client {
 }
 
 export interface PalisadeHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * The replicated, bounded cluster event log (elections, promotions, demotions, fences, hook
+   * results), from this node's applied state. Poll with after_seq = the last seq seen to follow.
+   */
+  Events: grpc.handleUnaryCall<_palisade_v1_EventsRequest__Output, _palisade_v1_EventsResponse>;
+  
   KvCas: grpc.handleUnaryCall<_palisade_v1_KvCasRequest__Output, _palisade_v1_KvCasResponse>;
   
   KvDelete: grpc.handleUnaryCall<_palisade_v1_KvDeleteRequest__Output, _palisade_v1_KvDeleteResponse>;
@@ -162,13 +237,29 @@ export interface PalisadeHandlers extends grpc.UntypedServiceImplementation {
   
   MemberRemove: grpc.handleUnaryCall<_palisade_v1_MemberRemoveRequest__Output, _palisade_v1_MemberChangeResponse>;
   
+  /**
+   * Maintenance: no automatic promotion or demotion until Resume (replicated; answered once applied here).
+   */
+  Pause: grpc.handleUnaryCall<_palisade_v1_PauseRequest__Output, _palisade_v1_PauseResponse>;
+  
+  Resume: grpc.handleUnaryCall<_palisade_v1_ResumeRequest__Output, _palisade_v1_PauseResponse>;
+  
   Status: grpc.handleUnaryCall<_palisade_v1_StatusRequest__Output, _palisade_v1_StatusResponse>;
+  
+  /**
+   * The active role. Switchover runs on the leader (a follower answers UNAVAILABLE naming it):
+   * the active node demotes first, leadership moves, then the target promotes; the call returns
+   * once the target's promotion is committed. FAILED_PRECONDITION when the target is not a
+   * reachable, caught-up voter that may hold the role, or the cluster is paused.
+   */
+  Switchover: grpc.handleUnaryCall<_palisade_v1_SwitchoverRequest__Output, _palisade_v1_SwitchoverResponse>;
   
   TransferLeadership: grpc.handleUnaryCall<_palisade_v1_TransferLeadershipRequest__Output, _palisade_v1_TransferLeadershipResponse>;
   
 }
 
 export interface PalisadeDefinition extends grpc.ServiceDefinition {
+  Events: MethodDefinition<_palisade_v1_EventsRequest, _palisade_v1_EventsResponse, _palisade_v1_EventsRequest__Output, _palisade_v1_EventsResponse__Output>
   KvCas: MethodDefinition<_palisade_v1_KvCasRequest, _palisade_v1_KvCasResponse, _palisade_v1_KvCasRequest__Output, _palisade_v1_KvCasResponse__Output>
   KvDelete: MethodDefinition<_palisade_v1_KvDeleteRequest, _palisade_v1_KvDeleteResponse, _palisade_v1_KvDeleteRequest__Output, _palisade_v1_KvDeleteResponse__Output>
   KvGet: MethodDefinition<_palisade_v1_KvGetRequest, _palisade_v1_KvGetResponse, _palisade_v1_KvGetRequest__Output, _palisade_v1_KvGetResponse__Output>
@@ -179,6 +270,9 @@ export interface PalisadeDefinition extends grpc.ServiceDefinition {
   MemberList: MethodDefinition<_palisade_v1_MemberListRequest, _palisade_v1_MemberListResponse, _palisade_v1_MemberListRequest__Output, _palisade_v1_MemberListResponse__Output>
   MemberPromote: MethodDefinition<_palisade_v1_MemberPromoteRequest, _palisade_v1_MemberChangeResponse, _palisade_v1_MemberPromoteRequest__Output, _palisade_v1_MemberChangeResponse__Output>
   MemberRemove: MethodDefinition<_palisade_v1_MemberRemoveRequest, _palisade_v1_MemberChangeResponse, _palisade_v1_MemberRemoveRequest__Output, _palisade_v1_MemberChangeResponse__Output>
+  Pause: MethodDefinition<_palisade_v1_PauseRequest, _palisade_v1_PauseResponse, _palisade_v1_PauseRequest__Output, _palisade_v1_PauseResponse__Output>
+  Resume: MethodDefinition<_palisade_v1_ResumeRequest, _palisade_v1_PauseResponse, _palisade_v1_ResumeRequest__Output, _palisade_v1_PauseResponse__Output>
   Status: MethodDefinition<_palisade_v1_StatusRequest, _palisade_v1_StatusResponse, _palisade_v1_StatusRequest__Output, _palisade_v1_StatusResponse__Output>
+  Switchover: MethodDefinition<_palisade_v1_SwitchoverRequest, _palisade_v1_SwitchoverResponse, _palisade_v1_SwitchoverRequest__Output, _palisade_v1_SwitchoverResponse__Output>
   TransferLeadership: MethodDefinition<_palisade_v1_TransferLeadershipRequest, _palisade_v1_TransferLeadershipResponse, _palisade_v1_TransferLeadershipRequest__Output, _palisade_v1_TransferLeadershipResponse__Output>
 }

@@ -1,6 +1,7 @@
 // Original file: proto/palisade/v1/client.proto
 
 import type { MemberStatus as _palisade_v1_MemberStatus, MemberStatus__Output as _palisade_v1_MemberStatus__Output } from '../../palisade/v1/MemberStatus.js';
+import type { HaStatus as _palisade_v1_HaStatus, HaStatus__Output as _palisade_v1_HaStatus__Output } from '../../palisade/v1/HaStatus.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface StatusResponse {
@@ -15,6 +16,10 @@ export interface StatusResponse {
   'appliedIndex'?: (number | string | Long);
   'members'?: (_palisade_v1_MemberStatus)[];
   'version'?: (string);
+  /**
+   * The active role as the answering node sees it.
+   */
+  'ha'?: (_palisade_v1_HaStatus | null);
 }
 
 export interface StatusResponse__Output {
@@ -29,4 +34,8 @@ export interface StatusResponse__Output {
   'appliedIndex': (string);
   'members': (_palisade_v1_MemberStatus__Output)[];
   'version': (string);
+  /**
+   * The active role as the answering node sees it.
+   */
+  'ha': (_palisade_v1_HaStatus__Output | null);
 }

@@ -1,0 +1,115 @@
+// Three `palisade agent` processes started through the CLI exactly as an operator would, each its
+// own process group (kill -9 takes the agent; hooks run in groups of their own), on loopback or
+// each inside a network namespace. Members can be killed and restarted on their data dirs; HTTP
+// probes go straight from here on loopback, or through `ip netns exec` into a namespace.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI } from '../palisade-cluster.js';
+import { spawnGroup, type GroupProcess } from './detached.js';
+import { fetchJson } from './poll.js';
+
+const HAVE_CURL = (() => {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+export interface AgentSpec {
+  readonly id: string;
+  /** host:port for gRPC (peers and clients). */
+  readonly listen: string;
+  /** host:port for /primary, /replica, /status. */
+  readonly http: string;
+  /** Network namespace to run in; undefined = this one (loopback). */
+  readonly ns?: string;
+}
+
+export class AgentCluster {
+  private readonly procs = new Map<string, GroupProcess>();
+
+  constructor(
+    private readonly dir: string,
+    readonly specs: readonly AgentSpec[],
+    /** Flags after the identity ones (timings, hooks, VIP). */
+    private readonly flags: readonly string[],
+  ) {}
+
+  get peers(): string {
+    return this.specs.map((s) => `${s.id}=${s.listen}`).join(',');
+  }
+
+  spec(id: string): AgentSpec {
+    return this.specs.find((s) => s.id === id)!;
+  }
+
+  start(id: string): void {
+    const s = this.spec(id);
+    const argv = [process.execPath, CLI, 'agent', '--id', id, '--listen', s.listen, '--http', s.http, '--data-dir', join(this.dir, id), '--peers', this.peers, ...this.flags];
+    this.procs.set(id, spawnGroup(s.ns !== undefined ? ['ip', 'netns', 'exec', s.ns, ...argv] : argv, join(this.dir, `${id}.log`)));
+  }
+
+  startAll(): void {
+    for (const s of this.specs) this.start(s.id);
+  }
+
+  /** kill -9 of the agent process (its hooks, if any are running, are in their own groups). */
+  kill9(id: string): Promise<void> {
+    const p = this.procs.get(id)!;
+    p.child.kill('SIGKILL');
+    return p.exited;
+  }
+
+  running(id: string): boolean {
+    const c = this.procs.get(id)?.child;
+    return c !== undefined && c.exitCode === null && c.signalCode === null;
+  }
+
+  /** Throws with the log's tail when a member exited on its own (bad flags, crash). */
+  assertRunning(): void {
+    for (const s of this.specs) {
+      if (this.procs.has(s.id) && !this.running(s.id)) {
+        const tail = existsSync(this.logFile(s.id)) ? readFileSync(this.logFile(s.id), 'utf8').slice(-1500) : '(no log)';
+        throw new Error(`palisade agent ${s.id} exited:\n${tail}`);
+      }
+    }
+  }
+
+  /** HTTP status of GET path on member id, undefined when it does not answer. */
+  async http(id: string, path: string, signal: AbortSignal): Promise<number | undefined> {
+    const s = this.spec(id);
+    const url = `http://${s.http}${path}`;
+    if (s.ns === undefined) return (await fetchJson(url, signal)).status;
+    // curl starts in a few ms; node (the fallback) takes most of a second in a namespace.
+    const argv = HAVE_CURL
+      ? ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '0.5', url]
+      : [process.execPath, '-e', `fetch(${JSON.stringify(url)},{signal:AbortSignal.timeout(500)}).then(r=>console.log(r.status),()=>console.log(0))`];
+    return new Promise((resolve) => {
+      execFile('ip', ['netns', 'exec', s.ns!, ...argv], { timeout: 3000, signal }, (_err, stdout) => {
+        const code = Number(String(stdout).trim());
+        resolve(code > 0 ? code : undefined);
+      });
+    });
+  }
+
+  /** The one member whose /primary answers 200 while both others answer /replica 200. */
+  async steadyActive(signal: AbortSignal): Promise<string | undefined> {
+    const answers = await Promise.all(
+      this.specs.map(async (s) => ({ id: s.id, primary: await this.http(s.id, '/primary', signal), replica: await this.http(s.id, '/replica', signal) })),
+    );
+    const actives = answers.filter((a) => a.primary === 200);
+    if (actives.length !== 1) return undefined;
+    return answers.every((a) => a.primary === 200 || a.replica === 200) ? actives[0]!.id : undefined;
+  }
+
+  logFile(id: string): string {
+    return join(this.dir, `${id}.log`);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.procs.values()].map((p) => p.stop(5000)));
+  }
+}

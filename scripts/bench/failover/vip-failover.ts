@@ -1,0 +1,79 @@
+// palisade with a VIP on the namespace bed of netns.ts: each agent runs inside its node's
+// namespace with `--vip <subnet>.50/24 --vip-interface eth0` and the stamp hook as promote hook.
+// Crash = the active's bridge port down + kill -9 of its agent at once (a machine losing power:
+// a killed agent alone would keep the address on its interface, which lease mode does not cover);
+// (c) = kill → the client's ping answered by another node; (a) is recorded on the same runs. The
+// crashed node "reboots" (address gone, cable back) and rejoins before the next round.
+import type { ProcessGroup } from '../processes.js';
+import { AgentCluster } from './agent-cluster.js';
+import type { Net, VipProbe } from './netns.js';
+import { promoteAfter, type PalisadeProfile } from './palisade-failover.js';
+import { sleep } from './poll.js';
+import { createStampHook, msBetween, nowNs } from './stamp-hook.js';
+
+export interface VipRun {
+  readonly killToVipMs: number[];
+  readonly killToPromoteMs: number[];
+}
+
+export async function benchPalisadeVip(
+  group: ProcessGroup,
+  net: Net,
+  probe: VipProbe,
+  profile: PalisadeProfile,
+  reps: number,
+  log: (s: string) => void,
+  /** Add `--fencing hook` with the stamp hook as fence hook (it records and exits 0; the crash already cut the node off). */
+  fenceHook = false,
+): Promise<VipRun> {
+  const dir = group.tempDir('fo-vip');
+  const hook = createStampHook(dir);
+  const specs = net.nodes.map((n) => ({ id: `n${n.index}`, listen: `${n.address}:7100`, http: `${n.address}:8100`, ns: n.ns }));
+  const nodeOf = (id: string) => net.nodes.find((n) => `n${n.index}` === id)!;
+  const cluster = new AgentCluster(dir, specs, [...profile.flags, '--on-promote', hook.path, '--vip', `${net.vip}/${net.prefix}`, '--vip-interface', 'eth0', ...(fenceHook ? ['--fencing', 'hook', '--on-fence', hook.path] : [])]);
+  const never = new AbortController().signal;
+  /** The active node, once every member is healthy and the client hears the VIP from it. */
+  const steady = async (): Promise<string> => {
+    const deadline = performance.now() + 60_000;
+    for (;;) {
+      const a = await cluster.steadyActive(never).catch(() => undefined);
+      if (a !== undefined && probe.holderTtl(50) === nodeOf(a).ttl) return a;
+      cluster.assertRunning();
+      if (performance.now() > deadline) throw new Error(`${profile.name} + VIP: no steady active node answering for the VIP within 60 s (logs in ${dir})`);
+      await sleep(50);
+    }
+  };
+  const run: VipRun = { killToVipMs: [], killToPromoteMs: [] };
+  cluster.startAll();
+  try {
+    for (let i = 0; i < reps; i++) {
+      const active = await steady();
+      const old = nodeOf(active);
+      await sleep(300 + Math.random() * 200);
+      const t0 = nowNs();
+      const exited = cluster.kill9(active);
+      net.setLink(old, false);
+      const [reply, promote] = await Promise.all([
+        probe.waitFor(t0, (r) => r.ttl !== old.ttl, 30_000, `the VIP answering from another node after crashing ${active}`),
+        promoteAfter(hook, t0, active, 30_000),
+      ]);
+      const c = msBetween(t0, reply.atNs);
+      const a = msBetween(t0, promote.ns);
+      run.killToVipMs.push(c);
+      run.killToPromoteMs.push(a);
+      log(`${profile.name} + VIP: crash #${i + 1} of ${active}: promote hook on ${promote.node} after ${a.toFixed(1)} ms, VIP answers from n${reply.ttl - 60} after ${c.toFixed(1)} ms`);
+      await exited;
+      try {
+        net.sh(['ip', '-n', old.ns, 'addr', 'del', `${net.vip}/${net.prefix}`, 'dev', 'eth0']);
+      } catch {
+        // Not there.
+      }
+      net.setLink(old, true);
+      cluster.start(active);
+    }
+  } finally {
+    await cluster.stopAll();
+    for (const n of net.nodes) net.setLink(n, true);
+  }
+  return run;
+}

@@ -1,0 +1,218 @@
+// The active-role settings of a node (hooks, fencing mode, VIP, priority, witness, drift), checked
+// with the rest of the node config: every problem at once, each saying how to fix it. The timing
+// rule (ha/timing.ts) is checked here, so an unsafe combination never starts.
+import { checkHookPath } from '../ha/hook-runner.js';
+import { computeHaTiming, type TimingReport } from '../ha/timing.js';
+import { FencingMode } from '../ha/types.js';
+import { parseVip, type VipConfig } from '../ha/vip.js';
+
+/** How the fencing mode was chosen: the issue asks that it always be explicit in status and logs. */
+export const FencingSource = {
+  /** --fencing given. */
+  Flag: 'flag',
+  /** --on-fence given without --fencing: a fence hook means mode hook. */
+  FenceHook: 'on-fence',
+  /** Neither: mode lease, because the timing rule holds for it. */
+  Default: 'default',
+} as const;
+export type FencingSource = (typeof FencingSource)[keyof typeof FencingSource];
+
+/** IPv4 address, prefix length and interface (ha/vip.ts). */
+export type VipSettings = VipConfig;
+
+export interface HaSettings {
+  readonly onPromote?: string;
+  readonly onDemote?: string;
+  readonly onFence?: string;
+  /** Every hook is killed (process group) after this long. */
+  readonly hookTimeoutMs: number;
+  readonly fencing: FencingMode;
+  readonly fencingSource: FencingSource;
+  readonly vip?: VipSettings;
+  readonly priority: number;
+  readonly failback: boolean;
+  /** A voter that never takes the role (witness). */
+  readonly noActive: boolean;
+  readonly maxClockDrift: number;
+  /** Lease, transfer wait and demote budget worked out from the settings. */
+  readonly timing: TimingReport;
+  readonly promoteBackoffMinMs: number;
+  readonly promoteBackoffMaxMs: number;
+  /** After a hook's timeout, SIGTERM → SIGKILL grace for its process group (part of the demote budget). */
+  readonly killGraceMs: number;
+}
+
+export interface HaSettingsInput {
+  onPromote?: string;
+  onDemote?: string;
+  onFence?: string;
+  hookTimeoutMs?: number | string;
+  fencing?: string;
+  /** "10.0.0.50/24". */
+  vip?: string;
+  vipInterface?: string;
+  priority?: number | string;
+  failback?: boolean | string;
+  noActive?: boolean | string;
+  maxClockDrift?: number | string;
+}
+
+export const HA_KEYS = ['onPromote', 'onDemote', 'onFence', 'hookTimeoutMs', 'fencing', 'vip', 'vipInterface', 'priority', 'failback', 'noActive', 'maxClockDrift'] as const;
+
+export const HA_DEFAULTS = {
+  hookTimeoutMs: 5000,
+  maxClockDrift: 0.01,
+  priority: 0,
+  /** Subtracted from the lease and added to waits (design notes "Numbers"). */
+  marginMs: 10,
+  /** Stopping /primary and scheduling the demotion, when there is no hook nor VIP. */
+  localDemoteMs: 10,
+  /** `ip addr del` on a VIP: also the timeout of each `ip` command, so it really bounds the removal. */
+  vipRemoveMs: 100,
+} as const;
+
+/** What the timing rule needs from the rest of the node config. */
+export interface TickSettings {
+  readonly tickMs: number;
+  readonly electionTick: number;
+  readonly heartbeatTick: number;
+  readonly electionTimeoutMs: number;
+}
+
+export function parseHaSettings(input: HaSettingsInput, ticks: TickSettings | undefined, problems: string[]): HaSettings | undefined {
+  const before = problems.length;
+  const onPromote = hookPath(input.onPromote, 'onPromote', problems);
+  const onDemote = hookPath(input.onDemote, 'onDemote', problems);
+  const onFence = hookPath(input.onFence, 'onFence', problems);
+  const hookTimeoutMs = whole(input.hookTimeoutMs, 'hookTimeoutMs', HA_DEFAULTS.hookTimeoutMs, 1, 3_600_000, problems);
+  const priority = whole(input.priority, 'priority', HA_DEFAULTS.priority, 0, 1_000_000, problems);
+  const failback = flag(input.failback, 'failback', problems);
+  const noActive = flag(input.noActive, 'noActive', problems);
+
+  let maxClockDrift: number = HA_DEFAULTS.maxClockDrift;
+  if (input.maxClockDrift !== undefined && input.maxClockDrift !== '') {
+    const n = typeof input.maxClockDrift === 'string' ? Number(input.maxClockDrift.trim()) : input.maxClockDrift;
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n >= 0.5) {
+      problems.push(`maxClockDrift: ${JSON.stringify(input.maxClockDrift)} is not a drift bound in [0, 0.5) — e.g. maxClockDrift: 0.01 (1%)`);
+    } else maxClockDrift = n;
+  }
+
+  let fencing: FencingMode | undefined;
+  let fencingSource: FencingSource = FencingSource.Default;
+  if (input.fencing !== undefined && input.fencing !== '') {
+    if (input.fencing !== FencingMode.Hook && input.fencing !== FencingMode.Lease) {
+      problems.push(`fencing: "${String(input.fencing)}" is not a fencing mode — use hook (with onFence) or lease`);
+    } else {
+      fencing = input.fencing;
+      fencingSource = FencingSource.Flag;
+    }
+  } else if (onFence !== undefined) {
+    fencing = FencingMode.Hook;
+    fencingSource = FencingSource.FenceHook;
+  } else {
+    fencing = FencingMode.Lease;
+  }
+  if (fencing === FencingMode.Hook && input.onFence === undefined) {
+    problems.push('fencing: mode hook needs a fence hook — set onFence to an executable that cuts the previous active off (or use fencing: lease)');
+  }
+
+  const vip = parseVipSettings(input.vip, input.vipInterface, problems);
+
+  if (problems.length > before || ticks === undefined || hookTimeoutMs === undefined || priority === undefined || fencing === undefined) return undefined;
+  // A hook that outlives its timeout gets SIGTERM, then SIGKILL after the grace: both count.
+  const killGraceMs = Math.min(1000, Math.max(10, Math.round(hookTimeoutMs / 4)));
+  // In mode lease the demotion must finish inside the lease (nobody else stops us). In mode hook
+  // the next holder fences whoever did not confirm its demotion, so the lease only has to cover
+  // the local step (stop serving /primary); a long demote hook would otherwise forbid promotion
+  // (the controller needs now < lease end − demote budget to start one).
+  const demoteBudgetMs =
+    fencing === FencingMode.Lease
+      ? HA_DEFAULTS.localDemoteMs + (onDemote !== undefined ? hookTimeoutMs + killGraceMs : 0) + (vip !== undefined ? HA_DEFAULTS.vipRemoveMs : 0)
+      : HA_DEFAULTS.localDemoteMs;
+  const timing = computeHaTiming({
+    tickMs: ticks.tickMs,
+    electionTick: ticks.electionTick,
+    heartbeatTick: ticks.heartbeatTick,
+    maxClockDrift,
+    marginMs: HA_DEFAULTS.marginMs,
+    demoteBudgetMs,
+    // Renewal, not safety: a round's acks normally arrive before the next round starts, so one
+    // heartbeat interval covers the round trip on a LAN (the lease formula carries the safety).
+    rttAllowanceMs: ticks.heartbeatTick * ticks.tickMs,
+    fencing,
+  });
+  for (const p of timing.problems) {
+    const why = fencingSource === FencingSource.Default ? ' (fencing mode lease is the default when no onFence is given)' : '';
+    problems.push(`fencing, hookTimeoutMs, electionTimeoutMs: unsafe timing${why}: ${p}`);
+  }
+  if (problems.length > before) return undefined;
+  const backoff = Math.max(500, 2 * ticks.electionTimeoutMs);
+  return {
+    ...(onPromote !== undefined ? { onPromote } : {}),
+    ...(onDemote !== undefined ? { onDemote } : {}),
+    ...(onFence !== undefined ? { onFence } : {}),
+    hookTimeoutMs,
+    fencing,
+    fencingSource,
+    ...(vip !== undefined ? { vip } : {}),
+    priority,
+    failback,
+    noActive,
+    maxClockDrift,
+    timing,
+    promoteBackoffMinMs: backoff,
+    promoteBackoffMaxMs: 16 * backoff,
+    killGraceMs,
+  };
+}
+
+function hookPath(v: unknown, field: string, problems: string[]): string | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') {
+    problems.push(`${field}: must be the path of an executable — e.g. ${field}: /etc/palisade/hooks/${field.slice(2).toLowerCase()}`);
+    return undefined;
+  }
+  const problem = checkHookPath(v);
+  if (problem !== undefined) {
+    problems.push(`${field}: ${problem} — give the path of an executable file (hooks run without a shell, so scripts need a #! line)`);
+    return undefined;
+  }
+  return v;
+}
+
+function whole(v: unknown, field: string, dflt: number, min: number, max: number, problems: string[]): number | undefined {
+  if (v === undefined || v === '') return dflt;
+  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max) {
+    problems.push(`${field}: ${JSON.stringify(v)} is not a whole number from ${min} to ${max} — e.g. ${field}: ${dflt}`);
+    return undefined;
+  }
+  return n;
+}
+
+function flag(v: unknown, field: string, problems: string[]): boolean {
+  if (v === undefined || v === '' || v === false || v === 'false') return false;
+  if (v === true || v === 'true') return true;
+  problems.push(`${field}: ${JSON.stringify(v)} is not true or false — e.g. ${field}: true`);
+  return false;
+}
+
+function parseVipSettings(vip: unknown, iface: unknown, problems: string[]): VipSettings | undefined {
+  const hasVip = vip !== undefined && vip !== '';
+  const hasIface = iface !== undefined && iface !== '';
+  if (!hasVip && !hasIface) return undefined;
+  if (!hasVip) {
+    problems.push('vip: vipInterface is set but vip is not — give both, e.g. vip: 10.0.0.50/24 and vipInterface: eth0');
+    return undefined;
+  }
+  if (typeof vip !== 'string' || (hasIface && typeof iface !== 'string')) {
+    problems.push('vip, vipInterface: must be text — e.g. vip: 10.0.0.50/24, vipInterface: eth0');
+    return undefined;
+  }
+  const r = parseVip(vip, hasIface ? (iface as string) : '');
+  if (!r.ok) {
+    problems.push(`vip: ${r.problem}`);
+    return undefined;
+  }
+  return r.vip;
+}

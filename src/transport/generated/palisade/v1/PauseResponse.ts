@@ -1,0 +1,10 @@
+// Original file: proto/palisade/v1/client.proto
+
+
+export interface PauseResponse {
+  'paused'?: (boolean);
+}
+
+export interface PauseResponse__Output {
+  'paused': (boolean);
+}
