@@ -109,8 +109,11 @@ export function createVip(config: VipConfig, options: VipOptions = {}): VipResou
   const runner = options.runner ?? execFileRunner();
   const log = options.logger;
   const cmdTimeout = options.commandTimeoutMs ?? 3000;
-  const probeCount = options.probeCount ?? 2;
-  const probeWaitS = options.probeWaitS ?? 2;
+  // One probe, one second: iputils arping waits in whole seconds and always waits the full time
+  // when nobody answers, so this is the floor of a promotion's VIP step (a second probe doubled
+  // the failover time measured in docs/benchmarks.md). On a LAN a holder answers well within it.
+  const probeCount = options.probeCount ?? 1;
+  const probeWaitS = options.probeWaitS ?? 1;
   const announceCount = options.announceCount ?? 2;
   const cidr = `${config.address}/${config.prefixLength}`;
   const fields = { vip: cidr, interface: config.interface };

@@ -332,7 +332,7 @@ describe('ResourceExecutor with a VIP (scripted runner)', () => {
     assert.equal(h.exec.serving, true);
     assert.deepEqual(runner.calls, [
       'ip -o -4 addr show dev eth0',
-      'arping -D -c 2 -w 2 -I eth0 10.0.0.50',
+      'arping -D -c 1 -w 1 -I eth0 10.0.0.50',
       'ip addr add 10.0.0.50/24 dev eth0',
       'arping -U -c 2 -I eth0 10.0.0.50',
     ]);

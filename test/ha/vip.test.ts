@@ -67,7 +67,7 @@ describe('VIP commands (scripted runner)', () => {
     assert.deepEqual(await vip.add(), { ok: true, detail: '' });
     assert.deepEqual(runner.calls, [
       ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'],
-      ['arping', '-D', '-c', '2', '-w', '2', '-I', 'eth0', '10.0.0.50'],
+      ['arping', '-D', '-c', '1', '-w', '1', '-I', 'eth0', '10.0.0.50'],
       ['ip', 'addr', 'add', '10.0.0.50/24', 'dev', 'eth0'],
     ]);
     for (const o of runner.opts) assert.ok(o.timeoutMs > 0 && o.timeoutMs <= 5000);
