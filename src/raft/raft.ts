@@ -400,6 +400,10 @@ export class Raft {
       else {
         this.becomeLeader();
         this.bcastAppend();
+        // Start the first heartbeat round now rather than a heartbeat interval later: the new
+        // leader's lease (and so the HA promotion) and pending reads wait for it.
+        this.heartbeatElapsed = 0;
+        this.bcastHeartbeat();
       }
     } else if (result === VoteResult.Lost) {
       // PreVote answers carry a future term we never took; stay in our own term.

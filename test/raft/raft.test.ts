@@ -299,9 +299,10 @@ describe('lease facts (Ready.leaseAck)', () => {
     const t1 = h.raft('a').tickCount;
     h.tick('a');
     const t2 = h.raft('a').tickCount;
+    // Round 1 was started at the election itself (a new leader does not wait a heartbeat interval).
     assert.deepEqual(acks, [
-      { term: 1, round: 1, startTick: t1 },
-      { term: 1, round: 2, startTick: t2 },
+      { term: 1, round: 2, startTick: t1 },
+      { term: 1, round: 3, startTick: t2 },
     ]);
   });
 
@@ -316,7 +317,7 @@ describe('lease facts (Ready.leaseAck)', () => {
     assert.equal(acks.length, 0);
     h.heal();
     h.tick('a');
-    assert.deepEqual(acks.map((l) => l.round), [6], 'the first quorum-acked round after healing');
+    assert.deepEqual(acks.map((l) => l.round), [7], 'the first quorum-acked round after healing (round 1 was the election\'s)');
   });
 
   test('a quorum that includes the leader is enough (one follower down in three)', () => {
@@ -325,7 +326,7 @@ describe('lease facts (Ready.leaseAck)', () => {
     const acks = leaseAcks(h, 'a');
     h.isolate('c');
     h.tick('a', 3);
-    assert.deepEqual(acks.map((l) => l.round), [1, 2, 3]);
+    assert.deepEqual(acks.map((l) => l.round), [2, 3, 4], 'round 1 was the election\'s');
   });
 
   test('acknowledgements of a round are counted once per peer and never for a round not yet sent', () => {
@@ -334,13 +335,14 @@ describe('lease facts (Ready.leaseAck)', () => {
     drain(r);
     r.tick();
     const ack = (from: NodeId, round: number): Message => ({ type: 'heartbeatResponse', from, to: 'a', term: 1, round });
-    r.step(ack('b', 1));
-    r.step(ack('b', 1));
+    // Round 1 went out at the election (tick 0); the tick started round 2.
+    r.step(ack('b', 2));
+    r.step(ack('b', 2));
     assert.equal(r.leaseAck, undefined, 'a + b is not a majority of five');
     r.step(ack('c', 7));
     assert.equal(r.leaseAck, undefined, 'round 7 was never started');
-    r.step(ack('c', 1));
-    assert.deepEqual(r.leaseAck, { term: 1, round: 1, startTick: 1 });
+    r.step(ack('c', 2));
+    assert.deepEqual(r.leaseAck, { term: 1, round: 2, startTick: 1 });
   });
 });
 
