@@ -1,6 +1,6 @@
 // The in-memory twin of the durable log storage: tests, the simulator and embedded
 // single-process use. Same contract as the LevelDB storage (test/raft/storage-contract.ts).
-import { limitSize } from './raft-log.js';
+import { markedEntries, markedFirstIndex, markedLastIndex, markedTerm } from './marked-log.js';
 import { CompactedError, UnavailableError, type InitialState, type Storage } from './storage.js';
 import {
   EMPTY_HARD_STATE,
@@ -91,28 +91,19 @@ export class MemoryStorage implements WritableStorage {
   }
 
   firstIndex(): number {
-    return this.offset() + 1;
+    return markedFirstIndex(this.ents);
   }
 
   lastIndex(): number {
-    return this.offset() + this.ents.length - 1;
+    return markedLastIndex(this.ents);
   }
 
   entries(lo: number, hi: number, maxBytes?: number): Entry[] {
-    const offset = this.offset();
-    if (lo <= offset) throw new CompactedError(lo, offset + 1);
-    const last = this.lastIndex();
-    if (hi > last + 1) throw new UnavailableError(hi - 1, last);
-    if (lo > hi) throw new RangeError(`invalid range [${lo}, ${hi})`);
-    return limitSize(this.ents.slice(lo - offset, hi - offset), maxBytes);
+    return markedEntries(this.ents, lo, hi, maxBytes);
   }
 
   term(i: number): number {
-    const offset = this.offset();
-    if (i < offset) throw new CompactedError(i, offset + 1);
-    const last = this.lastIndex();
-    if (i > last) throw new UnavailableError(i, last);
-    return this.ents[i - offset]!.term;
+    return markedTerm(this.ents, i);
   }
 
   snapshot(): Snapshot {

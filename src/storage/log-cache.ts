@@ -3,8 +3,8 @@
 // that make it durable to a sink; LevelStorage collects them into the next batch. So the view
 // is always "the disk after the pending batch", and one batch carries one Ready.
 // Semantics match MemoryStorage exactly (the same contract tests run against both).
+import { markedEntries, markedFirstIndex, markedLastIndex, markedTerm } from '../raft/marked-log.js';
 import { SnapshotOutOfDateError, type WritableStorage } from '../raft/memory-storage.js';
-import { limitSize } from '../raft/raft-log.js';
 import { CompactedError, UnavailableError, type InitialState } from '../raft/storage.js';
 import { EMPTY_HARD_STATE, EMPTY_SNAPSHOT, EntryType, type ConfState, type Entry, type HardState, type Snapshot } from '../raft/types.js';
 import { encodeEntry, encodeHardState, encodeLogStart, encodeSnapshot, type LogStart } from './codec.js';
@@ -62,28 +62,19 @@ export class LogCache implements WritableStorage {
   }
 
   firstIndex(): number {
-    return this.offset() + 1;
+    return markedFirstIndex(this.ents);
   }
 
   lastIndex(): number {
-    return this.offset() + this.ents.length - 1;
+    return markedLastIndex(this.ents);
   }
 
   entries(lo: number, hi: number, maxBytes?: number): Entry[] {
-    const offset = this.offset();
-    if (lo <= offset) throw new CompactedError(lo, offset + 1);
-    const last = this.lastIndex();
-    if (hi > last + 1) throw new UnavailableError(hi - 1, last);
-    if (lo > hi) throw new RangeError(`invalid range [${lo}, ${hi})`);
-    return limitSize(this.ents.slice(lo - offset, hi - offset), maxBytes);
+    return markedEntries(this.ents, lo, hi, maxBytes);
   }
 
   term(i: number): number {
-    const offset = this.offset();
-    if (i < offset) throw new CompactedError(i, offset + 1);
-    const last = this.lastIndex();
-    if (i > last) throw new UnavailableError(i, last);
-    return this.ents[i - offset]!.term;
+    return markedTerm(this.ents, i);
   }
 
   snapshot(): Snapshot {
