@@ -26,5 +26,24 @@ export interface RaftConfig {
   readonly preVote?: boolean;
   /** Default true. A leader steps down if it has not heard from a quorum in electionTick ticks. */
   readonly checkQuorum?: boolean;
+  /**
+   * Chooses a follower's election timeout (in ticks) whenever it is redrawn: after every
+   * reset, and when a follower first learns the leader of its term. Default: uniform in
+   * [electionTick, 2·electionTick). The result is clamped into that range, so no policy can
+   * make a node campaign before electionTick (stickiness and the lease assume it) or let the
+   * liveness bound slip past 2·electionTick.
+   */
+  readonly electionTimeout?: ElectionTimeoutPolicy;
   readonly logger?: RaftLogger;
 }
+
+/** What an election-timeout policy may look at. `lead` is NONE when the leader is unknown. */
+export interface ElectionTimeoutContext {
+  readonly id: NodeId;
+  readonly electionTick: number;
+  readonly voters: readonly NodeId[];
+  readonly lead: NodeId;
+  readonly rng: Rng;
+}
+
+export type ElectionTimeoutPolicy = (ctx: ElectionTimeoutContext) => number;

@@ -3,7 +3,7 @@
 // and is drained by RawNode into a Ready. Paper sections: §5.2 election, §5.3 replication,
 // §5.4 safety, §6 membership (single-server changes), §7 snapshots; PreVote, CheckQuorum and
 // leadership transfer from Ongaro's thesis (§9.6, §6.2, §3.10).
-import type { RaftConfig } from './config.js';
+import type { ElectionTimeoutPolicy, RaftConfig } from './config.js';
 import { decodeConfChange, encodeConfChange } from './conf-change-codec.js';
 import { applyConfChange } from './conf-change.js';
 import { ConfChangeError, ProposalDroppedError } from './errors.js';
@@ -103,6 +103,7 @@ export class Raft {
   readonly checkQuorum: boolean;
   readonly maxSizePerMsg: number;
   private readonly rng: Rng;
+  private readonly electionTimeoutPolicy: ElectionTimeoutPolicy | undefined;
   readonly logger: RaftLogger;
 
   private rounds: HeartbeatRounds = new HeartbeatRounds(0);
@@ -122,6 +123,7 @@ export class Raft {
     this.checkQuorum = config.checkQuorum ?? true;
     this.maxSizePerMsg = config.maxSizePerMsg ?? DEFAULT_MAX_SIZE_PER_MSG;
     this.rng = config.rng;
+    this.electionTimeoutPolicy = config.electionTimeout;
     this.logger = config.logger ?? silentLogger;
     this.raftLog = new RaftLog(config.storage);
     this.trk = new ProgressTracker(config.maxInflightMsgs ?? DEFAULT_MAX_INFLIGHT);
@@ -180,7 +182,8 @@ export class Raft {
 
   // ---------------------------------------------------------------- role transitions
 
-  private reset(term: number): void {
+  /** `lead`: the leader being followed after the reset, if known (only the timeout policy uses it). */
+  private reset(term: number, lead: NodeId = NONE): void {
     if (this.term !== term) {
       this.term = term;
       this.vote = NONE;
@@ -188,7 +191,7 @@ export class Raft {
     this.lead = NONE;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
-    this.resetRandomizedElectionTimeout();
+    this.resetRandomizedElectionTimeout(lead);
     this.abortLeaderTransfer();
     this.trk.resetVotes();
     const lastIndex = this.raftLog.lastIndex();
@@ -214,7 +217,7 @@ export class Raft {
 
   becomeFollower(term: number, lead: NodeId): void {
     if (this.state !== StateType.Follower || term !== this.term) this.transition(StateType.Follower, term, `lead=${lead || 'none'}`);
-    this.reset(term);
+    this.reset(term, lead);
     this.state = StateType.Follower;
     this.lead = lead;
     if (lead !== NONE) this.leaderContactElapsed = 0;
@@ -297,8 +300,15 @@ export class Raft {
     }
   }
 
-  private resetRandomizedElectionTimeout(): void {
-    this.randomizedElectionTimeout = this.electionTick + this.rng.int(this.electionTick);
+  private resetRandomizedElectionTimeout(lead: NodeId): void {
+    const e = this.electionTick;
+    const policy = this.electionTimeoutPolicy;
+    if (policy === undefined) {
+      this.randomizedElectionTimeout = e + this.rng.int(e);
+      return;
+    }
+    const chosen = Math.floor(policy({ id: this.id, electionTick: e, voters: this.trk.voters(), lead, rng: this.rng }));
+    this.randomizedElectionTimeout = Number.isFinite(chosen) ? Math.min(2 * e - 1, Math.max(e, chosen)) : e + this.rng.int(e);
   }
 
   // ---------------------------------------------------------------- elections
@@ -595,6 +605,9 @@ export class Raft {
   private heardFromLeader(from: NodeId): void {
     this.electionElapsed = 0;
     this.leaderContactElapsed = 0;
+    // A policy may rank us among the voters other than the leader: redraw once we know it.
+    // (Without a policy nothing is redrawn, as in etcd.)
+    if (this.lead !== from && this.electionTimeoutPolicy !== undefined) this.resetRandomizedElectionTimeout(from);
     this.lead = from;
   }
 

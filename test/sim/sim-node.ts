@@ -2,6 +2,7 @@
 // state machine, the client operations waiting on it, and its own drifting clock. The
 // simulator owns time and the network; the node reaches them through NodeHost.
 import { decodeHaCommand, isHaCommand } from '../../src/ha/ha-state.js';
+import type { ElectionTimeoutPolicy } from '../../src/raft/config.js';
 import { RawNode } from '../../src/raft/raw-node.js';
 import { MemoryStorage } from '../../src/raft/memory-storage.js';
 import { seededRng } from '../../src/raft/rng.js';
@@ -46,6 +47,8 @@ export interface CoreParams {
   readonly snapshotEvery: number;
   /** Entries kept behind a snapshot when compacting, so slow followers can still catch up by log. */
   readonly keepAfterSnapshot: number;
+  /** The core's election-timeout policy (default: Raft's uniform [E, 2E)). */
+  readonly electionTimeout?: ElectionTimeoutPolicy;
 }
 
 type Life = 'up' | 'paused' | 'crashed';
@@ -105,6 +108,7 @@ export class SimNode {
       maxInflightMsgs: this.params.maxInflightMsgs,
       preVote: true,
       checkQuorum: true,
+      ...(this.params.electionTimeout !== undefined ? { electionTimeout: this.params.electionTimeout } : {}),
     });
     this.life = 'up';
   }

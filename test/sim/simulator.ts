@@ -2,6 +2,7 @@
 // crash/restart from the disk, pauses and drifting clocks. Everything nondeterministic
 // comes from one seed; every event is followed by the invariant checks.
 import { bootstrapStorage } from '../../src/raft/bootstrap.js';
+import type { ElectionTimeoutPolicy } from '../../src/raft/config.js';
 import { ConfChangeError, ProposalDroppedError } from '../../src/raft/errors.js';
 import type { Message } from '../../src/raft/messages.js';
 import { seededRng } from '../../src/raft/rng.js';
@@ -41,6 +42,8 @@ export interface SimOptions {
   readonly keepAfterSnapshot?: number;
   readonly maxSizePerMsg?: number;
   readonly maxInflightMsgs?: number;
+  /** The cores' election-timeout policy (default: Raft's uniform [E, 2E)). */
+  readonly electionTimeout?: ElectionTimeoutPolicy;
   readonly executor?: ReadyExecutor;
   readonly actor?: (node: SimNode) => NodeActor | undefined;
   readonly traceKeep?: number;
@@ -104,6 +107,7 @@ export class Simulator implements NodeHost {
       maxInflightMsgs: options.maxInflightMsgs ?? 16,
       snapshotEvery: options.snapshotEvery ?? 5,
       keepAfterSnapshot: options.keepAfterSnapshot ?? 2,
+      ...(options.electionTimeout !== undefined ? { electionTimeout: options.electionTimeout } : {}),
     };
     const poolSize = options.poolSize ?? options.nodes + 2;
     this.pool = Array.from({ length: poolSize }, (_, i) => `n${i + 1}`);
