@@ -8,6 +8,8 @@
 import type { HaPort, HaStatus, NodeRole, SwitchoverResult } from '../api/node-port.js';
 import { NoLeaderError, NotFoundError, PreconditionFailedError, TimeoutError } from '../errors.js';
 import { encodeHaCommand } from '../ha/ha-state.js';
+import { HA_PROFILE_PREFIX, readHaProfiles, type HaProfile } from '../ha/profiles.js';
+import { ReannounceTrigger } from '../ha/reannounce.js';
 import { ResourceExecutor, type ActionResult } from '../ha/resource-executor.js';
 import { RoleController } from '../ha/role-controller.js';
 import { LocalRole, type ControllerAction, type ControllerInput, type HaCommand, type HaConfig, type RaftRole, type ReplicatedHaState } from '../ha/types.js';
@@ -34,21 +36,18 @@ export interface HaHost {
   timeOfTick(tick: number): number | undefined;
   waitFor(check: () => boolean, timeoutMs: number, onTimeout: () => Error): Promise<void>;
   leaderHint(): { leader: string; address: string };
+  /** When this node last received a message from each peer (monotonic ms). */
+  lastHeard(): ReadonlyMap<string, number>;
   /** A KV put through Raft (the node's HA profile); resolves when applied here. */
   put(key: string, value: string): Promise<void>;
 }
 
-/** Where every node publishes its HA profile, so the leader can pick eligible, preferred targets. */
-export const HA_PROFILE_PREFIX = 'palisade/ha/nodes/';
-
-export interface HaProfile {
-  readonly priority: number;
-  readonly failback: boolean;
-  readonly noActive: boolean;
-}
 
 /** A transfer target must be this close to the leader's log (the transfer itself catches it up). */
 const CAUGHT_UP_LAG = 100;
+
+/** Re-announcements of the VIP are at least this far apart. */
+const REANNOUNCE_MIN_INTERVAL_MS = 1000;
 
 export class HaDriver implements HaPort {
   readonly controller: RoleController;
@@ -65,6 +64,8 @@ export class HaDriver implements HaPort {
   private stableSince = Number.NEGATIVE_INFINITY;
   private failbackTriedAt = Number.NEGATIVE_INFINITY;
   private readonly idleWaiters: (() => void)[] = [];
+  private readonly reannounce: ReannounceTrigger;
+  private lastPaused: boolean | undefined;
 
   constructor(
     private readonly config: NodeConfig,
@@ -75,6 +76,7 @@ export class HaDriver implements HaPort {
   ) {
     this.me = config.id;
     const ha = config.ha;
+    this.reannounce = new ReannounceTrigger({ quietMs: config.electionTimeoutMs, minIntervalMs: REANNOUNCE_MIN_INTERVAL_MS });
     const haConfig: HaConfig = {
       nodeId: config.id,
       fencing: ha.fencing,
@@ -138,7 +140,19 @@ export class HaDriver implements HaPort {
     this.feed({ type: 'tick', now: this.now() });
     this.publishProfile();
     this.maybeFailback();
+    this.maybeReannounce();
     if (this.idleWaiters.length > 0 && this.idle()) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /**
+   * Before each Ready: a leader elected since the last Ready is told now, so its Promote entry
+   * is appended before the Ready is taken and commits together with the election no-op (one
+   * write and one round trip less before the promote hook runs).
+   */
+  beforeReady(): void {
+    if (this.stopped) return;
+    const r = this.host.raw.raft;
+    if (r.state === 'leader' && r.term !== this.lastLeaderTerm) this.feedRaft();
   }
 
   /** After each Ready: role changes, the lease fact, the applied HA record. */
@@ -148,7 +162,10 @@ export class HaDriver implements HaPort {
     if (rd.leaseAck !== undefined) {
       const at = this.host.timeOfTick(rd.leaseAck.startTick);
       // Too old to be remembered: no lease from it (safe: the lease only gets shorter).
-      if (at !== undefined) this.feed({ type: 'lease', now: this.now(), term: rd.leaseAck.term, roundStartedAt: at });
+      if (at !== undefined) {
+        this.feed({ type: 'lease', now: this.now(), term: rd.leaseAck.term, roundStartedAt: at });
+        this.reannounce.leaseRenewed(this.now());
+      }
     }
     this.feedRecord();
   }
@@ -168,6 +185,8 @@ export class HaDriver implements HaPort {
     const sm = this.host.stateMachine();
     if (sm.ha === this.lastFedState) return;
     this.lastFedState = sm.ha;
+    if (this.lastPaused === true && !sm.ha.paused) this.reannounce.resumed();
+    this.lastPaused = sm.ha.paused;
     this.feed({ type: 'record', now: this.now(), state: sm.ha, index: sm.appliedIndex });
   }
 
@@ -193,6 +212,16 @@ export class HaDriver implements HaPort {
     }
     this.feed({ type: 'actionDone', now: this.now(), kind: r.kind, epoch: r.epoch, ok: r.ok, detail: r.detail });
     if (this.idleWaiters.length > 0 && this.idle()) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Gratuitous ARP again after an ambiguous period (src/ha/reannounce.ts says which). */
+  private maybeReannounce(): void {
+    for (const [peer, at] of this.host.lastHeard()) this.reannounce.peerHeard(peer, at);
+    const serving = this.controller.role === LocalRole.Active && this.executor.serving;
+    const why = this.reannounce.poll(this.now(), serving);
+    if (why === undefined || this.config.ha.vip === undefined) return;
+    this.log.info({ why, epoch: this.controller.heldEpoch }, 'announcing the VIP again');
+    this.executor.announce();
   }
 
   // ---------------------------------------------------------------- the controller loop
@@ -273,16 +302,7 @@ export class HaDriver implements HaPort {
 
   /** HA profiles of the members, as published in the replicated KV store. */
   profiles(): Map<string, HaProfile> {
-    const out = new Map<string, HaProfile>();
-    for (const kv of this.host.stateMachine().list(HA_PROFILE_PREFIX)) {
-      try {
-        const p = JSON.parse(kv.value) as Partial<HaProfile>;
-        out.set(kv.key.slice(HA_PROFILE_PREFIX.length), { priority: Number(p.priority) || 0, failback: p.failback === true, noActive: p.noActive === true });
-      } catch {
-        // a hand-written bad value: treat the node as having no profile
-      }
-    }
-    return out;
+    return readHaProfiles(this.host.stateMachine().list(HA_PROFILE_PREFIX));
   }
 
   /**

@@ -70,6 +70,8 @@ export class NodeRuntime implements NodePort {
   ha: HaPort | undefined;
   /** Called after every handled Ready (the HA driver reads the lease fact and the applied record). */
   afterReady: ((rd: Ready) => void) | undefined;
+  /** Called before each Ready is taken (ReadyExecutor.beforeReady). */
+  beforeReadyHook: (() => void) | undefined;
   /** How long a client call may wait for its write, read or change to be applied. */
   readonly requestTimeoutMs: number;
 
@@ -126,6 +128,11 @@ export class NodeRuntime implements NodePort {
 
   get raw(): RawNode {
     return this.parts.raw;
+  }
+
+  /** When a message last arrived from each peer (monotonic ms). */
+  get lastHeardFrom(): ReadonlyMap<string, number> {
+    return this.lastHeard;
   }
 
   get stateMachine(): StateMachine {
@@ -215,6 +222,10 @@ export class NodeRuntime implements NodePort {
   serveReads(readStates: readonly ReadState[]): void {
     this.readsAwaitingApply.push(...readStates);
     this.releaseReads();
+  }
+
+  beforeReady(): void {
+    this.beforeReadyHook?.();
   }
 
   async afterAdvance(rd: Ready): Promise<void> {

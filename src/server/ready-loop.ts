@@ -47,6 +47,11 @@ export interface ReadyExecutor {
   serveReads(readStates: readonly ReadState[]): void;
   /** After advance(): compaction, events, waiting conditions. */
   afterAdvance(rd: Ready): Promise<void>;
+  /**
+   * Just before a Ready is taken: a last chance to add proposals to it (a new leader's
+   * Promote entry then rides in the same write and append round as its election no-op).
+   */
+  beforeReady?(): void;
 }
 
 /** The messages of a Ready split by when they may leave (see the header, point 1). */
@@ -123,6 +128,7 @@ export class ReadyLoop {
     try {
       while (!this.stopped && this.raw.hasReady()) {
         const start = this.clock.monotonicMs();
+        this.exec.beforeReady?.();
         const leader = this.raw.raft.state === StateType.Leader;
         const rd = this.raw.ready();
         const { early, late } = splitMessages(rd, leader, this.raw.raft.term, this.durable);

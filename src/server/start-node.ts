@@ -7,6 +7,7 @@ import { startHttp, type HttpEndpoint } from '../api/http.js';
 import { clientService } from '../api/client-service.js';
 import type { NodeStatus } from '../api/node-port.js';
 import { ConfigError } from '../errors.js';
+import { HA_PROFILE_PREFIX, readHaProfiles } from '../ha/profiles.js';
 import { bootstrapStorage } from '../raft/bootstrap.js';
 import { RawNode } from '../raft/raw-node.js';
 import { seededRng } from '../raft/rng.js';
@@ -19,6 +20,7 @@ import { systemClock, type Clock } from './clock.js';
 import { tickPlan, validateNodeConfig, type NodeConfig, type NodeConfigInput } from './config.js';
 import type { EventSubscription } from './event-stream.js';
 import { fetchMembers } from './join.js';
+import { staggeredElectionTimeout } from './election-order.js';
 import { componentLogger, createNodeLogger, type Logger } from './logger.js';
 import { HaDriver } from './ha-driver.js';
 import type { NodeEvent } from './node-events.js';
@@ -110,12 +112,15 @@ async function assemble(
   const sm = snapshot.metadata.index > 0 ? StateMachine.restore(snapshot.data) : StateMachine.create();
   for (const m of sm.members()) if (m.address !== '') addressBook.set(m.id, m.address);
   const plan = tickPlan(config);
+  // The runtime replaces its state machine on a snapshot: read the profiles from whichever is current.
+  let currentSm = (): StateMachine => sm;
   const raw = new RawNode({
     id: config.id,
     electionTick: plan.electionTick,
     heartbeatTick: plan.heartbeatTick,
     storage,
     rng: seededRng(randomInt(2 ** 31)),
+    electionTimeout: staggeredElectionTimeout(() => readHaProfiles(currentSm().list(HA_PROFILE_PREFIX))),
     applied: snapshot.metadata.index,
     logger: componentLogger(root, 'raft'),
   });
@@ -126,6 +131,7 @@ async function assemble(
   const runtime = new NodeRuntime({ config, raw, storage, sm, clock, logger: componentLogger(root, 'node') }, (err) => {
     void node?.shutdown(err);
   });
+  currentSm = () => runtime.stateMachine;
   const transport = new PeerTransport({
     clusterId: config.cluster,
     nodeId: config.id,
@@ -162,6 +168,7 @@ async function assemble(
       timeOfTick: (tick) => ticker.timeOfTick(tick),
       waitFor: (check, timeoutMs, onTimeout) => runtime.waitFor(check, timeoutMs, onTimeout),
       leaderHint: () => runtime.leaderHint(),
+      lastHeard: () => runtime.lastHeardFrom,
       put: async (key, value) => {
         await runtime.write({ type: 'put', key, value });
       },
@@ -172,6 +179,7 @@ async function assemble(
   const ha = driver;
   runtime.ha = ha;
   runtime.afterReady = (rd) => ha.afterReady(rd);
+  runtime.beforeReadyHook = () => ha.beforeReady();
   cleanup.push(() => ha.stop());
   const removal = new RemovalWatch({
     local: () => runtime.localMembership(),

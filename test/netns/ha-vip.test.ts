@@ -178,6 +178,25 @@ describe('VIP on a bridged network of namespaces', { skip, concurrency: false },
     });
   }
 
+  test('a cut-off follower comes back: the active announces the VIP again, so a stale ARP entry follows at once', async (t) => {
+    const active = await bed.waitForActive();
+    const follower = bed.ids.find((id) => id !== active)!;
+    // A neighbour that learned a wrong mapping while things were unsettled (here: written by
+    // hand) and sends nothing to the VIP meanwhile: only a gratuitous ARP can correct it.
+    await bed.setClientNeighbour(bed.node(follower).mac);
+    assert.equal(await bed.clientNeighbourMac(), bed.node(follower).mac);
+    await bed.linkDown(follower);
+    // The fault lasts longer than an election timeout: its end is an ambiguous period's end.
+    await new Promise((ok) => setTimeout(ok, ELECTION_MS + 500));
+    const healed = nowNs();
+    await bed.linkUp(follower);
+    await waitFor(`the client's neighbour entry for the VIP to name ${active} again`, async () => (await bed.clientNeighbourMac()) === bed.node(active).mac, 10_000, 50);
+    t.diagnostic(`client ARP entry back on ${active} ${Number(nowNs() - healed) / 1e6} ms after healing`);
+    assert.match(bed.log(active), /announcing the VIP again/, 'the active says why it announced');
+    assert.equal(bed.currentPrimary(), active, 'the role did not move');
+    assertSafe();
+  });
+
   test('the whole run: polled throughout, never two VIP holders', async () => {
     await bed.stopSampling();
     assert.ok(bed.vipSamples.length > 50, `${bed.vipSamples.length} samples`);

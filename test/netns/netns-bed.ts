@@ -327,6 +327,11 @@ for (let round = 0; ; round++) {
     return /lladdr ([0-9a-f:]{17})/.exec(out)?.[1];
   }
 
+  /** Overwrites the client's neighbour entry for the VIP (as a stale mapping would be). */
+  async setClientNeighbour(mac: string): Promise<void> {
+    await this.sh(['ip', '-n', this.client.ns, 'neigh', 'replace', this.vip, 'lladdr', mac, 'dev', 'eth0', 'nud', 'stale']);
+  }
+
   /** One ping from the client to the VIP; true when it answered. */
   async clientPing(): Promise<boolean> {
     try {
