@@ -13,6 +13,8 @@ export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 export interface PalisadeOptions {
   /** Run this member under `node --cpu-prof`, writing the profile into dir when it exits. */
   readonly cpuProfile?: { readonly id: string; readonly dir: string };
+  /** Extra `palisade agent` flags for every member (default: none, the defaults). */
+  readonly agentFlags?: readonly string[];
 }
 
 /** The leader every member names, once all of them are up and agree. */
@@ -58,7 +60,7 @@ export async function startPalisade(group: ProcessGroup, opts: PalisadeOptions =
   const peers = MEMBER_IDS.map((id) => `${id}=${addresses.get(id)!}`).join(',');
   const children = MEMBER_IDS.map((id) => {
     const nodeFlags = opts.cpuProfile?.id === id ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfile.dir] : [];
-    const args = [...nodeFlags, CLI, 'agent', '--id', id, '--listen', addresses.get(id)!, '--http', http.get(id)!, '--data-dir', join(dir, id), '--peers', peers];
+    const args = [...nodeFlags, CLI, 'agent', '--id', id, '--listen', addresses.get(id)!, '--http', http.get(id)!, '--data-dir', join(dir, id), '--peers', peers, ...(opts.agentFlags ?? [])];
     return { id, child: group.spawn(process.execPath, args, join(dir, `${id}.log`)) };
   });
   const members: BenchMember[] = children.map(({ id, child }) => ({ id, pid: child.pid!, clientAddress: addresses.get(id)!, httpAddress: http.get(id)! }));
