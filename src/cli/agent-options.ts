@@ -107,7 +107,7 @@ export const AGENT_OPTIONS: readonly AgentOptionSpec[] = [
   },
   { key: 'vip', prop: 'vip', kind: OptionKind.String, placeholder: 'ADDRESS/PREFIX', help: 'virtual IPv4 address the active node holds, e.g. 10.0.0.50/24', example: '10.0.0.50/24' },
   { key: 'vip-interface', prop: 'vipInterface', kind: OptionKind.String, placeholder: 'IFACE', help: 'interface to add the VIP to', example: 'eth0' },
-  { key: 'priority', prop: 'priority', kind: OptionKind.Int, placeholder: 'N', help: 'preference for holding the role: higher wins (default 0)', example: '10' },
+  { key: 'priority', prop: 'priority', kind: OptionKind.Int, placeholder: 'N', help: 'preference for holding the role: higher wins, and campaigns first when the leader fails (default 0)', example: '10' },
   { key: 'failback', prop: 'failback', kind: OptionKind.Bool, placeholder: '', help: 'take the role back from a lower-priority active node once caught up', example: 'true' },
   { key: 'no-active', prop: 'noActive', kind: OptionKind.Bool, placeholder: '', help: 'a voter that never takes the role (a witness, e.g. a third site)', example: 'true' },
   { key: 'max-clock-drift', prop: 'maxClockDrift', kind: OptionKind.Number, placeholder: 'RATIO', help: 'bound on clock rate error used in the lease (default 0.01 = 1%)', example: '0.01' },

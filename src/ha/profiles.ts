@@ -2,8 +2,10 @@
 // store, so every member sees the same preferences: the leader uses them to pick switchover
 // and failback targets, every follower to decide how soon it campaigns (election-order.ts).
 
-/** Where every node publishes its HA profile. */
-export const HA_PROFILE_PREFIX = 'palisade/ha/nodes/';
+import { SYSTEM_PREFIX } from '../statemachine/kv-store.js';
+
+/** Where every node publishes its HA profile (a system key: listed without scanning user keys). */
+export const HA_PROFILE_PREFIX = `${SYSTEM_PREFIX}ha/nodes/`;
 
 export interface HaProfile {
   readonly priority: number;

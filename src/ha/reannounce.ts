@@ -36,11 +36,6 @@ export class ReannounceTrigger {
     if (before !== undefined && at - before >= this.opts.quietMs) this.note(`${peer} heard again after ${Math.round(at - before)} ms of silence`);
   }
 
-  /** Forget a peer that left the cluster. */
-  forget(peer: string): void {
-    this.heard.delete(peer);
-  }
-
   /** This node's lease was renewed at `at`. */
   leaseRenewed(at: number): void {
     const before = this.leaseAt;

@@ -34,6 +34,14 @@ export interface RaftConfig {
    * liveness bound slip past 2·electionTick.
    */
   readonly electionTimeout?: ElectionTimeoutPolicy;
+  /**
+   * A voter still inside its stickiness window ignores a PreVote request without answering, so a
+   * pre-candidate that asked a tick too early would wait a whole election timeout. With this
+   * set, a pre-candidate asks the voters that have not answered again on each of its first
+   * `preVoteRetryTicks` ticks. Default 0 (etcd's behaviour). PreVote requests change no state,
+   * so retrying them is always safe.
+   */
+  readonly preVoteRetryTicks?: number;
   readonly logger?: RaftLogger;
 }
 

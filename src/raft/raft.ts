@@ -104,6 +104,7 @@ export class Raft {
   readonly maxSizePerMsg: number;
   private readonly rng: Rng;
   private readonly electionTimeoutPolicy: ElectionTimeoutPolicy | undefined;
+  private readonly preVoteRetryTicks: number;
   readonly logger: RaftLogger;
 
   private rounds: HeartbeatRounds = new HeartbeatRounds(0);
@@ -124,6 +125,7 @@ export class Raft {
     this.maxSizePerMsg = config.maxSizePerMsg ?? DEFAULT_MAX_SIZE_PER_MSG;
     this.rng = config.rng;
     this.electionTimeoutPolicy = config.electionTimeout;
+    this.preVoteRetryTicks = Math.max(0, Math.floor(config.preVoteRetryTicks ?? 0));
     this.logger = config.logger ?? silentLogger;
     this.raftLog = new RaftLog(config.storage);
     this.trk = new ProgressTracker(config.maxInflightMsgs ?? DEFAULT_MAX_INFLIGHT);
@@ -268,6 +270,8 @@ export class Raft {
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.hup(this.preVote ? CampaignType.PreElection : CampaignType.Election);
+    } else if (this.state === StateType.PreCandidate && this.electionElapsed <= this.preVoteRetryTicks) {
+      this.requestVotes(CampaignType.PreElection, this.term + 1, (id) => !this.trk.hasVoted(id));
     }
   }
 
@@ -357,10 +361,15 @@ export class Raft {
       else this.becomeLeader();
       return;
     }
+    this.requestVotes(t, voteTerm, () => true);
+  }
+
+  /** Vote requests of campaign `t` for `voteTerm` to the other voters that `ask` selects. */
+  private requestVotes(t: CampaignType, voteTerm: number, ask: (id: NodeId) => boolean): void {
     const lastIndex = this.raftLog.lastIndex();
     const lastTerm = this.raftLog.lastTerm();
     for (const id of this.trk.voters()) {
-      if (id === this.id) continue;
+      if (id === this.id || !ask(id)) continue;
       this.send<RequestVote>({
         type: 'requestVote',
         from: this.id,

@@ -90,6 +90,11 @@ export class ProgressTracker {
     if (!this.votes.has(id)) this.votes.set(id, granted);
   }
 
+  /** Whether `id` answered in the current election (granted or rejected). */
+  hasVoted(id: NodeId): boolean {
+    return this.votes.has(id);
+  }
+
   /** Only votes of current voters count (a learner's or a removed node's are ignored). */
   tallyVotes(): { granted: number; rejected: number; result: VoteResult } {
     const voters = this.voters();

@@ -7,22 +7,27 @@
 //
 // palisade staggers the followers instead: they are ranked, the leader left out, by
 // (may hold the active role, priority descending, id), and rank r times out at
-// E + 1 + r·step + jitter, with jitter < step. So the best-ranked live follower campaigns
-// one tick after E, and the next one only `step − jitter` ticks later, long after the first
-// one's vote round trip. (The one tick matters: the other followers heard the leader's last
-// heartbeat at the same moment but tick with another phase, so at exactly E ticks their own
-// count may still be E − 1, and stickiness would refuse the vote: the election would wait
-// for the next rank. With Raft's random draw the same happens whenever a draw lands on E;
-// seen in the failover benchmark before this tick was added.) A split vote
-// needs two nodes to disagree about the ranking (e.g. one has not applied a profile change
-// yet), and the jitter covers that case. --priority therefore also decides who wins an
-// election, and a --no-active witness campaigns last.
+// E + r·step + jitter, with jitter < step. So the best-ranked live follower campaigns at E, and
+// the next one only `step − jitter` ticks later, long after the first one's vote round trip.
+// The other followers heard the leader's last heartbeat at the same moment as the first one,
+// but their ticks run with another phase and lag by different amounts, so at E ticks their
+// own count may still be E − 1: stickiness then ignores the PreVote without an answer. The
+// core therefore repeats an unanswered PreVote on its first PREVOTE_RETRY_TICKS ticks
+// (RaftConfig.preVoteRetryTicks) instead of waiting for its next timeout, which the failover
+// benchmark showed costing 100–200 ms in a few rounds out of twenty. A split vote needs two
+// nodes to disagree about the ranking (one has not applied a profile change yet, or does not
+// know the leader); the jitter, and the redraw after a failed campaign (a candidate knows no
+// leader and ranks itself among all voters), separate them. --priority therefore also decides
+// who wins an election, and a --no-active witness campaigns last.
 //
 // Safety does not depend on any of this: the core clamps the result into [E, 2E), and votes
 // are refused by stickiness and the log check whatever the timeouts are.
 import type { HaProfile } from '../ha/profiles.js';
 import type { ElectionTimeoutContext, ElectionTimeoutPolicy } from '../raft/config.js';
 import type { NodeId } from '../raft/types.js';
+
+/** How many ticks a pre-candidate repeats unanswered PreVote requests (see the header). */
+export const PREVOTE_RETRY_TICKS = 3;
 
 /** The ticks between ranks, and the random spread within one rank (always < step). */
 export function staggerOf(electionTick: number): { step: number; jitter: number } {
@@ -49,6 +54,6 @@ export function staggeredElectionTimeout(profiles: () => ReadonlyMap<string, HaP
   return (ctx: ElectionTimeoutContext) => {
     const { step, jitter } = staggerOf(ctx.electionTick);
     const rank = electionRank(ctx.id, ctx.voters, ctx.lead, profiles());
-    return ctx.electionTick + 1 + rank * step + ctx.rng.int(jitter);
+    return ctx.electionTick + rank * step + ctx.rng.int(jitter);
   };
 }

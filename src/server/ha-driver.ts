@@ -63,6 +63,7 @@ export class HaDriver implements HaPort {
   private profileRetryAt = 0;
   private stableSince = Number.NEGATIVE_INFINITY;
   private failbackTriedAt = Number.NEGATIVE_INFINITY;
+  private failbackCheckedAt = Number.NEGATIVE_INFINITY;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly reannounce: ReannounceTrigger;
   private lastPaused: boolean | undefined;
@@ -353,6 +354,9 @@ export class HaDriver implements HaPort {
     if (this.controller.role !== LocalRole.Active || this.controller.paused) return;
     const settle = 4 * this.config.electionTimeoutMs;
     if (now - this.stableSince < settle || now - this.failbackTriedAt < settle) return;
+    // Not latency-critical (it waits `settle` anyway): look once per election timeout, not per tick.
+    if (now - this.failbackCheckedAt < this.config.electionTimeoutMs) return;
+    this.failbackCheckedAt = now;
     const mine = this.config.ha.priority;
     const profiles = this.profiles();
     const better = this.candidates().find((id) => {

@@ -20,7 +20,7 @@ import { systemClock, type Clock } from './clock.js';
 import { tickPlan, validateNodeConfig, type NodeConfig, type NodeConfigInput } from './config.js';
 import type { EventSubscription } from './event-stream.js';
 import { fetchMembers } from './join.js';
-import { staggeredElectionTimeout } from './election-order.js';
+import { PREVOTE_RETRY_TICKS, staggeredElectionTimeout } from './election-order.js';
 import { componentLogger, createNodeLogger, type Logger } from './logger.js';
 import { HaDriver } from './ha-driver.js';
 import type { NodeEvent } from './node-events.js';
@@ -121,6 +121,9 @@ async function assemble(
     storage,
     rng: seededRng(randomInt(2 ** 31)),
     electionTimeout: staggeredElectionTimeout(() => readHaProfiles(currentSm().list(HA_PROFILE_PREFIX))),
+    // The first-ranked follower campaigns at the minimum timeout, when a voter whose ticks run
+    // a little behind may still ignore it: asking again beats waiting a whole timeout.
+    preVoteRetryTicks: PREVOTE_RETRY_TICKS,
     applied: snapshot.metadata.index,
     logger: componentLogger(root, 'raft'),
   });

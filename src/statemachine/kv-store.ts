@@ -25,8 +25,17 @@ export interface CasResult {
   readonly modRevision: number;
 }
 
+/**
+ * Keys palisade itself keeps in the store (the HA profiles under `palisade/ha/nodes/`). They are
+ * read on the node's hot paths (every tick of the active node, every election-timeout redraw), so
+ * they are also indexed apart: listing them never scans the operator's keys.
+ */
+export const SYSTEM_PREFIX = 'palisade/';
+
 export class KvStore {
   private readonly data = new Map<string, KeyValue>();
+  /** The subset of `data` under SYSTEM_PREFIX. */
+  private readonly system = new Map<string, KeyValue>();
   private rev = 0;
 
   constructor(readonly history: KvHistory = new KvHistory(DEFAULT_HISTORY_LIMITS)) {}
@@ -46,7 +55,8 @@ export class KvStore {
   /** Keys starting with `prefix`, in UTF-8 byte order; at most `limit` of them. */
   list(prefix = '', limit = Infinity): KeyValue[] {
     const out: KeyValue[] = [];
-    for (const kv of this.data.values()) if (kv.key.startsWith(prefix)) out.push(kv);
+    const source = prefix.startsWith(SYSTEM_PREFIX) ? this.system : this.data;
+    for (const kv of source.values()) if (kv.key.startsWith(prefix)) out.push(kv);
     out.sort((a, b) => compareKeys(a.key, b.key));
     return out.length > limit ? out.slice(0, limit) : out;
   }
@@ -62,6 +72,7 @@ export class KvStore {
       version: (prev?.version ?? 0) + 1,
     };
     this.data.set(key, kv);
+    if (key.startsWith(SYSTEM_PREFIX)) this.system.set(key, kv);
     this.commit({ type: KvEventType.Put, revision, kv });
     return { revision };
   }
@@ -70,6 +81,7 @@ export class KvStore {
     if (!this.data.has(key)) return { revision: this.rev, deleted: false };
     const revision = this.rev + 1;
     this.data.delete(key);
+    this.system.delete(key);
     this.commit({ type: KvEventType.Delete, revision, key });
     return { revision, deleted: true };
   }
@@ -94,7 +106,10 @@ export class KvStore {
     if (h.oldestRevision + h.length !== revision + 1) throw new Error(`kv history does not end at revision ${revision}`);
     const s = new KvStore(h);
     s.rev = revision;
-    for (const kv of kvs) s.data.set(kv.key, kv);
+    for (const kv of kvs) {
+      s.data.set(kv.key, kv);
+      if (kv.key.startsWith(SYSTEM_PREFIX)) s.system.set(kv.key, kv);
+    }
     return s;
   }
 }

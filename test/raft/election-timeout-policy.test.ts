@@ -65,3 +65,59 @@ describe('election timeout policy', () => {
     assert.notEqual(r.state, 'follower', 'campaigns at the 14th tick');
   });
 });
+
+describe('PreVote retries (RaftConfig.preVoteRetryTicks)', () => {
+  function preCandidate(retry: number | undefined): Raft {
+    const r = new Raft({
+      id: 'a',
+      electionTick: 10,
+      heartbeatTick: 1,
+      storage: MemoryStorage.withConfState({ voters: ['a', 'b', 'c'], learners: [] }),
+      rng: seededRng(1),
+      preVote: true,
+      electionTimeout: () => 10,
+      ...(retry !== undefined ? { preVoteRetryTicks: retry } : {}),
+    });
+    r.becomeFollower(1, NONE);
+    r.leaderContactElapsed = r.electionTick;
+    for (let i = 0; i < 10; i++) r.tick();
+    assert.equal(r.state, 'preCandidate');
+    r.msgs = [];
+    return r;
+  }
+  const asked = (r: Raft) => {
+    const out = r.msgs.filter((m) => m.type === 'requestVote' && m.preVote).map((m) => m.to).sort();
+    r.msgs = [];
+    return out;
+  };
+
+  test('off by default: an unanswered PreVote is asked again only at the next timeout', () => {
+    const r = preCandidate(undefined);
+    for (let i = 0; i < 9; i++) {
+      r.tick();
+      assert.deepEqual(asked(r), [], `tick ${i + 1}`);
+    }
+  });
+
+  test('the voters that have not answered are asked again on the first ticks, then no more', () => {
+    const r = preCandidate(3);
+    r.step({ type: 'requestVoteResponse', from: 'b', to: 'a', term: r.term, preVote: true, reject: true });
+    assert.equal(r.state, 'preCandidate', 'one rejection of three is not a loss');
+    r.tick();
+    assert.deepEqual(asked(r), ['c'], 'b answered, c did not');
+    r.tick();
+    assert.deepEqual(asked(r), ['c']);
+    r.tick();
+    assert.deepEqual(asked(r), ['c']);
+    r.tick();
+    assert.deepEqual(asked(r), [], 'only the first 3 ticks');
+  });
+
+  test('a retried PreVote that is granted wins the pre-election', () => {
+    const r = preCandidate(3);
+    r.tick();
+    assert.deepEqual(asked(r), ['b', 'c']);
+    r.step({ type: 'requestVoteResponse', from: 'c', to: 'a', term: r.term + 1, preVote: true, reject: false });
+    assert.equal(r.state, 'candidate');
+  });
+});

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runCampaign } from './campaign.js';
 import { sendBeforePersistExecutor } from './ready-executor.js';
-import { staggeredElectionTimeout } from '../../src/server/election-order.js';
+import { PREVOTE_RETRY_TICKS, staggeredElectionTimeout } from '../../src/server/election-order.js';
 
 const SEED = Number(process.env['PALISADE_SIM_SEED'] ?? 20240601);
 const FACTOR = Number(process.env['PALISADE_SIM_RUNS_FACTOR'] ?? 1);
@@ -40,8 +40,9 @@ describe('simulation campaign, full nemesis', () => {
 });
 
 // The agent's election order (src/server/election-order.ts): followers ranked by priority and
-// id time out one after the other instead of at random. Safety must not care, and progress
-// after healing must still come within the liveness bound.
+// id time out one after the other instead of at random, and a pre-candidate repeats its PreVote
+// requests on its first ticks. Safety must not care, and progress after healing must still come
+// within the liveness bound.
 describe('simulation campaign with staggered election timeouts', () => {
   const electionTimeout = staggeredElectionTimeout(() => new Map());
   for (const { nodes, runs } of [
@@ -50,7 +51,7 @@ describe('simulation campaign with staggered election timeouts', () => {
   ]) {
     test(`${nodes} nodes: safety, linearizability and recovery hold`, () => {
       const n = Math.max(1, Math.round(runs * FACTOR));
-      const r = runCampaign({ runs: n, seed: SEED + 100 + nodes, nodes, maxActions: 40, scenario: { electionTimeout } });
+      const r = runCampaign({ runs: n, seed: SEED + 100 + nodes, nodes, maxActions: 40, scenario: { electionTimeout, preVoteRetryTicks: PREVOTE_RETRY_TICKS } });
       if (r.counterexample !== undefined) assert.fail(r.counterexample.report);
       assert.equal(r.runs, n);
     });

@@ -49,6 +49,7 @@ export interface CoreParams {
   readonly keepAfterSnapshot: number;
   /** The core's election-timeout policy (default: Raft's uniform [E, 2E)). */
   readonly electionTimeout?: ElectionTimeoutPolicy;
+  readonly preVoteRetryTicks?: number;
 }
 
 type Life = 'up' | 'paused' | 'crashed';
@@ -109,6 +110,7 @@ export class SimNode {
       preVote: true,
       checkQuorum: true,
       ...(this.params.electionTimeout !== undefined ? { electionTimeout: this.params.electionTimeout } : {}),
+      ...(this.params.preVoteRetryTicks !== undefined ? { preVoteRetryTicks: this.params.preVoteRetryTicks } : {}),
     });
     this.life = 'up';
   }

@@ -44,6 +44,8 @@ export interface SimOptions {
   readonly maxInflightMsgs?: number;
   /** The cores' election-timeout policy (default: Raft's uniform [E, 2E)). */
   readonly electionTimeout?: ElectionTimeoutPolicy;
+  /** RaftConfig.preVoteRetryTicks for every core (default 0). */
+  readonly preVoteRetryTicks?: number;
   readonly executor?: ReadyExecutor;
   readonly actor?: (node: SimNode) => NodeActor | undefined;
   readonly traceKeep?: number;
@@ -108,6 +110,7 @@ export class Simulator implements NodeHost {
       snapshotEvery: options.snapshotEvery ?? 5,
       keepAfterSnapshot: options.keepAfterSnapshot ?? 2,
       ...(options.electionTimeout !== undefined ? { electionTimeout: options.electionTimeout } : {}),
+      ...(options.preVoteRetryTicks !== undefined ? { preVoteRetryTicks: options.preVoteRetryTicks } : {}),
     };
     const poolSize = options.poolSize ?? options.nodes + 2;
     this.pool = Array.from({ length: poolSize }, (_, i) => `n${i + 1}`);

@@ -85,6 +85,34 @@ describe('KvStore', () => {
     );
   });
 
+  test('system keys (palisade/...) are listed from their own index, and agree with the model, also after a restore', () => {
+    const sysKey = fc.constantFrom('palisade/ha/nodes/n1', 'palisade/ha/nodes/n2', 'palisade/x', 'palisade', 'palisadex', 'pal/a', 'user/a', 'p');
+    const sysPrefix = fc.constantFrom('', 'p', 'pal', 'palisade', 'palisade/', 'palisade/ha/', 'palisade/ha/nodes/', 'palisade/ha/nodes/n2', 'user/');
+    const sysOp: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ op: fc.constant('put' as const), k: sysKey, v: value }),
+      fc.record({ op: fc.constant('delete' as const), k: sysKey }),
+      fc.record({ op: fc.constant('cas' as const), k: sysKey, rev: fc.nat(15), v: value }),
+      fc.record({ op: fc.constant('list' as const), p: sysPrefix }),
+    );
+    fc.assert(
+      fc.property(fc.array(sysOp, { maxLength: 60 }), (ops) => {
+        const s = new KvStore();
+        const m = new Model();
+        for (const o of ops) {
+          if (o.op === 'put') s.put(o.k, o.v), m.put(o.k, o.v);
+          else if (o.op === 'delete') s.delete(o.k), m.delete(o.k);
+          else if (o.op === 'cas') s.cas(o.k, o.rev, o.v), m.cas(o.k, o.rev, o.v);
+          else assert.deepEqual(s.list(o.p), m.list(o.p));
+        }
+        const restored = KvStore.fromParts(s.revision, s.list(), { maxEvents: 1000, maxBytes: 1 << 20 }, []);
+        for (const p of ['', 'palisade/', 'palisade/ha/nodes/']) {
+          assert.deepEqual(s.list(p), m.list(p));
+          assert.deepEqual(restored.list(p), m.list(p));
+        }
+      }),
+    );
+  });
+
   test('revisions follow etcd: create/mod revision and version per key, reset by delete', () => {
     const s = new KvStore();
     s.put('a', '1'); // rev 1
