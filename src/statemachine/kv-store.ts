@@ -26,9 +26,9 @@ export interface CasResult {
 }
 
 /**
- * Keys palisade itself keeps in the store (the HA profiles under `palisade/ha/nodes/`). They are
- * read on the node's hot paths (every tick of the active node, every election-timeout redraw), so
- * they are also indexed apart: listing them never scans the operator's keys.
+ * Keys palisade itself keeps in the store (the HA profiles under `palisade/ha/nodes/`). The node
+ * reads them on its own (the active node's failback check, every election-timeout redraw), so
+ * they are also indexed apart: listing them never scans the operator's keys, however many.
  */
 export const SYSTEM_PREFIX = 'palisade/';
 
