@@ -213,7 +213,19 @@ export class LevelStorage implements DurableStorage {
   private async writeBatch(ops: StoreOp[], sync: boolean): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     try {
-      await this.db.batch(ops, { sync });
+      // The chained form: abstract-level's array form clones and re-validates every operation,
+      // which cost the leader about a tenth of its CPU under load (docs/benchmarks.md).
+      const batch = this.db.batch();
+      try {
+        for (const op of ops) {
+          if (op.type === 'put') batch.put(op.key, op.value);
+          else batch.del(op.key);
+        }
+      } catch (err) {
+        await batch.close();
+        throw err;
+      }
+      await batch.write({ sync });
     } catch (err) {
       // The view is already ahead of the disk: from here on only a restart is safe.
       this.failure = new StorageWriteError(this.paths.dataDir, err);
