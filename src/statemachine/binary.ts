@@ -44,8 +44,22 @@ export class BinaryWriter {
     return this;
   }
 
+  /**
+   * Encodes in place (no temporary buffer per string: a snapshot writes hundreds of thousands):
+   * room for the worst case (3 bytes per UTF-16 unit) after the longest prefix that could need,
+   * then the bytes move down if the real length's prefix is shorter.
+   */
   str(s: string): this {
-    return this.bytes(encoder.encode(s));
+    const max = s.length * 3;
+    const room = varintBytes(max);
+    this.ensure(room + max);
+    const at = this.len + room;
+    const { written } = encoder.encodeInto(s, this.buf.subarray(at, at + max));
+    const prefix = varintBytes(written);
+    if (prefix !== room) this.buf.copyWithin(this.len + prefix, at, at + written);
+    this.uint(written);
+    this.len += written;
+    return this;
   }
 
   /** Big-endian, fixed four bytes (for the checksum trailer). */
@@ -66,6 +80,16 @@ export class BinaryWriter {
   finish(): Uint8Array {
     return this.buf.slice(0, this.len);
   }
+}
+
+/** Bytes of the unsigned LEB128 form of `v`. */
+function varintBytes(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80);
+    n++;
+  }
+  return n;
 }
 
 export class BinaryReader {

@@ -1,4 +1,7 @@
 // CRC-32 (IEEE 802.3, the zlib/PNG polynomial): catches torn or bit-flipped snapshot images.
+// zlib's native crc32 (Node 20.15+) is ~10x faster than the table below, which remains for
+// older Node 20 releases; both give the same value (test/statemachine/crc32.test.ts).
+import * as zlib from 'node:zlib';
 
 const TABLE = (() => {
   const t = new Uint32Array(256);
@@ -10,8 +13,12 @@ const TABLE = (() => {
   return t;
 })();
 
-export function crc32(data: Uint8Array): number {
+export function crc32Table(data: Uint8Array): number {
   let c = 0xffffffff;
   for (let i = 0; i < data.length; i++) c = TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
+
+const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
+export const crc32: (data: Uint8Array) => number = native === undefined ? crc32Table : (data) => native(data) >>> 0;
