@@ -4,6 +4,7 @@
 // `palisade-error` code (src/errors.ts), never as a crash.
 import {
   type MethodDefinition,
+  type ServerDuplexStream,
   type ServerUnaryCall,
   type ServerWritableStream,
   type ServiceDefinition,
@@ -12,11 +13,8 @@ import {
 } from '@grpc/grpc-js';
 import { InvalidArgumentError, WatchCompactedError, isPalisadeError, toGrpcStatus } from '../errors.js';
 import { ConfChangeType, type ConfChange } from '../raft/types.js';
-import type { KeyValue } from '../statemachine/kv-history.js';
-import { CommandLimits } from '../statemachine/commands.js';
 import type { Member } from '../statemachine/membership.js';
 import { loadClientProto } from '../transport/client-proto.js';
-import type { KeyValue as WireKeyValue } from '../transport/generated/palisade/v1/KeyValue.js';
 import type { KvCasRequest__Output } from '../transport/generated/palisade/v1/KvCasRequest.js';
 import type { KvCasResponse } from '../transport/generated/palisade/v1/KvCasResponse.js';
 import type { KvDeleteRequest__Output } from '../transport/generated/palisade/v1/KvDeleteRequest.js';
@@ -27,6 +25,8 @@ import type { KvListRequest__Output } from '../transport/generated/palisade/v1/K
 import type { KvListResponse } from '../transport/generated/palisade/v1/KvListResponse.js';
 import type { KvPutRequest__Output } from '../transport/generated/palisade/v1/KvPutRequest.js';
 import type { KvPutResponse } from '../transport/generated/palisade/v1/KvPutResponse.js';
+import type { KvWriteRequest__Output } from '../transport/generated/palisade/v1/KvWriteRequest.js';
+import type { KvWriteResponse } from '../transport/generated/palisade/v1/KvWriteResponse.js';
 import type { KvWatchEvent } from '../transport/generated/palisade/v1/KvWatchEvent.js';
 import type { KvWatchRequest__Output } from '../transport/generated/palisade/v1/KvWatchRequest.js';
 import type { Member as WireMember } from '../transport/generated/palisade/v1/Member.js';
@@ -36,7 +36,6 @@ import type { MemberListRequest__Output } from '../transport/generated/palisade/
 import type { MemberListResponse } from '../transport/generated/palisade/v1/MemberListResponse.js';
 import type { MemberPromoteRequest__Output } from '../transport/generated/palisade/v1/MemberPromoteRequest.js';
 import type { MemberRemoveRequest__Output } from '../transport/generated/palisade/v1/MemberRemoveRequest.js';
-import type { RequestId__Output } from '../transport/generated/palisade/v1/RequestId.js';
 import type { StatusResponse } from '../transport/generated/palisade/v1/StatusResponse.js';
 import type { TransferLeadershipRequest__Output } from '../transport/generated/palisade/v1/TransferLeadershipRequest.js';
 import type { TransferLeadershipResponse } from '../transport/generated/palisade/v1/TransferLeadershipResponse.js';
@@ -47,17 +46,16 @@ import type { PauseResponse } from '../transport/generated/palisade/v1/PauseResp
 import type { SwitchoverRequest__Output } from '../transport/generated/palisade/v1/SwitchoverRequest.js';
 import type { SwitchoverResponse } from '../transport/generated/palisade/v1/SwitchoverResponse.js';
 import { PreconditionFailedError } from '../errors.js';
+import { casKv, checkKey, deleteKv, putKv, u64, wireKv } from './kv-writes.js';
 import type { HaPort, HaStatus, NodePort } from './node-port.js';
+import { Undecodable } from './undecodable.js';
+import { serveWriteStream } from './write-stream.js';
 import type { MembershipResult } from './node-port.js';
 
 export const SERVER_VERSION = '0.1.0';
 
 const NODE_ID_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-/** Bytes that are not a protobuf message at all: the caller's fault, so INVALID_ARGUMENT. */
-class Undecodable {
-  constructor(readonly cause: unknown) {}
-}
 
 export interface ServiceLogger {
   warn(obj: object, msg?: string): void;
@@ -197,27 +195,12 @@ function handlers(port: NodePort, logger: ServiceLogger | undefined): UntypedSer
       return { kvs: (more ? kvs.slice(0, limit) : kvs).map(wireKv), revision: String(view.revision), more };
     }),
 
-    KvPut: unary('KvPut', async (req: KvPutRequest__Output): Promise<KvPutResponse> => {
-      const key = checkKey(req.key);
-      const r = await port.write({ type: 'put', key, value: req.value, ...requestId(req.request) });
-      return { revision: String(r.outcome.revision), duplicate: r.duplicate };
-    }),
-
-    KvDelete: unary('KvDelete', async (req: KvDeleteRequest__Output): Promise<KvDeleteResponse> => {
-      const key = checkKey(req.key);
-      const r = await port.write({ type: 'delete', key, ...requestId(req.request) });
-      const deleted = r.outcome.type === 'delete' && r.outcome.deleted;
-      return { deleted, revision: String(r.outcome.revision), duplicate: r.duplicate };
-    }),
-
-    KvCas: unary('KvCas', async (req: KvCasRequest__Output): Promise<KvCasResponse> => {
-      const key = checkKey(req.key);
-      const expectedRevision = u64(req.expectedRevision, 'expected_revision');
-      const r = await port.write({ type: 'cas', key, expectedRevision, value: req.value, ...requestId(req.request) });
-      const succeeded = r.outcome.type === 'cas' && r.outcome.succeeded;
-      const current = port.view().get(key);
-      return { succeeded, revision: String(r.outcome.revision), current: current === undefined ? null : wireKv(current), duplicate: r.duplicate };
-    }),
+    KvPut: unary('KvPut', (req: KvPutRequest__Output): Promise<KvPutResponse> => putKv(port, req)),
+    KvDelete: unary('KvDelete', (req: KvDeleteRequest__Output): Promise<KvDeleteResponse> => deleteKv(port, req)),
+    KvCas: unary('KvCas', (req: KvCasRequest__Output): Promise<KvCasResponse> => casKv(port, req)),
+    KvWrite: (call: ServerDuplexStream<KvWriteRequest__Output | Undecodable, KvWriteResponse>): void => {
+      serveWriteStream(port, call, logger);
+    },
 
     KvWatch: (call: ServerWritableStream<KvWatchRequest__Output | Undecodable, KvWatchEvent>): void => {
       void watchStream(port, call, logger);
@@ -295,16 +278,6 @@ function wireMember(m: Member): WireMember {
   return { id: m.id, address: m.address, voter: m.role === 'voter' };
 }
 
-function wireKv(kv: KeyValue): WireKeyValue {
-  return {
-    key: kv.key,
-    value: kv.value,
-    createRevision: String(kv.createRevision),
-    modRevision: String(kv.modRevision),
-    version: String(kv.version),
-  };
-}
-
 function nodeId(s: string, field = 'id'): string {
   if (!NODE_ID_RE.test(s)) {
     throw new InvalidArgumentError(`${field}: "${s}" is not a node id (1–63 characters: lowercase letters, digits, "-" or "_")`);
@@ -319,26 +292,4 @@ function hostPort(s: string, field: string): string {
     throw new InvalidArgumentError(`${field}: "${s}" is not host:port (e.g. 127.0.0.1:7104)`);
   }
   return s;
-}
-
-function checkKey(key: string, field = 'key'): string {
-  if (key === '') throw new InvalidArgumentError(`${field} is empty`);
-  if (Buffer.byteLength(key, 'utf8') > CommandLimits.maxKeyBytes) {
-    throw new InvalidArgumentError(`${field} is longer than ${CommandLimits.maxKeyBytes} bytes`);
-  }
-  return key;
-}
-
-/** A uint64 that arrived as a decimal string (longs: String), checked to fit a JS number. */
-function u64(s: string, field: string): number {
-  const n = Number(s);
-  if (!/^\d+$/.test(s) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${field}: ${s} is larger than 2^53 - 1`);
-  return n;
-}
-
-function requestId(r: RequestId__Output | null): { request?: { clientId: string; requestId: string } } {
-  if (r === null) return {};
-  if (r.clientId === '' && r.requestId === '') return {};
-  if (r.clientId === '' || r.requestId === '') throw new InvalidArgumentError('request: client_id and request_id must both be set');
-  return { request: { clientId: r.clientId, requestId: r.requestId } };
 }

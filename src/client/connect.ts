@@ -1,12 +1,15 @@
 // connect(): the typed client. Every call goes through withFailover (endpoints in turn, one
-// budget per logical call). Writes get their (clientId, requestId) once, before the first
-// attempt, so every retry carries the same id and the cluster applies the write at most once.
+// budget per logical call); writes first try the pipelined KvWrite stream (write-stream.ts). Writes
+// get their (clientId, requestId) once, before the first attempt, so every retry (stream or unary)
+// carries the same id and the cluster applies the write at most once.
 import { randomUUID } from 'node:crypto';
 import { Metadata, status as GrpcStatus, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import type { KvCasResponse__Output } from '../transport/generated/palisade/v1/KvCasResponse.js';
 import type { KvDeleteResponse__Output } from '../transport/generated/palisade/v1/KvDeleteResponse.js';
 import type { KvGetResponse__Output } from '../transport/generated/palisade/v1/KvGetResponse.js';
 import type { KvListResponse__Output } from '../transport/generated/palisade/v1/KvListResponse.js';
+import type { KvWriteRequest } from '../transport/generated/palisade/v1/KvWriteRequest.js';
+import type { KvWriteResponse__Output } from '../transport/generated/palisade/v1/KvWriteResponse.js';
 import type { KvPutResponse__Output } from '../transport/generated/palisade/v1/KvPutResponse.js';
 import type { MemberChangeResponse__Output } from '../transport/generated/palisade/v1/MemberChangeResponse.js';
 import type { MemberListResponse__Output } from '../transport/generated/palisade/v1/MemberListResponse.js';
@@ -20,6 +23,7 @@ import { clusterEvent, keyValue, member, nodeStatus, toU64, u64 } from './conver
 import { parseEndpoints } from './endpoints.js';
 import { mayHaveTakenEffect, withFailover, type RetryPolicy } from './failover.js';
 import { EndpointPool, type Stub } from './pool.js';
+import { WriteStream } from './write-stream.js';
 import type { ConnectOptions, MemberChangeResult, PalisadeClient } from './types.js';
 import { openWatch } from './watch.js';
 
@@ -52,6 +56,23 @@ export function connect(endpoints: string | readonly string[], opts: ConnectOpti
   const nextRequest = (): RequestId => ({ clientId, requestId: String(++sequence) });
 
   const call = <T>(what: string, f: (stub: Stub, deadline: Date) => Promise<T>) => withFailover(pool, policy, what, f);
+  // Writes try the pipelined stream first; without a definite answer there, the unary call
+  // repeats them with the same request id, within what is left of the call's budget.
+  const writes = new WriteStream(pool, policy.attemptTimeoutMs);
+  const write = async <K extends 'put' | 'delete' | 'cas', T>(
+    op: K,
+    req: NonNullable<KvWriteRequest[K]>,
+    what: string,
+    unaryAttempt: (stub: Stub, deadline: Date) => Promise<T>,
+    fromStream: (r: KvWriteResponse__Output) => T | null | undefined,
+  ): Promise<T> => {
+    const started = Date.now();
+    const answered = await writes.write(op, req);
+    const r = answered === undefined ? undefined : fromStream(answered);
+    if (r !== undefined && r !== null) return r;
+    const left = Math.max(1, timeoutMs - (Date.now() - started));
+    return withFailover(pool, { ...policy, timeoutMs: left, attemptTimeoutMs: Math.min(left, policy.attemptTimeoutMs) }, what, unaryAttempt);
+  };
 
   const memberChange = async (what: string, f: (stub: Stub, deadline: Date) => Promise<MemberChangeResponse__Output>): Promise<MemberChangeResult> => {
     const r = await call(what, f);
@@ -135,17 +156,17 @@ export function connect(endpoints: string | readonly string[], opts: ConnectOpti
       },
       async put(key, value) {
         const req = { key, value, request: nextRequest() };
-        const r = await call(`put ${key}`, (s, d) => unary<KvPutResponse__Output>((md, co, cb) => s.KvPut(req, md, co, cb), d));
+        const r = await write('put', req, `put ${key}`, (s, d) => unary<KvPutResponse__Output>((md, co, cb) => s.KvPut(req, md, co, cb), d), (a) => a.put);
         return { revision: u64(r.revision, 'revision'), duplicate: r.duplicate };
       },
       async delete(key) {
         const req = { key, request: nextRequest() };
-        const r = await call(`delete ${key}`, (s, d) => unary<KvDeleteResponse__Output>((md, co, cb) => s.KvDelete(req, md, co, cb), d));
+        const r = await write('delete', req, `delete ${key}`, (s, d) => unary<KvDeleteResponse__Output>((md, co, cb) => s.KvDelete(req, md, co, cb), d), (a) => a.delete);
         return { deleted: r.deleted, revision: u64(r.revision, 'revision'), duplicate: r.duplicate };
       },
       async cas(key, expectedRevision, value) {
         const req = { key, expectedRevision: toU64(expectedRevision, 'expectedRevision'), value, request: nextRequest() };
-        const r = await call(`cas ${key}`, (s, d) => unary<KvCasResponse__Output>((md, co, cb) => s.KvCas(req, md, co, cb), d));
+        const r = await write('cas', req, `cas ${key}`, (s, d) => unary<KvCasResponse__Output>((md, co, cb) => s.KvCas(req, md, co, cb), d), (a) => a.cas);
         return {
           succeeded: r.succeeded,
           revision: u64(r.revision, 'revision'),
@@ -158,6 +179,7 @@ export function connect(endpoints: string | readonly string[], opts: ConnectOpti
       },
     },
     close() {
+      writes.close();
       pool.close();
     },
   };

@@ -72,7 +72,7 @@ describe('failover and retries', () => {
     } finally {
       client.close();
     }
-    const ids = a.calls.map((c) => (c.request as { request: { clientId: string; requestId: string } }).request);
+    const ids = a.calls.filter((c) => c.method === 'KvPut').map((c) => (c.request as { request: { clientId: string; requestId: string } }).request);
     assert.equal(ids.length, 3);
     assert.deepEqual(ids[0], ids[1], 'the retry reuses the id');
     assert.equal(ids[0]!.clientId, 'c-1');
@@ -88,8 +88,8 @@ describe('failover and retries', () => {
     } finally {
       client.close();
     }
-    const slowReq = slow.calls[0]!.request as { request: unknown };
-    const fastReq = fast.calls[0]!.request as { request: unknown };
+    const slowReq = slow.calls.find((c) => c.method === 'KvDelete')!.request as { request: unknown };
+    const fastReq = fast.calls.find((c) => c.method === 'KvDelete')!.request as { request: unknown };
     assert.deepEqual(slowReq.request, fastReq.request);
   });
 
@@ -284,5 +284,122 @@ describe('watch', () => {
     } finally {
       client.close();
     }
+  });
+});
+
+describe('writes on the KvWrite stream', () => {
+  type WriteReq = { seq: number; op: 'put' | 'delete' | 'cas'; put?: { key: string; request: { clientId: string; requestId: string } } };
+  type Duplex = grpc.ServerDuplexStream<WriteReq, unknown>;
+  /** A KvWrite handler that answers each item with `answer(item)` (undefined: never answers). */
+  const streamOf =
+    (seen: WriteReq[], answer: (r: WriteReq) => object | undefined) =>
+    (call: Duplex): void => {
+      call.on('data', (r: WriteReq) => {
+        seen.push(r);
+        const a = answer(r);
+        if (a !== undefined) call.write({ seq: r.seq, ...a });
+      });
+      call.on('end', () => call.end());
+    };
+
+  test('many writes in flight share one stream, answered out of order, and no unary call is made', async () => {
+    const seen: WriteReq[] = [];
+    const held: { call: Duplex; r: WriteReq }[] = [];
+    const s = await fake({
+      KvWrite: (call: Duplex) => {
+        call.on('data', (r: WriteReq) => {
+          seen.push(r);
+          held.push({ call, r });
+          // Answer the whole burst once it is here, last first.
+          if (held.length === 5) for (const h of held.reverse()) h.call.write({ seq: h.r.seq, put: kvOk(Number(h.r.put!.request.requestId)) });
+        });
+        call.on('end', () => call.end());
+      },
+    });
+    const client = connect(s.address, { timeoutMs: 3000, clientId: 'c-9' });
+    try {
+      const results = await Promise.all([1, 2, 3, 4, 5].map((i) => client.kv.put(`k${i}`, 'v')));
+      // Each caller got its own answer: revision = its request id, in call order.
+      assert.deepEqual(
+        results.map((r) => r.revision),
+        [1, 2, 3, 4, 5],
+      );
+    } finally {
+      client.close();
+    }
+    assert.deepEqual(
+      s.calls.map((c) => c.method),
+      ['KvWrite'],
+    );
+    assert.equal(new Set(seen.map((r) => r.seq)).size, 5, 'distinct seqs');
+    assert.ok(seen.every((r) => r.op === 'put' && r.put!.request.clientId === 'c-9'));
+  });
+
+  test('an item refused with something a retry can fix goes to the unary call with the same request id', async () => {
+    const seen: WriteReq[] = [];
+    const s = await fake({
+      KvWrite: streamOf(seen, () => ({ error: { code: grpc.status.UNAVAILABLE, message: 'election', reason: 'NO_LEADER', leaderId: '', leaderAddress: '' } })),
+      KvPut: (_c: unknown, cb: Cb) => cb(null, kvOk(11)),
+    });
+    const client = connect(s.address, { timeoutMs: 3000 });
+    try {
+      assert.deepEqual(await client.kv.put('k', 'v'), { revision: 11, duplicate: false });
+    } finally {
+      client.close();
+    }
+    const unary = s.calls.find((c) => c.method === 'KvPut')!.request as { request: unknown };
+    assert.deepEqual(unary.request, seen[0]!.put!.request);
+  });
+
+  test('a final refusal on the stream is the typed error, without a retry', async () => {
+    const s = await fake({
+      KvWrite: streamOf([], () => ({ error: { code: grpc.status.NOT_FOUND, message: 'gone', reason: 'NOT_FOUND', leaderId: '', leaderAddress: '' } })),
+      KvPut: (_c: unknown, cb: Cb) => cb(null, kvOk(1)),
+    });
+    const client = connect(s.address, { timeoutMs: 3000 });
+    try {
+      await assert.rejects(client.kv.put('k', 'v'), NotFoundError);
+    } finally {
+      client.close();
+    }
+    assert.equal(s.calls.filter((c) => c.method === 'KvPut').length, 0);
+  });
+
+  test('an item never answered is retried as a unary call once the attempt time is spent', async () => {
+    const seen: WriteReq[] = [];
+    const s = await fake({ KvWrite: streamOf(seen, () => undefined), KvPut: (_c: unknown, cb: Cb) => cb(null, kvOk(3)) });
+    const client = connect(s.address, { timeoutMs: 3000, attemptTimeoutMs: 150 });
+    try {
+      assert.deepEqual(await client.kv.put('k', 'v'), { revision: 3, duplicate: false });
+    } finally {
+      client.close();
+    }
+    const unary = s.calls.find((c) => c.method === 'KvPut')!.request as { request: unknown };
+    assert.deepEqual(unary.request, seen[0]!.put!.request);
+  });
+
+  test('a stream that breaks with writes in flight: each is retried once, as a unary call with its id', async () => {
+    const seen: WriteReq[] = [];
+    const s = await fake({
+      KvWrite: (call: Duplex) => {
+        call.on('data', (r: WriteReq) => {
+          seen.push(r);
+          if (seen.length === 3) call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'node stopping' });
+        });
+      },
+      KvPut: (c: { request: { request: { requestId: string } } }, cb: Cb) => cb(null, kvOk(100 + Number(c.request.request.requestId))),
+    });
+    const client = connect(s.address, { timeoutMs: 3000 });
+    try {
+      const results = await Promise.all([1, 2, 3].map((i) => client.kv.put(`k${i}`, 'v')));
+      assert.deepEqual(
+        results.map((r) => r.revision),
+        [101, 102, 103],
+      );
+    } finally {
+      client.close();
+    }
+    const unaryIds = s.calls.filter((c) => c.method === 'KvPut').map((c) => (c.request as { request: { requestId: string } }).request.requestId);
+    assert.deepEqual(unaryIds.sort(), seen.map((r) => r.put!.request.requestId).sort());
   });
 });

@@ -12,7 +12,11 @@ export interface FakeServer {
   stop(): Promise<void>;
 }
 
-/** Answers every method with UNIMPLEMENTED unless `handlers` has it. Records every request. */
+/**
+ * Answers every method with UNIMPLEMENTED unless `handlers` has it (as a server without the
+ * method would: the client then falls back from the KvWrite stream to unary calls). Records
+ * every request (a stream's request is undefined).
+ */
 export async function startFake(handlers: Handlers): Promise<FakeServer> {
   const server = new grpc.Server();
   const calls: { method: string; request: unknown }[] = [];
@@ -23,7 +27,9 @@ export async function startFake(handlers: Handlers): Promise<FakeServer> {
     impl[name] = ((call: { request: unknown }, cb?: grpc.sendUnaryData<unknown>) => {
       calls.push({ method: name, request: call.request });
       if (h !== undefined) return (h as (c: unknown, cb?: unknown) => void)(call, cb);
-      cb?.({ code: grpc.status.UNIMPLEMENTED, details: `${name} not scripted` });
+      const unimplemented = { code: grpc.status.UNIMPLEMENTED, details: `${name} not scripted` };
+      if (cb !== undefined) cb(unimplemented);
+      else (call as unknown as grpc.ServerDuplexStream<unknown, unknown>).emit('error', unimplemented);
     }) as grpc.UntypedHandleCall;
   }
   server.addService(service, impl);

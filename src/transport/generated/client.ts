@@ -19,6 +19,9 @@ import type { KvPutRequest as _palisade_v1_KvPutRequest, KvPutRequest__Output as
 import type { KvPutResponse as _palisade_v1_KvPutResponse, KvPutResponse__Output as _palisade_v1_KvPutResponse__Output } from './palisade/v1/KvPutResponse.js';
 import type { KvWatchEvent as _palisade_v1_KvWatchEvent, KvWatchEvent__Output as _palisade_v1_KvWatchEvent__Output } from './palisade/v1/KvWatchEvent.js';
 import type { KvWatchRequest as _palisade_v1_KvWatchRequest, KvWatchRequest__Output as _palisade_v1_KvWatchRequest__Output } from './palisade/v1/KvWatchRequest.js';
+import type { KvWriteError as _palisade_v1_KvWriteError, KvWriteError__Output as _palisade_v1_KvWriteError__Output } from './palisade/v1/KvWriteError.js';
+import type { KvWriteRequest as _palisade_v1_KvWriteRequest, KvWriteRequest__Output as _palisade_v1_KvWriteRequest__Output } from './palisade/v1/KvWriteRequest.js';
+import type { KvWriteResponse as _palisade_v1_KvWriteResponse, KvWriteResponse__Output as _palisade_v1_KvWriteResponse__Output } from './palisade/v1/KvWriteResponse.js';
 import type { Member as _palisade_v1_Member, Member__Output as _palisade_v1_Member__Output } from './palisade/v1/Member.js';
 import type { MemberAddRequest as _palisade_v1_MemberAddRequest, MemberAddRequest__Output as _palisade_v1_MemberAddRequest__Output } from './palisade/v1/MemberAddRequest.js';
 import type { MemberChangeResponse as _palisade_v1_MemberChangeResponse, MemberChangeResponse__Output as _palisade_v1_MemberChangeResponse__Output } from './palisade/v1/MemberChangeResponse.js';
@@ -64,6 +67,9 @@ export interface ProtoGrpcType {
       KvPutResponse: MessageTypeDefinition<_palisade_v1_KvPutResponse, _palisade_v1_KvPutResponse__Output>
       KvWatchEvent: MessageTypeDefinition<_palisade_v1_KvWatchEvent, _palisade_v1_KvWatchEvent__Output>
       KvWatchRequest: MessageTypeDefinition<_palisade_v1_KvWatchRequest, _palisade_v1_KvWatchRequest__Output>
+      KvWriteError: MessageTypeDefinition<_palisade_v1_KvWriteError, _palisade_v1_KvWriteError__Output>
+      KvWriteRequest: MessageTypeDefinition<_palisade_v1_KvWriteRequest, _palisade_v1_KvWriteRequest__Output>
+      KvWriteResponse: MessageTypeDefinition<_palisade_v1_KvWriteResponse, _palisade_v1_KvWriteResponse__Output>
       Member: MessageTypeDefinition<_palisade_v1_Member, _palisade_v1_Member__Output>
       MemberAddRequest: MessageTypeDefinition<_palisade_v1_MemberAddRequest, _palisade_v1_MemberAddRequest__Output>
       MemberChangeResponse: MessageTypeDefinition<_palisade_v1_MemberChangeResponse, _palisade_v1_MemberChangeResponse__Output>

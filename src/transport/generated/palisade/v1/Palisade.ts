@@ -16,6 +16,8 @@ import type { KvPutRequest as _palisade_v1_KvPutRequest, KvPutRequest__Output as
 import type { KvPutResponse as _palisade_v1_KvPutResponse, KvPutResponse__Output as _palisade_v1_KvPutResponse__Output } from '../../palisade/v1/KvPutResponse.js';
 import type { KvWatchEvent as _palisade_v1_KvWatchEvent, KvWatchEvent__Output as _palisade_v1_KvWatchEvent__Output } from '../../palisade/v1/KvWatchEvent.js';
 import type { KvWatchRequest as _palisade_v1_KvWatchRequest, KvWatchRequest__Output as _palisade_v1_KvWatchRequest__Output } from '../../palisade/v1/KvWatchRequest.js';
+import type { KvWriteRequest as _palisade_v1_KvWriteRequest, KvWriteRequest__Output as _palisade_v1_KvWriteRequest__Output } from '../../palisade/v1/KvWriteRequest.js';
+import type { KvWriteResponse as _palisade_v1_KvWriteResponse, KvWriteResponse__Output as _palisade_v1_KvWriteResponse__Output } from '../../palisade/v1/KvWriteResponse.js';
 import type { MemberAddRequest as _palisade_v1_MemberAddRequest, MemberAddRequest__Output as _palisade_v1_MemberAddRequest__Output } from '../../palisade/v1/MemberAddRequest.js';
 import type { MemberChangeResponse as _palisade_v1_MemberChangeResponse, MemberChangeResponse__Output as _palisade_v1_MemberChangeResponse__Output } from '../../palisade/v1/MemberChangeResponse.js';
 import type { MemberListRequest as _palisade_v1_MemberListRequest, MemberListRequest__Output as _palisade_v1_MemberListRequest__Output } from '../../palisade/v1/MemberListRequest.js';
@@ -105,6 +107,25 @@ export interface PalisadeClient extends grpc.Client {
    */
   kvWatch(argument: _palisade_v1_KvWatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_palisade_v1_KvWatchEvent__Output>;
   kvWatch(argument: _palisade_v1_KvWatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_palisade_v1_KvWatchEvent__Output>;
+  
+  /**
+   * Writes pipelined on one stream: many in flight, each answered once applied (in any order),
+   * matched by `seq`. Each item has exactly the semantics of KvPut / KvDelete / KvCas, and an
+   * error answers that item only (KvWriteError carries the status the unary call would have
+   * ended with). The typed client sends every write here and falls back to the unary calls,
+   * with the same request id, on any error a retry could fix. Costs a fraction of a unary call.
+   */
+  KvWrite(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_palisade_v1_KvWriteRequest, _palisade_v1_KvWriteResponse__Output>;
+  KvWrite(options?: grpc.CallOptions): grpc.ClientDuplexStream<_palisade_v1_KvWriteRequest, _palisade_v1_KvWriteResponse__Output>;
+  /**
+   * Writes pipelined on one stream: many in flight, each answered once applied (in any order),
+   * matched by `seq`. Each item has exactly the semantics of KvPut / KvDelete / KvCas, and an
+   * error answers that item only (KvWriteError carries the status the unary call would have
+   * ended with). The typed client sends every write here and falls back to the unary calls,
+   * with the same request id, on any error a retry could fix. Costs a fraction of a unary call.
+   */
+  kvWrite(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_palisade_v1_KvWriteRequest, _palisade_v1_KvWriteResponse__Output>;
+  kvWrite(options?: grpc.CallOptions): grpc.ClientDuplexStream<_palisade_v1_KvWriteRequest, _palisade_v1_KvWriteResponse__Output>;
   
   MemberAdd(argument: _palisade_v1_MemberAddRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
   MemberAdd(argument: _palisade_v1_MemberAddRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
@@ -229,6 +250,15 @@ export interface PalisadeHandlers extends grpc.UntypedServiceImplementation {
    */
   KvWatch: grpc.handleServerStreamingCall<_palisade_v1_KvWatchRequest__Output, _palisade_v1_KvWatchEvent>;
   
+  /**
+   * Writes pipelined on one stream: many in flight, each answered once applied (in any order),
+   * matched by `seq`. Each item has exactly the semantics of KvPut / KvDelete / KvCas, and an
+   * error answers that item only (KvWriteError carries the status the unary call would have
+   * ended with). The typed client sends every write here and falls back to the unary calls,
+   * with the same request id, on any error a retry could fix. Costs a fraction of a unary call.
+   */
+  KvWrite: grpc.handleBidiStreamingCall<_palisade_v1_KvWriteRequest__Output, _palisade_v1_KvWriteResponse>;
+  
   MemberAdd: grpc.handleUnaryCall<_palisade_v1_MemberAddRequest__Output, _palisade_v1_MemberChangeResponse>;
   
   MemberList: grpc.handleUnaryCall<_palisade_v1_MemberListRequest__Output, _palisade_v1_MemberListResponse>;
@@ -266,6 +296,7 @@ export interface PalisadeDefinition extends grpc.ServiceDefinition {
   KvList: MethodDefinition<_palisade_v1_KvListRequest, _palisade_v1_KvListResponse, _palisade_v1_KvListRequest__Output, _palisade_v1_KvListResponse__Output>
   KvPut: MethodDefinition<_palisade_v1_KvPutRequest, _palisade_v1_KvPutResponse, _palisade_v1_KvPutRequest__Output, _palisade_v1_KvPutResponse__Output>
   KvWatch: MethodDefinition<_palisade_v1_KvWatchRequest, _palisade_v1_KvWatchEvent, _palisade_v1_KvWatchRequest__Output, _palisade_v1_KvWatchEvent__Output>
+  KvWrite: MethodDefinition<_palisade_v1_KvWriteRequest, _palisade_v1_KvWriteResponse, _palisade_v1_KvWriteRequest__Output, _palisade_v1_KvWriteResponse__Output>
   MemberAdd: MethodDefinition<_palisade_v1_MemberAddRequest, _palisade_v1_MemberChangeResponse, _palisade_v1_MemberAddRequest__Output, _palisade_v1_MemberChangeResponse__Output>
   MemberList: MethodDefinition<_palisade_v1_MemberListRequest, _palisade_v1_MemberListResponse, _palisade_v1_MemberListRequest__Output, _palisade_v1_MemberListResponse__Output>
   MemberPromote: MethodDefinition<_palisade_v1_MemberPromoteRequest, _palisade_v1_MemberChangeResponse, _palisade_v1_MemberPromoteRequest__Output, _palisade_v1_MemberChangeResponse__Output>

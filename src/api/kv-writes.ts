@@ -1,0 +1,69 @@
+// The three KV writes (put, delete, cas) from wire request to wire response, shared by the unary
+// calls and the pipelined KvWrite stream so both check and answer exactly alike. Also the small
+// wire checks the rest of the client service uses.
+import { InvalidArgumentError } from '../errors.js';
+import { CommandLimits } from '../statemachine/commands.js';
+import type { KeyValue } from '../statemachine/kv-history.js';
+import type { KeyValue as WireKeyValue } from '../transport/generated/palisade/v1/KeyValue.js';
+import type { KvCasRequest__Output } from '../transport/generated/palisade/v1/KvCasRequest.js';
+import type { KvCasResponse } from '../transport/generated/palisade/v1/KvCasResponse.js';
+import type { KvDeleteRequest__Output } from '../transport/generated/palisade/v1/KvDeleteRequest.js';
+import type { KvDeleteResponse } from '../transport/generated/palisade/v1/KvDeleteResponse.js';
+import type { KvPutRequest__Output } from '../transport/generated/palisade/v1/KvPutRequest.js';
+import type { KvPutResponse } from '../transport/generated/palisade/v1/KvPutResponse.js';
+import type { RequestId__Output } from '../transport/generated/palisade/v1/RequestId.js';
+import type { NodePort } from './node-port.js';
+
+export async function putKv(port: NodePort, req: KvPutRequest__Output): Promise<KvPutResponse> {
+  const key = checkKey(req.key);
+  const r = await port.write({ type: 'put', key, value: req.value, ...requestId(req.request) });
+  return { revision: String(r.outcome.revision), duplicate: r.duplicate };
+}
+
+export async function deleteKv(port: NodePort, req: KvDeleteRequest__Output): Promise<KvDeleteResponse> {
+  const key = checkKey(req.key);
+  const r = await port.write({ type: 'delete', key, ...requestId(req.request) });
+  const deleted = r.outcome.type === 'delete' && r.outcome.deleted;
+  return { deleted, revision: String(r.outcome.revision), duplicate: r.duplicate };
+}
+
+export async function casKv(port: NodePort, req: KvCasRequest__Output): Promise<KvCasResponse> {
+  const key = checkKey(req.key);
+  const expectedRevision = u64(req.expectedRevision, 'expected_revision');
+  const r = await port.write({ type: 'cas', key, expectedRevision, value: req.value, ...requestId(req.request) });
+  const succeeded = r.outcome.type === 'cas' && r.outcome.succeeded;
+  const current = port.view().get(key);
+  return { succeeded, revision: String(r.outcome.revision), current: current === undefined ? null : wireKv(current), duplicate: r.duplicate };
+}
+
+export function wireKv(kv: KeyValue): WireKeyValue {
+  return {
+    key: kv.key,
+    value: kv.value,
+    createRevision: String(kv.createRevision),
+    modRevision: String(kv.modRevision),
+    version: String(kv.version),
+  };
+}
+
+export function checkKey(key: string, field = 'key'): string {
+  if (key === '') throw new InvalidArgumentError(`${field} is empty`);
+  if (Buffer.byteLength(key, 'utf8') > CommandLimits.maxKeyBytes) {
+    throw new InvalidArgumentError(`${field} is longer than ${CommandLimits.maxKeyBytes} bytes`);
+  }
+  return key;
+}
+
+/** A uint64 that arrived as a decimal string (longs: String), checked to fit a JS number. */
+export function u64(s: string, field: string): number {
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${field}: ${s} is larger than 2^53 - 1`);
+  return n;
+}
+
+function requestId(r: RequestId__Output | null): { request?: { clientId: string; requestId: string } } {
+  if (r === null) return {};
+  if (r.clientId === '' && r.requestId === '') return {};
+  if (r.clientId === '' || r.requestId === '') throw new InvalidArgumentError('request: client_id and request_id must both be set');
+  return { request: { clientId: r.clientId, requestId: r.requestId } };
+}

@@ -1,0 +1,103 @@
+// The server side of KvWrite: many writes in flight on one stream, each answered once applied,
+// in whatever order they complete. A unary call costs grpc-js headers, metadata, a deadline and
+// a status trailer on both sides; a stream message costs a fraction of that, which is most of a
+// small put's CPU (docs/benchmarks.md, "grpc floor"). Each item behaves exactly like the unary
+// call (kv-writes.ts); its error answers that item only, as the status the call would have had.
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { ERROR_METADATA_KEY, InvalidArgumentError, LEADER_ADDRESS_METADATA_KEY, LEADER_ID_METADATA_KEY, isPalisadeError, toGrpcStatus } from '../errors.js';
+import type { KvWriteError } from '../transport/generated/palisade/v1/KvWriteError.js';
+import type { KvWriteRequest__Output } from '../transport/generated/palisade/v1/KvWriteRequest.js';
+import type { KvWriteResponse } from '../transport/generated/palisade/v1/KvWriteResponse.js';
+import { casKv, deleteKv, putKv } from './kv-writes.js';
+import type { NodePort } from './node-port.js';
+import { Undecodable } from './undecodable.js';
+
+/** Writes one stream may have in flight; beyond it the stream is paused (HTTP/2 flow control). */
+export const MAX_WRITES_IN_FLIGHT = 1024;
+
+export interface WriteStreamLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+type Call = ServerDuplexStream<KvWriteRequest__Output | Undecodable, KvWriteResponse>;
+
+export function serveWriteStream(port: NodePort, call: Call, logger: WriteStreamLogger | undefined): void {
+  let inFlight = 0;
+  let paused = false;
+  let inputEnded = false;
+  let closed = false;
+  const finishIfDone = (): void => {
+    if (inputEnded && inFlight === 0 && !closed) {
+      closed = true;
+      call.end();
+    }
+  };
+  const answer = (res: KvWriteResponse): void => {
+    inFlight--;
+    if (!closed && !call.cancelled) call.write(res);
+    if (paused && inFlight < MAX_WRITES_IN_FLIGHT / 2) {
+      paused = false;
+      call.resume();
+    }
+    finishIfDone();
+  };
+
+  call.on('data', (req: KvWriteRequest__Output | Undecodable) => {
+    if (closed) return;
+    if (req instanceof Undecodable) {
+      // Its seq is unknown, so no item can carry the answer: end the stream. The client retries
+      // what it still waits for with unary calls (same request ids).
+      closed = true;
+      call.emit('error', toGrpcStatus(new InvalidArgumentError('KvWrite: a request is not a valid protobuf message')));
+      return;
+    }
+    inFlight++;
+    if (inFlight >= MAX_WRITES_IN_FLIGHT && !paused) {
+      paused = true;
+      call.pause();
+    }
+    const seq = req.seq;
+    runOne(port, req).then(
+      (res) => answer({ seq, ...res }),
+      (err: unknown) => {
+        if (!isPalisadeError(err)) logger?.error({ err, rpc: 'KvWrite' }, 'client request failed unexpectedly');
+        answer({ seq, error: wireError(err) });
+      },
+    );
+  });
+  call.on('end', () => {
+    inputEnded = true;
+    finishIfDone();
+  });
+  // A cancelled stream needs nothing more: answers still pending are dropped by answer().
+  call.on('error', () => {
+    closed = true;
+  });
+}
+
+function runOne(port: NodePort, req: KvWriteRequest__Output): Promise<Omit<KvWriteResponse, 'seq'>> {
+  switch (req.op) {
+    case 'put':
+      return putKv(port, req.put!).then((put) => ({ put }));
+    case 'delete':
+      return deleteKv(port, req.delete!).then((del) => ({ delete: del }));
+    case 'cas':
+      return casKv(port, req.cas!).then((cas) => ({ cas }));
+    default:
+      return Promise.reject(new InvalidArgumentError('KvWrite: the request names no operation (put, delete or cas)'));
+  }
+}
+
+/** The status the unary call would have ended with, as a message. */
+export function wireError(err: unknown): KvWriteError {
+  const s = toGrpcStatus(err);
+  const md = (key: string): string => String(s.metadata.get(key)[0] ?? '');
+  return {
+    code: s.code,
+    message: s.details,
+    reason: md(ERROR_METADATA_KEY),
+    leaderId: md(LEADER_ID_METADATA_KEY),
+    leaderAddress: md(LEADER_ADDRESS_METADATA_KEY),
+  };
+}

@@ -1,0 +1,27 @@
+// Original file: proto/palisade/v1/client.proto
+
+import type { KvPutRequest as _palisade_v1_KvPutRequest, KvPutRequest__Output as _palisade_v1_KvPutRequest__Output } from '../../palisade/v1/KvPutRequest.js';
+import type { KvDeleteRequest as _palisade_v1_KvDeleteRequest, KvDeleteRequest__Output as _palisade_v1_KvDeleteRequest__Output } from '../../palisade/v1/KvDeleteRequest.js';
+import type { KvCasRequest as _palisade_v1_KvCasRequest, KvCasRequest__Output as _palisade_v1_KvCasRequest__Output } from '../../palisade/v1/KvCasRequest.js';
+
+export interface KvWriteRequest {
+  /**
+   * Chosen by the client (unique among its writes in flight on this stream), echoed back.
+   */
+  'seq'?: (number);
+  'put'?: (_palisade_v1_KvPutRequest | null);
+  'delete'?: (_palisade_v1_KvDeleteRequest | null);
+  'cas'?: (_palisade_v1_KvCasRequest | null);
+  'op'?: "put"|"delete"|"cas";
+}
+
+export interface KvWriteRequest__Output {
+  /**
+   * Chosen by the client (unique among its writes in flight on this stream), echoed back.
+   */
+  'seq': (number);
+  'put'?: (_palisade_v1_KvPutRequest__Output | null);
+  'delete'?: (_palisade_v1_KvDeleteRequest__Output | null);
+  'cas'?: (_palisade_v1_KvCasRequest__Output | null);
+  'op'?: "put"|"delete"|"cas";
+}
