@@ -58,7 +58,14 @@ async function measureIdle(cluster: BenchCluster): Promise<IdleResult> {
   const cpu = new CpuWindow(cluster.members.map((m) => m.pid));
   await sleep(SETTINGS.idleMs);
   const pct = cpu.percent();
-  const members = Object.fromEntries(cluster.members.map((m) => [m.id, { cpuPercent: pct.get(m.pid)!, rssMiB: rssMiB(m.pid) }]));
+  const heap = async (http: string | undefined): Promise<{ heapUsedMiB?: number }> => {
+    if (http === undefined) return {};
+    const used = (await scrape(http))['nodejs_heap_size_used_bytes'];
+    return used === undefined ? {} : { heapUsedMiB: Math.round((used / 2 ** 20) * 10) / 10 };
+  };
+  const members = Object.fromEntries(
+    await Promise.all(cluster.members.map(async (m) => [m.id, { cpuPercent: pct.get(m.pid)!, rssMiB: rssMiB(m.pid), ...(await heap(m.httpAddress)) }] as const)),
+  );
   return { seconds: SETTINGS.idleMs / 1000, members };
 }
 

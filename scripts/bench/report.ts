@@ -6,8 +6,11 @@ import type { PerPut } from './server-metrics.js';
 
 export interface IdleResult {
   readonly seconds: number;
-  /** member id → { cpu % of a core over the window, RSS MiB at its end } */
-  readonly members: Readonly<Record<string, { readonly cpuPercent: number; readonly rssMiB: number }>>;
+  /**
+   * member id → { cpu % of a core over the window, RSS MiB at its end, and for palisade the V8
+   * heap in use then (live objects plus garbage not yet collected), from its /metrics }
+   */
+  readonly members: Readonly<Record<string, { readonly cpuPercent: number; readonly rssMiB: number; readonly heapUsedMiB?: number }>>;
 }
 
 export interface SystemResult {
@@ -60,6 +63,7 @@ export function renderTable(r: BenchResult): string {
   both('idle after load: max CPU %/node', (s) => max(s.idle.members, 'cpuPercent'));
   both('after start: max RSS MiB/node', (s) => Math.max(...Object.values(s.rssAtStartMiB)), 1);
   both('idle after load: max RSS MiB/node', (s) => max(s.idle.members, 'rssMiB'), 1);
+  both('idle after load: max V8 heap used MiB/node', (s) => Math.max(...Object.values(s.idle.members).map((m) => m.heapUsedMiB ?? NaN)), 1);
   const width = Math.max(...rows.map((x) => x[0].length));
   const head = `${'metric'.padEnd(width)}  ${'palisade'.padStart(10)}  ${'etcd'.padStart(10)}  ${'pal/etcd'.padStart(8)}`;
   const lines = rows.map(([label, p, e, d]) => `${label.padEnd(width)}  ${fmt(p, d).padStart(10)}  ${fmt(e, d).padStart(10)}  ${fmt(p / e).padStart(8)}`);

@@ -51,6 +51,20 @@ export interface RuntimeParts {
 
 type WriteCommand = Extract<Command, { type: 'put' | 'delete' | 'cas' }>;
 
+/** The process's own CPU and memory, under the names Prometheus client libraries use. */
+function processSamples(): MetricSample[] {
+  const mem = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  const g = (name: string, help: string, value: number): MetricSample => ({ name, help, type: 'gauge', value });
+  return [
+    { name: 'process_cpu_seconds_total', help: 'User and system CPU time of this process.', type: 'counter', value: (cpu.user + cpu.system) / 1e6 },
+    g('process_resident_memory_bytes', 'Resident set size of this process.', mem.rss),
+    g('nodejs_heap_size_total_bytes', 'V8 heap reserved.', mem.heapTotal),
+    g('nodejs_heap_size_used_bytes', 'V8 heap in use (live objects and garbage not yet collected).', mem.heapUsed),
+    g('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript objects (buffers included).', mem.external),
+  ];
+}
+
 function requestKey(r: RequestId): string {
   return `${r.clientId}\u0000${r.requestId}`;
 }
@@ -635,6 +649,7 @@ export class NodeRuntime implements NodePort {
         }
       }
     }
+    samples.push(...processSamples());
     return renderPrometheus(samples, [
       { name: 'palisade_ready_loop_duration_seconds', help: 'Time to handle one Ready (persist, send, apply, advance).', h: m.readyDuration },
       { name: 'palisade_ready_persist_duration_seconds', help: 'Time of the durable write of one Ready.', h: m.persistDuration },

@@ -110,6 +110,11 @@ describe('a 3-node cluster (§5.2 election, §5.3 replication, linearizable read
     for (const name of ['palisade_raft_term', 'palisade_raft_commit_index', 'palisade_raft_applied_index', 'palisade_raft_is_leader', 'palisade_raft_leader_changes_total', 'palisade_proposals_total', 'palisade_ready_loop_duration_seconds_bucket', 'palisade_snapshots_taken_total', 'palisade_transport_received_total']) {
       assert.match(metrics, new RegExp(`^${name}`, 'm'), `${name} in /metrics`);
     }
+    // The process's own figures: the node runs in this test process, so they must match ours.
+    const rss = Number(/^process_resident_memory_bytes (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(rss > 10 * 2 ** 20 && Math.abs(rss - process.memoryUsage.rss()) < 256 * 2 ** 20, `process_resident_memory_bytes ${rss}`);
+    assert.match(metrics, /^nodejs_heap_size_used_bytes [1-9]\d*$/m);
+    assert.match(metrics, /^process_cpu_seconds_total \d+(\.\d+)?$/m);
     // /primary is 200 only on the active node (test/ha/server-promote.test.ts checks which).
     assert.ok([200, 503].includes((await fetch(`http://${n.httpAddress}/primary`)).status), '/primary is served');
   });
