@@ -30,7 +30,10 @@ interface OpenStream {
 }
 
 export class WriteStream {
+  /** Where new writes go. */
   private stream: OpenStream | undefined;
+  /** Every stream not yet finished, the current one and retired ones still carrying writes. */
+  private readonly live = new Set<OpenStream>();
   private seq = 0;
   private disabled = false;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -65,7 +68,10 @@ export class WriteStream {
         s.pending.delete(seq);
         if (err !== undefined) reject(err);
         else resolve(r);
-        this.idleCheck(s);
+        // A retired stream is cancelled once it carries nothing: ending it waits for the node,
+        // and a hung node would keep it (and the process) alive.
+        if (this.stream !== s && s.pending.size === 0) this.finish(s);
+        else this.idleCheck(s);
       };
       const timer = setTimeout(() => {
         settle(undefined);
@@ -76,13 +82,14 @@ export class WriteStream {
     });
   }
 
-  /** Ends the stream; writes still waiting resolve `undefined`. */
+  /** Ends every stream; writes still waiting resolve `undefined`. */
   close(): void {
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    const s = this.stream;
-    if (s !== undefined) this.fail(s, undefined);
-    s?.call.cancel();
+    for (const s of [...this.live]) {
+      this.fail(s);
+      this.finish(s);
+    }
   }
 
   private open(): OpenStream {
@@ -90,12 +97,13 @@ export class WriteStream {
     const call = this.pool.stub(endpoint).KvWrite(new Metadata()) as Stream;
     const s: OpenStream = { call, pending: new Map() };
     this.stream = s;
+    this.live.add(s);
     call.on('data', (r: KvWriteResponse__Output) => this.onAnswer(s, r));
     call.on('error', (err: ServiceError) => {
       if (err.code === GrpcStatus.UNIMPLEMENTED) this.disabled = true;
-      this.fail(s, err);
+      this.fail(s);
     });
-    call.on('end', () => this.fail(s, undefined));
+    call.on('end', () => this.fail(s));
     return s;
   }
 
@@ -122,16 +130,23 @@ export class WriteStream {
   }
 
   /** The stream is gone: everything still waiting goes to the unary path. */
-  private fail(s: OpenStream, _err: ServiceError | undefined): void {
+  private fail(s: OpenStream): void {
     if (this.stream === s) this.stream = undefined;
+    this.live.delete(s);
     for (const p of [...s.pending.values()]) p.settle(undefined);
   }
 
-  /** New writes go to a new stream; this one finishes what it carries, then ends. */
+  /** New writes go to a new stream; this one finishes what it carries, then goes. */
   private retire(s: OpenStream): void {
     if (this.stream !== s) return;
     this.stream = undefined;
-    s.call.end();
+    if (s.pending.size === 0) this.finish(s);
+    else s.call.end();
+  }
+
+  private finish(s: OpenStream): void {
+    this.live.delete(s);
+    s.call.cancel();
   }
 
   private idleCheck(s: OpenStream): void {

@@ -365,12 +365,23 @@ describe('writes on the KvWrite stream', () => {
     assert.equal(s.calls.filter((c) => c.method === 'KvPut').length, 0);
   });
 
-  test('an item never answered is retried as a unary call once the attempt time is spent', async () => {
+  test('an item never answered is retried as a unary call once the attempt time is spent; the hung stream is cancelled', async () => {
     const seen: WriteReq[] = [];
-    const s = await fake({ KvWrite: streamOf(seen, () => undefined), KvPut: (_c: unknown, cb: Cb) => cb(null, kvOk(3)) });
+    let cancelled!: () => void;
+    const streamGone = new Promise<void>((resolve) => (cancelled = resolve));
+    const s = await fake({
+      // A hung node: reads, never answers, never ends its side (not even after the client's).
+      KvWrite: (call: Duplex) => {
+        call.on('cancelled', cancelled);
+        call.on('data', (r: WriteReq) => seen.push(r));
+      },
+      KvPut: (_c: unknown, cb: Cb) => cb(null, kvOk(3)),
+    });
     const client = connect(s.address, { timeoutMs: 3000, attemptTimeoutMs: 150 });
     try {
       assert.deepEqual(await client.kv.put('k', 'v'), { revision: 3, duplicate: false });
+      // Not left open waiting for a node that does not answer (it would keep the process alive).
+      await Promise.race([streamGone, new Promise((_r, reject) => setTimeout(() => reject(new Error('the hung stream was not cancelled within 5 s')), 5000).unref())]);
     } finally {
       client.close();
     }
