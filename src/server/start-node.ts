@@ -280,6 +280,7 @@ class RunningNode implements PalisadeNode {
     this.runtime.failPending();
     await this.http?.close().catch(() => {});
     await this.transport.stop().catch(() => {});
+    await this.runtime.snapshotSettled(); // aborts at its next step: beginStop() was called
     let closeError: unknown;
     await this.storage.close().catch((err: unknown) => (closeError = err));
     this.log.info({ error: error === undefined ? undefined : String(error) }, 'node stopped');
@@ -300,6 +301,7 @@ class RunningNode implements PalisadeNode {
       this.runtime.failPending();
       await this.http?.close().catch(() => {});
       await this.transport.stop().catch(() => {});
+      await this.runtime.snapshotSettled();
       await this.storage.close().catch(() => {});
       this.log.info('node crashed (simulated)');
       this.resolveStopped({});

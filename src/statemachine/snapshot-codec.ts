@@ -82,62 +82,102 @@ const EVENT_KIND_TAGS = [
 const KV_EVENT_TAGS = [KvEventType.Put, KvEventType.Delete] as const;
 const OUTCOME_TAGS = ['put', 'delete', 'cas'] as const;
 
+/** Records (keys, events, requests) encoded between two yields of encodeSteps: a few ms of work. */
+export const RECORDS_PER_STEP = 2048;
+
 export function encodeSnapshot(img: StateImage): Uint8Array {
+  const steps = encodeSteps(img);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/**
+ * The same bytes as encodeSnapshot, yielding to the event loop every RECORDS_PER_STEP records
+ * (a snapshot of 200k keys takes ~300 ms to encode, longer than the lease). `img` must not change
+ * meanwhile: StateMachine.snapshotImage() gives one that does not. `aborted` is asked at each
+ * step; when it says yes, the result is undefined.
+ */
+export async function encodeSnapshotAsync(img: StateImage, aborted: () => boolean = () => false): Promise<Uint8Array | undefined> {
+  const steps = encodeSteps(img);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (aborted()) return undefined;
+  }
+}
+
+/** The encoder, one step per RECORDS_PER_STEP records; the return value is the image's bytes. */
+function* encodeSteps(img: StateImage): Generator<void, Uint8Array, void> {
   const w = new BinaryWriter().raw(SNAPSHOT_MAGIC).u8(SNAPSHOT_FORMAT_VERSION);
-  const section = (tag: Section, fill: (s: BinaryWriter) => void): void => {
-    const s = new BinaryWriter();
-    fill(s);
+  let records = 0;
+  const due = (): boolean => ++records % RECORDS_PER_STEP === 0;
+  const section = (tag: Section, s: BinaryWriter): void => {
     w.u8(tag).bytes(s.finish());
   };
-  section(Section.Meta, (s) => {
-    s.uint(img.appliedIndex).uint(img.appliedTerm);
-    s.uint(img.rejections.count).uint(img.rejections.lastIndex).str(img.rejections.lastReason);
-  });
-  section(Section.Members, (s) => {
-    s.str(img.clusterId).uint(img.members.length);
-    for (const m of img.members) s.str(m.id).str(m.address).u8(ROLE_TAGS.indexOf(m.role));
-  });
-  section(Section.Kv, (s) => {
-    s.uint(img.revision).uint(img.kvs.length);
-    for (const kv of img.kvs) writeKv(s, kv);
-  });
-  section(Section.History, (s) => {
-    s.uint(img.history.length);
-    for (const e of img.history) {
-      s.u8(KV_EVENT_TAGS.indexOf(e.type)).uint(e.revision);
-      if (e.type === KvEventType.Put) writeKv(s, e.kv);
-      else s.str(e.key);
+  let s = new BinaryWriter();
+  s.uint(img.appliedIndex).uint(img.appliedTerm);
+  s.uint(img.rejections.count).uint(img.rejections.lastIndex).str(img.rejections.lastReason);
+  section(Section.Meta, s);
+
+  s = new BinaryWriter();
+  s.str(img.clusterId).uint(img.members.length);
+  for (const m of img.members) s.str(m.id).str(m.address).u8(ROLE_TAGS.indexOf(m.role));
+  section(Section.Members, s);
+
+  s = new BinaryWriter();
+  s.uint(img.revision).uint(img.kvs.length);
+  for (const kv of img.kvs) {
+    writeKv(s, kv);
+    if (due()) yield;
+  }
+  section(Section.Kv, s);
+
+  s = new BinaryWriter();
+  s.uint(img.history.length);
+  for (const e of img.history) {
+    s.u8(KV_EVENT_TAGS.indexOf(e.type)).uint(e.revision);
+    if (e.type === KvEventType.Put) writeKv(s, e.kv);
+    else s.str(e.key);
+    if (due()) yield;
+  }
+  section(Section.History, s);
+
+  s = new BinaryWriter();
+  s.uint(img.dedup.length);
+  for (const c of img.dedup) {
+    s.str(c.clientId).uint(c.requests.length);
+    for (const [requestId, o] of c.requests) {
+      s.str(requestId).u8(OUTCOME_TAGS.indexOf(o.type)).uint(o.revision);
+      if (o.type === 'delete') s.u8(o.deleted ? 1 : 0);
+      if (o.type === 'cas') s.u8(o.succeeded ? 1 : 0).uint(o.modRevision);
+      if (due()) yield;
     }
-  });
-  section(Section.Dedup, (s) => {
-    s.uint(img.dedup.length);
-    for (const c of img.dedup) {
-      s.str(c.clientId).uint(c.requests.length);
-      for (const [requestId, o] of c.requests) {
-        s.str(requestId).u8(OUTCOME_TAGS.indexOf(o.type)).uint(o.revision);
-        if (o.type === 'delete') s.u8(o.deleted ? 1 : 0);
-        if (o.type === 'cas') s.u8(o.succeeded ? 1 : 0).uint(o.modRevision);
-      }
-    }
-  });
-  section(Section.Events, (s) => {
-    s.uint(img.eventSeq).uint(img.events.length);
-    for (const e of img.events) {
-      s.uint(e.seq).u8(EVENT_KIND_TAGS.indexOf(e.kind)).uint(e.at).str(e.nodeId).uint(e.term);
-      if (e.durationMs === undefined) s.u8(0);
-      else s.u8(1).uint(e.durationMs);
-      if (e.epoch === undefined) s.u8(0);
-      else s.u8(1).uint(e.epoch);
-      s.str(e.detail);
-    }
-  });
-  section(Section.Ha, (s) => {
-    s.u8(img.ha.paused ? 1 : 0);
-    if (img.ha.active === null) s.u8(0);
-    else writeRecord(s.u8(1), img.ha.active);
-    s.uint(img.ha.holders.length);
-    for (const h of img.ha.holders) writeRecord(s, h);
-  });
+  }
+  section(Section.Dedup, s);
+
+  s = new BinaryWriter();
+  s.uint(img.eventSeq).uint(img.events.length);
+  for (const e of img.events) {
+    s.uint(e.seq).u8(EVENT_KIND_TAGS.indexOf(e.kind)).uint(e.at).str(e.nodeId).uint(e.term);
+    if (e.durationMs === undefined) s.u8(0);
+    else s.u8(1).uint(e.durationMs);
+    if (e.epoch === undefined) s.u8(0);
+    else s.u8(1).uint(e.epoch);
+    s.str(e.detail);
+  }
+  section(Section.Events, s);
+
+  s = new BinaryWriter();
+  s.u8(img.ha.paused ? 1 : 0);
+  if (img.ha.active === null) s.u8(0);
+  else writeRecord(s.u8(1), img.ha.active);
+  s.uint(img.ha.holders.length);
+  for (const h of img.ha.holders) writeRecord(s, h);
+  section(Section.Ha, s);
+
   const body = w.finish();
   return new BinaryWriter().raw(body).u32(crc32(body)).finish();
 }

@@ -258,10 +258,15 @@ export class StateMachine implements WatchSource {
 
   /** A versioned, checksummed image of everything above; equal states give equal bytes. */
   snapshot(): Uint8Array {
-    return encodeSnapshot(this.image());
+    return encodeSnapshot(this.snapshotImage());
   }
 
-  private image(): StateImage {
+  /**
+   * What snapshot() encodes, frozen: fresh arrays of records that are never changed in place,
+   * so it stays the state at this applied index while the machine applies more entries
+   * (encodeSnapshotAsync encodes it in steps between them).
+   */
+  snapshotImage(): StateImage {
     return {
       appliedIndex: this.applied,
       appliedTerm: this.appliedTermValue,

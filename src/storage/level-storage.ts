@@ -7,7 +7,7 @@ import type { WritableStorage } from '../raft/memory-storage.js';
 import type { Ready } from '../raft/ready.js';
 import type { InitialState } from '../raft/storage.js';
 import type { ConfState, Entry, HardState, Snapshot } from '../raft/types.js';
-import { DEFAULT_COMPACTION_POLICY, planCompaction, validateCompactionPolicy, type CompactionPolicy } from './compaction.js';
+import { DEFAULT_COMPACTION_POLICY, planCompaction, validateCompactionPolicy, type CompactionPlan, type CompactionPolicy } from './compaction.js';
 import { claimIdentity, dataDirPaths, openStore, type DataDirPaths, type Store } from './data-dir.js';
 import { StorageClosedError, StorageOpenError, StorageWriteError } from './errors.js';
 import { LogCache, type StoreOp } from './log-cache.js';
@@ -41,6 +41,14 @@ export interface DurableStorage extends WritableStorage {
   flush(options?: { readonly sync?: boolean }): Promise<void>;
   /** After applying up to `applied`: snapshot and compact if the policy says so (see compaction.ts). */
   compactAfterApply(applied: number, source: () => SnapshotSource): Promise<Snapshot | undefined>;
+  /** The compaction the policy asks for after applying up to `applied`, if any (nothing is changed). */
+  compactionDue(applied: number): CompactionPlan | undefined;
+  /**
+   * Carries out `plan` with the state machine's image at `plan.snapshotAt`, which may have been
+   * made while later entries were applied. undefined (nothing done) when the log moved past the
+   * plan meanwhile: a newer snapshot arrived from the leader.
+   */
+  installSnapshot(plan: CompactionPlan, source: SnapshotSource): Promise<Snapshot | undefined>;
   /** Writes what is staged, then releases the data dir. */
   close(): Promise<void>;
 }
@@ -172,15 +180,23 @@ export class LevelStorage implements DurableStorage {
   }
 
   async compactAfterApply(applied: number, source: () => SnapshotSource): Promise<Snapshot | undefined> {
-    const plan = planCompaction(this.policy, {
+    const plan = this.compactionDue(applied);
+    return plan === undefined ? undefined : this.installSnapshot(plan, source());
+  }
+
+  compactionDue(applied: number): CompactionPlan | undefined {
+    return planCompaction(this.policy, {
       applied,
       snapshotIndex: this.snapshot().metadata.index,
       firstIndex: this.firstIndex(),
     });
-    if (plan === undefined) return undefined;
-    const { confState, data } = source();
-    const snap = this.createSnapshot(plan.snapshotAt, confState, data);
-    if (plan.compactTo !== undefined) this.compact(plan.compactTo);
+  }
+
+  async installSnapshot(plan: CompactionPlan, source: SnapshotSource): Promise<Snapshot | undefined> {
+    // A snapshot from the leader may have replaced the log since the plan was made.
+    if (plan.snapshotAt <= this.snapshot().metadata.index || plan.snapshotAt > this.lastIndex()) return undefined;
+    const snap = this.createSnapshot(plan.snapshotAt, source.confState, source.data);
+    if (plan.compactTo !== undefined && plan.compactTo >= this.firstIndex()) this.compact(plan.compactTo);
     await this.flush();
     return snap;
   }

@@ -1,0 +1,44 @@
+// `npm run bench:snapshot [-- KEYS]` — what taking a snapshot costs the event loop, for a store of
+// KEYS keys (default 200,000; 16-byte keys, 64-byte values, one client's requests). Prints, per
+// round: the time to freeze the image (the part that still runs inside the Ready loop), the
+// stepwise encoding and the longest event-loop delay while it ran, and the old synchronous path
+// (freeze + encode in one piece) for comparison. Nothing is written to disk.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { EntryType } from '../../src/raft/types.js';
+import { encodeCommand } from '../../src/statemachine/commands.js';
+import { encodeSnapshot, encodeSnapshotAsync } from '../../src/statemachine/snapshot-codec.js';
+import { StateMachine } from '../../src/statemachine/state-machine.js';
+
+const keys = Number(process.argv[2] ?? 200_000);
+if (!Number.isSafeInteger(keys) || keys < 1) throw new Error(`usage: npm run bench:snapshot [-- KEYS]; got "${process.argv[2]}"`);
+const ROUNDS = 5;
+
+const sm = StateMachine.create();
+const value = 'x'.repeat(64);
+for (let i = 1; i <= keys; i++) {
+  const cmd = { type: 'put' as const, key: `key-${String(i).padStart(12, '0')}`, value, request: { clientId: 'bench', requestId: String(i) } };
+  sm.apply({ index: i, term: 1, type: EntryType.Normal, data: encodeCommand(cmd) });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rows: { freeze: number; encode: number; maxDelay: number; sync: number }[] = [];
+let bytes = 0;
+for (let r = 0; r < ROUNDS; r++) {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const t0 = performance.now();
+  const image = sm.snapshotImage();
+  const t1 = performance.now();
+  bytes = (await encodeSnapshotAsync(image))!.length;
+  const t2 = performance.now();
+  delay.disable();
+  encodeSnapshot(sm.snapshotImage());
+  const t3 = performance.now();
+  rows.push({ freeze: t1 - t0, encode: t2 - t1, maxDelay: delay.max / 1e6, sync: t3 - t2 });
+}
+const fmt = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+console.log(`${keys} keys, ${(bytes / 2 ** 20).toFixed(1)} MiB image, ${ROUNDS} rounds, median (min–max) ms:`);
+console.log(`  freeze the image (blocks the Ready loop):   ${fmt(rows.map((x) => x.freeze))}`);
+console.log(`  stepwise encoding, wall time:                ${fmt(rows.map((x) => x.encode))}`);
+console.log(`  longest event-loop delay while it encoded:   ${fmt(rows.map((x) => x.maxDelay))}`);
+console.log(`  old path, freeze + encode in one piece:      ${fmt(rows.map((x) => x.sync))}`);
