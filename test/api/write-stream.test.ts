@@ -1,25 +1,19 @@
 // The KvWrite stream against a fake NodePort: items answered as their writes complete (out of
 // order), per-item errors as the status the unary call would have had, the stream ended only
 // after every item is answered, and garbage ends the stream with INVALID_ARGUMENT.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, Server, ServerCredentials, credentials, status as GrpcStatus, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
-import { clientService } from '../../src/api/client-service.js';
-import type { NodePort, WriteResult } from '../../src/api/node-port.js';
+import { Client, credentials, status as GrpcStatus, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import type { WriteResult } from '../../src/api/node-port.js';
 import { NoLeaderError } from '../../src/errors.js';
 import { loadClientProto } from '../../src/transport/client-proto.js';
 import type { KvWriteRequest } from '../../src/transport/generated/palisade/v1/KvWriteRequest.js';
 import type { KvWriteResponse__Output } from '../../src/transport/generated/palisade/v1/KvWriteResponse.js';
+import { fakePort, serveDuringTests } from './serve-port.js';
 
 /** Writes to key "wait-N" complete after the write to "go" arrives, in reverse order. */
 const parked: (() => void)[] = [];
-const fake: NodePort = {
-  nodeId: 'n1',
-  clusterId: 'c',
-  status: () => {
-    throw new Error('not used');
-  },
-  view: () => ({ revision: 4, get: () => undefined, list: () => [], members: () => [] }),
+const fake = fakePort({
   write: (cmd): Promise<WriteResult> => {
     if (cmd.key === 'no-leader') return Promise.reject(new NoLeaderError('no leader known', 'n2', '127.0.0.1:7102'));
     const revision = Number(cmd.key.split('-')[1] ?? 0);
@@ -30,33 +24,16 @@ const fake: NodePort = {
     }
     return new Promise((resolve) => parked.push(() => resolve(result)));
   },
-  readBarrier: async () => {},
-  changeMembership: async () => ({ members: [], index: 0 }),
-  transferLeadership: async (to) => ({ leader: to, term: 4 }),
-  watch: () => {
-    throw new Error('not used');
-  },
-};
-
-let server: Server;
-let address: string;
-before(async () => {
-  server = new Server();
-  const svc = clientService(fake);
-  server.addService(svc.definition, svc.implementation);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
-  address = `127.0.0.1:${port}`;
 });
-after(() => server.forceShutdown());
+
+const address = serveDuringTests(fake);
 
 type Stream = ClientDuplexStream<KvWriteRequest, KvWriteResponse__Output>;
 
 /** Sends `items`, half-closes, and collects every answer until the server ends the stream. */
 async function exchange(items: KvWriteRequest[]): Promise<KvWriteResponse__Output[]> {
   const { Palisade } = loadClientProto().palisade.v1;
-  const stub = new Palisade(address, credentials.createInsecure());
+  const stub = new Palisade(address(), credentials.createInsecure());
   const call = stub.KvWrite() as Stream;
   const answers: KvWriteResponse__Output[] = [];
   const done = new Promise<void>((resolve, reject) => {
@@ -103,7 +80,7 @@ test('an item error is the status the unary call would end with; other items are
 });
 
 test('bytes that are not a KvWriteRequest end the stream with INVALID_ARGUMENT', async () => {
-  const client = new Client(address, credentials.createInsecure());
+  const client = new Client(address(), credentials.createInsecure());
   const call = client.makeBidiStreamRequest(
     '/palisade.v1.Palisade/KvWrite',
     (b: Buffer) => b,
