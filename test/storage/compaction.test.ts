@@ -95,4 +95,32 @@ describe('LevelStorage compaction (§7 log compaction)', () => {
     assert.equal(s.term(s.firstIndex() - 1), 1);
     await s.close();
   });
+
+  test('a plan installed late: done when the log still holds it, skipped when a newer snapshot replaced the log', async () => {
+    const dataDir = join(temp.root, 'late-install');
+    const policy = { snapshotEntries: 10, catchUpEntries: 2 };
+    const s = await LevelStorage.open({ dataDir, clusterId: 'c', nodeId: 'n1', compaction: policy });
+    const cs = { voters: ['n1'], learners: [] };
+    const append = async (n: number) => {
+      const from = s.lastIndex() + 1;
+      const entries: Entry[] = Array.from({ length: n }, (_, k) => ({ index: from + k, term: 1, type: EntryType.Normal, data: new Uint8Array([k]) }));
+      await s.persistReady({ entries, hardState: { term: 1, vote: 'n1', commit: from + n - 1 }, mustSync: true });
+    };
+    await append(12);
+    const plan = s.compactionDue(12)!;
+    assert.deepEqual(plan, { snapshotAt: 12, compactTo: 10 });
+    await append(5); // applied on while the image was being encoded
+    const snap = await s.installSnapshot(plan, { confState: cs, data: Uint8Array.of(12) });
+    assert.equal(snap?.metadata.index, 12);
+    assert.equal(s.firstIndex(), 11);
+    assert.equal(s.lastIndex(), 17, 'the entries applied meanwhile are kept');
+
+    await append(13); // applied = 30: due again
+    const late = s.compactionDue(30)!;
+    // Meanwhile the leader sent a snapshot past the plan (this node had fallen behind).
+    s.applySnapshot({ metadata: { index: 40, term: 2, confState: cs }, data: Uint8Array.of(40) });
+    assert.equal(await s.installSnapshot(late, { confState: cs, data: Uint8Array.of(30) }), undefined);
+    assert.equal(s.snapshot().metadata.index, 40, "the leader's snapshot stays");
+    await s.close();
+  });
 });
