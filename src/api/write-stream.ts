@@ -9,20 +9,16 @@ import type { KvWriteError } from '../transport/generated/palisade/v1/KvWriteErr
 import type { KvWriteRequest__Output } from '../transport/generated/palisade/v1/KvWriteRequest.js';
 import type { KvWriteResponse } from '../transport/generated/palisade/v1/KvWriteResponse.js';
 import { casKv, deleteKv, putKv } from './kv-writes.js';
+import type { ServiceLogger } from './client-service.js';
 import type { NodePort } from './node-port.js';
 import { Undecodable } from './undecodable.js';
 
 /** Writes one stream may have in flight; beyond it the stream is paused (HTTP/2 flow control). */
 export const MAX_WRITES_IN_FLIGHT = 1024;
 
-export interface WriteStreamLogger {
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
 type Call = ServerDuplexStream<KvWriteRequest__Output | Undecodable, KvWriteResponse>;
 
-export function serveWriteStream(port: NodePort, call: Call, logger: WriteStreamLogger | undefined): void {
+export function serveWriteStream(port: NodePort, call: Call, logger: ServiceLogger | undefined): void {
   let inFlight = 0;
   let paused = false;
   let inputEnded = false;
