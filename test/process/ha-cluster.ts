@@ -165,6 +165,33 @@ export class HaCluster {
     ));
   }
 
+  /**
+   * Waits until `active` (as returned by waitForActive) is still the one node answering /primary
+   * 200 and its /status still names it with the same epoch: the role did not move. A single
+   * /primary probe is not enough on a loaded machine: a probe that times out (300 ms) reads as
+   * "not primary", so this asks again until the deadline, and on failure shows every node's
+   * recent /primary answers.
+   */
+  async expectStillActive(active: { node: string; epoch: number }, timeoutMs = 5_000): Promise<void> {
+    const since = nowNs();
+    let last = '';
+    try {
+      await waitFor(`${active.node} still the only active node (epoch ${active.epoch})`, async () => {
+        const p = await this.primaries();
+        const s = await this.http(active.node, '/status');
+        const now = (s.body as { ha?: { active?: { node: string; epoch: number } | null } } | undefined)?.ha?.active;
+        last = `/primary 200 on [${p.join(', ')}]; /status of ${active.node} names ${JSON.stringify(now ?? null)}`;
+        return p.length === 1 && p[0] === active.node && now?.node === active.node && now.epoch === active.epoch;
+      }, timeoutMs);
+    } catch (err) {
+      const polls = this.polls
+        .filter((o) => o.sent >= since)
+        .map((o) => `${Number(o.sent - since) / 1e6} ms ${o.node} ${o.code}`)
+        .join('\n');
+      throw new Error(`${(err as Error).message}; last seen: ${last}\n--- /primary polls since the wait began\n${polls}${this.explain()}`, { cause: err });
+    }
+  }
+
   /** Rethrows with the recording and the log tails, for a failure that says what happened. */
   async explained<T>(p: Promise<T>): Promise<T> {
     try {
