@@ -22,10 +22,10 @@
 //    change term or vote — a message of term T must never leave before T (and our vote in T) is
 //    durable, or a restart could vote twice in T.
 // 2. A Ready with mustSync false (only the commit index moved: no entries, term, vote or snapshot)
-//    is written without being awaited. Its messages promise nothing new (every entry they could
-//    refer to was synced by an earlier Ready) and its committed entries were made durable by
-//    earlier Readies; a lost commit index is re-learned from the leader after a crash. Storage
-//    keeps batches in order, so the next synced batch also covers it; a failure is still fatal.
+//    is not awaited. Its messages promise nothing new (every entry they could refer to was synced
+//    by an earlier Ready) and its committed entries were made durable by earlier Readies; a lost
+//    commit index is re-learned from the leader after a crash. LevelStorage holds such a hard
+//    state for the next batch rather than writing it alone; a failure is still fatal.
 import type { Message } from '../raft/messages.js';
 import type { Ready } from '../raft/ready.js';
 import type { RawNode } from '../raft/raw-node.js';

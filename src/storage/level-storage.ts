@@ -2,7 +2,9 @@
 // the view synchronously; each Ready becomes exactly one LevelDB batch written with
 // `sync: true`, and persistReady() resolves only once that batch is on disk, so the caller
 // sends the Ready's messages after it (Raft §5.1/§5.2: a vote or an acknowledged entry
-// must survive a crash). Restart reads everything back and checks it (read-state.ts).
+// must survive a crash). The one exception is a Ready that only moves the commit index
+// (mustSync false): its hard state waits, staged, for the next batch, flush or close.
+// Restart reads everything back and checks it (read-state.ts).
 import type { WritableStorage } from '../raft/memory-storage.js';
 import type { Ready } from '../raft/ready.js';
 import type { InitialState } from '../raft/storage.js';
@@ -59,6 +61,8 @@ export async function openLevelStorage(options: LevelStorageOptions): Promise<Du
 
 export class LevelStorage implements DurableStorage {
   private staged: StoreOp[] = [];
+  /** How many of the staged ops are a commit-only hard state held for the next batch (persistReady). */
+  private deferredOps = 0;
   /** Settles when every batch handed to LevelDB so far has settled (batches never overlap). */
   private tail: Promise<void> = Promise.resolve();
   private failure: StorageWriteError | undefined;
@@ -162,12 +166,23 @@ export class LevelStorage implements DurableStorage {
 
   async persistReady(rd: ReadyWrites): Promise<void> {
     // Mutations staged outside a Ready (compaction, bootstrap) are synced with it regardless.
-    const sync = rd.mustSync || this.staged.length > 0;
+    const outside = this.staged.length - this.deferredOps;
+    if (!rd.mustSync && outside === 0 && rd.snapshot === undefined && rd.entries.length === 0) {
+      // Only the commit index moved: keep it staged for the next batch instead of a write of its
+      // own. Nothing promised rests on it (Raft re-learns the commit index after a crash), and
+      // a write per commit costs each node a thread-pool round trip per put (docs/design-notes.md).
+      if (rd.hardState !== undefined) {
+        this.staged.length = 0; // only older deferred hard states: this one supersedes them
+        this.setHardState(rd.hardState);
+        this.deferredOps = this.staged.length;
+      }
+      return;
+    }
     // The order of the Ready contract: snapshot, then entries, then hard state, in one batch.
     if (rd.snapshot !== undefined) this.applySnapshot(rd.snapshot);
     this.append(rd.entries);
     if (rd.hardState !== undefined) this.setHardState(rd.hardState);
-    await this.flush({ sync });
+    await this.flush({ sync: rd.mustSync || outside > 0 });
   }
 
   flush(options: { readonly sync?: boolean } = {}): Promise<void> {
@@ -215,6 +230,7 @@ export class LevelStorage implements DurableStorage {
   private writeStaged(sync: boolean): Promise<void> {
     const ops = this.staged;
     this.staged = [];
+    this.deferredOps = 0;
     if (ops.length === 0) {
       // Nothing new, but "flushed" still means every earlier batch made it.
       return this.tail.then(() => {

@@ -80,6 +80,34 @@ describe('LevelStorage durability', () => {
     await p;
   });
 
+  test('a commit-only Ready is held for the next batch (one staged op, the latest), and close() writes it', async () => {
+    let s = await fresh();
+    await s.persistReady({ entries: [ent(1, 1), ent(2, 1), ent(3, 1)], hardState: { term: 1, vote: 'n1', commit: 0 }, mustSync: true });
+    await s.persistReady({ entries: [], hardState: { term: 1, vote: 'n1', commit: 1 }, mustSync: false });
+    await s.persistReady({ entries: [], hardState: { term: 1, vote: 'n1', commit: 2 }, mustSync: false });
+    assert.equal(s.stagedWrites, 1, 'no write of its own; only the latest hard state is kept');
+    assert.deepEqual(s.initialState().hardState, { term: 1, vote: 'n1', commit: 2 }, 'the view has it at once');
+
+    // The next Ready's batch carries it, even when that Ready has no hard state of its own.
+    await s.persistReady({ entries: [ent(4, 1)], mustSync: true });
+    assert.equal(s.stagedWrites, 0);
+    s = await reopen(s);
+    assert.deepEqual(s.initialState().hardState, { term: 1, vote: 'n1', commit: 2 });
+    assert.equal(s.lastIndex(), 4);
+
+    await s.persistReady({ entries: [], hardState: { term: 1, vote: 'n1', commit: 4 }, mustSync: false });
+    s = await reopen(s);
+    assert.deepEqual(s.initialState().hardState, { term: 1, vote: 'n1', commit: 4 }, 'close() writes a held hard state');
+  });
+
+  test('a commit-only Ready is written at once when other mutations are staged (they must be synced)', async () => {
+    const s = await fresh();
+    await s.persistReady({ entries: [ent(1, 1), ent(2, 1)], hardState: { term: 1, vote: 'n1', commit: 2 }, mustSync: true });
+    s.createSnapshot(2, { voters: ['n1'], learners: [] }, new Uint8Array([5]));
+    await s.persistReady({ entries: [], hardState: { term: 1, vote: 'n1', commit: 2 }, mustSync: false });
+    assert.equal(s.stagedWrites, 0, 'the snapshot went out with it');
+  });
+
   test('flushes settle in order and a flush waits for earlier batches', async () => {
     const s = await fresh();
     const order: number[] = [];
