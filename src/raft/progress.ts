@@ -38,6 +38,8 @@ export class Progress {
   isLearner: boolean;
   /** Highest heartbeat round of the current term this peer acknowledged. */
   ackedRound = 0;
+  /** The highest commit index sent to this peer in the current term (append or heartbeat). */
+  sentCommit = 0;
 
   constructor(opts: ProgressOptions) {
     const match = opts.match ?? 0;

@@ -183,7 +183,15 @@ export class Harness {
       for (const hn of this.nodes.values()) {
         while (hn.node.hasReady()) this.processReady(hn, queue);
       }
-      if (queue.length === 0) return;
+      if (queue.length === 0) {
+        // A leader tells followers of a new commit index with its next append or at its next
+        // tick; "quiet" includes that notice, so a settled network has applied everywhere.
+        for (const hn of this.nodes.values()) hn.node.raft.sendPendingCommit();
+        for (const hn of this.nodes.values()) {
+          while (hn.node.hasReady()) this.processReady(hn, queue);
+        }
+        if (queue.length === 0) return;
+      }
       const m = queue.shift()!;
       // Every rule sees every message (stateful rules count on it).
       const droppedByRule = this.dropRules.map((rule) => rule(m)).some(Boolean);

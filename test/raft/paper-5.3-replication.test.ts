@@ -101,12 +101,27 @@ describe('§5.3 log replication: the leader', () => {
     r.step(ack('b', 'a', 1, 1));
     r.step(ack('c', 'a', 1, 1));
     r.propose(text('x'));
+    drain(r);
     r.step(ack('b', 'a', 1, 2));
-    const msgs = drain(r);
-    // The commit advanced to 2: the leader tells everyone at once.
-    const toC = msgs.filter((m): m is AppendEntries => m.type === 'appendEntries' && m.to === 'c').at(-1)!;
-    assert.equal(toC.commit, 2);
+    assert.equal(r.raftLog.committed, 2);
+    // The commit advanced to 2, but no append goes out just to say so: the next append carries
+    // it, or the next tick (one tick of delay for followers' applied state, none for the client).
+    assert.deepEqual(drain(r).filter((m) => m.type === 'appendEntries'), [], 'no commit-only append at once');
     r.tick();
+    const msgs = drain(r);
+    const toC = msgs.filter((m): m is AppendEntries => m.type === 'appendEntries' && m.to === 'c');
+    assert.equal(toC.length, 1, 'the tick tells c, which had not heard of commit 2');
+    assert.equal(toC[0]!.commit, 2);
+    const toldB = msgs.some((m) => m.to === 'b' && (m.type === 'appendEntries' || m.type === 'heartbeat') && m.commit === 2);
+    assert.ok(toldB, 'b is told too (by an append, or by a heartbeat due at this tick)');
+    r.tick();
+    assert.deepEqual(drain(r).filter((m) => m.type === 'appendEntries'), [], 'told once, not at every tick');
+    r.propose(text('y'));
+    assert.ok(
+      drain(r).every((m) => m.type !== 'appendEntries' || m.commit === 2),
+      'every later append carries the commit index',
+    );
+    for (let i = 0; i < r.heartbeatTick; i++) r.tick();
     const beats = drain(r).filter((m) => m.type === 'heartbeat');
     // A heartbeat never asks a follower to commit beyond what it is known to have.
     assert.deepEqual(
