@@ -21,7 +21,7 @@ import type { Message } from '../raft/messages.js';
 import type { Ready } from '../raft/ready.js';
 import type { RawNode } from '../raft/raw-node.js';
 import { ConfChangeType, EntryType, NONE, StateType, type ConfChange, type Entry, type ReadState, type Snapshot } from '../raft/types.js';
-import { CommandType, decodeCommand, encodeCommand, type Command, type RequestId } from '../statemachine/commands.js';
+import { encodeCommand, type Command, type RequestId } from '../statemachine/commands.js';
 import { InvalidCommandError, WatchCompactedError } from '../statemachine/errors.js';
 import { MemberRole, type Member } from '../statemachine/membership.js';
 import type { ApplyResult } from '../statemachine/results.js';
@@ -300,8 +300,7 @@ export class NodeRuntime implements NodePort {
       case 'command': {
         const o = r.outcome;
         if (this.writes.size > 0 && (o.type === 'put' || o.type === 'delete' || o.type === 'cas')) {
-          const rq = requestOf(e);
-          if (rq !== undefined) this.writes.resolve(requestKey(rq), { outcome: o, duplicate: r.duplicate });
+          if (r.request !== undefined) this.writes.resolve(requestKey(r.request), { outcome: o, duplicate: r.duplicate });
         }
         return;
       }
@@ -731,12 +730,3 @@ export class NodeRuntime implements NodePort {
   }
 }
 
-/** The request id of a write entry, if it has one. */
-function requestOf(e: Entry): RequestId | undefined {
-  try {
-    const c = decodeCommand(e.data);
-    return c.type === CommandType.Put || c.type === CommandType.Delete || c.type === CommandType.Cas ? c.request : undefined;
-  } catch {
-    return undefined;
-  }
-}

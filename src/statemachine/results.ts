@@ -1,6 +1,7 @@
 // What applying an entry produced. Plain data: the server hands it to the waiting client
 // (matched by entry index), and dedup keeps the write results to answer retries.
 import type { HaCommand } from '../ha/types.js';
+import type { RequestId } from './commands.js';
 import type { ConfChange, ConfState } from '../raft/types.js';
 
 export type PutOutcome = { readonly type: 'put'; readonly revision: number };
@@ -41,6 +42,8 @@ export type ApplyResult =
       readonly outcome: CommandOutcome;
       /** True when a retried request was answered from dedup without applying it again. */
       readonly duplicate: boolean;
+      /** The request id a client write carried, so the node can answer whoever waits on it. */
+      readonly request?: RequestId;
     }
   | { readonly kind: 'confChange'; readonly index: number; readonly change: ConfChange; readonly confState: ConfState }
   | { readonly kind: 'rejected'; readonly index: number; readonly code: RejectCode; readonly reason: string };

@@ -130,7 +130,7 @@ export class StateMachine implements WatchSource {
     }
     if ((cmd.type === CommandType.Put || cmd.type === CommandType.Delete || cmd.type === CommandType.Cas) && cmd.request) {
       const earlier = this.dedup.lookup(cmd.request);
-      if (earlier !== undefined) return { kind: 'command', index: entry.index, outcome: earlier, duplicate: true };
+      if (earlier !== undefined) return { kind: 'command', index: entry.index, outcome: earlier, duplicate: true, request: cmd.request };
     }
     return this.execute(entry.index, cmd);
   }
@@ -164,7 +164,8 @@ export class StateMachine implements WatchSource {
         return this.reject(index, RejectCode.BadCommand, `unknown command ${JSON.stringify(never)}`);
       }
     }
-    return { kind: 'command', index, outcome, duplicate: false };
+    const request = cmd.type === CommandType.Put || cmd.type === CommandType.Delete || cmd.type === CommandType.Cas ? cmd.request : undefined;
+    return request === undefined ? { kind: 'command', index, outcome, duplicate: false } : { kind: 'command', index, outcome, duplicate: false, request };
   }
 
   private remember(request: RequestId | undefined, o: WriteOutcome): WriteOutcome {
