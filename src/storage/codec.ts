@@ -34,11 +34,14 @@ const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 class Writer {
-  private buf = new Uint8Array(64);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
+  private view: DataView;
   private len = 0;
 
-  constructor(kind: KeyTag) {
+  /** size: the record's exact size when the caller knows it (then nothing is copied). */
+  constructor(kind: KeyTag, size = 64) {
+    this.buf = new Uint8Array(size);
+    this.view = new DataView(this.buf.buffer);
     this.u8(kind);
     this.u8(FORMAT_VERSION);
   }
@@ -66,7 +69,9 @@ class Writer {
   u64(v: number): void {
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`cannot encode ${v} as an unsigned integer`);
     this.reserve(8);
-    this.view.setBigUint64(this.len, BigInt(v));
+    // Big-endian, as setBigUint64 would write it, without a BigInt per field.
+    this.view.setUint32(this.len, Math.floor(v / 0x1_0000_0000));
+    this.view.setUint32(this.len + 4, v >>> 0);
     this.len += 8;
   }
 
@@ -86,10 +91,10 @@ class Writer {
     for (const s of list) this.str(s);
   }
 
-  /** Appends the checksum and returns a copy sized exactly (LevelDB keeps what we hand it). */
+  /** Appends the checksum and returns the record sized exactly (a fresh buffer: LevelDB keeps what we hand it). */
   finish(): Uint8Array {
     this.u32(crc32c(this.buf, 0, this.len));
-    return this.buf.slice(0, this.len);
+    return this.len === this.buf.length ? this.buf : this.buf.slice(0, this.len);
   }
 }
 
@@ -188,7 +193,7 @@ function entryTypeOf(code: number): EntryType {
 }
 
 export function encodeEntry(e: Entry): Uint8Array {
-  const w = new Writer(KeyTag.Entry);
+  const w = new Writer(KeyTag.Entry, HEADER + 8 + 8 + 1 + 4 + e.data.length + TRAILER);
   w.u64(e.index);
   w.u64(e.term);
   w.u8(ENTRY_TYPE_CODES[e.type]);
