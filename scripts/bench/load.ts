@@ -4,7 +4,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { BenchMember } from './cluster.js';
 import type { WorkerMessage, WorkerSpec } from './load-spec.js';
-import { CpuWindow } from './proc-stats.js';
+import { CpuWindow, voluntarySwitches } from './proc-stats.js';
 import { ProcessGroup } from './processes.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -25,6 +25,8 @@ export interface LoadResult {
   readonly clientCpuPercent: readonly number[];
   /** member id → server CPU during the window, % of a core. */
   readonly serverCpuPercent: Readonly<Record<string, number>>;
+  /** member id → voluntary context switches per put during the window: main thread, all threads. */
+  readonly serverSwitchesPerPut: Readonly<Record<string, { readonly main: number; readonly all: number }>>;
   /** The measured window on the monotonic clock V8's profiler also uses (µs), to cut a profile. */
   readonly windowUs: { readonly start: number; readonly end: number };
 }
@@ -64,14 +66,20 @@ export async function runLoad(group: ProcessGroup, specs: readonly WorkerSpec[],
     const phase = (async () => {
       await Promise.all(workers.map((w) => w.ready));
       const cpu = new CpuWindow(servers.map((m) => m.pid));
+      const switchesBefore = servers.map((m) => voluntarySwitches(m.pid));
       const start = monotonicUs();
       for (const w of workers) w.child.send({ type: 'go' });
       const results = await Promise.all(workers.map((w) => w.result));
       const serverCpu = cpu.percent();
-      return { results, serverCpu, windowUs: { start, end: monotonicUs() } };
+      const switches = servers.map((m, i) => {
+        const now = voluntarySwitches(m.pid);
+        return { main: now.main - switchesBefore[i]!.main, all: now.all - switchesBefore[i]!.all };
+      });
+      return { results, serverCpu, switches, windowUs: { start, end: monotonicUs() } };
     })();
-    const { results, serverCpu, windowUs } = await withTimeout(phase, measureMs + PHASE_SLACK_MS, 'load phase');
+    const { results, serverCpu, switches, windowUs } = await withTimeout(phase, measureMs + PHASE_SLACK_MS, 'load phase');
     const latencies = results.flatMap((r) => r.latenciesMs);
+    const perPut = (n: number) => Math.round((n / Math.max(1, latencies.length)) * 100) / 100;
     const seconds = Math.max(...results.map((r) => r.elapsedMs)) / 1000;
     return {
       clientProcesses: specs.length,
@@ -85,6 +93,7 @@ export async function runLoad(group: ProcessGroup, specs: readonly WorkerSpec[],
       latency: summarize(latencies),
       clientCpuPercent: results.map((r) => r.clientCpuPercent),
       serverCpuPercent: Object.fromEntries(servers.map((m) => [m.id, serverCpu.get(m.pid)!])),
+      serverSwitchesPerPut: Object.fromEntries(servers.map((m, i) => [m.id, { main: perPut(switches[i]!.main), all: perPut(switches[i]!.all) }])),
       windowUs,
     };
   } finally {

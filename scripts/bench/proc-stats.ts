@@ -1,6 +1,6 @@
 // CPU and memory of a process from /proc (Linux only): utime+stime in clock ticks from
 // /proc/PID/stat and VmRSS from /proc/PID/status. Ticks are 1/100 s on Linux x86-64 (USER_HZ).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
@@ -12,6 +12,28 @@ export function cpuMs(pid: number): number {
   // rest[0] is field 3 (state), so utime (field 14) is rest[11] and stime (field 15) rest[12].
   const ticks = Number(rest[11]) + Number(rest[12]);
   return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/**
+ * Voluntary context switches — each time a thread went to sleep to wait for something — of a
+ * process's main thread and of all its threads (libuv's pool, V8's helpers; Go's threads for
+ * etcd). Per put, a count of the wake-ups a put costs: stable where CPU time is noisy.
+ */
+export function voluntarySwitches(pid: number): { readonly main: number; readonly all: number } {
+  let main = 0;
+  let all = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+    } catch {
+      continue; // the thread ended between the listing and the read
+    }
+    const n = Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status)?.[1] ?? 0);
+    all += n;
+    if (Number(tid) === pid) main = n;
+  }
+  return { main, all };
 }
 
 export function rssMiB(pid: number): number {

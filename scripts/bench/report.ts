@@ -52,11 +52,15 @@ export function renderTable(r: BenchResult): string {
   both('1 client: p99 ms', (s) => s.sequential.latency.p99Ms);
   both('1 client: min ms', (s) => s.sequential.latency.minMs);
   both('1 client: max ms', (s) => s.sequential.latency.maxMs);
+  // Wake-ups per put, the busiest node: every thread of the process (etcd's Go threads included).
+  const switches = (l: LoadResult) => Math.max(...Object.values(l.serverSwitchesPerPut ?? {}).map((x) => x.all));
+  both('1 client: thread sleeps/put, max node', (s) => switches(s.sequential));
   both('64 in-flight, 1 proc: puts/s', (s) => s.concurrent.putsPerSecond, 0);
   both('64 in-flight, 1 proc: p50 ms', (s) => s.concurrent.latency.p50Ms);
   both('64 in-flight, 1 proc: p99 ms', (s) => s.concurrent.latency.p99Ms);
   both('64 in-flight, 1 proc: client CPU %', (s) => s.concurrent.clientCpuPercent[0]!, 0);
   both('64 in-flight, 1 proc: leader CPU %', (s) => s.concurrent.serverCpuPercent[s.leader]!, 0);
+  both('64 in-flight, 1 proc: thread sleeps/put, max node', (s) => switches(s.concurrent));
   both('64 in-flight, 2 procs: puts/s', (s) => s.concurrentTwoProcesses.putsPerSecond, 0);
   both('64 in-flight, 2 procs: p50 ms', (s) => s.concurrentTwoProcesses.latency.p50Ms);
   both('64 in-flight, 2 procs: p99 ms', (s) => s.concurrentTwoProcesses.latency.p99Ms);
@@ -74,10 +78,13 @@ export function renderServerCosts(s: SystemResult): string {
   if (s.serverCosts === undefined) return '';
   const lines = [`${s.system} Ready loop per put (leader ${s.leader}), from /metrics:`];
   for (const [phase, members] of Object.entries(s.serverCosts)) {
+    const load = (s as unknown as Record<string, LoadResult | undefined>)[phase];
     for (const [id, c] of Object.entries(members)) {
+      const sw = load?.serverSwitchesPerPut?.[id];
       lines.push(
         `  ${phase.padEnd(22)} ${id}${id === s.leader ? '*' : ' '} readies/put ${c.readiesPerPut.toFixed(2)}  persists/put ${c.persistsPerPut.toFixed(2)}  ` +
-          `mean persist ${c.meanPersistMs.toFixed(2)} ms  loop busy ${c.readyLoopBusyPercent.toFixed(0)}%  persist busy ${c.persistBusyPercent.toFixed(0)}%`,
+          `mean persist ${c.meanPersistMs.toFixed(2)} ms  loop busy ${c.readyLoopBusyPercent.toFixed(0)}%  persist busy ${c.persistBusyPercent.toFixed(0)}%` +
+          (sw ? `  sleeps/put main ${sw.main.toFixed(2)} all ${sw.all.toFixed(2)}` : ''),
       );
     }
   }
