@@ -11,6 +11,8 @@ export class ProgressTracker {
   /** Voters and learners; a Progress's isLearner says which. */
   readonly progress = new Map<NodeId, Progress>();
   private readonly votes = new Map<NodeId, boolean>();
+  /** The ids of `progress`, sorted; rebuilt only when the configuration changes (hot path: every append response). */
+  private order: readonly NodeId[] = [];
 
   constructor(private readonly maxInflight: number) {}
 
@@ -64,6 +66,7 @@ export class ProgressTracker {
       fresh.recentActive = true;
       this.progress.set(id, fresh);
     }
+    this.order = sortedIds(this.progress.keys());
   }
 
   /** Commit index by majority of voters' match (leader's own match included via its Progress). */
@@ -73,7 +76,7 @@ export class ProgressTracker {
 
   /** Iterate in sorted id order (determinism matters: the simulator replays seeds). */
   visit(fn: (id: NodeId, pr: Progress) => void): void {
-    for (const id of sortedIds(this.progress.keys())) fn(id, this.progress.get(id)!);
+    for (const id of this.order) fn(id, this.progress.get(id)!);
   }
 
   /** CheckQuorum: do a majority of voters have recentActive (caller sets its own true)? */
