@@ -69,15 +69,19 @@ export class RawNode {
   }
 
   hasReady(): boolean {
+    // Asked after every step and tick: compares fields in place rather than building the
+    // soft state, hard state and a copy of the unstable entries each time.
     if (this.inFlight) return false;
     const r = this.raft;
-    const soft = r.softState();
+    const hard = this.prevHard;
     return (
-      soft.lead !== this.prevSoft.lead ||
-      soft.state !== this.prevSoft.state ||
-      !hardStateEqual(r.hardState(), this.prevHard) ||
+      r.lead !== this.prevSoft.lead ||
+      r.state !== this.prevSoft.state ||
+      r.term !== hard.term ||
+      r.vote !== hard.vote ||
+      r.raftLog.committed !== hard.commit ||
       r.raftLog.hasPendingSnapshot() ||
-      r.raftLog.unstableEntries().length > 0 ||
+      r.raftLog.unstable.entries.length > 0 ||
       r.raftLog.hasNextCommittedEntries() ||
       r.msgs.length > 0 ||
       r.readStates.length > 0 ||

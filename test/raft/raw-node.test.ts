@@ -71,6 +71,28 @@ describe('RawNode Ready contents', () => {
     assert.equal(rd2.mustSync, false);
   });
 
+  test('hasReady sees a change of term, vote or commit alone (compared in place, field by field)', () => {
+    // In a real run such a change always comes with messages or entries; set the fields by hand
+    // so that each one is the only change hasReady can see.
+    const storage = MemoryStorage.withConfState({ voters: ['a'], learners: [] });
+    const node = rawNode('a', ['a'], storage);
+    node.campaign();
+    handle(node, storage);
+    assert.equal(node.hasReady(), false);
+    const r = node.raft;
+    const before = { term: r.term, vote: r.vote, commit: r.raftLog.committed };
+    r.term += 1;
+    assert.equal(node.hasReady(), true, 'term');
+    r.term = before.term;
+    r.vote = 'b';
+    assert.equal(node.hasReady(), true, 'vote');
+    r.vote = before.vote;
+    r.raftLog.committed = before.commit - 1;
+    assert.equal(node.hasReady(), true, 'commit');
+    r.raftLog.committed = before.commit;
+    assert.equal(node.hasReady(), false, 'back as it was');
+  });
+
   test('messages to peers are in the Ready; term and vote changes must be synced', () => {
     const storage = MemoryStorage.withConfState({ voters: ['a', 'b', 'c'], learners: [] });
     const node = rawNode('a', ['a', 'b', 'c'], storage);
