@@ -78,8 +78,11 @@ async function benchSystem(group: ProcessGroup, cluster: BenchCluster, version: 
   /** One load phase, with palisade's own /metrics scraped around it (etcd members have none here). */
   const phase = async (name: string, specs: WorkerSpec[]): Promise<LoadResult> => {
     const scraped = cluster.members.filter((m) => m.httpAddress !== undefined);
-    const before = await Promise.all(scraped.map((m) => scrape(m.httpAddress!)));
-    const result = await runLoad(group, specs, cluster.members);
+    // Read after the workers' warm-up: its puts are not in result.puts.
+    let before: Awaited<ReturnType<typeof scrape>>[] = [];
+    const result = await runLoad(group, specs, cluster.members, async () => {
+      before = await Promise.all(scraped.map((m) => scrape(m.httpAddress!)));
+    });
     const after = await Promise.all(scraped.map((m) => scrape(m.httpAddress!)));
     if (scraped.length > 0) {
       serverCosts[name] = Object.fromEntries(scraped.map((m, i) => [m.id, perPut(before[i]!, after[i]!, result.puts, result.seconds)]));

@@ -59,12 +59,22 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
-export async function runLoad(group: ProcessGroup, specs: readonly WorkerSpec[], servers: readonly BenchMember[]): Promise<LoadResult> {
+/**
+ * afterWarmup: called once every worker has warmed up, just before the measured window opens
+ * (e.g. to read the servers' own counters, so that warm-up puts do not count).
+ */
+export async function runLoad(
+  group: ProcessGroup,
+  specs: readonly WorkerSpec[],
+  servers: readonly BenchMember[],
+  afterWarmup?: () => Promise<void>,
+): Promise<LoadResult> {
   const measureMs = specs[0]!.measure.kind === 'duration' ? specs[0]!.measure.ms : 60_000;
   const workers = specs.map((s) => startWorker(group, s));
   try {
     const phase = (async () => {
       await Promise.all(workers.map((w) => w.ready));
+      await afterWarmup?.();
       const cpu = new CpuWindow(servers.map((m) => m.pid));
       const switchesBefore = servers.map((m) => voluntarySwitches(m.pid));
       const start = monotonicUs();
