@@ -47,8 +47,9 @@ describe('active role on 3 agent processes: failover', { concurrency: false }, (
       assert.equal(r.code, 0, r.stderr);
       const view = JSON.parse(r.stdout) as { active: { node: string; epoch: number } | null };
       assert.deepEqual(view.active, { node: active.node, epoch: active.epoch }, `status --json via ${id}`);
-      assert.equal((await c.http(id, '/health')).code, 200, `/health on ${id}`);
-      assert.equal((await c.http(id, '/replica')).code, id === active.node ? 503 : 200, `/replica on ${id}`);
+      // One probe each, so a generous timeout: a slow answer (loaded CI machine) must not read as "no answer".
+      assert.equal((await c.http(id, '/health', 2000)).code, 200, `/health on ${id}`);
+      assert.equal((await c.http(id, '/replica', 2000)).code, id === active.node ? 503 : 200, `/replica on ${id}`);
     }
     assertSafe();
   });
