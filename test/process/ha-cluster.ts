@@ -146,6 +146,12 @@ export class HaCluster {
     return answers.filter(([, code]) => code === 200).map(([id]) => id);
   }
 
+  /** The active node and epoch that `id`'s /status reports (undefined: no answer or none). */
+  async activeSeenBy(id: string): Promise<{ node: string; epoch: number } | undefined> {
+    const s = await this.http(id, '/status');
+    return (s.body as { ha?: { active?: { node: string; epoch: number } | null } } | undefined)?.ha?.active ?? undefined;
+  }
+
   /**
    * Waits until exactly one node (not in `exclude`) answers /primary 200 and no other does, and
    * returns it with the epoch its /status reports.
@@ -156,8 +162,7 @@ export class HaCluster {
       async () => {
         const p = await this.primaries();
         if (p.length !== 1 || opts.exclude?.includes(p[0]!)) return undefined;
-        const s = await this.http(p[0]!, '/status');
-        const active = (s.body as { ha?: { active?: { node: string; epoch: number } | null } } | undefined)?.ha?.active;
+        const active = await this.activeSeenBy(p[0]!);
         if (!active || active.node !== p[0]) return undefined;
         return { node: active.node, epoch: active.epoch };
       },
@@ -178,8 +183,7 @@ export class HaCluster {
     try {
       await waitFor(`${active.node} still the only active node (epoch ${active.epoch})`, async () => {
         const p = await this.primaries();
-        const s = await this.http(active.node, '/status');
-        const now = (s.body as { ha?: { active?: { node: string; epoch: number } | null } } | undefined)?.ha?.active;
+        const now = await this.activeSeenBy(active.node);
         last = `/primary 200 on [${p.join(', ')}]; /status of ${active.node} names ${JSON.stringify(now ?? null)}`;
         return p.length === 1 && p[0] === active.node && now?.node === active.node && now.epoch === active.epoch;
       }, timeoutMs);
