@@ -179,17 +179,18 @@ export class Harness {
   /** Deliver messages until quiet (bounded: a livelock fails the test instead of hanging). */
   settle(maxRounds = 10_000): void {
     const queue: Message[] = [];
-    for (let round = 0; round < maxRounds; round++) {
+    const drainReadies = () => {
       for (const hn of this.nodes.values()) {
         while (hn.node.hasReady()) this.processReady(hn, queue);
       }
+    };
+    for (let round = 0; round < maxRounds; round++) {
+      drainReadies();
       if (queue.length === 0) {
         // A leader tells followers of a new commit index with its next append or at its next
         // tick; "quiet" includes that notice, so a settled network has applied everywhere.
         for (const hn of this.nodes.values()) hn.node.raft.sendPendingCommit();
-        for (const hn of this.nodes.values()) {
-          while (hn.node.hasReady()) this.processReady(hn, queue);
-        }
+        drainReadies();
         if (queue.length === 0) return;
       }
       const m = queue.shift()!;
