@@ -1,5 +1,8 @@
 // `npm run bench:kv` — small-put commit throughput and latency of a local 3-member cluster with
 // fsync on, palisade side by side with etcd in ONE run on the same machine:
+//   0. one client right after start ("cold": Node's JIT is still compiling), then a warm-up that
+//      is not measured (half at 64 in flight, half at one client), so that the phases below
+//      compare steady states — etcd gets the same warm-up;
 //   1. one client, sequential puts (16-byte keys, 64-byte values);
 //   2. 64 in-flight puts from one client process, then from two processes (32 each);
 //   3. idle CPU and RSS per member over 30 s;
@@ -31,6 +34,8 @@ const SETTINGS = {
   keyBytes: 16,
   valueBytes: 64,
   warmupPuts: quick ? 50 : 500,
+  /** Unmeasured load between the cold phase and the measured ones (see the header). */
+  warmupMs: quick ? 2000 : 10_000,
   sequentialPuts: quick ? 300 : 2000,
   concurrency: 64,
   concurrentMs: quick ? 3000 : 15_000,
@@ -89,7 +94,13 @@ async function benchSystem(group: ProcessGroup, cluster: BenchCluster, version: 
     }
     return result;
   };
-  log(`${system}: leader ${leader}; 1 client, ${SETTINGS.sequentialPuts} sequential puts`);
+  log(`${system}: leader ${leader}; 1 client right after start (cold), ${SETTINGS.sequentialPuts} sequential puts`);
+  const sequentialCold = await phase('sequentialCold', [spec(system, endpoints, 'w0', 1, { kind: 'count', puts: SETTINGS.sequentialPuts })]);
+  log(`${system}: warm-up, not measured: ${SETTINGS.warmupMs / 2} ms at 64 in flight, ${SETTINGS.warmupMs / 2} ms at 1 client`);
+  const warm = (prefix: string, concurrency: number): WorkerSpec => spec(system, endpoints, prefix, concurrency, { kind: 'duration', ms: SETTINGS.warmupMs / 2, maxPuts: SETTINGS.maxPutsPerPhase });
+  await runLoad(group, [warm('w1', SETTINGS.concurrency)], cluster.members);
+  await runLoad(group, [warm('w2', 1)], cluster.members);
+  log(`${system}: 1 client, ${SETTINGS.sequentialPuts} sequential puts`);
   const sequential = await phase('sequential', [spec(system, endpoints, 's0', 1, { kind: 'count', puts: SETTINGS.sequentialPuts })]);
   const during: WorkerSpec['measure'] = { kind: 'duration', ms: SETTINGS.concurrentMs, maxPuts: SETTINGS.maxPutsPerPhase };
   log(`${system}: 64 in-flight puts from 1 client process for ${SETTINGS.concurrentMs} ms`);
@@ -102,7 +113,7 @@ async function benchSystem(group: ProcessGroup, cluster: BenchCluster, version: 
   if (stillLeader !== leader) log(`${system}: WARNING leadership moved ${leader} → ${stillLeader} during the run`);
   log(`${system}: idle for ${SETTINGS.idleMs} ms`);
   const idle = await measureIdle(cluster);
-  return { system, version, leader, rssAtStartMiB, sequential, concurrent, concurrentTwoProcesses, idle, ...(Object.keys(serverCosts).length > 0 ? { serverCosts } : {}) };
+  return { system, version, leader, rssAtStartMiB, sequentialCold, sequential, concurrent, concurrentTwoProcesses, idle, ...(Object.keys(serverCosts).length > 0 ? { serverCosts } : {}) };
 }
 
 /** A fresh palisade cluster whose n1 runs under --cpu-prof; n1 is made leader, loaded, stopped. */
@@ -122,6 +133,9 @@ async function profileLeader(group: ProcessGroup): Promise<BenchResult['profile'
     }
     const { leader, endpoints } = await endpointsOf(cluster);
     if (leader !== member) throw new Error(`could not make ${member} the leader (leader is ${leader})`);
+    log(`profile: warm-up, not profiled: ${SETTINGS.warmupMs} ms at 64 in flight`);
+    const warmup: WorkerSpec['measure'] = { kind: 'duration', ms: SETTINGS.warmupMs, maxPuts: SETTINGS.maxPutsPerPhase };
+    await runLoad(group, [spec('palisade', endpoints, 'w0', SETTINGS.concurrency, warmup)], cluster.members);
     log(`profile: 64 in-flight puts against ${member} under --cpu-prof`);
     const measure: WorkerSpec['measure'] = { kind: 'duration', ms: SETTINGS.concurrentMs, maxPuts: SETTINGS.maxPutsPerPhase };
     run = await runLoad(group, [spec('palisade', endpoints, 'p0', SETTINGS.concurrency, measure)], cluster.members);

@@ -19,6 +19,9 @@ export interface SystemResult {
   readonly leader: string;
   /** member id → RSS right after start-up, before any load. */
   readonly rssAtStartMiB: Readonly<Record<string, number>>;
+  /** One client in the first seconds after start, before the warm-up (Node's JIT still compiling). */
+  readonly sequentialCold?: LoadResult;
+  /** One client after the warm-up: the steady state the goals are about. */
   readonly sequential: LoadResult;
   readonly concurrent: LoadResult;
   readonly concurrentTwoProcesses: LoadResult;
@@ -55,6 +58,15 @@ export function renderTable(r: BenchResult): string {
   // Wake-ups per put, the busiest node: every thread of the process (etcd's Go threads included).
   const switches = (l: LoadResult) => Math.max(...Object.values(l.serverSwitchesPerPut ?? {}).map((x) => x.all));
   both('1 client: thread sleeps/put, max node', (s) => switches(s.sequential));
+  // CPU time per put: the three members together, and the client process (at one client the four
+  // processes share the machine's cores, so both count).
+  const cpuMsPerPut = (l: LoadResult, pct: number) => (pct * 10) / l.putsPerSecond;
+  const membersCpu = (l: LoadResult) => cpuMsPerPut(l, Object.values(l.serverCpuPercent).reduce((a, b) => a + b, 0));
+  both('1 client: CPU ms/put, 3 members', (s) => membersCpu(s.sequential));
+  both('1 client: CPU ms/put, client', (s) => cpuMsPerPut(s.sequential, s.sequential.clientCpuPercent[0]!));
+  both('1 client, cold (first puts after start): puts/s', (s) => s.sequentialCold?.putsPerSecond ?? NaN, 0);
+  both('1 client, cold: p50 ms', (s) => s.sequentialCold?.latency.p50Ms ?? NaN);
+  both('1 client, cold: CPU ms/put, 3 members', (s) => (s.sequentialCold ? membersCpu(s.sequentialCold) : NaN));
   both('64 in-flight, 1 proc: puts/s', (s) => s.concurrent.putsPerSecond, 0);
   both('64 in-flight, 1 proc: p50 ms', (s) => s.concurrent.latency.p50Ms);
   both('64 in-flight, 1 proc: p99 ms', (s) => s.concurrent.latency.p99Ms);
