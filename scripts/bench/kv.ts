@@ -20,7 +20,7 @@ import { summarizeProfile } from './cpu-profile.js';
 import { ETCD_BIN, startEtcd } from './etcd-cluster.js';
 import { runLoad, type LoadResult } from './load.js';
 import type { WorkerSpec } from './load-spec.js';
-import { startPalisade } from './palisade-cluster.js';
+import { AGENT_ENV, startPalisade } from './palisade-cluster.js';
 import { CpuWindow, rssMiB } from './proc-stats.js';
 import { ProcessGroup } from './processes.js';
 import { perPut, scrape, type PerPut } from './server-metrics.js';
@@ -202,7 +202,7 @@ async function main(group: ProcessGroup): Promise<void> {
     command: `npm run bench:kv${quick ? ' -- --quick' : ''}`,
     machine: machine(),
     commit: commandOutput('git', ['rev-parse', '--short', 'HEAD']),
-    settings: SETTINGS,
+    settings: { ...SETTINGS, palisadeAgentEnv: Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`).join(' ') },
     palisade,
     etcd,
     ...(profile !== undefined ? { profile } : {}),

@@ -1,6 +1,7 @@
 // Three palisade agents on loopback, started through the CLI exactly as an operator would
 // (`palisade agent --id ... --peers ...`), default settings (heartbeat 50 ms, election 300 ms,
-// log level info), each with its own temp data dir; LevelDB writes are synced per Ready.
+// log level info), each with its own temp data dir; LevelDB writes are synced per Ready. The
+// agents get the environment the README asks operators for (AGENT_ENV).
 import { join, resolve } from 'node:path';
 import { connect } from '../../src/index.js';
 import { MEMBER_IDS, System, type BenchCluster, type BenchMember } from './cluster.js';
@@ -9,6 +10,9 @@ import { scrape } from './server-metrics.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+/** README, "Memory": glibc returns snapshot-sized buffers instead of keeping them in its heap. */
+export const AGENT_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
 
 export interface PalisadeOptions {
   /** Run this member under `node --cpu-prof`, writing the profile into dir when it exits. */
@@ -61,7 +65,7 @@ export async function startPalisade(group: ProcessGroup, opts: PalisadeOptions =
   const children = MEMBER_IDS.map((id) => {
     const nodeFlags = opts.cpuProfile?.id === id ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfile.dir] : [];
     const args = [...nodeFlags, CLI, 'agent', '--id', id, '--listen', addresses.get(id)!, '--http', http.get(id)!, '--data-dir', join(dir, id), '--peers', peers, ...(opts.agentFlags ?? [])];
-    return { id, child: group.spawn(process.execPath, args, join(dir, `${id}.log`)) };
+    return { id, child: group.spawn(process.execPath, args, join(dir, `${id}.log`), AGENT_ENV) };
   });
   const members: BenchMember[] = children.map(({ id, child }) => ({ id, pid: child.pid!, clientAddress: addresses.get(id)!, httpAddress: http.get(id)! }));
   const all = [...addresses.values()];

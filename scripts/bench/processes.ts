@@ -41,9 +41,9 @@ export class ProcessGroup {
     return dir;
   }
 
-  /** Starts a long-running process with stdout+stderr appended to logFile. */
-  spawn(command: string, args: readonly string[], logFile: string): ChildProcess {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Starts a long-running process with stdout+stderr appended to logFile; env adds variables. */
+  spawn(command: string, args: readonly string[], logFile: string, env?: Readonly<Record<string, string>>): ChildProcess {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
     const log = createWriteStream(logFile, { flags: 'a' });
     this.#logs.push(logFile);
     child.stdout!.pipe(log);
