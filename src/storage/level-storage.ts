@@ -21,8 +21,6 @@ export interface LevelStorageOptions {
   readonly clusterId: string;
   readonly nodeId: string;
   readonly compaction?: CompactionPolicy;
-  /** Deletes of dead entries per batch (default STALE_DELETES_PER_BATCH; tests use fewer). */
-  readonly staleDeletesPerBatch?: number;
 }
 
 /** The part of a Ready that must be durable before its messages are sent. */
@@ -61,12 +59,6 @@ export async function openLevelStorage(options: LevelStorageOptions): Promise<Du
   return LevelStorage.open(options);
 }
 
-/**
- * Deletes of dead entries added to each batch: a compaction's ~10,000 are spread over the next
- * ~80 batches instead of holding up one, and each batch grows by a few hundred microseconds.
- */
-export const STALE_DELETES_PER_BATCH = 128;
-
 export class LevelStorage implements DurableStorage {
   private staged: StoreOp[] = [];
   /** How many of the staged ops are a commit-only hard state held for the next batch (persistReady). */
@@ -81,7 +73,6 @@ export class LevelStorage implements DurableStorage {
     private readonly db: Store,
     private readonly paths: DataDirPaths,
     private readonly policy: CompactionPolicy,
-    private readonly staleDeletesPerBatch: number,
     restore: (sink: (op: StoreOp) => void) => LogCache,
   ) {
     this.cache = restore((op) => this.staged.push(op));
@@ -92,16 +83,11 @@ export class LevelStorage implements DurableStorage {
     const policy = options.compaction ?? DEFAULT_COMPACTION_POLICY;
     const problems = validateCompactionPolicy(policy);
     if (problems.length > 0) throw new StorageOpenError(paths.dataDir, `invalid compaction policy: ${problems.join('; ')}`);
-    const perBatch = options.staleDeletesPerBatch;
-    if (perBatch !== undefined && (!Number.isSafeInteger(perBatch) || perBatch < 1)) {
-      throw new StorageOpenError(paths.dataDir, `staleDeletesPerBatch must be a positive integer, got ${perBatch}`);
-    }
     const db = await openStore(paths);
     try {
       await claimIdentity(db, paths, { clusterId: options.clusterId, nodeId: options.nodeId });
       const state = await readDurableState(db, paths);
-      const perBatch = options.staleDeletesPerBatch ?? STALE_DELETES_PER_BATCH;
-      return new LevelStorage(db, paths, policy, perBatch, (sink) => LogCache.restore(state, sink));
+      return new LevelStorage(db, paths, policy, (sink) => LogCache.restore(state, sink));
     } catch (err) {
       // Release the lock: the caller may report the error and retry with another dir.
       await db.close().catch(() => {});
@@ -111,11 +97,6 @@ export class LevelStorage implements DurableStorage {
 
   get dataDir(): string {
     return this.paths.dataDir;
-  }
-
-  /** Dead entries whose deletes are not written yet (see STALE_DELETES_PER_BATCH). */
-  get staleEntries(): number {
-    return this.cache.staleEntries;
   }
 
   /** Mutations staged but not yet handed to LevelDB. */
@@ -235,16 +216,9 @@ export class LevelStorage implements DurableStorage {
     return snap;
   }
 
-  /**
-   * Writes what is staged and closes the store. A clean stop also deletes every dead entry;
-   * `keepDeadEntries` leaves them for the next open to find, as a crash would (for tests).
-   */
-  async close(options: { readonly keepDeadEntries?: boolean } = {}): Promise<void> {
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.failure === undefined && options.keepDeadEntries !== true) {
-      for (const op of this.cache.takeStaleDeletes(Number.MAX_SAFE_INTEGER)) this.staged.push(op);
-    }
     const last = this.failure === undefined ? this.writeStaged(true) : this.tail;
     try {
       await last;
@@ -255,8 +229,6 @@ export class LevelStorage implements DurableStorage {
 
   private writeStaged(sync: boolean): Promise<void> {
     const ops = this.staged;
-    // A batch goes out anyway: it carries a few of the dead entries' deletes (log-cache.ts).
-    if (ops.length > 0) for (const op of this.cache.takeStaleDeletes(this.staleDeletesPerBatch)) ops.push(op);
     this.staged = [];
     this.deferredOps = 0;
     if (ops.length === 0) {

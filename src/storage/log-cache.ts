@@ -3,14 +3,6 @@
 // that make it durable to a sink; LevelStorage collects them into the next batch. So the view
 // is always "the disk after the pending batch", and one batch carries one Ready.
 // Semantics match MemoryStorage exactly (the same contract tests run against both).
-//
-// One exception to "the writes go out with the mutation": entries at or below the log start
-// (compacted away, or replaced by a snapshot) are not deleted in the batch that moves the log
-// start. Deleting ~10,000 keys in the snapshot's synced batch doubled the time that batch held
-// the write path (docs/design-notes.md). Such entries are dead: nothing reads below the log
-// start, no entry is ever written there again (the log start only moves up), and a restart skips
-// them. So they are only remembered as a range, and LevelStorage adds a few of their deletes to
-// each batch it writes anyway (takeStaleDeletes).
 import { markedEntries, markedFirstIndex, markedLastIndex, markedTerm } from '../raft/marked-log.js';
 import { SnapshotOutOfDateError, type WritableStorage } from '../raft/memory-storage.js';
 import { CompactedError, UnavailableError, type InitialState } from '../raft/storage.js';
@@ -32,14 +24,6 @@ export interface DurableState {
   readonly logStart: LogStart;
   /** Contiguous, starting at logStart.index + 1. */
   readonly entries: readonly Entry[];
-  /** Lowest and highest index of entries found stored at or below the log start (not read). */
-  readonly staleEntries?: StaleRange;
-}
-
-/** Indexes lo..hi (inclusive) whose entries may still be stored although they are dead. */
-export interface StaleRange {
-  readonly lo: number;
-  readonly hi: number;
 }
 
 function copyConfState(cs: ConfState): ConfState {
@@ -55,8 +39,6 @@ export class LogCache implements WritableStorage {
   private snap: Snapshot = EMPTY_SNAPSHOT;
   /** ents[0] marks the last compacted entry (see MemoryStorage); ents[k].index === ents[0].index + k. */
   private ents: Entry[] = [marker(0, 0)];
-  /** Dead entries (all at or below the log start) whose deletes are not written yet. */
-  private stale: StaleRange | undefined;
 
   constructor(private readonly sink: StoreSink = () => {}) {}
 
@@ -66,7 +48,6 @@ export class LogCache implements WritableStorage {
     c.hardState = state.hardState;
     c.snap = state.snapshot;
     c.ents = [marker(state.logStart.index, state.logStart.term), ...state.entries];
-    c.stale = state.staleEntries;
     return c;
   }
 
@@ -117,16 +98,7 @@ export class LogCache implements WritableStorage {
     const current = this.snap.metadata.index;
     if (current !== 0 && snap.metadata.index <= current) throw new SnapshotOutOfDateError(snap.metadata.index, current);
     const { index, term, confState } = snap.metadata;
-    // Entries past the snapshot must go in this batch: a restart would read them as its log.
-    // That includes dead ones above it, if the snapshot is below the log start (the storage
-    // contract allows it; Raft never sends one): every dead index stays at or below the log start.
-    const r = this.stale;
-    if (r !== undefined && r.hi > index) {
-      this.deleteEntries(Math.max(r.lo, index + 1), r.hi);
-      this.stale = r.lo > index ? undefined : { lo: r.lo, hi: index };
-    }
-    this.markStale(this.firstIndex(), Math.min(this.lastIndex(), index));
-    this.deleteEntries(Math.max(this.firstIndex(), index + 1), this.lastIndex());
+    this.deleteEntries(this.firstIndex(), this.lastIndex());
     this.putSnapshot({ metadata: { index, term, confState: copyConfState(confState) }, data: snap.data });
     this.setLogStart(index, term);
     this.ents = [marker(index, term)];
@@ -151,7 +123,7 @@ export class LogCache implements WritableStorage {
     const k = compactIndex - offset;
     const term = this.ents[k]!.term;
     // Entry compactIndex goes too: the log-start record keeps its term answerable.
-    this.markStale(offset + 1, compactIndex);
+    this.deleteEntries(offset + 1, compactIndex);
     this.setLogStart(compactIndex, term);
     this.ents = [marker(compactIndex, term), ...this.ents.slice(k + 1)];
   }
@@ -179,36 +151,6 @@ export class LogCache implements WritableStorage {
 
   private setLogStart(index: number, term: number): void {
     this.sink({ type: 'put', key: LOG_START_KEY, value: encodeLogStart({ index, term }) });
-  }
-
-  /**
-   * Up to `max` deletes of dead entries, lowest first, for the batch about to be written; they
-   * are forgotten here, so each goes out once. Every dead index is at or below the log start
-   * record, which is staged before (or with) the deletes it makes possible.
-   */
-  takeStaleDeletes(max: number): StoreOp[] {
-    const out: StoreOp[] = [];
-    const r = this.stale;
-    if (r === undefined) return out;
-    const hi = Math.min(r.hi, r.lo + max - 1);
-    for (let i = r.lo; i <= hi; i++) out.push({ type: 'del', key: entryKey(i) });
-    this.stale = hi >= r.hi ? undefined : { lo: hi + 1, hi: r.hi };
-    return out;
-  }
-
-  /** How many dead entries may still be stored (their deletes not written yet). */
-  get staleEntries(): number {
-    return this.stale === undefined ? 0 : this.stale.hi - this.stale.lo + 1;
-  }
-
-  /**
-   * Remembers lo..hi (nothing when hi < lo) as dead. One range covers them all: everything between
-   * two such ranges is at or below the log start too, so deleting it is harmless.
-   */
-  private markStale(lo: number, hi: number): void {
-    if (hi < lo) return;
-    const r = this.stale;
-    this.stale = r === undefined ? { lo, hi } : { lo: Math.min(r.lo, lo), hi: Math.max(r.hi, hi) };
   }
 
   /** Deletes the stored entries lo..hi (inclusive; nothing when hi < lo). */

@@ -1,14 +1,13 @@
 // Reads everything a restart needs back from the store and checks it before the core sees
 // any of it: every record's checksum, entry keys against the indexes inside their values, a
-// log without gaps starting right after the log-start record (entries at or below it are dead,
-// their deletes still pending: skipped, see log-cache.ts), and a commit index the log
+// log without gaps starting right after the log-start record, and a commit index the log
 // actually reaches (etcd panics on the same at restart: the log was truncated or lost).
 import { EMPTY_HARD_STATE, EMPTY_SNAPSHOT, type Entry } from '../raft/types.js';
 import { CodecError, decodeEntry, decodeHardState, decodeLogStart, decodeSnapshot, type LogStart } from './codec.js';
 import { storeError, type DataDirPaths, type Store } from './data-dir.js';
 import { CorruptEntryError, CorruptStateError, StorageError } from './errors.js';
 import { ENTRY_KEYS_FROM, ENTRY_KEYS_TO, HARD_STATE_KEY, LOG_START_KEY, SNAPSHOT_KEY, entryKeyIndex } from './keys.js';
-import type { DurableState, StaleRange } from './log-cache.js';
+import type { DurableState } from './log-cache.js';
 
 function decodeRecord<T>(paths: DataDirPaths, record: string, decode: (b: Uint8Array) => T, buf: Uint8Array): T {
   try {
@@ -19,19 +18,12 @@ function decodeRecord<T>(paths: DataDirPaths, record: string, decode: (b: Uint8A
   }
 }
 
-async function readEntries(db: Store, paths: DataDirPaths, start: LogStart): Promise<{ entries: Entry[]; stale?: StaleRange }> {
+async function readEntries(db: Store, paths: DataDirPaths, start: LogStart): Promise<Entry[]> {
   const entries: Entry[] = [];
-  let stale: { lo: number; hi: number } | undefined;
   for await (const [key, value] of db.iterator({ gte: ENTRY_KEYS_FROM, lt: ENTRY_KEYS_TO })) {
     const index = entryKeyIndex(key);
     if (index === undefined) {
       throw new CorruptStateError(paths.dataDir, 'Raft log', `malformed entry key ${Buffer.from(key).toString('hex')}`);
-    }
-    if (index <= start.index) {
-      // Dead: compacted or replaced by the snapshot, its delete not yet written (log-cache.ts).
-      // Not decoded: nothing will ever read it.
-      stale = stale === undefined ? { lo: index, hi: index } : { lo: stale.lo, hi: index };
-      continue;
     }
     let e: Entry;
     try {
@@ -42,12 +34,15 @@ async function readEntries(db: Store, paths: DataDirPaths, start: LogStart): Pro
     }
     if (e.index !== index) throw new CorruptEntryError(paths.dataDir, index, `the value holds entry ${e.index}`);
     const expected = start.index + 1 + entries.length;
+    if (index < expected) {
+      throw new CorruptStateError(paths.dataDir, 'Raft log', `entry ${index} is stored, but the log starts after entry ${start.index}`);
+    }
     if (index > expected) {
       throw new CorruptStateError(paths.dataDir, 'Raft log', `entries ${expected}..${index - 1} are missing`);
     }
     entries.push(e);
   }
-  return stale === undefined ? { entries } : { entries, stale };
+  return entries;
 }
 
 export async function readDurableState(db: Store, paths: DataDirPaths): Promise<DurableState> {
@@ -57,7 +52,7 @@ export async function readDurableState(db: Store, paths: DataDirPaths): Promise<
     const snapshot = snap === undefined ? EMPTY_SNAPSHOT : decodeRecord(paths, 'snapshot', decodeSnapshot, snap);
     // Written on every compaction and snapshot install; absent means nothing was ever compacted.
     const logStart = ls === undefined ? { index: 0, term: 0 } : decodeRecord(paths, 'log start record', decodeLogStart, ls);
-    const { entries, stale } = await readEntries(db, paths, logStart);
+    const entries = await readEntries(db, paths, logStart);
     const lastIndex = logStart.index + entries.length;
     if (hardState.commit > lastIndex) {
       throw new CorruptStateError(
@@ -66,7 +61,7 @@ export async function readDurableState(db: Store, paths: DataDirPaths): Promise<
         `the commit index ${hardState.commit} is beyond the last log entry ${lastIndex}: committed entries were lost`,
       );
     }
-    return { hardState, snapshot, logStart, entries, ...(stale === undefined ? {} : { staleEntries: stale }) };
+    return { hardState, snapshot, logStart, entries };
   } catch (err) {
     if (err instanceof StorageError || !isLevelError(err)) throw err;
     throw storeError(err, paths);

@@ -8,7 +8,7 @@ import { DEFAULT_COMPACTION_POLICY, planCompaction, validateCompactionPolicy } f
 import { dataDirPaths } from '../../src/storage/data-dir.js';
 import { StorageOpenError } from '../../src/storage/errors.js';
 import { ENTRY_KEYS_FROM, ENTRY_KEYS_TO } from '../../src/storage/keys.js';
-import { LevelStorage, STALE_DELETES_PER_BATCH } from '../../src/storage/level-storage.js';
+import { LevelStorage } from '../../src/storage/level-storage.js';
 import { makeTempRoot } from './temp-dir.js';
 
 const temp = await makeTempRoot();
@@ -93,64 +93,6 @@ describe('LevelStorage compaction (§7 log compaction)', () => {
     assert.ok(snapshots >= 7, `${snapshots} snapshots over ${applied} entries`);
     assert.equal(s.snapshot().metadata.index > 0, true);
     assert.equal(s.term(s.firstIndex() - 1), 1);
-    await s.close();
-  });
-
-  test("compacted entries are deleted a few per later batch, not in the compaction's batch; a restart skips the rest", async () => {
-    const dataDir = join(temp.root, 'dead-entries');
-    const policy = { snapshotEntries: 300, catchUpEntries: 0 };
-    let s = await LevelStorage.open({ dataDir, clusterId: 'c', nodeId: 'n1', compaction: policy });
-    const cs = { voters: ['n1'], learners: [] };
-    const append = async (n: number) => {
-      const from = s.lastIndex() + 1;
-      const entries: Entry[] = Array.from({ length: n }, (_, k) => ({ index: from + k, term: 1, type: EntryType.Normal, data: new Uint8Array([k & 0xff]) }));
-      await s.persistReady({ entries, hardState: { term: 1, vote: 'n1', commit: from + n - 1 }, mustSync: true });
-    };
-    await append(300);
-    const snap = await s.compactAfterApply(300, () => ({ confState: cs, data: Uint8Array.of(1) }));
-    assert.equal(snap?.metadata.index, 300);
-    assert.equal(s.firstIndex(), 301);
-    // The compaction's batch carried one batch's worth of deletes; the rest wait.
-    assert.equal(s.staleEntries, 300 - STALE_DELETES_PER_BATCH);
-
-    // A crash now: the dead entries are still stored; a restart reads past them.
-    await s.close({ keepDeadEntries: true });
-    assert.equal(await storedEntryKeys(dataDir), 300 - STALE_DELETES_PER_BATCH);
-    s = await LevelStorage.open({ dataDir, clusterId: 'c', nodeId: 'n1', compaction: policy });
-    assert.equal(s.firstIndex(), 301);
-    assert.equal(s.lastIndex(), 300);
-    assert.equal(s.staleEntries, 300 - STALE_DELETES_PER_BATCH, 'found again at open');
-
-    // Each batch written later takes the next few.
-    await append(1);
-    assert.equal(s.staleEntries, Math.max(0, 300 - 2 * STALE_DELETES_PER_BATCH));
-    await append(1);
-    await append(1);
-    assert.equal(s.staleEntries, 0);
-    await s.close({ keepDeadEntries: true });
-    assert.equal(await storedEntryKeys(dataDir), 3, 'only the live entries are left');
-    s = await LevelStorage.open({ dataDir, clusterId: 'c', nodeId: 'n1', compaction: policy });
-    assert.deepEqual(
-      s.entries(301, 304).map((e) => e.index),
-      [301, 302, 303],
-    );
-    await s.close();
-  });
-
-  test('a snapshot below the log start deletes the dead entries above it at once (a restart would read them as its log)', async () => {
-    const dataDir = join(temp.root, 'snapshot-below');
-    let s = await LevelStorage.open({ dataDir, clusterId: 'c', nodeId: 'n1' });
-    const cs = { voters: ['n1'], learners: [] };
-    await s.persistReady({ entries: Array.from({ length: 10 }, (_, k) => ({ index: k + 1, term: 1, type: EntryType.Normal, data: Uint8Array.of(k) })), mustSync: true });
-    s.compact(8); // entries 1..8 dead (all deleted by the next batch: fewer than one batch's worth)
-    // The storage contract allows a snapshot below the log start (Raft never sends one).
-    s.applySnapshot({ metadata: { index: 3, term: 1, confState: cs }, data: Uint8Array.of(3) });
-    s.append([{ index: 4, term: 2, type: EntryType.Normal, data: Uint8Array.of(44) }]);
-    await s.close({ keepDeadEntries: true });
-    s = await LevelStorage.open({ dataDir, clusterId: 'c', nodeId: 'n1' });
-    assert.equal(s.firstIndex(), 4);
-    assert.equal(s.lastIndex(), 4, 'entries 5..10 of the old log are gone');
-    assert.deepEqual(s.entries(4, 5)[0]?.data, Uint8Array.of(44));
     await s.close();
   });
 
