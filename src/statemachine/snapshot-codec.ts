@@ -82,8 +82,13 @@ const EVENT_KIND_TAGS = [
 const KV_EVENT_TAGS = [KvEventType.Put, KvEventType.Delete] as const;
 const OUTCOME_TAGS = ['put', 'delete', 'cas'] as const;
 
-/** Records (keys, events, requests) encoded between two yields of encodeSteps: a few ms of work. */
-export const RECORDS_PER_STEP = 2048;
+/**
+ * Records (keys, events, requests) encoded between two yields of encodeSteps: about a
+ * millisecond of work. Every member snapshots at about the same index, and each step delays
+ * every hop of a put through that member: at 2048 records a step took up to 40 ms under load,
+ * and puts at 64 in flight then waited up to 343–497 ms (64: 160–191 ms; docs/benchmarks.md).
+ */
+export const RECORDS_PER_STEP = 64;
 
 export function encodeSnapshot(img: StateImage): Uint8Array {
   const steps = encodeSteps(img);
