@@ -119,6 +119,7 @@ function* encodeSteps(img: StateImage): Generator<void, Uint8Array, void> {
   const w = new BinaryWriter().raw(SNAPSHOT_MAGIC).u8(SNAPSHOT_FORMAT_VERSION);
   let records = 0;
   const due = (): boolean => ++records % RECORDS_PER_STEP === 0;
+  // Joining a large section copies megabytes, so each join is a step of its own.
   const section = (tag: Section, s: BinaryWriter): void => {
     w.u8(tag).bytes(s.finish());
   };
@@ -138,7 +139,9 @@ function* encodeSteps(img: StateImage): Generator<void, Uint8Array, void> {
     writeKv(s, kv);
     if (due()) yield;
   }
+  yield;
   section(Section.Kv, s);
+  yield;
 
   s = new BinaryWriter();
   s.uint(img.history.length);
@@ -148,7 +151,9 @@ function* encodeSteps(img: StateImage): Generator<void, Uint8Array, void> {
     else s.str(e.key);
     if (due()) yield;
   }
+  yield;
   section(Section.History, s);
+  yield;
 
   s = new BinaryWriter();
   s.uint(img.dedup.length);
@@ -161,7 +166,9 @@ function* encodeSteps(img: StateImage): Generator<void, Uint8Array, void> {
       if (due()) yield;
     }
   }
+  yield;
   section(Section.Dedup, s);
+  yield;
 
   s = new BinaryWriter();
   s.uint(img.eventSeq).uint(img.events.length);
@@ -184,7 +191,10 @@ function* encodeSteps(img: StateImage): Generator<void, Uint8Array, void> {
   section(Section.Ha, s);
 
   const body = w.finish();
-  return new BinaryWriter().raw(body).u32(crc32(body)).finish();
+  yield;
+  const crc = crc32(body);
+  yield;
+  return new BinaryWriter().raw(body).u32(crc).finish();
 }
 
 export function decodeSnapshot(data: Uint8Array): StateImage {
