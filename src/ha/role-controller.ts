@@ -76,6 +76,19 @@ export class RoleController {
     return this.record.paused;
   }
 
+  /**
+   * Nothing here waits for time to pass: a follower, inactive, no sequence running, not listed
+   * as a holder, nothing to acknowledge. A tick then changes nothing, so the node's ticker may
+   * sleep through ticks (server/ticker.ts, "Quiet ticks"). Conservative on purpose: any state
+   * in which evaluate() could act on the clock alone is not quiet.
+   */
+  get quiet(): boolean {
+    if (!this.startupDone || this.running !== undefined || this.shuttingDown) return false;
+    if (this.local !== LocalRole.Inactive || this.raft.role === 'leader' || this.switchover !== undefined) return false;
+    if (this.fenceAcks.size > 0) return false;
+    return !this.record.holders.some((h) => h.holder === this.cfg.nodeId);
+  }
+
   /** True when this node may serve as active at `now`: promoted and within its lease. */
   isActive(now: number): boolean {
     return this.local === LocalRole.Active && now < this.leaseEnd;

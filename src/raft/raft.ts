@@ -268,6 +268,20 @@ export class Raft {
     else this.tickElection();
   }
 
+  /**
+   * How many of the next ticks would only count (change nothing but this core's elapsed-tick
+   * counters, send nothing, produce no Ready). The node's ticker may sleep through them and
+   * perform them later in one burst, before the next input or at the tick that acts: a follower
+   * then wakes once per election timeout instead of every tick (idle CPU). Only a follower
+   * waiting for its election timeout has quiet ticks; every other state acts on each tick
+   * (heartbeats, pending commits, CheckQuorum, pre-vote retries). Capped at one election timeout.
+   */
+  quietTicks(): number {
+    if (this.state !== StateType.Follower) return 0;
+    if (!this.promotable()) return this.electionTick;
+    return Math.max(0, Math.min(this.electionTick, this.randomizedElectionTimeout - this.electionElapsed - 1));
+  }
+
   private tickElection(): void {
     this.electionElapsed += 1;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {

@@ -32,6 +32,11 @@ export class RawNode {
     this.raft.tick();
   }
 
+  /** Ticks that would only count (Raft.quietTicks): the caller may perform them late, in a burst. */
+  quietTicks(): number {
+    return this.raft.quietTicks();
+  }
+
   /** Start an election now (tests, or an operator forcing one). */
   campaign(): void {
     this.raft.hup(this.raft.preVote ? 'preElection' : 'election');

@@ -40,6 +40,8 @@ export interface HaHost {
   lastHeard(): ReadonlyMap<string, number>;
   /** A KV put through Raft (the node's HA profile); resolves when applied here. */
   put(key: string, value: string): Promise<void>;
+  /** This driver may have stopped being quiet (quietTicks): the ticker re-plans its sleep. */
+  replan?(): void;
 }
 
 
@@ -242,6 +244,18 @@ export class HaDriver implements HaPort {
     } finally {
       this.feeding = false;
     }
+    this.host.replan?.();
+  }
+
+  /**
+   * Ticks the node's ticker may sleep through (server/ticker.ts, "Quiet ticks"): none unless
+   * nothing here depends on the clock (RoleController.quiet, no hook running, the profile
+   * published, nobody waiting for idle), then any number.
+   */
+  quietTicks(): number {
+    if (this.stopped) return Number.POSITIVE_INFINITY;
+    const quiet = this.controller.quiet && !this.executor.busy && this.queue.length === 0 && this.idleWaiters.length === 0 && this.profilePublished;
+    return quiet ? Number.POSITIVE_INFINITY : 0;
   }
 
   private onLocalRole(from: LocalRole, to: LocalRole): void {
@@ -487,7 +501,10 @@ export class HaDriver implements HaPort {
     const budget = ha.hookTimeoutMs + ha.killGraceMs + HA_DEFAULTS.vipRemoveMs + 1000;
     if (!this.idle()) {
       const done = await Promise.race([
-        new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true))),
+        new Promise<boolean>((resolve) => {
+          this.idleWaiters.push(() => resolve(true));
+          this.host.replan?.(); // idleness is checked on ticks: keep ticking
+        }),
         sleep(budget).then(() => false),
       ]);
       if (!done) this.log.warn({ budgetMs: budget }, 'demotion before stop did not finish in time; stopping anyway');

@@ -169,15 +169,20 @@ export class NodeRuntime implements NodePort {
       return;
     }
     this.lastHeard.set(m.from, this.parts.clock.monotonicMs());
+    // Ticks the ticker slept through come first (ticker.ts, "Quiet ticks"): a heartbeat must
+    // not reset an election timer that is missing ticks.
+    this.ticker?.catchUp();
     this.parts.raw.step(m);
     this.loop.kick();
   }
 
   reportUnreachable(id: string): void {
+    this.ticker?.catchUp();
     this.parts.raw.reportUnreachable(id);
   }
 
   reportSnapshot(id: string, ok: boolean): void {
+    this.ticker?.catchUp();
     this.parts.raw.reportSnapshot(id, ok);
     this.loop.kick();
   }
@@ -248,6 +253,8 @@ export class NodeRuntime implements NodePort {
     if (rd.softState !== undefined) this.onSoftState();
     else if (rd.committedEntries.some((e) => e.type === EntryType.ConfChange) || rd.snapshot) this.checkRole();
     this.afterReady?.(rd);
+    // A Ready may end a quiet period (a campaign, a new leader, a new HA record).
+    this.ticker?.replan();
     if (this.conditions.size > 0) {
       for (const c of [...this.conditions]) {
         if (c.check()) {

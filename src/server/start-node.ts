@@ -159,6 +159,8 @@ async function assemble(
       driver?.tick();
       return tick;
     },
+    // A follower with nothing of the HA layer pending sleeps until its election timeout.
+    quietTicks: () => Math.min(raw.quietTicks(), driver?.quietTicks() ?? 0),
   });
   runtime.attach(transport, ticker);
   driver = new HaDriver(
@@ -175,6 +177,7 @@ async function assemble(
       put: async (key, value) => {
         await runtime.write({ type: 'put', key, value });
       },
+      replan: () => ticker.replan(),
     },
     clock,
     componentLogger(root, 'ha'),

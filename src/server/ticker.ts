@@ -1,8 +1,24 @@
-// The node's one timer. Every `tickMs` it calls `onTick` (which ticks the Raft core) and
-// records the monotonic clock reading taken just BEFORE that tick, keyed by the core's tick
-// count after it. A heartbeat round started by that tick left the node no earlier than the
-// reading, so it is a safe lower bound for the round's send time (design-notes.md: the HA
-// layer maps Ready.leaseAck.startTick to time through timeOfTick()).
+// The node's one timer. Every `tickMs` it calls `onTick` (which ticks the Raft core and the HA
+// driver) and records the monotonic clock reading taken just BEFORE that tick, keyed by the
+// core's tick count after it. A heartbeat round started by that tick left the node no earlier
+// than the reading, so it is a safe lower bound for the round's send time (design-notes.md: the
+// HA layer maps Ready.leaseAck.startTick to time through timeOfTick()).
+//
+// Quiet ticks. A wake-up costs a sleeping Node process ~0.1–0.15 ms of CPU here whatever it
+// does, so a 10 ms tick alone cost an idle follower about 1 % of a core (docs/benchmarks.md,
+// "Idle CPU: quiet ticks"). When `quietTicks()` says the next N ticks would only count (a
+// follower waiting for its election timeout, with nothing of the HA layer pending), the timer
+// sleeps through them and they are performed late, in one burst: at the tick that acts, or
+// before the next input, whichever comes first (the node calls catchUp() before it steps a
+// message, so a heartbeat never resets an election timer that is missing ticks, and a vote
+// request meets an up-to-date stickiness count). What the core and the HA layer see is the
+// same sequence of ticks as before, each performed no earlier than its nominal time
+// (start + k·tickMs), so a tick count still never runs ahead of the clock: the timing rules
+// of ha/timing.ts hold unchanged. As with the plain interval before, ticks missed because the
+// process was late (a long pause, a busy event loop) are dropped, not replayed, beyond the
+// ones the timer chose to sleep through.
+import type { Timers } from '../transport/timers.js';
+import { realTimers } from '../transport/timers.js';
 import type { Clock } from './clock.js';
 
 export interface TickerOptions {
@@ -10,34 +26,53 @@ export interface TickerOptions {
   readonly clock: Clock;
   /** Ticks the core once and returns the core's tick count after the tick. */
   readonly onTick: () => number;
+  /**
+   * How many of the next ticks would change nothing but counters (0: tick on time). Asked after
+   * every burst and by replan(). Default: always 0 (a plain interval).
+   */
+  readonly quietTicks?: () => number;
   /** How many recent ticks to remember (default: 1024, ~10 s at 10 ms). */
   readonly history?: number;
+  readonly timers?: Timers;
 }
 
+/** The longest sleep, in ticks, whatever quietTicks() says (a bound, not a tuning knob). */
+export const MAX_QUIET_TICKS = 1000;
+
 export class Ticker {
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: unknown;
+  private started = false;
   private readonly ticks: number[];
   private readonly times: number[];
   private ticked = 0;
+  private lastTick = 0;
+  /** Nominal time of the last tick performed (or of the start). */
+  private anchor = 0;
+  /** Ticks after `anchor` the current sleep covers: they may be performed late, in a burst. */
+  private planned = 1;
+  private readonly timers: Timers;
 
   constructor(private readonly opts: TickerOptions) {
     const n = opts.history ?? 1024;
     this.ticks = new Array<number>(n).fill(-1);
     this.times = new Array<number>(n).fill(0);
+    this.timers = opts.timers ?? realTimers;
   }
 
   start(): void {
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(() => this.tickOnce(), this.opts.tickMs);
+    if (this.started) return;
+    this.started = true;
+    this.anchor = this.opts.clock.monotonicMs();
+    this.arm();
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.started = false;
+    this.disarm();
   }
 
   get running(): boolean {
-    return this.timer !== undefined;
+    return this.started;
   }
 
   /** Ticks performed by this ticker. */
@@ -45,7 +80,33 @@ export class Ticker {
     return this.ticked;
   }
 
-  /** One tick now (the timer calls this; tests may call it directly). */
+  /**
+   * Performs the ticks whose nominal time has come (the node calls this before every input to
+   * the core). Cheap when none is due: one clock reading.
+   */
+  catchUp(): void {
+    if (!this.started) return;
+    const now = this.opts.clock.monotonicMs();
+    const due = Math.floor((now - this.anchor) / this.opts.tickMs);
+    if (due <= 0) return;
+    const n = Math.min(due, this.planned);
+    // Late beyond the plan: drop the rest, as an interval timer does, and keep the phase.
+    this.anchor += due * this.opts.tickMs;
+    this.planned = Math.max(1, this.planned - n);
+    for (let i = 0; i < n; i++) this.tickOnce();
+  }
+
+  /**
+   * Something may have ended a quiet period early (a role or HA state change): wake at the
+   * newly planned tick if that is sooner than the one the timer is set for.
+   */
+  replan(): void {
+    if (!this.started) return;
+    const quiet = this.quiet();
+    if (1 + quiet < this.planned) this.arm();
+  }
+
+  /** One tick now (the timer calls this through catchUp; tests may call it directly). */
   tickOnce(): void {
     const at = this.opts.clock.monotonicMs();
     const slot = this.ticked++ % this.ticks.length;
@@ -60,12 +121,38 @@ export class Ticker {
   }
 
   /** The clock reading taken just before the core reached tick count `tick`, if still remembered. */
-  private lastTick = 0;
-
   timeOfTick(tick: number): number | undefined {
     for (let k = 0; k < this.ticks.length; k++) {
       if (this.ticks[k] === tick) return this.times[k];
     }
     return undefined;
+  }
+
+  private quiet(): number {
+    const q = this.opts.quietTicks?.() ?? 0;
+    return Number.isFinite(q) ? Math.max(0, Math.min(MAX_QUIET_TICKS, Math.floor(q))) : MAX_QUIET_TICKS;
+  }
+
+  /** Sets the timer for the tick after the quiet ones, counted from the last tick performed. */
+  private arm(): void {
+    this.disarm();
+    this.planned = 1 + this.quiet();
+    const wakeAt = this.anchor + this.planned * this.opts.tickMs;
+    // Rounded up, plus 1 ms: Node's timers count whole milliseconds of the event loop's cached
+    // time, and a timer that fires before its tick is due costs a wake-up for nothing.
+    const delay = Math.max(0, Math.ceil(wakeAt - this.opts.clock.monotonicMs()) + 1);
+    this.timer = this.timers.setTimeout(() => this.fire(), delay);
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    if (!this.started) return;
+    this.catchUp();
+    if (this.started) this.arm();
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }

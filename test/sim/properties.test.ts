@@ -58,6 +58,29 @@ describe('simulation campaign with staggered election timeouts', () => {
   }
 });
 
+// The agent's quiet ticks (src/server/ticker.ts): a follower's ticks that would only count are
+// owed and performed in a burst before its next input or with its next acting tick. Raft.quietTicks
+// must be right for that to change nothing: the same properties must hold.
+describe('simulation campaign with quiet ticks', () => {
+  for (const { nodes, runs } of [
+    { nodes: 3, runs: 400 },
+    { nodes: 5, runs: 200 },
+  ]) {
+    test(`${nodes} nodes: safety, linearizability and recovery hold`, () => {
+      const n = Math.max(1, Math.round(runs * FACTOR));
+      const r = runCampaign({ runs: n, seed: SEED + 200 + nodes, nodes, maxActions: 40, scenario: { quietTicks: true } });
+      if (r.counterexample !== undefined) assert.fail(r.counterexample.report);
+      assert.equal(r.runs, n);
+    });
+  }
+
+  test('teeth: a follower that owes its election timeout until some input arrives is caught', () => {
+    const r = runCampaign({ runs: 300, seed: 1, nodes: 3, maxActions: 40, scenario: { quietTicks: 'neverWake' }, maxShrinkRuns: 100 });
+    assert.ok(r.counterexample !== undefined, 'neverWake went unnoticed');
+    console.log(`quiet ticks, neverWake: caught at case ${r.runs}: ${r.counterexample.report.split('\n')[0]}`);
+  });
+});
+
 describe('the campaign has teeth', () => {
   test('a Ready executor that acknowledges before the disk has the data is caught', () => {
     const r = runCampaign({

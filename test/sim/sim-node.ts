@@ -36,6 +36,8 @@ export interface NodeHost {
 export interface NodeActor {
   onReady(rd: Ready, node: SimNode): void;
   onTick(node: SimNode): void;
+  /** Nothing of the actor depends on ticks now (SimOptions.quietTicks); absent: never quiet. */
+  quiet?(node: SimNode): boolean;
 }
 
 export interface CoreParams {
@@ -73,6 +75,9 @@ export class SimNode {
   private readonly diskBacklog: ((s: MemoryStorage) => void)[] = [];
   tickGen = 0;
   nextTickLocal = 0;
+  /** Quiet ticks (SimOptions.quietTicks): due ticks not yet performed, and how many more may be owed. */
+  owedTicks = 0;
+  quietLeft = 0;
   actor: NodeActor | undefined;
 
   constructor(
@@ -125,6 +130,8 @@ export class SimNode {
     this.raw = undefined;
     this.life = 'crashed';
     this.tickGen++;
+    this.owedTicks = 0;
+    this.quietLeft = 0;
     return lost;
   }
 

@@ -34,6 +34,15 @@ export interface SimOptions {
   readonly poolSize?: number;
   /** Each node ticks every tickMs of its own clock. */
   readonly tickMs?: number;
+  /**
+   * Quiet ticks (src/server/ticker.ts): a tick that the core (Raft.quietTicks) and the actor
+   * (NodeActor.quiet) say would only count is not performed when due but owed, and the owed
+   * ticks are performed in one burst before the node's next input (message, client call) or
+   * with the next tick that is not quiet — what the agent's ticker does to save wake-ups.
+   * 'neverWake' is a broken variant for the teeth tests: a quiet follower owes every tick,
+   * its election timeout included, until some input arrives.
+   */
+  readonly quietTicks?: boolean | 'neverWake';
   readonly electionTick?: number;
   readonly heartbeatTick?: number;
   /** Bound on |clock rate − 1| for every node. */
@@ -218,9 +227,14 @@ export class Simulator implements NodeHost {
       case 'tick': {
         const node = this.nodes.get(ev.node);
         if (node === undefined || node.tickGen !== ev.gen || !node.isUp) return;
-        node.raw!.tick();
-        node.drain();
-        node.actor?.onTick(node);
+        if (node.quietLeft > 0) {
+          node.quietLeft--;
+          node.owedTicks++;
+        } else {
+          this.payOwedTicks(node);
+          this.tickOnce(node);
+          this.replanQuiet(node);
+        }
         this.scheduleTick(node, node.nextTickLocal + this.tickMs);
         return;
       }
@@ -235,8 +249,7 @@ export class Simulator implements NodeHost {
           return this.addTrace(`queue ${formatMessage(m)} (paused)`);
         }
         this.addTrace(formatMessage(m));
-        node.raw!.step(m);
-        node.drain();
+        this.stepMessage(node, m);
         return;
       }
       case 'call': {
@@ -245,7 +258,9 @@ export class Simulator implements NodeHost {
         // A stopped process does nothing; look again later.
         if (node.life === 'paused') return void this.queue.push(this.time + this.tickMs, ev);
         this.addTrace(`${ev.node} ${ev.label}`);
+        this.payOwedTicks(node);
         ev.fn();
+        this.replanQuiet(node);
         return;
       }
       default: {
@@ -253,6 +268,38 @@ export class Simulator implements NodeHost {
         throw new Error(`unknown event ${String(never)}`);
       }
     }
+  }
+
+  private tickOnce(node: SimNode): void {
+    node.raw!.tick();
+    node.drain();
+    node.actor?.onTick(node);
+  }
+
+  /** Quiet ticks: the owed ones first, in a burst (SimOptions.quietTicks). */
+  private payOwedTicks(node: SimNode): void {
+    while (node.owedTicks > 0 && node.isUp) {
+      node.owedTicks--;
+      this.tickOnce(node);
+    }
+  }
+
+  /** How many of the next due ticks may be owed instead of performed. */
+  private replanQuiet(node: SimNode): void {
+    node.quietLeft = 0;
+    if (!this.options.quietTicks || !node.isUp || node.owedTicks > 0) return;
+    const actor = node.actor;
+    const actorQuiet = actor === undefined ? true : actor.quiet?.(node) === true;
+    if (!actorQuiet) return;
+    const broken = this.options.quietTicks === 'neverWake' && node.raw!.status().state === StateType.Follower;
+    node.quietLeft = broken ? Number.POSITIVE_INFINITY : node.raw!.quietTicks();
+  }
+
+  private stepMessage(node: SimNode, m: Message): void {
+    this.payOwedTicks(node);
+    node.raw!.step(m);
+    node.drain();
+    this.replanQuiet(node);
   }
 
   private scheduleTick(node: SimNode, local: number): void {
@@ -451,10 +498,7 @@ export class Simulator implements NodeHost {
     if (node === undefined || node.life !== 'paused') return;
     this.act(`resume ${id} (${node.inbox.length} queued)`, () => {
       node.life = 'up';
-      for (const m of node.inbox.splice(0)) {
-        node.raw!.step(m);
-        node.drain();
-      }
+      for (const m of node.inbox.splice(0)) this.stepMessage(node, m);
       this.restartTicks(node, node.clock.now() + this.tickMs);
     });
   }

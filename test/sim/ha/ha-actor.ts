@@ -19,6 +19,8 @@ export interface HaController {
   handle(input: ControllerInput): ControllerAction[];
   readonly role: LocalRole;
   isActive(now: number): boolean;
+  /** RoleController.quiet: nothing waits for ticks (absent: never quiet). */
+  readonly quiet?: boolean;
   /** Teeth only: told the log index a leader's proposal got. */
   onProposed?(cmd: HaCommand, index: number, now: number): ControllerAction[];
 }
@@ -84,6 +86,11 @@ export class HaActor implements NodeActor {
     this.observeRaft(c, now);
     this.exec(c, c.handle({ type: 'tick', now }));
     node.drain();
+  }
+
+  /** The agent's ticker may owe this node's ticks (HaDriver.quietTicks). */
+  quiet(): boolean {
+    return this.controller?.quiet === true;
   }
 
   /** A resource sequence ended, as this node's agent sees it. */

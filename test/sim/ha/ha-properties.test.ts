@@ -56,6 +56,29 @@ describe('single active: the simulation campaign', () => {
   }
 });
 
+// The agent's quiet ticks (src/server/ticker.ts): an inactive follower owes the ticks that would
+// only count and performs them before its next input. The lease maths rests on the followers'
+// tick counts (stickiness), so the single-active campaign runs with them too. The order "owed
+// ticks, then the message" is checked against an every-tick interval in test/server/ticker.test.ts;
+// the teeth test here shows the campaign notices a follower that owes its acting tick.
+describe('single active with quiet ticks', () => {
+  for (const fencing of ['lease', 'hook'] as const) {
+    test(`fencing ${fencing}, 3 nodes: intervals never overlap, an active node returns after healing`, () => {
+      const n = Math.max(1, Math.round(400 * FACTOR));
+      const r = runHaCampaign({ runs: n, seed: SEED + 300 + (fencing === 'hook' ? 0 : 100), nodes: 3, fencing, quietTicks: true });
+      if (r.counterexample !== undefined) assert.fail(r.counterexample.report);
+      assert.equal(r.runs, n);
+      assert.ok(r.promotions >= 2 * n, `only ${r.promotions} promotions in ${n} runs`);
+    });
+  }
+
+  test('teeth: a follower that sleeps through its election timeout is caught (no active node after healing)', () => {
+    const r = runHaCampaign({ runs: 300, seed: SEED + 400, nodes: 3, fencing: 'hook', quietTicks: 'neverWake', maxShrinkRuns: 100 });
+    assert.ok(r.counterexample !== undefined, `neverWake went unnoticed in ${r.runs} cases`);
+    console.log(`quiet ticks, neverWake: ${r.counterexample.invariant} at case ${r.runs}: ${r.counterexample.message}`);
+  });
+});
+
 describe('single active: the documented gap of fencing mode lease', () => {
   // DESIGN.md "Single active" 6: a crashed or stopped agent cannot remove its VIP; only a fence
   // covers it. The oracle must see that, or the lease-mode campaign above proves little.

@@ -72,6 +72,8 @@ export interface HaScenarioOptions {
   /** Quiet time before the first action (a leader and an active node usually exist). */
   readonly warmupMs?: number;
   readonly traceKeep?: number;
+  /** The agent's quiet ticks (SimOptions.quietTicks). */
+  readonly quietTicks?: boolean | 'neverWake';
 }
 
 /** A simulator with an HA agent on every node (also the ones membership changes add). */
@@ -92,6 +94,7 @@ export class HaCluster implements ResourceHost {
       heartbeatTick: HA_TIMING.heartbeatTick,
       maxDrift: tweaks.simMaxDrift ?? HA_TIMING.maxClockDrift,
       traceKeep: opts.traceKeep ?? 200,
+      ...(opts.quietTicks !== undefined ? { quietTicks: opts.quietTicks } : {}),
       actor: (node) => {
         const correct = haConfig(node.id, opts.fencing);
         const cfg = tweaks.config?.(correct) ?? correct;
@@ -246,6 +249,8 @@ export interface HaCampaignOptions {
   readonly tweaks?: HaTweaks;
   readonly maxShrinkRuns?: number;
   readonly path?: string;
+  /** The agent's quiet ticks (SimOptions.quietTicks). */
+  readonly quietTicks?: boolean | 'neverWake';
 }
 
 export interface HaCounterexample {
@@ -270,7 +275,13 @@ export interface HaCampaignResult {
 
 export function runHaCampaign(opts: HaCampaignOptions): HaCampaignResult {
   const poolSize = opts.nodes + 2;
-  const scenario: HaScenarioOptions = { nodes: opts.nodes, poolSize, fencing: opts.fencing, ...(opts.tweaks ? { tweaks: opts.tweaks } : {}) };
+  const scenario: HaScenarioOptions = {
+    nodes: opts.nodes,
+    poolSize,
+    fencing: opts.fencing,
+    ...(opts.tweaks ? { tweaks: opts.tweaks } : {}),
+    ...(opts.quietTicks !== undefined ? { quietTicks: opts.quietTicks } : {}),
+  };
   const drift = opts.tweaks?.simMaxDrift ?? HA_TIMING.maxClockDrift;
   const budget = opts.maxShrinkRuns ?? 300;
   let scenarios = 0;

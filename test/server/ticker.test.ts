@@ -1,0 +1,269 @@
+// The node's ticker (src/server/ticker.ts) on a fake clock and fake timers: ticks on time,
+// quiet ticks slept through and performed late in one burst, catch-up before inputs, never a
+// tick ahead of its nominal time, and ticks missed by a late process dropped as an interval
+// drops them. The property at the end drives a model follower (an election timer reset by
+// heartbeats) through the ticker and checks that it times out at exactly the tick an ideal
+// every-tick interval would have used.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { MAX_QUIET_TICKS, Ticker } from '../../src/server/ticker.js';
+import type { Timers } from '../../src/transport/timers.js';
+
+const TICK = 10;
+
+/** A clock and one-shot timers that only move when the test says so. */
+class FakeTime implements Timers {
+  now = 1000;
+  fires = 0;
+  private pending = new Map<number, { at: number; fn: () => void }>();
+  private seq = 0;
+
+  readonly clock = { monotonicMs: () => this.now, wallMs: () => 0 };
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.pending.set(id, { at: this.now + ms, fn });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+
+  /** Moves the clock to `to`, firing every timer due on the way at its own time. */
+  advanceTo(to: number): void {
+    for (let guard = 0; guard < 100_000; guard++) {
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const e of this.pending) if (e[1].at <= to && (next === undefined || e[1].at < next[1].at)) next = e;
+      if (next === undefined) break;
+      this.pending.delete(next[0]);
+      this.now = Math.max(this.now, next[1].at);
+      this.fires++;
+      next[1].fn();
+    }
+    this.now = Math.max(this.now, to);
+  }
+
+  /** Moves the clock without firing anything (a stopped or busy process). */
+  jump(to: number): void {
+    this.now = to;
+  }
+
+  /** Fires whatever is overdue (the process runs again). */
+  runOverdue(): void {
+    this.advanceTo(this.now);
+  }
+
+  get armed(): number {
+    return this.pending.size;
+  }
+}
+
+function setup(quiet: () => number = () => 0) {
+  const time = new FakeTime();
+  const readings: number[] = [];
+  let count = 0;
+  const ticker = new Ticker({
+    tickMs: TICK,
+    clock: time.clock,
+    timers: time,
+    onTick: () => {
+      readings.push(time.now);
+      return ++count;
+    },
+    quietTicks: quiet,
+  });
+  const start = time.now;
+  ticker.start();
+  return { time, ticker, readings, start };
+}
+
+describe('Ticker', () => {
+  test('with no quiet ticks it ticks once per tickMs, each tick at or after its nominal time', () => {
+    const { time, ticker, readings, start } = setup();
+    time.advanceTo(start + 100 * TICK + 5);
+    assert.equal(ticker.count, 100);
+    readings.forEach((at, k) => assert.ok(at >= start + (k + 1) * TICK, `tick ${k + 1} at ${at}`));
+    assert.equal(time.fires, 100, 'one wake-up per tick');
+    assert.equal(ticker.timeOfTick(42), readings[41]);
+  });
+
+  test('it sleeps through quiet ticks and performs them in one burst at the tick that acts', () => {
+    const { time, ticker, readings, start } = setup(() => 9);
+    time.advanceTo(start + 100 * TICK + 5);
+    assert.equal(ticker.count, 100);
+    assert.equal(time.fires, 10, 'one wake-up per ten ticks');
+    // Every tick of a burst is performed at the acting tick's time, after its own nominal time.
+    readings.forEach((at, k) => assert.ok(at >= start + (k + 1) * TICK));
+    assert.equal(readings[0], readings[9]);
+  });
+
+  test('catchUp performs the ticks that are due and no more; the timer keeps its plan', () => {
+    const { time, ticker, start } = setup(() => 49);
+    time.advanceTo(start + 23 * TICK + 7);
+    assert.equal(ticker.count, 0, 'asleep');
+    ticker.catchUp();
+    assert.equal(ticker.count, 23);
+    ticker.catchUp();
+    assert.equal(ticker.count, 23, 'nothing new is due');
+    time.advanceTo(start + 50 * TICK + 5);
+    assert.equal(ticker.count, 50);
+    assert.equal(time.fires, 1);
+  });
+
+  test('replan wakes it at the next tick when the quiet period ends early', () => {
+    let quiet = 49;
+    const { time, ticker, start } = setup(() => quiet);
+    time.advanceTo(start + 10 * TICK + 3);
+    ticker.catchUp();
+    assert.equal(ticker.count, 10);
+    quiet = 0;
+    ticker.replan();
+    time.advanceTo(start + 11 * TICK + 5);
+    assert.equal(ticker.count, 11, 'ticking on time again');
+    quiet = 1000;
+    ticker.replan(); // a longer quiet period never delays the timer already set
+    time.advanceTo(start + 12 * TICK + 5);
+    assert.equal(ticker.count, 12);
+  });
+
+  test('a late process does not replay the ticks it missed beyond the planned ones', () => {
+    const { time, ticker, start } = setup(() => 4);
+    time.advanceTo(start + 5 * TICK + 5);
+    assert.equal(ticker.count, 5);
+    time.jump(start + 205 * TICK + 3); // stopped for two seconds
+    time.runOverdue();
+    assert.equal(ticker.count, 10, 'the five planned ticks, not two hundred');
+    time.advanceTo(start + 210 * TICK + 5);
+    assert.equal(ticker.count, 15, 'the phase is kept');
+  });
+
+  test('quietTicks is bounded; stop() cancels the timer', () => {
+    const { time, ticker, start } = setup(() => Number.POSITIVE_INFINITY);
+    time.advanceTo(start + MAX_QUIET_TICKS * TICK + 5);
+    assert.equal(ticker.count, 0);
+    time.advanceTo(start + (MAX_QUIET_TICKS + 1) * TICK + 5);
+    assert.equal(ticker.count, MAX_QUIET_TICKS + 1);
+    ticker.stop();
+    assert.equal(time.armed, 0);
+    ticker.catchUp();
+    assert.equal(ticker.count, MAX_QUIET_TICKS + 1);
+  });
+});
+
+/**
+ * A follower's election timer: `timeout` ticks without a heartbeat and it acts (and starts
+ * over). Its quiet ticks are the ones before the acting one (Raft.quietTicks for a follower).
+ */
+class ModelFollower {
+  elapsed = 0;
+  readonly actedAt: number[] = [];
+  constructor(readonly timeout: number) {}
+  quietTicks(): number {
+    return Math.max(0, this.timeout - this.elapsed - 1);
+  }
+  tick(now: number): void {
+    if (++this.elapsed >= this.timeout) {
+      this.elapsed = 0;
+      this.actedAt.push(now);
+    }
+  }
+  heartbeat(): void {
+    this.elapsed = 0;
+  }
+}
+
+/** The nominal tick times at which an every-tick interval makes the model act. */
+function idealActions(start: number, end: number, timeout: number, heartbeats: readonly number[]): number[] {
+  const out: number[] = [];
+  let elapsed = 0;
+  let h = 0;
+  for (let k = 1; start + k * TICK <= end; k++) {
+    const at = start + k * TICK;
+    while (h < heartbeats.length && heartbeats[h]! < at) {
+      elapsed = 0;
+      h++;
+    }
+    if (++elapsed >= timeout) {
+      elapsed = 0;
+      out.push(at);
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs the model through a ticker (or, with `mutant`, a broken variant of the node's use of it)
+ * and returns where its actions differ from the ideal interval's, if anywhere.
+ */
+function runModel(timeout: number, gaps: readonly number[], mutant?: 'noCatchUp' | 'eagerCatchUp'): string | undefined {
+  const time = new FakeTime();
+  const model = new ModelFollower(timeout);
+  let count = 0;
+  const ticker = new Ticker({
+    tickMs: TICK,
+    clock: time.clock,
+    timers: time,
+    onTick: () => {
+      model.tick(time.now);
+      return ++count;
+    },
+    quietTicks: () => model.quietTicks(),
+  });
+  const start = time.now;
+  ticker.start();
+  const heartbeats: number[] = [];
+  let t = start;
+  for (const gap of gaps) {
+    t += gap;
+    time.advanceTo(t);
+    // Skip heartbeats that fall exactly on a nominal tick: which comes first is then a race in
+    // a real process too, and the ideal model would have to pick one.
+    if ((t - start) % TICK === 0) continue;
+    if (mutant !== 'noCatchUp') ticker.catchUp();
+    if (mutant === 'eagerCatchUp') for (let i = 0; i < 3; i++) ticker.tickOnce();
+    model.heartbeat();
+    heartbeats.push(t);
+    ticker.replan();
+    if (count > Math.floor((time.now - start) / TICK)) return `tick ${count} performed before its nominal time (now ${time.now - start} ms)`;
+  }
+  // Halfway between two nominal ticks, so every action is clearly before or after it.
+  const end = start + Math.ceil((t + 3 * timeout * TICK - start) / TICK) * TICK + TICK / 2;
+  time.advanceTo(end);
+  const ideal = idealActions(start, end, timeout, heartbeats).map((a) => a - start);
+  const actual = model.actedAt.filter((a) => a <= end).map((a) => a - start);
+  if (actual.length !== ideal.length) return `acted at ${JSON.stringify(actual)}, an interval would at ${JSON.stringify(ideal)}`;
+  for (let i = 0; i < ideal.length; i++) {
+    // On time: at or after the nominal tick, within the timer's 1 ms rounding allowance.
+    if (actual[i]! < ideal[i]! || actual[i]! > ideal[i]! + 2) return `action ${i} at ${actual[i]} ms, nominal ${ideal[i]} ms`;
+  }
+  return undefined;
+}
+
+const gapsArb = fc.array(
+  fc.oneof(
+    fc.integer({ min: 1, max: 3 * TICK }).map((ms) => ms + 0.5), // heartbeats in time
+    fc.integer({ min: 3 * TICK, max: 40 * TICK }).map((ms) => ms + 0.25), // silences past the timeout
+  ),
+  { maxLength: 60 },
+);
+
+describe('Ticker with quiet ticks acts exactly when an every-tick interval would', () => {
+  test('property: a heartbeat-reset election timer times out at the same ticks', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), gapsArb, (timeout, gaps) => runModel(timeout, gaps) === undefined),
+      { numRuns: 300, seed: 20261126 },
+    );
+  });
+
+  test('the property has teeth: a heartbeat stepped before the missing ticks, or ticks performed early, are caught', () => {
+    for (const mutant of ['noCatchUp', 'eagerCatchUp'] as const) {
+      const r = fc.check(
+        fc.property(fc.integer({ min: 1, max: 30 }), gapsArb, (timeout, gaps) => runModel(timeout, gaps, mutant) === undefined),
+        { numRuns: 300, seed: 20261126 },
+      );
+      assert.ok(r.failed, `${mutant} went unnoticed`);
+    }
+  });
+});
