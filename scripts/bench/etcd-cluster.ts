@@ -26,7 +26,12 @@ async function leaderOf(clients: ReadonlyMap<string, Etcd3>): Promise<string | u
   return leaders.size === 1 && leader !== '0' ? idToName.get(leader!) : undefined;
 }
 
-export async function startEtcd(group: ProcessGroup): Promise<BenchCluster> {
+export interface EtcdOptions {
+  /** Extra etcd flags for every member (default: none, the defaults). */
+  readonly extraArgs?: readonly string[];
+}
+
+export async function startEtcd(group: ProcessGroup, opts: EtcdOptions = {}): Promise<BenchCluster> {
   if (!existsSync(ETCD_BIN)) throw new Error(`${ETCD_BIN} not found: apt-get install etcd-server`);
   const dir = group.tempDir('etcd');
   const ports = new Map<string, { client: number; peer: number }>();
@@ -44,6 +49,7 @@ export async function startEtcd(group: ProcessGroup): Promise<BenchCluster> {
       '--initial-cluster', initialCluster,
       '--initial-cluster-token', 'palisade-bench',
       '--initial-cluster-state', 'new',
+      ...(opts.extraArgs ?? []),
     ];
     return { id, child: group.spawn(ETCD_BIN, args, join(dir, `${id}.log`)) };
   });

@@ -2,7 +2,9 @@
 // of palisade around them, so the KV and idle figures of `bench:kv` can be read against a floor:
 //   1. idle: a Node process that only runs a 10 ms interval (palisade's default tick), and a
 //      grpc-js server that answers one 60-byte stream message every 50 ms (one heartbeat and its
-//      answer at the default heartbeat), with and without that interval; CPU per process;
+//      answer at the default heartbeat), with and without that interval; the same echo over a
+//      plain TCP socket and over node:http2 without grpc-js (what is Node's, what is grpc-js's);
+//      CPU per process;
 //   2. unary: one client calling a grpc-js unary echo method in a loop (what a put costs the
 //      client and the node it talks to, without Raft, disk or state machine);
 //   3. stream round trip: one message on a bidi stream and its echo, in a loop (one replication
@@ -67,6 +69,29 @@ if (${JSON.stringify(mode)} === 'heartbeat') {
   const cpu = process.cpuUsage(cpu0);
   process.stdout.write(JSON.stringify({ lat, cpuMs: (cpu.user + cpu.system) / 1000 }) + '\\n', () => process.exit(0));
 }`;
+
+// The same 60-byte echo every 50 ms without grpc-js: a plain TCP socket, and a node:http2 stream.
+const NET_SERVER = (port: number) => `
+import net from 'node:net';
+net.createServer((s) => s.on('data', (d) => s.write(d))).listen(${port}, '127.0.0.1', () => console.log('ready'));`;
+const NET_CLIENT = (port: number) => `
+import net from 'node:net';
+const s = net.connect(${port}, '127.0.0.1');
+s.on('data', () => {});
+const b = Buffer.alloc(60);
+setInterval(() => s.write(b), 50);`;
+const H2_SERVER = (port: number) => `
+import http2 from 'node:http2';
+const srv = http2.createServer();
+srv.on('stream', (st) => { st.respond({ ':status': 200 }); st.on('data', (d) => st.write(d)); });
+srv.listen(${port}, '127.0.0.1', () => console.log('ready'));`;
+const H2_CLIENT = (port: number) => `
+import http2 from 'node:http2';
+const c = http2.connect('http://127.0.0.1:${port}');
+const st = c.request({ ':method': 'POST', ':path': '/echo' });
+st.on('data', () => {});
+const b = Buffer.alloc(60);
+setInterval(() => st.write(b), 50);`;
 
 const children = new Set<ChildProcess>();
 function node(source: string): ChildProcess {
@@ -137,21 +162,26 @@ async function main(): Promise<void> {
   const [bareCpu] = await cpuPercentOver([bare.pid!], IDLE_MS);
   await stop(bare);
 
-  const heartbeat = async (tick: boolean): Promise<{ server: number; client: number }> => {
+  const echo = async (serverSource: (port: number) => string, clientSource: (port: number) => string): Promise<{ server: number; client: number }> => {
     const port = await freePort();
-    const server = node(SERVER(port, tick));
+    const server = node(serverSource(port));
     await firstLine(server);
-    const client = node(CLIENT(port, 'heartbeat', 0));
+    const client = node(clientSource(port));
     await sleep(2000);
     const [s, c] = await cpuPercentOver([server.pid!, client.pid!], IDLE_MS);
     await stop(client);
     await stop(server);
     return { server: s!, client: c! };
   };
+  const heartbeat = (tick: boolean) => echo((port) => SERVER(port, tick), (port) => CLIENT(port, 'heartbeat', 0));
   log('idle: one 60-byte stream message each way every 50 ms');
   const hb = await heartbeat(false);
   log('idle: the same plus a 10 ms interval in the server');
   const hbTick = await heartbeat(true);
+  log('idle: the same echo over a plain TCP socket');
+  const tcp = await echo(NET_SERVER, NET_CLIENT);
+  log('idle: the same echo over node:http2, without grpc-js');
+  const h2 = await echo(H2_SERVER, H2_CLIENT);
   log(`unary echo loop, ${LOAD_MS / 1000} s`);
   const unary = await loop('unary');
   log(`stream round-trip loop, ${LOAD_MS / 1000} s`);
@@ -167,6 +197,10 @@ async function main(): Promise<void> {
       grpcHeartbeat50msServer: hb.server,
       grpcHeartbeat50msClient: hb.client,
       grpcHeartbeat50msPlusInterval10msServer: hbTick.server,
+      tcpEcho50msServer: tcp.server,
+      tcpEcho50msClient: tcp.client,
+      http2Echo50msServer: h2.server,
+      http2Echo50msClient: h2.client,
     },
     unary,
     streamRoundTrip: stream,
@@ -180,6 +214,8 @@ async function main(): Promise<void> {
       `| idle: grpc-js stream echo every 50 ms, server (% of a core) | ${f(hb.server)} |`,
       `| idle: grpc-js stream echo every 50 ms, client (% of a core) | ${f(hb.client)} |`,
       `| idle: grpc-js stream echo every 50 ms + 10 ms interval, server (% of a core) | ${f(hbTick.server)} |`,
+      `| idle: plain TCP echo every 50 ms, server / client (% of a core) | ${f(tcp.server)} / ${f(tcp.client)} |`,
+      `| idle: node:http2 stream echo every 50 ms, server / client (% of a core) | ${f(h2.server)} / ${f(h2.client)} |`,
       `| unary echo, 1 client: calls/s | ${unary.perSecond.toFixed(0)} |`,
       `| unary echo: p50 / p99 ms | ${f(unary.p50Ms)} / ${f(unary.p99Ms)} |`,
       `| unary echo: CPU ms per call, client / server | ${f(unary.clientCpuMsPerCall)} / ${f(unary.serverCpuMsPerCall)} |`,

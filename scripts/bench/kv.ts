@@ -22,7 +22,7 @@ import { runLoad, type LoadResult } from './load.js';
 import type { WorkerSpec } from './load-spec.js';
 import { AGENT_ENV, startPalisade } from './palisade-cluster.js';
 import { CpuWindow, rssMiB } from './proc-stats.js';
-import { ProcessGroup } from './processes.js';
+import { ProcessGroup, runBench } from './processes.js';
 import { perPut, scrape, type PerPut } from './server-metrics.js';
 import { renderProfile, renderServerCosts, renderTable, type BenchResult, type IdleResult, type SystemResult } from './report.js';
 
@@ -216,22 +216,4 @@ async function main(group: ProcessGroup): Promise<void> {
   console.log(`\nresult: ${out}`);
 }
 
-const group = new ProcessGroup();
-process.on('exit', () => group.killAllNow());
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    log(`${sig}: cleaning up`);
-    group.killAllNow();
-    process.exit(130);
-  });
-}
-main(group)
-  .catch((err: unknown) => {
-    console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    console.error(group.logTails());
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await group.stopAll(5000);
-    group.removeDirs();
-  });
+runBench('bench', main);

@@ -93,3 +93,29 @@ export class ProcessGroup {
       .join('\n');
   }
 }
+
+/**
+ * Runs a benchmark's main with one ProcessGroup, and removes every process and temp dir at the
+ * end, also on failure or Ctrl-C. On failure, prints the error and the processes' log tails.
+ */
+export function runBench(tag: string, main: (group: ProcessGroup) => Promise<void>): void {
+  const group = new ProcessGroup();
+  process.on('exit', () => group.killAllNow());
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      process.stderr.write(`[${tag}] ${sig}: cleaning up\n`);
+      group.killAllNow();
+      process.exit(130);
+    });
+  }
+  main(group)
+    .catch((err: unknown) => {
+      console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      console.error(group.logTails());
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      await group.stopAll(5000);
+      group.removeDirs();
+    });
+}
