@@ -81,8 +81,8 @@ export class Ticker {
   }
 
   /**
-   * Performs the ticks whose nominal time has come (the node calls this before every input to
-   * the core). Cheap when none is due: one clock reading.
+   * Performs the ticks whose nominal time has come (the node calls this before it steps a
+   * message). Cheap when none is due: one clock reading.
    */
   catchUp(): void {
     if (!this.started) return;
@@ -130,7 +130,8 @@ export class Ticker {
 
   private quiet(): number {
     const q = this.opts.quietTicks?.() ?? 0;
-    return Number.isFinite(q) ? Math.max(0, Math.min(MAX_QUIET_TICKS, Math.floor(q))) : MAX_QUIET_TICKS;
+    if (Number.isNaN(q)) return 0; // a bug upstream: tick on time rather than sleep
+    return Math.max(0, Math.min(MAX_QUIET_TICKS, Math.floor(q)));
   }
 
   /** Sets the timer for the tick after the quiet ones, counted from the last tick performed. */
