@@ -10,18 +10,16 @@
 // switches, main thread and all threads) per member, the leader apart. Medians per role and
 // configuration are printed; every window is in scripts/bench/results/idle-<date>.json.
 // `--quick` is a smoke run (its numbers are not for the record).
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { BenchCluster } from './cluster.js';
 import { ETCD_BIN, startEtcd } from './etcd-cluster.js';
 import { AGENT_ENV, startPalisade } from './palisade-cluster.js';
 import { CpuWindow, voluntarySwitches } from './proc-stats.js';
-import { ProcessGroup, runBench } from './processes.js';
+import { ProcessGroup, commandOutput, runBench } from './processes.js';
 import { percentile } from './stats.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 const RESULTS = join(import.meta.dirname, 'results');
 const quick = process.argv.includes('--quick');
 
@@ -134,14 +132,6 @@ function render(windows: readonly Window[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-function commandOutput(cmd: string, args: string[]): string {
-  try {
-    return execFileSync(cmd, args, { encoding: 'utf8', cwd: ROOT }).trim();
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function main(group: ProcessGroup): Promise<void> {

@@ -10,7 +10,6 @@
 // Prints a table and writes scripts/bench/results/kv-<date>.json. `--quick` shortens every phase
 // (a smoke run; its numbers are not for the record). Every process and temp dir is removed at the
 // end, also on failure or Ctrl-C; all traffic stays on 127.0.0.1.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,7 +21,7 @@ import { runLoad, type LoadResult } from './load.js';
 import type { WorkerSpec } from './load-spec.js';
 import { AGENT_ENV, startPalisade } from './palisade-cluster.js';
 import { CpuWindow, rssMiB } from './proc-stats.js';
-import { ProcessGroup, runBench } from './processes.js';
+import { ProcessGroup, commandOutput, runBench } from './processes.js';
 import { perPut, scrape, type PerPut } from './server-metrics.js';
 import { renderProfile, renderServerCosts, renderTable, type BenchResult, type IdleResult, type SystemResult } from './report.js';
 
@@ -159,14 +158,6 @@ function machine(): BenchResult['machine'] {
     kernel: release(),
     node: process.version,
   };
-}
-
-function commandOutput(cmd: string, args: string[]): string {
-  try {
-    return execFileSync(cmd, args, { encoding: 'utf8', cwd: ROOT }).trim();
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function main(group: ProcessGroup): Promise<void> {

@@ -1,10 +1,13 @@
 // Every process and temp dir the benchmark creates is registered here, so one cleanup()
 // (run in `finally`, on SIGINT/SIGTERM and on exit) leaves nothing behind even on failure.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+
+/** The repository root (commands for the result files run there). */
+const ROOT = resolve(import.meta.dirname, '..', '..');
 
 export const HOST = '127.0.0.1';
 
@@ -118,4 +121,13 @@ export function runBench(tag: string, main: (group: ProcessGroup) => Promise<voi
       await group.stopAll(5000);
       group.removeDirs();
     });
+}
+
+/** A command's trimmed stdout, run at the repository root; 'unknown' when it fails. */
+export function commandOutput(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', cwd: ROOT }).trim();
+  } catch {
+    return 'unknown';
+  }
 }

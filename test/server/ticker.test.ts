@@ -60,22 +60,28 @@ class FakeTime implements Timers {
   }
 }
 
-function setup(quiet: () => number = () => 0) {
-  const time = new FakeTime();
-  const readings: number[] = [];
+/** A started ticker on `time`; `onTick` sees each tick, the core's tick count is the ticker's. */
+function startTicker(time: FakeTime, onTick: () => void, quiet: () => number): Ticker {
   let count = 0;
   const ticker = new Ticker({
     tickMs: TICK,
     clock: time.clock,
     timers: time,
     onTick: () => {
-      readings.push(time.now);
+      onTick();
       return ++count;
     },
     quietTicks: quiet,
   });
-  const start = time.now;
   ticker.start();
+  return ticker;
+}
+
+function setup(quiet: () => number = () => 0) {
+  const time = new FakeTime();
+  const readings: number[] = [];
+  const start = time.now;
+  const ticker = startTicker(time, () => readings.push(time.now), quiet);
   return { time, ticker, readings, start };
 }
 
@@ -200,19 +206,8 @@ function idealActions(start: number, end: number, timeout: number, heartbeats: r
 function runModel(timeout: number, gaps: readonly number[], mutant?: 'noCatchUp' | 'eagerCatchUp'): string | undefined {
   const time = new FakeTime();
   const model = new ModelFollower(timeout);
-  let count = 0;
-  const ticker = new Ticker({
-    tickMs: TICK,
-    clock: time.clock,
-    timers: time,
-    onTick: () => {
-      model.tick(time.now);
-      return ++count;
-    },
-    quietTicks: () => model.quietTicks(),
-  });
   const start = time.now;
-  ticker.start();
+  const ticker = startTicker(time, () => model.tick(time.now), () => model.quietTicks());
   const heartbeats: number[] = [];
   let t = start;
   for (const gap of gaps) {
@@ -226,7 +221,7 @@ function runModel(timeout: number, gaps: readonly number[], mutant?: 'noCatchUp'
     model.heartbeat();
     heartbeats.push(t);
     ticker.replan();
-    if (count > Math.floor((time.now - start) / TICK)) return `tick ${count} performed before its nominal time (now ${time.now - start} ms)`;
+    if (ticker.count > Math.floor((time.now - start) / TICK)) return `tick ${ticker.count} performed before its nominal time (now ${time.now - start} ms)`;
   }
   // Halfway between two nominal ticks, so every action is clearly before or after it.
   const end = start + Math.ceil((t + 3 * timeout * TICK - start) / TICK) * TICK + TICK / 2;
