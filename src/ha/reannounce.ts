@@ -63,6 +63,11 @@ export class ReannounceTrigger {
     return why;
   }
 
+  /** When poll() would next announce while serving (+∞: nothing pending). Quiet ticks end here. */
+  dueAt(): number {
+    return this.pending === undefined ? Number.POSITIVE_INFINITY : this.lastAnnounceAt + this.opts.minIntervalMs;
+  }
+
   private note(why: string): void {
     this.pending ??= why;
   }

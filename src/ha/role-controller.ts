@@ -77,16 +77,25 @@ export class RoleController {
   }
 
   /**
-   * Nothing here waits for time to pass: a follower, inactive, no sequence running, not listed
-   * as a holder, nothing to acknowledge. A tick then changes nothing, so the node's ticker may
-   * sleep through ticks (server/ticker.ts, "Quiet ticks"). Conservative on purpose: any state
-   * in which evaluate() could act on the clock alone is not quiet.
+   * Until when (own clock) evaluate() cannot act on the clock alone, with no new input: +∞ for
+   * never, −∞ when it may act at any tick. The node's ticker sleeps through the ticks before it
+   * (server/ticker.ts, "Quiet ticks"). Conservative on purpose: only the two steady states
+   * answer anything but −∞.
+   * - An inactive follower that is not a listed holder, with nothing to acknowledge: +∞.
+   * - The active leader: its one clock-driven decision is the lease check (demoteReason), at
+   *   leaseEnd − demoteBudget. Nothing else of evaluate() depends on the clock there:
+   *   acknowledge() has nothing to send (no fence acknowledgements, and "demoted" needs an
+   *   inactive node), and promotion is not looked at while active.
    */
-  get quiet(): boolean {
-    if (!this.startupDone || this.running !== undefined || this.shuttingDown) return false;
-    if (this.local !== LocalRole.Inactive || this.raft.role === 'leader' || this.switchover !== undefined) return false;
-    if (this.fenceAcks.size > 0) return false;
-    return !this.record.holders.some((h) => h.holder === this.cfg.nodeId);
+  get quietUntil(): number {
+    if (!this.startupDone || this.running !== undefined || this.shuttingDown) return Number.NEGATIVE_INFINITY;
+    if (this.switchover !== undefined || this.fenceAcks.size > 0) return Number.NEGATIVE_INFINITY;
+    if (this.raft.role === 'leader') {
+      const holding = this.local === LocalRole.Active && this.raft.term === this.holdTerm && !this.cfg.noActive;
+      return holding ? this.leaseEnd - this.cfg.demoteBudgetMs : Number.NEGATIVE_INFINITY;
+    }
+    if (this.local !== LocalRole.Inactive) return Number.NEGATIVE_INFINITY;
+    return this.record.holders.some((h) => h.holder === this.cfg.nodeId) ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   }
 
   /** True when this node may serve as active at `now`: promoted and within its lease. */

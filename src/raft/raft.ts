@@ -272,11 +272,18 @@ export class Raft {
    * How many of the next ticks would only count (change nothing but this core's elapsed-tick
    * counters, send nothing, produce no Ready). The node's ticker may sleep through them and
    * perform them later in one burst, before the next input or at the tick that acts: a follower
-   * then wakes once per election timeout instead of every tick (idle CPU). Only a follower
-   * waiting for its election timeout has quiet ticks; every other state acts on each tick
-   * (heartbeats, pending commits, CheckQuorum, pre-vote retries). Capped at one election timeout.
+   * then wakes once per election timeout instead of every tick, a leader once per heartbeat
+   * (idle CPU). A follower's ticks count towards its election timeout; a leader's towards its
+   * next heartbeat and its next CheckQuorum, unless a commit index is owed to followers or a
+   * transfer is running. Candidates act on each tick (pre-vote retries). Capped at one election
+   * timeout.
    */
   quietTicks(): number {
+    if (this.state === StateType.Leader) {
+      if (this.commitUnsent || this.leadTransferee !== NONE) return 0;
+      const acting = Math.min(this.heartbeatTick - this.heartbeatElapsed, this.electionTick - this.electionElapsed);
+      return Math.max(0, acting - 1);
+    }
     if (this.state !== StateType.Follower) return 0;
     if (!this.promotable()) return this.electionTick;
     return Math.max(0, Math.min(this.electionTick, this.randomizedElectionTimeout - this.electionElapsed - 1));

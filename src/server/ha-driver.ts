@@ -21,9 +21,10 @@ import { encodeCommand } from '../statemachine/commands.js';
 import { MemberRole } from '../statemachine/membership.js';
 import type { StateMachine } from '../statemachine/state-machine.js';
 import type { Clock } from './clock.js';
-import type { NodeConfig } from './config.js';
+import { tickPlan, type NodeConfig } from './config.js';
 import { HA_DEFAULTS } from './ha-config.js';
 import type { Logger } from './logger.js';
+import { quietTicksUntil } from './ticker.js';
 
 /** What the driver needs from the running node. */
 export interface HaHost {
@@ -69,6 +70,7 @@ export class HaDriver implements HaPort {
   private readonly idleWaiters: (() => void)[] = [];
   private readonly reannounce: ReannounceTrigger;
   private lastPaused: boolean | undefined;
+  private readonly tickMs: number;
 
   constructor(
     private readonly config: NodeConfig,
@@ -79,6 +81,7 @@ export class HaDriver implements HaPort {
   ) {
     this.me = config.id;
     const ha = config.ha;
+    this.tickMs = tickPlan(config).tickMs;
     this.reannounce = new ReannounceTrigger({ quietMs: config.electionTimeoutMs, minIntervalMs: REANNOUNCE_MIN_INTERVAL_MS });
     const haConfig: HaConfig = {
       nodeId: config.id,
@@ -248,14 +251,17 @@ export class HaDriver implements HaPort {
   }
 
   /**
-   * Ticks the node's ticker may sleep through (server/ticker.ts, "Quiet ticks"): none unless
-   * nothing here depends on the clock (RoleController.quiet, no hook running, the profile
-   * published, nobody waiting for idle), then any number.
+   * Ticks the node's ticker may sleep through (server/ticker.ts, "Quiet ticks"): none while a
+   * hook runs, an input is queued, someone waits for idle or the profile is unpublished;
+   * otherwise the ticks before the earliest clock-driven decision of this layer: the
+   * controller's (RoleController.quietUntil: an active leader's lease check), the next
+   * failback look and a deferred VIP re-announcement.
    */
   quietTicks(): number {
     if (this.stopped) return Number.POSITIVE_INFINITY;
-    const quiet = this.controller.quiet && !this.executor.busy && this.queue.length === 0 && this.idleWaiters.length === 0 && this.profilePublished;
-    return quiet ? Number.POSITIVE_INFINITY : 0;
+    if (this.executor.busy || this.queue.length > 0 || this.idleWaiters.length > 0 || !this.profilePublished) return 0;
+    const until = Math.min(this.controller.quietUntil, this.failbackDue(), this.reannounce.dueAt());
+    return quietTicksUntil(until, this.now(), this.tickMs);
   }
 
   private onLocalRole(from: LocalRole, to: LocalRole): void {
@@ -362,14 +368,18 @@ export class HaDriver implements HaPort {
     );
   }
 
+  /** When maybeFailback() next looks (+∞: not while this node is not the active one). */
+  private failbackDue(): number {
+    if (this.controller.role !== LocalRole.Active || this.controller.paused) return Number.POSITIVE_INFINITY;
+    const settle = 4 * this.config.electionTimeoutMs;
+    // Not latency-critical (it waits `settle` anyway): look once per election timeout, not per tick.
+    return Math.max(this.stableSince + settle, this.failbackTriedAt + settle, this.failbackCheckedAt + this.config.electionTimeoutMs);
+  }
+
   /** The active leader hands the role to a preferred node that asked for failback. */
   private maybeFailback(): void {
     const now = this.now();
-    if (this.controller.role !== LocalRole.Active || this.controller.paused) return;
-    const settle = 4 * this.config.electionTimeoutMs;
-    if (now - this.stableSince < settle || now - this.failbackTriedAt < settle) return;
-    // Not latency-critical (it waits `settle` anyway): look once per election timeout, not per tick.
-    if (now - this.failbackCheckedAt < this.config.electionTimeoutMs) return;
+    if (now < this.failbackDue()) return;
     this.failbackCheckedAt = now;
     const mine = this.config.ha.priority;
     const profiles = this.profiles();

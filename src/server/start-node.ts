@@ -159,7 +159,8 @@ async function assemble(
       driver?.tick();
       return tick;
     },
-    // A follower with nothing of the HA layer pending sleeps until its election timeout.
+    // A follower sleeps until its election timeout, a leader until its next heartbeat, unless
+    // the HA layer has something due sooner (the active node's lease check).
     quietTicks: () => Math.min(raw.quietTicks(), driver?.quietTicks() ?? 0),
   });
   runtime.attach(transport, ticker);

@@ -7,11 +7,12 @@
 // Quiet ticks. A wake-up costs a sleeping Node process ~0.1–0.15 ms of CPU here whatever it
 // does, so a 10 ms tick alone cost an idle follower about 1 % of a core (docs/benchmarks.md,
 // "Idle CPU: quiet ticks"). When `quietTicks()` says the next N ticks would only count (a
-// follower waiting for its election timeout, with nothing of the HA layer pending), the timer
-// sleeps through them and they are performed late, in one burst: at the tick that acts, or
-// before the next input, whichever comes first (the node calls catchUp() before it steps a
-// message, so a heartbeat never resets an election timer that is missing ticks, and a vote
-// request meets an up-to-date stickiness count). What the core and the HA layer see is the
+// follower waiting for its election timeout, a leader waiting for its next heartbeat, each
+// with nothing of the HA layer due sooner — the active node's lease check, quietTicksUntil),
+// the timer sleeps through them and they are performed late, in one burst: at the tick that
+// acts, or before the next input, whichever comes first (the node calls catchUp() before it
+// steps a message, so a heartbeat never resets an election timer that is missing ticks, and a
+// vote request meets an up-to-date stickiness count). What the core and the HA layer see is the
 // same sequence of ticks as before, each performed no earlier than its nominal time
 // (start + k·tickMs), so a tick count still never runs ahead of the clock: the timing rules
 // of ha/timing.ts hold unchanged. As with the plain interval before, ticks missed because the
@@ -39,6 +40,19 @@ export interface TickerOptions {
 /** The longest sleep, in ticks, whatever quietTicks() says (a bound, not a tuning knob). */
 export const MAX_QUIET_TICKS = 1000;
 
+/**
+ * Quiet ticks before a deadline on the ticker's clock (a decision made on ticks once
+ * `now >= deadline`): the ticks that all come before the deadline, so the tick after them
+ * comes less than one tick after it — the lateness a check made on every tick has anyway.
+ * Counted from `now` rather than from the last tick performed: at worst one tick early.
+ * +∞ for no deadline; 0 once it has passed.
+ */
+export function quietTicksUntil(deadline: number, now: number, tickMs: number): number {
+  if (deadline === Number.POSITIVE_INFINITY) return deadline;
+  if (!(deadline > now)) return 0;
+  return Math.ceil((deadline - now) / tickMs) - 1;
+}
+
 export class Ticker {
   private timer: unknown;
   private started = false;
@@ -50,6 +64,8 @@ export class Ticker {
   private anchor = 0;
   /** Ticks after `anchor` the current sleep covers: they may be performed late, in a burst. */
   private planned = 1;
+  /** Ticks after `anchor` at whose nominal time the timer is set (≤ planned). */
+  private wakeAfter = 1;
   private readonly timers: Timers;
 
   constructor(private readonly opts: TickerOptions) {
@@ -93,6 +109,7 @@ export class Ticker {
     // Late beyond the plan: drop the rest, as an interval timer does, and keep the phase.
     this.anchor += due * this.opts.tickMs;
     this.planned = Math.max(1, this.planned - n);
+    this.wakeAfter = Math.max(0, this.wakeAfter - due);
     for (let i = 0; i < n; i++) this.tickOnce();
   }
 
@@ -102,8 +119,13 @@ export class Ticker {
    */
   replan(): void {
     if (!this.started) return;
-    const quiet = this.quiet();
-    if (1 + quiet < this.planned) this.arm();
+    const next = 1 + this.quiet(); // counted from the last tick performed, like the plan
+    if (next >= this.wakeAfter) return;
+    // The quiet ticks whose nominal time passed during the sleep were quiet when it began: they
+    // stay in the plan and are performed at the wake-up, not dropped as late ones.
+    const owed = Math.floor((this.opts.clock.monotonicMs() - this.anchor) / this.opts.tickMs);
+    this.planned = Math.min(this.planned, Math.max(next, owed));
+    this.setTimer(next);
   }
 
   /** One tick now (the timer calls this through catchUp; tests may call it directly). */
@@ -136,9 +158,15 @@ export class Ticker {
 
   /** Sets the timer for the tick after the quiet ones, counted from the last tick performed. */
   private arm(): void {
-    this.disarm();
     this.planned = 1 + this.quiet();
-    const wakeAt = this.anchor + this.planned * this.opts.tickMs;
+    this.setTimer(this.planned);
+  }
+
+  /** Sets the timer for the nominal time of the `ticks`-th tick after `anchor`. */
+  private setTimer(ticks: number): void {
+    this.disarm();
+    this.wakeAfter = ticks;
+    const wakeAt = this.anchor + ticks * this.opts.tickMs;
     // Rounded up, plus 1 ms: Node's timers count whole milliseconds of the event loop's cached
     // time, and a timer that fires before its tick is due costs a wake-up for nothing.
     const delay = Math.max(0, Math.ceil(wakeAt - this.opts.clock.monotonicMs()) + 1);

@@ -86,6 +86,29 @@ describe('Ticker', () => {
     assert.equal(ticker.count, 12);
   });
 
+  test('replan during a sleep keeps the ticks it already owes: performed at the wake-up, not dropped', () => {
+    let quiet = 49;
+    const { time, ticker, start } = setup(() => quiet);
+    time.advanceTo(start + 10 * TICK + 3);
+    assert.equal(ticker.count, 0, 'asleep, ten ticks owed');
+    // The state changed without a message (a proposal, an HA input): the next tick acts.
+    quiet = 0;
+    ticker.replan();
+    time.runOverdue();
+    assert.equal(ticker.count, 10, 'the owed ticks, performed at once');
+    time.advanceTo(start + 11 * TICK + 5);
+    assert.equal(ticker.count, 11, 'then on time');
+    // Early in a sleep the replanned wake-up is the next acting tick, not the old one.
+    quiet = 20;
+    time.advanceTo(start + 12 * TICK + 5);
+    assert.equal(ticker.count, 12);
+    time.advanceTo(start + 14 * TICK + 5);
+    quiet = 3;
+    ticker.replan();
+    time.advanceTo(start + 16 * TICK + 5);
+    assert.equal(ticker.count, 16, 'three quiet ticks after the last one performed, then the acting one');
+  });
+
   test('a late process does not replay the ticks it missed beyond the planned ones', () => {
     const { time, ticker, start } = setup(() => 4);
     time.advanceTo(start + 5 * TICK + 5);

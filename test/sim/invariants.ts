@@ -28,6 +28,11 @@ export const Invariant = {
   Liveness: 'liveness',
   /** The client history has no linearization (Wing & Gong check). */
   Linearizability: 'linearizability',
+  /**
+   * Quiet ticks (SimOptions.quietTicks): a tick a node slept through would have acted — it
+   * produced a Ready when performed late, or the node's actor had something to do at its due time.
+   */
+  QuietTick: 'quiet-tick',
 } as const;
 export type Invariant = (typeof Invariant)[keyof typeof Invariant];
 

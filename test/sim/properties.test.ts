@@ -58,9 +58,11 @@ describe('simulation campaign with staggered election timeouts', () => {
   }
 });
 
-// The agent's quiet ticks (src/server/ticker.ts): a follower's ticks that would only count are
-// owed and performed in a burst before its next input or with its next acting tick. Raft.quietTicks
-// must be right for that to change nothing: the same properties must hold.
+// The agent's quiet ticks (src/server/ticker.ts): the ticks that would only count (a follower's
+// before its election timeout, a leader's before its next heartbeat) are owed and performed in a
+// burst before the node's next input or with its next acting tick. Raft.quietTicks must be right
+// for that to change nothing: the same properties must hold, and the quiet-tick oracle checks
+// that no owed tick produced a Ready.
 describe('simulation campaign with quiet ticks', () => {
   for (const { nodes, runs } of [
     { nodes: 3, runs: 400 },
@@ -78,6 +80,13 @@ describe('simulation campaign with quiet ticks', () => {
     const r = runCampaign({ runs: 300, seed: 1, nodes: 3, maxActions: 40, scenario: { quietTicks: 'neverWake' }, maxShrinkRuns: 100 });
     assert.ok(r.counterexample !== undefined, 'neverWake went unnoticed');
     console.log(`quiet ticks, neverWake: caught at case ${r.runs}: ${r.counterexample.report.split('\n')[0]}`);
+  });
+
+  test('teeth: a leader that also sleeps through the tick that acts (its heartbeat) is caught by the oracle', () => {
+    const r = runCampaign({ runs: 50, seed: 1, nodes: 3, maxActions: 40, scenario: { quietTicks: 'oversleep' }, maxShrinkRuns: 20 });
+    assert.ok(r.counterexample !== undefined, 'oversleep went unnoticed');
+    assert.equal(r.counterexample.violation.invariant, 'quiet-tick');
+    console.log(`quiet ticks, oversleep: caught at case ${r.runs}: ${r.counterexample.report.split('\n')[0]}`);
   });
 });
 

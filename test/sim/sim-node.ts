@@ -36,8 +36,13 @@ export interface NodeHost {
 export interface NodeActor {
   onReady(rd: Ready, node: SimNode): void;
   onTick(node: SimNode): void;
-  /** Nothing of the actor depends on ticks now (SimOptions.quietTicks); absent: never quiet. */
-  quiet?(node: SimNode): boolean;
+  /** Ticks the actor may owe from now on (SimOptions.quietTicks): 0 none, +∞ any; absent: 0. */
+  quietTicks?(node: SimNode): number;
+  /**
+   * The quiet-tick oracle, asked at the due time of each tick the node owes: what this tick,
+   * performed now, would make the actor do (undefined: nothing, so owing it was right).
+   */
+  owedTickActs?(node: SimNode): string | undefined;
 }
 
 export interface CoreParams {

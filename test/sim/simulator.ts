@@ -36,13 +36,18 @@ export interface SimOptions {
   readonly tickMs?: number;
   /**
    * Quiet ticks (src/server/ticker.ts): a tick that the core (Raft.quietTicks) and the actor
-   * (NodeActor.quiet) say would only count is not performed when due but owed, and the owed
-   * ticks are performed in one burst before the node's next input (message, client call) or
-   * with the next tick that is not quiet — what the agent's ticker does to save wake-ups.
-   * 'neverWake' is a broken variant for the teeth tests: a quiet follower owes every tick,
-   * its election timeout included, until some input arrives.
+   * (NodeActor.quietTicks) say would only count is not performed when due but owed, and the
+   * owed ticks are performed in one burst before the node's next input (message, client call)
+   * or with the next tick that is not quiet — what the agent's ticker does to save wake-ups.
+   * With `true`, the quiet-tick oracle checks every owed tick (Invariant.QuietTick): performed
+   * late, it must produce no Ready, and at its due time the actor must have had nothing to do.
+   * Broken variants for the teeth tests:
+   * - 'neverWake': a quiet follower owes every tick, its election timeout included, until some
+   *   input arrives. Run without the oracle, which would catch it at once: it shows that the
+   *   end-to-end properties notice.
+   * - 'oversleep': a leader owes one tick more than its quiet ones, the tick that acts.
    */
-  readonly quietTicks?: boolean | 'neverWake';
+  readonly quietTicks?: boolean | 'neverWake' | 'oversleep';
   readonly electionTick?: number;
   readonly heartbeatTick?: number;
   /** Bound on |clock rate − 1| for every node. */
@@ -98,6 +103,8 @@ export class Simulator implements NodeHost {
   readonly tickMs: number;
   readonly maxDrift: number;
   events = 0;
+  /** The quiet-tick oracle is on (SimOptions.quietTicks). */
+  private readonly quietOracle: boolean;
   private time = 0;
   private readonly queue = new EventQueue<SimEvent>();
   private readonly rng: Rng;
@@ -111,6 +118,7 @@ export class Simulator implements NodeHost {
     this.tickMs = options.tickMs ?? 10;
     this.maxDrift = options.maxDrift ?? 0.01;
     this.executor = options.executor ?? correctExecutor;
+    this.quietOracle = options.quietTicks !== undefined && options.quietTicks !== false && options.quietTicks !== 'neverWake';
     this.params = {
       electionTick: options.electionTick ?? 10,
       heartbeatTick: options.heartbeatTick ?? 2,
@@ -228,6 +236,10 @@ export class Simulator implements NodeHost {
         const node = this.nodes.get(ev.node);
         if (node === undefined || node.tickGen !== ev.gen || !node.isUp) return;
         if (node.quietLeft > 0) {
+          if (this.quietOracle) {
+            const acts = node.actor?.owedTickActs?.(node);
+            if (acts !== undefined) this.checker.fail(Invariant.QuietTick, `${node.id} slept through a tick at which ${acts}`);
+          }
           node.quietLeft--;
           node.owedTicks++;
         } else {
@@ -270,8 +282,12 @@ export class Simulator implements NodeHost {
     }
   }
 
-  private tickOnce(node: SimNode): void {
+  private tickOnce(node: SimNode, owed = false): void {
     node.raw!.tick();
+    if (owed && this.quietOracle && node.raw!.hasReady()) {
+      const st = node.raw!.status();
+      this.checker.fail(Invariant.QuietTick, `${node.id} (${st.state}, term ${st.term}) slept through a tick that produced a Ready`);
+    }
     node.drain();
     node.actor?.onTick(node);
   }
@@ -280,7 +296,7 @@ export class Simulator implements NodeHost {
   private payOwedTicks(node: SimNode): void {
     while (node.owedTicks > 0 && node.isUp) {
       node.owedTicks--;
-      this.tickOnce(node);
+      this.tickOnce(node, true);
     }
   }
 
@@ -289,10 +305,14 @@ export class Simulator implements NodeHost {
     node.quietLeft = 0;
     if (!this.options.quietTicks || !node.isUp || node.owedTicks > 0) return;
     const actor = node.actor;
-    const actorQuiet = actor === undefined ? true : actor.quiet?.(node) === true;
-    if (!actorQuiet) return;
-    const broken = this.options.quietTicks === 'neverWake' && node.raw!.status().state === StateType.Follower;
-    node.quietLeft = broken ? Number.POSITIVE_INFINITY : node.raw!.quietTicks();
+    const actorTicks = actor === undefined ? Number.POSITIVE_INFINITY : (actor.quietTicks?.(node) ?? 0);
+    const state = node.raw!.status().state;
+    const mode = this.options.quietTicks;
+    if (mode === 'neverWake' && state === StateType.Follower && actorTicks > 0) {
+      node.quietLeft = Number.POSITIVE_INFINITY;
+      return;
+    }
+    node.quietLeft = Math.min(node.raw!.quietTicks(), actorTicks) + (mode === 'oversleep' && state === StateType.Leader ? 1 : 0);
   }
 
   private stepMessage(node: SimNode, m: Message): void {

@@ -7,6 +7,7 @@ import { RoleController } from '../../../src/ha/role-controller.js';
 import type { ControllerAction, ControllerInput, HaCommand, HaConfig, HookKind, LocalRole, RaftRole, ReplicatedHaState } from '../../../src/ha/types.js';
 import { ProposalDroppedError } from '../../../src/raft/errors.js';
 import type { Ready } from '../../../src/raft/ready.js';
+import { quietTicksUntil } from '../../../src/server/ticker.js';
 import type { Rng } from '../../../src/raft/rng.js';
 import { StateType } from '../../../src/raft/types.js';
 import type { NodeId } from '../../../src/raft/types.js';
@@ -19,8 +20,8 @@ export interface HaController {
   handle(input: ControllerInput): ControllerAction[];
   readonly role: LocalRole;
   isActive(now: number): boolean;
-  /** RoleController.quiet: nothing waits for ticks (absent: never quiet). */
-  readonly quiet?: boolean;
+  /** RoleController.quietUntil: no clock-driven decision before it (absent: never quiet). */
+  readonly quietUntil?: number;
   /** Teeth only: told the log index a leader's proposal got. */
   onProposed?(cmd: HaCommand, index: number, now: number): ControllerAction[];
 }
@@ -29,6 +30,13 @@ export interface HaController {
 export type ControllerFactory = (cfg: HaConfig, node: SimNode) => HaController;
 
 export const realController: ControllerFactory = (cfg) => new RoleController(cfg);
+
+/** How the agent's ticker is modelled (SimOptions.quietTicks). */
+export interface QuietTickSettings {
+  readonly tickMs: number;
+  /** Teeth only: the active leader's lease check is ignored (it sleeps as if it had none). */
+  readonly ignoreLease?: boolean;
+}
 
 export class HaActor implements NodeActor {
   readonly resources: ResourceRunner;
@@ -48,6 +56,7 @@ export class HaActor implements NodeActor {
     hooks: HookSettings,
     /** How many tick readings to keep: a round acked later than this is useless anyway (L < E). */
     private readonly keepTicks: number,
+    private readonly quiet: QuietTickSettings,
   ) {
     this.resources = new ResourceRunner(node, host, rng, hooks);
   }
@@ -88,9 +97,28 @@ export class HaActor implements NodeActor {
     node.drain();
   }
 
-  /** The agent's ticker may owe this node's ticks (HaDriver.quietTicks). */
-  quiet(): boolean {
-    return this.controller?.quiet === true;
+  /** The agent's ticker may owe this node's ticks: HaDriver.quietTicks, from quietUntil. */
+  quietTicks(node: SimNode): number {
+    const until = this.controller?.quietUntil;
+    if (until === undefined) return 0;
+    const deadline = this.quiet.ignoreLease === true && until > Number.NEGATIVE_INFINITY ? Number.POSITIVE_INFINITY : until;
+    return quietTicksUntil(deadline, node.clock.now(), this.quiet.tickMs);
+  }
+
+  /**
+   * The quiet-tick oracle for the controller: a copy of it is handed this tick at its due time
+   * and must neither act nor change. Checks RoleController.quietUntil (every state it claims
+   * quiet) and the ms-to-ticks rounding of quietTicksUntil together.
+   */
+  owedTickActs(node: SimNode): string | undefined {
+    const c = this.controller;
+    if (!(c instanceof RoleController) || this.incarnation !== node.incarnation) return undefined;
+    const probe = copyController(c);
+    const before = controllerState(probe);
+    const actions = probe.handle({ type: 'tick', now: node.clock.now() });
+    if (actions.length > 0) return `its HA controller would have acted (${actions.map((a) => (a.type === 'run' ? `${a.kind}: ${a.reason}` : a.type)).join(', ')})`;
+    if (controllerState(probe) !== before) return 'its HA controller would have changed its state';
+    return undefined;
   }
 
   /** A resource sequence ended, as this node's agent sees it. */
@@ -190,4 +218,20 @@ export class HaActor implements NodeActor {
   private trace(line: string): void {
     this.host.sim.addTrace(`${this.node.id} ${line}`);
   }
+}
+
+/** A copy of a controller that shares nothing mutable with it (the oracle's probe). */
+function copyController(c: RoleController): RoleController {
+  const copy = Object.create(Object.getPrototypeOf(c) as object) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(c)) {
+    copy[k] = v instanceof Map ? new Map(v) : v instanceof Set ? new Set(v) : v !== null && typeof v === 'object' && !Array.isArray(v) ? { ...v } : v;
+  }
+  return copy as unknown as RoleController;
+}
+
+/** Everything a controller holds, as text (Maps and Sets as entry lists, ±∞ spelled out). */
+function controllerState(c: RoleController): string {
+  return JSON.stringify(c, (_k, v: unknown) =>
+    v instanceof Map ? [...v.entries()] : v instanceof Set ? [...v.values()] : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
+  );
 }

@@ -41,6 +41,10 @@ class Wrapped implements HaController {
   isActive(now: number): boolean {
     return this.inner.isActive(now);
   }
+
+  get quietUntil(): number {
+    return this.inner.quietUntil;
+  }
 }
 
 /**

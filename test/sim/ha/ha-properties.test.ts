@@ -57,10 +57,14 @@ describe('single active: the simulation campaign', () => {
 });
 
 // The agent's quiet ticks (src/server/ticker.ts): an inactive follower owes the ticks that would
-// only count and performs them before its next input. The lease maths rests on the followers'
-// tick counts (stickiness), so the single-active campaign runs with them too. The order "owed
-// ticks, then the message" is checked against an every-tick interval in test/server/ticker.test.ts;
-// the teeth test here shows the campaign notices a follower that owes its acting tick.
+// only count, the active leader the ones before its next heartbeat and before its lease check,
+// and each performs them before its next input. The lease maths rests on the followers' tick
+// counts (stickiness) and on the active node checking its lease in time, so the single-active
+// campaign runs with them too, and the quiet-tick oracle hands a copy of the controller each
+// owed tick at its due time (it must neither act nor change). The order "owed ticks, then the
+// message" is checked against an every-tick interval in test/server/ticker.test.ts. The teeth
+// tests: a follower that owes its acting tick (seen end to end, oracle off), and an active
+// leader that sleeps as if it had no lease check (seen by the oracle).
 describe('single active with quiet ticks', () => {
   for (const fencing of ['lease', 'hook'] as const) {
     test(`fencing ${fencing}, 3 nodes: intervals never overlap, an active node returns after healing`, () => {
@@ -76,6 +80,13 @@ describe('single active with quiet ticks', () => {
     const r = runHaCampaign({ runs: 300, seed: SEED + 400, nodes: 3, fencing: 'hook', quietTicks: 'neverWake', maxShrinkRuns: 100 });
     assert.ok(r.counterexample !== undefined, `neverWake went unnoticed in ${r.runs} cases`);
     console.log(`quiet ticks, neverWake: ${r.counterexample.invariant} at case ${r.runs}: ${r.counterexample.message}`);
+  });
+
+  test('teeth: an active leader that sleeps through its lease check is caught by the oracle', () => {
+    const r = runHaCampaign({ runs: 300, seed: SEED + 500, nodes: 3, fencing: 'lease', quietTicks: 'ignoreLease', maxShrinkRuns: 100 });
+    assert.ok(r.counterexample !== undefined, `ignoreLease went unnoticed in ${r.runs} cases`);
+    assert.equal(r.counterexample.invariant, 'quiet-tick');
+    console.log(`quiet ticks, ignoreLease: caught at case ${r.runs}: ${r.counterexample.message}`);
   });
 });
 

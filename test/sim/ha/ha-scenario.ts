@@ -72,8 +72,11 @@ export interface HaScenarioOptions {
   /** Quiet time before the first action (a leader and an active node usually exist). */
   readonly warmupMs?: number;
   readonly traceKeep?: number;
-  /** The agent's quiet ticks (SimOptions.quietTicks). */
-  readonly quietTicks?: boolean | 'neverWake';
+  /**
+   * The agent's quiet ticks (SimOptions.quietTicks). 'ignoreLease' is a broken variant for the
+   * teeth tests: the active leader sleeps as if its lease check had no deadline.
+   */
+  readonly quietTicks?: boolean | 'neverWake' | 'ignoreLease';
 }
 
 /** A simulator with an HA agent on every node (also the ones membership changes add). */
@@ -94,12 +97,15 @@ export class HaCluster implements ResourceHost {
       heartbeatTick: HA_TIMING.heartbeatTick,
       maxDrift: tweaks.simMaxDrift ?? HA_TIMING.maxClockDrift,
       traceKeep: opts.traceKeep ?? 200,
-      ...(opts.quietTicks !== undefined ? { quietTicks: opts.quietTicks } : {}),
+      ...(opts.quietTicks !== undefined ? { quietTicks: opts.quietTicks === 'ignoreLease' ? true : opts.quietTicks } : {}),
       actor: (node) => {
         const correct = haConfig(node.id, opts.fencing);
         const cfg = tweaks.config?.(correct) ?? correct;
         const rng = seededRng((seed ^ Math.imul(hashId(node.id), 0x9e3779b1)) >>> 0);
-        const actor = new HaActor(node, this, cfg, factory, rng, HA_HOOKS, 3 * HA_TIMING.electionTick);
+        const actor = new HaActor(node, this, cfg, factory, rng, HA_HOOKS, 3 * HA_TIMING.electionTick, {
+          tickMs: HA_TIMING.tickMs,
+          ignoreLease: opts.quietTicks === 'ignoreLease',
+        });
         this.actors.set(node.id, actor);
         return actor;
       },
@@ -249,8 +255,11 @@ export interface HaCampaignOptions {
   readonly tweaks?: HaTweaks;
   readonly maxShrinkRuns?: number;
   readonly path?: string;
-  /** The agent's quiet ticks (SimOptions.quietTicks). */
-  readonly quietTicks?: boolean | 'neverWake';
+  /**
+   * The agent's quiet ticks (SimOptions.quietTicks). 'ignoreLease' is a broken variant for the
+   * teeth tests: the active leader sleeps as if its lease check had no deadline.
+   */
+  readonly quietTicks?: boolean | 'neverWake' | 'ignoreLease';
 }
 
 export interface HaCounterexample {
