@@ -4,8 +4,11 @@
 // (at the timer), each heartbeat would reset an election timer that is then handed every owed
 // tick at once: stickiness and the election timeout off by up to a whole timeout. Removing the
 // catchUp() call from NodeRuntime.step makes this test fail (tried: "286 ticks for 300 nominal").
-// The clock and the timers are fake; storage is a real LevelDB data dir.
+// A leader whose followers answer wakes once per heartbeat instead of once per tick, sends
+// every heartbeat on time, and still steps down when they fall silent (CheckQuorum runs on its
+// ticks too). The clock and the timers are fake; storage is a real LevelDB data dir.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { bootstrapStorage } from '../../src/raft/bootstrap.js';
 import type { Message } from '../../src/raft/messages.js';
@@ -23,33 +26,46 @@ import { silent, tempDir, waitUntil } from './helpers.js';
 
 const TICK = 10;
 const ELECTION_TICK = 30;
-const HEARTBEAT_MS = 50;
+const HEARTBEAT_TICK = 5;
+const HEARTBEAT_MS = HEARTBEAT_TICK * TICK;
 
-describe('quiet ticks in a follower runtime', () => {
+describe('quiet ticks in a node runtime', () => {
   const dir = tempDir();
   after(() => dir.remove());
 
-  test('a follower hearing heartbeats sleeps through its ticks and never campaigns', async () => {
+  /** A NodeRuntime `id` of n1..n3 on a real LevelDB, a fake clock and fake timers; `sent` collects its messages. */
+  async function runtimeOn(id: string) {
+    const path = join(dir.path, id);
     const { config, problems } = validateNodeConfig({
-      id: 'n2',
+      id,
       listen: '127.0.0.1:0',
-      dataDir: dir.path,
+      dataDir: path,
       peers: 'n1=127.0.0.1:1,n2=127.0.0.1:2,n3=127.0.0.1:3',
       logLevel: 'error',
     });
     assert.deepEqual(problems, []);
-    const storage = await openLevelStorage({ dataDir: dir.path, clusterId: config!.cluster, nodeId: 'n2' });
+    const storage = await openLevelStorage({ dataDir: path, clusterId: config!.cluster, nodeId: id });
     bootstrapStorage(storage, { voters: ['n1', 'n2', 'n3'], learners: [] }, config!.peers!);
     await storage.flush();
-    const raw = new RawNode({ id: 'n2', electionTick: ELECTION_TICK, heartbeatTick: 5, storage, rng: seededRng(3), preVote: true, checkQuorum: true });
+    const raw = new RawNode({ id, electionTick: ELECTION_TICK, heartbeatTick: HEARTBEAT_TICK, storage, rng: seededRng(3), preVote: true, checkQuorum: true });
     const time = new FakeTime();
-    let fatal: unknown;
-    const runtime = new NodeRuntime({ config: config!, raw, storage, sm: StateMachine.create(), clock: time.clock, logger: silent }, (err) => (fatal = err));
+    const fatal: unknown[] = [];
+    const runtime = new NodeRuntime({ config: config!, raw, storage, sm: StateMachine.create(), clock: time.clock, logger: silent }, (err) => fatal.push(err));
     const sent: Message[] = [];
     const transport = { send: (ms: readonly Message[]) => sent.push(...ms), setPeer: () => {}, removePeer: () => {} } as unknown as PeerTransport;
     const ticker = new Ticker({ tickMs: TICK, clock: time.clock, timers: time, onTick: () => runtime.tick(), quietTicks: () => raw.quietTicks() });
     runtime.attach(transport, ticker);
     ticker.start();
+    const close = async (): Promise<void> => {
+      ticker.stop();
+      await runtime.loop.stop();
+      await storage.close();
+    };
+    return { raw, time, runtime, sent, ticker, fatal, close };
+  }
+
+  test('a follower hearing heartbeats sleeps through its ticks and never campaigns', async () => {
+    const { raw, time, runtime, sent, ticker, fatal, close } = await runtimeOn('n2');
     try {
       const start = time.now;
       // Three seconds of heartbeats from n1 (term 1), each answered before the next one.
@@ -61,7 +77,7 @@ describe('quiet ticks in a follower runtime', () => {
         assert.equal(raw.raft.term, 1);
       }
       assert.deepEqual(sent.filter((m) => m.type === 'requestVote'), [], 'no campaign against a live leader');
-      assert.equal(fatal, undefined);
+      assert.deepEqual(fatal, []);
       // Every tick was performed, but in few wake-ups: the heartbeats' catch-ups did the work.
       const nominal = Math.floor((time.now - start) / TICK);
       assert.ok(ticker.count >= nominal - 1 && ticker.count <= nominal, `${ticker.count} ticks for ${nominal} nominal`);
@@ -71,9 +87,57 @@ describe('quiet ticks in a follower runtime', () => {
       time.advanceTo(last + 2 * ELECTION_TICK * TICK + 5);
       assert.equal(raw.raft.state, StateType.PreCandidate, 'the leader went silent: a campaign');
     } finally {
-      ticker.stop();
-      await runtime.loop.stop();
-      await storage.close();
+      await close();
+    }
+  });
+
+  test('a leader whose followers answer sleeps between heartbeats; when they fall silent it steps down on time', async () => {
+    const { raw, time, runtime, sent, ticker, fatal, close } = await runtimeOn('n1');
+    let answered = 0;
+    /** n2 and n3 answer whatever n1 sent them since the last call, as live followers would. */
+    const answer = (): void => {
+      for (const m of sent.slice(answered)) {
+        if (m.type === 'requestVote') runtime.step({ type: 'requestVoteResponse', from: m.to, to: 'n1', term: m.term, preVote: m.preVote, reject: false });
+        else if (m.type === 'appendEntries') {
+          runtime.step({ type: 'appendEntriesResponse', from: m.to, to: 'n1', term: m.term, index: m.prevIndex + m.entries.length, reject: false, rejectHint: 0, hintTerm: 0 });
+        } else if (m.type === 'heartbeat') runtime.step({ type: 'heartbeatResponse', from: m.to, to: 'n1', term: m.term, round: m.round });
+      }
+      answered = sent.length;
+    };
+    try {
+      // Elected: its election timeout runs out, n2 and n3 grant the pre-vote and the vote.
+      time.advanceTo(time.now + 2 * ELECTION_TICK * TICK + 5);
+      for (let i = 0; i < 10 && raw.raft.state !== StateType.Leader; i++) {
+        await waitUntil('a message to answer', () => sent.length > answered, 5000, 2);
+        answer();
+      }
+      assert.equal(raw.raft.state, StateType.Leader);
+      // Three seconds of answered heartbeats (answers 3.5 ms after each heartbeat tick).
+      const start = time.now;
+      const firesBefore = time.fires;
+      const ticksBefore = ticker.count;
+      const heartbeatsBefore = sent.filter((m) => m.type === 'heartbeat').length;
+      for (let k = 1; k <= 60; k++) {
+        time.advanceTo(start + k * HEARTBEAT_TICK * TICK + 3.5);
+        await waitUntil(`heartbeat ${k}`, () => sent.filter((m) => m.type === 'heartbeat').length >= heartbeatsBefore + 2 * k, 5000, 2);
+        answer();
+        assert.equal(raw.raft.state, StateType.Leader, `after heartbeat ${k}`);
+      }
+      assert.deepEqual(fatal, []);
+      const nominal = Math.floor((time.now - start) / TICK);
+      const performed = ticker.count - ticksBefore;
+      assert.ok(performed >= nominal - 1 && performed <= nominal + 1, `${performed} ticks for ${nominal} nominal`);
+      const heartbeats = sent.filter((m) => m.type === 'heartbeat').length - heartbeatsBefore;
+      assert.ok(heartbeats >= 2 * 60 && heartbeats <= 2 * 61, `${heartbeats} heartbeats to two followers in 60 heartbeat intervals`);
+      // One wake-up per heartbeat, not one per tick (5 a heartbeat).
+      const fires = time.fires - firesBefore;
+      assert.ok(fires <= 62, `${fires} timer wake-ups for 60 heartbeat intervals`);
+      // Silence: CheckQuorum finds no quorum at the latest two election timeouts later.
+      const last = time.now;
+      time.advanceTo(last + 2 * ELECTION_TICK * TICK + 5);
+      assert.equal(raw.raft.state, StateType.Follower, 'the leader lost its quorum and stepped down');
+    } finally {
+      await close();
     }
   });
 });
