@@ -42,8 +42,10 @@ export function computeHaTiming(i: TimingInput): TimingReport {
       `lease L = E·(1−ρ)/(1+ρ) − margin = ${fmt(leaseMs)} ms is not positive (E = ${fmt(stickinessMs)} ms): raise --election-timeout-ms`,
     );
   }
-  // The active node checks its lease on every tick, so it may notice the demotion point one
-  // tick late: the effective budget (what the controller subtracts from the lease) includes it.
+  // The active node checks its lease on ticks, so it may notice the demotion point one tick
+  // late (also when its ticker sleeps: quietTicksUntil wakes it at the first tick at or after
+  // the demotion point): the effective budget (what the controller subtracts from the lease)
+  // includes that tick.
   const demoteBudgetMs = i.demoteBudgetMs + i.tickMs;
   // Renewal must normally beat the point where demotion has to start.
   const need = heartbeatMs + i.rttAllowanceMs + demoteBudgetMs;

@@ -208,6 +208,7 @@ export class Raft {
       pr.probeSent = false;
       pr.recentActive = id === this.id;
       pr.ackedRound = 0;
+      pr.sentCommit = 0; // "in the current term": what we told a peer as leader of an older term may be lost
       pr.inflights.reset();
     });
     this.pendingConfIndex = 0;
