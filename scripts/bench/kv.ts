@@ -5,7 +5,7 @@
 //      compare steady states — etcd gets the same warm-up;
 //   1. one client, sequential puts (16-byte keys, 64-byte values);
 //   2. 64 in-flight puts from one client process, then from two processes (32 each);
-//   3. idle CPU and RSS per member over 30 s;
+//   3. idle CPU and RSS per member over 30 s, then RSS at rest (the lowest reading in 3 minutes);
 //   4. a CPU profile of the palisade leader under the 64-client load (fresh cluster).
 // Prints a table and writes scripts/bench/results/kv-<date>.json. `--quick` shortens every phase
 // (a smoke run; its numbers are not for the record). Every process and temp dir is removed at the
@@ -40,6 +40,13 @@ const SETTINGS = {
   concurrentMs: quick ? 3000 : 15_000,
   maxPutsPerPhase: 500_000,
   idleMs: quick ? 5000 : 30_000,
+  /**
+   * Then RSS is watched this long and its lowest reading kept: a Node process gives memory back
+   * only after V8's memory reducer has run, one to three minutes after the load (a probe at
+   * ec39cc4: 208–225 MiB 30 s after ~80k puts, 126–135 MiB from 60–150 s on).
+   */
+  restMs: quick ? 10_000 : 180_000,
+  restEveryMs: quick ? 2000 : 10_000,
   settleMs: quick ? 1000 : 3000,
 } as const;
 
@@ -67,10 +74,16 @@ async function measureIdle(cluster: BenchCluster): Promise<IdleResult> {
     const used = (await scrape(http))['nodejs_heap_size_used_bytes'];
     return used === undefined ? {} : { heapUsedMiB: Math.round((used / 2 ** 20) * 10) / 10 };
   };
-  const members = Object.fromEntries(
+  const members: Record<string, IdleResult['members'][string]> = Object.fromEntries(
     await Promise.all(cluster.members.map(async (m) => [m.id, { cpuPercent: pct.get(m.pid)!, rssMiB: rssMiB(m.pid), ...(await heap(m.httpAddress)) }] as const)),
   );
-  return { seconds: SETTINGS.idleMs / 1000, members };
+  const resting = new Map(cluster.members.map((m) => [m.id, rssMiB(m.pid)]));
+  for (let waited = 0; waited < SETTINGS.restMs; waited += SETTINGS.restEveryMs) {
+    await sleep(SETTINGS.restEveryMs);
+    for (const m of cluster.members) resting.set(m.id, Math.min(resting.get(m.id)!, rssMiB(m.pid)));
+  }
+  for (const [id, mib] of resting) members[id] = { ...members[id]!, restingRssMiB: mib };
+  return { seconds: SETTINGS.idleMs / 1000, restSeconds: SETTINGS.restMs / 1000, members };
 }
 
 async function benchSystem(group: ProcessGroup, cluster: BenchCluster, version: string): Promise<SystemResult> {
@@ -110,7 +123,7 @@ async function benchSystem(group: ProcessGroup, cluster: BenchCluster, version: 
   const concurrentTwoProcesses = await phase('concurrentTwoProcesses', [spec(system, endpoints, 'd0', half, two), spec(system, endpoints, 'd1', half, two)]);
   const stillLeader = await cluster.leader();
   if (stillLeader !== leader) log(`${system}: WARNING leadership moved ${leader} → ${stillLeader} during the run`);
-  log(`${system}: idle for ${SETTINGS.idleMs} ms`);
+  log(`${system}: idle for ${SETTINGS.idleMs} ms, then RSS watched for ${SETTINGS.restMs} ms`);
   const idle = await measureIdle(cluster);
   return { system, version, leader, rssAtStartMiB, sequentialCold, sequential, concurrent, concurrentTwoProcesses, idle, ...(Object.keys(serverCosts).length > 0 ? { serverCosts } : {}) };
 }
