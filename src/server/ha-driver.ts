@@ -43,6 +43,8 @@ export interface HaHost {
   put(key: string, value: string): Promise<void>;
   /** This driver may have stopped being quiet (quietTicks): the ticker re-plans its sleep. */
   replan?(): void;
+  /** Performs the ticks the ticker slept through (before a leadership transfer: NodeRuntime.catchUpTicks). */
+  catchUp?(): void;
 }
 
 
@@ -306,6 +308,7 @@ export class HaDriver implements HaPort {
       return;
     }
     try {
+      this.host.catchUp?.();
       this.host.raw.transferLeadership(target);
       this.host.kick();
       this.log.info({ to: target, term: this.host.raw.raft.term }, 'active role: transferring leadership');

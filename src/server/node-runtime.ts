@@ -176,6 +176,15 @@ export class NodeRuntime implements NodePort {
     this.loop.kick();
   }
 
+  /**
+   * Performs the ticks the ticker slept through (ticker.ts, "Quiet ticks"). Before any input
+   * that resets the core's tick counters outside a message: a leadership transfer restarts the
+   * election count, and owed ticks performed after it would cut the transfer's window short.
+   */
+  catchUpTicks(): void {
+    this.ticker?.catchUp();
+  }
+
   reportUnreachable(id: string): void {
     this.ticker?.catchUp();
     this.parts.raw.reportUnreachable(id);
@@ -582,6 +591,7 @@ export class NodeRuntime implements NodePort {
     const r = this.parts.raw.raft;
     if (r.lead === to) return { leader: to, term: r.term };
     try {
+      this.catchUpTicks();
       this.parts.raw.transferLeadership(to);
     } catch (err) {
       throw this.dropped(err);

@@ -179,6 +179,7 @@ async function assemble(
         await runtime.write({ type: 'put', key, value });
       },
       replan: () => ticker.replan(),
+      catchUp: () => ticker.catchUp(),
     },
     clock,
     componentLogger(root, 'ha'),
@@ -330,6 +331,7 @@ class RunningNode implements PalisadeNode {
     if (best === undefined) return;
     this.log.info({ to: best.id, term: st.term }, 'stopping: transferring leadership');
     try {
+      this.runtime.catchUpTicks();
       raw.transferLeadership(best.id);
       this.runtime.loop.kick();
       await this.runtime.waitFor(

@@ -14,7 +14,7 @@ import { bootstrapStorage } from '../../src/raft/bootstrap.js';
 import type { Message } from '../../src/raft/messages.js';
 import { RawNode } from '../../src/raft/raw-node.js';
 import { seededRng } from '../../src/raft/rng.js';
-import { StateType } from '../../src/raft/types.js';
+import { NONE, StateType } from '../../src/raft/types.js';
 import { validateNodeConfig } from '../../src/server/config.js';
 import { NodeRuntime } from '../../src/server/node-runtime.js';
 import { Ticker } from '../../src/server/ticker.js';
@@ -34,8 +34,8 @@ describe('quiet ticks in a node runtime', () => {
   after(() => dir.remove());
 
   /** A NodeRuntime `id` of n1..n3 on a real LevelDB, a fake clock and fake timers; `sent` collects its messages. */
-  async function runtimeOn(id: string) {
-    const path = join(dir.path, id);
+  async function runtimeOn(id: string, opts: { readonly dirName?: string; readonly electionTick?: number; readonly checkQuorum?: boolean } = {}) {
+    const path = join(dir.path, opts.dirName ?? id);
     const { config, problems } = validateNodeConfig({
       id,
       listen: '127.0.0.1:0',
@@ -47,7 +47,15 @@ describe('quiet ticks in a node runtime', () => {
     const storage = await openLevelStorage({ dataDir: path, clusterId: config!.cluster, nodeId: id });
     bootstrapStorage(storage, { voters: ['n1', 'n2', 'n3'], learners: [] }, config!.peers!);
     await storage.flush();
-    const raw = new RawNode({ id, electionTick: ELECTION_TICK, heartbeatTick: HEARTBEAT_TICK, storage, rng: seededRng(3), preVote: true, checkQuorum: true });
+    const raw = new RawNode({
+      id,
+      electionTick: opts.electionTick ?? ELECTION_TICK,
+      heartbeatTick: HEARTBEAT_TICK,
+      storage,
+      rng: seededRng(3),
+      preVote: true,
+      checkQuorum: opts.checkQuorum ?? true,
+    });
     const time = new FakeTime();
     const fatal: unknown[] = [];
     const runtime = new NodeRuntime({ config: config!, raw, storage, sm: StateMachine.create(), clock: time.clock, logger: silent }, (err) => fatal.push(err));
@@ -61,7 +69,48 @@ describe('quiet ticks in a node runtime', () => {
       await runtime.loop.stop();
       await storage.close();
     };
-    return { raw, time, runtime, sent, ticker, fatal, close };
+    return { raw, time, runtime, sent, ticker, fatal, close, startedAt: time.now };
+  }
+
+  type Runtime = Awaited<ReturnType<typeof runtimeOn>>;
+
+  /**
+   * n1 is elected (n2 and n3 grant the pre-vote and the vote) and then hears from them: the
+   * returned `answer()` makes n2 and n3 answer whatever n1 sent since the last call.
+   */
+  async function elected(rt: Runtime, electionTick: number): Promise<() => void> {
+    const { raw, time, runtime, sent } = rt;
+    let answered = 0;
+    const answer = (): void => {
+      for (const m of sent.slice(answered)) {
+        if (m.type === 'requestVote') runtime.step({ type: 'requestVoteResponse', from: m.to, to: 'n1', term: m.term, preVote: m.preVote, reject: false });
+        else if (m.type === 'appendEntries') {
+          runtime.step({ type: 'appendEntriesResponse', from: m.to, to: 'n1', term: m.term, index: m.prevIndex + m.entries.length, reject: false, rejectHint: 0, hintTerm: 0 });
+        } else if (m.type === 'heartbeat') runtime.step({ type: 'heartbeatResponse', from: m.to, to: 'n1', term: m.term, round: m.round });
+      }
+      answered = sent.length;
+    };
+    time.advanceTo(time.now + 2 * electionTick * TICK + 5);
+    for (let i = 0; i < 10 && raw.raft.state !== StateType.Leader; i++) {
+      await waitUntil('a message to answer', () => sent.length > answered, 5000, 2);
+      answer();
+    }
+    assert.equal(raw.raft.state, StateType.Leader);
+    return answer;
+  }
+
+  /** `rounds` heartbeat intervals, each heartbeat answered 3.5 ms after its tick. */
+  async function answeredHeartbeats(rt: Runtime, answer: () => void, rounds: number): Promise<void> {
+    const { raw, time, sent } = rt;
+    const start = time.now;
+    const count = (): number => sent.filter((m) => m.type === 'heartbeat').length;
+    const before = count();
+    for (let k = 1; k <= rounds; k++) {
+      time.advanceTo(start + k * HEARTBEAT_TICK * TICK + 3.5);
+      await waitUntil(`heartbeat ${k}`, () => count() >= before + 2 * k, 5000, 2);
+      answer();
+      assert.equal(raw.raft.state, StateType.Leader, `after heartbeat ${k}`);
+    }
   }
 
   test('a follower hearing heartbeats sleeps through its ticks and never campaigns', async () => {
@@ -91,51 +140,65 @@ describe('quiet ticks in a node runtime', () => {
     }
   });
 
-  test('a leader whose followers answer sleeps between heartbeats; when they fall silent it steps down on time', async () => {
-    const { raw, time, runtime, sent, ticker, fatal, close } = await runtimeOn('n1');
-    let answered = 0;
-    /** n2 and n3 answer whatever n1 sent them since the last call, as live followers would. */
-    const answer = (): void => {
-      for (const m of sent.slice(answered)) {
-        if (m.type === 'requestVote') runtime.step({ type: 'requestVoteResponse', from: m.to, to: 'n1', term: m.term, preVote: m.preVote, reject: false });
-        else if (m.type === 'appendEntries') {
-          runtime.step({ type: 'appendEntriesResponse', from: m.to, to: 'n1', term: m.term, index: m.prevIndex + m.entries.length, reject: false, rejectHint: 0, hintTerm: 0 });
-        } else if (m.type === 'heartbeat') runtime.step({ type: 'heartbeatResponse', from: m.to, to: 'n1', term: m.term, round: m.round });
-      }
-      answered = sent.length;
-    };
+  // An election timeout that is not a multiple of the heartbeat interval, so that CheckQuorum
+  // falls between heartbeats and a sleep that ignores it would be seen.
+  const LEADER_ELECTION_TICK = 32;
+
+  test('a leader whose followers answer sleeps between heartbeats; when they fall silent it steps down at the CheckQuorum tick', async () => {
+    const rt = await runtimeOn('n1', { electionTick: LEADER_ELECTION_TICK });
+    const { raw, time, sent, ticker, fatal, close, startedAt } = rt;
     try {
-      // Elected: its election timeout runs out, n2 and n3 grant the pre-vote and the vote.
-      time.advanceTo(time.now + 2 * ELECTION_TICK * TICK + 5);
-      for (let i = 0; i < 10 && raw.raft.state !== StateType.Leader; i++) {
-        await waitUntil('a message to answer', () => sent.length > answered, 5000, 2);
-        answer();
-      }
-      assert.equal(raw.raft.state, StateType.Leader);
-      // Three seconds of answered heartbeats (answers 3.5 ms after each heartbeat tick).
+      const answer = await elected(rt, LEADER_ELECTION_TICK);
+      // The core's CheckQuorum runs at every LEADER_ELECTION_TICK-th tick since it became leader.
+      const leaderSince = raw.raft.tickCount;
       const start = time.now;
       const firesBefore = time.fires;
       const ticksBefore = ticker.count;
       const heartbeatsBefore = sent.filter((m) => m.type === 'heartbeat').length;
-      for (let k = 1; k <= 60; k++) {
-        time.advanceTo(start + k * HEARTBEAT_TICK * TICK + 3.5);
-        await waitUntil(`heartbeat ${k}`, () => sent.filter((m) => m.type === 'heartbeat').length >= heartbeatsBefore + 2 * k, 5000, 2);
-        answer();
-        assert.equal(raw.raft.state, StateType.Leader, `after heartbeat ${k}`);
-      }
+      await answeredHeartbeats(rt, answer, 60);
       assert.deepEqual(fatal, []);
       const nominal = Math.floor((time.now - start) / TICK);
       const performed = ticker.count - ticksBefore;
       assert.ok(performed >= nominal - 1 && performed <= nominal + 1, `${performed} ticks for ${nominal} nominal`);
       const heartbeats = sent.filter((m) => m.type === 'heartbeat').length - heartbeatsBefore;
       assert.ok(heartbeats >= 2 * 60 && heartbeats <= 2 * 61, `${heartbeats} heartbeats to two followers in 60 heartbeat intervals`);
-      // One wake-up per heartbeat, not one per tick (5 a heartbeat).
+      // One wake-up per heartbeat (and per CheckQuorum between them), not one per tick.
       const fires = time.fires - firesBefore;
-      assert.ok(fires <= 62, `${fires} timer wake-ups for 60 heartbeat intervals`);
-      // Silence: CheckQuorum finds no quorum at the latest two election timeouts later.
-      const last = time.now;
-      time.advanceTo(last + 2 * ELECTION_TICK * TICK + 5);
+      assert.ok(fires <= 60 + 25, `${fires} timer wake-ups for 60 heartbeat intervals`);
+      // Silence. The first CheckQuorum after the last answer still sees the followers active;
+      // the one after it finds no quorum: the leader steps down at that tick's nominal time.
+      const lastAnswerTick = raw.raft.tickCount;
+      const firstCheck = leaderSince + (Math.floor((lastAnswerTick - leaderSince) / LEADER_ELECTION_TICK) + 1) * LEADER_ELECTION_TICK;
+      const due = startedAt + (firstCheck + LEADER_ELECTION_TICK) * TICK;
+      for (let ms = 0; ms < 3 * LEADER_ELECTION_TICK * TICK && raw.raft.state === StateType.Leader; ms++) time.advanceTo(time.now + 1);
       assert.equal(raw.raft.state, StateType.Follower, 'the leader lost its quorum and stepped down');
+      assert.ok(time.now >= due && time.now <= due + 2, `stepped down at ${time.now - startedAt} ms, the CheckQuorum tick is at ${due - startedAt} ms`);
+    } finally {
+      await close();
+    }
+  });
+
+  test('a leadership transfer asked for mid-sleep gets its whole election timeout', async () => {
+    // Without CheckQuorum: the followers stay silent here, and only the transfer's own timeout matters.
+    const rt = await runtimeOn('n1', { dirName: 'n1-transfer', electionTick: LEADER_ELECTION_TICK, checkQuorum: false });
+    const { raw, time, runtime, fatal, close } = rt;
+    try {
+      const answer = await elected(rt, LEADER_ELECTION_TICK);
+      await answeredHeartbeats(rt, answer, 3);
+      // 3.5 ms after a heartbeat tick; three ticks later the leader is asleep and owes them.
+      time.advanceTo(time.now + 3 * TICK);
+      const asked = time.now;
+      const transfer = runtime.transferLeadership('n2').catch((err: unknown) => err);
+      assert.equal(raw.raft.leadTransferee, 'n2');
+      // The owed ticks were performed before the transfer reset the election count: it runs
+      // out at the LEADER_ELECTION_TICK-th tick after the request, not earlier.
+      time.advanceTo(asked + (LEADER_ELECTION_TICK - 1) * TICK);
+      assert.equal(raw.raft.leadTransferee, 'n2', 'the transfer was aborted early');
+      time.advanceTo(asked + LEADER_ELECTION_TICK * TICK + 2);
+      assert.equal(raw.raft.leadTransferee, NONE, 'the transfer timed out');
+      assert.equal(raw.raft.state, StateType.Leader);
+      assert.deepEqual(fatal, []);
+      void transfer;
     } finally {
       await close();
     }
