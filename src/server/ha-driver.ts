@@ -43,8 +43,8 @@ export interface HaHost {
   put(key: string, value: string): Promise<void>;
   /** This driver may have stopped being quiet (quietTicks): the ticker re-plans its sleep. */
   replan?(): void;
-  /** Performs the ticks the ticker slept through (before a leadership transfer: NodeRuntime.catchUpTicks). */
-  catchUp?(): void;
+  /** Starts a leadership transfer (NodeRuntime.beginTransfer); throws when the core refuses. */
+  beginTransfer(to: string): void;
 }
 
 
@@ -308,9 +308,7 @@ export class HaDriver implements HaPort {
       return;
     }
     try {
-      this.host.catchUp?.();
-      this.host.raw.transferLeadership(target);
-      this.host.kick();
+      this.host.beginTransfer(target);
       this.log.info({ to: target, term: this.host.raw.raft.term }, 'active role: transferring leadership');
     } catch (err) {
       this.log.warn({ to: target, err: (err as Error).message }, 'leadership transfer refused');

@@ -177,12 +177,15 @@ export class NodeRuntime implements NodePort {
   }
 
   /**
-   * Performs the ticks the ticker slept through (ticker.ts, "Quiet ticks"). Before any input
-   * that resets the core's tick counters outside a message: a leadership transfer restarts the
-   * election count, and owed ticks performed after it would cut the transfer's window short.
+   * Starts a leadership transfer (every caller goes through here: the API, the stop path, the
+   * HA driver). The ticks the ticker slept through come first (ticker.ts, "Quiet ticks"): the
+   * transfer restarts the election count, and owed ticks performed after it would cut the
+   * transfer's window short. Throws what RawNode.transferLeadership throws.
    */
-  catchUpTicks(): void {
+  beginTransfer(to: string): void {
     this.ticker?.catchUp();
+    this.parts.raw.transferLeadership(to);
+    this.loop.kick();
   }
 
   reportUnreachable(id: string): void {
@@ -591,12 +594,10 @@ export class NodeRuntime implements NodePort {
     const r = this.parts.raw.raft;
     if (r.lead === to) return { leader: to, term: r.term };
     try {
-      this.catchUpTicks();
-      this.parts.raw.transferLeadership(to);
+      this.beginTransfer(to);
     } catch (err) {
       throw this.dropped(err);
     }
-    this.loop.kick();
     // A transfer finishes within about one election timeout (catch up, TimeoutNow, one vote round).
     await this.waitFor(() => this.parts.raw.raft.lead === to, 3 * this.parts.config.electionTimeoutMs + 500, () =>
       this.timeout(`leadership transfer to ${to}`),

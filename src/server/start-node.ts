@@ -179,7 +179,7 @@ async function assemble(
         await runtime.write({ type: 'put', key, value });
       },
       replan: () => ticker.replan(),
-      catchUp: () => ticker.catchUp(),
+      beginTransfer: (to) => runtime.beginTransfer(to),
     },
     clock,
     componentLogger(root, 'ha'),
@@ -331,9 +331,7 @@ class RunningNode implements PalisadeNode {
     if (best === undefined) return;
     this.log.info({ to: best.id, term: st.term }, 'stopping: transferring leadership');
     try {
-      this.runtime.catchUpTicks();
-      raw.transferLeadership(best.id);
-      this.runtime.loop.kick();
+      this.runtime.beginTransfer(best.id);
       await this.runtime.waitFor(
         () => raw.raft.lead !== NONE && raw.raft.lead !== this.id,
         2 * this.config.electionTimeoutMs,

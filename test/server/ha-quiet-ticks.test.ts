@@ -85,6 +85,9 @@ function setup() {
       leaderHint: () => ({ leader: 'n1', address: '' }),
       lastHeard: () => lastHeard,
       put: async () => {},
+      beginTransfer: () => {
+        throw new Error('no transfer expected in these tests');
+      },
     },
     clock,
     silent,
