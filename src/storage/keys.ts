@@ -31,7 +31,10 @@ export function entryKey(index: number): Uint8Array {
   if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`invalid log index ${index}`);
   const key = new Uint8Array(ENTRY_KEY_LENGTH);
   key[0] = KeyTag.Entry;
-  new DataView(key.buffer).setBigUint64(1, BigInt(index));
+  // Big-endian, as setBigUint64 would write it, without a BigInt per key (one per stored entry).
+  const view = new DataView(key.buffer);
+  view.setUint32(1, Math.floor(index / 0x1_0000_0000));
+  view.setUint32(5, index >>> 0);
   return key;
 }
 

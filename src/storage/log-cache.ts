@@ -3,7 +3,7 @@
 // that make it durable to a sink; LevelStorage collects them into the next batch. So the view
 // is always "the disk after the pending batch", and one batch carries one Ready.
 // Semantics match MemoryStorage exactly (the same contract tests run against both).
-import { markedEntries, markedFirstIndex, markedLastIndex, markedTerm } from '../raft/marked-log.js';
+import { markedEntries, markedFirstIndex, markedLastIndex, markedTerm, replaceSuffix } from '../raft/marked-log.js';
 import { SnapshotOutOfDateError, type WritableStorage } from '../raft/memory-storage.js';
 import { CompactedError, UnavailableError, type InitialState } from '../raft/storage.js';
 import { EMPTY_HARD_STATE, EMPTY_SNAPSHOT, EntryType, type ConfState, type Entry, type HardState, type Snapshot } from '../raft/types.js';
@@ -133,7 +133,7 @@ export class LogCache implements WritableStorage {
     const first = this.firstIndex();
     const start = entries[0]!.index;
     if (start + entries.length - 1 < first) return;
-    const fresh = start < first ? entries.slice(first - start) : entries.slice();
+    const fresh = start < first ? entries.slice(first - start) : entries;
     const from = fresh[0]!.index;
     const last = this.lastIndex();
     if (from > last + 1) throw new UnavailableError(from - 1, last);
@@ -141,7 +141,7 @@ export class LogCache implements WritableStorage {
     // Stored entries past the new end are a replaced suffix; the rest are overwritten by the puts.
     this.deleteEntries(newLast + 1, last);
     for (const e of fresh) this.sink({ type: 'put', key: entryKey(e.index), value: encodeEntry(e) });
-    this.ents = this.ents.slice(0, from - this.offset()).concat(fresh);
+    replaceSuffix(this.ents, from - this.offset(), fresh);
   }
 
   private putSnapshot(snap: Snapshot): void {

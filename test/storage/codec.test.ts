@@ -40,6 +40,33 @@ describe('crc32c', () => {
     assert.equal(crc32c(new TextEncoder().encode('123456789')), 0xe3069283);
     assert.equal(crc32c(new Uint8Array(0)), 0);
   });
+
+  test('matches the RFC 3720 (iSCSI) test vectors, which cover the 8-byte steps', () => {
+    assert.equal(crc32c(new Uint8Array(32)), 0x8a9136aa);
+    assert.equal(crc32c(new Uint8Array(32).fill(0xff)), 0x62a8ab43);
+    assert.equal(crc32c(Uint8Array.from({ length: 32 }, (_, i) => i)), 0x46dd794e);
+    assert.equal(crc32c(Uint8Array.from({ length: 32 }, (_, i) => 31 - i)), 0x113fdb5c);
+  });
+
+  test('equals the byte-at-a-time definition on any range of any bytes', () => {
+    const reference = (b: Uint8Array, start: number, end: number): number => {
+      let c = 0xffffffff;
+      for (let i = start; i < end; i++) {
+        c ^= b[i]!;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200, size: 'max' }), fc.nat(7), fc.nat(), fc.nat(), (whole, skip, x, y) => {
+        // A view that does not start at its buffer's first byte, as stored values often are.
+        const b = whole.subarray(Math.min(skip, whole.length));
+        const start = b.length === 0 ? 0 : x % (b.length + 1);
+        const end = start + (b.length === 0 ? 0 : y % (b.length - start + 1));
+        assert.equal(crc32c(b, start, end), reference(b, start, end));
+      }),
+    );
+  });
 });
 
 describe('keys', () => {
@@ -50,6 +77,17 @@ describe('keys', () => {
         assert.equal(Math.sign(c), Math.sign(a - b));
         assert.ok(compareBytes(ENTRY_KEYS_FROM, entryKey(a)) < 0 && compareBytes(entryKey(a), ENTRY_KEYS_TO) < 0);
         assert.equal(entryKeyIndex(entryKey(a)), a);
+      }),
+    );
+  });
+
+  test('entry keys keep the layout existing data dirs were written with (tag + big-endian u64)', () => {
+    fc.assert(
+      fc.property(index, (i) => {
+        const want = new Uint8Array(9);
+        want[0] = 0x10;
+        new DataView(want.buffer).setBigUint64(1, BigInt(i));
+        assert.deepEqual(entryKey(i), want);
       }),
     );
   });
