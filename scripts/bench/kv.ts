@@ -5,7 +5,8 @@
 //      compare steady states — etcd gets the same warm-up;
 //   1. one client, sequential puts (16-byte keys, 64-byte values);
 //   2. 64 in-flight puts from one client process, then from two processes (32 each);
-//   3. idle CPU and RSS per member over 30 s, then RSS at rest (the lowest reading in 3 minutes);
+//   3. idle CPU and RSS per member over 30 s, then RSS at rest (the lowest reading in 3 minutes),
+//      also its private part (RssAnon: without the executable's shared pages);
 //   4. a CPU profile of the palisade leader under the 64-client load (fresh cluster).
 // Prints a table and writes scripts/bench/results/kv-<date>.json. `--quick` shortens every phase
 // (a smoke run; its numbers are not for the record). Every process and temp dir is removed at the
@@ -20,7 +21,7 @@ import { ETCD_BIN, startEtcd } from './etcd-cluster.js';
 import { runLoad, type LoadResult } from './load.js';
 import type { WorkerSpec } from './load-spec.js';
 import { AGENT_ENV, startPalisade } from './palisade-cluster.js';
-import { CpuWindow, rssMiB } from './proc-stats.js';
+import { CpuWindow, rssAnonMiB, rssMiB } from './proc-stats.js';
 import { ProcessGroup, commandOutput, runBench } from './processes.js';
 import { perPut, scrape, type PerPut } from './server-metrics.js';
 import { renderProfile, renderServerCosts, renderTable, type BenchResult, type IdleResult, type SystemResult } from './report.js';
@@ -78,11 +79,15 @@ async function measureIdle(cluster: BenchCluster): Promise<IdleResult> {
     await Promise.all(cluster.members.map(async (m) => [m.id, { cpuPercent: pct.get(m.pid)!, rssMiB: rssMiB(m.pid), ...(await heap(m.httpAddress)) }] as const)),
   );
   const resting = new Map(cluster.members.map((m) => [m.id, rssMiB(m.pid)]));
+  const restingAnon = new Map(cluster.members.map((m) => [m.id, rssAnonMiB(m.pid)]));
   for (let waited = 0; waited < SETTINGS.restMs; waited += SETTINGS.restEveryMs) {
     await sleep(SETTINGS.restEveryMs);
-    for (const m of cluster.members) resting.set(m.id, Math.min(resting.get(m.id)!, rssMiB(m.pid)));
+    for (const m of cluster.members) {
+      resting.set(m.id, Math.min(resting.get(m.id)!, rssMiB(m.pid)));
+      restingAnon.set(m.id, Math.min(restingAnon.get(m.id)!, rssAnonMiB(m.pid)));
+    }
   }
-  for (const [id, mib] of resting) members[id] = { ...members[id]!, restingRssMiB: mib };
+  for (const [id, mib] of resting) members[id] = { ...members[id]!, restingRssMiB: mib, restingRssAnonMiB: restingAnon.get(id)! };
   return { seconds: SETTINGS.idleMs / 1000, restSeconds: SETTINGS.restMs / 1000, members };
 }
 
@@ -91,6 +96,7 @@ async function benchSystem(group: ProcessGroup, cluster: BenchCluster, version: 
   const { leader, endpoints } = await endpointsOf(cluster);
   // Before any load: the empty cluster's footprint (the idle figure at the end includes the data written).
   const rssAtStartMiB = Object.fromEntries(cluster.members.map((m) => [m.id, rssMiB(m.pid)]));
+  const rssAnonAtStartMiB = Object.fromEntries(cluster.members.map((m) => [m.id, rssAnonMiB(m.pid)]));
   const serverCosts: Record<string, Record<string, PerPut>> = {};
   /** One load phase, with palisade's own /metrics scraped around it (etcd members have none here). */
   const phase = async (name: string, specs: WorkerSpec[]): Promise<LoadResult> => {
@@ -125,7 +131,7 @@ async function benchSystem(group: ProcessGroup, cluster: BenchCluster, version: 
   if (stillLeader !== leader) log(`${system}: WARNING leadership moved ${leader} → ${stillLeader} during the run`);
   log(`${system}: idle for ${SETTINGS.idleMs} ms, then RSS watched for ${SETTINGS.restMs} ms`);
   const idle = await measureIdle(cluster);
-  return { system, version, leader, rssAtStartMiB, sequentialCold, sequential, concurrent, concurrentTwoProcesses, idle, ...(Object.keys(serverCosts).length > 0 ? { serverCosts } : {}) };
+  return { system, version, leader, rssAtStartMiB, rssAnonAtStartMiB, sequentialCold, sequential, concurrent, concurrentTwoProcesses, idle, ...(Object.keys(serverCosts).length > 0 ? { serverCosts } : {}) };
 }
 
 /** A fresh palisade cluster whose n1 runs under --cpu-prof; n1 is made leader, loaded, stopped. */

@@ -10,7 +10,19 @@ export interface IdleResult {
    * member id → { cpu % of a core over the window, RSS MiB at its end, and for palisade the V8
    * heap in use then (live objects plus garbage not yet collected), from its /metrics }
    */
-  readonly members: Readonly<Record<string, { readonly cpuPercent: number; readonly rssMiB: number; readonly heapUsedMiB?: number; readonly restingRssMiB?: number }>>;
+  readonly members: Readonly<
+    Record<
+      string,
+      {
+        readonly cpuPercent: number;
+        readonly rssMiB: number;
+        readonly heapUsedMiB?: number;
+        readonly restingRssMiB?: number;
+        /** The lowest private RSS (RssAnon) over the same watch. */
+        readonly restingRssAnonMiB?: number;
+      }
+    >
+  >;
   /** How long after the CPU window RSS was watched for `restingRssMiB` (the lowest reading). */
   readonly restSeconds?: number;
 }
@@ -21,6 +33,8 @@ export interface SystemResult {
   readonly leader: string;
   /** member id → RSS right after start-up, before any load. */
   readonly rssAtStartMiB: Readonly<Record<string, number>>;
+  /** member id → private RSS (RssAnon) right after start-up. */
+  readonly rssAnonAtStartMiB?: Readonly<Record<string, number>>;
   /** One client in the first seconds after start, before the warm-up (Node's JIT still compiling). */
   readonly sequentialCold?: LoadResult;
   /** One client after the warm-up: the steady state the goals are about. */
@@ -83,6 +97,8 @@ export function renderTable(r: BenchResult): string {
   both('idle after load: max RSS MiB/node', (s) => max(s.idle.members, 'rssMiB'), 1);
   both('idle after load: max V8 heap used MiB/node', (s) => Math.max(...Object.values(s.idle.members).map((m) => m.heapUsedMiB ?? NaN)), 1);
   both('at rest after load: max RSS MiB/node', (s) => Math.max(...Object.values(s.idle.members).map((m) => m.restingRssMiB ?? NaN)), 1);
+  both('after start: max private RSS (RssAnon) MiB/node', (s) => Math.max(...Object.values(s.rssAnonAtStartMiB ?? { none: NaN })), 1);
+  both('at rest after load: max private RSS MiB/node', (s) => Math.max(...Object.values(s.idle.members).map((m) => m.restingRssAnonMiB ?? NaN)), 1);
   const width = Math.max(...rows.map((x) => x[0].length));
   const head = `${'metric'.padEnd(width)}  ${'palisade'.padStart(10)}  ${'etcd'.padStart(10)}  ${'pal/etcd'.padStart(8)}`;
   const lines = rows.map(([label, p, e, d]) => `${label.padEnd(width)}  ${fmt(p, d).padStart(10)}  ${fmt(e, d).padStart(10)}  ${fmt(p / e).padStart(8)}`);
