@@ -1,47 +1,105 @@
 // Soak the simulator: `npm run sim -- --runs N --seed S --nodes K [--actions A] [--path P]`.
 // Prints runs, events, violations, elapsed time and events/second; exits 1 on a violation
 // after printing the shrunk counterexample (replay it with the printed --seed and --path).
+// `--ha hook|lease` soaks the single-active campaign instead of the Raft one; `--mix NAME` picks
+// one of the named weight mixes of test/sim/mixes.ts (`--weights` overrides single groups).
 import { parseArgs } from 'node:util';
 import { runCampaign } from '../test/sim/campaign.js';
+import { runHaCampaign } from '../test/sim/ha/ha-scenario.js';
+import { isMixName, MIX_NAMES, WEIGHT_MIXES } from '../test/sim/mixes.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '1000' },
-    seed: { type: 'string' },
-    nodes: { type: 'string', default: '3' },
-    actions: { type: 'string', default: '40' },
-    path: { type: 'string' },
-    bootstrap: { type: 'string', default: 'log' },
-    'no-membership': { type: 'boolean', default: false },
-    weights: { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+const USAGE =
+  'usage: npm run sim -- [--runs N] [--seed S] [--nodes K] [--actions A] [--path P]\n' +
+  '                      [--bootstrap log|snapshot|confState] [--no-membership]\n' +
+  `                      [--mix ${MIX_NAMES.join('|')}] [--ha hook|lease] [--quiet-ticks]\n` +
+  '                      [--weights wait=6,network=4,process=3,clock=1,membership=1,transfer=1,client=8]';
+
+function usageError(message: string): never {
+  console.error(`sim: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        runs: { type: 'string', default: '1000' },
+        seed: { type: 'string' },
+        nodes: { type: 'string', default: '3' },
+        actions: { type: 'string' },
+        path: { type: 'string' },
+        bootstrap: { type: 'string', default: 'log' },
+        'no-membership': { type: 'boolean', default: false },
+        weights: { type: 'string' },
+        mix: { type: 'string', default: 'default' },
+        ha: { type: 'string' },
+        'quiet-ticks': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+})();
 
 if (values.help) {
-  console.log(
-    'usage: npm run sim -- [--runs N] [--seed S] [--nodes K] [--actions A] [--path P]\n' +
-      '                      [--bootstrap log|snapshot|confState] [--no-membership]\n' +
-      '                      [--weights wait=6,network=4,process=3,clock=1,membership=1,transfer=1,client=8]',
-  );
+  console.log(USAGE);
   process.exit(0);
 }
 
-const runs = Number(values.runs);
-const weights: Record<string, number> = {};
+if (!isMixName(values.mix)) usageError(`unknown --mix "${values.mix}" (one of ${MIX_NAMES.join(', ')})`);
+const weights: Record<string, number> = { ...WEIGHT_MIXES[values.mix] };
 for (const pair of (values.weights ?? '').split(',').filter(Boolean)) {
   const [k, v] = pair.split('=');
-  if (!k || v === undefined || !Number.isFinite(Number(v))) {
-    console.error(`sim: bad --weights entry "${pair}" (expected group=number)`);
-    process.exit(2);
-  }
+  if (!k || v === undefined || !Number.isFinite(Number(v))) usageError(`bad --weights entry "${pair}" (expected group=number)`);
   weights[k] = Number(v);
 }
 if (values['no-membership']) weights['membership'] = 0;
+const ha = values.ha;
+if (ha !== undefined && ha !== 'hook' && ha !== 'lease') usageError(`--ha must be hook or lease, not "${ha}"`);
+if (values['quiet-ticks'] && ha === undefined) usageError('--quiet-ticks needs --ha');
+
+const runs = Number(values.runs);
 const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 0x7fffffff;
 const nodes = Number(values.nodes);
+const actions = Number(values.actions ?? (ha === undefined ? 40 : 30));
 const bootstrap = values.bootstrap === 'snapshot' || values.bootstrap === 'confState' ? values.bootstrap : 'log';
-console.log(`sim: ${runs} runs, ${nodes} nodes, seed ${seed}, up to ${values.actions} actions per run`);
+const what = ha === undefined ? 'Raft' : `single active (fencing ${ha}${values['quiet-ticks'] ? ', quiet ticks' : ''})`;
+console.log(`sim: ${what}, ${runs} runs, ${nodes} nodes, seed ${seed}, mix ${values.mix}, up to ${actions} actions per run`);
+
+function replayArgs(c: { seed: number; path: string }): string {
+  const extra = [
+    values.mix !== 'default' ? `--mix ${values.mix}` : '',
+    values.weights !== undefined ? `--weights ${values.weights}` : '',
+    ha !== undefined ? `--ha ${ha}` : '',
+    values['quiet-ticks'] ? '--quiet-ticks' : '',
+  ].filter(Boolean);
+  return `npm run sim -- --runs ${runs} --seed ${c.seed} --nodes ${nodes} ${extra.join(' ')} --path "${c.path}"`;
+}
+
+if (ha !== undefined) {
+  const r = runHaCampaign({
+    runs,
+    seed,
+    nodes,
+    fencing: ha,
+    maxActions: actions,
+    weights: { ...weights, client: 0 },
+    quietTicks: values['quiet-ticks'],
+    ...(values.path !== undefined ? { path: values.path } : {}),
+  });
+  console.log(
+    `runs ${r.runs}, scenarios ${r.scenarios} (incl. shrinking), events ${r.events}, promotions ${r.promotions}, ` +
+      `violations ${r.counterexample === undefined ? 0 : 1}, elapsed ${(r.elapsedMs / 1000).toFixed(1)} s, ` +
+      `${Math.round((r.events * 1000) / Math.max(1, r.elapsedMs))} events/s`,
+  );
+  if (r.counterexample !== undefined) {
+    console.log(`\nreplay: ${replayArgs(r.counterexample)}\n`);
+    console.log(r.counterexample.report);
+    process.exit(1);
+  }
+  process.exit(0);
+}
 
 let done = 0;
 let lastReport = performance.now();
@@ -49,7 +107,7 @@ const r = runCampaign({
   runs,
   seed,
   nodes,
-  maxActions: Number(values.actions),
+  maxActions: actions,
   scenario: { bootstrap },
   ...(values.path !== undefined ? { path: values.path } : {}),
   ...(Object.keys(weights).length > 0 ? { weights } : {}),
@@ -72,7 +130,7 @@ console.log(
 );
 if (r.counterexample !== undefined) {
   const c = r.counterexample;
-  console.log(`\nshrunk to ${c.shrunkActions} actions; replay: npm run sim -- --runs ${runs} --seed ${c.seed} --nodes ${nodes} --path "${c.path}"\n`);
+  console.log(`\nshrunk to ${c.shrunkActions} actions; replay: ${replayArgs(c)}\n`);
   console.log(c.report);
   process.exit(1);
 }

@@ -23,12 +23,13 @@ import { HaCluster, HA_TIMING, runHaCampaign, runHaScenario } from './ha-scenari
 const SEED = Number(process.env['PALISADE_SIM_SEED'] ?? 20240610);
 const FACTOR = Number(process.env['PALISADE_SIM_RUNS_FACTOR'] ?? 1);
 
-// Sized for about 60 s of CPU in total (a run costs ~25 ms on 3 nodes, ~40 ms on 5).
+// The fixed-seed baseline; rotating-seeds.test.ts adds a new seed per run under several weight
+// mixes, with the part of the budget these runs gave up.
 const CAMPAIGNS = [
-  { fencing: 'hook', nodes: 3, runs: 800 },
-  { fencing: 'hook', nodes: 5, runs: 300 },
-  { fencing: 'lease', nodes: 3, runs: 800 },
-  { fencing: 'lease', nodes: 5, runs: 300 },
+  { fencing: 'hook', nodes: 3, runs: 500 },
+  { fencing: 'hook', nodes: 5, runs: 200 },
+  { fencing: 'lease', nodes: 3, runs: 500 },
+  { fencing: 'lease', nodes: 5, runs: 200 },
 ] as const;
 
 describe('single active: the simulation campaign', () => {
