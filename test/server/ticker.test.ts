@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { MAX_QUIET_TICKS, Ticker } from '../../src/server/ticker.js';
+import { MAX_QUIET_TICKS, quietTicksUntil, Ticker } from '../../src/server/ticker.js';
 import { FakeTime } from './fake-time.js';
 
 const TICK = 10;
@@ -118,6 +118,32 @@ describe('Ticker', () => {
     assert.equal(ticker.count, 10, 'the five planned ticks, not two hundred');
     time.advanceTo(start + 210 * TICK + 5);
     assert.equal(ticker.count, 15, 'the phase is kept');
+  });
+
+  // The active node's lease check (issue 19): a process stopped across the check's deadline
+  // must make the check as soon as it runs again, before it steps any input, not sleep on
+  // through the rest of a plan made before the stop. The plan is in nominal times, so the
+  // ticks it covered are due at once.
+  test('stopped across a lease-check deadline, it makes the check as soon as it runs again', () => {
+    for (const input of [false, true]) {
+      const time = new FakeTime();
+      const start = time.now;
+      const deadline = start + 8 * TICK + 4;
+      const checks: number[] = [];
+      const ticker = startTicker(
+        time,
+        () => {
+          if (time.now >= deadline && checks.length === 0) checks.push(time.now);
+        },
+        () => (checks.length > 0 ? 0 : quietTicksUntil(deadline, time.now, TICK)),
+      );
+      time.advanceTo(start + 2 * TICK + 5);
+      assert.equal(ticker.count, 0, 'asleep until the tick of the check');
+      time.jump(start + 11 * TICK + 7); // stopped past the deadline
+      if (input) ticker.catchUp(); // a message was waiting: its owed ticks come first
+      else time.runOverdue();
+      assert.deepEqual(checks, [start + 11 * TICK + 7], `checked at once on ${input ? 'the first input' : 'the overdue timer'}`);
+    }
   });
 
   test('quietTicks is bounded; stop() cancels the timer', () => {

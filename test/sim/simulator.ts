@@ -518,8 +518,15 @@ export class Simulator implements NodeHost {
     if (node === undefined || node.life !== 'paused') return;
     this.act(`resume ${id} (${node.inbox.length} queued)`, () => {
       node.life = 'up';
+      // Quiet ticks: the plan made before the pause counted tick events of the old phase, and
+      // the ticks restart in a new one, so it would now cover later times than it was made for
+      // (past a lease check). The agent's ticker plans in nominal times instead: when it runs
+      // again it performs what it owed and asks afresh (server/ticker.ts, catchUp and arm).
+      this.payOwedTicks(node);
+      node.quietLeft = 0;
       for (const m of node.inbox.splice(0)) this.stepMessage(node, m);
       this.restartTicks(node, node.clock.now() + this.tickMs);
+      this.replanQuiet(node);
     });
   }
 
