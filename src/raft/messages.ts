@@ -53,6 +53,14 @@ export interface RequestVoteResponse extends Envelope {
   readonly type: 'requestVoteResponse';
   readonly preVote: boolean;
   readonly reject: boolean;
+  /**
+   * A committed entry of the responder's log, (index, term), at or below the candidate's last
+   * index: the candidate, if it holds the same entry, may commit up to it (Log Matching). How a
+   * voter left behind by a removed leader learns that the removal is committed. 0 (or absent,
+   * from an older peer): nothing to offer.
+   */
+  readonly commitIndex?: number;
+  readonly commitTerm?: number;
 }
 
 export interface InstallSnapshot extends Envelope {

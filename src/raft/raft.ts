@@ -78,9 +78,10 @@ export class Raft {
   /** Leader: index of the last membership change proposed; a new one waits until it is applied. */
   pendingConfIndex = 0;
   /**
-   * Leader: index of a proposed change that removes or demotes this leader (0: none). Until it
-   * is applied the leader appends nothing else, so the voters that commit the removal hold our
-   * whole log and we never refuse them a vote once we have stepped down.
+   * Leader: index of a change that removes or demotes this leader (0: none): one it proposed,
+   * or one of an earlier term it found unapplied in its log when it won (then only its no-op
+   * follows it). Until it is applied the leader appends nothing else, so the voters that commit
+   * the removal hold our whole log and we never refuse them a vote once we have stepped down.
    */
   selfRemovalIndex = 0;
 
@@ -254,6 +255,9 @@ export class Raft {
     this.lead = this.id;
     this.electedByTransfer = this.campaignType === CampaignType.Transfer;
     this.trk.progress.get(this.id)?.becomeReplicate();
+    // A removal of this node proposed in an earlier term and not applied yet binds us as if we
+    // had proposed it: nothing but the no-op may follow it (see selfRemovalIndex).
+    this.selfRemovalIndex = this.unappliedSelfRemovalIndex();
     // §5.4.2 / §8: a leader commits an entry of its own term before it knows what is committed.
     this.appendEntries([{ term: 0, index: 0, type: EntryType.Normal, data: new Uint8Array(0) }]);
     // Membership changes wait until this no-op is applied (single-server change safety).
@@ -381,6 +385,37 @@ export class Raft {
     }
   }
 
+  /**
+   * Index of the last membership change in our unapplied log tail, if the tail as a whole takes
+   * this node out of the voters (0 otherwise). Changes that would not apply are skipped, as
+   * applyConfChange() will skip them.
+   */
+  private unappliedSelfRemovalIndex(): number {
+    const { applied } = this.raftLog;
+    const last = this.raftLog.lastIndex();
+    if (last <= applied) return 0;
+    let tail: Entry[];
+    try {
+      tail = this.raftLog.slice(applied + 1, last + 1);
+    } catch (e) {
+      if (e instanceof CompactedError) return 0;
+      throw e;
+    }
+    let conf = this.trk.confState();
+    let removal = 0;
+    for (const e of tail) {
+      if (e.type !== EntryType.ConfChange) continue;
+      try {
+        conf = applyConfChange(conf, decodeConfChange(e.data));
+      } catch (err) {
+        if (err instanceof ConfChangeError) continue;
+        throw err;
+      }
+      removal = conf.voters.includes(this.id) ? 0 : e.index;
+    }
+    return removal;
+  }
+
   private campaign(t: CampaignType): void {
     this.campaignType = t;
     let voteTerm: number;
@@ -436,14 +471,47 @@ export class Raft {
     if (canVote && this.candidateLogIsUpToDate(m)) {
       this.logger.debug({ id: this.id, to: m.from, term: m.term, preVote: m.preVote }, 'raft: granting vote');
       // A granted PreVote answers in the asked term, so the pre-candidate counts it.
-      this.send<RequestVoteResponse>({ type: 'requestVoteResponse', from: this.id, to: m.from, term: m.term, preVote: m.preVote, reject: false });
+      this.sendVoteResponse(m, m.term, false);
       if (!m.preVote) {
         this.electionElapsed = 0;
         this.vote = m.from;
       }
     } else {
-      this.send<RequestVoteResponse>({ type: 'requestVoteResponse', from: this.id, to: m.from, term: this.term, preVote: m.preVote, reject: true });
+      this.sendVoteResponse(m, this.term, true);
     }
+  }
+
+  /**
+   * Every answer to a vote request also offers our commit point, capped at the candidate's last
+   * index (see RequestVoteResponse.commitIndex): a voter that missed the commit notice of a
+   * membership change, and campaigns in the old configuration, learns it from whoever it asks —
+   * also from the removed leader, whose vote it may need and which will not give it.
+   */
+  private sendVoteResponse(m: RequestVote, term: number, reject: boolean): void {
+    const commitIndex = Math.min(this.raftLog.committed, m.lastIndex);
+    const commitTerm = commitIndex > 0 ? this.raftLog.term(commitIndex) : undefined;
+    this.send<RequestVoteResponse>({
+      type: 'requestVoteResponse',
+      from: this.id,
+      to: m.from,
+      term,
+      preVote: m.preVote,
+      reject,
+      commitIndex: commitTerm === undefined ? 0 : commitIndex,
+      commitTerm: commitTerm ?? 0,
+    });
+  }
+
+  /**
+   * Commit up to the responder's commit point if we hold that very entry: by Log Matching our
+   * log up to it is the responder's, and the responder committed it. True if our commit moved.
+   */
+  private learnCommitPoint(m: RequestVoteResponse): boolean {
+    const index = m.commitIndex ?? 0;
+    if (index <= this.raftLog.committed || !this.raftLog.matchTerm(index, m.commitTerm ?? 0)) return false;
+    this.logger.info({ id: this.id, from: m.from, commit: index }, 'raft: learned the commit index from a vote response');
+    this.raftLog.commitTo(index);
+    return true;
   }
 
   private handleVoteResponse(m: RequestVoteResponse): void {
@@ -506,7 +574,7 @@ export class Raft {
         // stickiness makes us ignore its vote requests, so it could otherwise never learn it.
         this.send<AppendEntriesResponse>({ type: 'appendEntriesResponse', from: this.id, to: m.from, term: this.term, index: 0, reject: false, rejectHint: 0, hintTerm: 0 });
       } else if (m.type === 'requestVote' && m.preVote) {
-        this.send<RequestVoteResponse>({ type: 'requestVoteResponse', from: this.id, to: m.from, term: this.term, preVote: true, reject: true });
+        this.sendVoteResponse(m, this.term, true);
       }
       return;
     }
@@ -588,6 +656,14 @@ export class Raft {
         this.handleSnapshot(m);
         return;
       case 'requestVoteResponse':
+        if (this.learnCommitPoint(m) && this.hasUnappliedConfChange()) {
+          // The votes were counted in a configuration that is no longer the latest committed
+          // one; apply it first and campaign in it at the next timeout (as hup() requires).
+          this.logger.info({ id: this.id, term: this.term }, 'raft: a committed membership change is unapplied, ending the campaign');
+          this.becomeFollower(this.term, NONE);
+          this.leaderContactElapsed = this.electionTick;
+          return;
+        }
         this.handleVoteResponse(m);
         return;
       case 'propose':
@@ -637,9 +713,12 @@ export class Raft {
       case 'readIndex':
         // Forwarded to us by a node that thought we lead; forwarding again could loop.
         return;
+      case 'requestVoteResponse':
+        // A rejection from a higher term turned our campaign into this follower state.
+        this.learnCommitPoint(m);
+        return;
       case 'appendEntriesResponse':
       case 'heartbeatResponse':
-      case 'requestVoteResponse':
       case 'requestVote':
         return;
       default: {

@@ -201,7 +201,15 @@ export function encodeMessage(m: Exclude<Message, InstallSnapshot>): RaftMessage
         },
       };
     case 'requestVoteResponse':
-      return { term, requestVoteResponse: { preVote: m.preVote, reject: m.reject } };
+      return {
+        term,
+        requestVoteResponse: {
+          preVote: m.preVote,
+          reject: m.reject,
+          commitIndex: numberToU64(m.commitIndex ?? 0, 'commitIndex'),
+          commitTerm: numberToU64(m.commitTerm ?? 0, 'commitTerm'),
+        },
+      };
     case 'timeoutNow':
       return { term, timeoutNow: {} };
     case 'readIndex':
@@ -270,7 +278,17 @@ export function decodeMessage(wire: RaftMessage__Output, from: NodeId, to: NodeI
     }
     case 'requestVoteResponse': {
       const b = object(w.requestVoteResponse, at);
-      return { type: 'requestVoteResponse', from, to, term, preVote: bool(b.preVote, `${at}.preVote`), reject: bool(b.reject, `${at}.reject`) };
+      return {
+        type: 'requestVoteResponse',
+        from,
+        to,
+        term,
+        preVote: bool(b.preVote, `${at}.preVote`),
+        reject: bool(b.reject, `${at}.reject`),
+        // Absent from an older peer: the defaults decode as 0, "nothing to offer".
+        commitIndex: u64ToNumber(b.commitIndex, `${at}.commitIndex`),
+        commitTerm: u64ToNumber(b.commitTerm, `${at}.commitTerm`),
+      };
     }
     case 'timeoutNow':
       object(w.timeoutNow, at);

@@ -123,7 +123,7 @@ export function describeMessage(m: Message): string {
     case 'requestVote':
       return `${head}${m.preVote ? ' pre' : ''}${m.transfer ? ' transfer' : ''} last=${m.lastIndex}@${m.lastTerm}`;
     case 'requestVoteResponse':
-      return `${head}${m.preVote ? ' pre' : ''}${m.reject ? ' reject' : ' grant'}`;
+      return `${head}${m.preVote ? ' pre' : ''}${m.reject ? ' reject' : ' grant'}${m.commitIndex ? ` commit=${m.commitIndex}@${m.commitTerm}` : ''}`;
     case 'installSnapshot': {
       const md = m.snapshot.metadata;
       return `${head} snapshot=${md.index}@${md.term} voters=${md.confState.voters.join(',')}`;

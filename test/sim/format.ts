@@ -18,7 +18,7 @@ export function formatMessage(m: Message): string {
     case 'requestVote':
       return `${head}${m.preVote ? ' PRE' : ''}${m.transfer ? ' transfer' : ''} last=${m.lastIndex}/t${m.lastTerm}`;
     case 'requestVoteResponse':
-      return `${head}${m.preVote ? ' PRE' : ''} ${m.reject ? 'reject' : 'grant'}`;
+      return `${head}${m.preVote ? ' PRE' : ''} ${m.reject ? 'reject' : 'grant'}${m.commitIndex ? ` c${m.commitIndex}/t${m.commitTerm}` : ''}`;
     case 'installSnapshot':
       return `${head} @${m.snapshot.metadata.index}/t${m.snapshot.metadata.term}`;
     case 'timeoutNow':

@@ -38,7 +38,7 @@ export const streamMessage: fc.Arbitrary<Message> = fc
       fc.record({ commit: u, round: u }).map((b) => ({ ...env, type: 'heartbeat' as const, ...b })),
       fc.record({ round: u }).map((b) => ({ ...env, type: 'heartbeatResponse' as const, ...b })),
       fc.record({ preVote: fc.boolean(), lastIndex: u, lastTerm: u, transfer: fc.boolean() }).map((b) => ({ ...env, type: 'requestVote' as const, ...b })),
-      fc.record({ preVote: fc.boolean(), reject: fc.boolean() }).map((b) => ({ ...env, type: 'requestVoteResponse' as const, ...b })),
+      fc.record({ preVote: fc.boolean(), reject: fc.boolean(), commitIndex: u, commitTerm: u }).map((b) => ({ ...env, type: 'requestVoteResponse' as const, ...b })),
       fc.constant({ ...env, type: 'timeoutNow' as const }),
       fc.record({ context: fc.string() }).map((b) => ({ ...env, type: 'readIndex' as const, ...b })),
       fc.record({ context: fc.string(), index: u, reject: fc.boolean() }).map((b) => ({ ...env, type: 'readIndexResponse' as const, ...b })),
