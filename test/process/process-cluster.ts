@@ -114,9 +114,14 @@ export interface ClusterOptions {
   readonly extraArgs?: (id: string) => readonly string[];
   /** Called after each spawn (e.g. to publish the pid for a fence hook). */
   readonly onSpawn?: (node: AgentProcess) => void;
+  /**
+   * Replaces a founding member's whole argument list (e.g. `agent --config FILE` for an example's
+   * YAML rendered with this cluster's addresses); extraArgs is then not added.
+   */
+  readonly argsFor?: (cluster: ProcessCluster, id: string) => readonly string[];
 }
 
-type Extras = 'spareIds' | 'http' | 'extraArgs' | 'onSpawn';
+type Extras = 'spareIds' | 'http' | 'extraArgs' | 'onSpawn' | 'argsFor';
 
 export interface AgentProcess {
   readonly id: string;
@@ -151,7 +156,7 @@ export class ProcessCluster {
     readonly root: string,
     readonly opts: Required<Omit<ClusterOptions, Extras>>,
     readonly founders: readonly string[],
-    private readonly extras: Pick<ClusterOptions, 'extraArgs' | 'onSpawn'> = {},
+    private readonly extras: Pick<ClusterOptions, 'extraArgs' | 'onSpawn' | 'argsFor'> = {},
   ) {}
 
   /** Starts `size` founding members (n1..nN) and waits until they agree on a leader. */
@@ -171,6 +176,7 @@ export class ProcessCluster {
     const extras = {
       ...(options.extraArgs !== undefined ? { extraArgs: options.extraArgs } : {}),
       ...(options.onSpawn !== undefined ? { onSpawn: options.onSpawn } : {}),
+      ...(options.argsFor !== undefined ? { argsFor: options.argsFor } : {}),
     };
     const c = new ProcessCluster(root, opts, founders, extras);
     ids.forEach((id, i) => {
@@ -220,6 +226,7 @@ export class ProcessCluster {
 
   /** The flags a founding member (or, with `join`, a node added later) is started with. */
   agentArgs(id: string, how: { join?: string } = {}): string[] {
+    if (how.join === undefined && this.extras.argsFor !== undefined) return [...this.extras.argsFor(this, id)];
     const n = this.node(id);
     const membership = how.join !== undefined ? ['--join', how.join] : ['--peers', this.peersFlag];
     const http = n.httpAddress !== undefined ? ['--http', n.httpAddress] : [];
