@@ -3,10 +3,14 @@
 //   1. etcd leader failover after kill -9 of the leader, defaults and tuned (10 ms / 100 ms);
 //   2. palisade on loopback, defaults and tuned: kill -9 of the active → (a) the new active's
 //      promote hook start, (b) /primary 200 on a survivor; then graceful switchovers;
-//   3. in network namespaces (root only): palisade with a VIP, crash of the active → (c) the VIP
+//   3. palisade behind a real HAProxy (the shipped cluster-examples/haproxy.cfg) on loopback,
+//      defaults and tuned: kill -9 of the active → (d) the first connection through HAProxy
+//      served by the new active;
+//   4. in network namespaces (root only): palisade with a VIP, crash of the active → (c) the VIP
 //      answering the client again; keepalived (advert_int 1 and 0.1), crash and graceful stop.
 // Every series has N repetitions (20; `--quick`: 3, a smoke run whose numbers are not for the
-// record). Prints a table and writes scripts/bench/results/failover-<date>.json. Every process,
+// record). `--only etcd,palisade,haproxy,vip,keepalived` runs only the parts named (a smoke run
+// of one part; a run for the record runs them all). Prints a table and writes scripts/bench/results/failover-<date>.json. Every process,
 // temp dir and namespace is removed at the end, also on failure or Ctrl-C.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,8 +21,9 @@ import { stopAllGroups } from './failover/detached.js';
 import { benchEtcdFailover, ETCD_PROFILES } from './failover/etcd-failover.js';
 import { benchKeepalived, KEEPALIVED_BIN, KEEPALIVED_PROFILES } from './failover/keepalived-failover.js';
 import { createNet, netnsSkipReason, VipProbe, type Net } from './failover/netns.js';
+import { benchHaproxy, haproxySkipReason } from './failover/haproxy-failover.js';
 import { benchPalisadeFailover, PALISADE_PROFILES } from './failover/palisade-failover.js';
-import { checkGoals, Measure, renderGoals, renderTable, series, type FailoverResult, type Series } from './failover/report.js';
+import { checkGoals, haproxyGoals, Measure, renderGoals, renderTable, series, type FailoverResult, type Series } from './failover/report.js';
 import { createStampHook } from './failover/stamp-hook.js';
 import { benchPalisadeVip } from './failover/vip-failover.js';
 import { ProcessGroup } from './processes.js';
@@ -26,6 +31,11 @@ import { ProcessGroup } from './processes.js';
 const RESULTS = join(import.meta.dirname, 'results');
 const quick = process.argv.includes('--quick');
 const N = quick ? 3 : 20;
+const PARTS = ['etcd', 'palisade', 'haproxy', 'vip', 'keepalived'] as const;
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg < 0 ? [...PARTS] : (process.argv[onlyArg + 1] ?? '').split(',');
+for (const p of only) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only ${p}: not a part of this benchmark (${PARTS.join(', ')})`);
+const runs = (part: (typeof PARTS)[number]): boolean => only.includes(part);
 const log = (s: string): void => void process.stderr.write(`[failover] ${s}\n`);
 
 function version(argv: readonly string[], pattern: RegExp): string {
@@ -61,12 +71,12 @@ async function main(): Promise<void> {
   const hookKind = createStampHook(group.tempDir('fo-probe')).kind;
   try {
     // 1. etcd, the yardstick.
-    for (const p of ETCD_PROFILES) {
+    for (const p of runs('etcd') ? ETCD_PROFILES : []) {
       const r = await benchEtcdFailover(group, p, N, log);
       all.push(series(p.name, Measure.EtcdLeader, r.samplesMs));
     }
     // 2. palisade on loopback.
-    for (const p of PALISADE_PROFILES) {
+    for (const p of runs('palisade') ? PALISADE_PROFILES : []) {
       const r = await benchPalisadeFailover(group, p, { kill: N, switchover: N }, log);
       all.push(series(p.name, Measure.Promote, r.killToPromoteMs));
       all.push(series(p.name, Measure.Primary, r.killToPrimaryMs));
@@ -74,22 +84,33 @@ async function main(): Promise<void> {
       all.push(series(p.name, Measure.SwitchoverRpc, r.switchoverRpcMs));
       if (r.switchoverRefusals.length > 0) notes.push(`${p.name}: ${r.switchoverRefusals.length} switchover(s) refused and retried: ${[...new Set(r.switchoverRefusals)].join('; ')}`);
     }
-    // 3. namespaces: palisade with a VIP, keepalived.
+    // 3. palisade behind HAProxy.
+    const noHaproxy = haproxySkipReason();
+    if (runs('haproxy') && noHaproxy !== undefined) skipped.push(`HAProxy measurements (d): ${noHaproxy}`);
+    else if (runs('haproxy')) {
+      for (const p of PALISADE_PROFILES) {
+        const name = `${p.name} + HAProxy`;
+        const r = await benchHaproxy(group, p, N, log);
+        all.push(series(name, Measure.Haproxy, r.killToRoutedMs));
+        all.push(series(name, Measure.HaproxyPrimary, r.killToPrimaryMs));
+      }
+    }
+    // 4. namespaces: palisade with a VIP, keepalived.
     const why = netnsSkipReason();
     if (why !== undefined) skipped.push(`VIP measurements (c) and keepalived: ${why}`);
-    else {
+    else if (runs('vip') || runs('keepalived')) {
       net = createNet();
       probe = new VipProbe(net);
       // With a VIP the demote budget grows by the `ip addr del` allowance: the defaults still pass
       // the lease-mode rule, the tuned timings do not (the validator says so), so tuned runs with
       // --fencing hook and a fence hook that records and exits 0 (the crash cut the node off).
-      for (const [p, fenceHook] of [[PALISADE_PROFILES[0]!, false], [PALISADE_PROFILES[1]!, true]] as const) {
+      for (const [p, fenceHook] of runs('vip') ? ([[PALISADE_PROFILES[0]!, false], [PALISADE_PROFILES[1]!, true]] as const) : []) {
         const name = `${p.name.replace(', fencing lease', fenceHook ? ', fencing hook' : ', fencing lease')} + VIP`;
         const r = await benchPalisadeVip(group, net, probe, p, N, log, fenceHook);
         all.push(series(name, Measure.Vip, r.killToVipMs));
         all.push(series(name, Measure.VipPromote, r.killToPromoteMs));
       }
-      for (const p of KEEPALIVED_PROFILES) {
+      for (const p of runs('keepalived') ? KEEPALIVED_PROFILES : []) {
         const r = await benchKeepalived(group, net, probe, p, { crash: N, graceful: N }, log);
         all.push(series(p.name, Measure.KeepalivedCrash, r.crashMs));
         all.push(series(p.name, Measure.KeepalivedGraceful, r.gracefulMs));
@@ -103,11 +124,14 @@ async function main(): Promise<void> {
     await cleanup();
   }
 
-  const goals = checkGoals(all, PALISADE_PROFILES[0]!.name, PALISADE_PROFILES[1]!.name, ETCD_PROFILES[1]!.name);
+  const goals = [
+    ...checkGoals(all, PALISADE_PROFILES[0]!.name, PALISADE_PROFILES[1]!.name, ETCD_PROFILES[1]!.name),
+    ...haproxyGoals(all, `${PALISADE_PROFILES[0]!.name} + HAProxy`, `${PALISADE_PROFILES[0]!.name} + VIP`, KEEPALIVED_PROFILES[1]!.name),
+  ];
   const result: FailoverResult = {
     benchmark: 'failover',
     date: started.toISOString(),
-    command: `npm run bench:failover${quick ? ' -- --quick' : ''}`,
+    command: `npm run bench:failover${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     quick,
     machine: {
       cpus: availableParallelism(),

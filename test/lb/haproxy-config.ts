@@ -2,10 +2,11 @@
 // each backend (for the timing rule) and its server lines, and renders a runnable copy in which
 // only listed addresses and ports are replaced — so the file under test is the shipped one.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO } from '../process/process-cluster.js';
+import { resolve } from 'node:path';
 
-export const SHIPPED_HAPROXY_CFG = join(REPO, 'cluster-examples/haproxy.cfg');
+// Resolved here rather than taken from process-cluster.ts, so the failover benchmark can use this
+// module without that one's signal handlers.
+export const SHIPPED_HAPROXY_CFG = resolve(import.meta.dirname, '../../cluster-examples/haproxy.cfg');
 
 export interface HaproxyServer {
   readonly name: string;

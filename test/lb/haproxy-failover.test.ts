@@ -112,7 +112,7 @@ describe('HAProxy in front of the three-node example', { concurrency: false, ski
       }
       return `${name}: ${out.join(' | ')}`;
     };
-    const changes = haproxy.changes.slice(from).map((c) => `${ms(c.atNs - t0).toFixed(1)} ms ${c.backend}/${c.server} ${c.up ? 'UP' : 'DOWN'}`);
+    const changes = haproxy.changes.slice(from).map((c) => `${ms(c.atNs - t0).toFixed(1)} ms ${c.backend}/${c.server} ${c.up ? 'UP' : 'DOWN'} (${c.reason})`);
     const logs = pc.founders.map((id) => `--- ${id} log (tail)\n${pc.log(id).split('\n').slice(-12).join('\n')}`).join('\n');
     return `\n--- connections (times after the action)\n${timeline('primary', probes.primary.records)}\n${timeline('replica', probes.replica.records)}\n--- HAProxy state changes\n${changes.join('\n')}\n--- HAProxy output (tail)\n${haproxy.tail(15)}\n${logs}`;
   }

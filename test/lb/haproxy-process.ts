@@ -27,6 +27,8 @@ export interface ServerStateChange {
   readonly backend: string;
   readonly server: string;
   readonly up: boolean;
+  /** HAProxy's reason, e.g. "Layer7 timeout" or "Layer4 connection problem". */
+  readonly reason: string;
 }
 
 export class HaproxyProcess {
@@ -64,7 +66,7 @@ export class HaproxyProcess {
       for (const line of parts) {
         this.lines.push(line);
         const m = parse ? /Server (\S+)\/(\S+) is (UP|DOWN)\b/.exec(line) : null;
-        if (m !== null) this.changes.push({ atNs: at, backend: m[1]!, server: m[2]!, up: m[3] === 'UP' });
+        if (m !== null) this.changes.push({ atNs: at, backend: m[1]!, server: m[2]!, up: m[3] === 'UP', reason: /reason: ([^,]+)/.exec(line)?.[1] ?? '' });
       }
     });
   }

@@ -14,6 +14,8 @@ export const Measure = {
   Promote: '(a) kill -9 → new promote hook start',
   Primary: '(b) kill -9 → /primary 200 on a survivor',
   Vip: '(c) crash → VIP answers the client again',
+  Haproxy: '(d) kill -9 → first connection through HAProxy served by the new active',
+  HaproxyPrimary: '(b) on the HAProxy runs',
   VipPromote: '(a) on the VIP runs',
   Switchover: 'switchover RPC → new promote hook start',
   SwitchoverRpc: 'switchover RPC duration',
@@ -77,4 +79,15 @@ export function checkGoals(all: readonly Series[], defaults: string, tuned: stri
       ? { goal: 'tuned: median (a) ≤ 1.2× etcd tuned median', value: 'n/a', met: null }
       : { goal: 'tuned: median (a) ≤ 1.2× etcd tuned median', value: `${f(at!.p50Ms)} / ${f(et!.p50Ms)} ms = ${ratio.toFixed(2)}×`, met: ratio <= 1.2 },
   ];
+}
+
+/** Issue 18's goal: the HAProxy path (d) no slower than the VIP path (c) and keepalived at 0.1 s adverts, by median. */
+export function haproxyGoals(all: readonly Series[], haproxy: string, vip: string, keepalived: string): Goal[] {
+  const find = (config: string, measure: string) => all.find((s) => s.config === config && s.measure === measure)?.summary;
+  const d = find(haproxy, Measure.Haproxy);
+  const vs = (goal: string, other: LatencySummary | undefined): Goal =>
+    d === undefined || other === undefined
+      ? { goal, value: 'n/a', met: null }
+      : { goal, value: `${f(d.p50Ms)} / ${f(other.p50Ms)} ms`, met: d.p50Ms <= other.p50Ms };
+  return [vs('defaults: median (d) HAProxy ≤ median (c) VIP', find(vip, Measure.Vip)), vs('defaults: median (d) HAProxy ≤ keepalived advert_int 0.1 crash median', find(keepalived, Measure.KeepalivedCrash))];
 }
