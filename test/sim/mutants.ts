@@ -1,4 +1,4 @@
-// Six known Raft bugs, injected into the REAL core from test code only: each mutant patches
+// Seven known Raft bugs, injected into the REAL core from test code only: each mutant patches
 // one overridable decision point of a core class's prototype for the duration of one run
 // (withMutant restores it in `finally`), or swaps the simulator's Ready executor. The teeth
 // test shows the simulator's properties catch every one of them; nothing here is a flag in src/.
@@ -8,6 +8,7 @@ import { RaftLog } from '../../src/raft/raft-log.js';
 import { RawNode } from '../../src/raft/raw-node.js';
 import { ConfChangeType, EntryType, StateType } from '../../src/raft/types.js';
 import type { Entry, NodeId } from '../../src/raft/types.js';
+import type { Message } from '../../src/raft/messages.js';
 import type { Status } from '../../src/raft/ready.js';
 import { sendBeforePersistExecutor } from './ready-executor.js';
 import type { ReadyExecutor } from './ready-executor.js';
@@ -20,6 +21,7 @@ export const MutantName = {
   TruncateOnAppend: 'truncate-on-append',
   ConfChangeBeforeNoop: 'conf-change-before-noop',
   StaleReadIndex: 'stale-read-index',
+  LeaderReadWithoutRound: 'leader-read-without-round',
 } as const;
 export type MutantName = (typeof MutantName)[keyof typeof MutantName];
 
@@ -172,6 +174,30 @@ const staleReadIndex: Mutant = {
     }),
 };
 
+/**
+ * 7. ReadIndex broken on the leader only (etcd 0.4, Consul; Jepsen 2014): the leader answers a
+ * read from its own commit index without a heartbeat round, once its no-op has committed.
+ * Followers still forward to their leader, so their reads are only wrong when that leader is
+ * stale: the bug shows only when a client reaches a node that still believes it leads after a
+ * newer leader has committed a write (CheckQuorum deposes it only after an election timeout).
+ */
+const leaderReadWithoutRound: Mutant = {
+  name: MutantName.LeaderReadWithoutRound,
+  bug: 'a leader answers ReadIndex from its own commit index without a heartbeat round',
+  install: () => {
+    const original = Raft.prototype.leaderReadIndex;
+    return patch(Raft.prototype, 'leaderReadIndex', function (this: Raft, context: string, from: NodeId): void {
+      // Before its no-op commits the leader still queues the read (the original does that);
+      // the bug is only the missing round.
+      if (this.raftLog.term(this.raftLog.committed) !== this.term) return original.call(this, context, from);
+      const index = this.raftLog.committed;
+      if (from === this.id) return void this.readStates.push({ index, context });
+      const send = (this as unknown as { send(m: Message): void }).send;
+      send.call(this, { type: 'readIndexResponse', from: this.id, to: from, term: this.term, context, index, reject: false });
+    });
+  },
+};
+
 export const MUTANTS: readonly Mutant[] = [
   voteWithoutLogCheck,
   commitEarlierTerm,
@@ -179,6 +205,7 @@ export const MUTANTS: readonly Mutant[] = [
   truncateOnAppend,
   confChangeBeforeNoop,
   staleReadIndex,
+  leaderReadWithoutRound,
 ];
 
 // ---------------------------------------------------------------- directed scenarios

@@ -12,7 +12,7 @@ export type Action =
   | { readonly kind: 'awaitCommit'; readonly maxMs: number }
   | { readonly kind: 'isolateLeader' }
   | { readonly kind: 'crashLeader' }
-  | { readonly kind: 'failover'; readonly fault: 'isolate' | 'crash'; readonly maxMs: number }
+  | { readonly kind: 'failover'; readonly fault: 'isolate' | 'crash' | 'pause'; readonly maxMs: number }
   | { readonly kind: 'partition'; readonly side: readonly NodeId[] }
   | { readonly kind: 'isolate'; readonly node: NodeId }
   | { readonly kind: 'cut'; readonly from: NodeId; readonly to: NodeId }
@@ -108,6 +108,7 @@ export function applyAction(sim: Simulator, a: Action): void {
       return crashLeader(sim);
     case 'failover':
       if (a.fault === 'isolate') sim.isolateLeader();
+      else if (a.fault === 'pause') pauseLeader(sim);
       else crashLeader(sim);
       return sim.awaitNewLeader(a.maxMs);
     case 'partition':
@@ -167,6 +168,13 @@ function crashLeader(sim: Simulator): void {
   sim.crash(leader.id);
 }
 
+/** The paused leader still believes it leads when it runs again (until it hears of a newer term). */
+function pauseLeader(sim: Simulator): void {
+  const leader = sim.leader();
+  if (leader === undefined) return sim.act('pause leader: no leader, skipped', () => {});
+  sim.pause(leader.id);
+}
+
 export interface NemesisShape {
   /** Initial voters: n1..nNodes. */
   readonly nodes: number;
@@ -217,7 +225,13 @@ export function actionArb(shape: NemesisShape): fc.Arbitrary<Action> {
   const side = fc.subarray(ids, { minLength: 1, maxLength: Math.max(1, ids.length - 1) });
   const key = fc.constantFrom(...KEYS);
   const value = fc.integer({ min: 1, max: 9 }).map(String);
-  const target: fc.Arbitrary<Target> = fc.oneof({ weight: 2, arbitrary: fc.constant('leader' as const) }, { weight: 1, arbitrary: node });
+  // Clients also reach the stalest node that believes it leads (cut off, paused, about to be
+  // deposed): where a read served without a quorum round goes stale.
+  const target: fc.Arbitrary<Target> = fc.oneof(
+    { weight: 2, arbitrary: fc.constant('leader' as const) },
+    { weight: 1, arbitrary: fc.constant('staleLeader' as const) },
+    { weight: 1, arbitrary: node },
+  );
   const cmd: fc.Arbitrary<KvCommand> = fc.oneof(
     { weight: 3, arbitrary: fc.record({ t: fc.constant('put' as const), k: key, v: value }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant('del' as const), k: key }) },
@@ -253,6 +267,8 @@ export function actionArb(shape: NemesisShape): fc.Arbitrary<Action> {
             { kind: 'failover', fault: 'crash', maxMs: 1000 },
           ),
         },
+        // The paused leader wakes up believing it still leads.
+        { weight: 1, arbitrary: fc.constant<Action>({ kind: 'failover', fault: 'pause', maxMs: 1000 }) },
         { weight: 2, arbitrary: fc.constant<Action>({ kind: 'awaitLeader', maxMs: 1000 }) },
         { weight: 2, arbitrary: fc.constant<Action>({ kind: 'awaitCommit', maxMs: 1000 }) },
         { weight: 2, arbitrary: fc.constant<Action>({ kind: 'isolateLeader' }) },

@@ -174,6 +174,20 @@ const REGRESSIONS: readonly Regression[] = [
       { kind: 'drift', node: 'n3', drift: -0.0002 },
     ],
   },
+  {
+    name: 'a paused leader that wakes up after a newer leader committed a write does not answer a read from its own commit index',
+    origin: 'mutant leader-read-without-round (ReadIndex without a heartbeat round, etcd 0.4 / Consul), random campaign fc 20240604 run 2074: linearizability',
+    simSeed: 0,
+    actions: [
+      { kind: 'failover', fault: 'pause', maxMs: 1000 },
+      { kind: 'awaitCommit', maxMs: 1000 },
+      { kind: 'write', target: 'leader', cmd: { t: 'put', k: 'y', v: '1' } },
+      { kind: 'awaitCommit', maxMs: 1000 },
+      { kind: 'failover', fault: 'pause', maxMs: 1000 },
+      { kind: 'read', target: 'staleLeader', key: 'y' },
+      { kind: 'write', target: 'staleLeader', cmd: { t: 'put', k: 'x', v: '1' } },
+    ],
+  },
 ];
 
 describe('regressions: replayed counterexamples stay clean on the real core', () => {

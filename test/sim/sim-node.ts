@@ -74,6 +74,8 @@ export class SimNode {
   private lastSnapshotIndex = 0;
   /** Messages that arrived while paused, processed on resume (a stopped process's socket buffer). */
   readonly inbox: Message[] = [];
+  /** Client requests that arrived while paused, submitted on resume (Simulator.whenRunning). */
+  readonly clientInbox: (() => boolean)[] = [];
   readonly pendingWrites = new Map<string, ClientOp>();
   /** Reads waiting for their ReadState (index undefined) or for that index to be applied. */
   readonly pendingReads = new Map<string, { op: ClientOp; key: string; index?: number }>();
@@ -131,6 +133,7 @@ export class SimNode {
     this.pendingWrites.clear();
     this.pendingReads.clear();
     this.inbox.length = 0;
+    this.clientInbox.length = 0;
     this.diskBacklog.length = 0;
     this.raw = undefined;
     this.life = 'crashed';

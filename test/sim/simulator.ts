@@ -89,8 +89,11 @@ type SimEvent =
       readonly fn: () => void;
     };
 
-/** Where a client sends an operation: a named node, or whichever node currently leads. */
-export type Target = NodeId | 'leader';
+/**
+ * Where a client sends an operation: a named node, whichever node currently leads, or the
+ * stalest node that still believes it leads (Simulator.staleLeader).
+ */
+export type Target = NodeId | 'leader' | 'staleLeader';
 
 export class Simulator implements NodeHost {
   readonly trace: Trace;
@@ -411,8 +414,29 @@ export class Simulator implements NodeHost {
     return best;
   }
 
+  /**
+   * The node that believes it leads in the oldest term, paused ones included: a deposed leader
+   * that has not noticed yet when one exists (cut off, paused, or about to hear of a newer
+   * term), otherwise the only leader. A read served there without a quorum round misses writes
+   * the newer leader committed (the stale reads Jepsen found in etcd 0.4 and Consul).
+   */
+  staleLeader(): SimNode | undefined {
+    let stalest: SimNode | undefined;
+    let stalestTerm = Number.POSITIVE_INFINITY;
+    for (const node of this.nodes.values()) {
+      const st = node.raw?.status();
+      if (st?.state === StateType.Leader && st.term < stalestTerm) {
+        stalest = node;
+        stalestTerm = st.term;
+      }
+    }
+    return stalest;
+  }
+
   private resolve(target: Target): SimNode | undefined {
-    return target === 'leader' ? this.leader() : this.nodes.get(target);
+    if (target === 'leader') return this.leader();
+    if (target === 'staleLeader') return this.staleLeader();
+    return this.nodes.get(target);
   }
 
   /** One line per node: role, term, commit, applied, conf. */
@@ -524,6 +548,9 @@ export class Simulator implements NodeHost {
       // again it performs what it owed and asks afresh (server/ticker.ts, catchUp and arm).
       this.payOwedTicks(node);
       node.quietLeft = 0;
+      // A resumed process reads its sockets in any order; clients first is the order in which
+      // a deposed leader acts before it hears of the newer term.
+      for (const submit of node.clientInbox.splice(0)) submit();
       for (const m of node.inbox.splice(0)) this.stepMessage(node, m);
       this.restartTicks(node, node.clock.now() + this.tickMs);
       this.replanQuiet(node);
@@ -565,46 +592,72 @@ export class Simulator implements NodeHost {
     });
   }
 
-  /** A client write; returns the op (undefined if it could not even be submitted). */
+  /**
+   * A client write; returns the op (undefined if it could not even be submitted). A request to
+   * a paused node waits for it (ClientOp without an answer until then).
+   */
   write(target: Target, cmd: ClientCommand & { t: 'put' | 'del' | 'cas' }): ClientOp | undefined {
     const node = this.resolve(target);
-    if (node === undefined || !node.isUp) {
+    if (node === undefined || node.life === 'crashed') {
       this.act(`client ${formatCommand(cmd)} → ${target}: unavailable`, () => {});
       return undefined;
     }
     let submitted: ClientOp | undefined;
     this.act(`client ${formatCommand(cmd)} → ${node.id}`, () => {
       const op = this.history.begin(node.id, cmd, this.time);
-      const data = encodeClientEntry({ id: op.id, c: cmd });
-      if (!this.tryPropose(node, () => node.raw!.propose(data))) return this.history.discard(op);
-      this.addTrace(`${node.id} client ${op.id} submitted`);
-      node.pendingWrites.set(op.id, op);
-      submitted = op;
-      node.drain();
+      if (this.whenRunning(node, op, () => this.submitWrite(node, op, cmd))) submitted = op;
     });
     return submitted;
   }
 
-  /** A linearizable read through ReadIndex. */
+  private submitWrite(node: SimNode, op: ClientOp, cmd: ClientCommand & { t: 'put' | 'del' | 'cas' }): boolean {
+    const data = encodeClientEntry({ id: op.id, c: cmd });
+    if (!this.tryPropose(node, () => node.raw!.propose(data))) {
+      this.history.discard(op);
+      return false;
+    }
+    this.addTrace(`${node.id} client ${op.id} submitted`);
+    node.pendingWrites.set(op.id, op);
+    node.drain();
+    return true;
+  }
+
+  /** A linearizable read through ReadIndex (a paused node takes it when it runs again). */
   read(target: Target, key: string): ClientOp | undefined {
     const node = this.resolve(target);
-    if (node === undefined || !node.isUp) {
+    if (node === undefined || node.life === 'crashed') {
       this.act(`client get ${key} → ${target}: unavailable`, () => {});
       return undefined;
     }
     let submitted: ClientOp | undefined;
     this.act(`client get ${key} → ${node.id}`, () => {
       const op = this.history.begin(node.id, { t: 'get', k: key }, this.time);
-      node.pendingReads.set(op.id, { op, key });
-      if (!this.tryPropose(node, () => node.raw!.readIndex(op.id))) {
-        node.pendingReads.delete(op.id);
-        return this.history.discard(op);
-      }
-      this.addTrace(`${node.id} client ${op.id} read submitted`);
-      submitted = op;
-      node.drain();
+      if (this.whenRunning(node, op, () => this.submitRead(node, op, key))) submitted = op;
     });
     return submitted;
+  }
+
+  private submitRead(node: SimNode, op: ClientOp, key: string): boolean {
+    node.pendingReads.set(op.id, { op, key });
+    if (!this.tryPropose(node, () => node.raw!.readIndex(op.id))) {
+      node.pendingReads.delete(op.id);
+      this.history.discard(op);
+      return false;
+    }
+    this.addTrace(`${node.id} client ${op.id} read submitted`);
+    node.drain();
+    return true;
+  }
+
+  /**
+   * Submit now, or, on a paused node, when it runs again: the request waits in the stopped
+   * process's socket (its outcome unknown if the node crashes first). False: rejected now.
+   */
+  private whenRunning(node: SimNode, op: ClientOp, submit: () => boolean): boolean {
+    if (node.life === 'up') return submit();
+    node.clientInbox.push(submit);
+    this.addTrace(`${node.id} client ${op.id} queued (paused)`);
+    return true;
   }
 
   /** Documented rejections are an ordinary outcome; anything else propagates as a core exception. */

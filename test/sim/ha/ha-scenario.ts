@@ -238,7 +238,7 @@ export function haActionsArb(
   };
   const shape: NemesisShape = { nodes, poolSize, maxDrift, maxActions, weights };
   let one = actionArb(shape);
-  if (fencing === 'lease') one = one.filter((a) => a.kind !== 'crashLeader' && !(a.kind === 'failover' && a.fault === 'crash'));
+  if (fencing === 'lease') one = one.filter((a) => a.kind !== 'crashLeader' && !(a.kind === 'failover' && a.fault !== 'isolate'));
   return fc.array(one, { minLength: 1, maxLength: maxActions, size: 'max' });
 }
 
