@@ -19,6 +19,11 @@ export const CALM_NETWORK: NetworkFaults = Object.freeze({ drop: 0, duplicate: 0
 export class Network {
   private readonly down = new Set<string>();
   private faults: NetworkFaults;
+  /**
+   * Draw half the delays at the edges of [minDelay, maxDelay] (a quarter each): the fastest
+   * election and promotion, and the slowest acknowledgement, are where timing rules break.
+   */
+  edgeDelays = false;
 
   constructor(
     private readonly rng: Rng,
@@ -84,6 +89,11 @@ export class Network {
 
   private delay(): number {
     const { minDelay, maxDelay } = this.faults;
+    if (this.edgeDelays) {
+      const edge = this.rng.int(4);
+      if (edge === 0) return minDelay;
+      if (edge === 1) return maxDelay;
+    }
     // Whole-ms delays would make ties (and so seq order) decide too much; use 1/100 ms.
     return minDelay + this.rng.int(Math.max(1, Math.round((maxDelay - minDelay) * 100) + 1)) / 100;
   }

@@ -1,10 +1,10 @@
-// Five known single-active bugs, injected from test code only (nothing here is a flag in
+// Six known single-active bugs, injected from test code only (nothing here is a flag in
 // src/ha): a reconfigured or wrapped RoleController, or a simulator whose clocks drift more
 // than the timing assumed. ha-teeth.test.ts shows the random HA campaign catches each one.
 import { applyHaCommand } from '../../../src/ha/ha-state.js';
 import { RoleController } from '../../../src/ha/role-controller.js';
 import { EMPTY_HA_STATE } from '../../../src/ha/types.js';
-import type { ControllerAction, ControllerInput, FencingMode, HaCommand, LocalRole, ReplicatedHaState } from '../../../src/ha/types.js';
+import type { ControllerAction, ControllerInput, FencingMode, HaCommand, HaConfig, LocalRole, ReplicatedHaState } from '../../../src/ha/types.js';
 import type { HaController } from './ha-actor.js';
 import type { HaTweaks } from './ha-scenario.js';
 
@@ -14,6 +14,7 @@ export const HaMutantName = {
   NoTransferWait: 'no-transfer-wait',
   SkipFence: 'skip-fence',
   DriftBeyondBound: 'drift-beyond-bound',
+  DemoteAtLeaseEnd: 'demote-at-lease-end',
 } as const;
 export type HaMutantName = (typeof HaMutantName)[keyof typeof HaMutantName];
 
@@ -84,6 +85,20 @@ class NoTransferWait extends Wrapped {
   }
 }
 
+/**
+ * The active node starts demoting only when its lease has ended, not `demoteBudget` before: its
+ * demote hook and VIP removal then run past the lease. Shifting the clock reading that the
+ * lease check sees by the budget turns `now ≥ leaseEnd − budget` into `now ≥ leaseEnd`, and
+ * leaves every other decision (promotion's own lease re-check included) as it was.
+ */
+function demoteAtLeaseEnd(cfg: HaConfig): HaController {
+  const c = new RoleController(cfg);
+  const internals = c as unknown as { demoteReason(now: number): string | undefined };
+  const original = internals.demoteReason;
+  internals.demoteReason = (now) => original.call(c, now - cfg.demoteBudgetMs);
+  return c;
+}
+
 export const HA_MUTANTS: readonly HaMutant[] = [
   {
     name: HaMutantName.LeaseTooLong,
@@ -114,5 +129,11 @@ export const HA_MUTANTS: readonly HaMutant[] = [
     bug: 'clocks drift up to 70% while the timing assumed 1%',
     fencing: 'lease',
     tweaks: { simMaxDrift: 0.7 },
+  },
+  {
+    name: HaMutantName.DemoteAtLeaseEnd,
+    bug: 'the active node starts demoting when its lease has ended, not demoteBudget before',
+    fencing: 'lease',
+    tweaks: { factory: demoteAtLeaseEnd },
   },
 ];

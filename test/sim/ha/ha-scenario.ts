@@ -8,6 +8,7 @@ import { computeHaTiming } from '../../../src/ha/timing.js';
 import type { TimingInput } from '../../../src/ha/timing.js';
 import type { FencingMode, HaConfig, HookKind } from '../../../src/ha/types.js';
 import { seededRng } from '../../../src/raft/rng.js';
+import { PREVOTE_RETRY_TICKS, staggeredElectionTimeout } from '../../../src/server/election-order.js';
 import type { NodeId } from '../../../src/raft/types.js';
 import type { Invariant } from '../invariants.js';
 import { actionArb, applyAction, formatActions } from '../nemesis.js';
@@ -15,6 +16,7 @@ import type { Action, ActionGroup, NemesisShape } from '../nemesis.js';
 import { livenessBoundMs } from '../scenario.js';
 import type { SimNode } from '../sim-node.js';
 import { Simulator } from '../simulator.js';
+import type { SimOptions } from '../simulator.js';
 import { ActiveIntervals, HaInvariant } from './active-intervals.js';
 import type { IntervalViolation } from './active-intervals.js';
 import { HaActor, realController } from './ha-actor.js';
@@ -36,7 +38,9 @@ export const HA_TIMING: Omit<TimingInput, 'fencing'> = {
   rttAllowanceMs: 20,
 };
 
-export const HA_HOOKS: HookSettings = { hookTimeoutMs: 25, vipMs: 5, failPct: 5, hangPct: 5, startDelayMaxMs: 3 };
+export const HA_HOOKS: HookSettings = { hookTimeoutMs: 25, vipMs: 5, failPct: 5, hangPct: 5, atLimitPct: 0, startDelayMaxMs: 3 };
+/** The campaigns' hooks: a fifth of them succeed only at their timeout, a fifth of VIP steps take all of vipMs. */
+export const HA_HOOKS_AT_LIMITS: HookSettings = { ...HA_HOOKS, atLimitPct: 20 };
 
 export function haConfig(nodeId: NodeId, fencing: FencingMode): HaConfig {
   const t = computeHaTiming({ ...HA_TIMING, fencing });
@@ -77,6 +81,24 @@ export interface HaScenarioOptions {
    * teeth tests: the active leader sleeps as if its lease check had no deadline.
    */
   readonly quietTicks?: boolean | 'neverWake' | 'ignoreLease';
+  /**
+   * 'adversarial' (what the campaigns run): hooks and VIP steps at their limits, the agent's
+   * election policy in two runs of three (electionTiming), message delays at the edges of their
+   * bounds. 'plain' (default): uniform draws, as before issue 16, so recorded runs still replay.
+   */
+  readonly timing?: 'adversarial' | 'plain';
+}
+
+/**
+ * How followers time out, drawn per run from its seed. Two runs in three use the agent's own
+ * policy (server/election-order.ts: the best-ranked follower campaigns right at the
+ * election timeout and repeats an unanswered PreVote on its next ticks), which wins at the
+ * earliest moment stickiness allows: a demotion that overruns the lease meets the fastest
+ * possible successor. The others use Raft's uniform draw: safety must not rest on the policy.
+ */
+function electionTiming(seed: number): Pick<SimOptions, 'electionTimeout' | 'preVoteRetryTicks'> {
+  if (seededRng((seed ^ 0x0e1ec7) >>> 0).int(3) === 0) return {};
+  return { electionTimeout: staggeredElectionTimeout(() => new Map()), preVoteRetryTicks: PREVOTE_RETRY_TICKS };
 }
 
 /** A simulator with an HA agent on every node (also the ones membership changes add). */
@@ -88,6 +110,7 @@ export class HaCluster implements ResourceHost {
   constructor(seed: number, readonly opts: HaScenarioOptions) {
     const tweaks = opts.tweaks ?? {};
     const factory = tweaks.factory ?? realController;
+    const adversarial = opts.timing === 'adversarial';
     this.sim = new Simulator({
       seed,
       nodes: opts.nodes,
@@ -97,12 +120,13 @@ export class HaCluster implements ResourceHost {
       heartbeatTick: HA_TIMING.heartbeatTick,
       maxDrift: tweaks.simMaxDrift ?? HA_TIMING.maxClockDrift,
       traceKeep: opts.traceKeep ?? 200,
+      ...(adversarial ? electionTiming(seed) : {}),
       ...(opts.quietTicks !== undefined ? { quietTicks: opts.quietTicks === 'ignoreLease' ? true : opts.quietTicks } : {}),
       actor: (node) => {
         const correct = haConfig(node.id, opts.fencing);
         const cfg = tweaks.config?.(correct) ?? correct;
         const rng = seededRng((seed ^ Math.imul(hashId(node.id), 0x9e3779b1)) >>> 0);
-        const actor = new HaActor(node, this, cfg, factory, rng, HA_HOOKS, 3 * HA_TIMING.electionTick, {
+        const actor = new HaActor(node, this, cfg, factory, rng, adversarial ? HA_HOOKS_AT_LIMITS : HA_HOOKS, 3 * HA_TIMING.electionTick, {
           tickMs: HA_TIMING.tickMs,
           ignoreLease: opts.quietTicks === 'ignoreLease',
         });
@@ -110,6 +134,8 @@ export class HaCluster implements ResourceHost {
         return actor;
       },
     });
+    // The fastest vote and append, the slowest acknowledgement: timing rules break at the edges.
+    this.sim.network.edgeDelays = adversarial;
   }
 
   runnerOf(id: NodeId): ResourceRunner | undefined {
@@ -260,6 +286,8 @@ export interface HaCampaignOptions {
    * teeth tests: the active leader sleeps as if its lease check had no deadline.
    */
   readonly quietTicks?: boolean | 'neverWake' | 'ignoreLease';
+  /** HaScenarioOptions.timing; the campaigns default to 'adversarial'. */
+  readonly timing?: 'adversarial' | 'plain';
 }
 
 export interface HaCounterexample {
@@ -288,6 +316,7 @@ export function runHaCampaign(opts: HaCampaignOptions): HaCampaignResult {
     nodes: opts.nodes,
     poolSize,
     fencing: opts.fencing,
+    timing: opts.timing ?? 'adversarial',
     ...(opts.tweaks ? { tweaks: opts.tweaks } : {}),
     ...(opts.quietTicks !== undefined ? { quietTicks: opts.quietTicks } : {}),
   };

@@ -33,6 +33,12 @@ export interface HookSettings {
   readonly failPct: number;
   /** Percent of hooks that hang until killed at the timeout. */
   readonly hangPct: number;
+  /**
+   * Percent of hooks that succeed only at their timeout, and of VIP steps that take all of
+   * vipMs: a demotion that uses its whole budget is what the budget is for, so the campaign
+   * must meet it often, not once in a few thousand sequences.
+   */
+  readonly atLimitPct: number;
   /** Upper bound of the delay between the decision and the start of a sequence. */
   readonly startDelayMaxMs: number;
 }
@@ -131,10 +137,13 @@ export class ResourceRunner {
   /** Duration (own clock) and result of one sequence, from the seed. */
   private draw(kind: HookKind): Outcome {
     const s = this.settings;
-    const vip = kind === 'fence' ? 0 : (this.rng.int(101) / 100) * s.vipMs;
+    // Drawn only when enabled, so runs recorded without it replay the same draws.
+    const vipAtLimit = s.atLimitPct > 0 && this.rng.int(100) < s.atLimitPct;
+    const vip = kind === 'fence' ? 0 : vipAtLimit ? s.vipMs : (this.rng.int(101) / 100) * s.vipMs;
     const r = this.reliable ? 100 : this.rng.int(100);
     if (r < s.failPct) return { localMs: vip + (this.rng.int(101) / 100) * (s.hookTimeoutMs / 4), ok: false, detail: 'hook exit 1' };
     if (r < s.failPct + s.hangPct) return { localMs: vip + s.hookTimeoutMs, ok: false, detail: 'hook hung, killed at timeout' };
+    if (r < s.failPct + s.hangPct + s.atLimitPct) return { localMs: vip + s.hookTimeoutMs, ok: true, detail: 'ok at the timeout' };
     // Mostly quick hooks, some slow ones up to the timeout.
     const span = this.rng.int(10) < 7 ? 0.3 * s.hookTimeoutMs : s.hookTimeoutMs;
     return { localMs: vip + (this.rng.int(101) / 100) * span, ok: true, detail: 'ok' };
