@@ -6,6 +6,7 @@ export { startNode } from './server/node.js';
 export type { MemberStatus, NodeEvent, NodeEventType, NodeRole, NodeStatus, PalisadeNode, StartNodeOptions } from './server/node.js';
 export { CONFIG_DEFAULTS, validateNodeConfig } from './server/config.js';
 export type { LogLevel, NodeConfig, NodeConfigInput, TlsFiles } from './server/config.js';
+export type { CheckFunction } from './ha/health-check.js';
 
 // Talking to a cluster.
 export * from './client/index.js';

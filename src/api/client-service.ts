@@ -122,6 +122,8 @@ function handlers(port: NodePort, logger: ServiceLogger | undefined): UntypedSer
           lastContactMs: String(m.lastContactMs),
           matchIndex: String(m.matchIndex),
           lag: String(m.lag),
+          health: m.health ?? '',
+          healthDetail: m.healthDetail ?? '',
         })),
       };
     }),
@@ -267,6 +269,10 @@ function wireHaStatus(h: HaStatus): WireHaStatus {
     priority: h.priority,
     failback: h.failback,
     leaseRemainingMs: String(h.leaseRemainingMs),
+    health: h.health,
+    healthDetail: h.healthDetail,
+    degraded: h.degraded,
+    degradedReason: h.degradedReason,
   };
 }
 

@@ -1,5 +1,5 @@
 // The node's HTTP endpoints (node:http, no framework), for load balancers, probes and people:
-//   /health   200 when the node runs and knows a leader
+//   /health   200 when the node runs, knows a leader and its service check is not failing
 //   /primary  200 only on the active node with a valid lease and its resources up (503 elsewhere)
 //   /replica  200 on a healthy member that follows a leader and is not the active node
 //   /status   JSON (the same NodeStatus as the gRPC Status call, with the active role)
@@ -55,9 +55,18 @@ function handle(port: HttpPort, req: IncomingMessage, res: ServerResponse): void
     switch (path) {
       case '/health': {
         const s = port.status();
-        const ok = port.running() && s.leader !== '';
-        const reason = !port.running() ? 'node is not running' : s.leader === '' ? 'no leader known' : undefined;
-        const body = { ok, node: s.id, cluster: s.cluster, leader: s.leader, term: s.term, role: s.role, ...(reason ? { reason } : {}) };
+        // The service's health by this node's check (issue 15): unhealthy is a failed health.
+        const service = s.ha?.health ?? 'unknown';
+        const unhealthy = service === 'unhealthy';
+        const ok = port.running() && s.leader !== '' && !unhealthy;
+        const reason = !port.running()
+          ? 'node is not running'
+          : s.leader === ''
+            ? 'no leader known'
+            : unhealthy
+              ? `service unhealthy${s.ha?.healthDetail ? `: ${s.ha.healthDetail}` : ''}`
+              : undefined;
+        const body = { ok, node: s.id, cluster: s.cluster, leader: s.leader, term: s.term, role: s.role, service, ...(s.ha?.degraded ? { degraded: true } : {}), ...(reason ? { reason } : {}) };
         return json(res, ok ? 200 : 503, body);
       }
       case '/primary': {

@@ -22,6 +22,10 @@ export interface MemberStatus {
   readonly lastContactMs: number;
   readonly matchIndex: number;
   readonly lag: number;
+  /** The member's published service health (HA layer only): healthy, unhealthy or unknown. */
+  readonly health?: 'healthy' | 'unhealthy' | 'unknown';
+  /** Why (the failing check's last words); '' when nothing to say. */
+  readonly healthDetail?: string;
 }
 
 export interface NodeStatus {
@@ -56,6 +60,12 @@ export interface HaStatus {
   readonly failback: boolean;
   /** Lease left on this node (leader only); -1 when it holds none. */
   readonly leaseRemainingMs: number;
+  /** This node's service health by its check (healthy when it runs none). */
+  readonly health: 'healthy' | 'unhealthy' | 'unknown';
+  readonly healthDetail: string;
+  /** This node is active with an unhealthy service and keeps the role (degradedReason says why). */
+  readonly degraded: boolean;
+  readonly degradedReason: string;
 }
 
 export interface SwitchoverResult {
@@ -69,6 +79,8 @@ export interface SwitchoverResult {
 /** The operator's controls of the active role; the server implements it (server/ha-driver.ts). */
 export interface HaPort {
   status(): HaStatus;
+  /** A member's published service health (the replicated state; healthy when it runs no check). */
+  memberHealth(id: string): { readonly health: 'healthy' | 'unhealthy' | 'unknown'; readonly healthDetail: string };
   /** Active with a valid lease and its resources up: /primary 200. */
   isPrimary(): boolean;
   /** A healthy member following a leader that is not the active node: /replica 200. */

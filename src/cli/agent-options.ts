@@ -55,6 +55,13 @@ export interface AgentSettings {
   failback?: boolean;
   noActive?: boolean;
   maxClockDrift?: number;
+  check?: string;
+  checkIntervalMs?: number;
+  checkTimeoutMs?: number;
+  checkFall?: number;
+  checkRise?: number;
+  failoverCooldownMs?: number;
+  onNoHealthyCandidate?: string;
 }
 
 export const AGENT_OPTIONS: readonly AgentOptionSpec[] = [
@@ -111,6 +118,34 @@ export const AGENT_OPTIONS: readonly AgentOptionSpec[] = [
   { key: 'failback', prop: 'failback', kind: OptionKind.Bool, placeholder: '', help: 'take the role back from a lower-priority active node once caught up', example: 'true' },
   { key: 'no-active', prop: 'noActive', kind: OptionKind.Bool, placeholder: '', help: 'a voter that never takes the role (a witness, e.g. a third site)', example: 'true' },
   { key: 'max-clock-drift', prop: 'maxClockDrift', kind: OptionKind.Number, placeholder: 'RATIO', help: 'bound on clock rate error used in the lease (default 0.01 = 1%)', example: '0.01' },
+  {
+    key: 'check',
+    prop: 'check',
+    kind: OptionKind.String,
+    placeholder: 'FILE',
+    help: 'executable that checks the service (exit 0 = healthy; PALISADE_ROLE=active|replica); an unhealthy active hands the role to a healthy node',
+    example: '/etc/palisade/check',
+  },
+  { key: 'check-interval-ms', prop: 'checkIntervalMs', kind: OptionKind.Int, placeholder: 'MS', help: 'run the check this often (default 1000)', example: '1000' },
+  { key: 'check-timeout-ms', prop: 'checkTimeoutMs', kind: OptionKind.Int, placeholder: 'MS', help: 'kill the check\'s process group after this long: a failure (default: the interval)', example: '1000' },
+  { key: 'check-fall', prop: 'checkFall', kind: OptionKind.Int, placeholder: 'N', help: 'consecutive failures that make the node unhealthy (default 3)', example: '3' },
+  { key: 'check-rise', prop: 'checkRise', kind: OptionKind.Int, placeholder: 'N', help: 'consecutive successes that make it healthy again (default 2)', example: '2' },
+  {
+    key: 'failover-cooldown-ms',
+    prop: 'failoverCooldownMs',
+    kind: OptionKind.Int,
+    placeholder: 'MS',
+    help: 'at most one automatic health failover per this long (default 30000)',
+    example: '30000',
+  },
+  {
+    key: 'on-no-healthy-candidate',
+    prop: 'onNoHealthyCandidate',
+    kind: OptionKind.String,
+    placeholder: 'keep|demote',
+    help: 'an unhealthy active with no healthy node to take over: keep the role (default; status says degraded) or demote',
+    example: 'keep',
+  },
 ];
 
 const BY_KEY = new Map(AGENT_OPTIONS.map((o) => [o.key, o]));

@@ -23,6 +23,9 @@ export interface MemberView {
   readonly lag: number | null;
   /** The member's own word on its active role (inactive, promoting, active...); null when it did not answer. */
   readonly activeRole: string | null;
+  /** Its published service health (replicated, so any answer knows every member's). */
+  readonly health: 'healthy' | 'unhealthy' | 'unknown';
+  readonly healthDetail: string;
 }
 
 export interface ClusterView {
@@ -37,6 +40,8 @@ export interface ClusterView {
   /** 'hook' | 'lease', as the authority reports it; null when unknown. */
   readonly fencing: string | null;
   readonly paused: boolean;
+  /** The active node keeps the role with an unhealthy service: why (its own answer); null when not. */
+  readonly degraded: string | null;
   /** Endpoints that did not answer, with why. */
   readonly unreachable: readonly { readonly endpoint: string; readonly error: string }[];
 }
@@ -61,7 +66,7 @@ export function combineStatus(probes: readonly StatusProbe[]): ClusterView {
   const reports = probes.flatMap((p) => (p.report !== undefined ? [p.report] : []));
   const unreachable = probes.flatMap((p) => (p.report === undefined ? [{ endpoint: p.endpoint, error: p.error ?? 'no answer' }] : []));
   const auth = authority(reports);
-  if (auth === undefined) return { cluster: '', leader: null, term: 0, commitIndex: 0, members: [], active: null, fencing: null, paused: false, unreachable };
+  if (auth === undefined) return { cluster: '', leader: null, term: 0, commitIndex: 0, members: [], active: null, fencing: null, paused: false, degraded: null, unreachable };
 
   const isLeaderView = auth.leader !== '' && auth.leader === auth.nodeId;
   // Each node's word about itself, from its own answer.
@@ -82,10 +87,14 @@ export function combineStatus(probes: readonly StatusProbe[]): ClusterView {
         matchIndex: isLeaderView ? m.matchIndex : null,
         lag: isLeaderView ? m.lag : null,
         activeRole: haOf.get(m.id)?.localRole ?? null,
+        // A member's own answer knows its verdict first (publication takes a commit).
+        health: haOf.get(m.id)?.health ?? m.health,
+        healthDetail: haOf.get(m.id)?.healthDetail ?? m.healthDetail,
       };
     });
   // The leader's copy of the replicated record is the freshest; else the authority's.
   const ha = auth.ha ?? reports.find((r) => r.ha !== undefined)?.ha;
+  const holderHa = ha?.active ? haOf.get(ha.active.node) : undefined;
   return {
     cluster: auth.cluster,
     leader: auth.leader === '' ? null : auth.leader,
@@ -95,6 +104,7 @@ export function combineStatus(probes: readonly StatusProbe[]): ClusterView {
     active: ha?.active ?? null,
     fencing: ha?.fencing ?? null,
     paused: ha?.paused ?? false,
+    degraded: holderHa?.degraded === true ? holderHa.degradedReason || 'service unhealthy' : null,
     unreachable,
   };
 }

@@ -53,6 +53,8 @@ function memberStatus(m: MemberStatus__Output, i: number): MemberStatusReport {
     lastContactMs: contact < 0 ? undefined : contact,
     matchIndex: u64(m.matchIndex, `members[${i}].matchIndex`),
     lag: u64(m.lag, `members[${i}].lag`),
+    health: health(m.health, `members[${i}].health`),
+    healthDetail: m.healthDetail,
   };
 }
 
@@ -84,10 +86,21 @@ function haStatus(h: HaStatus__Output): HaStatusReport {
     priority: h.priority,
     failback: h.failback,
     leaseRemainingMs: lease < 0 ? undefined : lease,
+    health: health(h.health, 'ha.health'),
+    healthDetail: h.healthDetail,
+    degraded: h.degraded,
+    degradedReason: h.degradedReason,
   };
 }
 
-const EVENT_KINDS: ReadonlySet<string> = new Set(['election', 'promotion', 'demotion', 'fence', 'hook']);
+/** '' is what a server without health checks sends: nothing known. */
+function health(v: string, field: string): 'healthy' | 'unhealthy' | 'unknown' {
+  if (v === '' || v === 'unknown') return 'unknown';
+  if (v === 'healthy' || v === 'unhealthy') return v;
+  throw new MalformedResponseError(field, `unknown health "${v}"`);
+}
+
+const EVENT_KINDS: ReadonlySet<string> = new Set(['election', 'promotion', 'demotion', 'fence', 'hook', 'health']);
 
 export function clusterEvent(e: ClusterEvent__Output, i: number): ClusterEventReport {
   if (!EVENT_KINDS.has(e.kind)) throw new MalformedResponseError(`events[${i}].kind`, `unknown event kind "${e.kind}"`);

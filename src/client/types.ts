@@ -22,6 +22,10 @@ export interface MemberStatusReport {
   readonly lastContactMs: number | undefined;
   readonly matchIndex: number;
   readonly lag: number;
+  /** The member's published service health; 'unknown' when not known (or an older server). */
+  readonly health: 'healthy' | 'unhealthy' | 'unknown';
+  /** Why (the failing check's last words); '' when nothing to say. */
+  readonly healthDetail: string;
 }
 
 /** The answer of one node to `status`. */
@@ -56,6 +60,13 @@ export interface HaStatusReport {
   readonly failback: boolean;
   /** Lease left on the answering node; undefined when it holds none. */
   readonly leaseRemainingMs: number | undefined;
+  /** The answering node's service health by its check. */
+  readonly health: 'healthy' | 'unhealthy' | 'unknown';
+  readonly healthDetail: string;
+  /** The answering node is active with an unhealthy service and keeps the role. */
+  readonly degraded: boolean;
+  /** Why it keeps the role ('' when not degraded). */
+  readonly degradedReason: string;
 }
 
 export interface SwitchoverResult {
@@ -69,7 +80,7 @@ export interface SwitchoverResult {
 /** One entry of the replicated cluster event log. */
 export interface ClusterEventReport {
   readonly seq: number;
-  readonly kind: 'election' | 'promotion' | 'demotion' | 'fence' | 'hook';
+  readonly kind: 'election' | 'promotion' | 'demotion' | 'fence' | 'hook' | 'health';
   /** Milliseconds since the Unix epoch (the recording node's clock). */
   readonly at: number;
   readonly nodeId: string;

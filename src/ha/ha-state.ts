@@ -1,7 +1,11 @@
 // The replicated part of the active role: a pure reducer over committed HA commands, and the
 // encoding of those commands in log entries. Deterministic: every node that applies the same
 // commands at the same indexes holds the same state.
-import type { ActiveRecord, HaCommand, ReplicatedHaState } from './types.js';
+import { isHealth } from './health.js';
+import type { ActiveRecord, HaCommand, NodeHealth, ReplicatedHaState } from './types.js';
+
+/** A published check detail is cut to this many characters (it lives in the replicated state). */
+export const HEALTH_DETAIL_MAX = 200;
 
 /** Apply one committed command found at log index `index`. */
 export function applyHaCommand(state: ReplicatedHaState, cmd: HaCommand, index: number): ReplicatedHaState {
@@ -21,11 +25,23 @@ export function applyHaCommand(state: ReplicatedHaState, cmd: HaCommand, index: 
       return state.paused ? state : { ...state, paused: true };
     case 'resume':
       return state.paused ? { ...state, paused: false } : state;
+    case 'health': {
+      const entry: NodeHealth = { node: cmd.node, health: cmd.health, detail: cmd.detail.slice(0, HEALTH_DETAIL_MAX) };
+      const health = [...state.health.filter((h) => h.node !== cmd.node), entry].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+      return { ...state, health };
+    }
+    case 'healthFailover':
+      return { ...state, lastHealthFailover: { index, from: cmd.from, to: cmd.to } };
     default: {
       const never: never = cmd;
       throw new Error(`unknown HA command ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** A node's published verdict; undefined when it never published one. */
+export function healthOf(state: ReplicatedHaState, node: string): NodeHealth | undefined {
+  return state.health.find((h) => h.node === node);
 }
 
 /** Is `holder`'s promotion `epoch` (or an older one of it) still unconfirmed? */
@@ -84,6 +100,14 @@ export function decodeHaCommand(data: Uint8Array): HaCommand {
       return { type: 'pause' };
     case 'resume':
       return { type: 'resume' };
+    case 'health': {
+      const health = o['health'];
+      if (!isHealth(health)) throw new HaCommandError('HA command field health must be healthy, unhealthy or unknown');
+      if (typeof o['detail'] !== 'string') throw new HaCommandError('HA command field detail must be a string');
+      return { type: 'health', node: str('node'), health, detail: o['detail'] };
+    }
+    case 'healthFailover':
+      return { type: 'healthFailover', from: str('from'), to: str('to') };
     default:
       throw new HaCommandError(`unknown HA command type ${JSON.stringify(o['type'])}`);
   }

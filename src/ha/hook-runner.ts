@@ -18,7 +18,8 @@ export interface HaLogger {
 
 /** What a hook is told about the event, exported to it as PALISADE_* variables. */
 export interface HookContext {
-  readonly event: HookKind;
+  /** A hook's kind, or 'check' for the health check (health-check.ts). */
+  readonly event: HookKind | 'check';
   readonly nodeId: string;
   readonly epoch: number;
   readonly term: number;
@@ -28,6 +29,8 @@ export interface HookContext {
   readonly target: string;
   readonly reason: string;
   readonly cluster: string;
+  /** Checks only: PALISADE_ROLE, 'active' or 'replica'. */
+  readonly role?: 'active' | 'replica';
 }
 
 export interface HookSpec {
@@ -112,6 +115,7 @@ export function hookEnvironment(ctx: HookContext, base: NodeJS.ProcessEnv = proc
     PALISADE_TARGET: ctx.target,
     PALISADE_REASON: ctx.reason,
     PALISADE_CLUSTER: ctx.cluster,
+    ...(ctx.role !== undefined ? { PALISADE_ROLE: ctx.role } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ export interface HaProfile {
   readonly priority: number;
   readonly failback: boolean;
   readonly noActive: boolean;
+  /** Runs a health check (absent in profiles published before checks existed). */
+  readonly check?: boolean;
 }
 
 /** The published profiles by node id. A malformed value (written by hand) counts as no profile. */
@@ -20,7 +22,8 @@ export function readHaProfiles(entries: Iterable<{ readonly key: string; readonl
     if (!kv.key.startsWith(HA_PROFILE_PREFIX)) continue;
     try {
       const p = JSON.parse(kv.value) as Partial<HaProfile>;
-      out.set(kv.key.slice(HA_PROFILE_PREFIX.length), { priority: Number(p.priority) || 0, failback: p.failback === true, noActive: p.noActive === true });
+      const profile: HaProfile = { priority: Number(p.priority) || 0, failback: p.failback === true, noActive: p.noActive === true };
+      out.set(kv.key.slice(HA_PROFILE_PREFIX.length), typeof p.check === 'boolean' ? { ...profile, check: p.check } : profile);
     } catch {
       // not JSON: treat the node as having no profile
     }

@@ -3,8 +3,10 @@
 // `now` comes with every input and the caller runs the actions it returns, one `run` at a
 // time, reporting each end with an `actionDone` input. Every decision is re-evaluated from
 // the latest inputs ("latest state wins"), so a lost or late input only delays, never confuses.
+import { healthOf } from './ha-state.js';
+import { Health } from './health.js';
 import type { ActiveRecord, ControllerAction, ControllerInput, HaCommand, HaConfig, HookKind, RaftRole, ReplicatedHaState } from './types.js';
-import { EMPTY_HA_STATE, LocalRole } from './types.js';
+import { EMPTY_HA_STATE, LocalRole, OnNoHealthyCandidate } from './types.js';
 
 interface RaftView {
   readonly role: RaftRole;
@@ -17,6 +19,8 @@ interface Switchover {
   readonly to: string;
   readonly since: number;
   transferSent: boolean;
+  /** Why, for the demotion's reason (default: an operator's switchover). */
+  readonly why?: string;
 }
 
 export class RoleController {
@@ -54,8 +58,37 @@ export class RoleController {
   private switchover: Switchover | undefined;
   private shuttingDown = false;
 
+  // Service health (issue 15). A node without a check counts as healthy.
+  private ownHealth: Health;
+  private ownHealthDetail = '';
+  private lastPublishAt = Number.NEGATIVE_INFINITY;
+  /** Leader only: reachable, caught-up voters allowed to hold the role, best first (input). */
+  private candidateIds: readonly string[] = [];
+  /** Own clock time of the latest health failover decided here or seen applied. */
+  private healthFailoverAt = Number.NEGATIVE_INFINITY;
+  private seenHealthFailoverIndex = 0;
+  /** When (own clock) a node was seen turning healthy; absent: healthy since before we looked. */
+  private readonly healthySince = new Map<string, number>();
+  private recordSeen = false;
+  /** An unhealthy inactive leader hands leadership to a healthy voter at most this often. */
+  private healthTransferAt = Number.NEGATIVE_INFINITY;
+
   constructor(private readonly cfg: HaConfig) {
     this.backoffMs = cfg.promoteBackoffMinMs;
+    this.ownHealth = cfg.health?.checked === true ? Health.Unknown : Health.Healthy;
+  }
+
+  /** This node's own check verdict (healthy when it runs no check). */
+  get health(): Health {
+    return this.ownHealth;
+  }
+
+  /**
+   * The active node's service is unhealthy and it keeps the role: no healthy node to hand it to,
+   * the failover cooldown is running, or the cluster is paused.
+   */
+  get degraded(): boolean {
+    return this.local === LocalRole.Active && this.ownHealth === Health.Unhealthy;
   }
 
   get role(): LocalRole {
@@ -89,9 +122,10 @@ export class RoleController {
    */
   get quietUntil(): number {
     if (!this.startupDone || this.running !== undefined || this.shuttingDown) return Number.NEGATIVE_INFINITY;
-    if (this.switchover !== undefined || this.fenceAcks.size > 0) return Number.NEGATIVE_INFINITY;
+    if (this.switchover !== undefined || this.fenceAcks.size > 0 || this.publicationDue()) return Number.NEGATIVE_INFINITY;
     if (this.raft.role === 'leader') {
-      const holding = this.local === LocalRole.Active && this.raft.term === this.holdTerm && !this.cfg.noActive;
+      // An unhealthy active waits for its failover cooldown to end: a clock-driven decision.
+      const holding = this.local === LocalRole.Active && this.raft.term === this.holdTerm && !this.cfg.noActive && this.ownHealth === Health.Healthy;
       return holding ? this.leaseEnd - this.cfg.demoteBudgetMs : Number.NEGATIVE_INFINITY;
     }
     if (this.local !== LocalRole.Inactive) return Number.NEGATIVE_INFINITY;
@@ -115,6 +149,7 @@ export class RoleController {
         }
         break;
       case 'record':
+        this.observeHealth(input.now, input.state);
         this.record = input.state;
         if (input.state.active && input.state.active.holder !== this.cfg.nodeId) this.lastOtherActive = input.state.active.holder;
         break;
@@ -125,12 +160,20 @@ export class RoleController {
         break;
       case 'switchover':
         if (this.raft.role === 'leader' && this.switchover === undefined) {
-          const to = input.to !== '' ? input.to : (input.caughtUp.find((id) => id !== this.cfg.nodeId) ?? '');
+          const to = input.to !== '' ? input.to : (input.caughtUp.find((id) => id !== this.cfg.nodeId && this.mayTakeRole(id)) ?? '');
           if (to !== '' && to !== this.cfg.nodeId) this.switchover = { to, since: input.now, transferSent: false };
         }
         break;
       case 'shutdown':
         this.shuttingDown = true;
+        break;
+      case 'health':
+        if (input.health !== this.ownHealth) this.lastPublishAt = Number.NEGATIVE_INFINITY; // publish at once
+        this.ownHealth = this.cfg.health?.checked === true ? input.health : Health.Healthy;
+        this.ownHealthDetail = input.detail;
+        break;
+      case 'candidates':
+        this.candidateIds = input.ids;
         break;
       default: {
         const never: never = input;
@@ -231,8 +274,11 @@ export class RoleController {
       return;
     }
 
+    this.publishHealth(now, out);
+
     // 1. Demotion: always allowed to preempt a running promotion (latest decision wins).
     if (this.local === LocalRole.Active || this.local === LocalRole.Promoting) {
+      this.considerHealthFailover(now, out);
       const reason = this.demoteReason(now);
       if (reason !== undefined) {
         this.demote(reason, out);
@@ -267,6 +313,16 @@ export class RoleController {
       return;
     }
     if (this.record.paused || this.local !== LocalRole.Inactive || now < this.backoffUntil) return;
+
+    // Never promote a node whose service is not (yet) healthy: a healthy voter should lead.
+    if (this.ownHealth !== Health.Healthy) {
+      const to = this.healthyTargets(now)[0];
+      if (to !== undefined && now - this.healthTransferAt >= 2 * this.cfg.outliveMs) {
+        this.healthTransferAt = now;
+        out.push({ type: 'transferLeadership', to });
+      }
+      return;
+    }
 
     // 4. Promotion, only on an applied promote record of ours in this term, still listed as a
     // holder, and never an epoch we already demoted (that one is acknowledged as down).
@@ -333,9 +389,71 @@ export class RoleController {
     if (now >= this.leaseEnd - this.cfg.demoteBudgetMs) return 'lease expiring';
     const rec = this.record.active;
     if (rec && rec.epoch > this.epoch) return `superseded by epoch ${rec.epoch}`;
-    if (this.switchover) return `switchover to ${this.switchover.to}`;
+    if (this.switchover) return this.switchover.why ?? `switchover to ${this.switchover.to}`;
     if (this.cfg.noActive) return 'no-active node';
+    if (this.ownHealth === Health.Unhealthy && !this.record.paused && this.cfg.health?.onNoHealthyCandidate === OnNoHealthyCandidate.Demote && this.healthyTargets(now).length === 0) {
+      return 'service unhealthy and no healthy node to take the role (on-no-healthy-candidate demote)';
+    }
     return undefined;
+  }
+
+  /**
+   * The active node's service is unhealthy: hand the role to the best healthy candidate through
+   * an ordered switchover (demote, confirm, transfer; the target promotes), at most once per
+   * cooldown across the cluster. Without a target (or within the cooldown) it keeps the role.
+   */
+  private considerHealthFailover(now: number, out: ControllerAction[]): void {
+    if (this.ownHealth !== Health.Unhealthy || this.record.paused || this.shuttingDown || this.switchover !== undefined) return;
+    if (this.raft.role !== 'leader' || this.raft.term !== this.holdTerm) return;
+    const cooldown = this.cfg.health?.failoverCooldownMs ?? 0;
+    if (now < this.healthFailoverAt + cooldown) return;
+    const to = this.healthyTargets(now)[0];
+    if (to === undefined) return;
+    this.healthFailoverAt = now;
+    this.switchover = { to, since: now, transferSent: false, why: `service unhealthy: handing the role to ${to}` };
+    out.push({ type: 'propose', command: { type: 'healthFailover', from: this.cfg.nodeId, to } });
+  }
+
+  /** May `id` be handed the role, by its published verdict? Never published: its own controller decides. */
+  private mayTakeRole(id: string): boolean {
+    const h = healthOf(this.record, id);
+    return h === undefined || h.health === Health.Healthy;
+  }
+
+  /** Healthy candidates, best first; a node that recovered within the cooldown only after the others. */
+  private healthyTargets(now: number): string[] {
+    const cooldown = this.cfg.health?.failoverCooldownMs ?? 0;
+    const ok = this.candidateIds.filter((id) => id !== this.cfg.nodeId && this.mayTakeRole(id));
+    const settled = (id: string): boolean => now - (this.healthySince.get(id) ?? Number.NEGATIVE_INFINITY) >= cooldown;
+    return [...ok.filter(settled), ...ok.filter((id) => !settled(id))];
+  }
+
+  /** Notes health failovers (cooldown) and nodes turning healthy (preference) in a new record. */
+  private observeHealth(now: number, next: ReplicatedHaState): void {
+    const f = next.lastHealthFailover;
+    if (f !== null && f.index > this.seenHealthFailoverIndex) {
+      // One already in the state when this agent started is from before our time: no cooldown.
+      if (this.recordSeen) this.healthFailoverAt = Math.max(this.healthFailoverAt, now);
+      this.seenHealthFailoverIndex = f.index;
+    }
+    for (const h of next.health) {
+      const was = healthOf(this.record, h.node)?.health;
+      if (h.health !== Health.Healthy) this.healthySince.delete(h.node);
+      else if (was !== Health.Healthy && this.recordSeen) this.healthySince.set(h.node, now);
+    }
+    this.recordSeen = true;
+  }
+
+  /** A checked node's verdict differs from the one it published. */
+  private publicationDue(): boolean {
+    return this.cfg.health?.checked === true && healthOf(this.record, this.cfg.nodeId)?.health !== this.ownHealth;
+  }
+
+  /** Publish our verdict in the replicated state (retried: a proposal may be dropped). */
+  private publishHealth(now: number, out: ControllerAction[]): void {
+    if (!this.publicationDue() || now - this.lastPublishAt < this.cfg.leaseMs) return;
+    this.lastPublishAt = now;
+    out.push({ type: 'propose', command: { type: 'health', node: this.cfg.nodeId, health: this.ownHealth, detail: this.ownHealthDetail } });
   }
 
   /** Replicate that our own promotions are demoted, and that fenced nodes were fenced. */

@@ -1,6 +1,7 @@
 // Types of the active-role layer (see docs/design-notes.md "The active role"). The role
 // controller is pure: time arrives in every input as `now` (the node's monotonic clock, ms);
 // the caller executes the actions it returns and reports back with more inputs.
+import type { Health } from './health.js';
 
 export const FencingMode = {
   /** A fence hook must succeed before promotion when the previous holder did not confirm its demotion. */
@@ -31,6 +32,32 @@ export interface HaConfig extends HaTiming {
   /** Back-off after a failed promotion before this node tries again (doubles up to max). */
   readonly promoteBackoffMinMs: number;
   readonly promoteBackoffMaxMs: number;
+  /** Service health checks (issue 15); absent: the node runs no check (it counts as healthy). */
+  readonly health?: HealthPolicy;
+}
+
+export const OnNoHealthyCandidate = {
+  /** The unhealthy active keeps the role (status says degraded): promoting an unhealthy node would be worse. */
+  Keep: 'keep',
+  /** The unhealthy active demotes anyway; nobody holds the role until a node is healthy. */
+  Demote: 'demote',
+} as const;
+export type OnNoHealthyCandidate = (typeof OnNoHealthyCandidate)[keyof typeof OnNoHealthyCandidate];
+
+export interface HealthPolicy {
+  /** This node runs a check: until its first verdict it is `unknown` and is not promoted. */
+  readonly checked: boolean;
+  /** At most one automatic health failover per this many ms (cluster-wide, each on its own clock). */
+  readonly failoverCooldownMs: number;
+  readonly onNoHealthyCandidate: OnNoHealthyCandidate;
+}
+
+/** A node's published check verdict (replicated). */
+export interface NodeHealth {
+  readonly node: string;
+  readonly health: Health;
+  /** Why (the failing check's last words); '' when there is nothing to say. */
+  readonly detail: string;
 }
 
 /** The replicated record (applied state, identical on every node at one index). */
@@ -53,9 +80,19 @@ export interface ReplicatedHaState {
   readonly holders: readonly ActiveRecord[];
   /** Maintenance: no automatic promotion or demotion. */
   readonly paused: boolean;
+  /** Every node's latest published check verdict, sorted by node id (absent: never published). */
+  readonly health: readonly NodeHealth[];
+  /** The latest automatic health failover: its log index, who handed the role to whom. */
+  readonly lastHealthFailover: { readonly index: number; readonly from: string; readonly to: string } | null;
 }
 
-export const EMPTY_HA_STATE: ReplicatedHaState = Object.freeze({ active: null, holders: Object.freeze([]), paused: false });
+export const EMPTY_HA_STATE: ReplicatedHaState = Object.freeze({
+  active: null,
+  holders: Object.freeze([]),
+  paused: false,
+  health: Object.freeze([]),
+  lastHealthFailover: null,
+});
 
 /** Commands the controller asks to replicate (the state machine applies them). */
 export type HaCommand =
@@ -65,7 +102,11 @@ export type HaCommand =
   /** A fence hook against `holder` succeeded: none of its promotions up to `epoch` can act. */
   | { readonly type: 'fenced'; readonly epoch: number; readonly holder: string; readonly by: string }
   | { readonly type: 'pause' }
-  | { readonly type: 'resume' };
+  | { readonly type: 'resume' }
+  /** A node's check verdict changed (published by the node itself). */
+  | { readonly type: 'health'; readonly node: string; readonly health: Health; readonly detail: string }
+  /** The active `from` hands the role to `to` because its service is unhealthy (starts the cooldown). */
+  | { readonly type: 'healthFailover'; readonly from: string; readonly to: string };
 
 export type RaftRole = 'leader' | 'follower' | 'candidate' | 'preCandidate' | 'learner';
 
@@ -92,7 +133,14 @@ export type ControllerInput =
   /** Operator asked for a graceful switchover (leader only). `to` empty: pick the best target. */
   | { readonly type: 'switchover'; readonly now: number; readonly to: string; readonly caughtUp: readonly string[] }
   /** The node is stopping: demote, then the caller exits. */
-  | { readonly type: 'shutdown'; readonly now: number };
+  | { readonly type: 'shutdown'; readonly now: number }
+  /** This node's own check verdict changed (health.ts). */
+  | { readonly type: 'health'; readonly now: number; readonly health: Health; readonly detail: string }
+  /**
+   * Leader only: the other voters that are reachable, caught up and allowed to hold the role
+   * (not --no-active), best first by priority. The controller filters them by health.
+   */
+  | { readonly type: 'candidates'; readonly now: number; readonly ids: readonly string[] };
 
 export type ControllerAction =
   /** Replicate a command (propose; a follower's proposal is forwarded). */

@@ -1,9 +1,10 @@
 // The active-role settings of a node (hooks, fencing mode, VIP, priority, witness, drift), checked
 // with the rest of the node config: every problem at once, each saying how to fix it. The timing
 // rule (ha/timing.ts) is checked here, so an unsafe combination never starts.
+import type { CheckFunction, CheckSource } from '../ha/health-check.js';
 import { checkHookPath } from '../ha/hook-runner.js';
 import { computeHaTiming, type TimingReport } from '../ha/timing.js';
-import { FencingMode } from '../ha/types.js';
+import { FencingMode, OnNoHealthyCandidate } from '../ha/types.js';
 import { parseVip, type VipConfig } from '../ha/vip.js';
 
 /** How the fencing mode was chosen: the issue asks that it always be explicit in status and logs. */
@@ -40,6 +41,19 @@ export interface HaSettings {
   readonly promoteBackoffMaxMs: number;
   /** After a hook's timeout, SIGTERM → SIGKILL grace for its process group (part of the demote budget). */
   readonly killGraceMs: number;
+  /** The service health check (issue 15). */
+  readonly health: HealthSettings;
+}
+
+export interface HealthSettings {
+  /** Absent: no check; the node's health is its agent's. */
+  readonly check?: CheckSource;
+  readonly checkIntervalMs: number;
+  readonly checkTimeoutMs: number;
+  readonly checkFall: number;
+  readonly checkRise: number;
+  readonly failoverCooldownMs: number;
+  readonly onNoHealthyCandidate: OnNoHealthyCandidate;
 }
 
 export interface HaSettingsInput {
@@ -55,9 +69,38 @@ export interface HaSettingsInput {
   failback?: boolean | string;
   noActive?: boolean | string;
   maxClockDrift?: number | string;
+  /** The path of an executable (no shell), or for an embedding program an async function. */
+  check?: string | CheckFunction;
+  checkIntervalMs?: number | string;
+  /** Default: the interval. */
+  checkTimeoutMs?: number | string;
+  checkFall?: number | string;
+  checkRise?: number | string;
+  failoverCooldownMs?: number | string;
+  /** keep (default) or demote. */
+  onNoHealthyCandidate?: string;
 }
 
-export const HA_KEYS = ['onPromote', 'onDemote', 'onFence', 'hookTimeoutMs', 'fencing', 'vip', 'vipInterface', 'priority', 'failback', 'noActive', 'maxClockDrift'] as const;
+export const HA_KEYS = [
+  'onPromote',
+  'onDemote',
+  'onFence',
+  'hookTimeoutMs',
+  'fencing',
+  'vip',
+  'vipInterface',
+  'priority',
+  'failback',
+  'noActive',
+  'maxClockDrift',
+  'check',
+  'checkIntervalMs',
+  'checkTimeoutMs',
+  'checkFall',
+  'checkRise',
+  'failoverCooldownMs',
+  'onNoHealthyCandidate',
+] as const;
 
 export const HA_DEFAULTS = {
   hookTimeoutMs: 5000,
@@ -69,6 +112,12 @@ export const HA_DEFAULTS = {
   localDemoteMs: 10,
   /** `ip addr del` on a VIP: also the timeout of each `ip` command, so it really bounds the removal. */
   vipRemoveMs: 100,
+  checkIntervalMs: 1000,
+  /** In keepalived's spirit (track_script fall/rise). */
+  checkFall: 3,
+  checkRise: 2,
+  failoverCooldownMs: 30_000,
+  onNoHealthyCandidate: OnNoHealthyCandidate.Keep,
 } as const;
 
 /** What the timing rule needs from the rest of the node config. */
@@ -117,8 +166,11 @@ export function parseHaSettings(input: HaSettingsInput, ticks: TickSettings | un
   }
 
   const vip = parseVipSettings(input.vip, input.vipInterface, problems);
+  const health = parseHealthSettings(input, problems);
 
-  if (problems.length > before || ticks === undefined || hookTimeoutMs === undefined || priority === undefined || fencing === undefined) return undefined;
+  if (problems.length > before || ticks === undefined || hookTimeoutMs === undefined || priority === undefined || fencing === undefined || health === undefined) {
+    return undefined;
+  }
   // A hook that outlives its timeout gets SIGTERM, then SIGKILL after the grace: both count.
   const killGraceMs = Math.min(1000, Math.max(10, Math.round(hookTimeoutMs / 4)));
   // In mode lease the demotion must finish inside the lease (nobody else stops us). In mode hook
@@ -163,13 +215,44 @@ export function parseHaSettings(input: HaSettingsInput, ticks: TickSettings | un
     promoteBackoffMinMs: backoff,
     promoteBackoffMaxMs: 16 * backoff,
     killGraceMs,
+    health,
   };
+}
+
+function parseHealthSettings(input: HaSettingsInput, problems: string[]): HealthSettings | undefined {
+  const before = problems.length;
+  let check: CheckSource | undefined;
+  if (typeof input.check === 'function') check = { kind: 'function', fn: input.check };
+  else {
+    const path = hookPath(input.check, 'check', problems);
+    if (path !== undefined) check = { kind: 'command', path };
+  }
+  const checkIntervalMs = whole(input.checkIntervalMs, 'checkIntervalMs', HA_DEFAULTS.checkIntervalMs, 10, 3_600_000, problems);
+  const checkTimeoutMs = whole(input.checkTimeoutMs, 'checkTimeoutMs', checkIntervalMs ?? HA_DEFAULTS.checkIntervalMs, 1, 3_600_000, problems);
+  const checkFall = whole(input.checkFall, 'checkFall', HA_DEFAULTS.checkFall, 1, 1000, problems);
+  const checkRise = whole(input.checkRise, 'checkRise', HA_DEFAULTS.checkRise, 1, 1000, problems);
+  const failoverCooldownMs = whole(input.failoverCooldownMs, 'failoverCooldownMs', HA_DEFAULTS.failoverCooldownMs, 0, 86_400_000, problems);
+  let onNoHealthyCandidate: OnNoHealthyCandidate = HA_DEFAULTS.onNoHealthyCandidate;
+  if (input.onNoHealthyCandidate !== undefined && input.onNoHealthyCandidate !== '') {
+    if (input.onNoHealthyCandidate !== OnNoHealthyCandidate.Keep && input.onNoHealthyCandidate !== OnNoHealthyCandidate.Demote) {
+      problems.push(`onNoHealthyCandidate: "${String(input.onNoHealthyCandidate)}" is not keep or demote — keep (the unhealthy active keeps the role, status says degraded) or demote`);
+    } else onNoHealthyCandidate = input.onNoHealthyCandidate;
+  }
+  const tuned = ['checkIntervalMs', 'checkTimeoutMs', 'checkFall', 'checkRise'] as const;
+  if (check === undefined && input.check === undefined) {
+    const given = tuned.filter((k) => input[k] !== undefined && input[k] !== '');
+    if (given.length > 0) problems.push(`${given.join(', ')}: set without check — give check (an executable run every checkIntervalMs), or remove them`);
+  }
+  if (problems.length > before || checkIntervalMs === undefined || checkTimeoutMs === undefined || checkFall === undefined || checkRise === undefined || failoverCooldownMs === undefined) {
+    return undefined;
+  }
+  return { ...(check !== undefined ? { check } : {}), checkIntervalMs, checkTimeoutMs, checkFall, checkRise, failoverCooldownMs, onNoHealthyCandidate };
 }
 
 function hookPath(v: unknown, field: string, problems: string[]): string | undefined {
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string') {
-    problems.push(`${field}: must be the path of an executable — e.g. ${field}: /etc/palisade/hooks/${field.slice(2).toLowerCase()}`);
+    problems.push(`${field}: must be the path of an executable — e.g. ${field}: /etc/palisade/hooks/${field.startsWith('on') ? field.slice(2).toLowerCase() : field}`);
     return undefined;
   }
   const problem = checkHookPath(v);

@@ -7,8 +7,11 @@
 // serves the operator's controls (switchover, pause/resume, events) and /primary, /replica.
 import type { HaPort, HaStatus, NodeRole, SwitchoverResult } from '../api/node-port.js';
 import { NoLeaderError, NotFoundError, PreconditionFailedError, TimeoutError } from '../errors.js';
-import { encodeHaCommand } from '../ha/ha-state.js';
+import { encodeHaCommand, healthOf } from '../ha/ha-state.js';
+import { HealthCheckRunner } from '../ha/health-check.js';
+import { Health } from '../ha/health.js';
 import { HA_PROFILE_PREFIX, readHaProfiles, type HaProfile } from '../ha/profiles.js';
+import type { HookContext } from '../ha/hook-runner.js';
 import { ReannounceTrigger } from '../ha/reannounce.js';
 import { ResourceExecutor, type ActionResult } from '../ha/resource-executor.js';
 import { RoleController } from '../ha/role-controller.js';
@@ -73,6 +76,11 @@ export class HaDriver implements HaPort {
   private readonly reannounce: ReannounceTrigger;
   private lastPaused: boolean | undefined;
   private readonly tickMs: number;
+  private readonly checks: HealthCheckRunner | undefined;
+  /** The candidate list last fed to the controller (joined), to feed only changes. */
+  private fedCandidates = '';
+  /** Why the active keeps the role while unhealthy, as last recorded ('' when not degraded). */
+  private degradedWhy = '';
 
   constructor(
     private readonly config: NodeConfig,
@@ -96,8 +104,25 @@ export class HaDriver implements HaPort {
       failback: ha.failback,
       promoteBackoffMinMs: ha.promoteBackoffMinMs,
       promoteBackoffMaxMs: ha.promoteBackoffMaxMs,
+      health: { checked: ha.health.check !== undefined, failoverCooldownMs: ha.health.failoverCooldownMs, onNoHealthyCandidate: ha.health.onNoHealthyCandidate },
     };
     this.controller = new RoleController(haConfig);
+    const check = ha.health.check;
+    this.checks =
+      check === undefined
+        ? undefined
+        : new HealthCheckRunner({
+            source: check,
+            intervalMs: ha.health.checkIntervalMs,
+            timeoutMs: ha.health.checkTimeoutMs,
+            fall: ha.health.checkFall,
+            rise: ha.health.checkRise,
+            killGraceMs: ha.killGraceMs,
+            context: () => this.checkContext(),
+            logger: log,
+            now: () => clock.monotonicMs(),
+            onVerdict: (health, detail) => this.onVerdict(health, detail),
+          });
     const onDone = (r: ActionResult): void => this.onDone(r);
     this.executor =
       executorFor?.(onDone) ??
@@ -126,6 +151,7 @@ export class HaDriver implements HaPort {
         hooks: { promote: ha.onPromote ?? null, demote: ha.onDemote ?? null, fence: ha.onFence ?? null },
         vip: ha.vip ? `${ha.vip.address}/${ha.vip.prefixLength} on ${ha.vip.interface}` : null,
         timing: ha.timing.explanation,
+        check: check === undefined ? null : { check: check.kind === 'command' ? check.path : '(embedded function)', ...withoutCheck(ha.health) },
       },
       `active role: fencing mode ${ha.fencing} (${fencingWhy(ha.fencingSource)})`,
     );
@@ -138,6 +164,7 @@ export class HaDriver implements HaPort {
     this.feedRaft();
     this.feedRecord();
     this.feed({ type: 'tick', now: this.now() });
+    this.checks?.start();
   }
 
   /** Every tick of the node's ticker. */
@@ -145,7 +172,9 @@ export class HaDriver implements HaPort {
     if (this.stopped) return;
     this.feedRaft();
     this.feedRecord();
+    this.feedCandidates();
     this.feed({ type: 'tick', now: this.now() });
+    this.noteDegraded();
     this.publishProfile();
     this.maybeFailback();
     this.maybeReannounce();
@@ -222,6 +251,71 @@ export class HaDriver implements HaPort {
     if (this.idleWaiters.length > 0 && this.idle()) for (const w of this.idleWaiters.splice(0)) w();
   }
 
+  // ---------------------------------------------------------------- service health
+
+  /** The check's verdict changed: tell the controller (it publishes it) and record an event. */
+  private onVerdict(health: Health, detail: string): void {
+    if (this.stopped) return;
+    this.record({ kind: ClusterEventKind.Health, term: this.host.raw.raft.term, detail: `service ${health}${detail ? `: ${detail}` : ''}` });
+    this.feed({ type: 'health', now: this.now(), health, detail });
+  }
+
+  /** The hook variables a check runs with: PALISADE_ROLE follows this node's role. */
+  private checkContext(): HookContext {
+    const active = this.host.stateMachine().ha.active;
+    const role = this.controller.role;
+    return {
+      event: 'check',
+      nodeId: this.me,
+      epoch: this.controller.heldEpoch,
+      term: this.host.raw.raft.term,
+      previousActive: active !== null && active.holder !== this.me ? active.holder : '',
+      target: this.me,
+      reason: 'periodic check',
+      cluster: this.config.cluster,
+      role: role === LocalRole.Active || role === LocalRole.Promoting ? 'active' : 'replica',
+    };
+  }
+
+  /**
+   * While this node's service is not healthy, the leader tells the controller which voters could
+   * take the role (it filters them by health): the targets of a health failover.
+   */
+  private feedCandidates(): void {
+    if (this.controller.health === Health.Healthy) return;
+    const ids = this.host.raw.raft.state === 'leader' ? this.candidates(false) : [];
+    const key = ids.join(',');
+    if (key === this.fedCandidates) return;
+    this.fedCandidates = key;
+    this.feed({ type: 'candidates', now: this.now(), ids });
+  }
+
+  /** Records (once per change) that the active keeps the role with an unhealthy service, and why. */
+  private noteDegraded(): void {
+    const why = this.controller.degraded ? this.degradedReason() : '';
+    if (why === this.degradedWhy) return;
+    this.degradedWhy = why;
+    if (why === '') return;
+    this.log.warn({ why }, 'active role: degraded — the service is unhealthy and the role stays here');
+    this.record({ kind: ClusterEventKind.Health, term: this.host.raw.raft.term, epoch: this.controller.heldEpoch, detail: `degraded: ${why}` });
+  }
+
+  private degradedReason(): string {
+    const state = this.host.stateMachine().ha;
+    if (state.paused) return 'paused: no health failover until resume';
+    const healthy = this.candidates(true);
+    if (healthy.length === 0) return `no healthy node to take the role (on-no-healthy-candidate ${this.config.ha.health.onNoHealthyCandidate})`;
+    return `failover cooldown (${this.config.ha.health.failoverCooldownMs} ms between automatic health failovers)`;
+  }
+
+  /** A member's health as the replicated state says (healthy for a node that runs no check). */
+  memberHealth(id: string): { health: Health; healthDetail: string } {
+    const h = healthOf(this.host.stateMachine().ha, id);
+    if (h !== undefined) return { health: h.health, healthDetail: h.detail };
+    // A node that publishes no verdict runs no check when its profile says so: its agent is its health.
+    return this.profiles().get(id)?.check === false ? { health: Health.Healthy, healthDetail: 'no check configured' } : { health: Health.Unknown, healthDetail: '' };
+  }
+
   /** Gratuitous ARP again after an ambiguous period (src/ha/reannounce.ts says which). */
   private maybeReannounce(): void {
     for (const [peer, at] of this.host.lastHeard()) this.reannounce.peerHeard(peer, at);
@@ -274,6 +368,10 @@ export class HaDriver implements HaPort {
   private execute(a: ControllerAction): void {
     switch (a.type) {
       case 'propose':
+        if (a.command.type === 'healthFailover') {
+          this.log.warn({ from: a.command.from, to: a.command.to }, 'active role: service unhealthy — handing the role to a healthy node');
+          this.record({ kind: ClusterEventKind.Health, term: this.host.raw.raft.term, epoch: this.controller.heldEpoch, detail: `failover: service unhealthy on ${a.command.from}; handing the role to ${a.command.to}` });
+        }
         this.propose(encodeHaCommand(a.command), describeCommand(a.command));
         return;
       case 'run':
@@ -330,8 +428,9 @@ export class HaDriver implements HaPort {
   /**
    * Leader only: voters other than this node that are reachable, caught up and may hold the
    * role, best first (higher priority, then the most caught-up). Empty on a follower.
+   * `healthyOnly`: without nodes whose published check verdict is unhealthy or not known yet.
    */
-  candidates(): string[] {
+  candidates(healthyOnly = true): string[] {
     const st = this.host.raw.status();
     if (st.state !== 'leader' || st.progress === undefined) return [];
     const profiles = this.profiles();
@@ -342,10 +441,17 @@ export class HaDriver implements HaPort {
       if (st.lastIndex - pr.match > CAUGHT_UP_LAG) continue;
       const p = profiles.get(id);
       if (p?.noActive) continue;
+      if (healthyOnly && !this.mayTakeRole(id)) continue;
       out.push({ id, match: pr.match, priority: p?.priority ?? 0 });
     }
     out.sort((a, b) => b.priority - a.priority || b.match - a.match || (a.id < b.id ? -1 : 1));
     return out.map((c) => c.id);
+  }
+
+  /** By its published verdict: a node that never published one decides for itself when it leads. */
+  private mayTakeRole(id: string): boolean {
+    const h = healthOf(this.host.stateMachine().ha, id);
+    return h === undefined || h.health === Health.Healthy;
   }
 
   /** The best node to hand leadership to when this one stops (undefined: none eligible). */
@@ -356,7 +462,7 @@ export class HaDriver implements HaPort {
   private publishProfile(): void {
     if (this.profilePublished || this.now() < this.profileRetryAt || this.host.raw.raft.lead === NONE) return;
     const ha = this.config.ha;
-    const value = JSON.stringify({ priority: ha.priority, failback: ha.failback, noActive: ha.noActive });
+    const value = JSON.stringify({ priority: ha.priority, failback: ha.failback, noActive: ha.noActive, check: ha.health.check !== undefined });
     const key = HA_PROFILE_PREFIX + this.me;
     if (this.host.stateMachine().get(key)?.value === value) {
       this.profilePublished = true;
@@ -430,6 +536,10 @@ export class HaDriver implements HaPort {
       priority: ha.priority,
       failback: ha.failback,
       leaseRemainingMs: Number.isFinite(lease) && lease > now ? Math.round(lease - now) : -1,
+      health: this.controller.health,
+      healthDetail: this.checks?.detail ?? (ha.health.check === undefined ? 'no check configured' : ''),
+      degraded: this.controller.degraded,
+      degradedReason: this.controller.degraded ? this.degradedReason() : '',
     };
   }
 
@@ -450,9 +560,14 @@ export class HaDriver implements HaPort {
       if (to === this.me) throw new PreconditionFailedError(`${to} is the leader; switchover moves the role to another node`);
       if (m.role !== MemberRole.Voter) throw new PreconditionFailedError(`${to} is a learner; only a caught-up voter can take the role`);
       if (this.profiles().get(to)?.noActive) throw new PreconditionFailedError(`${to} runs with --no-active (a witness): it never takes the role`);
+      const h = healthOf(state, to);
+      if (h !== undefined && h.health !== Health.Healthy) {
+        const why = h.health === Health.Unhealthy ? `its service is unhealthy${h.detail ? ` (${h.detail})` : ''}` : 'its check has not passed yet';
+        throw new PreconditionFailedError(`${to} cannot take the role: ${why}; an unhealthy node is never promoted`);
+      }
       if (!candidates.includes(to)) throw new PreconditionFailedError(`${to} is not reachable or not caught up with the leader's log; retry when it is`);
     } else if (candidates.length === 0) {
-      throw new PreconditionFailedError('no other voter is reachable, caught up and allowed to take the role');
+      throw new PreconditionFailedError('no other voter is reachable, caught up, healthy and allowed to take the role');
     }
     const from = activeOf(state)?.node ?? '';
     const before = state.active?.epoch ?? 0;
@@ -531,12 +646,13 @@ export class HaDriver implements HaPort {
   /** A simulated crash: nothing more is run, proposed or reported. */
   abandon(): void {
     this.stopped = true;
+    void this.checks?.stop();
   }
 
   /** Stops the executor (a running promote is killed, a demote finishes). */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.executor.stop();
+    await Promise.all([this.executor.stop(), this.checks?.stop()]);
   }
 
   private idle(): boolean {
@@ -546,6 +662,11 @@ export class HaDriver implements HaPort {
   private now(): number {
     return this.clock.monotonicMs();
   }
+}
+
+function withoutCheck<T extends { check?: unknown }>(h: T): Omit<T, 'check'> {
+  const { check: _check, ...rest } = h;
+  return rest;
 }
 
 function activeOf(state: ReplicatedHaState): { node: string; epoch: number } | null {
@@ -570,6 +691,10 @@ function describeCommand(c: HaCommand): string {
     case 'pause':
     case 'resume':
       return c.type;
+    case 'health':
+      return `health of ${c.node}: ${c.health}`;
+    case 'healthFailover':
+      return `health failover ${c.from} → ${c.to}`;
     default: {
       const never: never = c;
       return String(never);

@@ -439,7 +439,9 @@ export class NodeRuntime implements NodePort {
 
   status(): NodeStatus {
     const st = this.raftStatus();
-    return this.ha ? { ...st, ha: this.ha.status() } : st;
+    const ha = this.ha;
+    if (ha === undefined) return st;
+    return { ...st, members: st.members.map((m) => ({ ...m, ...ha.memberHealth(m.id) })), ha: ha.status() };
   }
 
   private raftStatus(): NodeStatus {

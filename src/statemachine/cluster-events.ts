@@ -10,6 +10,8 @@ export const ClusterEventKind = {
   Demotion: 'demotion',
   Fence: 'fence',
   Hook: 'hook',
+  /** A node's check verdict changed, or a decision taken because of one (issue 15). */
+  Health: 'health',
 } as const;
 export type ClusterEventKind = (typeof ClusterEventKind)[keyof typeof ClusterEventKind];
 

@@ -6,7 +6,8 @@
 // Each version has exactly its sections, once each, in this order; a new or changed section
 // is a new version. Version 2 added the HA section (the replicated active-role record) and an
 // optional epoch on cluster events; version 1 images still restore (no HA state, no epochs),
-// so a node upgraded over an old snapshot keeps working. Encoding is canonical (members and keys sorted, dedup and
+// so a node upgraded over an old snapshot keeps working. Version 3 added the nodes' published
+// check verdicts and the latest health failover to the HA section, and the `health` event kind. Encoding is canonical (members and keys sorted, dedup and
 // histories in their replicated order), so equal states give equal bytes. Decoding checks
 // the checksum first, then every field, and throws SnapshotVersionError or
 // SnapshotCorruptError — never a half-built state.
@@ -21,13 +22,14 @@ import type { KeyValue, KvEvent } from './kv-history.js';
 import { MemberRole } from './membership.js';
 import type { Member } from './membership.js';
 import type { RejectionStats, WriteOutcome } from './results.js';
-import type { ActiveRecord, ReplicatedHaState } from '../ha/types.js';
+import { Health } from '../ha/health.js';
+import type { ActiveRecord, NodeHealth, ReplicatedHaState } from '../ha/types.js';
 import { EMPTY_HA_STATE } from '../ha/types.js';
 
 export const SNAPSHOT_MAGIC = new Uint8Array([0x50, 0x4c, 0x53, 0x4d]); // "PLSM"
-export const SNAPSHOT_FORMAT_VERSION = 2;
+export const SNAPSHOT_FORMAT_VERSION = 3;
 /** Older versions this build still reads. */
-const READABLE_VERSIONS: ReadonlySet<number> = new Set([1, 2]);
+const READABLE_VERSIONS: ReadonlySet<number> = new Set([1, 2, 3]);
 
 /** Everything a StateMachine is, as plain data. */
 export interface StateImage {
@@ -72,12 +74,16 @@ const TRAILER_BYTES = 4;
 
 // Stable one-byte tags for the string unions (the wire must not depend on their spelling).
 const ROLE_TAGS = [MemberRole.Voter, MemberRole.Learner] as const;
+/** Tags of the health verdicts in the HA section (version 3); append only. */
+const HEALTH_TAGS = [Health.Healthy, Health.Unhealthy, Health.Unknown] as const;
+
 const EVENT_KIND_TAGS = [
   ClusterEventKind.Election,
   ClusterEventKind.Promotion,
   ClusterEventKind.Demotion,
   ClusterEventKind.Fence,
   ClusterEventKind.Hook,
+  ClusterEventKind.Health,
 ] as const;
 const KV_EVENT_TAGS = [KvEventType.Put, KvEventType.Delete] as const;
 const OUTCOME_TAGS = ['put', 'delete', 'cas'] as const;
@@ -188,6 +194,11 @@ function* encodeSteps(img: StateImage): Generator<void, Uint8Array, void> {
   else writeRecord(s.u8(1), img.ha.active);
   s.uint(img.ha.holders.length);
   for (const h of img.ha.holders) writeRecord(s, h);
+  s.uint(img.ha.health.length);
+  for (const h of img.ha.health) s.str(h.node).u8(HEALTH_TAGS.indexOf(h.health)).str(h.detail);
+  const f = img.ha.lastHealthFailover;
+  if (f === null) s.u8(0);
+  else s.u8(1).uint(f.index).str(f.from).str(f.to);
   section(Section.Ha, s);
 
   const body = w.finish();
@@ -306,7 +317,16 @@ function readBody(r: BinaryReader, version: number): StateImage {
           const paused = bool(s.u8());
           const active = bool(s.u8()) ? readRecord(s) : null;
           const holders = repeat(s, () => readRecord(s));
-          return { active, holders, paused };
+          if (version === 2) return { active, holders, paused, health: [], lastHealthFailover: null };
+          const health = repeat(s, (): NodeHealth => {
+            const node = s.str();
+            const tag = s.u8();
+            const verdict = HEALTH_TAGS[tag];
+            if (verdict === undefined) throw new SnapshotCorruptError(`unknown health tag ${tag}`);
+            return { node, health: verdict, detail: s.str() };
+          });
+          const lastHealthFailover = bool(s.u8()) ? { index: s.uint(), from: s.str(), to: s.str() } : null;
+          return { active, holders, paused, health, lastHealthFailover };
         });
 
   const img: StateImage = { ...meta, ...members, ...kv, history, dedup, ...events, ha };

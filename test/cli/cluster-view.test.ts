@@ -13,6 +13,8 @@ const member = (id: string, over: Partial<MemberStatusReport> = {}): MemberStatu
   lastContactMs: undefined,
   matchIndex: 0,
   lag: 0,
+  health: 'unknown',
+  healthDetail: '',
   ...over,
 });
 
@@ -91,7 +93,7 @@ describe('combineStatus', () => {
 
   test('nothing answered: an empty view with every endpoint listed', () => {
     const view = combineStatus([{ endpoint: 'a:1', error: 'down' }]);
-    assert.deepEqual(view, { cluster: '', leader: null, term: 0, commitIndex: 0, members: [], active: null, fencing: null, paused: false, unreachable: [{ endpoint: 'a:1', error: 'down' }] });
+    assert.deepEqual(view, { cluster: '', leader: null, term: 0, commitIndex: 0, members: [], active: null, fencing: null, paused: false, degraded: null, unreachable: [{ endpoint: 'a:1', error: 'down' }] });
   });
 });
 

@@ -52,13 +52,14 @@ const VIEW: ClusterView = {
   term: 3,
   commitIndex: 42,
   members: [
-    { id: 'n1', address: '127.0.0.1:7101', role: 'leader', voter: true, reachable: true, lastContactMs: 0, matchIndex: 42, lag: 0, activeRole: 'active' },
-    { id: 'n2', address: '127.0.0.1:7102', role: 'follower', voter: true, reachable: true, lastContactMs: 12, matchIndex: 41, lag: 1, activeRole: 'inactive' },
-    { id: 'n4', address: '127.0.0.1:7104', role: 'unknown', voter: false, reachable: false, lastContactMs: null, matchIndex: null, lag: null, activeRole: null },
+    { id: 'n1', address: '127.0.0.1:7101', role: 'leader', voter: true, reachable: true, lastContactMs: 0, matchIndex: 42, lag: 0, activeRole: 'active', health: 'healthy', healthDetail: '' },
+    { id: 'n2', address: '127.0.0.1:7102', role: 'follower', voter: true, reachable: true, lastContactMs: 12, matchIndex: 41, lag: 1, activeRole: 'inactive', health: 'unhealthy', healthDetail: 'exit code 1' },
+    { id: 'n4', address: '127.0.0.1:7104', role: 'unknown', voter: false, reachable: false, lastContactMs: null, matchIndex: null, lag: null, activeRole: null, health: 'unknown', healthDetail: '' },
   ],
   active: { node: 'n1', epoch: 7 },
   fencing: 'lease',
   paused: false,
+  degraded: null,
   unreachable: [{ endpoint: '127.0.0.1:7104', error: 'connect ECONNREFUSED 127.0.0.1:7104' }],
 };
 
@@ -69,13 +70,13 @@ describe('status output', () => {
       [
         'Cluster: palisade  Leader: n1  Term: 3  Commit index: 42',
         'Active: n1 (epoch 7)  Fencing: lease  Paused: no',
-        '+--------+----------------+----------+---------+-----------+--------------+-------------+-----+-------------+',
-        '| MEMBER | ADDRESS        | ROLE     | TYPE    | REACHABLE | LAST CONTACT | MATCH INDEX | LAG | ACTIVE ROLE |',
-        '+--------+----------------+----------+---------+-----------+--------------+-------------+-----+-------------+',
-        '| n1     | 127.0.0.1:7101 | leader   | voter   | yes       |         0 ms |          42 |   0 | active      |',
-        '| n2     | 127.0.0.1:7102 | follower | voter   | yes       |        12 ms |          41 |   1 | inactive    |',
-        '| n4     | 127.0.0.1:7104 | unknown  | learner | no        |            - |           - |   - | -           |',
-        '+--------+----------------+----------+---------+-----------+--------------+-------------+-----+-------------+',
+        '+--------+----------------+----------+---------+-----------+--------------+-------------+-----+-------------+-------------------------+',
+        '| MEMBER | ADDRESS        | ROLE     | TYPE    | REACHABLE | LAST CONTACT | MATCH INDEX | LAG | ACTIVE ROLE | HEALTH                  |',
+        '+--------+----------------+----------+---------+-----------+--------------+-------------+-----+-------------+-------------------------+',
+        '| n1     | 127.0.0.1:7101 | leader   | voter   | yes       |         0 ms |          42 |   0 | active      | healthy                 |',
+        '| n2     | 127.0.0.1:7102 | follower | voter   | yes       |        12 ms |          41 |   1 | inactive    | unhealthy (exit code 1) |',
+        '| n4     | 127.0.0.1:7104 | unknown  | learner | no        |            - |           - |   - | -           | unknown                 |',
+        '+--------+----------------+----------+---------+-----------+--------------+-------------+-----+-------------+-------------------------+',
         'unreachable: 127.0.0.1:7104 (connect ECONNREFUSED 127.0.0.1:7104)',
         '',
       ].join('\n'),
@@ -92,6 +93,19 @@ describe('status output', () => {
       { id: m.id, address: m.address, role: m.role, voter: m.voter, reachable: m.reachable, matchIndex: m.matchIndex },
       { id: 'n2', address: '127.0.0.1:7102', role: 'follower', voter: true, reachable: true, matchIndex: 41 },
     );
+  });
+
+  test('health: members[].health is healthy, unhealthy or unknown; a degraded active is named in both forms', () => {
+    const j = statusJson(VIEW) as { members: { health: string; healthDetail?: string }[]; degraded: boolean };
+    assert.deepEqual(
+      j.members.map((m) => m.health),
+      ['healthy', 'unhealthy', 'unknown'],
+    );
+    assert.equal(j.members[1]!.healthDetail, 'exit code 1');
+    assert.equal(j.degraded, false);
+    const degraded = { ...VIEW, degraded: 'no healthy node to take the role (on-no-healthy-candidate keep)' };
+    assert.deepEqual((statusJson(degraded) as { degraded: boolean; degradedReason: string }).degraded, true);
+    assert.match(statusTable(degraded), /Active: n1 \(epoch 7\) — degraded: no healthy node to take the role/);
   });
 });
 

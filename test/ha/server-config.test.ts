@@ -81,7 +81,7 @@ describe('the state machine keeps the HA record (snapshot format 2)', () => {
       encodeHaCommand({ type: 'demoted', holder: 'n1', epoch: 1 }),
     ];
     entries.forEach((data, i) => sm.apply({ index: i + 1, term: 3, type: EntryType.Normal, data }));
-    assert.deepEqual(sm.ha, { active: { holder: 'n2', epoch: 3, term: 3 }, holders: [{ holder: 'n2', epoch: 3, term: 3 }], paused: true });
+    assert.deepEqual(sm.ha, { active: { holder: 'n2', epoch: 3, term: 3 }, holders: [{ holder: 'n2', epoch: 3, term: 3 }], paused: true, health: [], lastHealthFailover: null });
     const back = StateMachine.restore(sm.snapshot());
     assert.deepEqual(back.ha, sm.ha);
     const img = decodeSnapshot(sm.snapshot());

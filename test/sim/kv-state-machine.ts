@@ -79,18 +79,22 @@ export class KvStateMachine {
     const ops = [...this.seen].sort();
     const h = this.ha;
     // Only when used, so runs without the HA layer keep their exact bytes (and trace hashes).
-    if (h.active === null && h.holders.length === 0 && !h.paused) return encoder.encode(JSON.stringify({ kv, ops }));
-    const ha = { active: h.active, holders: h.holders, paused: h.paused };
+    if (h.active === null && h.holders.length === 0 && !h.paused && h.health.length === 0 && h.lastHealthFailover === null) {
+      return encoder.encode(JSON.stringify({ kv, ops }));
+    }
+    // Health only when used, so HA runs without checks keep their exact bytes too.
+    const checks = h.health.length > 0 || h.lastHealthFailover !== null ? { health: h.health, lastHealthFailover: h.lastHealthFailover } : {};
+    const ha = { active: h.active, holders: h.holders, paused: h.paused, ...checks };
     return encoder.encode(JSON.stringify({ kv, ops, ha }));
   }
 
   static decode(bytes: Uint8Array): KvStateMachine {
     const sm = new KvStateMachine();
     if (bytes.length === 0) return sm;
-    const { kv, ops, ha } = JSON.parse(decoder.decode(bytes)) as { kv: [string, string][]; ops: string[]; ha?: ReplicatedHaState };
+    const { kv, ops, ha } = JSON.parse(decoder.decode(bytes)) as { kv: [string, string][]; ops: string[]; ha?: Partial<ReplicatedHaState> & Pick<ReplicatedHaState, 'active' | 'holders' | 'paused'> };
     for (const [k, v] of kv) sm.data.set(k, v);
     for (const id of ops) sm.seen.add(id);
-    if (ha !== undefined) sm.ha = ha;
+    if (ha !== undefined) sm.ha = { ...ha, health: ha.health ?? [], lastHealthFailover: ha.lastHealthFailover ?? null };
     return sm;
   }
 }

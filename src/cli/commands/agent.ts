@@ -37,28 +37,11 @@ export function toNodeConfigInput(s: AgentSettings): NodeConfigInput {
   const set = <K extends keyof NodeConfigInput>(k: K, v: NodeConfigInput[K] | undefined) => {
     if (v !== undefined) input[k] = v;
   };
-  set('id', s.id);
-  set('listen', s.listen);
-  set('http', s.http);
-  set('dataDir', s.dataDir);
-  set('peers', s.peers);
-  set('join', s.join);
-  set('cluster', s.cluster);
-  set('heartbeatMs', s.heartbeatMs);
-  set('electionTimeoutMs', s.electionTimeoutMs);
-  set('snapshotEntries', s.snapshotEntries);
-  set('logLevel', s.logLevel);
-  set('onPromote', s.onPromote);
-  set('onDemote', s.onDemote);
-  set('onFence', s.onFence);
-  set('hookTimeoutMs', s.hookTimeoutMs);
-  set('fencing', s.fencing);
-  set('vip', s.vip);
-  set('vipInterface', s.vipInterface);
-  set('priority', s.priority);
-  set('failback', s.failback);
-  set('noActive', s.noActive);
-  set('maxClockDrift', s.maxClockDrift);
+  // Every option but the TLS files has the node config's name (TLS is one nested object).
+  for (const o of AGENT_OPTIONS) {
+    if (o.prop === 'tlsCertFile' || o.prop === 'tlsKeyFile' || o.prop === 'tlsCaFile') continue;
+    set(o.prop, s[o.prop] as NodeConfigInput[typeof o.prop]);
+  }
   if (s.tlsCertFile !== undefined || s.tlsKeyFile !== undefined || s.tlsCaFile !== undefined) {
     input.tls = {
       ...(s.tlsCertFile !== undefined ? { certFile: s.tlsCertFile } : {}),

@@ -46,6 +46,8 @@ export function statusJson(view: ClusterView): unknown {
     active: view.active === null ? null : { node: view.active.node, epoch: view.active.epoch },
     fencing: view.fencing,
     paused: view.paused,
+    degraded: view.degraded !== null,
+    ...(view.degraded !== null ? { degradedReason: view.degraded } : {}),
     members: view.members.map((m) => ({
       id: m.id,
       address: m.address,
@@ -56,6 +58,8 @@ export function statusJson(view: ClusterView): unknown {
       matchIndex: m.matchIndex,
       lag: m.lag,
       activeRole: m.activeRole,
+      health: m.health,
+      ...(m.healthDetail !== '' ? { healthDetail: m.healthDetail } : {}),
     })),
     unreachable: view.unreachable,
   };
@@ -70,7 +74,7 @@ export function statusTable(view: ClusterView): string {
     ['Term', String(view.term)],
     ['Commit index', String(view.commitIndex)],
   ]) + renderSummary([
-    ['Active', view.active === null ? '(none)' : `${view.active.node} (epoch ${view.active.epoch})`],
+    ['Active', view.active === null ? '(none)' : `${view.active.node} (epoch ${view.active.epoch})${view.degraded !== null ? ` — degraded: ${view.degraded}` : ''}`],
     ['Fencing', view.fencing ?? '-'],
     ['Paused', view.paused ? 'yes (maintenance: no automatic promotion or demotion)' : 'no'],
   ]);
@@ -85,6 +89,7 @@ export function statusTable(view: ClusterView): string {
       { header: 'MATCH INDEX', align: Align.Right },
       { header: 'LAG', align: Align.Right },
       { header: 'ACTIVE ROLE' },
+      { header: 'HEALTH' },
     ],
     view.members.map((m) => [
       m.id,
@@ -96,6 +101,7 @@ export function statusTable(view: ClusterView): string {
       dash(m.matchIndex),
       dash(m.lag),
       m.activeRole ?? '-',
+      m.health === 'unhealthy' && m.healthDetail !== '' ? `unhealthy (${m.healthDetail})` : m.health,
     ]),
   );
   const notes = view.unreachable.map((u) => `unreachable: ${u.endpoint} (${u.error})\n`).join('');

@@ -32,6 +32,16 @@ export interface HaStatus {
    * Lease left on the answering node; -1 when it holds none.
    */
   'leaseRemainingMs'?: (number | string | Long);
+  /**
+   * The answering node's service health by its check: "healthy", "unhealthy" or "unknown".
+   */
+  'health'?: (string);
+  'healthDetail'?: (string);
+  /**
+   * The answering node is active with an unhealthy service and keeps the role; the reason why.
+   */
+  'degraded'?: (boolean);
+  'degradedReason'?: (string);
 }
 
 export interface HaStatus__Output {
@@ -63,4 +73,14 @@ export interface HaStatus__Output {
    * Lease left on the answering node; -1 when it holds none.
    */
   'leaseRemainingMs': (string);
+  /**
+   * The answering node's service health by its check: "healthy", "unhealthy" or "unknown".
+   */
+  'health': (string);
+  'healthDetail': (string);
+  /**
+   * The answering node is active with an unhealthy service and keeps the role; the reason why.
+   */
+  'degraded': (boolean);
+  'degradedReason': (string);
 }

@@ -21,6 +21,15 @@ export interface MemberStatus {
   'lastContactMs'?: (number | string | Long);
   'matchIndex'?: (number | string | Long);
   'lag'?: (number | string | Long);
+  /**
+   * The member's published service health: "healthy", "unhealthy" or "unknown" ("" from a node
+   * without the active-role layer).
+   */
+  'health'?: (string);
+  /**
+   * Why (the failing check's last words); "" when nothing to say.
+   */
+  'healthDetail'?: (string);
 }
 
 export interface MemberStatus__Output {
@@ -42,4 +51,13 @@ export interface MemberStatus__Output {
   'lastContactMs': (string);
   'matchIndex': (string);
   'lag': (string);
+  /**
+   * The member's published service health: "healthy", "unhealthy" or "unknown" ("" from a node
+   * without the active-role layer).
+   */
+  'health': (string);
+  /**
+   * Why (the failing check's last words); "" when nothing to say.
+   */
+  'healthDetail': (string);
 }
