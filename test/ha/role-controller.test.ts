@@ -272,3 +272,33 @@ describe('role controller', () => {
     assert.ok(out.some((a) => a.type === 'transferLeadership'));
   });
 });
+
+// Guards the simulation campaigns cannot miss by construction (issue 16's audit, see
+// docs/design-notes.md "Guards no campaign reaches"): each test fails when its guard is removed.
+describe('role controller: lease guards behind other guards', () => {
+  test('a lease acknowledgement of an earlier term does not give the current term a lease', () => {
+    const n = new Node();
+    n.bootAsLeader(0, 2);
+    n.feed({ type: 'raft', now: 10, role: 'leader', term: 3, leader: 'n1', electedByTransfer: false });
+    n.feed({ type: 'lease', now: 11, term: 2, roundStartedAt: 10 });
+    assert.equal(n.c.leaseExpiry, Number.NEGATIVE_INFINITY, 'a round of term 2 proves nothing about term 3');
+  });
+
+  test('the lease ends with the leadership it was earned in', () => {
+    const n = new Node();
+    n.bootAsLeader(0, 2);
+    assert.equal(n.c.leaseExpiry, CFG.leaseMs);
+    n.feed({ type: 'raft', now: 5, role: 'follower', term: 3, leader: 'n2', electedByTransfer: false });
+    assert.equal(n.c.leaseExpiry, Number.NEGATIVE_INFINITY);
+    n.feed({ type: 'raft', now: 6, role: 'leader', term: 4, leader: 'n1', electedByTransfer: false });
+    assert.equal(n.c.leaseExpiry, Number.NEGATIVE_INFINITY, 'a new term starts without a lease');
+  });
+
+  test('no promotion starts once less than the demote budget is left on the lease', () => {
+    const n = new Node();
+    n.bootAsLeader(0);
+    const late = 0 + CFG.leaseMs - CFG.demoteBudgetMs; // notAfter of a promotion now
+    assert.deepEqual(runs(n.commit(late, { type: 'promote', holder: 'n1', term: 2 })), [], 'the executor must not be the only guard');
+    assert.equal(n.c.role, LocalRole.Inactive);
+  });
+});
