@@ -314,10 +314,13 @@ export class RoleController {
     }
     if (this.record.paused || this.local !== LocalRole.Inactive || now < this.backoffUntil) return;
 
-    // Never promote a node whose service is not (yet) healthy: a healthy voter should lead.
+    // Never promote a node whose service is not (yet) healthy: a healthy voter should lead, once
+    // our own clean demotion is confirmed in the log (as in a switchover: the next holder need
+    // not fence us). After a failed demotion no confirmation comes: the next holder fences us.
     if (this.ownHealth !== Health.Healthy) {
       const to = this.healthyTargets(now)[0];
-      if (to !== undefined && now - this.healthTransferAt >= 2 * this.cfg.outliveMs) {
+      const confirmed = !this.cleanlyDemoted || !this.record.holders.some((h) => h.holder === me);
+      if (to !== undefined && confirmed && now - this.healthTransferAt >= 2 * this.cfg.outliveMs) {
         this.healthTransferAt = now;
         out.push({ type: 'transferLeadership', to });
       }
