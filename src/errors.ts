@@ -18,6 +18,10 @@ export const ErrorCode = {
   WatchCompacted: 'WATCH_COMPACTED',
   /** An operator action the cluster's state does not allow now (switchover to a lagging node, while paused...). */
   PreconditionFailed: 'PRECONDITION_FAILED',
+  /** The call carries no valid credentials (no verified client certificate, no known token). */
+  Unauthenticated: 'UNAUTHENTICATED',
+  /** The caller is known but its role does not allow the call. */
+  PermissionDenied: 'PERMISSION_DENIED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -136,6 +140,22 @@ export class PreconditionFailedError extends PalisadeError {
   }
 }
 
+/** No valid credentials: give a client certificate of the cluster's CA, or a token the agent knows. */
+export class UnauthenticatedError extends PalisadeError {
+  readonly code = ErrorCode.Unauthenticated;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The caller's role does not allow the call; the message names the role that would. */
+export class PermissionDeniedError extends PalisadeError {
+  readonly code = ErrorCode.PermissionDenied;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** A bug or an unexpected failure on the answering node; its log has the details. */
 export class InternalError extends PalisadeError {
   readonly code = ErrorCode.Internal;
@@ -156,6 +176,8 @@ export type AnyPalisadeError =
   | TimeoutError
   | WatchCompactedError
   | PreconditionFailedError
+  | UnauthenticatedError
+  | PermissionDeniedError
   | InternalError;
 
 function grpcCodeOf(err: AnyPalisadeError): GrpcStatus {
@@ -177,6 +199,10 @@ function grpcCodeOf(err: AnyPalisadeError): GrpcStatus {
       return GrpcStatus.DEADLINE_EXCEEDED;
     case ErrorCode.WatchCompacted:
       return GrpcStatus.OUT_OF_RANGE;
+    case ErrorCode.Unauthenticated:
+      return GrpcStatus.UNAUTHENTICATED;
+    case ErrorCode.PermissionDenied:
+      return GrpcStatus.PERMISSION_DENIED;
     case ErrorCode.Internal:
       return GrpcStatus.INTERNAL;
     default: {
@@ -248,6 +274,10 @@ export function fromGrpcError(err: Partial<ServiceError> & { message?: string })
       return new WatchCompactedError(details, opts);
     case ErrorCode.PreconditionFailed:
       return new PreconditionFailedError(details, opts);
+    case ErrorCode.Unauthenticated:
+      return new UnauthenticatedError(details, opts);
+    case ErrorCode.PermissionDenied:
+      return new PermissionDeniedError(details, opts);
     case ErrorCode.Internal:
       return new InternalError(details, opts);
     default:
@@ -265,6 +295,10 @@ export function fromGrpcError(err: Partial<ServiceError> & { message?: string })
       return new NotFoundError(details);
     case GrpcStatus.OUT_OF_RANGE:
       return new WatchCompactedError(details, opts);
+    case GrpcStatus.UNAUTHENTICATED:
+      return new UnauthenticatedError(details, opts);
+    case GrpcStatus.PERMISSION_DENIED:
+      return new PermissionDeniedError(details, opts);
     default:
       return new InternalError(details, opts);
   }

@@ -17,6 +17,10 @@ export const ExitCode = {
   Timeout: 6,
   /** agent: this node was removed from the cluster; wipe its data dir and `members add` it to rejoin. */
   Removed: 7,
+  /** No valid credentials: no client certificate of the cluster's CA and no token the agent knows. */
+  Unauthenticated: 8,
+  /** The credentials' role does not allow the command (the message names the role needed). */
+  PermissionDenied: 9,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -29,6 +33,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   5  not found (kv get of a missing key, unknown member)
   6  timed out (the request may still take effect)
   7  agent: this node was removed from the cluster (wipe its data dir, \`members add\` it to rejoin)
+  8  not authenticated: give --cert/--key (or --token-file) the cluster accepts
+  9  permission denied: the role of your certificate or token does not allow this
 `;
 
 /** Error `code`s (src/errors.ts, src/client/errors.ts) → exit code; anything else is Failure. */
@@ -44,6 +50,8 @@ const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
   INVALID_ENDPOINT: ExitCode.Usage,
   USAGE: ExitCode.Usage,
   REMOVED_FROM_CLUSTER: ExitCode.Removed,
+  UNAUTHENTICATED: ExitCode.Unauthenticated,
+  PERMISSION_DENIED: ExitCode.PermissionDenied,
 };
 
 export function exitCodeFor(err: unknown): ExitCode {

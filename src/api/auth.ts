@@ -1,0 +1,191 @@
+// Who is calling the client API, and may they? Every call passes through one CallGuard:
+//   1. authenticate: a bearer token (metadata `authorization: Bearer …`, checked against the
+//      agent's token file) or else the client certificate that the TLS layer verified against the
+//      cluster's CA (user name = subject CN, role = subject OU, as `palisade certs issue` writes
+//      them). A call with neither is UNAUTHENTICATED. Only a node running without TLS and
+//      without a token file lets anonymous callers in (as `admin`): that mode is loopback-only
+//      unless --insecure says otherwise, and the agent warns about it.
+//   2. authorize: each RPC needs a permission (METHOD_PERMISSION), each role grants some
+//      (ROLE_GRANTS); keys under the reserved prefix `palisade/` are written only by nodes
+//      (a `node` certificate whose CN is a current member), never by operators.
+// Default deny: an RPC missing from the table is refused, and a test checks that the table
+// covers client.proto exactly.
+import type { PeerCertificate } from 'node:tls';
+import type { Metadata } from '@grpc/grpc-js';
+import { PermissionDeniedError, UnauthenticatedError } from '../errors.js';
+import { SYSTEM_PREFIX } from '../statemachine/kv-store.js';
+import type { TokenTable } from './token-file.js';
+
+export const Role = {
+  Reader: 'reader',
+  Operator: 'operator',
+  Admin: 'admin',
+  /** A cluster member's own certificate (CN = its node id). */
+  Node: 'node',
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+/** The roles a person or a tool can hold (a token, or a user certificate). */
+export const USER_ROLES: readonly Role[] = [Role.Reader, Role.Operator, Role.Admin];
+const ALL_ROLES: ReadonlySet<string> = new Set(Object.values(Role));
+
+export function isRole(s: string): s is Role {
+  return ALL_ROLES.has(s);
+}
+
+export const Permission = {
+  /** status, members list, kv get/list/watch, events */
+  Read: 'read',
+  /** kv writes, switchover, transfer, pause, resume */
+  Operate: 'operate',
+  /** membership changes */
+  Administer: 'administer',
+} as const;
+export type Permission = (typeof Permission)[keyof typeof Permission];
+
+/** What each RPC of palisade.v1.Palisade needs. Every RPC is listed: a missing one is refused. */
+export const METHOD_PERMISSION: Readonly<Record<string, Permission>> = {
+  Status: Permission.Read,
+  MemberList: Permission.Read,
+  KvGet: Permission.Read,
+  KvList: Permission.Read,
+  KvWatch: Permission.Read,
+  Events: Permission.Read,
+  KvPut: Permission.Operate,
+  KvDelete: Permission.Operate,
+  KvCas: Permission.Operate,
+  KvWrite: Permission.Operate,
+  Switchover: Permission.Operate,
+  TransferLeadership: Permission.Operate,
+  Pause: Permission.Operate,
+  Resume: Permission.Operate,
+  MemberAdd: Permission.Administer,
+  MemberPromote: Permission.Administer,
+  MemberRemove: Permission.Administer,
+};
+
+/**
+ * What each role may do. A node's certificate reads (joining, proving its own removal) and
+ * writes only under the reserved prefix: it never needs to steer the cluster through the API.
+ */
+export const ROLE_GRANTS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
+  reader: new Set([Permission.Read]),
+  operator: new Set([Permission.Read, Permission.Operate]),
+  admin: new Set([Permission.Read, Permission.Operate, Permission.Administer]),
+  node: new Set([Permission.Read]),
+};
+
+/** The least role that grants `p`, for the message of a refusal. */
+function roleNeededFor(p: Permission): Role {
+  return USER_ROLES.find((r) => ROLE_GRANTS[r].has(p))!;
+}
+
+export interface Principal {
+  readonly name: string;
+  /** undefined: a certificate of the cluster's CA whose OU names no role. */
+  readonly role: Role | undefined;
+  readonly via: 'certificate' | 'token' | 'anonymous';
+}
+
+/** What the guard reads from a call: its metadata and the verified TLS peer certificate. */
+export interface CallCredentials {
+  readonly metadata: Metadata;
+  /** Present only when TLS verified the client's certificate against the CA (grpc-js getAuthContext). */
+  readonly peerCertificate: PeerCertificate | undefined;
+}
+
+/** How a node authenticates its client API (server/start-node.ts builds it from the config). */
+export interface AuthSettings {
+  /** TLS is on: a verified client certificate authenticates its holder. */
+  readonly certificates: boolean;
+  /** The agent's token file, if any (reloadable: the guard asks it on every call). */
+  readonly tokens?: TokenTable;
+  /** Current member ids: only a member's own `node` certificate writes the reserved prefix. */
+  readonly isMember: (id: string) => boolean;
+}
+
+export const AUTHORIZATION_METADATA_KEY = 'authorization';
+
+export class CallGuard {
+  constructor(private readonly settings: AuthSettings) {}
+
+  /** Neither certificates nor tokens: every caller is an anonymous admin (loopback or --insecure only). */
+  get open(): boolean {
+    return !this.settings.certificates && this.settings.tokens === undefined;
+  }
+
+  /** Who is calling; throws UnauthenticatedError when nobody valid is. */
+  authenticate(call: CallCredentials): Principal {
+    const header = call.metadata.get(AUTHORIZATION_METADATA_KEY);
+    if (header.length > 0) return this.byToken(header);
+    if (this.settings.certificates && call.peerCertificate !== undefined) return byCertificate(call.peerCertificate);
+    if (this.open) return { name: 'anonymous', role: Role.Admin, via: 'anonymous' };
+    throw new UnauthenticatedError(`no credentials: ${this.howToAuthenticate()}`);
+  }
+
+  /** Throws PermissionDeniedError unless `who` may call `method`. */
+  authorize(who: Principal, method: string): void {
+    const needed = METHOD_PERMISSION[method];
+    if (needed === undefined) throw new PermissionDeniedError(`${method}: not an operation of the client API that any role may call`);
+    if (who.role === undefined) {
+      throw new PermissionDeniedError(
+        `${who.name}: the certificate names no role (its subject OU must be one of ${USER_ROLES.join(', ')}); ` +
+          `${method} needs role ${roleNeededFor(needed)} — issue one with \`palisade certs issue --user NAME --role ${roleNeededFor(needed)}\``,
+      );
+    }
+    if (!ROLE_GRANTS[who.role].has(needed)) {
+      throw new PermissionDeniedError(`${method} needs role ${roleNeededFor(needed)} or higher; ${describe(who)} has role ${who.role}`);
+    }
+  }
+
+  /** Throws PermissionDeniedError when `key` is reserved and `who` is not a current member node. */
+  authorizeKeyWrite(who: Principal, key: string): void {
+    if (!key.startsWith(SYSTEM_PREFIX)) return;
+    if (who.role === Role.Node && this.settings.isMember(who.name)) return;
+    throw new PermissionDeniedError(
+      `key "${key}": keys under ${SYSTEM_PREFIX} are written only by the cluster's nodes (role node, a current member); ${describe(who)} may not`,
+    );
+  }
+
+  /** authenticate + authorize in one, for the handlers. */
+  check(call: CallCredentials, method: string): Principal {
+    const who = this.authenticate(call);
+    this.authorize(who, method);
+    return who;
+  }
+
+  private byToken(values: readonly (string | Buffer)[]): Principal {
+    const tokens = this.settings.tokens;
+    if (tokens === undefined) throw new UnauthenticatedError(`a bearer token was sent but this node accepts none (no token file); ${this.howToAuthenticate()}`);
+    if (values.length !== 1) throw new UnauthenticatedError('more than one authorization header');
+    const m = /^Bearer (\S+)$/.exec(String(values[0]));
+    if (m === null) throw new UnauthenticatedError('the authorization header must be "Bearer TOKEN"');
+    const user = tokens.lookup(m[1]!);
+    if (user === undefined) throw new UnauthenticatedError('unknown token (not in the node\'s token file)');
+    return { name: user.name, role: user.role, via: 'token' };
+  }
+
+  private howToAuthenticate(): string {
+    const ways: string[] = [];
+    if (this.settings.certificates) ways.push('a client certificate of the cluster\'s CA (--cert/--key)');
+    if (this.settings.tokens !== undefined) ways.push('a token from the node\'s token file (--token-file)');
+    return `give ${ways.join(' or ')}`;
+  }
+}
+
+function byCertificate(cert: PeerCertificate): Principal {
+  const name = first(cert.subject?.CN);
+  if (name === undefined || name === '') throw new UnauthenticatedError('the client certificate has no subject CN (the user or node name)');
+  const ou = first(cert.subject?.OU);
+  return { name, role: ou !== undefined && isRole(ou) ? ou : undefined, via: 'certificate' };
+}
+
+/** Node's PeerCertificate gives a string, or an array when the field repeats: one value only. */
+function first(v: string | string[] | undefined): string | undefined {
+  if (Array.isArray(v)) return v.length === 1 ? v[0] : undefined;
+  return v;
+}
+
+function describe(who: Principal): string {
+  return who.via === 'anonymous' ? 'an anonymous caller' : `${who.via === 'token' ? 'token' : 'certificate'} "${who.name}"`;
+}
