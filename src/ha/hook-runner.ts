@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { untrustedFileProblem } from './file-trust.js';
 import type { HookKind } from './types.js';
 
 /** The pino methods the HA resources use (a pino Logger satisfies it). */
@@ -100,7 +101,7 @@ export function checkHookPath(path: string): string | undefined {
   } catch {
     return `hook ${path} is not executable (chmod +x ${path})`;
   }
-  return undefined;
+  return untrustedFileProblem(path);
 }
 
 /** The hook's environment: the base environment plus the PALISADE_* contract variables. */

@@ -1,7 +1,7 @@
 // The data dir: where the LevelDB store lives, who may use it, and which cluster and node it
 // belongs to. LevelDB's own LOCK file (an fcntl lock, also tracked per process) is the data
 // dir lock, so a second agent on the same dir fails at open, in this process or another one.
-import { mkdir, readdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Level } from 'level';
 import { CodecError, decodeIdentity, encodeIdentity, type Identity } from './codec.js';
@@ -96,10 +96,32 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
  */
 export const STORE_MEMORY = Object.freeze({ cacheSize: 1 << 20, writeBufferSize: 1 << 20 });
 
+/** The data dir holds the cluster's whole state: only the agent's own user may read it. */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Tightens the data dir, the store dir and the files already in it (an older version, or a dir
+ * an installer made with a wider mode). LevelDB creates its later files with the process umask,
+ * which `palisade agent` sets to 077; an embedding program sets its own.
+ */
+async function makePrivate(paths: DataDirPaths): Promise<void> {
+  await chmod(paths.dataDir, PRIVATE_DIR_MODE);
+  let names: string[];
+  try {
+    names = await readdir(paths.storeDir);
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return;
+    throw err;
+  }
+  await chmod(paths.storeDir, PRIVATE_DIR_MODE);
+  for (const name of names) await chmod(join(paths.storeDir, name), PRIVATE_FILE_MODE);
+}
+
 export async function openStore(paths: DataDirPaths): Promise<Store> {
   let fresh: boolean;
   try {
-    await mkdir(paths.dataDir, { recursive: true });
+    await mkdir(paths.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     fresh = await isEmptyOrMissing(paths.storeDir);
   } catch (err) {
     throw new StorageOpenError(paths.dataDir, errorMessage(err), err);
@@ -109,6 +131,12 @@ export async function openStore(paths: DataDirPaths): Promise<Store> {
     await db.open({ createIfMissing: fresh, errorIfExists: false, ...STORE_MEMORY });
   } catch (err) {
     throw storeError(err, paths);
+  }
+  try {
+    await makePrivate(paths);
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw new StorageOpenError(paths.dataDir, `cannot make the data dir private: ${errorMessage(err)}`, err);
   }
   return db;
 }
