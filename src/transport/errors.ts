@@ -47,7 +47,31 @@ export class MisaddressedError extends Error {
   }
 }
 
-export type TransportError = MalformedMessageError | ClusterMismatchError | MisaddressedError;
+/** Peer traffic without a verified certificate of the cluster CA (TLS on). → UNAUTHENTICATED */
+export class PeerUnauthenticatedError extends Error {
+  readonly code = 'TRANSPORT_UNAUTHENTICATED';
+  constructor(
+    readonly localNode: string,
+    readonly problem: string,
+  ) {
+    super(`node "${localNode}" refused peer traffic: ${problem}`);
+  }
+}
+
+/** A verified certificate that may not send this traffic (another node's id, a non-member, a user). → PERMISSION_DENIED */
+export class PeerDeniedError extends Error {
+  readonly code = 'TRANSPORT_PEER_DENIED';
+  constructor(
+    readonly certificateName: string,
+    readonly claimedFrom: string,
+    readonly localNode: string,
+    readonly problem: string,
+  ) {
+    super(`node "${localNode}" refused peer traffic from certificate "${certificateName}" (claiming "${claimedFrom}"): ${problem}`);
+  }
+}
+
+export type TransportError = MalformedMessageError | ClusterMismatchError | MisaddressedError | PeerUnauthenticatedError | PeerDeniedError;
 
 export function grpcStatusOf(err: TransportError): GrpcStatus {
   switch (err.code) {
@@ -56,6 +80,10 @@ export function grpcStatusOf(err: TransportError): GrpcStatus {
     case 'TRANSPORT_CLUSTER_MISMATCH':
     case 'TRANSPORT_MISADDRESSED':
       return GrpcStatus.FAILED_PRECONDITION;
+    case 'TRANSPORT_UNAUTHENTICATED':
+      return GrpcStatus.UNAUTHENTICATED;
+    case 'TRANSPORT_PEER_DENIED':
+      return GrpcStatus.PERMISSION_DENIED;
     default: {
       const never: never = err;
       throw new Error(`unhandled transport error ${String(never)}`);
@@ -65,7 +93,11 @@ export function grpcStatusOf(err: TransportError): GrpcStatus {
 
 export function isTransportError(err: unknown): err is TransportError {
   return (
-    err instanceof MalformedMessageError || err instanceof ClusterMismatchError || err instanceof MisaddressedError
+    err instanceof MalformedMessageError ||
+    err instanceof ClusterMismatchError ||
+    err instanceof MisaddressedError ||
+    err instanceof PeerUnauthenticatedError ||
+    err instanceof PeerDeniedError
   );
 }
 

@@ -12,6 +12,7 @@ import {
 } from '@grpc/grpc-js';
 import type { Message } from '../raft/messages.js';
 import type { NodeId } from '../raft/types.js';
+import { callIdentity, type CertificateIdentity } from './cert-identity.js';
 import { decodeBatch, decodeEnvelope } from './codec.js';
 import { ClusterMismatchError, MalformedMessageError, MisaddressedError, isTransportError, toServiceError } from './errors.js';
 import type { PeerAck } from './generated/palisade/v1/PeerAck.js';
@@ -20,6 +21,7 @@ import type { RaftPeerDefinition } from './generated/palisade/v1/RaftPeer.js';
 import type { SnapshotAck } from './generated/palisade/v1/SnapshotAck.js';
 import type { SnapshotChunk__Output } from './generated/palisade/v1/SnapshotChunk.js';
 import type { TransportLogger } from './logger.js';
+import { checkPeerIdentity, type PeerIdentityRule } from './peer-identity.js';
 import { SnapshotAssembler } from './snapshot-chunks.js';
 
 /** What the tolerant deserializer yields for bytes that are not a protobuf message at all. */
@@ -53,6 +55,8 @@ export interface PeerServiceOptions {
   readonly nodeId: NodeId;
   readonly maxSnapshotBytes: number;
   readonly logger: TransportLogger;
+  /** TLS on: who may send (src/transport/peer-identity.ts). Absent: plaintext, anyone who reaches the port. */
+  readonly identity?: PeerIdentityRule;
   /** Hands decoded messages to the node; called in arrival order. */
   readonly deliver: (messages: readonly Message[]) => void;
 }
@@ -62,8 +66,11 @@ type Incoming<T> = T | UndecodableRequest;
 export function createPeerService(opts: PeerServiceOptions): UntypedServiceImplementation {
   const { clusterId, nodeId, logger } = opts;
 
-  function checkEnvelope(wire: PeerBatch__Output | SnapshotChunk__Output): void {
+  /** `cert`: the caller's verified certificate (read once per call: a call stays on one connection). */
+  function checkEnvelope(wire: PeerBatch__Output | SnapshotChunk__Output, cert: CertificateIdentity | undefined): void {
     const env = decodeEnvelope(wire);
+    // Identity first: a stranger learns nothing about the cluster id from the answer.
+    if (opts.identity !== undefined) checkPeerIdentity(cert, env.from, nodeId, opts.identity);
     if (env.clusterId !== clusterId) throw new ClusterMismatchError(env.from, env.clusterId, nodeId, clusterId);
     if (env.to !== nodeId) throw new MisaddressedError(env.from, env.to, nodeId);
   }
@@ -99,11 +106,12 @@ export function createPeerService(opts: PeerServiceOptions): UntypedServiceImple
 
   const Stream = (call: ServerReadableStream<Incoming<PeerBatch__Output>, PeerAck>, callback: sendUnaryData<PeerAck>): void => {
     const end = once(callback, {}, 'Stream');
+    const cert = callIdentity(call);
     call.on('data', (wire: Incoming<PeerBatch__Output>) => {
       if (end.done) return;
       try {
         if (wire instanceof UndecodableRequest) throw undecodable(wire);
-        checkEnvelope(wire);
+        checkEnvelope(wire, cert);
         // Decoded as a whole first: a batch reaches the core entirely or not at all.
         const batch = decodeBatch(wire);
         if (batch.messages.length > 0) opts.deliver(batch.messages);
@@ -124,10 +132,13 @@ export function createPeerService(opts: PeerServiceOptions): UntypedServiceImple
   ): void => {
     const end = once(callback, {}, 'InstallSnapshot');
     const assembler = new SnapshotAssembler({ clusterId, nodeId, maxSnapshotBytes: opts.maxSnapshotBytes });
+    const cert = callIdentity(call);
     call.on('data', (wire: Incoming<SnapshotChunk__Output>) => {
       if (end.done) return;
       try {
         if (wire instanceof UndecodableRequest) throw undecodable(wire);
+        // Every chunk, before a byte of it is kept: a stranger cannot make this node buffer a snapshot.
+        if (opts.identity !== undefined) checkPeerIdentity(cert, decodeEnvelope(wire).from, nodeId, opts.identity);
         assembler.push(wire);
       } catch (err) {
         end.finish(err);

@@ -14,7 +14,8 @@ import { PeerClient, type PeerStats } from './peer-client.js';
 import { createPeerService, tolerantDefinition } from './peer-server.js';
 import { loadRaftProto } from './raft-proto.js';
 import { realTimers, type Timers } from './timers.js';
-import { channelCredentials, serverCredentials, tlsChannelOptions, type TlsConfig } from './tls.js';
+import { tlsMaterial, type TlsMaterial, type TlsSource } from './tls.js';
+import { ServerCredentials, credentials } from '@grpc/grpc-js';
 
 export interface PeerTransportOptions {
   readonly clusterId: string;
@@ -23,7 +24,13 @@ export interface PeerTransportOptions {
   readonly listen: string;
   /** Peer id → host:port. This node's own id, if present, is ignored. */
   readonly peers: ReadonlyMap<NodeId, string>;
-  readonly tls?: TlsConfig;
+  /** TLS on the peer port (mTLS, with the identity rule of peer-identity.ts); absent: plaintext. */
+  readonly tls?: TlsSource;
+  /**
+   * TLS on: whether a certificate's node id is a current member. Default: the ids of this
+   * transport's address book (the real node passes its Raft configuration).
+   */
+  readonly isMember?: (id: NodeId) => boolean;
   readonly logger?: TransportLogger;
   /** Sending to `id` failed or is backing up (wire to RawNode.reportUnreachable). */
   readonly reportUnreachable?: (id: NodeId) => void;
@@ -56,6 +63,7 @@ export class PeerTransport {
   private readonly addresses = new Map<NodeId, string>();
   private readonly clients = new Map<NodeId, PeerClient>();
   private readonly server: Server;
+  private tls: TlsMaterial | undefined;
   private handler: MessageHandler | undefined;
   private phase: Phase = 'new';
   private bound = '';
@@ -70,6 +78,7 @@ export class PeerTransport {
     this.logger = opts.logger ?? silentTransportLogger;
     this.rng = opts.rng ?? seededRng(randomInt(2 ** 31));
     for (const [id, address] of opts.peers) if (id !== opts.nodeId) this.addresses.set(id, address);
+    const isMember = opts.isMember ?? ((id: NodeId) => this.addresses.has(id));
     this.server = new Server({
       'grpc.max_receive_message_length': this.limits.maxMessageBytes,
       'grpc.max_send_message_length': this.limits.maxMessageBytes,
@@ -83,6 +92,7 @@ export class PeerTransport {
         nodeId: opts.nodeId,
         maxSnapshotBytes: this.limits.maxSnapshotBytes,
         logger: this.logger,
+        ...(opts.tls !== undefined ? { identity: { isMember } } : {}),
         deliver: (messages) => this.deliver(messages),
       }),
     );
@@ -113,7 +123,9 @@ export class PeerTransport {
     this.phase = 'starting';
     let port: number;
     try {
-      const creds = serverCredentials(this.opts.tls);
+      // Loaded here: a missing or mismatched file fails the start with a message naming it.
+      this.tls = this.opts.tls === undefined ? undefined : tlsMaterial(this.opts.tls);
+      const creds = this.tls?.peerServerCredentials() ?? ServerCredentials.createInsecure();
       port = await new Promise<number>((resolve, reject) =>
         this.server.bindAsync(this.opts.listen, creds, (err, p) => (err ? reject(err) : resolve(p))),
       );
@@ -129,7 +141,7 @@ export class PeerTransport {
     }
     this.phase = 'running';
     for (const id of this.addresses.keys()) this.openClient(id);
-    this.logger.info({ node: this.opts.nodeId, cluster: this.opts.clusterId, address: this.bound, tls: this.opts.tls !== undefined }, 'peer transport listening');
+    this.logger.info({ node: this.opts.nodeId, cluster: this.opts.clusterId, address: this.bound, tls: this.tls !== undefined }, 'peer transport listening');
     return this.bound;
   }
 
@@ -192,7 +204,7 @@ export class PeerTransport {
         nodeId: this.opts.nodeId,
         peerId: id,
         address,
-        credentials: channelCredentials(this.opts.tls),
+        credentials: this.tls?.channelCredentials() ?? credentials.createInsecure(),
         channelOptions: this.channelOptions(),
         limits: this.limits,
         backoff: this.backoff,
@@ -215,7 +227,7 @@ export class PeerTransport {
       'grpc.keepalive_time_ms': this.limits.keepaliveMs,
       'grpc.keepalive_timeout_ms': this.limits.keepaliveTimeoutMs,
       'grpc.keepalive_permit_without_calls': 1,
-      ...tlsChannelOptions(this.opts.tls),
+      ...this.tls?.channelOptions(),
     };
   }
 
