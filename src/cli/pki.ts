@@ -117,7 +117,7 @@ async function issue(dir: string, paths: PkiPaths, subject: string, usages: stri
   const ext = `${tmp.cert}.ext`;
   const extensions = [
     'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature,keyEncipherment',
+    'keyUsage=critical,digitalSignature',
     `extendedKeyUsage=${usages.join(',')}`,
     'subjectKeyIdentifier=hash',
     'authorityKeyIdentifier=keyid,issuer',

@@ -2,6 +2,7 @@
 // every failure ends as one line on stderr and a documented exit code (exit-codes.ts).
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
+import { registerCerts } from './commands/certs.js';
 import { registerEvents } from './commands/events.js';
 import { registerPause } from './commands/pause.js';
 import { registerSwitchover } from './commands/switchover.js';
@@ -38,6 +39,7 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void): Command {
   registerPause(program, io, done);
   registerEvents(program, io, done);
   registerKv(program, io, done);
+  registerCerts(program, io, done);
 
   // Every (sub)command: errors to our stderr, no process.exit, a hint after usage errors.
   const configure = (cmd: Command) => {
