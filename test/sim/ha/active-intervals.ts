@@ -43,6 +43,14 @@ export class ActiveIntervals {
     if (epoch <= this.maxEpoch) {
       violation = { invariant: HaInvariant.EpochOrder, message: `${node} promotes epoch ${epoch} after epoch ${this.maxEpoch} was promoted` };
     }
+    // A node promoting again while a failed demotion left its service up: one service, which
+    // carries on under the new epoch (the old interval ends where the new one starts).
+    for (const i of this.all) {
+      if (i.node === node && i.end === undefined && i.epoch !== epoch) {
+        i.end = t;
+        i.closedBy = `continued as e${epoch}`;
+      }
+    }
     // Touching ends (one ends at t, the next starts at t) are sequential events, not overlap.
     const clash = this.all.find((i) => (i.node !== node || i.epoch !== epoch) && (i.end === undefined || i.end > t));
     if (clash !== undefined && violation === undefined) {

@@ -1,4 +1,4 @@
-// Six known single-active bugs, injected from test code only (nothing here is a flag in
+// Seven known single-active bugs, injected from test code only (nothing here is a flag in
 // src/ha): a reconfigured or wrapped RoleController, or a simulator whose clocks drift more
 // than the timing assumed. ha-teeth.test.ts shows the random HA campaign catches each one.
 import { applyHaCommand } from '../../../src/ha/ha-state.js';
@@ -15,6 +15,7 @@ export const HaMutantName = {
   SkipFence: 'skip-fence',
   DriftBeyondBound: 'drift-beyond-bound',
   DemoteAtLeaseEnd: 'demote-at-lease-end',
+  AckFailedDemotion: 'ack-failed-demotion',
 } as const;
 export type HaMutantName = (typeof HaMutantName)[keyof typeof HaMutantName];
 
@@ -86,6 +87,16 @@ class NoTransferWait extends Wrapped {
 }
 
 /**
+ * A demote hook that failed is taken for a clean demotion: the node acknowledges "demoted" in
+ * the log although its service may still run, so the next holder neither fences it nor waits.
+ */
+class AckFailedDemotion extends Wrapped {
+  override handle(input: ControllerInput): ControllerAction[] {
+    return this.inner.handle(input.type === 'actionDone' && input.kind === 'demote' ? { ...input, ok: true } : input);
+  }
+}
+
+/**
  * The active node starts demoting only when its lease has ended, not `demoteBudget` before: its
  * demote hook and VIP removal then run past the lease. Shifting the clock reading that the
  * lease check sees by the budget turns `now ≥ leaseEnd − budget` into `now ≥ leaseEnd`, and
@@ -135,5 +146,11 @@ export const HA_MUTANTS: readonly HaMutant[] = [
     bug: 'the active node starts demoting when its lease has ended, not demoteBudget before',
     fencing: 'lease',
     tweaks: { factory: demoteAtLeaseEnd },
+  },
+  {
+    name: HaMutantName.AckFailedDemotion,
+    bug: 'a node whose demote hook failed acknowledges the demotion as if its service were down',
+    fencing: 'hook',
+    tweaks: { factory: (cfg) => new AckFailedDemotion(new RoleController(cfg)) },
   },
 ];

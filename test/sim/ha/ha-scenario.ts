@@ -126,7 +126,8 @@ export class HaCluster implements ResourceHost {
         const correct = haConfig(node.id, opts.fencing);
         const cfg = tweaks.config?.(correct) ?? correct;
         const rng = seededRng((seed ^ Math.imul(hashId(node.id), 0x9e3779b1)) >>> 0);
-        const actor = new HaActor(node, this, cfg, factory, rng, adversarial ? HA_HOOKS_AT_LIMITS : HA_HOOKS, 3 * HA_TIMING.electionTick, {
+        const hooks = { ...(adversarial ? HA_HOOKS_AT_LIMITS : HA_HOOKS), failedDemoteKeepsService: opts.fencing === 'hook' };
+        const actor = new HaActor(node, this, cfg, factory, rng, hooks, 3 * HA_TIMING.electionTick, {
           tickMs: HA_TIMING.tickMs,
           ignoreLease: opts.quietTicks === 'ignoreLease',
         });

@@ -1,4 +1,4 @@
-// The single-active properties have teeth: six known bugs of the active-role protocol,
+// The single-active properties have teeth: seven known bugs of the active-role protocol,
 // injected from test code (ha-mutants.ts), are each caught by the RANDOM HA campaign — the
 // nemesis of their fencing mode (ha-scenario.ts), one stated budget — and the real controller
 // passes the same campaign (same fast-check seed, at least as many cases, never fewer than 100). A table (mutant,
@@ -35,7 +35,7 @@ function table(): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
-describe('the random HA campaign catches six known single-active bugs', () => {
+describe('the random HA campaign catches seven known single-active bugs', () => {
   after(() => {
     console.log(`\nHA teeth (3 nodes, ≤${BUDGET.runs} cases per mutant, fc seed ${BUDGET.seed}):\n${table()}\n`);
   });

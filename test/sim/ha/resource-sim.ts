@@ -11,7 +11,11 @@
 //   handles only when it wakes: a demote "ends" when the agent could have seen it end, so a
 //   pause can only lengthen an active interval (conservative).
 // - A crash abandons the sequence in flight (its end is never observed); the service keeps
-//   running: the node's active interval stays open until a later demote ends or a fence.
+//   running: the node's active interval stays open until a later clean demote ends or a fence.
+// - A demote hook that fails (exit non-zero, or hung and killed) may have left the service up:
+//   with `failedDemoteKeepsService` the interval stays open until a later clean demote or a
+//   fence. So acknowledging a failed demotion as "demoted" (the next holder then neither
+//   fences nor waits) shows as two active intervals.
 // - A successful fence against X (STONITH) stops X's service and kills X's in-flight sequence,
 //   which X's agent then sees fail.
 import type { HookKind } from '../../../src/ha/types.js';
@@ -41,6 +45,12 @@ export interface HookSettings {
   readonly atLimitPct: number;
   /** Upper bound of the delay between the decision and the start of a sequence. */
   readonly startDelayMaxMs: number;
+  /**
+   * A failed demote hook leaves the service running (the worst case of "may have left it up").
+   * Only fencing mode `hook` covers that, by fencing the node that did not confirm its
+   * demotion; in mode `lease` it is the documented gap of a stopped agent, so off there.
+   */
+  readonly failedDemoteKeepsService?: boolean;
 }
 
 /** What a runner needs from the harness around it. */
@@ -122,7 +132,10 @@ export class ResourceRunner {
     if (seq !== this.seq) return;
     this.current = undefined;
     const t = this.host.sim.now();
-    if (a.kind === 'demote') {
+    if (a.kind === 'demote' && !ok && this.settings.failedDemoteKeepsService === true) {
+      const open = this.host.intervals.openIntervals().filter((i) => i.node === this.node.id);
+      if (open.length > 0) this.trace(`DEMOTE FAILED (${detail}): the service keeps running, interval ${open.map((i) => `e${i.epoch}`).join(',')} stays open`);
+    } else if (a.kind === 'demote') {
       const closed = this.host.intervals.close(this.node.id, t, `demote e${a.epoch} ended`);
       if (closed.length > 0) this.trace(`DEMOTED: interval ${closed.map((i) => `e${i.epoch}`).join(',')} closes`);
     }
