@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Action } from '../nemesis.js';
-import { formatHaFailure, HA_TIMING, runHaScenario } from './ha-scenario.js';
+import { HA_MUTANTS, HaMutantName } from './ha-mutants.js';
+import { formatHaFailure, haConfig, HA_TIMING, runHaScenario } from './ha-scenario.js';
 import type { HaScenarioOptions } from './ha-scenario.js';
 
 interface HaRegression {
@@ -83,4 +84,37 @@ describe('single active: regressions', () => {
       assert.ok(demoted - resumed <= firstTick, `${id} demoted ${(demoted - resumed).toFixed(2)} ms after resuming, later than its first tick\n${report()}`);
     });
   }
+});
+
+// Issue 16, mutant demote-at-lease-end: the shrunk case the HA teeth campaign found (fencing
+// lease, fast-check seed 20240611, case 36, path "35:5:9:17"). The active leader n2 is cut off;
+// its lease check demotes it, and the new leader n1 — elected at the earliest moment stickiness
+// allows — promotes right after that demotion ends. A demotion that started only at the lease's
+// end would still be running then.
+describe('single active: the demote budget (issue 16)', () => {
+  const simSeed = 518269662;
+  const actions: readonly Action[] = [{ kind: 'isolateLeader' }, { kind: 'awaitCommit', maxMs: 1000 }, { kind: 'isolateLeader' }];
+  /** What runHaCampaign passes for a 3-node campaign in fencing mode lease. */
+  const options: HaScenarioOptions = { nodes: 3, poolSize: 5, fencing: 'lease', timing: 'adversarial', traceKeep: 3000 };
+
+  test('an isolated active demotes a budget before its lease ends, so the next promotion starts after it', () => {
+    const run = runHaScenario(simSeed, actions, options);
+    const report = () => formatHaFailure(0, '', simSeed, actions, run);
+    assert.equal(run.violation, undefined, report());
+    // The moment: n2's lease demotion ends, and n1 promotes less than one demote budget later
+    // (so a demotion started at the lease's end would still be running).
+    const demoteStart = timeOf(run.traceTail, /^\s*[\d.]+ n2 HA run demote e\d+ \(lease expiring\)/);
+    assert.ok(demoteStart !== undefined, `n2 never demoted for its lease\n${report()}`);
+    const demoteEnd = timeOf(run.traceTail, /^\s*[\d.]+ n2 DEMOTED: interval/, demoteStart);
+    const promoted = timeOf(run.traceTail, /^\s*[\d.]+ n1 PROMOTE e\d+ starts/, demoteStart);
+    assert.ok(demoteEnd !== undefined && promoted !== undefined, report());
+    const budget = haConfig('n1', 'lease').demoteBudgetMs;
+    assert.ok(promoted >= demoteEnd && promoted - demoteEnd < budget, `gap ${(promoted - demoteEnd).toFixed(2)} ms, budget ${budget} ms\n${report()}`);
+  });
+
+  test('the same run with the demotion started at the lease end has two active nodes', () => {
+    const m = HA_MUTANTS.find((x) => x.name === HaMutantName.DemoteAtLeaseEnd)!;
+    const run = runHaScenario(simSeed, actions, { ...options, tweaks: m.tweaks });
+    assert.equal(run.violation?.invariant, 'single-active', formatHaFailure(0, '', simSeed, actions, run));
+  });
 });
