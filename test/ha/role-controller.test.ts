@@ -302,3 +302,17 @@ describe('role controller: lease guards behind other guards', () => {
     assert.equal(n.c.role, LocalRole.Inactive);
   });
 });
+
+// Issue 16's guard audit: guards no simulation campaign misses, each pinned here.
+describe('role controller: guards the campaigns cannot reach', () => {
+  test('an active node stops claiming the role at its lease end, even with no tick since (an agent resuming from a pause)', () => {
+    const n = new Node();
+    n.bootAsLeader(0);
+    const [promote] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
+    n.done(6, promote!);
+    assert.equal(n.c.role, LocalRole.Active);
+    // No input between these calls: /primary asks isActive() before the lease check's tick runs.
+    assert.ok(n.c.isActive(CFG.leaseMs - 1));
+    assert.equal(n.c.isActive(CFG.leaseMs), false, 'past its lease a node must not answer /primary 200');
+  });
+});
