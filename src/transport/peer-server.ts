@@ -22,7 +22,7 @@ import type { SnapshotAck } from './generated/palisade/v1/SnapshotAck.js';
 import type { SnapshotChunk__Output } from './generated/palisade/v1/SnapshotChunk.js';
 import type { TransportLogger } from './logger.js';
 import { checkPeerIdentity, type PeerIdentityRule } from './peer-identity.js';
-import { SnapshotAssembler } from './snapshot-chunks.js';
+import type { SnapshotReceiver } from './snapshot-receiver.js';
 
 /** What the tolerant deserializer yields for bytes that are not a protobuf message at all. */
 export class UndecodableRequest {
@@ -53,7 +53,8 @@ export function tolerantDefinition(def: RaftPeerDefinition): ServiceDefinition {
 export interface PeerServiceOptions {
   readonly clusterId: string;
   readonly nodeId: NodeId;
-  readonly maxSnapshotBytes: number;
+  /** Receives InstallSnapshot calls within their limits (snapshot-receiver.ts). */
+  readonly snapshots: SnapshotReceiver;
   readonly logger: TransportLogger;
   /** TLS on: who may send (src/transport/peer-identity.ts). Absent: plaintext, anyone who reaches the port. */
   readonly identity?: PeerIdentityRule;
@@ -126,38 +127,20 @@ export function createPeerService(opts: PeerServiceOptions): UntypedServiceImple
     });
   };
 
-  const InstallSnapshot = (
-    call: ServerReadableStream<Incoming<SnapshotChunk__Output>, SnapshotAck>,
-    callback: sendUnaryData<SnapshotAck>,
-  ): void => {
-    const end = once(callback, {}, 'InstallSnapshot');
-    const assembler = new SnapshotAssembler({ clusterId, nodeId, maxSnapshotBytes: opts.maxSnapshotBytes });
+  const InstallSnapshot = (call: ServerReadableStream<Incoming<SnapshotChunk__Output>, SnapshotAck>, callback: sendUnaryData<SnapshotAck>): void => {
     const cert = callIdentity(call);
-    call.on('data', (wire: Incoming<SnapshotChunk__Output>) => {
-      if (end.done) return;
-      try {
+    opts.snapshots.serve(
+      call,
+      callback,
+      (wire) => {
         if (wire instanceof UndecodableRequest) throw undecodable(wire);
         // Every chunk, before a byte of it is kept: a stranger cannot make this node buffer a snapshot.
-        if (opts.identity !== undefined) checkPeerIdentity(cert, decodeEnvelope(wire).from, nodeId, opts.identity);
-        assembler.push(wire);
-      } catch (err) {
-        end.finish(err);
-      }
-    });
-    call.on('end', () => {
-      if (end.done) return;
-      try {
-        const m = assembler.finish();
-        opts.deliver([m]);
-        end.finish();
-      } catch (err) {
-        end.finish(err);
-      }
-    });
-    call.on('error', (err: Error) => {
-      logger.debug({ rpc: 'InstallSnapshot', err: err.message }, 'snapshot stream error');
-      end.finish();
-    });
+        const chunk = wire as SnapshotChunk__Output;
+        if (opts.identity !== undefined) checkPeerIdentity(cert, decodeEnvelope(chunk).from, nodeId, opts.identity);
+        return chunk;
+      },
+      (m) => opts.deliver([m]),
+    );
   };
 
   return { Stream, InstallSnapshot } as UntypedServiceImplementation;

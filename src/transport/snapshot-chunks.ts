@@ -20,24 +20,33 @@ export function* snapshotChunks(clusterId: string, m: InstallSnapshot, chunkByte
 export interface AssemblerOptions {
   readonly clusterId: string;
   readonly nodeId: NodeId;
-  /** Larger announced snapshots are refused before any memory is reserved for them. */
+  /** Larger announced snapshots are refused before anything is kept for them. */
   readonly maxSnapshotBytes: number;
 }
 
+/** What one checked chunk is: the header (with its sender) or data to keep, in order. */
+export type CheckedChunk =
+  | { readonly part: 'header'; readonly header: DecodedSnapshotHeader; readonly from: NodeId }
+  | { readonly part: 'data'; readonly data: Uint8Array };
+
 /**
- * Receives one snapshot's chunks in order and yields the core's InstallSnapshot message.
- * Every problem throws a transport error (the server maps it to a gRPC status).
+ * Checks one snapshot's chunks in order — envelope, header first and within the limit, one
+ * sender, never more data than announced — and keeps nothing: the caller decides where the
+ * data goes (snapshot-receiver.ts streams it to disk). Every problem throws a transport error.
  */
-export class SnapshotAssembler {
-  private header: DecodedSnapshotHeader | undefined;
+export class SnapshotChunkChecker {
+  private headerValue: DecodedSnapshotHeader | undefined;
   private from: NodeId = '';
-  private buf: Uint8Array = new Uint8Array(0);
   private received = 0;
   private chunks = 0;
 
   constructor(private readonly opts: AssemblerOptions) {}
 
-  push(wire: SnapshotChunk__Output): void {
+  get header(): DecodedSnapshotHeader | undefined {
+    return this.headerValue;
+  }
+
+  check(wire: SnapshotChunk__Output): CheckedChunk {
     const path = `chunk[${this.chunks}]`;
     this.chunks++;
     // Same envelope as a batch: cluster id on every chunk, from/to consistent.
@@ -46,41 +55,64 @@ export class SnapshotAssembler {
       throw new ClusterMismatchError(env.from, env.clusterId, this.opts.nodeId, this.opts.clusterId);
     }
     if (env.to !== this.opts.nodeId) throw new MisaddressedError(env.from, env.to, this.opts.nodeId);
-    if (this.header === undefined) {
+    if (this.headerValue === undefined) {
       if (wire.part !== 'header') throw new MalformedMessageError(path, 'the first chunk of a snapshot must be its header');
       const header = decodeSnapshotHeader(wire.header, `${path}.header`);
       if (header.size > this.opts.maxSnapshotBytes) {
         throw new MalformedMessageError(`${path}.header.size`, `snapshot of ${header.size} bytes exceeds the limit of ${this.opts.maxSnapshotBytes}`);
       }
-      this.header = header;
+      this.headerValue = header;
       this.from = env.from;
-      this.buf = new Uint8Array(header.size);
-      return;
+      return { part: 'header', header, from: env.from };
     }
     if (env.from !== this.from) throw new MalformedMessageError(`${path}.from`, `snapshot started by "${this.from}" continued by "${env.from}"`);
     if (wire.part !== 'data') throw new MalformedMessageError(path, `expected a data chunk, got ${wire.part === undefined ? 'nothing' : wire.part}`);
     const data = wire.data;
     if (!(data instanceof Uint8Array)) throw new MalformedMessageError(`${path}.data`, 'expected bytes');
-    if (this.received + data.length > this.buf.length) {
-      throw new MalformedMessageError(`${path}.data`, `more data than the ${this.buf.length} bytes the header announced`);
+    if (this.received + data.length > this.headerValue.size) {
+      throw new MalformedMessageError(`${path}.data`, `more data than the ${this.headerValue.size} bytes the header announced`);
     }
-    this.buf.set(data, this.received);
     this.received += data.length;
+    return { part: 'data', data };
   }
 
-  /** The whole snapshot as a core message; throws if the stream ended early. */
-  finish(): InstallSnapshot {
-    const h = this.header;
+  /** The header and sender once exactly the announced bytes arrived; throws if the stream ended early. */
+  end(): { readonly header: DecodedSnapshotHeader; readonly from: NodeId } {
+    const h = this.headerValue;
     if (h === undefined) throw new MalformedMessageError('', 'snapshot stream ended before its header');
     if (this.received !== h.size) {
       throw new MalformedMessageError('', `snapshot truncated: received ${this.received} of ${h.size} bytes`);
     }
-    return {
-      type: 'installSnapshot',
-      from: this.from,
-      to: this.opts.nodeId,
-      term: h.term,
-      snapshot: { metadata: h.metadata, data: this.buf },
-    };
+    return { header: h, from: this.from };
+  }
+}
+
+/** The core's InstallSnapshot message for a complete snapshot. */
+export function installSnapshotMessage(nodeId: NodeId, from: NodeId, header: DecodedSnapshotHeader, data: Uint8Array): InstallSnapshot {
+  return { type: 'installSnapshot', from, to: nodeId, term: header.term, snapshot: { metadata: header.metadata, data } };
+}
+
+/**
+ * Receives one snapshot's chunks in memory and yields the core's InstallSnapshot message (tests
+ * and tools; a node spools to disk instead). Memory grows with the data that actually
+ * arrived, never with what a header claims.
+ */
+export class SnapshotAssembler {
+  private readonly checker: SnapshotChunkChecker;
+  private readonly parts: Uint8Array[] = [];
+
+  constructor(private readonly opts: AssemblerOptions) {
+    this.checker = new SnapshotChunkChecker(opts);
+  }
+
+  push(wire: SnapshotChunk__Output): void {
+    const c = this.checker.check(wire);
+    if (c.part === 'data') this.parts.push(c.data);
+  }
+
+  /** The whole snapshot as a core message; throws if the stream ended early. */
+  finish(): InstallSnapshot {
+    const { header, from } = this.checker.end();
+    return installSnapshotMessage(this.opts.nodeId, from, header, new Uint8Array(Buffer.concat(this.parts)));
   }
 }

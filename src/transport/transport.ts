@@ -2,7 +2,10 @@
 // server (receiving) and one PeerClient per peer (sending), converts at the edge so the core
 // only sees src/raft messages, and reports unreachable peers and snapshot outcomes back to the
 // core (RawNode.reportUnreachable / reportSnapshot).
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Server, type ChannelOptions, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Message } from '../raft/messages.js';
 import { seededRng, type Rng } from '../raft/rng.js';
@@ -13,6 +16,7 @@ import { silentTransportLogger, type TransportLogger } from './logger.js';
 import { PeerClient, type PeerStats } from './peer-client.js';
 import { createPeerService, tolerantDefinition } from './peer-server.js';
 import { loadRaftProto } from './raft-proto.js';
+import { SnapshotReceiver } from './snapshot-receiver.js';
 import { realTimers, type Timers } from './timers.js';
 import { tlsMaterial, type TlsMaterial, type TlsSource } from './tls.js';
 import { ServerCredentials, credentials } from '@grpc/grpc-js';
@@ -41,6 +45,11 @@ export interface PeerTransportOptions {
   readonly timers?: Timers;
   readonly backoff?: Partial<BackoffOptions>;
   readonly limits?: Partial<TransportLimits>;
+  /**
+   * Where incoming snapshots are written while they arrive (the node passes a directory in its
+   * data dir). Default: a fresh temporary directory, removed at stop().
+   */
+  readonly snapshotDir?: string;
 }
 
 export interface TransportStats {
@@ -63,6 +72,9 @@ export class PeerTransport {
   private readonly addresses = new Map<NodeId, string>();
   private readonly clients = new Map<NodeId, PeerClient>();
   private readonly server: Server;
+  private readonly snapshots: SnapshotReceiver;
+  /** The default snapshot dir, which stop() removes; undefined when the caller gave one. */
+  private readonly ownSnapshotDir: string | undefined;
   private tls: TlsMaterial | undefined;
   private handler: MessageHandler | undefined;
   private phase: Phase = 'new';
@@ -79,7 +91,18 @@ export class PeerTransport {
     this.rng = opts.rng ?? seededRng(randomInt(2 ** 31));
     for (const [id, address] of opts.peers) if (id !== opts.nodeId) this.addresses.set(id, address);
     const isMember = opts.isMember ?? ((id: NodeId) => this.addresses.has(id));
+    this.ownSnapshotDir = opts.snapshotDir === undefined ? join(tmpdir(), `palisade-snapshots-${randomBytes(8).toString('hex')}`) : undefined;
+    this.snapshots = new SnapshotReceiver({
+      clusterId: opts.clusterId,
+      nodeId: opts.nodeId,
+      maxSnapshotBytes: this.limits.maxSnapshotBytes,
+      spoolDir: opts.snapshotDir ?? this.ownSnapshotDir!,
+      timeoutMs: this.limits.snapshotTimeoutMs,
+      maxConcurrent: this.limits.maxIncomingSnapshots,
+      logger: this.logger,
+    });
     this.server = new Server({
+      'grpc.max_concurrent_streams': this.limits.maxStreamsPerConnection,
       'grpc.max_receive_message_length': this.limits.maxMessageBytes,
       'grpc.max_send_message_length': this.limits.maxMessageBytes,
       'grpc.keepalive_time_ms': this.limits.keepaliveMs,
@@ -90,7 +113,7 @@ export class PeerTransport {
       createPeerService({
         clusterId: opts.clusterId,
         nodeId: opts.nodeId,
-        maxSnapshotBytes: this.limits.maxSnapshotBytes,
+        snapshots: this.snapshots,
         logger: this.logger,
         ...(opts.tls !== undefined ? { identity: { isMember } } : {}),
         deliver: (messages) => this.deliver(messages),
@@ -125,6 +148,7 @@ export class PeerTransport {
     try {
       // Loaded here: a missing or mismatched file fails the start with a message naming it.
       this.tls = this.opts.tls === undefined ? undefined : tlsMaterial(this.opts.tls);
+      await this.snapshots.prepare();
       const creds = this.tls?.peerServerCredentials() ?? ServerCredentials.createInsecure();
       port = await new Promise<number>((resolve, reject) =>
         this.server.bindAsync(this.opts.listen, creds, (err, p) => (err ? reject(err) : resolve(p))),
@@ -173,6 +197,11 @@ export class PeerTransport {
     this.clients.delete(id);
   }
 
+  /** Snapshots being received now. */
+  get incomingSnapshots(): number {
+    return this.snapshots.inProgress;
+  }
+
   stats(): TransportStats {
     const peers = new Map<NodeId, PeerStats>();
     for (const [id, c] of this.clients) peers.set(id, c.stats());
@@ -187,6 +216,7 @@ export class PeerTransport {
     this.clients.clear();
     // Peers' streams to us are long-lived and would keep a graceful shutdown waiting forever.
     this.server.forceShutdown();
+    if (this.ownSnapshotDir !== undefined) await rm(this.ownSnapshotDir, { recursive: true, force: true }).catch(() => {});
     this.logger.info({ node: this.opts.nodeId }, 'peer transport stopped');
   }
 
