@@ -12,6 +12,7 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import { InvalidArgumentError, WatchCompactedError, isPalisadeError, toGrpcStatus } from '../errors.js';
+import { type CallCredentials, type CallGuard, type Principal } from './auth.js';
 import { ConfChangeType, type ConfChange } from '../raft/types.js';
 import type { Member } from '../statemachine/membership.js';
 import { loadClientProto } from '../transport/client-proto.js';
@@ -62,8 +63,15 @@ export interface ServiceLogger {
   error(obj: object, msg?: string): void;
 }
 
-/** The definition (with deserializers that never throw) and the implementation to add to a grpc Server. */
-export function clientService(port: NodePort, logger?: ServiceLogger): { definition: ServiceDefinition; implementation: UntypedServiceImplementation } {
+/**
+ * The definition (with deserializers that never throw) and the implementation to add to a grpc
+ * Server. Every call passes `guard` (auth.ts) before anything else: who calls, and may they.
+ */
+export function clientService(
+  port: NodePort,
+  guard: CallGuard,
+  logger?: ServiceLogger,
+): { definition: ServiceDefinition; implementation: UntypedServiceImplementation } {
   const def = loadClientProto().palisade.v1.Palisade.service as unknown as Record<string, MethodDefinition<unknown, unknown>>;
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
   for (const [name, method] of Object.entries(def)) {
@@ -78,20 +86,37 @@ export function clientService(port: NodePort, logger?: ServiceLogger): { definit
       },
     };
   }
-  return { definition, implementation: handlers(port, logger) };
+  return { definition, implementation: handlers(port, guard, logger) };
 }
 
-function handlers(port: NodePort, logger: ServiceLogger | undefined): UntypedServiceImplementation {
+/** What the guard reads from a server call (grpc-js shows only a certificate the TLS layer verified). */
+function credentialsOf(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>): CallCredentials {
+  return { metadata: call.metadata, peerCertificate: call.getAuthContext()?.sslPeerCertificate };
+}
+
+function handlers(port: NodePort, guard: CallGuard, logger: ServiceLogger | undefined): UntypedServiceImplementation {
+  /** The caller, allowed to call `name`; undefined after the refusal was sent. */
+  const admit = (call: Parameters<typeof credentialsOf>[0], name: string, refuse: (err: unknown) => void): Principal | undefined => {
+    try {
+      return guard.check(credentialsOf(call), name);
+    } catch (err) {
+      logger?.warn({ rpc: name, peer: call.getPeer(), reason: (err as Error).message }, 'client call refused');
+      refuse(err);
+      return undefined;
+    }
+  };
   const unary =
-    <Req, Res>(name: string, fn: (req: Req) => Promise<Res> | Res) =>
+    <Req, Res>(name: string, fn: (req: Req, who: Principal) => Promise<Res> | Res) =>
     (call: ServerUnaryCall<Req | Undecodable, Res>, callback: sendUnaryData<Res>): void => {
+      const who = admit(call, name, (err) => callback(toGrpcStatus(err)));
+      if (who === undefined) return;
       const req = call.request;
       if (req instanceof Undecodable) {
         callback(toGrpcStatus(new InvalidArgumentError(`${name}: request is not a valid protobuf message`)));
         return;
       }
       Promise.resolve()
-        .then(() => fn(req))
+        .then(() => fn(req, who))
         .then(
           (res) => callback(null, res),
           (err: unknown) => {
@@ -197,14 +222,26 @@ function handlers(port: NodePort, logger: ServiceLogger | undefined): UntypedSer
       return { kvs: (more ? kvs.slice(0, limit) : kvs).map(wireKv), revision: String(view.revision), more };
     }),
 
-    KvPut: unary('KvPut', (req: KvPutRequest__Output): Promise<KvPutResponse> => putKv(port, req)),
-    KvDelete: unary('KvDelete', (req: KvDeleteRequest__Output): Promise<KvDeleteResponse> => deleteKv(port, req)),
-    KvCas: unary('KvCas', (req: KvCasRequest__Output): Promise<KvCasResponse> => casKv(port, req)),
+    KvPut: unary('KvPut', (req: KvPutRequest__Output, who): Promise<KvPutResponse> => {
+      guard.authorizeKeyWrite(who, req.key);
+      return putKv(port, req);
+    }),
+    KvDelete: unary('KvDelete', (req: KvDeleteRequest__Output, who): Promise<KvDeleteResponse> => {
+      guard.authorizeKeyWrite(who, req.key);
+      return deleteKv(port, req);
+    }),
+    KvCas: unary('KvCas', (req: KvCasRequest__Output, who): Promise<KvCasResponse> => {
+      guard.authorizeKeyWrite(who, req.key);
+      return casKv(port, req);
+    }),
     KvWrite: (call: ServerDuplexStream<KvWriteRequest__Output | Undecodable, KvWriteResponse>): void => {
-      serveWriteStream(port, call, logger);
+      const who = admit(call, 'KvWrite', (err) => call.emit('error', toGrpcStatus(err)));
+      if (who === undefined) return;
+      serveWriteStream(port, call, logger, (key) => guard.authorizeKeyWrite(who, key));
     },
 
     KvWatch: (call: ServerWritableStream<KvWatchRequest__Output | Undecodable, KvWatchEvent>): void => {
+      if (admit(call, 'KvWatch', (err) => call.emit('error', toGrpcStatus(err))) === undefined) return;
       void watchStream(port, call, logger);
     },
   };

@@ -6,6 +6,9 @@
 //   /metrics  Prometheus text
 // /primary and /replica answer in a few bytes of JSON so HAProxy's `http-check expect status 200`
 // works and a human can still read why (cluster-examples/haproxy.cfg).
+// With --metrics-listen the endpoint is split in two: the load balancers' port keeps the probes
+// (/primary /replica /health, which say little), and /status and /metrics (members, addresses,
+// terms, counters) move to a listener the operator can bind to a management network or loopback.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { HaPort, NodeStatus } from './node-port.js';
 
@@ -24,8 +27,22 @@ export interface HttpEndpoint {
   close(): Promise<void>;
 }
 
-export async function startHttp(listen: string, port: HttpPort): Promise<HttpEndpoint> {
-  const server = createServer((req, res) => handle(port, req, res));
+/** Which paths one listener serves. */
+export const HttpRoutes = {
+  /** Everything (no --metrics-listen). */
+  All: 'all',
+  /** /primary /replica /health only: the --http port when /status and /metrics live elsewhere. */
+  Probes: 'probes',
+  /** /status /metrics /health: the --metrics-listen port. */
+  Management: 'management',
+} as const;
+export type HttpRoutes = (typeof HttpRoutes)[keyof typeof HttpRoutes];
+
+const PROBE_PATHS: ReadonlySet<string> = new Set(['/primary', '/replica', '/health']);
+const MANAGEMENT_PATHS: ReadonlySet<string> = new Set(['/status', '/metrics', '/health']);
+
+export async function startHttp(listen: string, port: HttpPort, routes: HttpRoutes = HttpRoutes.All): Promise<HttpEndpoint> {
+  const server = createServer((req, res) => handle(port, routes, req, res));
   const i = listen.lastIndexOf(':');
   const host = listen.slice(0, i).replace(/^\[(.*)\]$/, '$1');
   const wanted = Number(listen.slice(i + 1));
@@ -48,9 +65,14 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-function handle(port: HttpPort, req: IncomingMessage, res: ServerResponse): void {
-  const path = (req.url ?? '/').split('?')[0];
+function handle(port: HttpPort, routes: HttpRoutes, req: IncomingMessage, res: ServerResponse): void {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'only GET and HEAD\n', { allow: 'GET, HEAD' });
+  const served = routes === HttpRoutes.Probes ? PROBE_PATHS : routes === HttpRoutes.Management ? MANAGEMENT_PATHS : undefined;
+  if (served !== undefined && !served.has(path)) {
+    const elsewhere = routes === HttpRoutes.Probes && MANAGEMENT_PATHS.has(path) ? ' (served on the node\'s --metrics-listen address)' : '';
+    return send(res, 404, 'text/plain', `not found${elsewhere}: this port serves ${[...served].join(', ')}\n`);
+  }
   try {
     switch (path) {
       case '/health': {

@@ -9,7 +9,7 @@
 // kept in memory. The file must not be writable by others (anyone could add an admin) nor
 // readable by others while it holds plain tokens, and must belong to the agent's user or root.
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { type Role, USER_ROLES } from './auth.js';
 
 export interface TokenUser {
@@ -116,4 +116,21 @@ export class ReloadableTokenTable implements TokenTable {
     this.current = loaded.table;
     return loaded.users;
   }
+}
+
+/**
+ * Follows the file: reloads when its mtime or size changes (polled; a watch that does not keep
+ * the process alive). Returns the function that stops following.
+ */
+export function followTokenFile(table: ReloadableTokenTable, onReload: (users: number) => void, onError: (err: Error) => void, intervalMs = 1000): () => void {
+  const listener = (cur: Stats, prev: Stats): void => {
+    if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size && cur.ino === prev.ino) return;
+    try {
+      onReload(table.reload());
+    } catch (err) {
+      onError(err as Error);
+    }
+  };
+  watchFile(table.path, { interval: intervalMs, persistent: false }, listener);
+  return () => unwatchFile(table.path, listener);
 }

@@ -18,7 +18,11 @@ export const MAX_WRITES_IN_FLIGHT = 1024;
 
 type Call = ServerDuplexStream<KvWriteRequest__Output | Undecodable, KvWriteResponse>;
 
-export function serveWriteStream(port: NodePort, call: Call, logger: ServiceLogger | undefined): void {
+/**
+ * `authorizeKey` throws (PermissionDeniedError) for a key the caller may not write: that item is
+ * answered with the refusal, the stream goes on.
+ */
+export function serveWriteStream(port: NodePort, call: Call, logger: ServiceLogger | undefined, authorizeKey: (key: string) => void): void {
   let inFlight = 0;
   let paused = false;
   let inputEnded = false;
@@ -54,7 +58,7 @@ export function serveWriteStream(port: NodePort, call: Call, logger: ServiceLogg
       call.pause();
     }
     const seq = req.seq;
-    runOne(port, req).then(
+    runOne(port, req, authorizeKey).then(
       (res) => answer({ seq, ...res }),
       (err: unknown) => {
         if (!isPalisadeError(err)) logger?.error({ err, rpc: 'KvWrite' }, 'client request failed unexpectedly');
@@ -72,7 +76,9 @@ export function serveWriteStream(port: NodePort, call: Call, logger: ServiceLogg
   });
 }
 
-function runOne(port: NodePort, req: KvWriteRequest__Output): Promise<Omit<KvWriteResponse, 'seq'>> {
+async function runOne(port: NodePort, req: KvWriteRequest__Output, authorizeKey: (key: string) => void): Promise<Omit<KvWriteResponse, 'seq'>> {
+  const item = req.op === 'put' || req.op === 'delete' || req.op === 'cas' ? req[req.op] : null;
+  if (item) authorizeKey(item.key);
   switch (req.op) {
     case 'put':
       return putKv(port, req.put!).then((put) => ({ put }));

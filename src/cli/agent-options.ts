@@ -62,6 +62,8 @@ export interface AgentSettings {
   checkRise?: number;
   failoverCooldownMs?: number;
   onNoHealthyCandidate?: string;
+  tokenAuthFile?: string;
+  metricsListen?: string;
 }
 
 export const AGENT_OPTIONS: readonly AgentOptionSpec[] = [
@@ -145,6 +147,22 @@ export const AGENT_OPTIONS: readonly AgentOptionSpec[] = [
     placeholder: 'keep|demote',
     help: 'an unhealthy active with no healthy node to take over: keep the role (default; status says degraded) or demote',
     example: 'keep',
+  },
+  {
+    key: 'token-auth-file',
+    prop: 'tokenAuthFile',
+    kind: OptionKind.String,
+    placeholder: 'FILE',
+    help: 'bearer tokens for clients without a certificate: lines "NAME ROLE TOKEN" (ROLE reader|operator|admin; TOKEN or sha256:HEX); reloaded when it changes',
+    example: '/etc/palisade/tokens',
+  },
+  {
+    key: 'metrics-listen',
+    prop: 'metricsListen',
+    kind: OptionKind.String,
+    placeholder: 'HOST:PORT',
+    help: 'serve /status and /metrics here instead of on --http (which keeps /primary, /replica, /health for load balancers)',
+    example: '127.0.0.1:9101',
   },
 ];
 

@@ -9,6 +9,8 @@ export interface StatusProbe {
   readonly report?: NodeStatusReport;
   /** Why the endpoint did not answer. */
   readonly error?: string;
+  /** The error's stable code (src/errors.ts), for the exit code when nobody answered. */
+  readonly errorCode?: string;
 }
 
 export interface MemberView {

@@ -44,7 +44,7 @@ function unary<T>(start: (md: Metadata, opts: CallOptions, cb: Callback<T>) => C
 }
 
 export function connect(endpoints: string | readonly string[], opts: ConnectOptions = {}): PalisadeClient {
-  const pool = new EndpointPool(parseEndpoints(endpoints), opts.tls);
+  const pool = new EndpointPool(parseEndpoints(endpoints), opts.tls, opts.token);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const policy: RetryPolicy = {
     timeoutMs,

@@ -2,6 +2,7 @@
 export { connect, DEFAULT_TIMEOUT_MS } from './connect.js';
 export { parseEndpoints } from './endpoints.js';
 export { InvalidEndpointError, MalformedResponseError } from './errors.js';
+export type { ClientTls } from './credentials.js';
 export type {
   CasResult,
   ConnectOptions,

@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadClientProto } from '../transport/client-proto.js';
 import type { PalisadeClient as Stub } from '../transport/generated/palisade/v1/Palisade.js';
-import { channelCredentials, tlsChannelOptions, type TlsConfig } from '../transport/tls.js';
+import { channelCredentialsFor, channelOptionsFor, type ClientTls } from './credentials.js';
 
 export type { Stub };
 
@@ -19,11 +19,17 @@ export class EndpointPool {
   private readonly stubs = new Map<string, Stub>();
   private preferred = 0;
   private closed = false;
+  private readonly credentials: grpc.ChannelCredentials;
+  private readonly options: grpc.ChannelOptions;
 
   constructor(
     readonly endpoints: readonly string[],
-    private readonly tls: TlsConfig | undefined,
-  ) {}
+    tls: ClientTls | undefined,
+    token?: string,
+  ) {
+    this.credentials = channelCredentialsFor(tls);
+    this.options = { ...CHANNEL_OPTIONS, ...channelOptionsFor(tls, token) };
+  }
 
   /** Every endpoint once, starting with the one that answered last. */
   order(): string[] {
@@ -45,7 +51,7 @@ export class EndpointPool {
     let stub = this.stubs.get(endpoint);
     if (stub === undefined) {
       const { Palisade } = loadClientProto().palisade.v1;
-      stub = new Palisade(endpoint, channelCredentials(this.tls), { ...CHANNEL_OPTIONS, ...tlsChannelOptions(this.tls) });
+      stub = new Palisade(endpoint, this.credentials, this.options);
       this.stubs.set(endpoint, stub);
     }
     return stub;

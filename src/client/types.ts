@@ -1,6 +1,6 @@
 // What the typed client hands back: plain data with numbers (64-bit wire values are converted
 // with a 2^53 check), never the proto-loader objects.
-import type { TlsConfig } from '../transport/tls.js';
+import type { ClientTls } from './credentials.js';
 
 /** A member of the cluster's configuration. */
 export interface MemberInfo {
@@ -202,8 +202,10 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
   /** Deadline of one attempt on one endpoint (a hung node must not eat the whole budget). Default min(timeoutMs, 2000). */
   readonly attemptTimeoutMs?: number;
-  /** Client certificate, key and CA when the cluster serves TLS. */
-  readonly tls?: TlsConfig;
+  /** The CA (and a client certificate and key) when the cluster serves TLS; a node's TlsConfig fits. */
+  readonly tls?: ClientTls;
+  /** A bearer token of an agent's --token-auth-file, sent with every call. */
+  readonly token?: string;
   /** Identifies this client in write request ids; default a random UUID. */
   readonly clientId?: string;
 }

@@ -3,6 +3,7 @@
 // written before the config is valid.
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
+import { AUTH_KEYS, parseAuthSettings, type AuthConfig, type AuthSettingsInput } from './auth-config.js';
 import { HA_KEYS, parseHaSettings, type HaSettings, type HaSettingsInput } from './ha-config.js';
 
 export { ConfigError };
@@ -37,11 +38,13 @@ export interface NodeConfig {
   readonly snapshotEntries: number;
   readonly logLevel: LogLevel;
   readonly tls?: TlsFiles;
+  /** Client authentication (token file) and the management HTTP listener (server/auth-config.ts). */
+  readonly auth: AuthConfig;
   /** The active role: hooks, fencing mode, VIP, priority, witness, timing (server/ha-config.ts). */
   readonly ha: HaSettings;
 }
 
-export interface NodeConfigInput extends HaSettingsInput {
+export interface NodeConfigInput extends HaSettingsInput, AuthSettingsInput {
   id?: string;
   listen?: string;
   http?: string;
@@ -80,6 +83,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'logLevel',
   'tls',
   ...HA_KEYS,
+  ...AUTH_KEYS,
 ]);
 
 /** Returns ALL problems at once ("field: what is wrong — how to fix it"); `config` only when there are none. */
@@ -141,6 +145,7 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
     } else logLevel = input.logLevel as LogLevel;
   }
   const tls = parseTls(input.tls, problems);
+  const auth = parseAuthSettings(input, (field, s) => addressProblem(field, s, true, problems), problems);
   // The timing rule only means something once heartbeat and election timeout are sane.
   const ticks =
     heartbeatMs !== undefined && electionTimeoutMs !== undefined && electionTimeoutMs >= 2 * heartbeatMs ? { ...tickPlan({ heartbeatMs, electionTimeoutMs }), electionTimeoutMs } : undefined;
@@ -161,6 +166,7 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
     snapshotEntries,
     logLevel,
     ...(tls !== undefined ? { tls } : {}),
+    auth,
     ha,
   };
   return { config, problems };

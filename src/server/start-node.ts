@@ -3,8 +3,10 @@
 // written before the configuration is known to be valid.
 import { randomInt } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { startHttp, type HttpEndpoint } from '../api/http.js';
+import { HttpRoutes, startHttp, type HttpEndpoint } from '../api/http.js';
+import { CallGuard } from '../api/auth.js';
 import { clientService } from '../api/client-service.js';
+import { ReloadableTokenTable, followTokenFile } from '../api/token-file.js';
 import type { NodeStatus } from '../api/node-port.js';
 import { ConfigError } from '../errors.js';
 import { HA_PROFILE_PREFIX, readHaProfiles } from '../ha/profiles.js';
@@ -145,7 +147,7 @@ async function assemble(
     reportUnreachable: (id) => runtime.reportUnreachable(id),
     reportSnapshot: (id, ok) => runtime.reportSnapshot(id, ok),
   });
-  const svc = clientService(runtime, componentLogger(root, 'api'));
+  const svc = clientService(runtime, clientGuard(config, runtime, componentLogger(root, 'api'), cleanup, stopped), componentLogger(root, 'api'));
   transport.addService(svc.definition, svc.implementation);
   transport.onMessage((m) => runtime.step(m));
   const address = await transport.start();
@@ -202,14 +204,21 @@ async function assemble(
   cleanup.push(async () => removal.stop());
 
   let http: HttpEndpoint | undefined;
+  const httpPort = {
+    status: () => runtime.status(),
+    metricsText: () => runtime.metricsText(),
+    running: () => !runtime.isStopping && !runtime.loop.isStopped,
+    ha,
+  };
   if (config.http) {
-    http = await startHttp(config.http, {
-      status: () => runtime.status(),
-      metricsText: () => runtime.metricsText(),
-      running: () => !runtime.isStopping && !runtime.loop.isStopped,
-      ha,
-    });
+    http = await startHttp(config.http, httpPort, config.auth.metricsListen !== undefined ? HttpRoutes.Probes : HttpRoutes.All);
     cleanup.push(() => http!.close());
+  }
+  if (config.auth.metricsListen !== undefined) {
+    const management = await startHttp(config.auth.metricsListen, httpPort, HttpRoutes.Management);
+    cleanup.push(() => management.close());
+    void stopped.then(() => management.close());
+    log.info({ metrics: management.address }, '/status and /metrics served on their own listener');
   }
   node = new RunningNode(config, runtime, ha, transport, ticker, removal, storage, http, address, log, stopped, resolveStopped);
   const running = node;
@@ -342,6 +351,29 @@ class RunningNode implements PalisadeNode {
       this.log.warn({ err: (err as Error).message }, 'leadership transfer before stop did not finish; stopping anyway');
     }
   }
+}
+
+/** Who may call the client API (api/auth.ts): certificates with TLS, tokens with a token file. */
+function clientGuard(config: NodeConfig, runtime: NodeRuntime, log: Logger, cleanup: (() => Promise<void>)[], stopped: Promise<unknown>): CallGuard {
+  let tokens: ReloadableTokenTable | undefined;
+  if (config.auth.tokenAuthFile !== undefined) {
+    const table = new ReloadableTokenTable(config.auth.tokenAuthFile);
+    const stop = followTokenFile(
+      table,
+      (users) => log.info({ file: table.path, users }, 'token file reloaded'),
+      (err) => log.error({ file: table.path, err: err.message }, 'token file changed but is invalid: the previous tokens stay in force'),
+    );
+    cleanup.push(async () => stop());
+    void stopped.then(stop);
+    tokens = table;
+  }
+  const guard = new CallGuard({
+    certificates: config.tls !== undefined,
+    ...(tokens !== undefined ? { tokens } : {}),
+    isMember: (id) => runtime.view().members().some((m) => m.id === id),
+  });
+  if (guard.open) log.warn({ listen: config.listen }, 'client API without authentication (no TLS, no token file): whoever reaches the port is admin');
+  return guard;
 }
 
 async function storeIsMissing(dataDir: string): Promise<boolean> {

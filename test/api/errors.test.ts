@@ -11,8 +11,10 @@ import {
   MembershipChangeRejectedError,
   NoLeaderError,
   NotFoundError,
+  PermissionDeniedError,
   ShuttingDownError,
   TimeoutError,
+  UnauthenticatedError,
   UnavailableError,
   WatchCompactedError,
   fromGrpcError,
@@ -31,6 +33,8 @@ test('every error class maps to its gRPC status and back to the same class and c
     [new MembershipChangeRejectedError('last voter'), GrpcStatus.FAILED_PRECONDITION],
     [new TimeoutError('not applied in time'), GrpcStatus.DEADLINE_EXCEEDED],
     [new WatchCompactedError('revision 3 is compacted'), GrpcStatus.OUT_OF_RANGE],
+    [new UnauthenticatedError('no credentials'), GrpcStatus.UNAUTHENTICATED],
+    [new PermissionDeniedError('MemberAdd needs role admin'), GrpcStatus.PERMISSION_DENIED],
     [new InternalError('bug'), GrpcStatus.INTERNAL],
   ] as const;
   for (const [err, code] of cases) {

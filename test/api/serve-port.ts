@@ -2,6 +2,7 @@
 // what the test scripts (every method it leaves out throws "not used"), served by a grpc Server.
 import { after, before } from 'node:test';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { CallGuard } from '../../src/api/auth.js';
 import { clientService } from '../../src/api/client-service.js';
 import type { NodePort } from '../../src/api/node-port.js';
 
@@ -32,7 +33,8 @@ export interface Served {
 
 export async function serve(port: NodePort): Promise<Served> {
   const server = new Server();
-  const svc = clientService(port);
+  // No TLS, no tokens: every caller is an anonymous admin (these tests are about the edge, not auth).
+  const svc = clientService(port, new CallGuard({ certificates: false, isMember: () => false }));
   server.addService(svc.definition, svc.implementation);
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AGENT_OPTIONS } from '../../src/cli/agent-options.js';
 import { mergeSettings, parseConfigYaml, readConfigFile } from '../../src/cli/config-file.js';
 import { inFlagTerms, resolveAgentConfig } from '../../src/cli/commands/agent.js';
 
@@ -58,7 +59,8 @@ describe('parseConfigYaml', () => {
     assert.deepEqual(problems, [
       'x.yaml:2:1: unknown key "dataDir" — did you mean "data-dir"?',
       'x.yaml:3:15: heartbeat-ms: expected a whole number (MS), got "fast" — e.g. 50',
-      'x.yaml:4:1: unknown key "bogus-key" — valid keys: id, listen, http, data-dir, peers, join, cluster, heartbeat-ms, election-timeout-ms, snapshot-entries, log-level, tls-cert-file, tls-key-file, tls-ca-file, on-promote, on-demote, on-fence, hook-timeout-ms, fencing, vip, vip-interface, priority, failback, no-active, max-clock-drift, check, check-interval-ms, check-timeout-ms, check-fall, check-rise, failover-cooldown-ms, on-no-healthy-candidate',
+      // Every key of the option table, in its order (the table grows; the message follows it).
+      `x.yaml:4:1: unknown key "bogus-key" — valid keys: ${AGENT_OPTIONS.map((o) => o.key).join(', ')}`,
       'x.yaml:5:8: peers: expected a map of ID: HOST:PORT or "ID=HOST:PORT,...", got a list',
     ]);
     assert.deepEqual(settings, { id: 'n1' });

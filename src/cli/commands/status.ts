@@ -2,36 +2,40 @@
 // leader, term and commit index, combined from every node that answers.
 import type { Command } from 'commander';
 import { connect } from '../../client/connect.js';
-import type { PalisadeClient } from '../../client/types.js';
+import type { ConnectOptions, PalisadeClient } from '../../client/types.js';
 import { combineStatus, unaskedAddresses, type ClusterView, type StatusProbe } from '../cluster-view.js';
 import { clientContext, withClientOptions, type ClientContext, type ClientFlags, type Io } from '../context.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeFor } from '../exit-codes.js';
 import { Align, renderJson, renderSummary, renderTable, yesNo } from '../render.js';
 
 /** Discovery stops after this many rounds (a member list cannot grow forever). */
 const MAX_ROUNDS = 4;
 
-async function probe(endpoint: string, timeoutMs: number): Promise<StatusProbe> {
+/** The credentials to ask with (--cacert/--cert/--key, --token-file). */
+type Credentials = Pick<ConnectOptions, 'tls' | 'token'>;
+
+async function probe(endpoint: string, timeoutMs: number, credentials: Credentials): Promise<StatusProbe> {
   let client: PalisadeClient | undefined;
   try {
     // Inside the try: a member address that is not HOST:PORT is that member's problem only.
-    client = connect(endpoint, { timeoutMs });
+    client = connect(endpoint, { timeoutMs, ...credentials });
     return { endpoint, report: await client.status() };
   } catch (err) {
     // Drop the client's "cannot reach any endpoint (X): " prefix: the probe names X already.
     const message = err instanceof Error ? err.message : String(err);
-    return { endpoint, error: message.replace(/^cannot reach any endpoint \([^)]*\): /, '') };
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+    return { endpoint, error: message.replace(/^cannot reach any endpoint \([^)]*\): /, ''), ...(code !== undefined ? { errorCode: code } : {}) };
   } finally {
     client?.close();
   }
 }
 
 /** Asks the given endpoints, then the members' addresses they reveal, in parallel rounds. */
-export async function gatherStatus(endpoints: readonly string[], timeoutMs: number): Promise<StatusProbe[]> {
+export async function gatherStatus(endpoints: readonly string[], timeoutMs: number, credentials: Credentials = {}): Promise<StatusProbe[]> {
   const probes: StatusProbe[] = [];
   let next = [...endpoints];
   for (let round = 0; round < MAX_ROUNDS && next.length > 0; round++) {
-    probes.push(...(await Promise.all(next.map((e) => probe(e, timeoutMs)))));
+    probes.push(...(await Promise.all(next.map((e) => probe(e, timeoutMs, credentials)))));
     next = unaskedAddresses(probes);
   }
   return probes;
@@ -109,11 +113,18 @@ export function statusTable(view: ClusterView): string {
 }
 
 export async function runStatus(ctx: ClientContext): Promise<ExitCode> {
-  const probes = await gatherStatus(ctx.endpoints, ctx.timeoutMs);
+  const credentials: Credentials = { ...(ctx.tls !== undefined ? { tls: ctx.tls } : {}), ...(ctx.token !== undefined ? { token: ctx.token } : {}) };
+  const probes = await gatherStatus(ctx.endpoints, ctx.timeoutMs, credentials);
   const view = combineStatus(probes);
   if (view.members.length === 0 && view.leader === null && probes.every((p) => p.report === undefined)) {
-    const why = probes.at(-1)?.error ?? 'no answer';
-    ctx.io.err(`palisade: cannot reach any endpoint (${ctx.endpoints.join(', ')}): ${why}\n`);
+    const last = probes.at(-1);
+    // Refused credentials are not an unreachable cluster: say so with their own exit code.
+    const refused = probes.find((p) => p.errorCode === 'UNAUTHENTICATED' || p.errorCode === 'PERMISSION_DENIED');
+    if (refused !== undefined) {
+      ctx.io.err(`palisade: ${refused.endpoint}: ${refused.error}\n`);
+      return exitCodeFor({ code: refused.errorCode });
+    }
+    ctx.io.err(`palisade: cannot reach any endpoint (${ctx.endpoints.join(', ')}): ${last?.error ?? 'no answer'}\n`);
     return ExitCode.Unreachable;
   }
   ctx.io.out(ctx.json ? renderJson(statusJson(view)) : statusTable(view));
