@@ -6,8 +6,10 @@
 //      without a token file lets anonymous callers in (as `admin`): that mode is loopback-only
 //      unless --insecure says otherwise, and the agent warns about it.
 //   2. authorize: each RPC needs a permission (METHOD_PERMISSION), each role grants some
-//      (ROLE_GRANTS); keys under the reserved prefix `palisade/` are written only by nodes
-//      (a `node` certificate whose CN is a current member), never by operators.
+//      (ROLE_GRANTS). Keys under the reserved prefix `palisade/` (the HA profiles) are written
+//      only by the nodes themselves, and a node writes them as a Raft proposal (its own log, or
+//      forwarded on the peer port whose certificate rule names the sender), never through this
+//      API: so here they are refused to every caller, admin included.
 // Default deny: an RPC missing from the table is refused, and a test checks that the table
 // covers client.proto exactly.
 import type { PeerCertificate } from 'node:tls';
@@ -65,8 +67,8 @@ export const METHOD_PERMISSION: Readonly<Record<string, Permission>> = {
 };
 
 /**
- * What each role may do. A node's certificate reads (joining, proving its own removal) and
- * writes only under the reserved prefix: it never needs to steer the cluster through the API.
+ * What each role may do. A node's certificate only reads (joining, proving its own removal):
+ * a node never needs to steer the cluster through the API.
  */
 export const ROLE_GRANTS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   reader: new Set([Permission.Read]),
@@ -100,8 +102,6 @@ export interface AuthSettings {
   readonly certificates: boolean;
   /** The agent's token file, if any (reloadable: the guard asks it on every call). */
   readonly tokens?: TokenTable;
-  /** Current member ids: only a member's own `node` certificate writes the reserved prefix. */
-  readonly isMember: (id: string) => boolean;
 }
 
 export const AUTHORIZATION_METADATA_KEY = 'authorization';
@@ -138,12 +138,11 @@ export class CallGuard {
     }
   }
 
-  /** Throws PermissionDeniedError when `key` is reserved and `who` is not a current member node. */
+  /** Throws PermissionDeniedError when `key` is under the reserved prefix (see the header). */
   authorizeKeyWrite(who: Principal, key: string): void {
     if (!key.startsWith(SYSTEM_PREFIX)) return;
-    if (who.role === Role.Node && this.settings.isMember(who.name)) return;
     throw new PermissionDeniedError(
-      `key "${key}": keys under ${SYSTEM_PREFIX} are written only by the cluster's nodes (role node, a current member); ${describe(who)} may not`,
+      `key "${key}": keys under ${SYSTEM_PREFIX} are written only by the cluster's nodes themselves, never through the client API; ${describe(who)} may not`,
     );
   }
 

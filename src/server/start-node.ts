@@ -147,7 +147,7 @@ async function assemble(
     reportUnreachable: (id) => runtime.reportUnreachable(id),
     reportSnapshot: (id, ok) => runtime.reportSnapshot(id, ok),
   });
-  const svc = clientService(runtime, clientGuard(config, runtime, componentLogger(root, 'api'), cleanup, stopped), componentLogger(root, 'api'));
+  const svc = clientService(runtime, clientGuard(config, componentLogger(root, 'api'), cleanup, stopped), componentLogger(root, 'api'));
   transport.addService(svc.definition, svc.implementation);
   transport.onMessage((m) => runtime.step(m));
   const address = await transport.start();
@@ -354,7 +354,7 @@ class RunningNode implements PalisadeNode {
 }
 
 /** Who may call the client API (api/auth.ts): certificates with TLS, tokens with a token file. */
-function clientGuard(config: NodeConfig, runtime: NodeRuntime, log: Logger, cleanup: (() => Promise<void>)[], stopped: Promise<unknown>): CallGuard {
+function clientGuard(config: NodeConfig, log: Logger, cleanup: (() => Promise<void>)[], stopped: Promise<unknown>): CallGuard {
   let tokens: ReloadableTokenTable | undefined;
   if (config.auth.tokenAuthFile !== undefined) {
     const table = new ReloadableTokenTable(config.auth.tokenAuthFile);
@@ -370,7 +370,6 @@ function clientGuard(config: NodeConfig, runtime: NodeRuntime, log: Logger, clea
   const guard = new CallGuard({
     certificates: config.tls !== undefined,
     ...(tokens !== undefined ? { tokens } : {}),
-    isMember: (id) => runtime.view().members().some((m) => m.id === id),
   });
   if (guard.open) log.warn({ listen: config.listen }, 'client API without authentication (no TLS, no token file): whoever reaches the port is admin');
   return guard;

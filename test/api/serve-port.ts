@@ -34,7 +34,7 @@ export interface Served {
 export async function serve(port: NodePort): Promise<Served> {
   const server = new Server();
   // No TLS, no tokens: every caller is an anonymous admin (these tests are about the edge, not auth).
-  const svc = clientService(port, new CallGuard({ certificates: false, isMember: () => false }));
+  const svc = clientService(port, new CallGuard({ certificates: false }));
   server.addService(svc.definition, svc.implementation);
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

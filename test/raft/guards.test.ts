@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { encodeConfChange } from '../../src/raft/conf-change-codec.js';
 import { MemoryStorage } from '../../src/raft/memory-storage.js';
 import { ConfChangeType, EntryType, StateType, type ConfChange, type Entry, type NodeId } from '../../src/raft/types.js';
-import { drain, entry, newTestRaft } from './harness.js';
+import { drain, entry, makeLeader, newTestRaft } from './harness.js';
 
 function confEntry(index: number, term: number, cc: ConfChange): Entry {
   return { index, term, type: EntryType.ConfChange, data: encodeConfChange(cc) };
@@ -40,5 +40,21 @@ describe('raft: guards the campaigns cannot reach', () => {
     a.hup('election');
     assert.equal(a.state, StateType.Candidate);
     assert.deepEqual(drain(a).filter((m) => m.type === 'requestVote').map((m) => m.to).sort(), ['b', 'c', 'd']);
+  });
+
+  test('a leader sends TimeoutNow only once a committed membership change is applied (it may remove the transferee)', () => {
+    // Index 2 removes c. Committed (with the no-op), not yet applied: c still looks like a voter.
+    const removeC: ConfChange = { type: ConfChangeType.RemoveNode, nodeId: 'c' };
+    const a = newTestRaft('a', ['a', 'b', 'c'], { storage: storage(['a', 'b', 'c'], [entry(1, 1), confEntry(2, 1, removeC)], 1) });
+    makeLeader(a);
+    const last = a.raftLog.lastIndex();
+    for (const id of ['b', 'c']) {
+      a.step({ type: 'appendEntriesResponse', from: id, to: 'a', term: a.term, index: last, reject: false, rejectHint: 0, hintTerm: 0 });
+    }
+    assert.equal(a.raftLog.committed, last);
+    assert.ok(a.raftLog.applied < 2, 'the removal is committed but not applied');
+    drain(a);
+    a.transferLeadership('c');
+    assert.deepEqual(drain(a).filter((m) => m.type === 'timeoutNow'), [], 'no TimeoutNow to a node the committed configuration removed');
   });
 });
