@@ -25,6 +25,7 @@ import type { PalisadeClient } from '../../src/client/types.js';
 import { PermissionDeniedError, UnauthenticatedError } from '../../src/errors.js';
 import { loadClientProto } from '../../src/transport/client-proto.js';
 import { TlsMaterial } from '../../src/transport/tls.js';
+import { clientRpcs, rawCall } from './raw-call.js';
 import { fakePort } from './serve-port.js';
 
 function hasOpenssl(): boolean {
@@ -129,16 +130,13 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
   });
 
   test('no certificate, no token: every RPC of the service is UNAUTHENTICATED and reaches nothing', async () => {
-    const methods = Object.entries(loadClientProto().palisade.v1.Palisade.service);
-    assert.deepEqual(methods.map(([name]) => name).sort(), Object.keys(METHOD_PERMISSION).sort(), 'the permission table lists every RPC');
+    const rpcs = clientRpcs();
+    assert.deepEqual(rpcs.map((r) => r.name).sort(), Object.keys(METHOD_PERMISSION).sort(), 'the permission table lists every RPC');
     const caOnly = grpc.credentials.createSsl(execFileSync('cat', [ca()]));
     const before = reached.length;
     for (const creds of [caOnly, grpc.credentials.createSsl(execFileSync('cat', [ca()]), execFileSync('cat', [certs.rogueAdmin!.key]), execFileSync('cat', [certs.rogueAdmin!.cert]))]) {
       const raw = new grpc.Client(address, creds);
-      for (const [name, def] of methods) {
-        const code = await rawCall(raw, `/palisade.v1.Palisade/${name}`, def.requestStream, def.responseStream);
-        assert.equal(code, grpc.status.UNAUTHENTICATED, name);
-      }
+      for (const rpc of rpcs) assert.equal(await rawCall(raw, rpc), grpc.status.UNAUTHENTICATED, rpc.name);
       raw.close();
     }
     assert.equal(reached.length, before, 'no refused call reached the node');
@@ -290,30 +288,6 @@ describe('CallGuard without the network', () => {
     assert.throws(() => g.authenticate({ metadata: basic, peerCertificate: undefined }), UnauthenticatedError);
   });
 });
-
-/** One raw call of any shape with an empty request; resolves to its status code. */
-function rawCall(raw: grpc.Client, path: string, requestStream: boolean, responseStream: boolean): Promise<grpc.status> {
-  const id = (b: Buffer): Buffer => b;
-  const deadline = Date.now() + 3000;
-  return new Promise((resolve) => {
-    const done = (err: grpc.ServiceError | null): void => resolve(err ? err.code : grpc.status.OK);
-    if (!requestStream && !responseStream) {
-      raw.makeUnaryRequest(path, id, id, Buffer.alloc(0), { deadline }, (err) => done(err));
-    } else if (!requestStream) {
-      const s = raw.makeServerStreamRequest(path, id, id, Buffer.alloc(0), { deadline });
-      s.on('data', () => {});
-      s.on('error', (err: grpc.ServiceError) => done(err));
-      s.on('end', () => done(null));
-    } else {
-      const s = raw.makeBidiStreamRequest(path, id, id, { deadline });
-      s.on('data', () => {});
-      s.on('error', (err: grpc.ServiceError) => done(err));
-      s.on('end', () => done(null));
-      s.write(Buffer.alloc(0));
-      s.end();
-    }
-  });
-}
 
 /** One put on the KvWrite stream; its answer. */
 function writeStreamOnce(raw: grpc.Client, key: string): Promise<{ error?: { code: number; message: string } }> {
