@@ -41,6 +41,13 @@ export interface AgentSettings {
   electionTimeoutMs?: number;
   snapshotEntries?: number;
   logLevel?: string;
+  clientListen?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  clientCa?: string;
+  insecure?: boolean;
+  /** Deprecated spellings of tlsCert / tlsKey / tlsCa (still accepted). */
   tlsCertFile?: string;
   tlsKeyFile?: string;
   tlsCaFile?: string;
@@ -68,7 +75,15 @@ export interface AgentSettings {
 
 export const AGENT_OPTIONS: readonly AgentOptionSpec[] = [
   { key: 'id', prop: 'id', kind: OptionKind.String, placeholder: 'ID', help: 'this node\'s id, e.g. n1', example: 'n1' },
-  { key: 'listen', prop: 'listen', kind: OptionKind.String, placeholder: 'HOST:PORT', help: 'gRPC address for peers and clients', example: '127.0.0.1:7101' },
+  { key: 'listen', prop: 'listen', kind: OptionKind.String, placeholder: 'HOST:PORT', help: 'gRPC address for peers (Raft); also for clients unless --client-listen', example: '127.0.0.1:7101' },
+  {
+    key: 'client-listen',
+    prop: 'clientListen',
+    kind: OptionKind.String,
+    placeholder: 'HOST:PORT',
+    help: 'gRPC address for clients (the CLI, applications); required with TLS (default without TLS: the --listen port)',
+    example: '127.0.0.1:7201',
+  },
   { key: 'http', prop: 'http', kind: OptionKind.String, placeholder: 'HOST:PORT', help: 'HTTP address for /health, /status, /metrics', example: '127.0.0.1:8101' },
   { key: 'data-dir', prop: 'dataDir', kind: OptionKind.String, placeholder: 'DIR', help: 'where the log, snapshots and identity live', example: './data/n1' },
   {
@@ -99,9 +114,21 @@ export const AGENT_OPTIONS: readonly AgentOptionSpec[] = [
     example: '10000',
   },
   { key: 'log-level', prop: 'logLevel', kind: OptionKind.String, placeholder: 'LEVEL', help: 'debug, info, warn or error (default info)', example: 'info' },
-  { key: 'tls-cert-file', prop: 'tlsCertFile', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM certificate of this node (enables TLS)', example: './tls/n1.pem' },
-  { key: 'tls-key-file', prop: 'tlsKeyFile', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM private key of --tls-cert-file', example: './tls/n1-key.pem' },
-  { key: 'tls-ca-file', prop: 'tlsCaFile', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM CA bundle peers and clients must chain to', example: './tls/ca.pem' },
+  { key: 'tls-ca', prop: 'tlsCa', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM CA bundle that members\' (and by default clients\') certificates chain to', example: './certs/ca.crt' },
+  { key: 'tls-cert', prop: 'tlsCert', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM certificate of this node, CN = its id, OU = node (enables TLS; reloaded on SIGHUP or when the file changes)', example: './certs/node-n1.crt' },
+  { key: 'tls-key', prop: 'tlsKey', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM private key of --tls-cert', example: './certs/node-n1.key' },
+  { key: 'client-ca', prop: 'clientCa', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM CA bundle for client certificates on the client port (default: --tls-ca)', example: './certs/clients-ca.crt' },
+  {
+    key: 'insecure',
+    prop: 'insecure',
+    kind: OptionKind.Bool,
+    placeholder: '',
+    help: 'allow plaintext gRPC on a non-loopback address: anyone who reaches the ports controls the cluster',
+    example: 'true',
+  },
+  { key: 'tls-cert-file', prop: 'tlsCertFile', kind: OptionKind.String, placeholder: 'FILE', help: 'deprecated: use --tls-cert', example: './certs/node-n1.crt' },
+  { key: 'tls-key-file', prop: 'tlsKeyFile', kind: OptionKind.String, placeholder: 'FILE', help: 'deprecated: use --tls-key', example: './certs/node-n1.key' },
+  { key: 'tls-ca-file', prop: 'tlsCaFile', kind: OptionKind.String, placeholder: 'FILE', help: 'deprecated: use --tls-ca', example: './certs/ca.crt' },
   { key: 'on-promote', prop: 'onPromote', kind: OptionKind.String, placeholder: 'FILE', help: 'executable run when this node becomes active (PALISADE_* environment)', example: '/etc/palisade/promote' },
   { key: 'on-demote', prop: 'onDemote', kind: OptionKind.String, placeholder: 'FILE', help: 'executable run when this node stops being active (also at start-up and on SIGTERM)', example: '/etc/palisade/demote' },
   { key: 'on-fence', prop: 'onFence', kind: OptionKind.String, placeholder: 'FILE', help: 'executable that cuts a previous active off (PALISADE_TARGET); implies --fencing hook', example: '/etc/palisade/fence' },

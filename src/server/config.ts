@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { AUTH_KEYS, parseAuthSettings, type AuthConfig, type AuthSettingsInput } from './auth-config.js';
 import { HA_KEYS, parseHaSettings, type HaSettings, type HaSettingsInput } from './ha-config.js';
+import { LISTEN_KEYS, parseListenSettings, type ListenConfig, type ListenSettingsInput } from './listen-config.js';
 
 export { ConfigError };
 export type { HaSettings, HaSettingsInput };
@@ -16,13 +17,17 @@ export interface TlsFiles {
   readonly certFile: string;
   readonly keyFile: string;
   readonly caFile: string;
+  /** CA bundle for client certificates on the client port (default: caFile), as etcd's --client-ca. */
+  readonly clientCaFile?: string;
 }
 
 /** A validated, normalized configuration. */
 export interface NodeConfig {
   readonly id: string;
-  /** host:port of the ONE gRPC server: the RaftPeer and Palisade (client) services. */
+  /** host:port of the peer (Raft) gRPC server; also the client API's unless listeners.clientListen. */
   readonly listen: string;
+  /** The client API's own port, and plaintext allowed off loopback (server/listen-config.ts). */
+  readonly listeners: ListenConfig;
   /** host:port for HTTP /health /status /metrics. */
   readonly http?: string;
   readonly dataDir: string;
@@ -44,7 +49,7 @@ export interface NodeConfig {
   readonly ha: HaSettings;
 }
 
-export interface NodeConfigInput extends HaSettingsInput, AuthSettingsInput {
+export interface NodeConfigInput extends HaSettingsInput, ListenSettingsInput, AuthSettingsInput {
   id?: string;
   listen?: string;
   http?: string;
@@ -83,6 +88,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'logLevel',
   'tls',
   ...HA_KEYS,
+  ...LISTEN_KEYS,
   ...AUTH_KEYS,
 ]);
 
@@ -101,7 +107,7 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
     problems.push(`id: "${id}" is not a valid node id — use 1–63 characters: lowercase letters, digits, "-" or "_", starting with a letter or digit`);
   }
   const listen = requiredString(input.listen, 'listen', 'e.g. listen: 127.0.0.1:7101', problems);
-  if (listen !== undefined) addressProblem('listen', listen, true, problems);
+  const listenOk = listen !== undefined && addressProblem('listen', listen, true, problems);
   let http: string | undefined;
   if (input.http !== undefined && input.http !== '') {
     if (typeof input.http !== 'string') problems.push('http: must be a host:port string — e.g. http: 127.0.0.1:8101');
@@ -145,6 +151,8 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
     } else logLevel = input.logLevel as LogLevel;
   }
   const tls = parseTls(input.tls, problems);
+  // TLS asked for but its files wrong: already a problem; do not add the plaintext one.
+  const listeners = parseListenSettings(input, { listen: listenOk ? listen : undefined, tls: input.tls !== undefined }, (field, s) => addressProblem(field, s, true, problems), problems);
   const auth = parseAuthSettings(input, (field, s) => addressProblem(field, s, true, problems), problems);
   // The timing rule only means something once heartbeat and election timeout are sane.
   const ticks =
@@ -156,6 +164,7 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
   const config: NodeConfig = {
     id,
     listen,
+    listeners,
     ...(http !== undefined ? { http } : {}),
     dataDir,
     ...(peers !== undefined ? { peers } : {}),
@@ -262,8 +271,14 @@ function integer(v: unknown, field: string, dflt: number, min: number, max: numb
 function parseTls(v: Partial<TlsFiles> | undefined, problems: string[]): TlsFiles | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'object' || v === null) {
-    problems.push('tls: must be an object with certFile, keyFile and caFile');
+    problems.push('tls: must be an object with certFile, keyFile and caFile (and optionally clientCaFile)');
     return undefined;
+  }
+  let clientCaFile: string | undefined;
+  if (v.clientCaFile !== undefined) {
+    if (typeof v.clientCaFile !== 'string' || v.clientCaFile === '') problems.push('tls.clientCaFile: must be the path of a PEM CA bundle');
+    else if (!existsSync(v.clientCaFile)) problems.push(`tls.clientCaFile: file "${v.clientCaFile}" does not exist — check the path`);
+    else clientCaFile = v.clientCaFile;
   }
   const files: Partial<Record<keyof TlsFiles, string>> = {};
   for (const k of ['certFile', 'keyFile', 'caFile'] as const) {
@@ -275,5 +290,5 @@ function parseTls(v: Partial<TlsFiles> | undefined, problems: string[]): TlsFile
     } else files[k] = f;
   }
   const { certFile, keyFile, caFile } = files;
-  return certFile && keyFile && caFile ? { certFile, keyFile, caFile } : undefined;
+  return certFile && keyFile && caFile ? { certFile, keyFile, caFile, ...(clientCaFile !== undefined ? { clientCaFile } : {}) } : undefined;
 }

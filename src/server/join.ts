@@ -6,11 +6,11 @@ import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { UnavailableError } from '../errors.js';
 import { loadClientProto } from '../transport/client-proto.js';
 import type { MemberListResponse__Output } from '../transport/generated/palisade/v1/MemberListResponse.js';
-import { channelCredentials, type TlsConfig } from '../transport/tls.js';
+import { channelCredentials, type TlsSource } from '../transport/tls.js';
 
 export interface JoinOptions {
   readonly endpoint: string;
-  readonly tls?: TlsConfig;
+  readonly tls?: TlsSource;
   /** Give up after this long (default 30 s). */
   readonly deadlineMs?: number;
   readonly onRetry?: (attempt: number, err: Error) => void;

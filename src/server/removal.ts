@@ -18,7 +18,7 @@ import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { loadClientProto } from '../transport/client-proto.js';
 import type { MemberListResponse__Output } from '../transport/generated/palisade/v1/MemberListResponse.js';
 import type { StatusResponse__Output } from '../transport/generated/palisade/v1/StatusResponse.js';
-import { channelCredentials, type TlsConfig } from '../transport/tls.js';
+import { channelCredentials, type TlsSource } from '../transport/tls.js';
 
 /** Why a removed node stopped. The agent exits with its own code (src/cli/exit-codes.ts). */
 export class RemovedFromClusterError extends Error {
@@ -135,7 +135,7 @@ export class RemovalWatch {
 }
 
 /** The real probe: the member's client API over gRPC (TLS when the node uses it). */
-export function grpcMemberProbe(tls: TlsConfig | undefined): StatusProbe {
+export function grpcMemberProbe(tls: TlsSource | undefined): StatusProbe {
   return async (address, timeoutMs) => {
     const Palisade = loadClientProto().palisade.v1.Palisade;
     const client = new Palisade(address, tls ? channelCredentials(tls) : credentials.createInsecure());

@@ -17,7 +17,11 @@ import { NONE } from '../raft/types.js';
 import { StateMachine } from '../statemachine/state-machine.js';
 import { dataDirPaths } from '../storage/data-dir.js';
 import { openLevelStorage, type DurableStorage } from '../storage/level-storage.js';
+import { DEFAULT_LIMITS } from '../transport/limits.js';
+import { TlsFilesError, TlsMaterial } from '../transport/tls.js';
 import { PeerTransport } from '../transport/transport.js';
+import { ClientListener } from './client-listener.js';
+import { watchCertificates } from './certificate-watch.js';
 import { systemClock, type Clock } from './clock.js';
 import { tickPlan, validateNodeConfig, type NodeConfig, type NodeConfigInput } from './config.js';
 import type { EventSubscription } from './event-stream.js';
@@ -32,10 +36,18 @@ import { Ticker } from './ticker.js';
 
 export interface PalisadeNode {
   readonly id: string;
-  /** Bound gRPC host:port (port 0 → the real port). */
+  /** Bound peer (Raft) gRPC host:port (port 0 → the real port). */
   readonly address: string;
+  /** Bound client API host:port: its own port with clientListen, else `address`. */
+  readonly clientAddress: string;
   readonly httpAddress?: string;
   status(): NodeStatus;
+  /**
+   * Re-reads the TLS files (SIGHUP does this in the agent; the node also notices file changes by
+   * itself). New connections use the new certificate; open ones keep theirs. Throws TlsFilesError
+   * naming the file when the new files are not a valid set: the old ones stay in use.
+   */
+  reloadCertificates(): { readonly changed: boolean };
   /** Events as an async iterable; a slow consumer never stalls the node (bounded buffer, drops counted). */
   events(): AsyncIterable<NodeEvent>;
   /** Graceful stop: a leader first transfers leadership (bounded wait), then closes everything. */
@@ -58,6 +70,14 @@ export async function startNode(input: StartNodeOptions): Promise<PalisadeNode> 
   const { logger: givenLogger, clock: givenClock, ...rest } = input;
   const { config, problems } = validateNodeConfig(rest);
   if (config === undefined) throw new ConfigError(problems);
+  // Loaded before anything is written: a key that does not match its certificate is a configuration error.
+  let tls: TlsMaterial | undefined;
+  try {
+    tls = config.tls !== undefined ? TlsMaterial.load(config.tls) : undefined;
+  } catch (err) {
+    if (err instanceof TlsFilesError) throw new ConfigError([`tls: ${err.message}`]);
+    throw err;
+  }
   if (!config.peers && !config.join && (await storeIsMissing(config.dataDir))) throw new ConfigError([noMembershipProblem(config)]);
 
   const root = givenLogger ?? createNodeLogger(config.logLevel, config.id, config.cluster);
@@ -71,7 +91,7 @@ export async function startNode(input: StartNodeOptions): Promise<PalisadeNode> 
   });
   const cleanup: (() => Promise<void>)[] = [() => storage.close()];
   try {
-    return await assemble(config, storage, root, log, clock, cleanup);
+    return await assemble(config, tls, storage, root, log, clock, cleanup);
   } catch (err) {
     for (const undo of cleanup.reverse()) await undo().catch(() => {});
     throw err;
@@ -80,6 +100,7 @@ export async function startNode(input: StartNodeOptions): Promise<PalisadeNode> 
 
 async function assemble(
   config: NodeConfig,
+  tls: TlsMaterial | undefined,
   storage: DurableStorage,
   root: Logger,
   log: Logger,
@@ -98,7 +119,7 @@ async function assemble(
   } else if (config.join) {
     const members = await fetchMembers({
       endpoint: config.join,
-      ...(config.tls ? { tls: config.tls } : {}),
+      ...(tls ? { tls } : {}),
       onRetry: (attempt, err) => log.warn({ attempt, join: config.join, err: err.message }, 'join endpoint not answering, retrying'),
     });
     for (const m of members) addressBook.set(m.id, m.address);
@@ -142,16 +163,41 @@ async function assemble(
     nodeId: config.id,
     listen: config.listen,
     peers: addressBook,
-    ...(config.tls ? { tls: config.tls } : {}),
+    ...(tls ? { tls } : {}),
+    // TLS: only a current member's own certificate speaks Raft. A node that joins knows no
+    // configuration until the leader's log or snapshot arrives: until then, the members it was told.
+    isMember: (id) => raw.raft.trk.isMember(id) || (raw.raft.trk.progress.size === 0 && addressBook.has(id)),
     logger: componentLogger(root, 'transport'),
     reportUnreachable: (id) => runtime.reportUnreachable(id),
     reportSnapshot: (id, ok) => runtime.reportSnapshot(id, ok),
   });
   const svc = clientService(runtime, clientGuard(config, componentLogger(root, 'api'), cleanup, stopped), componentLogger(root, 'api'));
-  transport.addService(svc.definition, svc.implementation);
+  const clientListener = new ClientListener({
+    transport,
+    service: svc,
+    ...(config.listeners.clientListen !== undefined ? { clientListen: config.listeners.clientListen } : {}),
+    ...(tls ? { tls } : {}),
+    serverOptions: {
+      'grpc.max_receive_message_length': DEFAULT_LIMITS.maxMessageBytes,
+      'grpc.max_send_message_length': DEFAULT_LIMITS.maxMessageBytes,
+      'grpc.keepalive_time_ms': DEFAULT_LIMITS.keepaliveMs,
+      'grpc.keepalive_timeout_ms': DEFAULT_LIMITS.keepaliveTimeoutMs,
+    },
+    logger: componentLogger(root, 'api'),
+  });
   transport.onMessage((m) => runtime.step(m));
   const address = await transport.start();
   cleanup.push(() => transport.stop());
+  const clientAddress = await clientListener.start(address);
+  cleanup.push(() => clientListener.stop());
+  if (config.listeners.exposedPlaintext) {
+    log.warn(
+      { listen: config.listen, clientListen: config.listeners.clientListen },
+      'INSECURE: plaintext gRPC on a non-loopback address (--insecure): anyone who reaches these ports can forge Raft messages and drive the cluster',
+    );
+  }
+  const stopWatching = tls ? watchCertificates(tls, componentLogger(root, 'tls')) : () => {};
+  cleanup.push(async () => stopWatching());
   let driver: HaDriver | undefined;
   const ticker = new Ticker({
     tickMs: plan.tickMs,
@@ -197,7 +243,7 @@ async function assemble(
     monotonicMs: () => clock.monotonicMs(),
     // Rare on purpose: only a node without a leader for this long asks, and asking is cheap.
     intervalMs: Math.max(1000, 3 * config.electionTimeoutMs),
-    probe: grpcMemberProbe(config.tls),
+    probe: grpcMemberProbe(tls),
     onRemoved: (provedBy) => runtime.markRemoved(provedBy),
     onProbeError: (address, err) => log.debug({ address, err: (err as Error).message }, 'removal check: member did not answer'),
   });
@@ -220,20 +266,21 @@ async function assemble(
     void stopped.then(() => management.close());
     log.info({ metrics: management.address }, '/status and /metrics served on their own listener');
   }
-  node = new RunningNode(config, runtime, ha, transport, ticker, removal, storage, http, address, log, stopped, resolveStopped);
+  node = new RunningNode(config, runtime, ha, transport, { clientListener, tls, stopWatching }, ticker, removal, storage, http, address, log, stopped, resolveStopped);
   const running = node;
   runtime.onRemoved((provedBy) => void running.leaveAfterRemoval(provedBy));
   ha.start();
   ticker.start();
   removal.start();
   runtime.loop.kick();
-  log.info({ address, http: http?.address, ...plan, restarted: !empty }, 'node started');
+  log.info({ address, clientAddress, http: http?.address, tls: tls?.summary(), ...plan, restarted: !empty }, 'node started');
   return node;
 }
 
 class RunningNode implements PalisadeNode {
   readonly id: string;
   readonly httpAddress?: string;
+  readonly clientAddress: string;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -241,6 +288,7 @@ class RunningNode implements PalisadeNode {
     private readonly runtime: NodeRuntime,
     private readonly ha: HaDriver,
     private readonly transport: PeerTransport,
+    private readonly edge: { readonly clientListener: ClientListener; readonly tls: TlsMaterial | undefined; readonly stopWatching: () => void },
     private readonly ticker: Ticker,
     private readonly removal: RemovalWatch,
     private readonly storage: DurableStorage,
@@ -251,11 +299,19 @@ class RunningNode implements PalisadeNode {
     private readonly resolveStopped: (r: { error?: unknown }) => void,
   ) {
     this.id = config.id;
+    this.clientAddress = edge.clientListener.address;
     if (http) this.httpAddress = http.address;
   }
 
   status(): NodeStatus {
     return this.runtime.status();
+  }
+
+  reloadCertificates(): { readonly changed: boolean } {
+    if (this.edge.tls === undefined) return { changed: false };
+    const changed = this.edge.tls.reload();
+    if (changed) this.log.info({ certificate: this.edge.tls.summary() }, 'TLS certificates reloaded: new connections use them');
+    return { changed };
   }
 
   events(): EventSubscription<NodeEvent> {
@@ -293,6 +349,8 @@ class RunningNode implements PalisadeNode {
     await this.runtime.loop.stop();
     this.runtime.failPending();
     await this.http?.close().catch(() => {});
+    this.edge.stopWatching();
+    await this.edge.clientListener.stop().catch(() => {});
     await this.transport.stop().catch(() => {});
     await this.runtime.snapshotSettled(); // aborts at its next step: beginStop() was called
     let closeError: unknown;
@@ -314,7 +372,9 @@ class RunningNode implements PalisadeNode {
       await this.runtime.loop.stop();
       this.runtime.failPending();
       await this.http?.close().catch(() => {});
-      await this.transport.stop().catch(() => {});
+      this.edge.stopWatching();
+    await this.edge.clientListener.stop().catch(() => {});
+    await this.transport.stop().catch(() => {});
       await this.runtime.snapshotSettled();
       await this.storage.close().catch(() => {});
       this.log.info('node crashed (simulated)');

@@ -109,6 +109,6 @@ describe('flags override the file', () => {
 
   test('inFlagTerms renames node-config fields to flag names', () => {
     assert.equal(inFlagTerms('dataDir: missing — set it (e.g. dataDir: ./data/n1)'), 'data-dir: missing — set it (e.g. data-dir: ./data/n1)');
-    assert.equal(inFlagTerms('tls.certFile: missing'), 'tls-cert-file: missing');
+    assert.equal(inFlagTerms('tls.certFile: missing'), 'tls-cert: missing');
   });
 });

@@ -18,12 +18,13 @@ export type AgentFlags = Partial<Record<keyof AgentSettings, string | boolean>> 
 
 /** The node config's field names → the flag / YAML key an operator wrote. */
 const FIELD_TO_KEY: readonly (readonly [RegExp, string])[] = [
-  [/\btls\.certFile\b/g, 'tls-cert-file'],
-  [/\btls\.keyFile\b/g, 'tls-key-file'],
-  [/\btls\.caFile\b/g, 'tls-ca-file'],
-  [/\bcertFile\b/g, 'tls-cert-file'],
-  [/\bkeyFile\b/g, 'tls-key-file'],
-  [/\bcaFile\b/g, 'tls-ca-file'],
+  [/\btls\.certFile\b/g, 'tls-cert'],
+  [/\btls\.keyFile\b/g, 'tls-key'],
+  [/\btls\.caFile\b/g, 'tls-ca'],
+  [/\btls\.clientCaFile\b/g, 'client-ca'],
+  [/\bcertFile\b/g, 'tls-cert'],
+  [/\bkeyFile\b/g, 'tls-key'],
+  [/\bcaFile\b/g, 'tls-ca'],
   ...AGENT_OPTIONS.filter((o) => o.prop !== o.key).map((o) => [new RegExp(`\\b${o.prop}\\b`, 'g'), o.key] as const),
 ];
 
@@ -39,17 +40,35 @@ export function toNodeConfigInput(s: AgentSettings): NodeConfigInput {
   };
   // Every option but the TLS files has the node config's name (TLS is one nested object).
   for (const o of AGENT_OPTIONS) {
-    if (o.prop === 'tlsCertFile' || o.prop === 'tlsKeyFile' || o.prop === 'tlsCaFile') continue;
-    set(o.prop, s[o.prop] as NodeConfigInput[typeof o.prop]);
+    if (TLS_PROPS.has(o.prop)) continue;
+    set(o.prop as keyof NodeConfigInput, s[o.prop] as NodeConfigInput[keyof NodeConfigInput]);
   }
-  if (s.tlsCertFile !== undefined || s.tlsKeyFile !== undefined || s.tlsCaFile !== undefined) {
+  const certFile = s.tlsCert ?? s.tlsCertFile;
+  const keyFile = s.tlsKey ?? s.tlsKeyFile;
+  const caFile = s.tlsCa ?? s.tlsCaFile;
+  if (certFile !== undefined || keyFile !== undefined || caFile !== undefined || s.clientCa !== undefined) {
     input.tls = {
-      ...(s.tlsCertFile !== undefined ? { certFile: s.tlsCertFile } : {}),
-      ...(s.tlsKeyFile !== undefined ? { keyFile: s.tlsKeyFile } : {}),
-      ...(s.tlsCaFile !== undefined ? { caFile: s.tlsCaFile } : {}),
+      ...(certFile !== undefined ? { certFile } : {}),
+      ...(keyFile !== undefined ? { keyFile } : {}),
+      ...(caFile !== undefined ? { caFile } : {}),
+      ...(s.clientCa !== undefined ? { clientCaFile: s.clientCa } : {}),
     };
   }
   return input;
+}
+
+const TLS_PROPS: ReadonlySet<string> = new Set(['tlsCert', 'tlsKey', 'tlsCa', 'clientCa', 'tlsCertFile', 'tlsKeyFile', 'tlsCaFile']);
+
+/** A deprecated TLS flag (--tls-cert-file ...) and its new name given with different files. */
+function tlsAliasProblems(s: AgentSettings): string[] {
+  const pairs = [
+    ['tls-cert', s.tlsCert, 'tls-cert-file', s.tlsCertFile],
+    ['tls-key', s.tlsKey, 'tls-key-file', s.tlsKeyFile],
+    ['tls-ca', s.tlsCa, 'tls-ca-file', s.tlsCaFile],
+  ] as const;
+  return pairs
+    .filter(([, now, , old]) => now !== undefined && old !== undefined && now !== old)
+    .map(([key, now, oldKey, old]) => `${oldKey}: "${old}" differs from ${key} "${now}" — ${oldKey} is the old name of ${key}; give only ${key}`);
 }
 
 /** File (if any) + flags → a node config input, or every problem found on the way. */
@@ -70,7 +89,7 @@ export function resolveAgentConfig(flags: AgentFlags): { input?: NodeConfigInput
     if (unparsable) return { problems: [...file.problems] };
   }
   const { config, problems } = validateNodeConfig(input);
-  const all = [...file.problems, ...problems.map(inFlagTerms)];
+  const all = [...file.problems, ...tlsAliasProblems(settings), ...problems.map(inFlagTerms)];
   return all.length > 0 || config === undefined ? { problems: all } : { input, config, problems: [] };
 }
 
@@ -104,13 +123,24 @@ export async function runAgent(io: Io, flags: AgentFlags): Promise<ExitCode> {
     logger.flush();
     return exitCodeFor(err);
   }
-  logger.info({ address: node.address, http: node.httpAddress }, 'agent running; SIGTERM or Ctrl-C stops it gracefully');
+  logger.info({ address: node.address, clientAddress: node.clientAddress, http: node.httpAddress }, 'agent running; SIGTERM or Ctrl-C stops it gracefully');
+  // Rotation: SIGHUP re-reads the TLS files (the node also notices changed files by itself).
+  const running = node;
+  const onHangup = (): void => {
+    try {
+      const { changed } = running.reloadCertificates();
+      logger.info({ changed }, changed ? 'SIGHUP: TLS certificates reloaded' : 'SIGHUP: TLS files unchanged');
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'SIGHUP: TLS files not reloaded, the previous certificate stays in use');
+    }
+  };
+  process.on('SIGHUP', onHangup);
   const stop = new Promise<'signal'>((resolve) => {
     if (io.signal.aborted) resolve('signal');
     else io.signal.addEventListener('abort', () => resolve('signal'), { once: true });
   });
   // The node may also stop on its own after a fatal error (e.g. a failed disk write).
-  const outcome = await Promise.race([stop, node.stopped]);
+  const outcome = await Promise.race([stop, node.stopped]).finally(() => process.off('SIGHUP', onHangup));
   if (outcome !== 'signal') {
     const why = outcome.error instanceof Error ? outcome.error.message : String(outcome.error ?? 'unknown reason');
     io.err(`palisade agent: the node stopped on its own: ${why}\n`);
