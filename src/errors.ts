@@ -22,6 +22,8 @@ export const ErrorCode = {
   Unauthenticated: 'UNAUTHENTICATED',
   /** The caller is known but its role does not allow the call. */
   PermissionDenied: 'PERMISSION_DENIED',
+  /** A limit of the node: the store's quota, watches per connection... The message says which. */
+  ResourceExhausted: 'RESOURCE_EXHAUSTED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -156,6 +158,17 @@ export class PermissionDeniedError extends PalisadeError {
   }
 }
 
+/**
+ * A limit of the node refused the call (the store's --quota-bytes, watches or streams per
+ * connection). Retrying as is fails the same way; the message says what would help.
+ */
+export class ResourceExhaustedError extends PalisadeError {
+  readonly code = ErrorCode.ResourceExhausted;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** A bug or an unexpected failure on the answering node; its log has the details. */
 export class InternalError extends PalisadeError {
   readonly code = ErrorCode.Internal;
@@ -178,6 +191,7 @@ export type AnyPalisadeError =
   | PreconditionFailedError
   | UnauthenticatedError
   | PermissionDeniedError
+  | ResourceExhaustedError
   | InternalError;
 
 function grpcCodeOf(err: AnyPalisadeError): GrpcStatus {
@@ -203,6 +217,8 @@ function grpcCodeOf(err: AnyPalisadeError): GrpcStatus {
       return GrpcStatus.UNAUTHENTICATED;
     case ErrorCode.PermissionDenied:
       return GrpcStatus.PERMISSION_DENIED;
+    case ErrorCode.ResourceExhausted:
+      return GrpcStatus.RESOURCE_EXHAUSTED;
     case ErrorCode.Internal:
       return GrpcStatus.INTERNAL;
     default: {
@@ -278,6 +294,8 @@ export function fromGrpcError(err: Partial<ServiceError> & { message?: string })
       return new UnauthenticatedError(details, opts);
     case ErrorCode.PermissionDenied:
       return new PermissionDeniedError(details, opts);
+    case ErrorCode.ResourceExhausted:
+      return new ResourceExhaustedError(details, opts);
     case ErrorCode.Internal:
       return new InternalError(details, opts);
     default:
@@ -299,6 +317,9 @@ export function fromGrpcError(err: Partial<ServiceError> & { message?: string })
       return new UnauthenticatedError(details, opts);
     case GrpcStatus.PERMISSION_DENIED:
       return new PermissionDeniedError(details, opts);
+    case GrpcStatus.RESOURCE_EXHAUSTED:
+      // grpc-js's own refusals (a message above the size limit) carry no palisade code.
+      return new ResourceExhaustedError(details, opts);
     default:
       return new InternalError(details, opts);
   }

@@ -47,6 +47,7 @@ import type { PauseResponse } from '../transport/generated/palisade/v1/PauseResp
 import type { SwitchoverRequest__Output } from '../transport/generated/palisade/v1/SwitchoverRequest.js';
 import type { SwitchoverResponse } from '../transport/generated/palisade/v1/SwitchoverResponse.js';
 import { PreconditionFailedError } from '../errors.js';
+import { WatchSlots } from './limits.js';
 import { casKv, checkKey, deleteKv, putKv, u64, wireKv } from './kv-writes.js';
 import type { HaPort, HaStatus, NodePort } from './node-port.js';
 import { Undecodable } from './undecodable.js';
@@ -95,6 +96,7 @@ function credentialsOf(call: ServerUnaryCall<unknown, unknown> | ServerWritableS
 }
 
 function handlers(port: NodePort, guard: CallGuard, logger: ServiceLogger | undefined): UntypedServiceImplementation {
+  const watchSlots = new WatchSlots();
   /** The caller, allowed to call `name`; undefined after the refusal was sent. */
   const admit = (call: Parameters<typeof credentialsOf>[0], name: string, refuse: (err: unknown) => void): Principal | undefined => {
     try {
@@ -242,7 +244,7 @@ function handlers(port: NodePort, guard: CallGuard, logger: ServiceLogger | unde
 
     KvWatch: (call: ServerWritableStream<KvWatchRequest__Output | Undecodable, KvWatchEvent>): void => {
       if (admit(call, 'KvWatch', (err) => call.emit('error', toGrpcStatus(err))) === undefined) return;
-      void watchStream(port, call, logger);
+      void watchStream(port, call, logger, watchSlots);
     },
   };
 }
@@ -251,8 +253,11 @@ async function watchStream(
   port: NodePort,
   call: ServerWritableStream<KvWatchRequest__Output | Undecodable, KvWatchEvent>,
   logger: ServiceLogger | undefined,
+  slots: WatchSlots,
 ): Promise<void> {
+  let release = (): void => {};
   const fail = (err: unknown): void => {
+    release();
     if (!isPalisadeError(err)) logger?.warn({ err }, 'watch ended with an error');
     call.emit('error', toGrpcStatus(err));
   };
@@ -261,12 +266,17 @@ async function watchStream(
   let watch;
   try {
     if (req.prefix !== '') checkKey(req.prefix, 'prefix');
+    release = slots.acquire(call.getPeer());
     watch = port.watch({ prefix: req.prefix, fromRevision: u64(req.fromRevision, 'from_revision') });
   } catch (err) {
     return fail(err);
   }
-  call.on('cancelled', () => watch.cancel());
-  call.on('close', () => watch.cancel());
+  const end = (): void => {
+    release();
+    watch.cancel();
+  };
+  call.on('cancelled', end);
+  call.on('close', end);
   try {
     for await (const e of watch) {
       const msg: KvWatchEvent =
@@ -276,6 +286,7 @@ async function watchStream(
       // Back-pressure: a watcher that cannot keep up overflows its bounded buffer and is told so.
       if (!call.write(msg)) await new Promise((resolve) => call.once('drain', resolve));
     }
+    release();
     call.end();
   } catch (err) {
     // WatchOverflowError / WatchCompactedError from the hub: tell the client where to resume.

@@ -3,9 +3,11 @@
 // written before the configuration is known to be valid.
 import { randomInt } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { HttpRoutes, startHttp, type HttpEndpoint } from '../api/http.js';
 import { CallGuard } from '../api/auth.js';
 import { clientService } from '../api/client-service.js';
+import { clientServerOptions } from '../api/limits.js';
 import { ReloadableTokenTable, followTokenFile } from '../api/token-file.js';
 import type { NodeStatus } from '../api/node-port.js';
 import { ConfigError } from '../errors.js';
@@ -31,6 +33,7 @@ import { componentLogger, createNodeLogger, type Logger } from './logger.js';
 import { HaDriver } from './ha-driver.js';
 import type { NodeEvent } from './node-events.js';
 import { NodeRuntime } from './node-runtime.js';
+import { peerTransportLimits } from './node-limits.js';
 import { grpcMemberProbe, RemovalWatch, RemovedFromClusterError } from './removal.js';
 import { Ticker } from './ticker.js';
 
@@ -170,6 +173,8 @@ async function assemble(
     logger: componentLogger(root, 'transport'),
     reportUnreachable: (id) => runtime.reportUnreachable(id),
     reportSnapshot: (id, ok) => runtime.reportSnapshot(id, ok),
+    snapshotDir: join(storage.dataDir, 'snapshots-incoming'),
+    limits: peerTransportLimits(config.listeners.clientListen === undefined),
   });
   const svc = clientService(runtime, clientGuard(config, componentLogger(root, 'api'), cleanup, stopped), componentLogger(root, 'api'));
   const clientListener = new ClientListener({
@@ -178,8 +183,7 @@ async function assemble(
     ...(config.listeners.clientListen !== undefined ? { clientListen: config.listeners.clientListen } : {}),
     ...(tls ? { tls } : {}),
     serverOptions: {
-      'grpc.max_receive_message_length': DEFAULT_LIMITS.maxMessageBytes,
-      'grpc.max_send_message_length': DEFAULT_LIMITS.maxMessageBytes,
+      ...clientServerOptions(),
       'grpc.keepalive_time_ms': DEFAULT_LIMITS.keepaliveMs,
       'grpc.keepalive_timeout_ms': DEFAULT_LIMITS.keepaliveTimeoutMs,
     },

@@ -18,6 +18,12 @@ export const CommandLimits = {
   maxIdBytes: 256,
   maxDetailBytes: 4096,
   maxBootstrapMembers: 64,
+  /**
+   * A whole encoded entry. JSON escapes control characters six bytes for one, so a value
+   * within maxValueBytes could otherwise make an entry (and a peer message) six times larger.
+   * Checked when encoding only: entries already in a log keep decoding.
+   */
+  maxCommandBytes: 2 * 1024 * 1024 + 64 * 1024,
 } as const;
 
 /** Lets a client retry safely: the pair is applied once and later answered from memory. */
@@ -60,6 +66,9 @@ export function encodeCommand(c: Command): Uint8Array {
   const problem = commandProblem(c);
   if (problem !== undefined) throw new InvalidCommandError(problem);
   const json = encoder.encode(JSON.stringify(toWire(c)));
+  if (json.length + 1 > CommandLimits.maxCommandBytes) {
+    throw new InvalidCommandError(`the encoded command is ${json.length + 1} bytes, above the limit of ${CommandLimits.maxCommandBytes} (escaped control characters count six bytes each)`);
+  }
   const out = new Uint8Array(json.length + 1);
   out[0] = COMMAND_FORMAT_VERSION;
   out.set(json, 1);

@@ -4,10 +4,52 @@
 // change) and what it leaves on disk (a private data dir).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProcessCluster, freePorts, requireBuild, runCli } from './process-cluster.js';
+import * as grpc from '@grpc/grpc-js';
+import { loadClientProto } from '../../src/transport/client-proto.js';
+import { loadRaftProto } from '../../src/transport/raft-proto.js';
+import { ProcessCluster, freePorts, requireBuild, runCli, waitFor } from './process-cluster.js';
+
+const raft = loadRaftProto().palisade.v1.RaftPeer.service;
+const api = loadClientProto().palisade.v1.Palisade.service;
+
+/** Resident memory of a process, from /proc (Linux). */
+function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (m === null) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+interface Ended {
+  readonly code: number;
+  readonly details: string;
+}
+
+/** A client-streaming call written by hand: the attacker's side of InstallSnapshot and Stream. */
+function clientStream(address: string, method: string, payloads: readonly Buffer[], end = true): { result: Promise<Ended>; cancel(): void } {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });
+  let call!: grpc.ClientWritableStream<Buffer>;
+  const result = new Promise<Ended>((resolve) => {
+    call = client.makeClientStreamRequest<Buffer, Buffer>(method, (b) => b, (b) => b, { deadline: Date.now() + 20_000 }, (err) => {
+      client.close();
+      resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, details: '' });
+    });
+  });
+  call.on('error', () => {});
+  for (const p of payloads) call.write(p);
+  if (end) call.end();
+  return { result, cancel: () => call.cancel() };
+}
+
+/** The node's open watches, from its /metrics. */
+async function openWatches(httpAddress: string): Promise<number> {
+  const text = await (await fetch(`http://${httpAddress}/metrics`)).text();
+  const m = /^palisade_watches (\d+)/m.exec(text);
+  if (m === null) throw new Error('no palisade_watches in /metrics');
+  return Number(m[1]);
+}
 
 /** Every directory and file under `root`, with its permission bits. */
 function modes(root: string): { path: string; dir: boolean; mode: number }[] {
@@ -45,18 +87,123 @@ describe('what the agent refuses and leaves on disk', { concurrency: false }, ()
 describe('a running cluster', { concurrency: false }, () => {
   let cluster: ProcessCluster;
   before(async () => {
-    cluster = await ProcessCluster.start({ size: 3 });
-  });
-  after(async () => {
-    await cluster?.close();
+    // Slow timings: the machines that run these tests are shared, and an election caused by load
+    // would hide whether an attack caused one.
+    cluster = await ProcessCluster.start({ size: 3, http: true, heartbeatMs: 100, electionTimeoutMs: 1000 });
   });
 
   test('the data dir is 0700 and every file in it 0600', async () => {
+    // More than LevelDB's write buffer: it flushes and starts new files after the open-time chmod.
     const c = cluster.client('n1');
-    for (let i = 0; i < 20; i++) await c.kv.put(`perm/${i}`, 'x'.repeat(100));
+    for (let i = 0; i < 40; i++) await c.kv.put(`perm/${i}`, 'x'.repeat(100_000));
     for (const id of ['n1', 'n2', 'n3']) {
       const wrong = modes(cluster.node(id).dataDir).filter((e) => e.mode !== (e.dir ? 0o700 : 0o600));
       assert.deepEqual(wrong.map((e) => `${e.path} ${e.mode.toString(8)}`), [], `${id}: files or dirs others can read`);
     }
   });
+
+  /** Every node's term, and the leader, before an attack; the same after it. */
+  async function unmoved<T>(attack: () => Promise<T>): Promise<T> {
+    const before = await cluster.waitForLeader();
+    const result = await attack();
+    const after = await cluster.waitForLeader();
+    assert.deepEqual(after, before, 'the attack moved the term or the leader');
+    return result;
+  }
+
+  function follower(leader: string): string {
+    return ['n1', 'n2', 'n3'].find((id) => id !== leader)!;
+  }
+
+  test('a 1 GiB snapshot header is refused; one within the limit reserves no memory', async () => {
+    const { leader } = await cluster.waitForLeader();
+    const target = cluster.node(follower(leader));
+    const pid = target.child!.pid!;
+    const chunk = (size: number): Buffer =>
+      raft.InstallSnapshot.requestSerialize({
+        clusterId: 'palisade',
+        from: leader,
+        to: target.id,
+        header: { term: 1, size, metadata: { index: 1_000_000, term: 1, confState: { voters: ['n1', 'n2', 'n3'], learners: [] } } },
+      });
+    await unmoved(async () => {
+      const rssBefore = rssBytes(pid);
+      const big = await clientStream(target.address, '/palisade.v1.RaftPeer/InstallSnapshot', [chunk(1 << 30)]).result;
+      assert.equal(big.code, grpc.status.INVALID_ARGUMENT, big.details);
+      assert.match(big.details, /snapshot of 1073741824 bytes exceeds the limit/);
+      // Within the limit: the header is held open, and the node reserves nothing for it.
+      const held = clientStream(target.address, '/palisade.v1.RaftPeer/InstallSnapshot', [chunk(500 << 20)], false);
+      await waitFor('the spool file exists', () => readdirSync(join(target.dataDir, 'snapshots-incoming')).length === 1);
+      const grown = rssBytes(pid) - rssBefore;
+      held.cancel();
+      await held.result;
+      assert.ok(grown < 64 << 20, `RSS grew by ${grown} bytes`);
+    });
+  });
+
+  test('a 64 MiB message is refused on the peer port and on the client API, RSS stays bounded', async () => {
+    const { leader } = await cluster.waitForLeader();
+    const target = cluster.node(follower(leader));
+    const pid = target.child!.pid!;
+    const huge = 'x'.repeat(64 << 20);
+    await unmoved(async () => {
+      const rssBefore = rssBytes(pid);
+      const batch = raft.Stream.requestSerialize({
+        clusterId: 'palisade',
+        from: leader,
+        to: target.id,
+        messages: [{ term: '1', propose: { entries: [{ term: '1', index: '1', type: 'ENTRY_TYPE_NORMAL', data: Buffer.from(huge) }] } }],
+      });
+      const peer = await clientStream(target.address, '/palisade.v1.RaftPeer/Stream', [batch]).result;
+      assert.equal(peer.code, grpc.status.RESOURCE_EXHAUSTED, peer.details);
+      const put = api.KvPut.requestSerialize({ key: 'big', value: huge });
+      const client = new grpc.Client(target.address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });
+      const viaApi = await new Promise<Ended>((resolve) =>
+        client.makeUnaryRequest('/palisade.v1.Palisade/KvPut', (b: Buffer) => b, (b: Buffer) => b, put, { deadline: Date.now() + 20_000 }, (err) =>
+          resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, details: '' }),
+        ),
+      );
+      client.close();
+      assert.equal(viaApi.code, grpc.status.RESOURCE_EXHAUSTED, viaApi.details);
+      const grown = rssBytes(pid) - rssBefore;
+      assert.ok(grown < 64 << 20, `RSS grew by ${grown} bytes`);
+    });
+    const got = await cluster.client(leader).kv.get('big');
+    assert.equal(got.kv, undefined);
+  });
+
+  test('10,000 watches on one connection: at most the per-connection cap opens, the rest get RESOURCE_EXHAUSTED', async () => {
+    const { leader } = await cluster.waitForLeader();
+    const target = cluster.node(follower(leader));
+    const pid = target.child!.pid!;
+    const req = api.KvWatch.requestSerialize({ prefix: 'w/', fromRevision: '0' });
+    await unmoved(async () => {
+      const rssBefore = rssBytes(pid);
+      const client = new grpc.Client(target.address, grpc.credentials.createInsecure());
+      const ended: Ended[] = [];
+      const calls = Array.from({ length: 10_000 }, () => {
+        const call = client.makeServerStreamRequest('/palisade.v1.Palisade/KvWatch', (b: Buffer) => b, (b: Buffer) => b, req);
+        call.on('error', (err: grpc.ServiceError) => ended.push({ code: err.code, details: err.details }));
+        call.on('data', () => {});
+        return call;
+      });
+      try {
+        await waitFor('every watch beyond the cap refused', () => ended.length >= 9_000 || undefined, 240_000);
+        const exhausted = ended.filter((e) => e.code === grpc.status.RESOURCE_EXHAUSTED);
+        assert.equal(exhausted.length, ended.length, `other endings: ${JSON.stringify(ended.find((e) => e.code !== grpc.status.RESOURCE_EXHAUSTED))}`);
+        assert.match(exhausted[0]!.details, /this connection already has 1000 watches open \(at most 1000\)/);
+        assert.equal(await openWatches(target.httpAddress!), 1000);
+        const grown = rssBytes(pid) - rssBefore;
+        assert.ok(grown < 128 << 20, `RSS grew by ${grown} bytes`);
+      } finally {
+        for (const c of calls) c.cancel();
+        client.close();
+      }
+      await waitFor('the watches are released', async () => (await openWatches(target.httpAddress!)) === 0 || undefined);
+    });
+  });
+  after(async () => {
+    await cluster?.close();
+  });
+
 });
