@@ -3,7 +3,8 @@
 // → the role moves to a healthy node (demote before promote, epochs grow); flip every replica's
 // flag → nobody is promoted when the active dies; a hanging check is killed at its timeout and
 // counts as a failure; flags flapping every 200 ms → at most one failover per cooldown. After
-// every step: no overlap of active intervals, /primary 200 only inside them.
+// every step: no overlap of active intervals, /primary 200 only inside them. Every demote hook
+// succeeds here, so each handover is ordered and nobody is ever fenced.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,14 @@ import { fixture, processDead, waitForPidFile } from '../ha/fixtures/helpers.js'
 
 const COOLDOWN_MS = 3000;
 const CHECK_TIMEOUT_MS = 1000;
+/**
+ * Checks every 250 ms on each of three agents: on a loaded 2-core machine each spawn holds an
+ * agent's event loop for milliseconds, and a tighter interval costs the agents more than it
+ * tells about the service.
+ */
+const CHECK_INTERVAL_MS = 250;
+/** Failover events carry the deciding node's wall clock in whole milliseconds: rounding only. */
+const EVENT_CLOCK_ROUNDING_MS = 2;
 
 interface StatusJson {
   active: { node: string; epoch: number } | null;
@@ -37,7 +46,7 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
         '--check',
         fixture('check-flag.sh'),
         '--check-interval-ms',
-        '100',
+        String(CHECK_INTERVAL_MS),
         '--check-timeout-ms',
         String(CHECK_TIMEOUT_MS),
         '--check-fall',
@@ -73,6 +82,24 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
   const healthOf = async (id: string): Promise<string | undefined> => (await status()).members.find((m) => m.id === id)?.health;
   const promoteStarts = (since: bigint): HookRecord[] => c.records().filter((r) => r.event === 'promote' && r.phase === 'start' && r.ns >= since);
 
+  /**
+   * Fences of a node whose demotion for a health failover ran its demote hook to exit 0: such a
+   * handover is ordered like a switchover (demotion confirmed in the log before the transfer), so
+   * nobody may fence it. A fence for another cause (a lease lost on a starved machine) is the
+   * protocol working and is not counted.
+   */
+  function fencesAfterCleanHealthDemotion(since: bigint): string[] {
+    const recs = c.records().filter((r) => r.ns >= since);
+    const clean = new Set(recs.filter((r) => r.event === 'demote' && r.phase === 'end' && r.status === '0' && r.reason.startsWith('service unhealthy')).map((r) => `${r.node}@${r.epoch}`));
+    return recs
+      .filter((r) => r.event === 'fence' && r.phase === 'start')
+      .filter((r) => {
+        const m = /(\S+) did not confirm demoting epoch (\d+)/.exec(r.reason);
+        return m !== null && clean.has(`${m[1]}@${m[2]}`);
+      })
+      .map((r) => `${r.node} fenced ${r.target} (epoch ${r.epoch}: ${r.reason})`);
+  }
+
   test('every node reports healthy: status HEALTH column and members[].health', async () => {
     await c.waitForActive();
     await waitFor('every member healthy', async () => (await status()).members.every((m) => m.health === 'healthy'), 10_000);
@@ -91,7 +118,7 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
     const demoteEnd = recs.find((r) => r.node === old.node && r.event === 'demote' && r.phase === 'end');
     const promoteStart = recs.find((r) => r.node === next.node && r.event === 'promote' && r.phase === 'start');
     assert.ok(demoteEnd && promoteStart && demoteEnd.ns < promoteStart.ns, `the old active's demote hook ended before the new one's promote started${c.explain()}`);
-    assert.equal(recs.filter((r) => r.event === 'fence').length, 0, 'an ordered handover needs no fence');
+    assert.deepEqual(fencesAfterCleanHealthDemotion(t0), [], `an ordered handover needs no fence${c.explain()}`);
     const st = await status();
     assert.equal(st.members.find((m) => m.id === old.node)?.health, 'unhealthy');
     assert.match(st.members.find((m) => m.id === old.node)?.healthDetail ?? '', /service down/);
@@ -111,12 +138,16 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
     setFlag(replica, 'hang');
     const child = await waitForPidFile(join(flags, `${replica}.pid`), 10_000);
     await waitFor(`${replica} unhealthy`, async () => ((await healthOf(replica)) === 'unhealthy' ? true : undefined), 10_000);
+    const unhealthySince = nowNs();
     const st = await status();
     assert.match(st.members.find((m) => m.id === replica)?.healthDetail ?? '', new RegExp(`timed out after ${CHECK_TIMEOUT_MS} ms`));
     await waitFor(`the hung check's child ${child} killed with its process group`, () => processDead(child), 5_000);
     setFlag(replica, 'up');
     await waitFor(`${replica} healthy again`, async () => ((await healthOf(replica)) === 'healthy' ? true : undefined), 10_000);
-    await c.expectStillActive(active);
+    // Unhealthy from its timed-out check on, it was never promoted (the role may still be renewed
+    // elsewhere: a starved machine lets leases run out).
+    assert.deepEqual(promoteStarts(unhealthySince).filter((r) => r.node === replica), [], `${replica} promoted while its check hung${c.explain()}`);
+    assertSafe();
   });
 
   test("every replica's service down → nobody is promoted when the active dies; a replica recovering takes over", async () => {
@@ -155,7 +186,6 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
       await new Promise((ok) => setTimeout(ok, 200));
     }
     for (const id of c.ids) setFlag(id, 'up');
-    const fences = c.records().filter((r) => r.event === 'fence' && r.phase === 'start' && r.ns >= t0);
     await c.waitForActive({ timeoutMs: 15_000 });
     const events = JSON.parse((await c.cli(['events', '--json'])).stdout) as { kind: string; detail: string; at: string }[];
     const failovers = events
@@ -163,16 +193,18 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
       .map((e) => Date.parse(e.at))
       .filter((at) => at >= wall0);
     const promotions = promoteStarts(t0).length;
-    console.log(`flapping ${windowMs} ms, cooldown ${COOLDOWN_MS} ms: ${failovers.length} health failovers, ${promotions} promotions, gaps ${failovers.slice(1).map((t, i) => t - failovers[i]!).join(', ') || '-'} ms`);
+    const fences = c.records().filter((r) => r.event === 'fence' && r.phase === 'start' && r.ns >= t0);
+    const healthFences = fencesAfterCleanHealthDemotion(t0);
+    const gaps = failovers.slice(1).map((t, i) => t - failovers[i]!);
+    console.log(`flapping ${windowMs} ms, cooldown ${COOLDOWN_MS} ms: ${failovers.length} health failovers, ${promotions} promotions, ${fences.length} fences, gaps ${gaps.join(', ') || '-'} ms`);
+    for (const f of fences) console.log(`fence (not after a clean health demotion): ${f.node} fenced ${f.target}: ${f.reason}`);
     assert.ok(failovers.length >= 1, `the flapping caused a failover at all${c.explain()}`);
-    assert.ok(failovers.length <= Math.floor(windowMs / COOLDOWN_MS) + 1, `${failovers.length} failovers in ${windowMs} ms with a ${COOLDOWN_MS} ms cooldown`);
-    for (let i = 1; i < failovers.length; i++) {
-      // Each node measures the cooldown on its own clock from when it applied the previous one.
-      assert.ok(failovers[i]! - failovers[i - 1]! >= COOLDOWN_MS - 500, `failovers ${failovers[i]! - failovers[i - 1]!} ms apart`);
-    }
-    assert.ok(promotions <= failovers.length + 1, `${promotions} promotions for ${failovers.length} failovers`);
-    // Not a safety matter (fencing is the protocol's answer to an unconfirmed demotion), but worth seeing.
-    console.log(`fences during the flapping: ${fences.length}`);
+    // The contract: a node decides a health failover only a cooldown after the previous one, which
+    // it decided or applied before (on its own clock), so two decisions are a cooldown apart.
+    for (const gap of gaps) assert.ok(gap >= COOLDOWN_MS - EVENT_CLOCK_ROUNDING_MS, `two health failovers ${gap} ms apart, within the ${COOLDOWN_MS} ms cooldown${c.explain()}`);
+    // Every demote hook succeeds, so every health handover is ordered: the old active's demotion
+    // is confirmed in the log before the next one promotes, and nobody fences it.
+    assert.deepEqual(healthFences, [], `no fence after a clean health demotion${c.explain()}`);
     assertSafe();
   });
 });

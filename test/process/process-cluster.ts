@@ -37,6 +37,12 @@ export async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
+/**
+ * Fresh agents to agree on a leader. On a shared 2-core machine under load an agent may take
+ * seconds just to start listening, and its ticks run late, so the first election comes late.
+ */
+const STARTUP_LEADER_TIMEOUT_MS = 30_000;
+
 /** Polls `check` until it returns a truthy value; throws after `timeoutMs` naming `what`. */
 export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 25): Promise<NonNullable<T>> {
   const deadline = performance.now() + timeoutMs;
@@ -192,7 +198,7 @@ export class ProcessCluster {
     });
     try {
       for (const id of founders) c.start(id);
-      await c.waitForLeader();
+      await c.waitForLeader(undefined, STARTUP_LEADER_TIMEOUT_MS);
     } catch (err) {
       await c.close();
       throw err;
