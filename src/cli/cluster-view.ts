@@ -2,7 +2,7 @@
 // the leader tracks replication (match index, lag, last contact, reachability), so its answer is
 // the authority for the member list and those columns; each node is the authority for its own
 // Raft role. Pure: the command does the asking, this file the combining.
-import type { NodeStatusReport } from '../client/types.js';
+import type { HaStatusReport, MemberStatusReport, NodeStatusReport } from '../client/types.js';
 
 export interface StatusProbe {
   readonly endpoint: string;
@@ -79,19 +79,18 @@ export function combineStatus(probes: readonly StatusProbe[]): ClusterView {
     .map((m): MemberView => {
       const self = own.get(m.id);
       const answered = own.has(m.id);
+      const reachable = isLeaderView ? m.reachable || m.id === auth.nodeId : answered;
       return {
         id: m.id,
         address: m.address,
         role: self?.role ?? (isLeaderView && m.reachable ? m.role : 'unknown'),
         voter: m.voter,
-        reachable: isLeaderView ? m.reachable || m.id === auth.nodeId : answered,
+        reachable,
         lastContactMs: isLeaderView ? (m.id === auth.nodeId ? 0 : (m.lastContactMs ?? null)) : null,
         matchIndex: isLeaderView ? m.matchIndex : null,
         lag: isLeaderView ? m.lag : null,
         activeRole: haOf.get(m.id)?.localRole ?? null,
-        // A member's own answer knows its verdict first (publication takes a commit).
-        health: haOf.get(m.id)?.health ?? m.health,
-        healthDetail: haOf.get(m.id)?.healthDetail ?? m.healthDetail,
+        ...memberHealth(m, haOf.get(m.id), reachable),
       };
     });
   // The leader's copy of the replicated record is the freshest; else the authority's.
@@ -109,6 +108,17 @@ export function combineStatus(probes: readonly StatusProbe[]): ClusterView {
     degraded: holderHa?.degraded === true ? holderHa.degradedReason || 'service unhealthy' : null,
     unreachable,
   };
+}
+
+/**
+ * A member's own answer knows its verdict first (publication takes a commit). Without it, the
+ * replicated verdict holds only while the member is reachable: a dead node's last verdict stays
+ * in the state, and a dead node must not read as healthy.
+ */
+function memberHealth(m: MemberStatusReport, own: HaStatusReport | undefined, reachable: boolean): Pick<MemberView, 'health' | 'healthDetail'> {
+  if (own !== undefined) return { health: own.health, healthDetail: own.healthDetail };
+  if (reachable) return { health: m.health, healthDetail: m.healthDetail };
+  return { health: 'unknown', healthDetail: m.health === 'unknown' ? 'not reachable' : `not reachable; last published: ${m.health}` };
 }
 
 /** Addresses the answers mention that were not asked yet: the next round of probes. */
