@@ -20,9 +20,18 @@
 // leader and ranks itself among all voters), separate them. --priority therefore also decides
 // who wins an election, and a --no-active witness campaigns last.
 //
+// Service health (issue 15) ranks before priority: a node whose published check verdict is
+// unhealthy or not known yet would only hand leadership on (it is never promoted), so it
+// campaigns after every node that is ready to take the role, and a healthy node wins the
+// election itself instead of an election followed by a transfer. Verdicts are replicated like
+// the profiles, so every member ranks alike; when all ready nodes are gone, the others still
+// campaign, one rank later each.
+//
 // Safety does not depend on any of this: the core clamps the result into [E, 2E), and votes
 // are refused by stickiness and the log check whatever the timeouts are.
+import { Health } from '../ha/health.js';
 import type { HaProfile } from '../ha/profiles.js';
+import type { NodeHealth } from '../ha/types.js';
 import type { ElectionTimeoutContext, ElectionTimeoutPolicy } from '../raft/config.js';
 import type { NodeId } from '../raft/types.js';
 
@@ -35,25 +44,38 @@ export function staggerOf(electionTick: number): { step: number; jitter: number 
   return { step, jitter: Math.max(1, Math.floor(step / 2)) };
 }
 
-/** 0 = campaigns first. Voters other than the leader, by (eligible, priority desc, id). */
-export function electionRank(self: NodeId, voters: readonly NodeId[], lead: NodeId, profiles: ReadonlyMap<string, HaProfile>): number {
+/**
+ * Ready to take the role by what the cluster knows: a published verdict of healthy, or no verdict
+ * from a node whose profile says it runs no check (or that published no profile yet, as before
+ * checks existed).
+ */
+export function readyByHealth(id: NodeId, profile: HaProfile | undefined, verdicts: readonly NodeHealth[]): boolean {
+  const v = verdicts.find((h) => h.node === id);
+  return v !== undefined ? v.health === Health.Healthy : profile?.check !== true;
+}
+
+/** 0 = campaigns first. Voters other than the leader, by (eligible, ready by health, priority desc, id). */
+export function electionRank(self: NodeId, voters: readonly NodeId[], lead: NodeId, profiles: ReadonlyMap<string, HaProfile>, verdicts: readonly NodeHealth[] = []): number {
   const key = (id: NodeId) => {
     const p = profiles.get(id);
-    return { id, eligible: p?.noActive !== true, priority: p?.priority ?? 0 };
+    return { id, eligible: p?.noActive !== true, ready: readyByHealth(id, p, verdicts), priority: p?.priority ?? 0 };
   };
   const ranked = voters
     .filter((id) => id !== lead)
     .map(key)
-    .sort((a, b) => Number(b.eligible) - Number(a.eligible) || b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    .sort((a, b) => Number(b.eligible) - Number(a.eligible) || Number(b.ready) - Number(a.ready) || b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const rank = ranked.findIndex((c) => c.id === self);
   return rank >= 0 ? rank : ranked.length;
 }
 
-/** The policy the agent gives its Raft core; `profiles` reads the replicated HA profiles now. */
-export function staggeredElectionTimeout(profiles: () => ReadonlyMap<string, HaProfile>): ElectionTimeoutPolicy {
+/**
+ * The policy the agent gives its Raft core; `profiles` reads the replicated HA profiles now,
+ * `verdicts` the replicated check verdicts.
+ */
+export function staggeredElectionTimeout(profiles: () => ReadonlyMap<string, HaProfile>, verdicts: () => readonly NodeHealth[] = () => []): ElectionTimeoutPolicy {
   return (ctx: ElectionTimeoutContext) => {
     const { step, jitter } = staggerOf(ctx.electionTick);
-    const rank = electionRank(ctx.id, ctx.voters, ctx.lead, profiles());
+    const rank = electionRank(ctx.id, ctx.voters, ctx.lead, profiles(), verdicts());
     return ctx.electionTick + rank * step + ctx.rng.int(jitter);
   };
 }

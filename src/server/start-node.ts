@@ -146,7 +146,7 @@ async function assemble(
     heartbeatTick: plan.heartbeatTick,
     storage,
     rng: seededRng(randomInt(2 ** 31)),
-    electionTimeout: staggeredElectionTimeout(() => readHaProfiles(currentSm().list(HA_PROFILE_PREFIX))),
+    electionTimeout: staggeredElectionTimeout(() => readHaProfiles(currentSm().list(HA_PROFILE_PREFIX)), () => currentSm().ha.health),
     // The first-ranked follower campaigns at the minimum timeout, when a voter whose ticks run
     // a little behind may still ignore it: asking again beats waiting a whole timeout.
     preVoteRetryTicks: PREVOTE_RETRY_TICKS,
