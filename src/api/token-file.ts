@@ -68,8 +68,8 @@ export function parseTokenFile(path: string, text: string): { table: TokenTable;
   return { table: { lookup: (token) => byHash.get(hashToken(token)) }, plainTokens, users: byHash.size };
 }
 
-/** Reads and checks the file (contents and ownership/permissions). */
-export function loadTokenFile(path: string): { table: TokenTable; users: number } {
+/** Reads and checks the file (contents and ownership/permissions). `stamp` identifies the version read. */
+export function loadTokenFile(path: string): { table: TokenTable; users: number; stamp: string } {
   let text: string;
   let st;
   try {
@@ -81,7 +81,12 @@ export function loadTokenFile(path: string): { table: TokenTable; users: number 
   const parsed = parseTokenFile(path, text);
   const problems = permissionProblems(st.mode, st.uid, parsed.plainTokens);
   if (problems.length > 0) throw new TokenFileError(path, problems);
-  return parsed;
+  return { ...parsed, stamp: stampOf(st) };
+}
+
+/** What tells one version of the file from the next (a rename-into-place changes the inode). */
+function stampOf(st: { mtimeMs: number; size: number; ino: number }): string {
+  return `${st.ino}:${st.size}:${st.mtimeMs}`;
 }
 
 function permissionProblems(mode: number, uid: number, plainTokens: boolean): string[] {
@@ -101,9 +106,18 @@ function permissionProblems(mode: number, uid: number, plainTokens: boolean): st
  */
 export class ReloadableTokenTable implements TokenTable {
   private current: TokenTable;
+  /** The version of the file last read (loaded, or refused as invalid). */
+  private seen: string;
 
   constructor(readonly path: string) {
-    this.current = loadTokenFile(path).table;
+    const loaded = loadTokenFile(path);
+    this.current = loaded.table;
+    this.seen = loaded.stamp;
+  }
+
+  /** Whether the file on disk (as `st` describes it) is a version not read yet. */
+  isNewVersion(st: { mtimeMs: number; size: number; ino: number }): boolean {
+    return stampOf(st) !== this.seen;
   }
 
   lookup(token: string): TokenUser | undefined {
@@ -112,19 +126,31 @@ export class ReloadableTokenTable implements TokenTable {
 
   /** Re-reads the file; throws TokenFileError (keeping the old table) when it is invalid now. */
   reload(): number {
-    const loaded = loadTokenFile(this.path);
-    this.current = loaded.table;
-    return loaded.users;
+    try {
+      const loaded = loadTokenFile(this.path);
+      this.current = loaded.table;
+      this.seen = loaded.stamp;
+      return loaded.users;
+    } catch (err) {
+      // Refused once is enough: wait for the next version rather than complain every poll.
+      try {
+        this.seen = stampOf(statSync(this.path));
+      } catch {
+        // gone: the next version that appears will differ
+      }
+      throw err;
+    }
   }
 }
 
 /**
- * Follows the file: reloads when its mtime or size changes (polled; a watch that does not keep
- * the process alive). Returns the function that stops following.
+ * Follows the file: reloads when a poll finds a version not read yet (compared with the version
+ * read, not the previous poll, so a change between the load and the first poll is not missed; a
+ * watch that does not keep the process alive). Returns the function that stops following.
  */
 export function followTokenFile(table: ReloadableTokenTable, onReload: (users: number) => void, onError: (err: Error) => void, intervalMs = 1000): () => void {
-  const listener = (cur: Stats, prev: Stats): void => {
-    if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size && cur.ino === prev.ino) return;
+  const listener = (cur: Stats): void => {
+    if (cur.nlink === 0 || !table.isNewVersion(cur)) return;
     try {
       onReload(table.reload());
     } catch (err) {
