@@ -3,7 +3,7 @@
 // `process`, so tests run them in-process.
 import type { Command } from 'commander';
 import { connect } from '../client/connect.js';
-import { readTokenFile, type ClientTls } from '../client/credentials.js';
+import { channelCredentialsFor, readTokenFile, type ClientTls } from '../client/credentials.js';
 import { parseEndpoints } from '../client/endpoints.js';
 import type { PalisadeClient } from '../client/types.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -69,6 +69,8 @@ export function clientContext(io: Io, flags: ClientFlags): ClientContext {
     timeoutMs = Number(flags.timeout);
   }
   const tls = clientTls(io, flags);
+  // Read the files now: a bad path is a usage error of this command, not an unreachable node.
+  if (tls !== undefined) channelCredentialsFor(tls);
   const tokenFile = flags.tokenFile ?? nonEmpty(io.env[CREDENTIAL_ENV.tokenFile]);
   return {
     io,
