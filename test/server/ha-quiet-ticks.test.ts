@@ -37,7 +37,7 @@ function setup() {
   const clock = { monotonicMs: () => now, wallMs: () => now };
   let ha: ReplicatedHaState = EMPTY_HA_STATE;
   let applied = 0;
-  const profile = JSON.stringify({ priority: cfg.ha.priority, failback: cfg.ha.failback, noActive: cfg.ha.noActive });
+  const profile = JSON.stringify({ priority: cfg.ha.priority, failback: cfg.ha.failback, noActive: cfg.ha.noActive, check: false });
   const sm = {
     get ha() {
       return ha;
