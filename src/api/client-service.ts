@@ -140,6 +140,7 @@ function handlers(port: NodePort, guard: CallGuard, logger: ServiceLogger | unde
         appliedIndex: String(s.appliedIndex),
         version: SERVER_VERSION,
         ha: s.ha ? wireHaStatus(s.ha) : null,
+        insecure: s.insecure === true,
         members: s.members.map((m) => ({
           id: m.id,
           address: m.address,

@@ -40,6 +40,8 @@ export interface NodeStatus {
   readonly members: readonly MemberStatus[];
   /** The active role as this node knows it (absent on a node built without the HA layer). */
   readonly ha?: HaStatus;
+  /** Plaintext gRPC on a non-loopback address (--insecure). */
+  readonly insecure?: boolean;
 }
 
 /** The active role as one node sees it: the replicated record plus this node's own part. */

@@ -46,6 +46,8 @@ export interface ClusterView {
   readonly degraded: string | null;
   /** Endpoints that did not answer, with why. */
   readonly unreachable: readonly { readonly endpoint: string; readonly error: string }[];
+  /** Nodes that serve plaintext gRPC on a non-loopback address (--insecure); absent when none. */
+  readonly insecure?: readonly string[];
 }
 
 /** The answer to trust most: the leader's own (highest term), else the most advanced node's. */
@@ -107,6 +109,7 @@ export function combineStatus(probes: readonly StatusProbe[]): ClusterView {
     paused: ha?.paused ?? false,
     degraded: holderHa?.degraded === true ? holderHa.degradedReason || 'service unhealthy' : null,
     unreachable,
+    ...insecureNodes(probes),
   };
 }
 
@@ -127,4 +130,9 @@ export function unaskedAddresses(probes: readonly StatusProbe[]): string[] {
   const out = new Set<string>();
   for (const p of probes) for (const m of p.report?.members ?? []) if (m.address !== '' && !asked.has(m.address)) out.add(m.address);
   return [...out];
+}
+
+function insecureNodes(probes: readonly { readonly report?: NodeStatusReport }[]): { insecure?: readonly string[] } {
+  const ids = probes.flatMap((p) => (p.report?.insecure === true ? [p.report.nodeId] : []));
+  return ids.length > 0 ? { insecure: [...new Set(ids)].sort() } : {};
 }

@@ -69,6 +69,7 @@ export function nodeStatus(s: StatusResponse__Output): NodeStatusReport {
     members: s.members.map(memberStatus),
     version: s.version,
     ...(s.ha === null ? {} : { ha: haStatus(s.ha) }),
+    ...(s.insecure ? { insecure: true } : {}),
   };
 }
 

@@ -42,6 +42,8 @@ export interface NodeStatusReport {
   readonly version: string;
   /** The active role as this node sees it; undefined from a node without the HA layer. */
   readonly ha?: HaStatusReport;
+  /** The node serves plaintext gRPC on a non-loopback address (--insecure). */
+  readonly insecure?: boolean;
 }
 
 export interface HaStatusReport {

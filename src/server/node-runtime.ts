@@ -438,7 +438,8 @@ export class NodeRuntime implements NodePort {
   // ---------------------------------------------------------------- NodePort
 
   status(): NodeStatus {
-    const st = this.raftStatus();
+    const raft = this.raftStatus();
+    const st = this.parts.config.listeners.exposedPlaintext ? { ...raft, insecure: true } : raft;
     const ha = this.ha;
     if (ha === undefined) return st;
     return { ...st, members: st.members.map((m) => ({ ...m, ...ha.memberHealth(m.id) })), ha: ha.status() };

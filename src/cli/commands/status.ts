@@ -66,6 +66,7 @@ export function statusJson(view: ClusterView): unknown {
       ...(m.healthDetail !== '' ? { healthDetail: m.healthDetail } : {}),
     })),
     unreachable: view.unreachable,
+    ...(view.insecure !== undefined ? { insecure: true, insecureNodes: view.insecure } : {}),
   };
 }
 
@@ -81,6 +82,9 @@ export function statusTable(view: ClusterView): string {
     ['Active', view.active === null ? '(none)' : `${view.active.node} (epoch ${view.active.epoch})${view.degraded !== null ? ` — degraded: ${view.degraded}` : ''}`],
     ['Fencing', view.fencing ?? '-'],
     ['Paused', view.paused ? 'yes (maintenance: no automatic promotion or demotion)' : 'no'],
+    ...(view.insecure !== undefined
+      ? [['INSECURE', `${view.insecure.join(', ')}: plaintext gRPC off loopback (--insecure) — anyone who reaches the ports controls the cluster`] as [string, string]]
+      : []),
   ]);
   const table = renderTable(
     [

@@ -20,6 +20,11 @@ export interface StatusResponse {
    * The active role as the answering node sees it.
    */
   'ha'?: (_palisade_v1_HaStatus | null);
+  /**
+   * The answering node serves plaintext gRPC on a non-loopback address (--insecure): anyone who
+   * reaches its ports can forge Raft messages and drive the cluster.
+   */
+  'insecure'?: (boolean);
 }
 
 export interface StatusResponse__Output {
@@ -38,4 +43,9 @@ export interface StatusResponse__Output {
    * The active role as the answering node sees it.
    */
   'ha': (_palisade_v1_HaStatus__Output | null);
+  /**
+   * The answering node serves plaintext gRPC on a non-loopback address (--insecure): anyone who
+   * reaches its ports can forge Raft messages and drive the cluster.
+   */
+  'insecure': (boolean);
 }
