@@ -7,9 +7,13 @@
 //      defaults and tuned: kill -9 of the active → (d) the first connection through HAProxy
 //      served by the new active;
 //   4. in network namespaces (root only): palisade with a VIP, crash of the active → (c) the VIP
-//      answering the client again; keepalived (advert_int 1 and 0.1), crash and graceful stop.
+//      answering the client again; keepalived (advert_int 1 and 0.1), crash and graceful stop;
+//   5. health failover (issue 15): the active's service dies while its agent lives → (e) the new
+//      active's promote hook start, detection included, palisade (loopback, default check
+//      settings) beside keepalived's track_script with the same interval, fall and rise
+//      (namespaces, root only; health-failover.ts).
 // Every series has N repetitions (20; `--quick`: 3, a smoke run whose numbers are not for the
-// record). `--only etcd,palisade,haproxy,vip,keepalived` runs only the parts named (a smoke run
+// record). `--only etcd,palisade,haproxy,vip,keepalived,health` runs only the parts named (a smoke run
 // of one part; a run for the record runs them all). Prints a table and writes scripts/bench/results/failover-<date>.json. Every process,
 // temp dir and namespace is removed at the end, also on failure or Ctrl-C.
 import { spawnSync } from 'node:child_process';
@@ -22,8 +26,9 @@ import { benchEtcdFailover, ETCD_PROFILES } from './failover/etcd-failover.js';
 import { benchKeepalived, KEEPALIVED_BIN, KEEPALIVED_PROFILES } from './failover/keepalived-failover.js';
 import { createNet, netnsSkipReason, VipProbe, type Net } from './failover/netns.js';
 import { benchHaproxy, haproxySkipReason } from './failover/haproxy-failover.js';
+import { benchKeepalivedHealth, benchPalisadeHealth, CHECK, PALISADE_HEALTH_PROFILE } from './failover/health-failover.js';
 import { benchPalisadeFailover, PALISADE_PROFILES } from './failover/palisade-failover.js';
-import { checkGoals, haproxyGoals, Measure, renderGoals, renderTable, series, type FailoverResult, type Series } from './failover/report.js';
+import { checkGoals, haproxyGoals, healthGoals, Measure, renderGoals, renderTable, series, type FailoverResult, type Series } from './failover/report.js';
 import { createStampHook } from './failover/stamp-hook.js';
 import { benchPalisadeVip } from './failover/vip-failover.js';
 import { ProcessGroup } from './processes.js';
@@ -31,7 +36,10 @@ import { ProcessGroup } from './processes.js';
 const RESULTS = join(import.meta.dirname, 'results');
 const quick = process.argv.includes('--quick');
 const N = quick ? 3 : 20;
-const PARTS = ['etcd', 'palisade', 'haproxy', 'vip', 'keepalived'] as const;
+const PARTS = ['etcd', 'palisade', 'haproxy', 'vip', 'keepalived', 'health'] as const;
+const HEALTH_SETTINGS = `check every ${CHECK.intervalMs} ms, fall ${CHECK.fall}, rise ${CHECK.rise}`;
+const PALISADE_HEALTH = `${PALISADE_HEALTH_PROFILE.name}, ${HEALTH_SETTINGS}`;
+const KEEPALIVED_HEALTH = `keepalived advert_int 1 track_script (${HEALTH_SETTINGS})`;
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg < 0 ? [...PARTS] : (process.argv[onlyArg + 1] ?? '').split(',');
 for (const p of only) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only ${p}: not a part of this benchmark (${PARTS.join(', ')})`);
@@ -69,6 +77,7 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   const started = new Date();
   const hookKind = createStampHook(group.tempDir('fo-probe')).kind;
+  let healthOverlaps: number | undefined;
   try {
     // 1. etcd, the yardstick.
     for (const p of runs('etcd') ? ETCD_PROFILES : []) {
@@ -97,8 +106,8 @@ async function main(): Promise<void> {
     }
     // 4. namespaces: palisade with a VIP, keepalived.
     const why = netnsSkipReason();
-    if (why !== undefined) skipped.push(`VIP measurements (c) and keepalived: ${why}`);
-    else if (runs('vip') || runs('keepalived')) {
+    if (why !== undefined) skipped.push(`VIP measurements (c), keepalived and health failover (e): ${why}`);
+    else if (runs('vip') || runs('keepalived') || runs('health')) {
       net = createNet();
       probe = new VipProbe(net);
       // With a VIP the demote budget grows by the `ip addr del` allowance: the defaults still pass
@@ -115,6 +124,16 @@ async function main(): Promise<void> {
         all.push(series(p.name, Measure.KeepalivedCrash, r.crashMs));
         all.push(series(p.name, Measure.KeepalivedGraceful, r.gracefulMs));
       }
+      // 5. health failover: palisade beside keepalived's track_script, same check settings.
+      if (runs('health')) {
+        const p = await benchPalisadeHealth(group, PALISADE_HEALTH_PROFILE, N, log);
+        all.push(series(PALISADE_HEALTH, Measure.Health, p.serviceDownToPromoteMs));
+        const k = await benchKeepalivedHealth(group, net, N, log);
+        all.push(series(KEEPALIVED_HEALTH, Measure.Health, k.serviceDownToPromoteMs));
+        healthOverlaps = p.overlaps;
+        if (p.fences > 0) notes.push(`palisade health failover: ${p.fences} fence hook run(s); an ordered handover needs none`);
+        if (k.overlaps > 0) notes.push(`keepalived track_script: ${k.overlaps} round(s) where notify_master on the new master started before notify_fault on the old one`);
+      }
     }
   } catch (err) {
     log(`FAILED: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
@@ -127,6 +146,7 @@ async function main(): Promise<void> {
   const goals = [
     ...checkGoals(all, PALISADE_PROFILES[0]!.name, PALISADE_PROFILES[1]!.name, ETCD_PROFILES[1]!.name),
     ...haproxyGoals(all, `${PALISADE_PROFILES[0]!.name} + HAProxy`, `${PALISADE_PROFILES[0]!.name} + VIP`, KEEPALIVED_PROFILES[1]!.name),
+    ...healthGoals(all, PALISADE_HEALTH, KEEPALIVED_HEALTH, healthOverlaps),
   ];
   const result: FailoverResult = {
     benchmark: 'failover',

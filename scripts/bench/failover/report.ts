@@ -22,6 +22,7 @@ export const Measure = {
   EtcdLeader: 'kill -9 leader → survivor reports a new leader',
   KeepalivedCrash: '(c) crash of the master → VIP answers from a backup',
   KeepalivedGraceful: 'SIGTERM of the master → VIP answers from a backup',
+  Health: '(e) service down → new promote hook start (keepalived: notify_master), detection included',
 } as const;
 
 export function series(config: string, measure: string, samplesMs: readonly number[]): Series {
@@ -90,4 +91,18 @@ export function haproxyGoals(all: readonly Series[], haproxy: string, vip: strin
       ? { goal, value: 'n/a', met: null }
       : { goal, value: `${f(d.p50Ms)} / ${f(other.p50Ms)} ms`, met: d.p50Ms <= other.p50Ms };
   return [vs('defaults: median (d) HAProxy ≤ median (c) VIP', find(vip, Measure.Vip)), vs('defaults: median (d) HAProxy ≤ keepalived advert_int 0.1 crash median', find(keepalived, Measure.KeepalivedCrash))];
+}
+
+/** Issue 15's goal: a health failover no slower than keepalived's track_script at the same check settings, and never two holders. */
+export function healthGoals(all: readonly Series[], palisade: string, keepalived: string, overlaps: number | undefined): Goal[] {
+  const find = (config: string) => all.find((s) => s.config === config && s.measure === Measure.Health)?.summary;
+  const [p, k] = [find(palisade), find(keepalived)];
+  return [
+    p === undefined || k === undefined
+      ? { goal: 'health: median (e) palisade ≤ keepalived track_script', value: 'n/a', met: null }
+      : { goal: 'health: median (e) palisade ≤ keepalived track_script', value: `${f(p.p50Ms)} / ${f(k.p50Ms)} ms`, met: p.p50Ms <= k.p50Ms },
+    overlaps === undefined
+      ? { goal: 'health: the new active never starts promoting before the old one demotes', value: 'n/a', met: null }
+      : { goal: 'health: the new active never starts promoting before the old one demotes', value: `${overlaps} overlaps`, met: overlaps === 0 },
+  ];
 }
