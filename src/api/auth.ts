@@ -102,6 +102,12 @@ export interface AuthSettings {
   readonly certificates: boolean;
   /** The agent's token file, if any (reloadable: the guard asks it on every call). */
   readonly tokens?: TokenTable;
+  /**
+   * RPCs a caller without credentials may still make, as a reader. Only for a node without TLS
+   * but with tokens: the nodes themselves then have no credentials, and a node that joins or
+   * checks its removal must read Status and MemberList (server/client-listener.ts).
+   */
+  readonly anonymousMethods?: readonly string[];
 }
 
 export const AUTHORIZATION_METADATA_KEY = 'authorization';
@@ -114,12 +120,13 @@ export class CallGuard {
     return !this.settings.certificates && this.settings.tokens === undefined;
   }
 
-  /** Who is calling; throws UnauthenticatedError when nobody valid is. */
-  authenticate(call: CallCredentials): Principal {
+  /** Who is calling `method`; throws UnauthenticatedError when nobody valid is. */
+  authenticate(call: CallCredentials, method = ''): Principal {
     const header = call.metadata.get(AUTHORIZATION_METADATA_KEY);
     if (header.length > 0) return this.byToken(header);
     if (this.settings.certificates && call.peerCertificate !== undefined) return byCertificate(call.peerCertificate);
     if (this.open) return { name: 'anonymous', role: Role.Admin, via: 'anonymous' };
+    if (this.settings.anonymousMethods?.includes(method)) return { name: 'anonymous', role: Role.Reader, via: 'anonymous' };
     throw new UnauthenticatedError(`no credentials: ${this.howToAuthenticate()}`);
   }
 
@@ -148,7 +155,7 @@ export class CallGuard {
 
   /** authenticate + authorize in one, for the handlers. */
   check(call: CallCredentials, method: string): Principal {
-    const who = this.authenticate(call);
+    const who = this.authenticate(call, method);
     this.authorize(who, method);
     return who;
   }

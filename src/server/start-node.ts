@@ -22,7 +22,7 @@ import { openLevelStorage, type DurableStorage } from '../storage/level-storage.
 import { DEFAULT_LIMITS } from '../transport/limits.js';
 import { TlsFilesError, TlsMaterial } from '../transport/tls.js';
 import { PeerTransport } from '../transport/transport.js';
-import { ClientListener } from './client-listener.js';
+import { ClientListener, PEER_PORT_CLIENT_METHODS } from './client-listener.js';
 import { watchCertificates } from './certificate-watch.js';
 import { systemClock, type Clock } from './clock.js';
 import { tickPlan, validateNodeConfig, type NodeConfig, type NodeConfigInput } from './config.js';
@@ -434,6 +434,8 @@ function clientGuard(config: NodeConfig, log: Logger, cleanup: (() => Promise<vo
   const guard = new CallGuard({
     certificates: config.tls !== undefined,
     ...(tokens !== undefined ? { tokens } : {}),
+    // Without TLS the nodes have no credentials, yet one that joins or checks its removal reads these.
+    ...(config.tls === undefined && tokens !== undefined ? { anonymousMethods: PEER_PORT_CLIENT_METHODS } : {}),
   });
   if (guard.open) log.warn({ listen: config.listen }, 'client API without authentication (no TLS, no token file): whoever reaches the port is admin');
   return guard;

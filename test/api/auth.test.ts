@@ -286,6 +286,12 @@ describe('CallGuard without the network', () => {
     const basic = new grpc.Metadata();
     basic.set('authorization', `Basic ${TOKENS.deployer}`);
     assert.throws(() => g.authenticate({ metadata: basic, peerCertificate: undefined }), UnauthenticatedError);
+    // The reads a node makes without credentials (join, removal check), when the node allows them.
+    const withNodeReads = new CallGuard({ certificates: false, tokens: new ReloadableTokenTable(tokenFile), anonymousMethods: ['Status', 'MemberList'] });
+    const none = { metadata: new grpc.Metadata(), peerCertificate: undefined };
+    assert.deepEqual(withNodeReads.check(none, 'MemberList'), { name: 'anonymous', role: 'reader', via: 'anonymous' });
+    assert.throws(() => withNodeReads.check(none, 'KvGet'), UnauthenticatedError);
+    assert.throws(() => withNodeReads.check(none, 'Pause'), UnauthenticatedError);
   });
 });
 

@@ -6,6 +6,8 @@
 //   - admin: members add/remove; nobody writes palisade/... (exit 9);
 //   - a token from the agent's token file over TLS with only the CA; a wrong token exits 8;
 //   - the HTTP port keeps /health /primary for load balancers, /status and /metrics moved.
+// And without TLS but with a token file (loopback): callers need a token, except for the two
+// reads the nodes make without credentials — a node still joins with --join.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -160,3 +162,76 @@ describe('client authentication and roles on a real agent', { skip: hasOpenssl()
     assert.equal(await get(metrics, '/metrics'), 200);
   });
 });
+
+describe('tokens without TLS: callers need one; a node still joins', () => {
+  const root = mkdtempSync(join(tmpdir(), 'palisade-token-proc-'));
+  const agents: { child: ChildProcess; exited: Promise<number | null>; log: string }[] = [];
+  let n1 = '';
+  let n2 = '';
+  const tokens = join(root, 'tokens');
+  const adminToken = join(root, 'admin-token');
+
+  function start(id: string, extra: string[]): void {
+    const log = join(root, `${id}.log`);
+    const fd = openSync(log, 'a');
+    const child = spawn(process.execPath, [CLI, 'agent', '--id', id, '--data-dir', join(root, id), '--token-auth-file', tokens, ...extra], { cwd: REPO, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    agents.push({ child, exited: new Promise((ok) => child.once('exit', (code) => ok(code))), log });
+  }
+  const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli([...args, '--endpoints', n1], { env: { PALISADE_ENDPOINTS: '', ...env }, timeoutMs: 20_000 });
+
+  before(async () => {
+    requireBuild();
+    writeFileSync(tokens, `root admin ${TOKEN}\n`);
+    chmodSync(tokens, 0o600);
+    writeFileSync(adminToken, `${TOKEN}\n`, { mode: 0o600 });
+    const ports = await freePorts(2);
+    [n1, n2] = ports.map((p) => `127.0.0.1:${p}`) as [string, string];
+    start('n1', ['--listen', n1, '--peers', `n1=${n1}`]);
+    try {
+      await waitFor('n1 answers the admin token with a leader', async () => ((await cli(['status', '--token-file', adminToken])).code === 0 ? true : undefined), 30_000, 200);
+    } catch (err) {
+      for (const a of agents) process.stderr.write(`${readFileSync(a.log, 'utf8').slice(-3000)}\n`);
+      throw err;
+    }
+  });
+
+  after(async () => {
+    for (const a of agents) a.child.kill('SIGKILL');
+    await Promise.all(agents.map((a) => a.exited));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('without a token: every RPC but Status and MemberList is UNAUTHENTICATED; kv get exits 8', async () => {
+    const raw = new grpc.Client(n1, grpc.credentials.createInsecure());
+    for (const rpc of clientRpcs()) {
+      const expected = rpc.name === 'Status' || rpc.name === 'MemberList' ? grpc.status.OK : grpc.status.UNAUTHENTICATED;
+      assert.equal(await rawCall(raw, rpc), expected, rpc.name);
+    }
+    raw.close();
+    const r = await cli(['kv', 'get', 'k']);
+    expectExitOf(r, ExitCode.Unauthenticated, 'kv get');
+    assert.match(r.stderr, /token/);
+  });
+
+  test('a node added with the admin token joins with --join (it reads the members without credentials)', async () => {
+    // A learner: a second voter would leave this one-node cluster without a quorum until n2 is up.
+    expectExitOf(await cli(['members', 'add', 'n2', n2, '--learner', '--token-file', adminToken]), ExitCode.Ok, 'members add n2');
+    start('n2', ['--listen', n2, '--join', n1]);
+    await waitFor('n2 joined and caught up', async () => {
+      const r = await cli(['status', '--json', '--token-file', adminToken]);
+      if (r.code !== 0) return undefined;
+      const s = JSON.parse(r.stdout) as { members: { id: string; reachable: boolean; lag: number | null }[] };
+      const m = s.members.find((x) => x.id === 'n2');
+      return m !== undefined && m.reachable && m.lag === 0 ? true : undefined;
+    }, 30_000, 250).catch((err: unknown) => {
+      const last = agents.at(-1);
+      if (last) process.stderr.write(`--- n2\n${readFileSync(last.log, 'utf8').slice(-4000)}\n`);
+      throw err;
+    });
+  });
+});
+
+function expectExitOf(r: CliResult, code: number, what: string): void {
+  assert.equal(r.code, code, `${what}: exit ${r.code}, stderr: ${r.stderr.trim()} stdout: ${r.stdout.trim()}`);
+}
