@@ -141,6 +141,9 @@ function handlers(port: NodePort, guard: CallGuard, logger: ServiceLogger | unde
         version: SERVER_VERSION,
         ha: s.ha ? wireHaStatus(s.ha) : null,
         insecure: s.insecure === true,
+        storeBytes: String(s.store?.usedBytes ?? 0),
+        quotaBytes: String(s.store?.quotaBytes ?? 0),
+        alarms: s.store !== undefined && s.store.alarm !== '' ? [s.store.alarm] : [],
         members: s.members.map((m) => ({
           id: m.id,
           address: m.address,

@@ -40,6 +40,8 @@ export interface NodeStatus {
   readonly members: readonly MemberStatus[];
   /** The active role as this node knows it (absent on a node built without the HA layer). */
   readonly ha?: HaStatus;
+  /** The key-value store's size against its quota (--quota-bytes); `alarm` '' when none. */
+  readonly store?: { readonly usedBytes: number; readonly quotaBytes: number; readonly alarm: string };
   /** Plaintext gRPC on a non-loopback address (--insecure). */
   readonly insecure?: boolean;
 }

@@ -40,6 +40,7 @@ export interface AgentSettings {
   heartbeatMs?: number;
   electionTimeoutMs?: number;
   snapshotEntries?: number;
+  quotaBytes?: number;
   logLevel?: string;
   clientListen?: string;
   tlsCa?: string;
@@ -112,6 +113,14 @@ export const AGENT_OPTIONS: readonly AgentOptionSpec[] = [
     placeholder: 'N',
     help: 'compact the log after this many applied entries (default 10000)',
     example: '10000',
+  },
+  {
+    key: 'quota-bytes',
+    prop: 'quotaBytes',
+    kind: OptionKind.Int,
+    placeholder: 'BYTES',
+    help: 'the key-value store\'s quota: writes that would grow it past this are refused (RESOURCE_EXHAUSTED); each key counts its key and value bytes plus 64 (default 268435456 = 256 MiB)',
+    example: '268435456',
   },
   { key: 'log-level', prop: 'logLevel', kind: OptionKind.String, placeholder: 'LEVEL', help: 'debug, info, warn or error (default info)', example: 'info' },
   { key: 'tls-ca', prop: 'tlsCa', kind: OptionKind.String, placeholder: 'FILE', help: 'PEM CA bundle that members\' (and by default clients\') certificates chain to', example: './certs/ca.crt' },

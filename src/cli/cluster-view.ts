@@ -48,6 +48,8 @@ export interface ClusterView {
   readonly unreachable: readonly { readonly endpoint: string; readonly error: string }[];
   /** Nodes that serve plaintext gRPC on a non-loopback address (--insecure); absent when none. */
   readonly insecure?: readonly string[];
+  /** Alarms the nodes raised, each as "node: alarm" (the store's quota...); absent when none. */
+  readonly alarms?: readonly string[];
 }
 
 /** The answer to trust most: the leader's own (highest term), else the most advanced node's. */
@@ -110,6 +112,7 @@ export function combineStatus(probes: readonly StatusProbe[]): ClusterView {
     degraded: holderHa?.degraded === true ? holderHa.degradedReason || 'service unhealthy' : null,
     unreachable,
     ...insecureNodes(probes),
+    ...nodeAlarms(probes),
   };
 }
 
@@ -130,6 +133,11 @@ export function unaskedAddresses(probes: readonly StatusProbe[]): string[] {
   const out = new Set<string>();
   for (const p of probes) for (const m of p.report?.members ?? []) if (m.address !== '' && !asked.has(m.address)) out.add(m.address);
   return [...out];
+}
+
+function nodeAlarms(probes: readonly { readonly report?: NodeStatusReport }[]): { alarms?: readonly string[] } {
+  const alarms = probes.flatMap((p) => (p.report?.alarms ?? []).map((a) => `${p.report!.nodeId}: ${a}`));
+  return alarms.length > 0 ? { alarms: [...new Set(alarms)].sort() } : {};
 }
 
 function insecureNodes(probes: readonly { readonly report?: NodeStatusReport }[]): { insecure?: readonly string[] } {

@@ -70,6 +70,8 @@ export function nodeStatus(s: StatusResponse__Output): NodeStatusReport {
     version: s.version,
     ...(s.ha === null ? {} : { ha: haStatus(s.ha) }),
     ...(s.insecure ? { insecure: true } : {}),
+    ...(s.quotaBytes !== '0' ? { store: { usedBytes: u64(s.storeBytes, 'storeBytes'), quotaBytes: u64(s.quotaBytes, 'quotaBytes') } } : {}),
+    ...(s.alarms.length > 0 ? { alarms: [...s.alarms] } : {}),
   };
 }
 

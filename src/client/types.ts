@@ -44,6 +44,10 @@ export interface NodeStatusReport {
   readonly ha?: HaStatusReport;
   /** The node serves plaintext gRPC on a non-loopback address (--insecure). */
   readonly insecure?: boolean;
+  /** The key-value store's size against its quota (--quota-bytes); absent from older nodes. */
+  readonly store?: { readonly usedBytes: number; readonly quotaBytes: number };
+  /** Conditions to act on, one sentence each ("NOSPACE: ..."); absent when none. */
+  readonly alarms?: readonly string[];
 }
 
 export interface HaStatusReport {

@@ -41,6 +41,8 @@ export interface NodeConfig {
   /** Minimum election timeout. */
   readonly electionTimeoutMs: number;
   readonly snapshotEntries: number;
+  /** The key-value store's quota (--quota-bytes): writes that would grow it further are refused. */
+  readonly quotaBytes: number;
   readonly logLevel: LogLevel;
   readonly tls?: TlsFiles;
   /** Client authentication (token file) and the management HTTP listener (server/auth-config.ts). */
@@ -61,6 +63,7 @@ export interface NodeConfigInput extends HaSettingsInput, ListenSettingsInput, A
   heartbeatMs?: number | string;
   electionTimeoutMs?: number | string;
   snapshotEntries?: number | string;
+  quotaBytes?: number | string;
   logLevel?: string;
   tls?: Partial<TlsFiles>;
 }
@@ -70,6 +73,7 @@ export const CONFIG_DEFAULTS = {
   heartbeatMs: 50,
   electionTimeoutMs: 300,
   snapshotEntries: 10_000,
+  quotaBytes: 256 * 1024 * 1024,
   logLevel: 'info',
 } as const;
 
@@ -85,6 +89,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'heartbeatMs',
   'electionTimeoutMs',
   'snapshotEntries',
+  'quotaBytes',
   'logLevel',
   'tls',
   ...HA_KEYS,
@@ -143,6 +148,7 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
     );
   }
   const snapshotEntries = integer(input.snapshotEntries, 'snapshotEntries', CONFIG_DEFAULTS.snapshotEntries, 1, 100_000_000, problems);
+  const quotaBytes = integer(input.quotaBytes, 'quotaBytes', CONFIG_DEFAULTS.quotaBytes, 4096, 64 * 1024 ** 3, problems);
 
   let logLevel: LogLevel = CONFIG_DEFAULTS.logLevel;
   if (input.logLevel !== undefined) {
@@ -160,7 +166,7 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
   const ha = parseHaSettings(input, ticks, problems);
 
   if (problems.length > 0 || id === undefined || listen === undefined || dataDir === undefined) return { problems };
-  if (heartbeatMs === undefined || electionTimeoutMs === undefined || snapshotEntries === undefined || ha === undefined) return { problems };
+  if (heartbeatMs === undefined || electionTimeoutMs === undefined || snapshotEntries === undefined || quotaBytes === undefined || ha === undefined) return { problems };
   const config: NodeConfig = {
     id,
     listen,
@@ -173,6 +179,7 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
     heartbeatMs,
     electionTimeoutMs,
     snapshotEntries,
+    quotaBytes,
     logLevel,
     ...(tls !== undefined ? { tls } : {}),
     auth,

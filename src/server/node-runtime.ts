@@ -38,6 +38,8 @@ import type { NodeEvent } from './node-events.js';
 import { ReadyLoop } from './ready-loop.js';
 import type { LocalMembership } from './removal.js';
 import { buildStatus } from './status.js';
+import { StoreQuota } from './store-quota.js';
+import { CONFIG_DEFAULTS } from './config.js';
 import type { Ticker } from './ticker.js';
 import { Waiters } from './waiters.js';
 
@@ -118,6 +120,7 @@ export class NodeRuntime implements NodePort {
   private stopping = false;
   private fatalError: unknown;
   private snapshotTask: Promise<void> | undefined;
+  private readonly quota: StoreQuota;
 
   constructor(
     private readonly parts: RuntimeParts,
@@ -128,6 +131,7 @@ export class NodeRuntime implements NodePort {
     this.sm = parts.sm;
     this.watchHub = new WatchHub(this.sm);
     this.requestTimeoutMs = Math.max(2000, 10 * parts.config.electionTimeoutMs);
+    this.quota = new StoreQuota(parts.config.quotaBytes ?? CONFIG_DEFAULTS.quotaBytes);
     this.lastRole = this.role();
     this.wasMember = this.isMember();
     this.loop = new ReadyLoop(parts.raw, this, parts.clock, this.metrics, (err) => {
@@ -441,8 +445,9 @@ export class NodeRuntime implements NodePort {
     const raft = this.raftStatus();
     const st = this.parts.config.listeners.exposedPlaintext ? { ...raft, insecure: true } : raft;
     const ha = this.ha;
-    if (ha === undefined) return st;
-    return { ...st, members: st.members.map((m) => ({ ...m, ...ha.memberHealth(m.id) })), ha: ha.status() };
+    const store = this.quota.usage(this.sm.storeBytes);
+    if (ha === undefined) return { ...st, store };
+    return { ...st, store, members: st.members.map((m) => ({ ...m, ...ha.memberHealth(m.id) })), ha: ha.status() };
   }
 
   private raftStatus(): NodeStatus {
@@ -471,6 +476,7 @@ export class NodeRuntime implements NodePort {
 
   async write(cmd: WriteCommand): Promise<WriteResult> {
     this.usable();
+    if (cmd.type !== 'delete') this.quota.admit(this.sm.storeBytes, cmd.key, cmd.value, this.sm.get(cmd.key)?.value);
     // Every write carries a request id: that is how the applied entry finds its caller.
     const request = cmd.request ?? { clientId: `node-${this.nodeId}-${this.bootNonce}`, requestId: String(++this.seq) };
     // Not `{ ...cmd, request }`: Node 20's V8 builds a spread that adds a property slowly (~1 µs).
@@ -682,6 +688,9 @@ export class NodeRuntime implements NodePort {
       c('palisade_snapshots_restored_total', 'Snapshots received from the leader and restored.', m.snapshotsRestored),
       g('palisade_kv_revision', 'Revision of the key-value store.', this.sm.revision),
       g('palisade_watches', 'Open watches on this node.', this.watchHub.size),
+      g('palisade_store_bytes', 'Size of the key-value store as --quota-bytes counts it.', this.sm.storeBytes),
+      g('palisade_store_quota_bytes', 'The store\'s quota (--quota-bytes).', this.quota.quotaBytes),
+      g('palisade_store_quota_alarm', '1 while writes are refused for the quota.', this.quota.usage(this.sm.storeBytes).alarm === '' ? 0 : 1),
       c('palisade_events_dropped_total', 'Node events dropped because a subscriber was slow.', this.events.dropped),
       c('palisade_removed_peer_messages_dropped_total', 'Peer messages dropped because their sender was removed from the cluster.', m.droppedFromRemoved),
     ];

@@ -174,7 +174,7 @@ async function assemble(
     reportUnreachable: (id) => runtime.reportUnreachable(id),
     reportSnapshot: (id, ok) => runtime.reportSnapshot(id, ok),
     snapshotDir: join(storage.dataDir, 'snapshots-incoming'),
-    limits: peerTransportLimits(config.listeners.clientListen === undefined),
+    limits: peerTransportLimits(config.listeners.clientListen === undefined, config.quotaBytes),
   });
   const svc = clientService(runtime, clientGuard(config, componentLogger(root, 'api'), cleanup, stopped), componentLogger(root, 'api'));
   const clientListener = new ClientListener({

@@ -4,7 +4,7 @@
 // and deletes of missing keys are not mutations (no new revision, no event).
 import { KvEventType, KvHistory, DEFAULT_HISTORY_LIMITS } from './kv-history.js';
 import type { HistoryLimits, KeyValue, KvEvent } from './kv-history.js';
-import { compareKeys } from './utf8.js';
+import { compareKeys, utf8ByteLength } from './utf8.js';
 
 export interface PutResult {
   /** The store's revision after the put (= the key's new modRevision). */
@@ -32,8 +32,18 @@ export interface CasResult {
  */
 export const SYSTEM_PREFIX = 'palisade/';
 
+/** Bookkeeping a key costs beyond its bytes (revisions, map entry), so many tiny keys also count. */
+export const KEY_OVERHEAD_BYTES = 64;
+
+/** What a key with this value counts for in the store's size (and the --quota-bytes quota). */
+export function storedBytes(key: string, value: string): number {
+  return KEY_OVERHEAD_BYTES + utf8ByteLength(key) + utf8ByteLength(value);
+}
+
 export class KvStore {
   private readonly data = new Map<string, KeyValue>();
+  /** Σ storedBytes over the live keys. */
+  private bytesValue = 0;
   /** The subset of `data` under SYSTEM_PREFIX. */
   private readonly system = new Map<string, KeyValue>();
   private rev = 0;
@@ -46,6 +56,11 @@ export class KvStore {
 
   get size(): number {
     return this.data.size;
+  }
+
+  /** The live keys' size as storedBytes counts it (history not included: it has its own bound). */
+  get bytes(): number {
+    return this.bytesValue;
   }
 
   get(key: string): KeyValue | undefined {
@@ -72,15 +87,18 @@ export class KvStore {
       version: (prev?.version ?? 0) + 1,
     };
     this.data.set(key, kv);
+    this.bytesValue += storedBytes(key, value) - (prev !== undefined ? storedBytes(key, prev.value) : 0);
     if (key.startsWith(SYSTEM_PREFIX)) this.system.set(key, kv);
     this.commit({ type: KvEventType.Put, revision, kv });
     return { revision };
   }
 
   delete(key: string): DeleteResult {
-    if (!this.data.has(key)) return { revision: this.rev, deleted: false };
+    const prev = this.data.get(key);
+    if (prev === undefined) return { revision: this.rev, deleted: false };
     const revision = this.rev + 1;
     this.data.delete(key);
+    this.bytesValue -= storedBytes(key, prev.value);
     this.system.delete(key);
     this.commit({ type: KvEventType.Delete, revision, key });
     return { revision, deleted: true };
@@ -108,6 +126,7 @@ export class KvStore {
     s.rev = revision;
     for (const kv of kvs) {
       s.data.set(kv.key, kv);
+      s.bytesValue += storedBytes(kv.key, kv.value);
       if (kv.key.startsWith(SYSTEM_PREFIX)) s.system.set(kv.key, kv);
     }
     return s;

@@ -213,6 +213,11 @@ export class StateMachine implements WatchSource {
     return this.kv.revision;
   }
 
+  /** The key-value store's size as the quota counts it (kv-store.ts storedBytes). */
+  get storeBytes(): number {
+    return this.kv.bytes;
+  }
+
   get oldestRevision(): number {
     return this.kv.history.oldestRevision;
   }

@@ -8,6 +8,7 @@ import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { connect } from '../../src/client/index.js';
 import { loadClientProto } from '../../src/transport/client-proto.js';
 import { loadRaftProto } from '../../src/transport/raft-proto.js';
 import { ProcessCluster, freePorts, requireBuild, runCli, waitFor } from './process-cluster.js';
@@ -94,8 +95,12 @@ describe('a running cluster', { concurrency: false }, () => {
 
   test('the data dir is 0700 and every file in it 0600', async () => {
     // More than LevelDB's write buffer: it flushes and starts new files after the open-time chmod.
-    const c = cluster.client('n1');
-    for (let i = 0; i < 40; i++) await c.kv.put(`perm/${i}`, 'x'.repeat(100_000));
+    const c = connect([cluster.node('n1').address], { timeoutMs: 30_000 });
+    try {
+      for (let i = 0; i < 20; i++) await c.kv.put(`perm/${i}`, 'x'.repeat(100_000));
+    } finally {
+      c.close();
+    }
     for (const id of ['n1', 'n2', 'n3']) {
       const wrong = modes(cluster.node(id).dataDir).filter((e) => e.mode !== (e.dir ? 0o700 : 0o600));
       assert.deepEqual(wrong.map((e) => `${e.path} ${e.mode.toString(8)}`), [], `${id}: files or dirs others can read`);
@@ -206,4 +211,41 @@ describe('a running cluster', { concurrency: false }, () => {
     await cluster?.close();
   });
 
+});
+
+describe('the store quota (--quota-bytes)', { concurrency: false }, () => {
+  let cluster: ProcessCluster;
+  const QUOTA = 200_000;
+  before(async () => {
+    cluster = await ProcessCluster.start({ size: 3, heartbeatMs: 100, electionTimeoutMs: 1000, extraArgs: () => ['--quota-bytes', String(QUOTA)] });
+  });
+  after(async () => {
+    await cluster?.close();
+  });
+
+  test('a put past the quota is RESOURCE_EXHAUSTED with the sizes, status shows the alarm, a delete makes room', async () => {
+    const endpoints = cluster.endpoints();
+    const value = 'v'.repeat(30_000);
+    let refused: Awaited<ReturnType<typeof runCli>> | undefined;
+    for (let i = 0; i < 10 && refused === undefined; i++) {
+      const r = await runCli(['kv', 'put', `q/${i}`, value, '--endpoints', endpoints, '--timeout', '20000']);
+      if (r.code !== 0) refused = r;
+    }
+    assert.ok(refused !== undefined, 'no put was refused');
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`quota is exhausted: it holds \\d+ bytes of --quota-bytes ${QUOTA}, and this write adds 30067`));
+
+    const status = await runCli(['status', '--endpoints', endpoints, '--timeout', '20000']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /ALARM: n\d: NOSPACE: writes are refused/);
+    const json = JSON.parse((await runCli(['status', '--json', '--endpoints', endpoints, '--timeout', '20000'])).stdout) as { alarms?: string[] };
+    assert.equal(json.alarms?.length, 1, JSON.stringify(json));
+
+    // Deletes always pass; once the refused write would fit, it does, and the alarm is gone.
+    for (const key of ['q/0', 'q/1']) assert.equal((await runCli(['kv', 'delete', key, '--endpoints', endpoints, '--timeout', '20000'])).code, 0);
+    const again = await runCli(['kv', 'put', 'q/again', value, '--endpoints', endpoints, '--timeout', '20000']);
+    assert.equal(again.code, 0, again.stderr);
+    const after = await runCli(['status', '--endpoints', endpoints, '--timeout', '20000']);
+    assert.doesNotMatch(after.stdout, /ALARM/);
+  });
 });

@@ -67,6 +67,7 @@ export function statusJson(view: ClusterView): unknown {
     })),
     unreachable: view.unreachable,
     ...(view.insecure !== undefined ? { insecure: true, insecureNodes: view.insecure } : {}),
+    ...(view.alarms !== undefined ? { alarms: view.alarms } : {}),
   };
 }
 
@@ -85,6 +86,7 @@ export function statusTable(view: ClusterView): string {
     ...(view.insecure !== undefined
       ? [['INSECURE', `${view.insecure.join(', ')}: plaintext gRPC off loopback (--insecure) — anyone who reaches the ports controls the cluster`] as [string, string]]
       : []),
+    ...(view.alarms ?? []).map((a): [string, string] => ['ALARM', a]),
   ]);
   const table = renderTable(
     [

@@ -21,6 +21,15 @@ export interface StatusResponse {
    */
   'ha'?: (_palisade_v1_HaStatus | null);
   /**
+   * The key-value store's size as --quota-bytes counts it (keys and values, 64 bytes per key), and the quota.
+   */
+  'storeBytes'?: (number | string | Long);
+  'quotaBytes'?: (number | string | Long);
+  /**
+   * Conditions an operator should act on, each one sentence ("NOSPACE: ..."); empty when none.
+   */
+  'alarms'?: (string)[];
+  /**
    * The answering node serves plaintext gRPC on a non-loopback address (--insecure): anyone who
    * reaches its ports can forge Raft messages and drive the cluster.
    */
@@ -43,6 +52,15 @@ export interface StatusResponse__Output {
    * The active role as the answering node sees it.
    */
   'ha': (_palisade_v1_HaStatus__Output | null);
+  /**
+   * The key-value store's size as --quota-bytes counts it (keys and values, 64 bytes per key), and the quota.
+   */
+  'storeBytes': (string);
+  'quotaBytes': (string);
+  /**
+   * Conditions an operator should act on, each one sentence ("NOSPACE: ..."); empty when none.
+   */
+  'alarms': (string)[];
   /**
    * The answering node serves plaintext gRPC on a non-loopback address (--insecure): anyone who
    * reaches its ports can forge Raft messages and drive the cluster.
