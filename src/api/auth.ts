@@ -16,6 +16,7 @@ import type { PeerCertificate } from 'node:tls';
 import type { Metadata } from '@grpc/grpc-js';
 import { PermissionDeniedError, UnauthenticatedError } from '../errors.js';
 import { SYSTEM_PREFIX } from '../statemachine/kv-store.js';
+import { certificateIdentity } from '../transport/cert-identity.js';
 import type { TokenTable } from './token-file.js';
 
 export const Role = {
@@ -180,16 +181,11 @@ export class CallGuard {
 }
 
 function byCertificate(cert: PeerCertificate): Principal {
-  const name = first(cert.subject?.CN);
-  if (name === undefined || name === '') throw new UnauthenticatedError('the client certificate has no subject CN (the user or node name)');
-  const ou = first(cert.subject?.OU);
-  return { name, role: ou !== undefined && isRole(ou) ? ou : undefined, via: 'certificate' };
-}
-
-/** Node's PeerCertificate gives a string, or an array when the field repeats: one value only. */
-function first(v: string | string[] | undefined): string | undefined {
-  if (Array.isArray(v)) return v.length === 1 ? v[0] : undefined;
-  return v;
+  const id = certificateIdentity(cert);
+  if (id === undefined) throw new UnauthenticatedError('the client certificate names no one (it needs exactly one subject CN: the user or node name)');
+  // Exactly one OU, and a role's name: a certificate that could be read two ways gets none.
+  const ou = id.roles.length === 1 ? id.roles[0]! : undefined;
+  return { name: id.name, role: ou !== undefined && isRole(ou) ? ou : undefined, via: 'certificate' };
 }
 
 function describe(who: Principal): string {
