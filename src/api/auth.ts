@@ -67,6 +67,13 @@ export const METHOD_PERMISSION: Readonly<Record<string, Permission>> = {
   MemberRemove: Permission.Administer,
 };
 
+/** The actions that steer the cluster, logged with who asked (kv writes are too many to log). */
+const AUDITED: ReadonlySet<string> = new Set(['Switchover', 'TransferLeadership', 'Pause', 'Resume', 'MemberAdd', 'MemberPromote', 'MemberRemove']);
+
+export function isAudited(method: string): boolean {
+  return AUDITED.has(method);
+}
+
 /**
  * What each role may do. A node's certificate only reads (joining, proving its own removal):
  * a node never needs to steer the cluster through the API.

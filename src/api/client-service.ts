@@ -12,7 +12,7 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import { InvalidArgumentError, WatchCompactedError, isPalisadeError, toGrpcStatus } from '../errors.js';
-import { type CallCredentials, type CallGuard, type Principal } from './auth.js';
+import { isAudited, type CallCredentials, type CallGuard, type Principal } from './auth.js';
 import { ConfChangeType, type ConfChange } from '../raft/types.js';
 import type { Member } from '../statemachine/membership.js';
 import { loadClientProto } from '../transport/client-proto.js';
@@ -60,6 +60,7 @@ const NODE_ID_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 
 export interface ServiceLogger {
+  info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }
@@ -100,7 +101,9 @@ function handlers(port: NodePort, guard: CallGuard, logger: ServiceLogger | unde
   /** The caller, allowed to call `name`; undefined after the refusal was sent. */
   const admit = (call: Parameters<typeof credentialsOf>[0], name: string, refuse: (err: unknown) => void): Principal | undefined => {
     try {
-      return guard.check(credentialsOf(call), name);
+      const who = guard.check(credentialsOf(call), name);
+      if (isAudited(name)) logger?.info({ rpc: name, user: who.name, role: who.role, via: who.via, peer: call.getPeer() }, 'operator action');
+      return who;
     } catch (err) {
       logger?.warn({ rpc: name, peer: call.getPeer(), reason: (err as Error).message }, 'client call refused');
       refuse(err);

@@ -98,6 +98,8 @@ function noRoleCert(name: string): PkiPaths {
 }
 
 const certs: Record<string, PkiPaths> = {};
+/** What the service logged: refusals, and who steered the cluster. */
+const logged: Record<string, unknown>[] = [];
 
 describe('client authentication and roles over TLS', { skip: hasOpenssl() ? false : 'openssl not available' }, () => {
   before(async () => {
@@ -115,7 +117,11 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
     const guard = new CallGuard({ certificates: true, tokens: new ReloadableTokenTable(tokenFile) });
     const material = TlsMaterial.load({ certFile: certs.server.cert, keyFile: certs.server.key, caFile: ca() });
     server = new grpc.Server();
-    const svc = clientService(port, guard);
+    const svc = clientService(port, guard, {
+      info: (obj, msg) => logged.push({ level: 'info', msg: msg ?? '', ...obj }),
+      warn: (obj, msg) => logged.push({ level: 'warn', msg: msg ?? '', ...obj }),
+      error: (obj, msg) => logged.push({ level: 'error', msg: msg ?? '', ...obj }),
+    });
     server.addService(svc.definition, svc.implementation);
     const bound = await new Promise<number>((resolve, reject) =>
       server!.bindAsync('127.0.0.1:0', material.clientServerCredentials(), (err, p) => (err ? reject(err) : resolve(p))),
@@ -192,6 +198,12 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
       await assert.rejects(p(), (err: unknown) => err instanceof PermissionDeniedError && /needs role admin/.test(err.message));
     }
     assert.ok(reached.includes('put app/x') && reached.includes('pause') && reached.includes('switchover n2'));
+    // Who paused failover and moved the role is in the node's log; a kv write is not (too many).
+    for (const rpc of ['Pause', 'Switchover']) {
+      assert.ok(logged.some((l) => l.msg === 'operator action' && l.rpc === rpc && l.user === 'operator-user' && l.role === 'operator'), rpc);
+    }
+    assert.ok(!logged.some((l) => l.msg === 'operator action' && l.rpc === 'KvPut'));
+    assert.ok(logged.some((l) => l.msg === 'client call refused' && l.rpc === 'MemberAdd' && /needs role admin/.test(String(l.reason))));
     assert.ok(!reached.some((r) => r.startsWith('member ')));
   });
 
