@@ -3,7 +3,7 @@
 // before anything is sent.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode } from '../../src/cli/exit-codes.js';
@@ -33,3 +33,14 @@ for (const c of cases) {
     assert.match(r.err, c.says);
   });
 }
+
+test('agent: a token file others can write is invalid configuration — exit 2, the reason, nothing written', async () => {
+  const tokens = join(dir, 'agent-tokens');
+  writeFileSync(tokens, 'ops admin sha256:' + '0'.repeat(64) + '\n');
+  chmodSync(tokens, 0o666);
+  const dataDir = join(dir, 'agent-data');
+  const r = await runCli(['agent', '--id', 'n1', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--peers', 'n1=127.0.0.1:7101', '--token-auth-file', tokens]);
+  assert.equal(r.code, ExitCode.Usage, r.err);
+  assert.match(r.err, /token-auth-file: token file .*writable by group or others .*chmod 600/);
+  assert.equal(existsSync(dataDir), false);
+});
