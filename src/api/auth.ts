@@ -183,7 +183,7 @@ export class CallGuard {
     const ways: string[] = [];
     if (this.settings.certificates) ways.push('a client certificate of the cluster\'s CA (--cert/--key)');
     if (this.settings.tokens !== undefined) ways.push('a token from the node\'s token file (--token-file)');
-    return `give ${ways.join(' or ')}`;
+    return ways.length === 0 ? 'this node runs without authentication: send no token' : `give ${ways.join(' or ')}`;
   }
 }
 

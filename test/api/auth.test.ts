@@ -285,6 +285,9 @@ describe('CallGuard without the network', () => {
     const anon = open.authenticate({ metadata: new grpc.Metadata(), peerCertificate: undefined });
     assert.deepEqual(anon, { name: 'anonymous', role: 'admin', via: 'anonymous' });
     assert.throws(() => open.authorizeKeyWrite(anon, 'palisade/ha/nodes/n1'), PermissionDeniedError);
+    const md = new grpc.Metadata();
+    md.set('authorization', 'Bearer some-token-from-elsewhere');
+    assert.throws(() => open.authenticate({ metadata: md, peerCertificate: undefined }), /accepts none .*runs without authentication: send no token/);
   });
 
   test('with tokens only (no TLS), a call without a token is UNAUTHENTICATED', () => {
