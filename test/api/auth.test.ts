@@ -244,8 +244,16 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
     const auditor = client({ caFile: ca() }, TOKENS.auditor); // stored as a sha256: hash
     assert.equal((await auditor.status()).nodeId, 'n1');
     await assert.rejects(auditor.kv.put('app/token', 'v'), PermissionDeniedError);
+    // Streams carry the token too: a watch with the reader token runs (the fake's watch ends at once).
+    for await (const e of auditor.kv.watch('app/')) assert.fail(`no event expected, got ${JSON.stringify(e)}`);
     const wrong = client({ caFile: ca() }, 'not-a-token-of-this-cluster');
     await assert.rejects(wrong.status(), (err: unknown) => err instanceof UnauthenticatedError && /unknown token/.test(err.message));
+    await assert.rejects(
+      (async () => {
+        for await (const e of wrong.kv.watch('app/')) assert.fail(`no event expected, got ${JSON.stringify(e)}`);
+      })(),
+      UnauthenticatedError,
+    );
     // A bad token is not rescued by a good certificate: whoever sends one means it.
     const both = client(withCert(certs.admin!), 'not-a-token-of-this-cluster');
     await assert.rejects(both.status(), UnauthenticatedError);
