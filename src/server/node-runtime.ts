@@ -651,10 +651,16 @@ export class NodeRuntime implements NodePort {
     throw new NoLeaderError(`${what} must be asked of the leader and node ${this.nodeId} is not it`, leader || undefined, address || undefined);
   }
 
+  /**
+   * The leader's id and, for the client's redirect, its address. A member's address is its peer
+   * port; with a client port of its own (--client-listen) that port does not serve the client
+   * API and the leader's client port is not known here, so no address is given and the client
+   * tries its other endpoints.
+   */
   leaderHint(): { leader: string; address: string } {
     const lead = this.parts.raw.raft.lead;
-    const address = lead === NONE ? '' : (this.sm.members().find((m) => m.id === lead)?.address ?? '');
-    return { leader: lead, address };
+    if (lead === NONE || this.parts.config.listeners.clientListen !== undefined) return { leader: lead, address: '' };
+    return { leader: lead, address: this.sm.members().find((m) => m.id === lead)?.address ?? '' };
   }
 
   // ---------------------------------------------------------------- metrics and stop

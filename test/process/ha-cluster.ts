@@ -45,6 +45,8 @@ export interface HaClusterOptions {
   readonly fenceKills?: boolean;
   /** More flags per node (e.g. --priority). */
   readonly extraArgs?: (id: string) => readonly string[];
+  /** Mutual TLS between the agents and for the CLI (ProcessCluster's `tls`). */
+  readonly tls?: boolean;
 }
 
 export interface HttpAnswer {
@@ -82,6 +84,7 @@ export class HaCluster {
         heartbeatMs: o.heartbeatMs ?? 50,
         electionTimeoutMs: o.electionTimeoutMs ?? HA_ELECTION_MS,
         http: true,
+        tls: o.tls ?? false,
         extraArgs: (id) => [
           '--on-promote',
           hooks.hook,
@@ -261,7 +264,7 @@ export class HaCluster {
 
   /** `palisade ...args --endpoints <running nodes>` (or the given nodes). */
   cli(args: readonly string[], ids: readonly string[] = this.pc.running()): Promise<CliResult> {
-    return runCli([...args, '--endpoints', this.pc.endpoints(ids)]);
+    return runCli([...args, '--endpoints', this.pc.endpoints(ids), ...this.pc.cliCredentials()]);
   }
 
   /** Every check on the recording and the /primary polls; empty when all hold. */

@@ -3,13 +3,17 @@
 // SIGTERM), restarts, the CLI as a child process, and bounded condition waits — never a sleep
 // used as synchronization. Everything it starts is killed, and the temp dir removed, by close()
 // (and, as a last resort, when the test process exits). PALISADE_TEST_KEEP=1 keeps the dir.
+// With `tls`, the agents run with mutual TLS (certificates from src/cli/pki.ts, as `palisade
+// certs` makes them) and a client port of their own; the helpers' clients and CLI credentials
+// follow, as an admin user.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { caPaths, initCa, issueNode, issueUser, nodePaths, userPaths } from '../../src/cli/pki.js';
 import { connect } from '../../src/client/index.js';
-import type { NodeStatusReport, PalisadeClient } from '../../src/client/index.js';
+import type { ClientTls, NodeStatusReport, PalisadeClient } from '../../src/client/index.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const CLI = join(REPO, 'dist/src/cli/main.js');
@@ -125,13 +129,24 @@ export interface ClusterOptions {
    * YAML rendered with this cluster's addresses); extraArgs is then not added.
    */
   readonly argsFor?: (cluster: ProcessCluster, id: string) => readonly string[];
+  /**
+   * Mutual TLS: a CA and node certificates in the temp dir, --tls-ca/--tls-cert/--tls-key and
+   * --client-listen on every agent; clients and cliCredentials() use an admin user's certificate.
+   */
+  readonly tls?: boolean;
 }
 
-type Extras = 'spareIds' | 'http' | 'extraArgs' | 'onSpawn' | 'argsFor';
+type Extras = 'spareIds' | 'http' | 'extraArgs' | 'onSpawn' | 'argsFor' | 'tls';
+
+/** The admin user the helpers act as on a TLS cluster. */
+const TLS_USER = 'test-admin';
 
 export interface AgentProcess {
   readonly id: string;
+  /** The peer (Raft) address. */
   readonly address: string;
+  /** Where clients call: the --client-listen address with TLS, else the peer address. */
+  readonly clientAddress: string;
   readonly dataDir: string;
   readonly logFile: string;
   /** host:port of the HTTP endpoints (/primary, /status, ...) when the cluster was started with `http`. */
@@ -163,6 +178,8 @@ export class ProcessCluster {
     readonly opts: Required<Omit<ClusterOptions, Extras>>,
     readonly founders: readonly string[],
     private readonly extras: Pick<ClusterOptions, 'extraArgs' | 'onSpawn' | 'argsFor'> = {},
+    /** The PKI directory when the cluster runs with TLS. */
+    readonly pki: string | undefined = undefined,
   ) {}
 
   /** Starts `size` founding members (n1..nN) and waits until they agree on a leader. */
@@ -177,19 +194,27 @@ export class ProcessCluster {
     };
     const founders = Array.from({ length: opts.size }, (_, i) => `n${i + 1}`);
     const ids = [...founders, ...(options.spareIds ?? [])];
-    const ports = await freePorts(options.http === true ? 2 * ids.length : ids.length);
+    const portsPerNode = 1 + (options.http === true ? 1 : 0) + (options.tls === true ? 1 : 0);
+    const ports = await freePorts(portsPerNode * ids.length);
     const root = mkdtempSync(join(tmpdir(), 'palisade-proc-'));
+    const pki = options.tls === true ? join(root, 'pki') : undefined;
     const extras = {
       ...(options.extraArgs !== undefined ? { extraArgs: options.extraArgs } : {}),
       ...(options.onSpawn !== undefined ? { onSpawn: options.onSpawn } : {}),
       ...(options.argsFor !== undefined ? { argsFor: options.argsFor } : {}),
     };
-    const c = new ProcessCluster(root, opts, founders, extras);
-    ids.forEach((id, i) => {
+    const c = new ProcessCluster(root, opts, founders, extras, pki);
+    const nextPort = (() => {
+      let k = 0;
+      return () => `127.0.0.1:${ports[k++]}`;
+    })();
+    ids.forEach((id) => {
+      const address = nextPort();
       c.nodes.set(id, {
         id,
-        address: `127.0.0.1:${ports[i]}`,
-        httpAddress: options.http === true ? `127.0.0.1:${ports[ids.length + i]}` : undefined,
+        address,
+        clientAddress: options.tls === true ? nextPort() : address,
+        httpAddress: options.http === true ? nextPort() : undefined,
         dataDir: join(root, id),
         logFile: join(root, `${id}.log`),
         child: undefined,
@@ -197,6 +222,11 @@ export class ProcessCluster {
       });
     });
     try {
+      if (pki !== undefined) {
+        await initCa(pki);
+        for (const id of ids) await issueNode(pki, id);
+        await issueUser(pki, TLS_USER, 'admin');
+      }
       for (const id of founders) c.start(id);
       await c.waitForLeader(undefined, STARTUP_LEADER_TIMEOUT_MS);
     } catch (err) {
@@ -237,7 +267,27 @@ export class ProcessCluster {
     const membership = how.join !== undefined ? ['--join', how.join] : ['--peers', this.peersFlag];
     const http = n.httpAddress !== undefined ? ['--http', n.httpAddress] : [];
     const extra = this.extras.extraArgs?.(id) ?? [];
-    return ['agent', '--id', id, '--listen', n.address, '--data-dir', n.dataDir, ...membership, ...this.commonArgs(), ...http, ...extra];
+    return ['agent', '--id', id, '--listen', n.address, '--data-dir', n.dataDir, ...membership, ...this.commonArgs(), ...http, ...this.tlsArgs(id), ...extra];
+  }
+
+  /** A node's TLS flags (its certificate and its own client port); none without TLS. */
+  tlsArgs(id: string): string[] {
+    if (this.pki === undefined) return [];
+    const cert = nodePaths(this.pki, id);
+    return ['--client-listen', this.node(id).clientAddress, '--tls-ca', caPaths(this.pki).cert, '--tls-cert', cert.cert, '--tls-key', cert.key];
+  }
+
+  /** The admin user's certificate for clients of a TLS cluster; undefined without TLS. */
+  clientTls(): ClientTls | undefined {
+    if (this.pki === undefined) return undefined;
+    const user = userPaths(this.pki, TLS_USER);
+    return { caFile: caPaths(this.pki).cert, certFile: user.cert, keyFile: user.key };
+  }
+
+  /** The CLI flags that go with clientTls() (none without TLS). */
+  cliCredentials(): string[] {
+    const tls = this.clientTls();
+    return tls === undefined ? [] : ['--cacert', tls.caFile, '--cert', tls.certFile!, '--key', tls.keyFile!];
   }
 
   /** Spawns the node's agent (logs appended to its log file). `args` replaces the default flags. */
@@ -320,7 +370,7 @@ export class ProcessCluster {
   client(id: string): PalisadeClient {
     let c = this.clients.get(id);
     if (c === undefined) {
-      c = connect(this.node(id).address, { timeoutMs: 1000, attemptTimeoutMs: 1000 });
+      c = connect(this.node(id).clientAddress, { timeoutMs: 1000, attemptTimeoutMs: 1000, ...this.tlsOption() });
       this.clients.set(id, c);
     }
     return c;
@@ -329,13 +379,19 @@ export class ProcessCluster {
   /** A failover client over the given nodes (default: every running node). */
   connect(ids: readonly string[] = this.running(), timeoutMs = 5000): PalisadeClient {
     return connect(
-      ids.map((id) => this.node(id).address),
-      { timeoutMs },
+      ids.map((id) => this.node(id).clientAddress),
+      { timeoutMs, ...this.tlsOption() },
     );
   }
 
+  private tlsOption(): { tls?: ClientTls } {
+    const tls = this.clientTls();
+    return tls === undefined ? {} : { tls };
+  }
+
+  /** The client endpoints of the given nodes (default: every running one), for --endpoints. */
   endpoints(ids: readonly string[] = this.running()): string {
-    return ids.map((id) => this.node(id).address).join(',');
+    return ids.map((id) => this.node(id).clientAddress).join(',');
   }
 
   status(id: string): Promise<NodeStatusReport> {

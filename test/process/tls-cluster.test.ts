@@ -303,6 +303,21 @@ describe('a TLS cluster of real agents', { skip: hasOpenssl() ? false : 'openssl
       assert.equal(s.leader, leader);
     }
   });
+
+  test('leader-only calls asked of a follower first reach the leader: no redirect to its peer port', async () => {
+    const { leader } = await c.waitForLeader();
+    const follower = IDS.find((id) => id !== leader)!;
+    // The follower first: its "not the leader" answer must not send the client to the leader's
+    // peer address (which serves no client API), but on to the other endpoints.
+    const endpoints = [follower, leader].map((id) => c.agent(id).client).join(',');
+    const u = c.userTls();
+    const creds = ['--endpoints', endpoints, '--cacert', u.caFile, '--cert', u.certFile, '--key', u.keyFile];
+    for (const args of [['pause'], ['resume'], ['kv', 'put', 'app/via-follower', 'yes'], ['switchover']]) {
+      const r = await runCli([...args, ...creds]);
+      assert.equal(r.code, 0, `palisade ${args.join(' ')}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /does not implement/);
+    }
+  });
 });
 
 describe('plaintext on a non-loopback address', () => {
