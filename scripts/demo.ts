@@ -3,11 +3,17 @@
 // the status table, kills the ACTIVE node with SIGKILL, measures how long until another node
 // serves /primary (and what its hooks printed), restarts the old node, shows it rejoin as a
 // replica, and cleans up. Progress goes to stdout; agent logs (JSON lines) to data/demo/*.log.
+//
+// `npm run demo -- --tls`: the same with mutual TLS — a CA, node certificates and an admin
+// user's certificate made as `palisade certs` makes them (the system's openssl), node
+// certificates on the peer ports, each agent's client API on a port of its own, and the demo's
+// clients and CLI calls as the admin user.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { connect } from '../src/index.js';
+import { caPaths, initCa, issueNode, issueUser, nodePaths, userPaths } from '../src/cli/pki.js';
+import { connect, type ClientTls } from '../src/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -15,6 +21,27 @@ const DATA = join(ROOT, 'data', 'demo');
 const HOOKS = join(ROOT, 'cluster-examples', 'hooks');
 const IDS = ['n1', 'n2', 'n3'] as const;
 type Id = (typeof IDS)[number];
+const PKI = join(DATA, 'pki');
+const DEMO_USER = 'demo-admin';
+
+function parseArgs(argv: readonly string[]): { tls: boolean } {
+  let tls = false;
+  for (const a of argv) {
+    if (a === '--tls') tls = true;
+    else {
+      console.error(`demo: unknown argument "${a}" — usage: npm run demo [-- --tls]`);
+      process.exit(2);
+    }
+  }
+  return { tls };
+}
+const OPTS = parseArgs(process.argv.slice(2));
+// grpc-js gives the TLS server name as the IP address dialled, which Node warns about (DEP0123);
+// the certificates carry the loopback addresses, so the warning says nothing here.
+process.removeAllListeners('warning');
+process.on('warning', (w: Error & { code?: string }) => {
+  if (w.code !== 'DEP0123') console.error(`${w.name}: ${w.message}`);
+});
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const step = (s: string) => console.log(`\n${bold('==>')} ${s}`);
@@ -41,26 +68,45 @@ async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<
   }
 }
 
+/** A CA, a certificate per node and an admin user's, in PKI; the user's as client settings. */
+async function makePki(): Promise<ClientTls> {
+  await initCa(PKI);
+  for (const id of IDS) await issueNode(PKI, id);
+  const user = await issueUser(PKI, DEMO_USER, 'admin');
+  return { caFile: caPaths(PKI).cert, certFile: user.cert, keyFile: user.key };
+}
+
 async function main(): Promise<void> {
   rmSync(DATA, { recursive: true, force: true });
   mkdirSync(DATA, { recursive: true });
+  const tls = OPTS.tls ? await makePki() : undefined;
+  // peer: Raft; client: the client API (with TLS a port of its own, else the peer port).
+  const peer: Record<Id, string> = { n1: '', n2: '', n3: '' };
   const grpc: Record<Id, string> = { n1: '', n2: '', n3: '' };
   const http: Record<Id, string> = { n1: '', n2: '', n3: '' };
   for (const id of IDS) {
-    grpc[id] = `127.0.0.1:${await freePort()}`;
+    peer[id] = `127.0.0.1:${await freePort()}`;
+    grpc[id] = tls !== undefined ? `127.0.0.1:${await freePort()}` : peer[id];
     http[id] = `127.0.0.1:${await freePort()}`;
   }
-  const peers = IDS.map((id) => `${id}=${grpc[id]}`).join(',');
+  const peers = IDS.map((id) => `${id}=${peer[id]}`).join(',');
   const endpoints = IDS.map((id) => grpc[id]).join(',');
   const procs = new Map<Id, ChildProcess>();
+  const tlsArgs = (id: Id): string[] => {
+    if (tls === undefined) return [];
+    const node = nodePaths(PKI, id);
+    return ['--client-listen', grpc[id], '--tls-ca', tls.caFile, '--tls-cert', node.cert, '--tls-key', node.key];
+  };
+  const clientOpts = (timeoutMs: number) => ({ timeoutMs, ...(tls !== undefined ? { tls } : {}) });
+  const cliCreds = tls !== undefined ? ['--cacert', tls.caFile, '--cert', tls.certFile!, '--key', tls.keyFile!] : [];
 
   const startAgent = (id: Id): void => {
     const log = createWriteStream(join(DATA, `${id}.log`), { flags: 'a' });
     const child = spawn(
       process.execPath,
       [
-        CLI, 'agent', '--id', id, '--listen', grpc[id], '--http', http[id], '--data-dir', join(DATA, id),
-        '--peers', peers, '--cluster', 'demo',
+        CLI, 'agent', '--id', id, '--listen', peer[id], '--http', http[id], '--data-dir', join(DATA, id),
+        '--peers', peers, '--cluster', 'demo', ...tlsArgs(id),
         '--on-promote', join(HOOKS, 'promote'), '--on-demote', join(HOOKS, 'demote'), '--on-fence', join(HOOKS, 'fence'),
         '--hook-timeout-ms', '2000',
       ],
@@ -75,9 +121,10 @@ async function main(): Promise<void> {
   };
   process.on('exit', cleanup);
 
-  const client = connect(endpoints, { timeoutMs: 1000 });
+  const client = connect(endpoints, clientOpts(1000));
   const statusTable = (eps: string): void => {
-    const r = spawnSync(process.execPath, [CLI, 'status', '--endpoints', eps], { encoding: 'utf8' });
+    // --no-deprecation: grpc-js names the TLS server by its IP address, which Node warns about.
+    const r = spawnSync(process.execPath, ['--no-deprecation', CLI, 'status', '--endpoints', eps, ...cliCreds], { encoding: 'utf8' });
     process.stdout.write(r.stdout || r.stderr);
   };
   /** The node whose HTTP /primary answers 200, if any (the active node). */
@@ -119,7 +166,7 @@ async function main(): Promise<void> {
   };
   const leaderOf = async (eps: string[]): Promise<string | undefined> => {
     for (const ep of eps) {
-      const c = connect(ep, { timeoutMs: 200 });
+      const c = connect(ep, clientOpts(200));
       try {
         const s = await c.status();
         if (s.leader) return s.leader;
@@ -133,7 +180,12 @@ async function main(): Promise<void> {
   };
 
   try {
-    step(`Starting a 3-node cluster on loopback (data and logs in ${DATA})`);
+    if (tls !== undefined) {
+      step(`Mutual TLS: CA, node and user certificates in ${PKI} (palisade certs init / issue does the same)`);
+      console.log(`nodes: CN=<id>, OU=node; the demo's clients: CN=${DEMO_USER}, OU=admin (${userPaths(PKI, DEMO_USER).cert})`);
+      console.log(`peer ports ${IDS.map((id) => peer[id]).join(', ')}: members only; client ports ${endpoints}: users`);
+    }
+    step(`Starting a 3-node cluster on loopback${tls !== undefined ? ' with mutual TLS' : ''} (data and logs in ${DATA})`);
     for (const id of IDS) startAgent(id);
     const leader = (await waitFor('a leader', 15_000, () => leaderOf(IDS.map((id) => grpc[id])))) as Id;
     console.log(`leader elected: ${leader}`);
@@ -157,13 +209,13 @@ async function main(): Promise<void> {
     console.log(`new active node: ${newActive} — /primary answered 200 ${failoverMs.toFixed(0)} ms after the kill`);
     console.log(`(fencing mode hook: the new active ran the fence hook against ${active} before its promote hook)`);
     showHooks();
-    const survivorClient = connect(survivors.map((id) => grpc[id]), { timeoutMs: 2000 });
+    const survivorClient = connect(survivors.map((id) => grpc[id]), clientOpts(2000));
     await survivorClient.kv.put('counter', '2');
     statusTable(survivors.map((id) => grpc[id]).join(','));
 
     step(`Restarting ${active}: it demotes at start-up, rejoins as a replica and catches up from the log`);
     startAgent(active);
-    const restarted = connect(grpc[active], { timeoutMs: 500 });
+    const restarted = connect(grpc[active], clientOpts(500));
     await waitFor(`${active} to catch up`, 15_000, async () => {
       const v = await restarted.kv.get('counter', { serializable: true });
       return v.kv?.value === '2' ? true : undefined;
