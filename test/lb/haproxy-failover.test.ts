@@ -9,10 +9,10 @@
 // while the primary pool routes to it.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts, ProcessCluster, runCli, waitFor } from '../process/process-cluster.js';
+import { freePorts, ProcessCluster, REPO, runCli, waitFor } from '../process/process-cluster.js';
 import { exampleArgs, exampleNode } from './example-cluster.js';
 import { backendChecks, readShippedConfig, substitute, type BackendChecks } from './haproxy-config.js';
 import { ConnectionProbe, haproxySkipReason, HaproxyProcess, openOnce, runsOf, startStandIn, type ConnectionRecord } from './haproxy-process.js';
@@ -27,6 +27,8 @@ const CHECK_ALLOWANCE_MS = 10;
  */
 const SLACK_MS = 500;
 const HOST = '127.0.0.1';
+/** Healthy while the node's stand-in accepts a connection (its address in $CHECK_SERVICE_DIR/<id>). */
+const SERVICE_CHECK = join(REPO, 'test/lb/fixtures/check-service.sh');
 
 const nowNs = (): bigint => process.hrtime.bigint();
 const ms = (ns: bigint): number => Number(ns) / 1e6;
@@ -38,25 +40,30 @@ describe('HAProxy in front of the three-node example', { concurrency: false, ski
   let replicaPort: number;
   let primaryChecks: BackendChecks;
   let dir: string;
-  const standIns: { close: () => Promise<void> }[] = [];
+  const standIns = new Map<string, { address: string; close: () => Promise<void> }>();
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'palisade-lb-'));
-    pc = await ProcessCluster.start({ size: 3, cluster: 'three-node', http: true, argsFor: exampleArgs });
     const shipped = readShippedConfig();
     const backends = backendChecks(shipped);
     primaryChecks = backends.find((b) => b.name === 'primary')!;
+    // The services first, so every agent's check passes from its start.
+    for (const s of primaryChecks.servers) {
+      const standIn = await startStandIn(s.address.slice(0, s.address.lastIndexOf(':')), s.name);
+      standIns.set(s.name, standIn);
+      writeFileSync(join(dir, s.name), `${standIn.address.replace(/:(\d+)$/, ' $1')}\n`);
+    }
+    process.env['CHECK_SERVICE_DIR'] = dir; // the agents inherit it
+    pc = await ProcessCluster.start({ size: 3, cluster: 'three-node', http: true, argsFor: (c, id) => [...exampleArgs(c, id), '--check', SERVICE_CHECK] });
     [primaryPort, replicaPort] = (await freePorts(2)) as [number, number];
     const replacements: [string, string][] = [
       ['*:5000', `${HOST}:${primaryPort}`],
       ['*:5001', `${HOST}:${replicaPort}`],
     ];
     for (const s of primaryChecks.servers) {
-      const standIn = await startStandIn(s.address.slice(0, s.address.lastIndexOf(':')), s.name);
-      standIns.push(standIn);
       const node = pc.node(s.name);
       assert.equal(`${s.checkHost}:${s.checkPort}`, exampleNode(s.name).http, `the shipped config checks ${s.name}'s agent`);
-      replacements.push([s.address, standIn.address], [`port ${s.checkPort}`, `port ${node.httpAddress!.split(':')[1]}`]);
+      replacements.push([s.address, standIns.get(s.name)!.address], [`port ${s.checkPort}`, `port ${node.httpAddress!.split(':')[1]}`]);
     }
     haproxy = HaproxyProcess.start(substitute(shipped, replacements), dir);
   });
@@ -64,7 +71,7 @@ describe('HAProxy in front of the three-node example', { concurrency: false, ski
   after(async () => {
     await haproxy?.close();
     await pc?.close();
-    for (const s of standIns) await s.close();
+    for (const s of standIns.values()) await s.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -237,5 +244,20 @@ describe('HAProxy in front of the three-node example', { concurrency: false, ski
     );
   });
 
-  test.todo('a failed service health check moves the role: the agent has no service health checks yet (issue 15)');
+  test("the active's service dies while its agent lives: its check fails and the role moves (a health failover)", async (t) => {
+    await failover(
+      t,
+      'service stopped on',
+      async (old) => {
+        await standIns.get(old)!.close();
+      },
+      async (old) => {
+        const [host, port] = standIns.get(old)!.address.split(':') as [string, string];
+        standIns.set(old, await startStandIn(host, old, Number(port)));
+        await backAsReplica(old);
+      },
+    );
+    const events = await runCli(['events', '--json', '--endpoints', pc.endpoints()]);
+    assert.match(events.stdout, /failover: service unhealthy on n\d; handing the role to n\d/, 'the move was a health failover');
+  });
 });

@@ -92,18 +92,19 @@ process.once('exit', () => {
 });
 
 /** A TCP service on `host` (any free port) that writes `id\n` to every connection and closes it. */
-export async function startStandIn(host: string, id: string): Promise<{ address: string; close: () => Promise<void> }> {
+/** `port` 0 picks a free one; a given port restarts a stopped stand-in where HAProxy expects it. */
+export async function startStandIn(host: string, id: string, port = 0): Promise<{ address: string; close: () => Promise<void> }> {
   const server: Server = createServer((sock) => {
     sock.on('error', () => undefined);
     sock.end(`${id}\n`);
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
-    server.listen(0, host, () => ok());
+    server.listen(port, host, () => ok());
   });
-  const { port } = server.address() as { port: number };
+  const bound = (server.address() as { port: number }).port;
   return {
-    address: `${host}:${port}`,
+    address: `${host}:${bound}`,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
 }

@@ -3,14 +3,19 @@
 // node; kill -9 of the active (fenced: its VIP removed in its namespace) moves the VIP and the
 // client's ARP entry follows the new active; partitions of the active — bridge port down,
 // nftables drops both ways and one way — make the old node drop the VIP before the new one adds
-// it (or it is fenced), and after healing nobody re-adds a stale VIP. Throughout: active
+// it (or it is fenced), and after healing nobody re-adds a stale VIP; the active's service dying
+// while its agent lives (a failing check, issue 15) moves the VIP off it in order. Throughout: active
 // intervals from the recording hooks never overlap, /primary 200 at most once per polling round,
 // and `ip addr` never shows the VIP on two nodes at once nor outside its holder's interval.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { activeIntervals, environmentViolations, epochViolations, formatRecords, nowNs, overlapViolations, primaryViolations, type ActiveInterval } from '../process/ha-record.js';
 import { requireBuild, waitFor } from '../process/process-cluster.js';
 import { NetnsBed, netnsSkipReason } from './netns-bed.js';
+import { fixture } from '../ha/fixtures/helpers.js';
 
 const skip = netnsSkipReason();
 if (skip) console.log(`# namespace VIP tests skipped: ${skip}`);
@@ -18,20 +23,33 @@ if (skip) console.log(`# namespace VIP tests skipped: ${skip}`);
 /** See test/process/ha-cluster.ts: the demote budget (hook timeout + grace) must fit in the lease. */
 const ELECTION_MS = 1500;
 const HOOK_TIMEOUT_MS = 800;
+/**
+ * Every agent checks its "service": test/ha/fixtures/check-flag.sh reads $CHECK_FLAG_DIR/<id>
+ * (up or down). Two failures in a row make a node unhealthy; the timeout is far above what the
+ * script takes, so a loaded machine does not fail the check by itself.
+ */
+const CHECK_ARGS = ['--check', fixture('check-flag.sh'), '--check-interval-ms', '250', '--check-timeout-ms', '1000', '--check-fall', '2', '--check-rise', '2'];
 
 describe('VIP on a bridged network of namespaces', { skip, concurrency: false }, () => {
   let bed: NetnsBed;
+  const flags = mkdtempSync(join(tmpdir(), 'palisade-netns-flags-'));
+  const setFlag = (id: string, state: 'up' | 'down'): void => writeFileSync(join(flags, id), state);
   before(async () => {
     requireBuild();
-    bed = await NetnsBed.create({ electionTimeoutMs: ELECTION_MS, hookTimeoutMs: HOOK_TIMEOUT_MS });
+    process.env['CHECK_FLAG_DIR'] = flags; // `ip netns exec` passes the environment on to the agents
+    bed = await NetnsBed.create({ electionTimeoutMs: ELECTION_MS, hookTimeoutMs: HOOK_TIMEOUT_MS, extraArgs: CHECK_ARGS });
     bed.startAll();
     bed.startPolling();
     bed.startSampling();
   });
-  after(() => bed?.close());
+  after(async () => {
+    await bed?.close();
+    rmSync(flags, { recursive: true, force: true });
+  });
   // Whatever a test did to the network, the next one starts healed with every agent running.
   afterEach(async () => {
     if (!bed) return;
+    for (const id of bed.ids) setFlag(id, 'up');
     await bed.undrop();
     for (const id of bed.ids) {
       await bed.linkUp(id);
@@ -194,6 +212,27 @@ describe('VIP on a bridged network of namespaces', { skip, concurrency: false },
     t.diagnostic(`client ARP entry back on ${active} ${Number(nowNs() - healed) / 1e6} ms after healing`);
     assert.match(bed.log(active), /announcing the VIP again/, 'the active says why it announced');
     assert.equal(bed.currentPrimary(), active, 'the role did not move');
+    assertSafe();
+  });
+
+  test("the active's service dies while its agent lives: the VIP moves off it before the new active adds it, unfenced; the client follows", async (t) => {
+    const old = await bed.waitForActive();
+    assert.ok(await bed.clientPing());
+    const t0 = nowNs();
+    setFlag(old, 'down');
+    const next = await bed.waitForActive([old], 30_000);
+    t.diagnostic(`service down on ${old} → ${next} active with the VIP ${Number(nowNs() - t0) / 1e6} ms later`);
+    const recs = bed.records().filter((r) => r.ns >= t0);
+    // Demotion removes the VIP before its hook runs; promotion adds it after its hook ends.
+    const demoted = recs.find((r) => r.node === old && r.event === 'demote' && r.phase === 'end' && r.status === '0' && r.reason.startsWith('service unhealthy'));
+    const promote = recs.find((r) => r.node === next && r.event === 'promote' && r.phase === 'start');
+    assert.ok(demoted && promote && demoted.ns < promote.ns, `${old} demoted for its service before ${next} promoted${explain()}`);
+    // An ordered handover: the old node confirmed that demotion, nobody had to fence it for it.
+    const unconfirmed = `${old} did not confirm demoting epoch ${demoted.epoch}`;
+    assert.deepEqual(recs.filter((r) => r.event === 'fence' && r.reason.includes(unconfirmed)), [], `${old} was not fenced${explain()}`);
+    assert.notEqual(bed.node(old).child, undefined, `${old}'s agent still runs`);
+    await clientFollows(next, t, t0);
+    await staysWith(next, 1500);
     assertSafe();
   });
 

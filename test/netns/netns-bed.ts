@@ -46,6 +46,8 @@ export function netnsSkipReason(): string | false {
 export interface BedOptions {
   readonly electionTimeoutMs: number;
   readonly hookTimeoutMs: number;
+  /** More agent flags (e.g. a service check). */
+  readonly extraArgs?: readonly string[];
 }
 
 interface BedNode {
@@ -178,6 +180,9 @@ export class NetnsBed {
       '--on-promote', this.hooks.hook, '--on-demote', this.hooks.hook, '--on-fence', this.hooks.hook,
       '--fencing', 'hook', '--hook-timeout-ms', String(this.opts.hookTimeoutMs),
       '--vip', `${this.vip}/24`, '--vip-interface', 'eth0',
+      // Plaintext off loopback: a private bridge between namespaces that only this test reaches.
+      '--insecure',
+      ...(this.opts.extraArgs ?? []),
     ];
     const fd = openSync(join(this.dir, `${id}.log`), 'a');
     // `ip netns exec` execs the program: the pid is the agent's.
