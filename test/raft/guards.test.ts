@@ -57,4 +57,21 @@ describe('raft: guards the campaigns cannot reach', () => {
     a.transferLeadership('c');
     assert.deepEqual(drain(a).filter((m) => m.type === 'timeoutNow'), [], 'no TimeoutNow to a node the committed configuration removed');
   });
+
+  test('a leader sends TimeoutNow only once the transferee holds its whole log (a shorter log cannot win the election)', () => {
+    // c holds index 1 of a's 4 (3 of them entries, then the no-op); its answers arrive one entry at a time.
+    const a = newTestRaft('a', ['a', 'b', 'c'], { storage: storage(['a', 'b', 'c'], [entry(1, 1), entry(2, 1), entry(3, 1)], 1) });
+    makeLeader(a);
+    const last = a.raftLog.lastIndex();
+    a.step({ type: 'appendEntriesResponse', from: 'b', to: 'a', term: a.term, index: last, reject: false, rejectHint: 0, hintTerm: 0 });
+    a.step({ type: 'appendEntriesResponse', from: 'c', to: 'a', term: a.term, index: 1, reject: false, rejectHint: 0, hintTerm: 0 });
+    drain(a);
+    a.transferLeadership('c');
+    for (let index = 2; index < last; index++) {
+      a.step({ type: 'appendEntriesResponse', from: 'c', to: 'a', term: a.term, index, reject: false, rejectHint: 0, hintTerm: 0 });
+      assert.deepEqual(drain(a).filter((m) => m.type === 'timeoutNow'), [], `no TimeoutNow while c holds ${index} of ${last}`);
+    }
+    a.step({ type: 'appendEntriesResponse', from: 'c', to: 'a', term: a.term, index: last, reject: false, rejectHint: 0, hintTerm: 0 });
+    assert.deepEqual(drain(a).filter((m) => m.type === 'timeoutNow').map((m) => m.to), ['c'], 'TimeoutNow once c holds everything');
+  });
 });
