@@ -10,8 +10,9 @@
 // handshake), so a reload never breaks a call in flight.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import { checkServerIdentity, createSecureContext, type PeerCertificate, type SecureContextOptions } from 'node:tls';
 import { ChannelCredentials, ServerCredentials, credentials, experimental, type ChannelOptions } from '@grpc/grpc-js';
+import { NODE_ROLE, certificateIdentity } from './cert-identity.js';
 
 export interface TlsConfig {
   /** PEM certificate chain of this node (used as server and as client certificate). */
@@ -158,6 +159,7 @@ export class TlsMaterial {
   private clientServer: ReloadableServerCredentials | undefined;
   private readonly dial: DialProvider;
   private dialCredentials: ChannelCredentials | undefined;
+  private readonly peerDialCredentials = new Map<string, ChannelCredentials>();
 
   private constructor(readonly config: TlsConfig) {
     this.pem = loadPem(config);
@@ -209,6 +211,20 @@ export class TlsMaterial {
     return this.dialCredentials;
   }
 
+  /**
+   * Dialling the peer `peerId` (Raft traffic): as channelCredentials(), and the server must also
+   * present that member's node certificate (CN = peerId, OU = node), not only one valid for the
+   * address — so a stale or wrong address book cannot hand our messages to another member.
+   */
+  peerChannelCredentials(peerId: string): ChannelCredentials {
+    let c = this.peerDialCredentials.get(peerId);
+    if (c === undefined) {
+      c = experimental.createCertificateProviderChannelCredentials(this.dial, this.dial, { checkServerIdentity: expectNode(peerId) });
+      this.peerDialCredentials.set(peerId, c);
+    }
+    return c;
+  }
+
   channelOptions(): ChannelOptions {
     return tlsChannelOptions(this.config);
   }
@@ -220,6 +236,18 @@ export class TlsMaterial {
   private clientContext(): SecureContextOptions {
     return { ca: this.pem.clientCa, cert: this.pem.cert, key: this.pem.key };
   }
+}
+
+/** The usual host check, then: the certificate is node `peerId`'s own. */
+export function expectNode(peerId: string): (host: string, cert: PeerCertificate) => Error | undefined {
+  return (host, cert) => {
+    const hostError = checkServerIdentity(host, cert);
+    if (hostError !== undefined) return hostError;
+    const id = certificateIdentity(cert);
+    if (id?.name === peerId && id.roles.includes(NODE_ROLE)) return undefined;
+    const shown = id === undefined ? 'a certificate without a single CN' : `the certificate of ${id.name} (OU ${id.roles.join(',') || 'none'})`;
+    return new Error(`peer ${peerId} at ${host} presented ${shown}, not node ${peerId}'s (CN=${peerId}, OU=${NODE_ROLE})`);
+  };
 }
 
 /** Either files to load, or material already loaded (a node shares one between its ports). */

@@ -234,7 +234,7 @@ export class PeerTransport {
         nodeId: this.opts.nodeId,
         peerId: id,
         address,
-        credentials: this.tls?.channelCredentials() ?? credentials.createInsecure(),
+        credentials: this.tls?.peerChannelCredentials(id) ?? credentials.createInsecure(),
         channelOptions: this.channelOptions(),
         limits: this.limits,
         backoff: this.backoff,

@@ -1,8 +1,9 @@
 // Peer traffic over TLS with client certificates (mTLS) and the peer port's identity rule:
 // nodes holding their own certificate of the cluster CA talk; a client without a certificate,
 // with one from another CA, with a certificate of a non-member, with another member's
-// certificate, or with a user's certificate, gets no message through. Certificates rotate
-// under a running transport without breaking its streams.
+// certificate, or with a user's certificate, gets no message through. A dialling node sends
+// only to a server that presents the node certificate of the peer it meant to reach.
+// Certificates rotate under a running transport without breaking its streams.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -80,6 +81,29 @@ function sendSnapshot(address: string, credentials: grpc.ChannelCredentials, fro
   });
 }
 
+/**
+ * A RaftPeer server that accepts any stream and counts the batches it receives, presenting the
+ * certificate `paths`: where a node whose address book is wrong (or was tampered with) dials.
+ */
+async function catchAllPeer(paths: { cert: string; key: string }): Promise<{ address: string; batches: () => number; stop: () => Promise<void> }> {
+  const { RaftPeer } = loadRaftProto().palisade.v1;
+  let batches = 0;
+  const server = new grpc.Server();
+  server.addService(RaftPeer.service, {
+    Stream: (call: grpc.ServerReadableStream<unknown, unknown>) => {
+      call.on('data', () => batches++);
+      call.on('error', () => {});
+    },
+    InstallSnapshot: (call: grpc.ServerReadableStream<unknown, unknown>) => {
+      call.on('data', () => batches++);
+      call.on('error', () => {});
+    },
+  });
+  const creds = grpc.ServerCredentials.createSsl(readFileSync(caPaths(clusterDir).cert), [{ cert_chain: readFileSync(paths.cert), private_key: readFileSync(paths.key) }], true);
+  const port = await new Promise<number>((ok, fail) => server.bindAsync('127.0.0.1:0', creds, (err, p) => (err ? fail(err) : ok(p))));
+  return { address: `127.0.0.1:${port}`, batches: () => batches, stop: () => new Promise((ok) => server.tryShutdown(() => ok())) };
+}
+
 /** The serial number of the certificate a TLS server presents on a new connection. */
 function servedSerial(address: string, pkiDir: string): Promise<string> {
   const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
@@ -153,6 +177,28 @@ describe('TLS / mTLS', { skip: hasOpenssl() ? false : 'openssl not available' },
     // The same connection parameters with the truth pass: the refusals above are the identity rule.
     assert.equal(await sendBatch(addr, n2, 'n2', 'n1', [heartbeat('n2', 'n1', 9)]), grpc.status.OK, 'n2 speaking as itself');
     assert.equal(a.received.length, 1);
+  });
+
+  test('dialling: the server must present the node certificate of the peer meant, not only one valid for the address', async () => {
+    const impostor = await catchAllPeer(nodePaths(clusterDir, 'n9')); // valid for 127.0.0.1, but n9's
+    const genuine = await catchAllPeer(nodePaths(clusterDir, 'n2'));
+    const a = testNode({ nodeId: 'n1', tls: nodeTls(clusterDir, 'n1') });
+    started.push(a);
+    await a.transport.start();
+    try {
+      a.transport.setPeer('n2', impostor.address);
+      a.transport.send([heartbeat('n1', 'n2', 1)]);
+      await eventually(() => a.unreachable.includes('n2') || impostor.batches() > 0, 'n1 to give up on the impostor (or send to it)');
+      assert.equal(impostor.batches(), 0, "no batch for n2 reached a server holding n9's certificate");
+      // The same path to a server with n2's own certificate delivers: the refusal above is the CN check.
+      a.transport.setPeer('n2', genuine.address);
+      await eventually(() => {
+        a.transport.send([heartbeat('n1', 'n2', 2)]);
+        return genuine.batches() > 0;
+      }, 'n1 to reach the genuine n2');
+    } finally {
+      await Promise.all([impostor.stop(), genuine.stop()]);
+    }
   });
 
   test('a certificate rotated under a running transport: streams keep flowing, new handshakes present the new one', async () => {
