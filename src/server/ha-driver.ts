@@ -79,8 +79,8 @@ export class HaDriver implements HaPort {
   private readonly checks: HealthCheckRunner | undefined;
   /** The candidate list last fed to the controller (joined), to feed only changes. */
   private fedCandidates = '';
-  /** Why the active keeps the role while unhealthy, as last recorded ('' when not degraded). */
-  private degradedWhy = '';
+  /** The active kept the role while unhealthy at the last tick (noteDegraded). */
+  private wasDegraded = false;
 
   constructor(
     private readonly config: NodeConfig,
@@ -290,12 +290,19 @@ export class HaDriver implements HaPort {
     this.feed({ type: 'candidates', now: this.now(), ids });
   }
 
-  /** Records (once per change) that the active keeps the role with an unhealthy service, and why. */
+  /**
+   * Records once per episode that the active keeps the role with an unhealthy service, and why
+   * at its start (status shows the reason of the moment). Not once per reason: the reason is
+   * worked out from the leader's view of its followers, whose recentActive flag CheckQuorum
+   * clears at every election timeout, so "no healthy node" and "cooldown" can alternate within
+   * one episode, and every record is a replicated write.
+   */
   private noteDegraded(): void {
-    const why = this.controller.degraded ? this.degradedReason() : '';
-    if (why === this.degradedWhy) return;
-    this.degradedWhy = why;
-    if (why === '') return;
+    const degraded = this.controller.degraded;
+    if (degraded === this.wasDegraded) return;
+    this.wasDegraded = degraded;
+    if (!degraded) return;
+    const why = this.degradedReason();
     this.log.warn({ why }, 'active role: degraded — the service is unhealthy and the role stays here');
     this.record({ kind: ClusterEventKind.Health, term: this.host.raw.raft.term, epoch: this.controller.heldEpoch, detail: `degraded: ${why}` });
   }
