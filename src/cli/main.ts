@@ -4,6 +4,15 @@
 // one exits at once.
 import { run } from './program.js';
 
+// grpc-js hands Node the dialled IP address as the TLS server name, which Node flags on every
+// TLS call (DEP0123). The certificate is still checked against that address (its IP SAN), so the
+// warning tells an operator nothing; every other warning is printed as usual.
+const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+process.emitWarning = ((...args: unknown[]) => {
+  const code = typeof args[1] === 'object' && args[1] !== null ? (args[1] as { code?: unknown }).code : args[2];
+  if (code !== 'DEP0123') emitWarning(...args);
+}) as typeof process.emitWarning;
+
 const controller = new AbortController();
 let signals = 0;
 const onSignal = (name: NodeJS.Signals) => {
