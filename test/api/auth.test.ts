@@ -27,15 +27,7 @@ import { loadClientProto } from '../../src/transport/client-proto.js';
 import { TlsMaterial } from '../../src/transport/tls.js';
 import { clientRpcs, rawCall } from './raw-call.js';
 import { fakePort } from './serve-port.js';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasOpenssl } from '../openssl.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'palisade-auth-'));
 const pki = join(dir, 'pki');

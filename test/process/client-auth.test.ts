@@ -10,7 +10,7 @@
 // reads the nodes make without credentials — a node still joins with --join.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,15 +19,7 @@ import { caPaths, initCa, issueNode, issueUser, nodePaths, userPaths } from '../
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { clientRpcs, rawCall } from '../api/raw-call.js';
 import { CLI, REPO, freePorts, requireBuild, runCli, waitFor, type CliResult } from './process-cluster.js';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasOpenssl } from '../openssl.js';
 
 const TOKEN = 'ci-operator-token-5b0e4f1d9a';
 

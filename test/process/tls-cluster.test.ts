@@ -19,15 +19,7 @@ import type { Message } from '../../src/raft/messages.js';
 import { encodeBatch } from '../../src/transport/codec.js';
 import { loadRaftProto } from '../../src/transport/raft-proto.js';
 import { CLI, REPO, freePorts, requireBuild, runCli, waitFor } from './process-cluster.js';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasOpenssl } from '../openssl.js';
 
 const IDS = ['n1', 'n2', 'n3'] as const;
 const CLUSTER = 'secure';

@@ -6,7 +6,6 @@
 // Certificates rotate under a running transport without breaking its streams.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,15 +18,7 @@ import { loadRaftProto } from '../../src/transport/raft-proto.js';
 import { snapshotChunks } from '../../src/transport/snapshot-chunks.js';
 import { TlsMaterial, type TlsConfig } from '../../src/transport/tls.js';
 import { eventually, heartbeat, testNode, type TestNode } from './helpers.js';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasOpenssl } from '../openssl.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'palisade-tls-'));
 const clusterDir = join(dir, 'cluster');
