@@ -1,7 +1,8 @@
 // The node's HTTP endpoints (node:http, no framework), for load balancers, probes and people:
 //   /health   200 when the node runs, knows a leader and its service check is not failing
 //   /primary  200 only on the active node with a valid lease and its resources up (503 elsewhere)
-//   /replica  200 on a healthy member that follows a leader and is not the active node
+//   /replica  200 on a member that follows a leader, is not the active node and whose service
+//             check is not failing
 //   /status   JSON (the same NodeStatus as the gRPC Status call, with the active role)
 //   /metrics  Prometheus text
 // /primary and /replica answer in a few bytes of JSON so HAProxy's `http-check expect status 200`
@@ -99,8 +100,20 @@ function handle(port: HttpPort, routes: HttpRoutes, req: IncomingMessage, res: S
       }
       case '/replica': {
         const s = port.status();
-        const ok = port.running() && port.ha !== undefined && port.ha.isReplica();
-        const why = ok ? undefined : !port.running() ? 'node is not running' : s.ha?.primary ? 'this node is the active node' : s.leader === '' ? 'no leader known' : 'not following a leader';
+        // A replica whose own service check fails cannot serve the reads a load balancer sends it.
+        const unhealthy = s.ha?.health === 'unhealthy';
+        const ok = port.running() && port.ha !== undefined && port.ha.isReplica() && !unhealthy;
+        const why = ok
+          ? undefined
+          : !port.running()
+            ? 'node is not running'
+            : s.ha?.primary
+              ? 'this node is the active node'
+              : unhealthy
+                ? `service unhealthy${s.ha?.healthDetail ? `: ${s.ha.healthDetail}` : ''}`
+                : s.leader === ''
+                  ? 'no leader known'
+                  : 'not following a leader';
         return json(res, ok ? 200 : 503, { replica: ok, node: s.id, leader: s.leader, active: s.ha?.active ?? null, ...(why ? { reason: why } : {}) });
       }
       case '/status':

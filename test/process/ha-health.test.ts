@@ -123,6 +123,7 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
     assert.equal(st.members.find((m) => m.id === old.node)?.health, 'unhealthy');
     assert.match(st.members.find((m) => m.id === old.node)?.healthDetail ?? '', /service down/);
     assert.equal((await c.http(old.node, '/health', 2000)).code, 503, '/health reflects the failed service');
+    assert.equal((await c.http(old.node, '/replica', 2000)).code, 503, 'a replica with a failed service takes no reads');
     // An unhealthy node is never promoted by a switchover either: the CLI says why.
     const refused = await c.cli(['switchover', '--to', old.node]);
     assert.notEqual(refused.code, 0);

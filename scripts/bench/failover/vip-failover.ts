@@ -30,7 +30,8 @@ export async function benchPalisadeVip(
   const hook = createStampHook(dir);
   const specs = net.nodes.map((n) => ({ id: `n${n.index}`, listen: `${n.address}:7100`, http: `${n.address}:8100`, ns: n.ns }));
   const nodeOf = (id: string) => net.nodes.find((n) => `n${n.index}` === id)!;
-  const cluster = new AgentCluster(dir, specs, [...profile.flags, '--on-promote', hook.path, '--vip', `${net.vip}/${net.prefix}`, '--vip-interface', 'eth0', ...(fenceHook ? ['--fencing', 'hook', '--on-fence', hook.path] : [])]);
+  // Plaintext on the namespaces' private addresses: the bench bed is ours alone (--insecure).
+  const cluster = new AgentCluster(dir, specs, [...profile.flags, '--insecure', '--on-promote', hook.path, '--vip', `${net.vip}/${net.prefix}`, '--vip-interface', 'eth0', ...(fenceHook ? ['--fencing', 'hook', '--on-fence', hook.path] : [])]);
   const never = new AbortController().signal;
   /** The active node, once every member is healthy and the client hears the VIP from it. */
   const steady = async (): Promise<string> => {
