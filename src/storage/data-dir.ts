@@ -115,7 +115,22 @@ async function makePrivate(paths: DataDirPaths): Promise<void> {
     throw err;
   }
   await chmod(paths.storeDir, PRIVATE_DIR_MODE);
-  for (const name of names) await chmod(join(paths.storeDir, name), PRIVATE_FILE_MODE);
+  await chmodFiles(paths.storeDir, names, PRIVATE_FILE_MODE);
+}
+
+/**
+ * chmod of each listed file that still exists. The store is open by then, and LevelDB's
+ * background compaction may delete a listed file before we reach it: a file that is gone needs
+ * no tightening, and failing the start for it would make a restart fail at random.
+ */
+export async function chmodFiles(dir: string, names: readonly string[], mode: number): Promise<void> {
+  for (const name of names) {
+    try {
+      await chmod(join(dir, name), mode);
+    } catch (err) {
+      if (errorCode(err) !== 'ENOENT') throw err;
+    }
+  }
 }
 
 export async function openStore(paths: DataDirPaths): Promise<Store> {

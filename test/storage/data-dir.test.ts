@@ -1,11 +1,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EntryType } from '../../src/raft/types.js';
-import { dataDirPaths } from '../../src/storage/data-dir.js';
+import { chmodFiles, dataDirPaths } from '../../src/storage/data-dir.js';
 import {
   CorruptStateError,
   CorruptStoreError,
@@ -140,5 +140,22 @@ describe('data dir identity', () => {
     const s = await LevelStorage.open({ dataDir: dir, clusterId: 'c1', nodeId: 'n1' });
     assert.equal(s.lastIndex(), 0);
     await s.close();
+  });
+});
+
+describe('data dir modes', () => {
+  test('files deleted between the listing and the chmod (LevelDB compacting after open) are skipped; the rest are tightened', async () => {
+    const dir = newDir();
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'kept.ldb'), 'x', { mode: 0o644 });
+    await writeFile(join(dir, 'compacted.ldb'), 'x', { mode: 0o644 });
+    const names = await readdir(dir);
+    await rm(join(dir, 'compacted.ldb'));
+    await chmodFiles(dir, names, 0o600);
+    assert.equal((await stat(join(dir, 'kept.ldb'))).mode & 0o777, 0o600);
+  });
+
+  test('any other chmod failure still fails', async () => {
+    await assert.rejects(chmodFiles(join(newDir(), 'no-such-dir', '..', 'x'), ['\0bad'], 0o600));
   });
 });
