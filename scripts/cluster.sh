@@ -115,7 +115,7 @@ start() {
     if tls_on; then
       tls_args=(--client-listen "$(client_of "$conf")" --tls-ca "$PKI/ca.crt" --tls-cert "$PKI/node-$id.crt" --tls-key "$PKI/node-$id.key")
     fi
-    nohup "${CLI[@]}" agent --config "$conf" "${tls_args[@]}" >>"$DATA/$id.log" 2>&1 &
+    nohup "${CLI[@]}" agent --config "$conf" ${tls_args[@]+"${tls_args[@]}"} >>"$DATA/$id.log" 2>&1 &
     echo $! >"$pidfile"
     echo "started $id (pid $!, log $DATA/$id.log)"
   done

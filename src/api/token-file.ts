@@ -46,7 +46,8 @@ export function parseTokenFile(path: string, text: string): { table: TokenTable;
   const problems: string[] = [];
   let plainTokens = false;
   text.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/#.*$/, '').trim();
+    // A comment starts a line or follows white space: a '#' inside a token is part of it.
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (line === '') return;
     const where = `line ${i + 1}`;
     const fields = line.split(/\s+/);

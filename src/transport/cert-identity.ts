@@ -32,3 +32,11 @@ export function certificateIdentity(cert: PeerCertificate | undefined): Certific
 export function callIdentity(call: { getAuthContext?: () => { sslPeerCertificate?: PeerCertificate } | null }): CertificateIdentity | undefined {
   return certificateIdentity(call.getAuthContext?.()?.sslPeerCertificate ?? undefined);
 }
+
+/**
+ * A node certificate: exactly one OU, and it is "node". A certificate that could be read two ways
+ * (OU=admin and OU=node) is no node's, as the client port gives it no role (api/auth.ts).
+ */
+export function isNodeCertificate(id: CertificateIdentity): boolean {
+  return id.roles.length === 1 && id.roles[0] === NODE_ROLE;
+}

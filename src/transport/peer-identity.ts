@@ -5,7 +5,7 @@
 // certificate of no member cannot speak at all. etcd's --peer-cert-allowed-cn is one fixed name
 // for every peer; here each peer must be itself.
 import type { NodeId } from '../raft/types.js';
-import { NODE_ROLE, type CertificateIdentity } from './cert-identity.js';
+import { NODE_ROLE, isNodeCertificate, type CertificateIdentity } from './cert-identity.js';
 import { PeerDeniedError, PeerUnauthenticatedError } from './errors.js';
 
 export interface PeerIdentityRule {
@@ -18,8 +18,8 @@ export function checkPeerIdentity(identity: CertificateIdentity | undefined, fro
   if (identity === undefined) {
     throw new PeerUnauthenticatedError(localNode, 'no verified client certificate naming a node (CN) — peers must present their node certificate of the cluster CA');
   }
-  if (!identity.roles.includes(NODE_ROLE)) {
-    throw new PeerDeniedError(identity.name, from, localNode, `not a node certificate (OU is "${identity.roles.join(',')}", needs "${NODE_ROLE}")`);
+  if (!isNodeCertificate(identity)) {
+    throw new PeerDeniedError(identity.name, from, localNode, `not a node certificate (OU is "${identity.roles.join(',')}", needs exactly "${NODE_ROLE}")`);
   }
   if (identity.name !== from) {
     throw new PeerDeniedError(identity.name, from, localNode, `the certificate is "${identity.name}"'s, it cannot speak as "${from}"`);

@@ -151,7 +151,16 @@ class Transfer {
     this.busy.add(from);
     this.from = from;
     this.path = join(this.opts.spoolDir, `${safeName(from)}-${randomBytes(6).toString('hex')}${SPOOL_SUFFIX}`);
-    this.file = await open(this.path, 'wx+', 0o600);
+    const path = this.path;
+    const file = await open(path, 'wx+', 0o600);
+    if (this.done) {
+      // The call ended (cancelled, timed out) while the file was being opened: release() ran
+      // before there was a file to close, so close and remove it here.
+      await file.close().catch(() => {});
+      await rm(path, { force: true }).catch(() => {});
+      return;
+    }
+    this.file = file;
   }
 
   private async complete(): Promise<void> {

@@ -12,7 +12,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { checkServerIdentity, createSecureContext, type PeerCertificate, type SecureContextOptions } from 'node:tls';
 import { ChannelCredentials, ServerCredentials, credentials, experimental, type ChannelOptions } from '@grpc/grpc-js';
-import { NODE_ROLE, certificateIdentity } from './cert-identity.js';
+import { NODE_ROLE, certificateIdentity, isNodeCertificate } from './cert-identity.js';
 
 export interface TlsConfig {
   /** PEM certificate chain of this node (used as server and as client certificate). */
@@ -244,7 +244,7 @@ export function expectNode(peerId: string): (host: string, cert: PeerCertificate
     const hostError = checkServerIdentity(host, cert);
     if (hostError !== undefined) return hostError;
     const id = certificateIdentity(cert);
-    if (id?.name === peerId && id.roles.includes(NODE_ROLE)) return undefined;
+    if (id?.name === peerId && isNodeCertificate(id)) return undefined;
     const shown = id === undefined ? 'a certificate without a single CN' : `the certificate of ${id.name} (OU ${id.roles.join(',') || 'none'})`;
     return new Error(`peer ${peerId} at ${host} presented ${shown}, not node ${peerId}'s (CN=${peerId}, OU=${NODE_ROLE})`);
   };

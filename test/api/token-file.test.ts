@@ -22,6 +22,13 @@ function file(name: string, text: string, mode = 0o600): string {
 }
 
 describe('parseTokenFile', () => {
+  test("a '#' inside a token is part of it (a comment starts a line or follows white space)", () => {
+    const token = '0123456789abcdef#rest-of-it';
+    const { table } = parseTokenFile('t', `alice admin ${token} # the on-call admin\n`);
+    assert.equal(table.lookup(token)?.name, 'alice');
+    assert.equal(table.lookup('0123456789abcdef'), undefined);
+  });
+
   test('plain and sha256: tokens, comments and blank lines', () => {
     const { table, users, plainTokens } = parseTokenFile('t', `# users\n\nalice admin ${PLAIN}   # trailing comment\nci  reader  sha256:${hashToken(HASHED)}\n`);
     assert.equal(users, 2);

@@ -113,10 +113,20 @@ export async function runAgent(io: Io, flags: AgentFlags): Promise<ExitCode> {
   // Every file the agent creates (LevelDB's too, which takes no mode) is private to its user;
   // hooks inherit this umask.
   process.umask(0o077);
+  // Rotation: SIGHUP re-reads the TLS files (the node also notices changed files by itself).
+  // Installed before the node starts: Node's default for SIGHUP ends the process, and a start
+  // (LevelDB, a join) can take seconds during which logrotate or an operator may send one.
+  let reload: (() => void) | undefined;
+  const onHangup = (): void => {
+    if (reload === undefined) logger.info('SIGHUP before the node started: nothing to reload yet');
+    else reload();
+  };
+  process.on('SIGHUP', onHangup);
   let node;
   try {
     node = await startNode({ ...input, logger });
   } catch (err) {
+    process.off('SIGHUP', onHangup);
     const problemsOf = (err as { problems?: unknown }).problems;
     if (Array.isArray(problemsOf)) io.err(formatProblems(problemsOf.map((p) => inFlagTerms(String(p)))));
     else io.err(`palisade agent: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -124,9 +134,8 @@ export async function runAgent(io: Io, flags: AgentFlags): Promise<ExitCode> {
     return exitCodeFor(err);
   }
   logger.info({ address: node.address, clientAddress: node.clientAddress, http: node.httpAddress }, 'agent running; SIGTERM or Ctrl-C stops it gracefully');
-  // Rotation: SIGHUP re-reads the TLS files (the node also notices changed files by itself).
   const running = node;
-  const onHangup = (): void => {
+  reload = (): void => {
     try {
       const { changed } = running.reloadCertificates();
       logger.info({ changed }, changed ? 'SIGHUP: TLS certificates reloaded' : 'SIGHUP: TLS files unchanged');
@@ -134,7 +143,6 @@ export async function runAgent(io: Io, flags: AgentFlags): Promise<ExitCode> {
       logger.error({ err: (err as Error).message }, 'SIGHUP: TLS files not reloaded, the previous certificate stays in use');
     }
   };
-  process.on('SIGHUP', onHangup);
   const stop = new Promise<'signal'>((resolve) => {
     if (io.signal.aborted) resolve('signal');
     else io.signal.addEventListener('abort', () => resolve('signal'), { once: true });
