@@ -101,9 +101,15 @@ function permissionProblems(mode: number, uid: number, plainTokens: boolean): st
   return problems;
 }
 
+/** Accepts no token: what is in force while the file is invalid or gone. */
+const NO_TOKENS: TokenTable = { lookup: () => undefined };
+const GONE = 'gone';
+
 /**
- * A token table that follows its file: reload() re-reads it (SIGHUP, or a file watch), and a
- * file that became invalid leaves the previous table in force (the caller logs why).
+ * A token table that follows its file: reload() re-reads it (SIGHUP, or a file watch). A file
+ * that became invalid or was deleted accepts no token until a valid version appears: the change
+ * may have been a revocation (a deleted line next to a typo, or the whole file removed), and
+ * keeping the old tokens would keep the revoked one working. Certificates are not affected.
  */
 export class ReloadableTokenTable implements TokenTable {
   private current: TokenTable;
@@ -116,6 +122,14 @@ export class ReloadableTokenTable implements TokenTable {
     this.seen = loaded.stamp;
   }
 
+  /** The file was deleted: no token is accepted until it is back (see the class comment). False if already so. */
+  revokeAll(): boolean {
+    if (this.seen === GONE) return false;
+    this.current = NO_TOKENS;
+    this.seen = GONE;
+    return true;
+  }
+
   /** Whether the file on disk (as `st` describes it) is a version not read yet. */
   isNewVersion(st: { mtimeMs: number; size: number; ino: number }): boolean {
     return stampOf(st) !== this.seen;
@@ -125,7 +139,7 @@ export class ReloadableTokenTable implements TokenTable {
     return this.current.lookup(token);
   }
 
-  /** Re-reads the file; throws TokenFileError (keeping the old table) when it is invalid now. */
+  /** Re-reads the file; throws TokenFileError (and accepts no token) when it is invalid now. */
   reload(): number {
     try {
       const loaded = loadTokenFile(this.path);
@@ -133,11 +147,12 @@ export class ReloadableTokenTable implements TokenTable {
       this.seen = loaded.stamp;
       return loaded.users;
     } catch (err) {
+      this.current = NO_TOKENS;
       // Refused once is enough: wait for the next version rather than complain every poll.
       try {
         this.seen = stampOf(statSync(this.path));
       } catch {
-        // gone: the next version that appears will differ
+        this.seen = GONE;
       }
       throw err;
     }
@@ -151,7 +166,13 @@ export class ReloadableTokenTable implements TokenTable {
  */
 export function followTokenFile(table: ReloadableTokenTable, onReload: (users: number) => void, onError: (err: Error) => void, intervalMs = 1000): () => void {
   const listener = (cur: Stats): void => {
-    if (cur.nlink === 0 || !table.isNewVersion(cur)) return;
+    if (cur.nlink === 0) {
+      if (table.revokeAll()) {
+        onError(new Error(`${table.path} was deleted: no token is accepted until it is back`));
+      }
+      return;
+    }
+    if (!table.isNewVersion(cur)) return;
     try {
       onReload(table.reload());
     } catch (err) {

@@ -425,7 +425,7 @@ function clientGuard(config: NodeConfig, log: Logger, cleanup: (() => Promise<vo
     const stop = followTokenFile(
       table,
       (users) => log.info({ file: table.path, users }, 'token file reloaded'),
-      (err) => log.error({ file: table.path, err: err.message }, 'token file changed but is invalid: the previous tokens stay in force'),
+      (err) => log.error({ file: table.path, err: err.message }, 'token file invalid or deleted: no token is accepted until a valid version is back (certificates still work)'),
     );
     cleanup.push(async () => stop());
     void stopped.then(stop);

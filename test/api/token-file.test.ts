@@ -80,7 +80,7 @@ describe('loadTokenFile checks who can change or read the file', () => {
 });
 
 describe('ReloadableTokenTable', () => {
-  test('a reload takes the new users; an invalid new file keeps the old ones', () => {
+  test('a reload takes the new users; an invalid new file accepts no token until it is valid again', () => {
     const p = file('reload', `a admin ${PLAIN}\n`);
     const table = new ReloadableTokenTable(p);
     assert.equal(table.lookup(PLAIN)?.name, 'a');
@@ -90,7 +90,31 @@ describe('ReloadableTokenTable', () => {
     assert.equal(table.lookup(HASHED)?.name, 'b');
     writeFileSync(p, 'garbage\n');
     assert.throws(() => table.reload(), TokenFileError);
-    assert.equal(table.lookup(HASHED)?.name, 'b', 'the old table stays in force');
+    assert.equal(table.lookup(HASHED), undefined, 'fails closed: the change may have been a revocation');
+    writeFileSync(p, `b reader ${HASHED}\n`);
+    assert.equal(table.reload(), 1);
+    assert.equal(table.lookup(HASHED)?.name, 'b');
+  });
+
+  test('followTokenFile: a deleted file accepts no token, and its return is taken up', async () => {
+    const p = file('deleted', `a admin ${PLAIN}\n`);
+    const table = new ReloadableTokenTable(p);
+    const errors: string[] = [];
+    const stop = followTokenFile(table, () => {}, (err) => errors.push(err.message), 20);
+    const until = async (cond: () => boolean, what: string): Promise<void> => {
+      const deadline = Date.now() + 5000;
+      while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(cond(), what);
+    };
+    try {
+      rmSync(p);
+      await until(() => table.lookup(PLAIN) === undefined, 'the deleted file revokes every token');
+      assert.match(errors.join('\n'), /was deleted/);
+      writeFileSync(p, `a admin ${PLAIN}\n`, { mode: 0o600 });
+      await until(() => table.lookup(PLAIN)?.name === 'a', 'the file back in place is read again');
+    } finally {
+      stop();
+    }
   });
 
   test('followTokenFile notices a change without a restart', async () => {
