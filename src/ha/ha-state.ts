@@ -1,7 +1,7 @@
 // The replicated part of the active role: a pure reducer over committed HA commands, and the
 // encoding of those commands in log entries. Deterministic: every node that applies the same
 // commands at the same indexes holds the same state.
-import { isHealth } from './health.js';
+import { detailText, isHealth } from './health.js';
 import type { ActiveRecord, HaCommand, NodeHealth, ReplicatedHaState } from './types.js';
 
 /** A published check detail is cut to this many characters (it lives in the replicated state). */
@@ -26,7 +26,7 @@ export function applyHaCommand(state: ReplicatedHaState, cmd: HaCommand, index: 
     case 'resume':
       return state.paused ? { ...state, paused: false } : state;
     case 'health': {
-      const entry: NodeHealth = { node: cmd.node, health: cmd.health, detail: cmd.detail.slice(0, HEALTH_DETAIL_MAX) };
+      const entry: NodeHealth = { node: cmd.node, health: cmd.health, detail: detailText(cmd.detail, HEALTH_DETAIL_MAX) };
       const health = [...state.health.filter((h) => h.node !== cmd.node), entry].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
       return { ...state, health };
     }

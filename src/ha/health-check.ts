@@ -6,7 +6,7 @@
 // time: the next starts one interval after the previous one started, or when it ended if it
 // took longer.
 import { performance } from 'node:perf_hooks';
-import { Health, HealthTracker } from './health.js';
+import { Health, HealthTracker, detailText } from './health.js';
 import { runHook, type HaLogger, type HookContext, type HookResult } from './hook-runner.js';
 
 /** What an embedding program gives as `check`: healthy or not, and optionally why. */
@@ -97,10 +97,14 @@ export class HealthCheckRunner {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const started = this.now();
-      this.running = this.runOnce().then(() => {
-        this.running = undefined;
-        this.schedule(Math.max(0, this.opts.intervalMs - (this.now() - started)));
-      });
+      // A failure of the runner itself (not of the check) must neither end the checks nor the
+      // process: log it and go on at the next interval.
+      this.running = this.runOnce()
+        .catch((err: unknown) => this.opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'health check runner failed; next check at the next interval'))
+        .then(() => {
+          this.running = undefined;
+          this.schedule(Math.max(0, this.opts.intervalMs - (this.now() - started)));
+        });
     }, delayMs);
     this.timer.unref();
   }
@@ -187,7 +191,7 @@ function commandDetail(r: HookResult): string {
 }
 
 function cut(s: string): string {
-  return s.length > DETAIL_MAX ? `${s.slice(0, DETAIL_MAX - 1)}…` : s;
+  return detailText(s, DETAIL_MAX);
 }
 
 function describe(v: unknown): string {

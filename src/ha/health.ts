@@ -62,3 +62,19 @@ export class HealthTracker {
     return v;
   }
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A check's detail as replicated text: well-formed (a lone surrogate becomes U+FFFD, as the
+ * command codec refuses it) and at most `max` UTF-16 units, cut before a character, never inside
+ * a surrogate pair; a cut text ends in '…'. Deterministic: every node that applies it agrees.
+ */
+export function detailText(s: string, max: number): string {
+  const t = s.replace(LONE_SURROGATE, '\uFFFD');
+  if (t.length <= max) return t;
+  let end = max - 1;
+  const last = t.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${t.slice(0, end)}…`;
+}

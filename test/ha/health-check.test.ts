@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Health, HealthTracker } from '../../src/ha/health.js';
+import { Health, HealthTracker, detailText } from '../../src/ha/health.js';
 import { HealthCheckRunner, type CheckFunction, type CheckSource } from '../../src/ha/health-check.js';
 import type { HookContext } from '../../src/ha/hook-runner.js';
 import { allFixturesExecutable, cleanEnv, fixture, killQuietly, parseEnvFile, processDead, tempDir, waitFor, waitForPidFile } from './fixtures/helpers.js';
@@ -89,6 +89,46 @@ function harness(source: CheckSource, opts: { fall?: number; rise?: number; inte
   });
   return { runner, verdicts };
 }
+
+describe('detailText (a check detail as replicated text)', () => {
+  const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+  test('never splits a surrogate pair at the cut, and stays within the limit', () => {
+    for (let pad = 0; pad < 4; pad++) {
+      const s = `${'x'.repeat(195 + pad)}😀😀😀😀`;
+      const t = detailText(s, 200);
+      assert.ok(wellFormed(t), `pad ${pad}: ${JSON.stringify(t.slice(-4))}`);
+      assert.ok(t.length <= 200 && t.endsWith('…'));
+    }
+  });
+
+  test('a lone surrogate (half an emoji from a cut elsewhere) becomes U+FFFD; short text is kept as is', () => {
+    assert.equal(detailText('db \ud83d down', 200), 'db \ufffd down');
+    assert.equal(detailText('ok 😀', 200), 'ok 😀');
+  });
+
+  test('an embedded check whose detail would be cut inside an emoji yields a well-formed verdict detail', async () => {
+    const verdicts: string[] = [];
+    const runner = new HealthCheckRunner({
+      source: { kind: 'function', fn: async () => ({ healthy: false, detail: `${'y'.repeat(198)}😀 tail` }) },
+      intervalMs: 5,
+      timeoutMs: 1000,
+      fall: 1,
+      rise: 1,
+      killGraceMs: 100,
+      context: () => ({}) as HookContext,
+      logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+      onVerdict: (_h: Health, detail: string) => void verdicts.push(detail),
+    });
+    runner.start();
+    try {
+      await waitFor('a verdict', () => verdicts.length > 0, 5000);
+    } finally {
+      await runner.stop();
+    }
+    assert.ok(wellFormed(verdicts[0]!), JSON.stringify(verdicts[0]!.slice(-4)));
+  });
+});
 
 describe('HealthCheckRunner with an executable', () => {
   let tmp: ReturnType<typeof tempDir>;
