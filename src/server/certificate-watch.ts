@@ -34,6 +34,10 @@ export function watchCertificates(tls: TlsMaterial, log: Logger, opts: Certifica
     timer.unref();
   };
   for (const f of unique) watchFile(f, { interval: opts.intervalMs ?? 1000, persistent: false }, onChange);
+  // A watch compares each look with the one before, so a change between the node's first read of
+  // the files and the watch's first look would wait for the next change: compare contents once.
+  timer = setTimeout(reload, opts.settleMs ?? 200);
+  timer.unref();
   return () => {
     if (timer !== undefined) clearTimeout(timer);
     for (const f of unique) unwatchFile(f, onChange);
