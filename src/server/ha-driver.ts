@@ -257,6 +257,9 @@ export class HaDriver implements HaPort {
   private onVerdict(health: Health, detail: string): void {
     if (this.stopped) return;
     this.record({ kind: ClusterEventKind.Health, term: this.host.raw.raft.term, detail: `service ${health}${detail ? `: ${detail}` : ''}` });
+    // The controller decides on the verdict at once: give it today's candidates first, not the
+    // list of an earlier episode (or none, which reads as "no healthy node to take the role").
+    if (health !== Health.Healthy) this.feedCandidates(true);
     this.feed({ type: 'health', now: this.now(), health, detail });
   }
 
@@ -281,8 +284,8 @@ export class HaDriver implements HaPort {
    * While this node's service is not healthy, the leader tells the controller which voters could
    * take the role (it filters them by health): the targets of a health failover.
    */
-  private feedCandidates(): void {
-    if (this.controller.health === Health.Healthy) return;
+  private feedCandidates(evenIfHealthy = false): void {
+    if (this.controller.health === Health.Healthy && !evenIfHealthy) return;
     const ids = this.host.raw.raft.state === 'leader' ? this.candidates(false) : [];
     const key = ids.join(',');
     if (key === this.fedCandidates) return;
