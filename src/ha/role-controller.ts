@@ -449,7 +449,11 @@ export class RoleController {
 
   /** A checked node's verdict differs from the one it published. */
   private publicationDue(): boolean {
-    return this.cfg.health?.checked === true && healthOf(this.record, this.cfg.nodeId)?.health !== this.ownHealth;
+    const published = healthOf(this.record, this.cfg.nodeId)?.health;
+    if (this.cfg.health?.checked === true) return published !== this.ownHealth;
+    // Without a check the node is healthy by definition: withdraw a verdict a past life with a
+    // check left in the state (else it would stay "unhealthy" and never take the role again).
+    return published !== undefined && published !== Health.Healthy;
   }
 
   /** Publish our verdict in the replicated state (retried: a proposal may be dropped). */

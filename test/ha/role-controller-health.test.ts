@@ -230,3 +230,17 @@ describe('role controller: service health', () => {
     assert.deepEqual(runs(out).map((r) => r.reason), ['switchover to n3']);
   });
 });
+
+describe('role controller: a verdict outlives its check', () => {
+  test('a node restarted without a check withdraws the "unhealthy" a past life published', () => {
+    const n = new Node({ checked: false });
+    n.state = applyHaCommand(n.state, { type: 'health', node: 'n1', health: Health.Unhealthy, detail: 'service down' }, ++n.index);
+    const published = proposals(n.boot(0)).filter((c) => c.type === 'health');
+    assert.deepEqual(published.map((c) => c.type === 'health' && [c.node, c.health]), [['n1', Health.Healthy]]);
+  });
+
+  test('a node that never had a check publishes nothing', () => {
+    const n = new Node({ checked: false });
+    assert.deepEqual(proposals(n.boot(0)).filter((c) => c.type === 'health'), []);
+  });
+});
