@@ -3,6 +3,7 @@
 // executed in the contract order: persist, send, apply, advance. No time, no randomness
 // beyond each node's seeded rng: tests drive ticks explicitly.
 import { bootstrapStorage } from '../../src/raft/bootstrap.js';
+import { encodeConfChange } from '../../src/raft/conf-change-codec.js';
 import { MemoryStorage } from '../../src/raft/memory-storage.js';
 import type { Message, MessageType } from '../../src/raft/messages.js';
 import { Raft } from '../../src/raft/raft.js';
@@ -337,4 +338,17 @@ export function makeLeader(r: Raft): void {
     r.step({ type: 'requestVoteResponse', from: id, to: r.id, term: r.term, preVote: false, reject: false });
   }
   if (r.state !== 'leader') throw new Error(`${r.id} did not become leader (state ${r.state})`);
+}
+
+/** A membership change as the log entry at (index, term). */
+export function confEntry(index: number, term: number, cc: ConfChange): Entry {
+  return { index, term, type: EntryType.ConfChange, data: encodeConfChange(cc) };
+}
+
+/** Voters `voters`; log = `entries`; hard state at the last entry's term with `commit`. */
+export function storageWithEntries(voters: NodeId[], entries: Entry[], commit: number): MemoryStorage {
+  const s = MemoryStorage.withConfState({ voters, learners: [] });
+  s.append(entries);
+  s.setHardState({ term: entries[entries.length - 1]!.term, vote: '', commit });
+  return s;
 }

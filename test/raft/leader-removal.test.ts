@@ -6,23 +6,9 @@
 // point, which a candidate holding that entry may adopt (Log Matching).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeConfChange } from '../../src/raft/conf-change-codec.js';
 import { ProposalDroppedError } from '../../src/raft/errors.js';
-import { MemoryStorage } from '../../src/raft/memory-storage.js';
-import { ConfChangeType, EntryType, StateType, type ConfChange, type Entry, type NodeId } from '../../src/raft/types.js';
-import { drain, entry, makeLeader, newTestRaft } from './harness.js';
-
-function confEntry(index: number, term: number, cc: ConfChange): Entry {
-  return { index, term, type: EntryType.ConfChange, data: encodeConfChange(cc) };
-}
-
-/** Voters `voters`; log = `entries`; hard state at the last entry's term with `commit`. */
-function storage(voters: NodeId[], entries: Entry[], commit: number): MemoryStorage {
-  const s = MemoryStorage.withConfState({ voters, learners: [] });
-  s.append(entries);
-  s.setHardState({ term: entries[entries.length - 1]!.term, vote: '', commit });
-  return s;
-}
+import { ConfChangeType, StateType, type ConfChange } from '../../src/raft/types.js';
+import { confEntry, drain, entry, makeLeader, newTestRaft, storageWithEntries as storage } from './harness.js';
 
 const DEMOTE_A: ConfChange = { type: ConfChangeType.AddLearner, nodeId: 'a' };
 const REMOVE_B: ConfChange = { type: ConfChangeType.RemoveNode, nodeId: 'b' };
