@@ -8,22 +8,11 @@ import { applyHaCommand } from '../../src/ha/ha-state.js';
 import { Health } from '../../src/ha/health.js';
 import { RoleController } from '../../src/ha/role-controller.js';
 import { EMPTY_HA_STATE, LocalRole, type ControllerAction, type HaCommand, type HaConfig, type HealthPolicy, type ReplicatedHaState } from '../../src/ha/types.js';
+import { CONTROLLER_CFG } from './controller-config.js';
 
 const POLICY: HealthPolicy = { checked: true, failoverCooldownMs: 5000, onNoHealthyCandidate: 'keep' };
 
-const CFG: HaConfig = {
-  nodeId: 'n1',
-  fencing: 'lease',
-  leaseMs: 280,
-  outliveMs: 300,
-  demoteBudgetMs: 100,
-  noActive: false,
-  priority: 0,
-  failback: false,
-  promoteBackoffMinMs: 500,
-  promoteBackoffMaxMs: 4000,
-  health: POLICY,
-};
+const CFG: HaConfig = { ...CONTROLLER_CFG, health: POLICY };
 
 type Run = Extract<ControllerAction, { type: 'run' }>;
 const runs = (as: readonly ControllerAction[]): Run[] => as.filter((a): a is Run => a.type === 'run');

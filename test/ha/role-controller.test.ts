@@ -6,19 +6,9 @@ import { describe, test } from 'node:test';
 import { applyHaCommand } from '../../src/ha/ha-state.js';
 import { RoleController } from '../../src/ha/role-controller.js';
 import { EMPTY_HA_STATE, LocalRole, type ControllerAction, type HaCommand, type HaConfig, type ReplicatedHaState } from '../../src/ha/types.js';
+import { CONTROLLER_CFG } from './controller-config.js';
 
-const CFG: HaConfig = {
-  nodeId: 'n1',
-  fencing: 'lease',
-  leaseMs: 280,
-  outliveMs: 300,
-  demoteBudgetMs: 100,
-  noActive: false,
-  priority: 0,
-  failback: false,
-  promoteBackoffMinMs: 500,
-  promoteBackoffMaxMs: 4000,
-};
+const CFG: HaConfig = CONTROLLER_CFG;
 
 type Run = Extract<ControllerAction, { type: 'run' }>;
 
