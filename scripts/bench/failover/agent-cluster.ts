@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../palisade-cluster.js';
 import { spawnGroup, type GroupProcess } from './detached.js';
-import { fetchJson } from './poll.js';
+import { fetchJson, sleep } from './poll.js';
 
 const HAVE_CURL = (() => {
   try {
@@ -96,6 +96,19 @@ export class AgentCluster {
   }
 
   /** The one member whose /primary answers 200 while both others answer /replica 200. */
+  /** The steady active node, waiting up to `timeoutMs` (a node that exits fails at once). */
+  async awaitSteadyActive(what: string, timeoutMs = 30_000): Promise<string> {
+    const never = new AbortController().signal;
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const a = await this.steadyActive(never).catch(() => undefined);
+      if (a !== undefined) return a;
+      this.assertRunning();
+      if (performance.now() > deadline) throw new Error(`${what}: no steady active node within ${timeoutMs / 1000} s (logs in ${this.dir})`);
+      await sleep(20);
+    }
+  }
+
   async steadyActive(signal: AbortSignal): Promise<string | undefined> {
     const answers = await Promise.all(
       this.specs.map(async (s) => ({ id: s.id, primary: await this.http(s.id, '/primary', signal), replica: await this.http(s.id, '/replica', signal) })),

@@ -71,16 +71,7 @@ export async function benchPalisadeHealth(group: ProcessGroup, profile: Palisade
       await sleep(50);
     }
   };
-  const steady = async (): Promise<string> => {
-    const deadline = performance.now() + 30_000;
-    for (;;) {
-      const a = await cluster.steadyActive(never).catch(() => undefined);
-      if (a !== undefined) return a;
-      cluster.assertRunning();
-      if (performance.now() > deadline) throw new Error(`${profile.name}: no steady active node within 30 s (logs in ${dir})`);
-      await sleep(20);
-    }
-  };
+  const steady = (): Promise<string> => cluster.awaitSteadyActive(profile.name);
   const run = { serviceDownToPromoteMs: [] as number[], overlaps: 0, fences: 0 };
   cluster.startAll();
   try {

@@ -52,17 +52,7 @@ export async function benchPalisadeFailover(
   const specs = [];
   for (const id of ['n1', 'n2', 'n3']) specs.push({ id, listen: `${HOST}:${await freePort()}`, http: `${HOST}:${await freePort()}` });
   const cluster = new AgentCluster(dir, specs, [...profile.flags, '--on-promote', hook.path]);
-  const never = new AbortController().signal;
-  const steady = async (): Promise<string> => {
-    const deadline = performance.now() + 30_000;
-    for (;;) {
-      const a = await cluster.steadyActive(never).catch(() => undefined);
-      if (a !== undefined) return a;
-      cluster.assertRunning();
-      if (performance.now() > deadline) throw new Error(`${profile.name}: no steady active node within 30 s (logs in ${dir})`);
-      await sleep(20);
-    }
-  };
+  const steady = (): Promise<string> => cluster.awaitSteadyActive(profile.name);
   const run: PalisadeRun = { killToPromoteMs: [], killToPrimaryMs: [], switchoverToPromoteMs: [], switchoverRpcMs: [], switchoverRefusals: [], hookKind: hook.kind };
   cluster.startAll();
   try {
