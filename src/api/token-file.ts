@@ -9,7 +9,7 @@
 // kept in memory. The file must not be writable by others (anyone could add an admin) nor
 // readable by others while it holds plain tokens, and must belong to the agent's user or root.
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { type Role, USER_ROLES } from './auth.js';
 
 export interface TokenUser {
@@ -160,13 +160,18 @@ export class ReloadableTokenTable implements TokenTable {
 }
 
 /**
- * Follows the file: reloads when a poll finds a version not read yet (compared with the version
- * read, not the previous poll, so a change between the load and the first poll is not missed; a
- * watch that does not keep the process alive). Returns the function that stops following.
+ * Follows the file: every `intervalMs` compares the file on disk with the version read and
+ * reloads when they differ. Our own poll rather than fs.watchFile: watchFile takes its first
+ * stat asynchronously as a baseline and reports only later changes, so a write between the load
+ * and that first stat would never be noticed. The timer does not keep the process alive.
+ * Returns the function that stops following.
  */
 export function followTokenFile(table: ReloadableTokenTable, onReload: (users: number) => void, onError: (err: Error) => void, intervalMs = 1000): () => void {
-  const listener = (cur: Stats): void => {
-    if (cur.nlink === 0) {
+  const poll = (): void => {
+    let cur: Stats;
+    try {
+      cur = statSync(table.path);
+    } catch {
       if (table.revokeAll()) {
         onError(new Error(`${table.path} was deleted: no token is accepted until it is back`));
       }
@@ -179,6 +184,7 @@ export function followTokenFile(table: ReloadableTokenTable, onReload: (users: n
       onError(err as Error);
     }
   };
-  watchFile(table.path, { interval: intervalMs, persistent: false }, listener);
-  return () => unwatchFile(table.path, listener);
+  const timer = setInterval(poll, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
