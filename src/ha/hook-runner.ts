@@ -1,4 +1,4 @@
-// Runs one hook (DESIGN.md "Hook contract"): an executable started without a shell as the
+// Runs one hook (docs/design.md "Hook contract"): an executable started without a shell as the
 // leader of its own process group, with the PALISADE_* environment, a timeout that kills the
 // whole group (SIGTERM, then SIGKILL after a bounded grace), and its output logged line by
 // line. A hook that cannot run is a failed result, never an exception: the role controller

@@ -1,5 +1,5 @@
 // Executes the role controller's `run` actions on this node, one sequence at a time
-// (DESIGN.md "Single active" 3-5; model: patroni's callback executor):
+// (docs/design.md "Single active" 3-5; model: patroni's callback executor):
 //   promote = promote hook → VIP add (after the duplicate-address probe) → gratuitous ARP → serving
 //   demote  = not serving → VIP removed → demote hook
 //   fence   = fence hook with PALISADE_TARGET = the node to fence

@@ -1,4 +1,4 @@
-// The timing rule of DESIGN.md "Single active", worked out from the node's settings, and the
+// The timing rule of docs/design.md "Single active", worked out from the node's settings, and the
 // check that an operator's settings keep it. Pure arithmetic; every number in milliseconds.
 import type { FencingMode, HaTiming } from './types.js';
 

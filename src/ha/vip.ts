@@ -4,7 +4,7 @@
 //   add      = duplicate-address probe (refuse if the address answers elsewhere) + `ip addr add`
 //   announce = gratuitous ARP so neighbours' caches follow the address to this node
 //   remove   = `ip addr del` (absent counts as removed)
-// The probe is the last guard of a deployment without a fence hook (DESIGN.md "Single active" 6).
+// The probe is the last guard of a deployment without a fence hook (docs/design.md "Single active" 6).
 import { describeCommandResult, execFileRunner, type CommandResult, type CommandRunner } from './command-runner.js';
 import type { HaLogger } from './hook-runner.js';
 

@@ -167,7 +167,7 @@ export class Raft {
     return this.trk.isVoter(this.id) && !this.raftLog.hasPendingSnapshot();
   }
 
-  /** Stickiness (DESIGN.md "Single active" 1): do we still follow a live leader? */
+  /** Stickiness (docs/design.md "Single active" 1): do we still follow a live leader? */
   inLeaderLease(): boolean {
     if (this.state === StateType.Leader) return true;
     return this.leaderContactElapsed < this.electionTick;

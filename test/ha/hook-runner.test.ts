@@ -1,4 +1,4 @@
-// The hook contract (DESIGN.md "Hook contract") against real executables: no shell, the
+// The hook contract (docs/design.md "Hook contract") against real executables: no shell, the
 // PALISADE_* environment, a timeout that kills the whole process group, output in the log.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // The resource executor runs the role controller's `run` actions one at a time, latest
-// decision wins (DESIGN.md "Single active" 3-5): real fixture hooks, a scripted runner for the VIP.
+// decision wins (docs/design.md "Single active" 3-5): real fixture hooks, a scripted runner for the VIP.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';

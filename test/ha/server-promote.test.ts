@@ -29,7 +29,7 @@ describe('a leader becomes the active node', () => {
     await c?.close();
   });
 
-  test('the leader runs the promote hook with the documented environment (DESIGN.md "Hook contract")', async () => {
+  test('the leader runs the promote hook with the documented environment (docs/design.md "Hook contract")', async () => {
     const leader = await c.leader();
     const line = await waitUntil('a promote hook run', () => c.lines().find((l) => l.event === 'promote'));
     assert.equal(line.node, leader.id);

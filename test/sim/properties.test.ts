@@ -1,4 +1,4 @@
-// The simulation campaign (DESIGN.md "Testing pyramid"): for 3, 5 and 7 nodes, fast-check
+// The simulation campaign (docs/design.md "Testing pyramid"): for 3, 5 and 7 nodes, fast-check
 // generates nemesis scripts — partitions (symmetric, one-way, partial), loss, duplication,
 // delay and reordering, crash/restart from disk, pauses, clock drift, membership changes,
 // leadership transfers, client writes and ReadIndex reads, and faults aimed at the first

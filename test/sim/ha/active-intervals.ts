@@ -1,8 +1,8 @@
-// The single-active oracle (DESIGN.md "Single active"): every promotion a node carries out is
+// The single-active oracle (docs/design.md "Single active"): every promotion a node carries out is
 // an interval of simulated real time, [promote sequence start, demote sequence end or fence
 // end]. Intervals of different promotions must never overlap, and each promotion must carry
 // a larger epoch than every earlier one, the epoch of a Promote entry of that node already
-// committed (DESIGN.md "Single active" 3; checked by the harness). Overlaps can only begin when an interval opens, so
+// committed (docs/design.md "Single active" 3; checked by the harness). Overlaps can only begin when an interval opens, so
 // checking at every open is checking after every event.
 import type { NodeId } from '../../../src/raft/types.js';
 

@@ -1,4 +1,4 @@
-// Single active, in the deterministic simulator (DESIGN.md "Single active"; issue 4 "Tests"):
+// Single active, in the deterministic simulator (docs/design.md "Single active"; issue 4 "Tests"):
 // every node runs the real RoleController on its own drifting clock, fed from its core's
 // Ready stream (lease from quorum-acknowledged heartbeat rounds, the applied HA record),
 // and carries out promote / demote / fence sequences on simulated resources. After every
@@ -92,7 +92,7 @@ describe('single active with quiet ticks', () => {
 });
 
 describe('single active: the documented gap of fencing mode lease', () => {
-  // DESIGN.md "Single active" 6: a crashed or stopped agent cannot remove its VIP; only a fence
+  // docs/design.md "Single active" 6: a crashed or stopped agent cannot remove its VIP; only a fence
   // covers it. The oracle must see that, or the lease-mode campaign above proves little.
   test('fencing lease under crashes and pauses: the campaign finds two actives (within 300 cases)', () => {
     const r = runHaCampaign({ runs: 300, seed: SEED, nodes: 3, fencing: 'lease', nemesis: 'hook', maxShrinkRuns: 100 });
