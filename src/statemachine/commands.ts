@@ -7,7 +7,6 @@ import type { ClusterEvent } from './cluster-events.js';
 import { CommandDecodeError, InvalidCommandError } from './errors.js';
 import { MemberRole } from './membership.js';
 import type { Member } from './membership.js';
-import { isWellFormed, utf8ByteLength } from './utf8.js';
 
 export const COMMAND_FORMAT_VERSION = 1;
 
@@ -152,8 +151,8 @@ function idProblem(what: string, s: string): string | undefined {
 }
 
 function textProblem(what: string, s: string, maxBytes: number): string | undefined {
-  if (!isWellFormed(s)) return `${what} contains a lone UTF-16 surrogate (not representable in UTF-8)`;
-  const n = utf8ByteLength(s);
+  if (!s.isWellFormed()) return `${what} contains a lone UTF-16 surrogate (not representable in UTF-8)`;
+  const n = Buffer.byteLength(s, 'utf8');
   if (n > maxBytes) return `${what} is ${n} bytes; the limit is ${maxBytes}`;
   return undefined;
 }

@@ -4,7 +4,6 @@
 // state (in the snapshot), so a watch gives the same answer on every replica.
 import { Deque } from './deque.js';
 import { WatchCompactedError } from './errors.js';
-import { utf8ByteLength } from './utf8.js';
 
 export interface KeyValue {
   readonly key: string;
@@ -44,7 +43,7 @@ export function eventKey(e: KvEvent): string {
 }
 
 function eventBytes(e: KvEvent): number {
-  const payload = e.type === KvEventType.Put ? utf8ByteLength(e.kv.key) + utf8ByteLength(e.kv.value) : utf8ByteLength(e.key);
+  const payload = e.type === KvEventType.Put ? Buffer.byteLength(e.kv.key, 'utf8') + Buffer.byteLength(e.kv.value, 'utf8') : Buffer.byteLength(e.key, 'utf8');
   return EVENT_OVERHEAD_BYTES + payload;
 }
 

@@ -4,7 +4,7 @@
 // and deletes of missing keys are not mutations (no new revision, no event).
 import { KvEventType, KvHistory, DEFAULT_HISTORY_LIMITS } from './kv-history.js';
 import type { HistoryLimits, KeyValue, KvEvent } from './kv-history.js';
-import { compareKeys, utf8ByteLength } from './utf8.js';
+import { compareKeys } from './key-order.js';
 
 export interface PutResult {
   /** The store's revision after the put (= the key's new modRevision). */
@@ -37,7 +37,7 @@ export const KEY_OVERHEAD_BYTES = 64;
 
 /** What a key with this value counts for in the store's size (and the --quota-bytes quota). */
 export function storedBytes(key: string, value: string): number {
-  return KEY_OVERHEAD_BYTES + utf8ByteLength(key) + utf8ByteLength(value);
+  return KEY_OVERHEAD_BYTES + Buffer.byteLength(key, 'utf8') + Buffer.byteLength(value, 'utf8');
 }
 
 export class KvStore {

@@ -5,7 +5,7 @@
 import { applyConfChange } from '../raft/conf-change.js';
 import { ConfChangeError } from '../raft/errors.js';
 import type { ConfChange, ConfState, NodeId } from '../raft/types.js';
-import { compareKeys } from './utf8.js';
+import { compareKeys } from './key-order.js';
 
 export const MemberRole = {
   Voter: 'voter',
