@@ -17,24 +17,8 @@ import type { Metadata } from '@grpc/grpc-js';
 import { PermissionDeniedError, UnauthenticatedError } from '../errors.js';
 import { SYSTEM_PREFIX } from '../statemachine/kv-store.js';
 import { certificateIdentity } from '../transport/cert-identity.js';
+import { Role, USER_ROLES, isRole } from './roles.js';
 import type { TokenTable } from './token-file.js';
-
-export const Role = {
-  Reader: 'reader',
-  Operator: 'operator',
-  Admin: 'admin',
-  /** A cluster member's own certificate (CN = its node id). */
-  Node: 'node',
-} as const;
-export type Role = (typeof Role)[keyof typeof Role];
-
-/** The roles a person or a tool can hold (a token, or a user certificate). */
-export const USER_ROLES: readonly Role[] = [Role.Reader, Role.Operator, Role.Admin];
-const ALL_ROLES: ReadonlySet<string> = new Set(Object.values(Role));
-
-export function isRole(s: string): s is Role {
-  return ALL_ROLES.has(s);
-}
 
 export const Permission = {
   /** status, members list, kv get/list/watch, events */

@@ -53,17 +53,11 @@ import type { HaPort, HaStatus, NodePort } from './node-port.js';
 import { Undecodable } from './undecodable.js';
 import { serveWriteStream } from './write-stream.js';
 import type { MembershipResult } from './node-port.js';
+import type { ServiceLogger } from './service-logger.js';
 
 export const SERVER_VERSION = '0.1.0';
 
 const NODE_ID_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
-
-export interface ServiceLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
 
 /**
  * The definition (with deserializers that never throw) and the implementation to add to a grpc

@@ -10,7 +10,7 @@
 // readable by others while it holds plain tokens, and must belong to the agent's user or root.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, type Stats } from 'node:fs';
-import { type Role, USER_ROLES } from './auth.js';
+import { type Role, USER_ROLES } from './roles.js';
 
 export interface TokenUser {
   readonly name: string;

@@ -9,7 +9,7 @@ import type { KvWriteError } from '../transport/generated/palisade/v1/KvWriteErr
 import type { KvWriteRequest__Output } from '../transport/generated/palisade/v1/KvWriteRequest.js';
 import type { KvWriteResponse } from '../transport/generated/palisade/v1/KvWriteResponse.js';
 import { casKv, deleteKv, putKv } from './kv-writes.js';
-import type { ServiceLogger } from './client-service.js';
+import type { ServiceLogger } from './service-logger.js';
 import type { NodePort } from './node-port.js';
 import { Undecodable } from './undecodable.js';
 

@@ -6,7 +6,9 @@
 // time: the next starts one interval after the previous one started, or when it ended if it
 // took longer.
 import { performance } from 'node:perf_hooks';
-import { Health, HealthTracker, detailText } from './health.js';
+import { Health } from '../statemachine/ha-record.js';
+import { HealthTracker } from './health.js';
+import { detailText } from '../statemachine/ha-state.js';
 import { runHook, type HaLogger, type HookContext, type HookResult } from './hook-runner.js';
 
 /** What an embedding program gives as `check`: healthy or not, and optionally why. */

@@ -5,17 +5,7 @@
 // promoted). `rise` consecutive successes make it healthy, `fall` consecutive failures make it
 // unhealthy; a result that disagrees with the verdict only counts towards the opposite one, so
 // a single blip changes nothing when fall and rise are above 1.
-
-export const Health = {
-  Healthy: 'healthy',
-  Unhealthy: 'unhealthy',
-  Unknown: 'unknown',
-} as const;
-export type Health = (typeof Health)[keyof typeof Health];
-
-export function isHealth(v: unknown): v is Health {
-  return v === Health.Healthy || v === Health.Unhealthy || v === Health.Unknown;
-}
+import { Health } from '../statemachine/ha-record.js';
 
 export interface Hysteresis {
   /** Consecutive failures that make a node unhealthy (≥ 1). */
@@ -61,20 +51,4 @@ export class HealthTracker {
     this.verdict = v;
     return v;
   }
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/**
- * A check's detail as replicated text: well-formed (a lone surrogate becomes U+FFFD, as the
- * command codec refuses it) and at most `max` UTF-16 units, cut before a character, never inside
- * a surrogate pair; a cut text ends in '…'. Deterministic: every node that applies it agrees.
- */
-export function detailText(s: string, max: number): string {
-  const t = s.replace(LONE_SURROGATE, '\uFFFD');
-  if (t.length <= max) return t;
-  let end = max - 1;
-  const last = t.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--;
-  return `${t.slice(0, end)}…`;
 }

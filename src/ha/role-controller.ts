@@ -3,10 +3,10 @@
 // `now` comes with every input and the caller runs the actions it returns, one `run` at a
 // time, reporting each end with an `actionDone` input. Every decision is re-evaluated from
 // the latest inputs ("latest state wins"), so a lost or late input only delays, never confuses.
-import { healthOf } from './ha-state.js';
-import { Health } from './health.js';
-import type { ActiveRecord, ControllerAction, ControllerInput, HaCommand, HaConfig, HookKind, RaftRole, ReplicatedHaState } from './types.js';
-import { EMPTY_HA_STATE, LocalRole, OnNoHealthyCandidate } from './types.js';
+import { healthOf } from '../statemachine/ha-state.js';
+import { EMPTY_HA_STATE, Health, type ActiveRecord, type HaCommand, type ReplicatedHaState } from '../statemachine/ha-record.js';
+import type { ControllerAction, ControllerInput, HaConfig, HookKind, RaftRole } from './types.js';
+import { LocalRole, OnNoHealthyCandidate } from './types.js';
 
 interface RaftView {
   readonly role: RaftRole;

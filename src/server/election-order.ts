@@ -29,9 +29,9 @@
 //
 // Safety does not depend on any of this: the core clamps the result into [E, 2E), and votes
 // are refused by stickiness and the log check whatever the timeouts are.
-import { Health } from '../ha/health.js';
+import { Health } from '../statemachine/ha-record.js';
 import type { HaProfile } from '../ha/profiles.js';
-import type { NodeHealth } from '../ha/types.js';
+import type { NodeHealth } from '../statemachine/ha-record.js';
 import type { ElectionTimeoutContext, ElectionTimeoutPolicy } from '../raft/config.js';
 import type { NodeId } from '../raft/types.js';
 

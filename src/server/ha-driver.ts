@@ -7,15 +7,16 @@
 // serves the operator's controls (switchover, pause/resume, events) and /primary, /replica.
 import type { HaPort, HaStatus, NodeRole, SwitchoverResult } from '../api/node-port.js';
 import { NoLeaderError, NotFoundError, PreconditionFailedError, TimeoutError } from '../errors.js';
-import { encodeHaCommand, healthOf } from '../ha/ha-state.js';
+import { encodeHaCommand, healthOf } from '../statemachine/ha-state.js';
 import { HealthCheckRunner } from '../ha/health-check.js';
-import { Health } from '../ha/health.js';
+import { Health } from '../statemachine/ha-record.js';
 import { HA_PROFILE_PREFIX, readHaProfiles, type HaProfile } from '../ha/profiles.js';
 import type { HookContext } from '../ha/hook-runner.js';
 import { ReannounceTrigger } from '../ha/reannounce.js';
 import { ResourceExecutor, type ActionResult } from '../ha/resource-executor.js';
 import { RoleController } from '../ha/role-controller.js';
-import { LocalRole, type ControllerAction, type ControllerInput, type HaCommand, type HaConfig, type RaftRole, type ReplicatedHaState } from '../ha/types.js';
+import { LocalRole, type ControllerAction, type ControllerInput, type HaConfig, type RaftRole } from '../ha/types.js';
+import type { HaCommand, ReplicatedHaState } from '../statemachine/ha-record.js';
 import type { Ready } from '../raft/ready.js';
 import type { RawNode } from '../raft/raw-node.js';
 import { NONE } from '../raft/types.js';

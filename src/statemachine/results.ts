@@ -1,6 +1,6 @@
 // What applying an entry produced. Plain data: the server hands it to the waiting client
 // (matched by entry index), and dedup keeps the write results to answer retries.
-import type { HaCommand } from '../ha/types.js';
+import type { HaCommand } from './ha-record.js';
 import type { RequestId } from './commands.js';
 import type { ConfChange, ConfState } from '../raft/types.js';
 
@@ -21,7 +21,7 @@ export type CommandOutcome =
   | { readonly type: 'noop' }
   | { readonly type: 'bootstrap'; readonly clusterId: string }
   | { readonly type: 'recordEvent'; readonly seq: number }
-  /** An active-role command (ha/ha-state.ts) was applied; the HA state may have changed. */
+  /** An active-role command (ha-state.ts) was applied; the HA state may have changed. */
   | { readonly type: 'ha'; readonly command: HaCommand };
 
 /** Why an entry was refused. Every replica refuses the same entry with the same code. */

@@ -22,9 +22,7 @@ import type { KeyValue, KvEvent } from './kv-history.js';
 import { MemberRole } from './membership.js';
 import type { Member } from './membership.js';
 import type { RejectionStats, WriteOutcome } from './results.js';
-import { Health } from '../ha/health.js';
-import type { ActiveRecord, NodeHealth, ReplicatedHaState } from '../ha/types.js';
-import { EMPTY_HA_STATE } from '../ha/types.js';
+import { EMPTY_HA_STATE, Health, type ActiveRecord, type NodeHealth, type ReplicatedHaState } from './ha-record.js';
 
 export const SNAPSHOT_MAGIC = new Uint8Array([0x50, 0x4c, 0x53, 0x4d]); // "PLSM"
 export const SNAPSHOT_FORMAT_VERSION = 3;

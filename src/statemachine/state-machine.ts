@@ -3,9 +3,8 @@
 // every iteration that reaches the snapshot or a result is ordered — so all replicas that
 // applied the same entries hold the same state, and restoring a snapshot is the same as
 // replaying the entries it covers.
-import { applyHaCommand, decodeHaCommand, isHaCommand } from '../ha/ha-state.js';
-import { EMPTY_HA_STATE } from '../ha/types.js';
-import type { HaCommand, ReplicatedHaState } from '../ha/types.js';
+import { applyHaCommand, decodeHaCommand, isHaCommand } from './ha-state.js';
+import { EMPTY_HA_STATE, type HaCommand, type ReplicatedHaState } from './ha-record.js';
 import { decodeConfChange } from '../raft/conf-change-codec.js';
 import { EntryType } from '../raft/types.js';
 import type { ConfChange, ConfState, Entry } from '../raft/types.js';
@@ -110,7 +109,7 @@ export class StateMachine implements WatchSource {
   private applyNormal(entry: Entry): ApplyResult {
     // A new leader's no-op carries no data.
     if (entry.data.length === 0) return { kind: 'command', index: entry.index, outcome: { type: 'noop' }, duplicate: false };
-    // Active-role commands carry their own marker byte (ha/ha-state.ts), distinct from the
+    // Active-role commands carry their own marker byte (ha-state.ts), distinct from the
     // command format version, so both share the log without ambiguity.
     if (isHaCommand(entry.data)) {
       let ha: HaCommand;

@@ -4,10 +4,11 @@
 // failover per cooldown, none while paused.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyHaCommand } from '../../src/ha/ha-state.js';
-import { Health } from '../../src/ha/health.js';
+import { applyHaCommand } from '../../src/statemachine/ha-state.js';
+import { Health } from '../../src/statemachine/ha-record.js';
 import { RoleController } from '../../src/ha/role-controller.js';
-import { EMPTY_HA_STATE, LocalRole, type ControllerAction, type HaCommand, type HaConfig, type HealthPolicy, type ReplicatedHaState } from '../../src/ha/types.js';
+import { EMPTY_HA_STATE, type HaCommand, type ReplicatedHaState } from '../../src/statemachine/ha-record.js';
+import { LocalRole, type ControllerAction, type HaConfig, type HealthPolicy } from '../../src/ha/types.js';
 import { CONTROLLER_CFG } from './controller-config.js';
 
 const POLICY: HealthPolicy = { checked: true, failoverCooldownMs: 5000, onNoHealthyCandidate: 'keep' };

@@ -3,9 +3,10 @@
 // docs/design-notes.md "The active role").
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyHaCommand } from '../../src/ha/ha-state.js';
+import { applyHaCommand } from '../../src/statemachine/ha-state.js';
 import { RoleController } from '../../src/ha/role-controller.js';
-import { EMPTY_HA_STATE, LocalRole, type ControllerAction, type HaCommand, type HaConfig, type ReplicatedHaState } from '../../src/ha/types.js';
+import { EMPTY_HA_STATE, type HaCommand, type ReplicatedHaState } from '../../src/statemachine/ha-record.js';
+import { LocalRole, type ControllerAction, type HaConfig } from '../../src/ha/types.js';
 import { CONTROLLER_CFG } from './controller-config.js';
 
 const CFG: HaConfig = CONTROLLER_CFG;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { decodeSnapshot, encodeSnapshot } from '../../src/statemachine/snapshot-codec.js';
 import { StateMachine } from '../../src/statemachine/state-machine.js';
-import { encodeHaCommand } from '../../src/ha/ha-state.js';
+import { encodeHaCommand } from '../../src/statemachine/ha-state.js';
 import { EntryType } from '../../src/raft/types.js';
 import { validateNodeConfig } from '../../src/server/config.js';
 import { tempDir } from '../server/helpers.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { HaProfile } from '../../src/ha/profiles.js';
-import type { NodeHealth } from '../../src/ha/types.js';
+import type { NodeHealth } from '../../src/statemachine/ha-record.js';
 import { seededRng } from '../../src/raft/rng.js';
 import { NONE } from '../../src/raft/types.js';
 import { electionRank, staggerOf, staggeredElectionTimeout } from '../../src/server/election-order.js';

@@ -6,10 +6,11 @@
 // a fake controller clock; the Raft node, the state machine and the executor are stand-ins.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyHaCommand, isHaCommand } from '../../src/ha/ha-state.js';
+import { applyHaCommand, isHaCommand } from '../../src/statemachine/ha-state.js';
 import { HA_PROFILE_PREFIX } from '../../src/ha/profiles.js';
 import type { ActionResult, ResourceExecutor } from '../../src/ha/resource-executor.js';
-import { EMPTY_HA_STATE, LocalRole, type ControllerAction, type ReplicatedHaState } from '../../src/ha/types.js';
+import { EMPTY_HA_STATE, type ReplicatedHaState } from '../../src/statemachine/ha-record.js';
+import { LocalRole, type ControllerAction } from '../../src/ha/types.js';
 import type { Ready } from '../../src/raft/ready.js';
 import type { RawNode } from '../../src/raft/raw-node.js';
 import { decodeCommand } from '../../src/statemachine/commands.js';

@@ -6,10 +6,11 @@
 // lease check's deadline, and the tick after them must make the controller demote.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyHaCommand } from '../../src/ha/ha-state.js';
+import { applyHaCommand } from '../../src/statemachine/ha-state.js';
 import type { ActionResult } from '../../src/ha/resource-executor.js';
 import type { ResourceExecutor } from '../../src/ha/resource-executor.js';
-import { EMPTY_HA_STATE, LocalRole, type ControllerAction, type ReplicatedHaState } from '../../src/ha/types.js';
+import { EMPTY_HA_STATE, type ReplicatedHaState } from '../../src/statemachine/ha-record.js';
+import { LocalRole, type ControllerAction } from '../../src/ha/types.js';
 import type { Ready } from '../../src/raft/ready.js';
 import type { RawNode } from '../../src/raft/raw-node.js';
 import { tickPlan, validateNodeConfig } from '../../src/server/config.js';

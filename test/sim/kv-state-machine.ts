@@ -2,11 +2,11 @@
 // in entry data as JSON {id, c}; each op id is applied at most once (a forwarded proposal
 // can be duplicated by the network and appended twice, and a client may retry), which is
 // what makes the history linearizable rather than "at least once".
-// The replicated HA record (src/ha/ha-state.ts) lives beside the KV data, so snapshots and
+// The replicated HA record (src/statemachine/ha-state.ts) lives beside the KV data, so snapshots and
 // restarts carry it like any application state.
-import { applyHaCommand, isHaCommand } from '../../src/ha/ha-state.js';
-import { EMPTY_HA_STATE } from '../../src/ha/types.js';
-import type { HaCommand, ReplicatedHaState } from '../../src/ha/types.js';
+import { applyHaCommand, isHaCommand } from '../../src/statemachine/ha-state.js';
+import { EMPTY_HA_STATE } from '../../src/statemachine/ha-record.js';
+import type { HaCommand, ReplicatedHaState } from '../../src/statemachine/ha-record.js';
 
 export type KvCommand =
   | { readonly t: 'put'; readonly k: string; readonly v: string }

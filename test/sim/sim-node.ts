@@ -1,7 +1,7 @@
 // One simulated node: a pure core (RawNode) over a "disk" MemoryStorage, a volatile KV
 // state machine, the client operations waiting on it, and its own drifting clock. The
 // simulator owns time and the network; the node reaches them through NodeHost.
-import { decodeHaCommand, isHaCommand } from '../../src/ha/ha-state.js';
+import { decodeHaCommand, isHaCommand } from '../../src/statemachine/ha-state.js';
 import type { ElectionTimeoutPolicy } from '../../src/raft/config.js';
 import { RawNode } from '../../src/raft/raw-node.js';
 import { MemoryStorage } from '../../src/raft/memory-storage.js';

@@ -2,9 +2,10 @@
 // fed from the core's Ready stream and ticks, its actions carried out on the core (propose,
 // transfer) and on simulated resources (run). What a real node's Ready loop does in
 // src/server/, reduced to the inputs the controller documents in src/ha/types.ts.
-import { encodeHaCommand } from '../../../src/ha/ha-state.js';
+import { encodeHaCommand } from '../../../src/statemachine/ha-state.js';
 import { RoleController } from '../../../src/ha/role-controller.js';
-import type { ControllerAction, ControllerInput, HaCommand, HaConfig, HookKind, LocalRole, RaftRole, ReplicatedHaState } from '../../../src/ha/types.js';
+import type { ControllerAction, ControllerInput, HaConfig, HookKind, LocalRole, RaftRole } from '../../../src/ha/types.js';
+import type { HaCommand, ReplicatedHaState } from '../../../src/statemachine/ha-record.js';
 import { ProposalDroppedError } from '../../../src/raft/errors.js';
 import type { Ready } from '../../../src/raft/ready.js';
 import { quietTicksUntil } from '../../../src/server/ticker.js';

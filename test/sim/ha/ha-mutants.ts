@@ -1,10 +1,11 @@
 // Seven known single-active bugs, injected from test code only (nothing here is a flag in
 // src/ha): a reconfigured or wrapped RoleController, or a simulator whose clocks drift more
 // than the timing assumed. ha-teeth.test.ts shows the random HA campaign catches each one.
-import { applyHaCommand } from '../../../src/ha/ha-state.js';
+import { applyHaCommand } from '../../../src/statemachine/ha-state.js';
 import { RoleController } from '../../../src/ha/role-controller.js';
-import { EMPTY_HA_STATE } from '../../../src/ha/types.js';
-import type { ControllerAction, ControllerInput, FencingMode, HaCommand, HaConfig, LocalRole, ReplicatedHaState } from '../../../src/ha/types.js';
+import { EMPTY_HA_STATE } from '../../../src/statemachine/ha-record.js';
+import type { ControllerAction, ControllerInput, FencingMode, HaConfig, LocalRole } from '../../../src/ha/types.js';
+import type { HaCommand, ReplicatedHaState } from '../../../src/statemachine/ha-record.js';
 import type { HaController } from './ha-actor.js';
 import type { HaTweaks } from './ha-scenario.js';
 

@@ -3,7 +3,7 @@
 // oracle (active-intervals.ts), under the simulator's nemesis. After the actions every fault
 // is healed and an active node must appear within a stated bound.
 import fc from 'fast-check';
-import { decodeHaCommand, isHaCommand } from '../../../src/ha/ha-state.js';
+import { decodeHaCommand, isHaCommand } from '../../../src/statemachine/ha-state.js';
 import { computeHaTiming } from '../../../src/ha/timing.js';
 import type { TimingInput } from '../../../src/ha/timing.js';
 import type { FencingMode, HaConfig, HookKind } from '../../../src/ha/types.js';

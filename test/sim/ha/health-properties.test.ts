@@ -7,7 +7,7 @@
 // - teeth: a controller told "healthy" whatever its check says is caught by both properties.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Health } from '../../../src/ha/health.js';
+import { Health } from '../../../src/statemachine/ha-record.js';
 import { failoverBoundMs, runCheckedCampaign, runHealthFailover } from './health-scenario.js';
 import { HealthInvariant } from './service-health.js';
 

@@ -5,7 +5,7 @@
 // - runHealthFailover: a quiet cluster whose active node's service fails: the role must move to
 //   a healthy node within a stated bound (liveness) — or, when no other node is healthy, stay.
 import fc from 'fast-check';
-import { Health } from '../../../src/ha/health.js';
+import { Health } from '../../../src/statemachine/ha-record.js';
 import type { FencingMode } from '../../../src/ha/types.js';
 import type { NodeId } from '../../../src/raft/types.js';
 import type { Invariant } from '../invariants.js';

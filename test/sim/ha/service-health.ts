@@ -7,7 +7,8 @@
 //
 // The wrapper is also the oracle of "an unhealthy node is never promoted": whenever the
 // controller starts a promote sequence, the node's check verdict must be healthy.
-import { Health, HealthTracker } from '../../../src/ha/health.js';
+import { Health } from '../../../src/statemachine/ha-record.js';
+import { HealthTracker } from '../../../src/ha/health.js';
 import { RoleController } from '../../../src/ha/role-controller.js';
 import type { ControllerAction, ControllerInput, HaConfig, LocalRole } from '../../../src/ha/types.js';
 import type { Rng } from '../../../src/raft/rng.js';

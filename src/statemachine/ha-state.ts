@@ -1,11 +1,26 @@
 // The replicated part of the active role: a pure reducer over committed HA commands, and the
 // encoding of those commands in log entries. Deterministic: every node that applies the same
 // commands at the same indexes holds the same state.
-import { detailText, isHealth } from './health.js';
-import type { ActiveRecord, HaCommand, NodeHealth, ReplicatedHaState } from './types.js';
+import { isHealth, type ActiveRecord, type HaCommand, type NodeHealth, type ReplicatedHaState } from './ha-record.js';
 
 /** A published check detail is cut to this many characters (it lives in the replicated state). */
 export const HEALTH_DETAIL_MAX = 200;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A check's detail as replicated text: well-formed (a lone surrogate becomes U+FFFD, as the
+ * command codec refuses it) and at most `max` UTF-16 units, cut before a character, never inside
+ * a surrogate pair; a cut text ends in '…'. Deterministic: every node that applies it agrees.
+ */
+export function detailText(s: string, max: number): string {
+  const t = s.replace(LONE_SURROGATE, '\uFFFD');
+  if (t.length <= max) return t;
+  let end = max - 1;
+  const last = t.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${t.slice(0, end)}…`;
+}
 
 /** Apply one committed command found at log index `index`. */
 export function applyHaCommand(state: ReplicatedHaState, cmd: HaCommand, index: number): ReplicatedHaState {

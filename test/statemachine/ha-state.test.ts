@@ -1,9 +1,10 @@
-// The replicated HA state's reducer (src/ha/ha-state.ts): what each committed command does to
-// the list of unconfirmed holders, which a new leader must fence or outlive before it promotes.
+// The replicated HA state's reducer (src/statemachine/ha-state.ts): what each committed command
+// does to the list of unconfirmed holders, which a new leader must fence or outlive before it
+// promotes.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyHaCommand } from '../../src/ha/ha-state.js';
-import { EMPTY_HA_STATE } from '../../src/ha/types.js';
+import { applyHaCommand } from '../../src/statemachine/ha-state.js';
+import { EMPTY_HA_STATE } from '../../src/statemachine/ha-record.js';
 
 describe('HA state: unconfirmed holders', () => {
   test('a late acknowledgement of an older epoch does not clear a newer promotion of the same node', () => {
