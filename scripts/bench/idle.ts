@@ -1,8 +1,8 @@
 // `npm run bench:idle` — what an idle 3-member cluster costs per member, palisade and etcd at
 // the SAME heartbeat interval, in one run on the same machine. The idle target of issue 3
 // (< 1 % of a core per node) was set against etcd at its default 100 ms heartbeat; palisade's
-// default is 50 ms (the failover goals need it), and here a wake-up of a sleeping process costs
-// ~0.1 ms of CPU, so the interval dominates. Four configurations, in rounds (order alternating):
+// default is 50 ms (the failover goals need it), and every wake-up of a sleeping process costs
+// CPU, so the interval dominates. Four configurations, in rounds (order alternating):
 //   palisade 50/300 ms (its defaults), palisade 100/1000 ms, etcd 100/1000 ms (its defaults),
 //   etcd 50/300 ms;
 // each: start, let the processes settle (`settleMs`: V8 is still compiling for a minute), then

@@ -43,8 +43,8 @@ const SETTINGS = {
   idleMs: quick ? 5000 : 30_000,
   /**
    * Then RSS is watched this long and its lowest reading kept: a Node process gives memory back
-   * only after V8's memory reducer has run, one to three minutes after the load (a probe at
-   * ec39cc4: 208–225 MiB 30 s after ~80k puts, 126–135 MiB from 60–150 s on).
+   * only after V8's memory reducer has run, minutes after the load (docs/benchmarks.md,
+   * "Memory after load").
    */
   restMs: quick ? 10_000 : 180_000,
   restEveryMs: quick ? 2000 : 10_000,

@@ -46,7 +46,7 @@ export function rssMiB(pid: number): number {
 /**
  * The process's private resident memory (RssAnon: heap, stacks, anonymous maps), without the
  * pages of its executable and libraries (RssFile), which every process running the same binary
- * shares: Node's executable alone keeps ~34 MiB resident in a process that does nothing.
+ * shares: Node's executable alone is most of the RSS of a process that does nothing.
  */
 export function rssAnonMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

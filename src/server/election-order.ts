@@ -14,7 +14,7 @@
 // own count may still be E − 1: stickiness then ignores the PreVote without an answer. The
 // core therefore repeats an unanswered PreVote on its first PREVOTE_RETRY_TICKS ticks
 // (RaftConfig.preVoteRetryTicks) instead of waiting for its next timeout, which the failover
-// benchmark showed costing 100–200 ms in a few rounds out of twenty. A split vote needs two
+// benchmark showed adding a whole extra timeout to some rounds. A split vote needs two
 // nodes to disagree about the ranking (one has not applied a profile change yet, or does not
 // know the leader); the jitter, and the redraw after a failed campaign (a candidate knows no
 // leader and ranks itself among all voters), separate them. --priority therefore also decides

@@ -4,9 +4,9 @@
 // than the reading, so it is a safe lower bound for the round's send time (design-notes.md: the
 // HA layer maps Ready.leaseAck.startTick to time through timeOfTick()).
 //
-// Quiet ticks. A wake-up costs a sleeping Node process ~0.1–0.15 ms of CPU here whatever it
-// does, so a 10 ms tick alone cost an idle follower about 1 % of a core (docs/benchmarks.md,
-// "Idle CPU: quiet ticks"). When `quietTicks()` says the next N ticks would only count (a
+// Quiet ticks. Every wake-up costs a sleeping Node process CPU whatever it does, so a tick
+// every tickMs was a large part of an idle follower's cost (docs/benchmarks.md, "Idle CPU").
+// When `quietTicks()` says the next N ticks would only count (a
 // follower waiting for its election timeout, a leader waiting for its next heartbeat, each
 // with nothing of the HA layer due sooner — the active node's lease check, quietTicksUntil),
 // the timer sleeps through them and they are performed late, in one burst: at the tick that

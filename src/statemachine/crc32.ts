@@ -1,5 +1,5 @@
 // CRC-32 (IEEE 802.3, the zlib/PNG polynomial): catches torn or bit-flipped snapshot images.
-// zlib's native crc32 (Node 20.15+) is ~10x faster than the table below, which remains for
+// zlib's native crc32 (Node 20.15+) is much faster than the table below, which remains for
 // older Node 20 releases; both give the same value (test/statemachine/crc32.test.ts).
 import * as zlib from 'node:zlib';
 

@@ -87,10 +87,10 @@ const KV_EVENT_TAGS = [KvEventType.Put, KvEventType.Delete] as const;
 const OUTCOME_TAGS = ['put', 'delete', 'cas'] as const;
 
 /**
- * Records (keys, events, requests) encoded between two yields of encodeSteps: about a
- * millisecond of work. Every member snapshots at about the same index, and each step delays
- * every hop of a put through that member: at 2048 records a step took up to 40 ms under load,
- * and puts at 64 in flight then waited up to 343–497 ms (64: 160–191 ms; docs/benchmarks.md).
+ * Records (keys, events, requests) encoded between two yields of encodeSteps: a short piece
+ * of work. Every member snapshots at about the same index, and each step delays every hop of a
+ * put through that member, so under load larger steps showed as a put latency spike at every
+ * snapshot (docs/benchmarks.md, "Snapshots stall the write path").
  */
 export const RECORDS_PER_STEP = 64;
 
@@ -104,7 +104,7 @@ export function encodeSnapshot(img: StateImage): Uint8Array {
 
 /**
  * The same bytes as encodeSnapshot, yielding to the event loop every RECORDS_PER_STEP records
- * (a snapshot of 200k keys takes ~300 ms to encode, longer than the lease). `img` must not change
+ * (a large snapshot takes longer to encode than the lease lasts). `img` must not change
  * meanwhile: StateMachine.snapshotImage() gives one that does not. `aborted` is asked at each
  * step; when it says yes, the result is undefined.
  */

@@ -7,8 +7,9 @@ const POLY = 0x82f63b78; // reversed Castagnoli polynomial
 /**
  * Eight 256-entry tables for "slicing-by-8": TABLES[k·256 + n] is the CRC of byte n followed
  * by k zero bytes, so eight input bytes fold in with eight independent lookups instead of eight
- * dependent steps. Every snapshot image (megabytes) is checksummed on the event loop: 8 MiB took
- * 28 ms one byte at a time and 11 ms this way on the reference VM. Int32 entries keep every
+ * dependent steps. Every snapshot image (megabytes) is checksummed on the event loop, so this
+ * is a few times faster than one byte at a time (docs/benchmarks.md, "Fewer microseconds per
+ * message"). Int32 entries keep every
  * value a small integer for V8.
  */
 const TABLES: Int32Array = (() => {

@@ -246,7 +246,7 @@ export class LevelStorage implements DurableStorage {
     if (this.failure !== undefined) throw this.failure;
     try {
       // The chained form: abstract-level's array form clones and re-validates every operation,
-      // which cost the leader about a tenth of its CPU under load (docs/benchmarks.md).
+      // which showed in a leader's profile under load (docs/benchmarks.md, "Findings").
       const batch = this.db.batch();
       try {
         for (const op of ops) {

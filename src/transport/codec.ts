@@ -46,7 +46,8 @@ export function u64ToNumber(value: unknown, path: string): number {
 
 /**
  * number → uint64 field. protobufjs takes a number for a uint64 as readily as a decimal string,
- * and a string would cost it a Long.fromString per field (~2.5 % of a leader's time under load).
+ * and a string would cost it a Long.fromString per field, which showed in a leader's profile
+ * under load (docs/benchmarks.md, "Fewer microseconds per message").
  * A core value that cannot be a uint64 is a bug, not a wire problem.
  */
 export function numberToU64(n: number, what: string): number {

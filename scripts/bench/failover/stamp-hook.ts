@@ -5,8 +5,8 @@
 // process.hrtime.bigint(), which on Linux is clock_gettime(CLOCK_MONOTONIC) (libuv), a clock
 // shared by every process on the machine — so hook times and kill times need no conversion and
 // NTP cannot move them. /proc/uptime has 10 ms resolution, `date +%s%N` is the wall clock, and a
-// Perl hook spends 10–30 ms starting up on this machine before it can read the clock; a few-line C
-// program reads it within about a millisecond of exec. Without a C compiler we fall back to Perl
+// Perl hook spends milliseconds starting up before it can read the clock; a few-line C program
+// reads it right after exec. Without a C compiler we fall back to Perl
 // (Time::HiRes, the same clock) and say so in the result.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
