@@ -3,7 +3,7 @@
 import type { RaftConfig } from './config.js';
 import type { Message } from './messages.js';
 import { Raft } from './raft.js';
-import type { ProgressStatus, Ready, Status } from './ready.js';
+import type { BasicStatus, ProgressStatus, Ready, Status } from './ready.js';
 import {
   EntryType,
   hardStateEqual,
@@ -15,69 +15,72 @@ import {
 } from './types.js';
 
 export class RawNode {
-  /** Exposed for tests and the simulator; callers use the methods below. */
-  readonly raft: Raft;
+  /** The core; callers read it through status() / basicStatus() and the queries below. */
+  readonly #raft: Raft;
   private prevSoft: SoftState;
   private prevHard: HardState;
   /** A Ready was handed out and not yet advanced. */
   private inFlight: Ready | undefined;
 
-  constructor(config: RaftConfig) {
-    this.raft = new Raft(config);
-    this.prevSoft = this.raft.softState();
-    this.prevHard = this.raft.hardState();
+  constructor(config: RaftConfig);
+  /** Wraps a core the caller built: tests and the simulator keep their own handle on it. */
+  constructor(core: Raft);
+  constructor(configOrCore: RaftConfig | Raft) {
+    this.#raft = configOrCore instanceof Raft ? configOrCore : new Raft(configOrCore);
+    this.prevSoft = this.#raft.softState();
+    this.prevHard = this.#raft.hardState();
   }
 
   tick(): void {
-    this.raft.tick();
+    this.#raft.tick();
   }
 
   /** Ticks that would only count (Raft.quietTicks): the caller may perform them late, in a burst. */
   quietTicks(): number {
-    return this.raft.quietTicks();
+    return this.#raft.quietTicks();
   }
 
   /** Start an election now (tests, or an operator forcing one). */
   campaign(): void {
-    this.raft.hup(this.raft.preVote ? 'preElection' : 'election');
+    this.#raft.hup(this.#raft.preVote ? 'preElection' : 'election');
   }
 
   /** Throws ProposalDroppedError when it cannot be accepted; a follower forwards to its leader. */
   propose(data: Uint8Array): void {
-    this.raft.propose(data);
+    this.#raft.propose(data);
   }
 
   proposeConfChange(cc: ConfChange): void {
-    this.raft.proposeConfChange(cc);
+    this.#raft.proposeConfChange(cc);
   }
 
   step(m: Message): void {
-    if (m.to !== this.raft.id) return; // misrouted: not for us
-    this.raft.step(m);
+    if (m.to !== this.#raft.id) return; // misrouted: not for us
+    this.#raft.step(m);
   }
 
   transferLeadership(to: NodeId): void {
-    this.raft.transferLeadership(to);
+    this.#raft.transferLeadership(to);
   }
 
   /** Ask for a linearizable read point; it arrives as Ready.readStates with this context. */
   readIndex(context: string): void {
-    this.raft.readIndex(context);
+    this.#raft.readIndex(context);
   }
 
   reportUnreachable(id: NodeId): void {
-    this.raft.reportUnreachable(id);
+    this.#raft.reportUnreachable(id);
   }
 
   reportSnapshot(id: NodeId, ok: boolean): void {
-    this.raft.reportSnapshot(id, ok);
+    this.#raft.reportSnapshot(id, ok);
   }
 
   hasReady(): boolean {
     // Asked after every step and tick: compares fields in place rather than building the
     // soft state, hard state and a copy of the unstable entries each time.
     if (this.inFlight) return false;
-    const r = this.raft;
+    const r = this.#raft;
     const hard = this.prevHard;
     return (
       r.lead !== this.prevSoft.lead ||
@@ -97,7 +100,7 @@ export class RawNode {
   /** Collect everything the caller must do; call advance(ready) when done. */
   ready(): Ready {
     if (this.inFlight) throw new Error('raft: ready() called again before advance()');
-    const r = this.raft;
+    const r = this.#raft;
     const soft = r.softState();
     const hard = r.hardState();
     const softChanged = soft.lead !== this.prevSoft.lead || soft.state !== this.prevSoft.state;
@@ -131,7 +134,7 @@ export class RawNode {
   advance(rd: Ready): void {
     if (rd !== this.inFlight) throw new Error('raft: advance() with a Ready that is not the outstanding one');
     this.inFlight = undefined;
-    const log = this.raft.raftLog;
+    const log = this.#raft.raftLog;
     if (rd.hardState) this.prevHard = rd.hardState;
     if (rd.snapshot) {
       log.stableSnapTo(rd.snapshot.metadata.index);
@@ -140,17 +143,45 @@ export class RawNode {
     const lastEntry = rd.entries[rd.entries.length - 1];
     if (lastEntry) log.stableTo(lastEntry.index, lastEntry.term);
     for (const e of rd.committedEntries) {
-      if (e.type === EntryType.ConfChange) this.raft.applyConfChangeEntry(e.data);
+      if (e.type === EntryType.ConfChange) this.#raft.applyConfChangeEntry(e.data);
       log.appliedTo(e.index);
     }
   }
 
   confState(): ConfState {
-    return this.raft.confState();
+    return this.#raft.confState();
   }
 
+  /** `id` is a voter of the configuration in effect. */
+  isVoter(id: NodeId): boolean {
+    return this.#raft.trk.isVoter(id);
+  }
+
+  /** `id` is a voter or a learner of the configuration in effect. */
+  isMember(id: NodeId): boolean {
+    return this.#raft.trk.isMember(id);
+  }
+
+  /** The scalar state (model: etcd BasicStatus): cheap enough for every tick and every Ready. */
+  basicStatus(): BasicStatus {
+    const r = this.#raft;
+    return {
+      id: r.id,
+      term: r.term,
+      vote: r.vote,
+      commit: r.raftLog.committed,
+      applied: r.raftLog.applied,
+      lead: r.lead,
+      state: r.state,
+      tickCount: r.tickCount,
+      leadTransferee: r.leadTransferee,
+      electedByTransfer: r.state === 'leader' && r.electedByTransfer,
+    };
+  }
+
+  /** basicStatus() with the last index, the configuration and, on a leader, each peer's progress. */
   status(): Status {
-    const r = this.raft;
+    const r = this.#raft;
     let progress: Map<NodeId, ProgressStatus> | undefined;
     if (r.state === 'leader') {
       progress = new Map();
@@ -159,18 +190,9 @@ export class RawNode {
       });
     }
     return {
-      id: r.id,
-      term: r.term,
-      vote: r.vote,
-      commit: r.raftLog.committed,
-      applied: r.raftLog.applied,
+      ...this.basicStatus(),
       lastIndex: r.raftLog.lastIndex(),
-      lead: r.lead,
-      state: r.state,
       confState: r.confState(),
-      tickCount: r.tickCount,
-      leadTransferee: r.leadTransferee,
-      electedByTransfer: r.state === 'leader' && r.electedByTransfer,
       ...(progress ? { progress } : {}),
     };
   }

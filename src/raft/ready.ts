@@ -36,21 +36,26 @@ export interface ProgressStatus {
   readonly recentActive: boolean;
 }
 
-export interface Status {
+/** The scalar state of the core (model: etcd-io/raft BasicStatus). */
+export interface BasicStatus {
   readonly id: NodeId;
   readonly term: number;
   readonly vote: NodeId;
   readonly commit: number;
   readonly applied: number;
-  readonly lastIndex: number;
   readonly lead: NodeId;
   readonly state: StateType;
-  readonly confState: ConfState;
   /** Ticks since this core was created (the clock the lease facts are expressed in). */
   readonly tickCount: number;
   readonly leadTransferee: NodeId;
   /** Leader only: this term was won by a transfer (TimeoutNow) campaign. */
   readonly electedByTransfer: boolean;
+}
+
+/** BasicStatus and the rest (model: etcd-io/raft Status). */
+export interface Status extends BasicStatus {
+  readonly lastIndex: number;
+  readonly confState: ConfState;
   /** Leader only: per-node replication progress. */
   readonly progress?: ReadonlyMap<NodeId, ProgressStatus>;
 }

@@ -189,7 +189,7 @@ export class HaDriver implements HaPort {
    */
   beforeReady(): void {
     if (this.stopped) return;
-    const r = this.host.raw.raft;
+    const r = this.host.raw.basicStatus();
     if (r.state === 'leader' && r.term !== this.lastLeaderTerm) this.feedRaft();
   }
 
@@ -209,7 +209,7 @@ export class HaDriver implements HaPort {
   }
 
   private feedRaft(): void {
-    const r = this.host.raw.raft;
+    const r = this.host.raw.basicStatus();
     const role = toRaftRole(this.host.role());
     const now = this.now();
     if (role === 'leader' && r.term !== this.lastLeaderTerm) {
@@ -233,7 +233,7 @@ export class HaDriver implements HaPort {
     const action = this.runs.get(key);
     this.runs.delete(key);
     const durationMs = Math.max(0, Math.round(r.durationMs));
-    const term = this.host.raw.raft.term;
+    const term = this.host.raw.basicStatus().term;
     // Start-up demotions with nothing configured are not worth an event each restart.
     const trivial = r.kind === 'demote' && r.epoch === 0 && r.ok && !this.hasResources();
     if (!trivial) {
@@ -257,7 +257,7 @@ export class HaDriver implements HaPort {
   /** The check's verdict changed: tell the controller (it publishes it) and record an event. */
   private onVerdict(health: Health, detail: string): void {
     if (this.stopped) return;
-    this.record({ kind: ClusterEventKind.Health, term: this.host.raw.raft.term, detail: `service ${health}${detail ? `: ${detail}` : ''}` });
+    this.record({ kind: ClusterEventKind.Health, term: this.host.raw.basicStatus().term, detail: `service ${health}${detail ? `: ${detail}` : ''}` });
     // The controller decides on the verdict at once: give it today's candidates first, not the
     // list of an earlier episode (or none, which reads as "no healthy node to take the role").
     if (health !== Health.Healthy) this.feedCandidates(true);
@@ -272,7 +272,7 @@ export class HaDriver implements HaPort {
       event: 'check',
       nodeId: this.me,
       epoch: this.controller.heldEpoch,
-      term: this.host.raw.raft.term,
+      term: this.host.raw.basicStatus().term,
       previousActive: active !== null && active.holder !== this.me ? active.holder : '',
       target: this.me,
       reason: 'periodic check',
@@ -287,7 +287,7 @@ export class HaDriver implements HaPort {
    */
   private feedCandidates(evenIfHealthy = false): void {
     if (this.controller.health === Health.Healthy && !evenIfHealthy) return;
-    const ids = this.host.raw.raft.state === 'leader' ? this.candidates(false) : [];
+    const ids = this.host.raw.basicStatus().state === 'leader' ? this.candidates(false) : [];
     const key = ids.join(',');
     if (key === this.fedCandidates) return;
     this.fedCandidates = key;
@@ -308,7 +308,7 @@ export class HaDriver implements HaPort {
     if (!degraded) return;
     const why = this.degradedReason();
     this.log.warn({ why }, 'active role: degraded — the service is unhealthy and the role stays here');
-    this.record({ kind: ClusterEventKind.Health, term: this.host.raw.raft.term, epoch: this.controller.heldEpoch, detail: `degraded: ${why}` });
+    this.record({ kind: ClusterEventKind.Health, term: this.host.raw.basicStatus().term, epoch: this.controller.heldEpoch, detail: `degraded: ${why}` });
   }
 
   private degradedReason(): string {
@@ -372,7 +372,7 @@ export class HaDriver implements HaPort {
   }
 
   private onLocalRole(from: LocalRole, to: LocalRole): void {
-    this.log.info({ from, to, epoch: this.controller.heldEpoch, term: this.host.raw.raft.term }, `active role: ${from} → ${to}`);
+    this.log.info({ from, to, epoch: this.controller.heldEpoch, term: this.host.raw.basicStatus().term }, `active role: ${from} → ${to}`);
     this.stableSince = to === LocalRole.Active ? this.now() : Number.NEGATIVE_INFINITY;
   }
 
@@ -381,7 +381,7 @@ export class HaDriver implements HaPort {
       case 'propose':
         if (a.command.type === 'healthFailover') {
           this.log.warn({ from: a.command.from, to: a.command.to }, 'active role: service unhealthy — handing the role to a healthy node');
-          this.record({ kind: ClusterEventKind.Health, term: this.host.raw.raft.term, epoch: this.controller.heldEpoch, detail: `failover: service unhealthy on ${a.command.from}; handing the role to ${a.command.to}` });
+          this.record({ kind: ClusterEventKind.Health, term: this.host.raw.basicStatus().term, epoch: this.controller.heldEpoch, detail: `failover: service unhealthy on ${a.command.from}; handing the role to ${a.command.to}` });
         }
         this.propose(encodeHaCommand(a.command), describeCommand(a.command));
         return;
@@ -418,7 +418,7 @@ export class HaDriver implements HaPort {
     }
     try {
       this.host.beginTransfer(target);
-      this.log.info({ to: target, term: this.host.raw.raft.term }, 'active role: transferring leadership');
+      this.log.info({ to: target, term: this.host.raw.basicStatus().term }, 'active role: transferring leadership');
     } catch (err) {
       this.log.warn({ to: target, err: (err as Error).message }, 'leadership transfer refused');
     }
@@ -471,7 +471,7 @@ export class HaDriver implements HaPort {
   }
 
   private publishProfile(): void {
-    if (this.profilePublished || this.now() < this.profileRetryAt || this.host.raw.raft.lead === NONE) return;
+    if (this.profilePublished || this.now() < this.profileRetryAt || this.host.raw.basicStatus().lead === NONE) return;
     const ha = this.config.ha;
     const value = JSON.stringify({ priority: ha.priority, failback: ha.failback, noActive: ha.noActive, check: ha.health.check !== undefined });
     const key = HA_PROFILE_PREFIX + this.me;
@@ -524,7 +524,7 @@ export class HaDriver implements HaPort {
 
   isReplica(): boolean {
     if (this.stopped || this.isPrimary()) return false;
-    const r = this.host.raw.raft;
+    const r = this.host.raw.basicStatus();
     const role = this.host.role();
     if (r.lead === NONE) return false;
     if (role === 'follower' || role === 'learner') return true;
@@ -556,7 +556,7 @@ export class HaDriver implements HaPort {
 
   async switchover(to: string): Promise<SwitchoverResult> {
     const started = this.now();
-    const r = this.host.raw.raft;
+    const r = this.host.raw.basicStatus();
     if (r.state !== 'leader') {
       const { leader, address } = this.host.leaderHint();
       throw new NoLeaderError('a switchover is run by the leader; ask it', leader || undefined, address || undefined);
@@ -610,7 +610,7 @@ export class HaDriver implements HaPort {
       throw new NoLeaderError((err as Error).message, leader || undefined, address || undefined, { cause: err });
     }
     this.host.kick();
-    this.record({ kind: ClusterEventKind.Hook, term: this.host.raw.raft.term, detail: paused ? 'paused by operator' : 'resumed by operator' });
+    this.record({ kind: ClusterEventKind.Hook, term: this.host.raw.basicStatus().term, detail: paused ? 'paused by operator' : 'resumed by operator' });
     const timeout = 4 * this.config.electionTimeoutMs + 2000;
     await this.host.waitFor(
       () => this.host.stateMachine().ha.paused === paused,

@@ -164,7 +164,7 @@ export class NodeRuntime implements NodePort {
   tick(): number {
     this.parts.raw.tick();
     this.loop.kick();
-    return this.parts.raw.raft.tickCount;
+    return this.parts.raw.basicStatus().tickCount;
   }
 
   step(m: Message): void {
@@ -241,7 +241,7 @@ export class NodeRuntime implements NodePort {
 
   /** True while this node leads, or heard from its leader within an election timeout. */
   hasLiveLeader(): boolean {
-    const r = this.parts.raw.raft;
+    const r = this.parts.raw.basicStatus();
     if (r.state === StateType.Leader) return true;
     if (r.lead === NONE) return false;
     // A learner never campaigns, so it keeps naming a leader that went silent: go by time.
@@ -414,7 +414,7 @@ export class NodeRuntime implements NodePort {
   }
 
   private onSoftState(): void {
-    const st = this.parts.raw.raft;
+    const st = this.parts.raw.basicStatus();
     const at = this.parts.clock.wallMs();
     if (st.lead !== this.lastLead) {
       this.lastLead = st.lead;
@@ -429,13 +429,14 @@ export class NodeRuntime implements NodePort {
     const role = this.role();
     if (role === this.lastRole) return;
     this.lastRole = role;
-    this.parts.logger.info({ role, term: this.parts.raw.raft.term }, 'role changed');
-    this.events.publish({ type: 'roleChanged', role, term: this.parts.raw.raft.term, at: this.parts.clock.wallMs() });
+    const term = this.parts.raw.basicStatus().term;
+    this.parts.logger.info({ role, term }, 'role changed');
+    this.events.publish({ type: 'roleChanged', role, term, at: this.parts.clock.wallMs() });
   }
 
   role(): NodeRole {
-    const r = this.parts.raw.raft;
-    if (r.state === 'follower' && !r.trk.isVoter(this.nodeId) && this.sm.members().some((m) => m.id === this.nodeId)) return 'learner';
+    const r = this.parts.raw.basicStatus();
+    if (r.state === 'follower' && !this.parts.raw.isVoter(this.nodeId) && this.sm.members().some((m) => m.id === this.nodeId)) return 'learner';
     return r.state;
   }
 
@@ -594,14 +595,14 @@ export class NodeRuntime implements NodePort {
 
   async transferLeadership(to: string): Promise<{ leader: string; term: number }> {
     this.usable();
-    const r0 = this.parts.raw.raft;
+    const r0 = this.parts.raw.basicStatus();
     // Already done (e.g. a retry after the transfer finished elsewhere): success wherever asked.
     if (r0.lead === to && r0.lead !== NONE) return { leader: to, term: r0.term };
     this.requireLeader(`leadership transfer to ${to}`);
     const target = this.sm.members().find((m) => m.id === to);
     if (target === undefined) throw new NotFoundError(`member ${to} is not in the cluster`);
     if (target.role !== MemberRole.Voter) throw new MembershipChangeRejectedError(`member ${to} is a learner; only a voter can lead (promote it first)`);
-    const r = this.parts.raw.raft;
+    const r = this.parts.raw.basicStatus();
     if (r.lead === to) return { leader: to, term: r.term };
     try {
       this.beginTransfer(to);
@@ -609,10 +610,10 @@ export class NodeRuntime implements NodePort {
       throw this.dropped(err);
     }
     // A transfer finishes within about one election timeout (catch up, TimeoutNow, one vote round).
-    await this.waitFor(() => this.parts.raw.raft.lead === to, 3 * this.parts.config.electionTimeoutMs + 500, () =>
+    await this.waitFor(() => this.parts.raw.basicStatus().lead === to, 3 * this.parts.config.electionTimeoutMs + 500, () =>
       this.timeout(`leadership transfer to ${to}`),
     );
-    return { leader: to, term: this.parts.raw.raft.term };
+    return { leader: to, term: this.parts.raw.basicStatus().term };
   }
 
   watch(options: WatchOptions): Watch {
@@ -646,7 +647,7 @@ export class NodeRuntime implements NodePort {
 
   /** Throws the not-leader redirect (UNAVAILABLE + the leader's address) unless this node leads. */
   private requireLeader(what: string): void {
-    if (this.parts.raw.raft.state === StateType.Leader) return;
+    if (this.parts.raw.basicStatus().state === StateType.Leader) return;
     const { leader, address } = this.leaderHint();
     throw new NoLeaderError(`${what} must be asked of the leader and node ${this.nodeId} is not it`, leader || undefined, address || undefined);
   }
@@ -658,7 +659,7 @@ export class NodeRuntime implements NodePort {
    * tries its other endpoints.
    */
   leaderHint(): { leader: string; address: string } {
-    const lead = this.parts.raw.raft.lead;
+    const lead = this.parts.raw.basicStatus().lead;
     if (lead === NONE || this.parts.config.listeners.clientListen !== undefined) return { leader: lead, address: '' };
     return { leader: lead, address: this.sm.members().find((m) => m.id === lead)?.address ?? '' };
   }

@@ -129,9 +129,9 @@ export class ReadyLoop {
       while (!this.stopped && this.raw.hasReady()) {
         const start = this.clock.monotonicMs();
         this.exec.beforeReady?.();
-        const leader = this.raw.raft.state === StateType.Leader;
+        const core = this.raw.basicStatus();
         const rd = this.raw.ready();
-        const { early, late } = splitMessages(rd, leader, this.raw.raft.term, this.durable);
+        const { early, late } = splitMessages(rd, core.state === StateType.Leader, core.term, this.durable);
         if (rd.entries.length > 0 || rd.hardState !== undefined || rd.snapshot !== undefined) {
           // Start the write first, so the fsync and the followers' work overlap.
           const written = this.exec.persist(rd);

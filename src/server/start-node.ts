@@ -15,7 +15,7 @@ import { HA_PROFILE_PREFIX, readHaProfiles } from '../ha/profiles.js';
 import { bootstrapStorage } from '../raft/bootstrap.js';
 import { RawNode } from '../raft/raw-node.js';
 import { seededRng } from '../raft/rng.js';
-import { NONE } from '../raft/types.js';
+import { NONE, type ConfState } from '../raft/types.js';
 import { StateMachine } from '../statemachine/state-machine.js';
 import { dataDirPaths } from '../storage/data-dir.js';
 import { openLevelStorage, type DurableStorage } from '../storage/level-storage.js';
@@ -169,7 +169,7 @@ async function assemble(
     ...(tls ? { tls } : {}),
     // TLS: only a current member's own certificate speaks Raft. A node that joins knows no
     // configuration until the leader's log or snapshot arrives: until then, the members it was told.
-    isMember: (id) => raw.raft.trk.isMember(id) || (raw.raft.trk.progress.size === 0 && addressBook.has(id)),
+    isMember: (id) => raw.isMember(id) || (hasNoMembers(raw.confState()) && addressBook.has(id)),
     logger: componentLogger(root, 'transport'),
     reportUnreachable: (id) => runtime.reportUnreachable(id),
     reportSnapshot: (id, ok) => runtime.reportSnapshot(id, ok),
@@ -406,11 +406,15 @@ class RunningNode implements PalisadeNode {
     try {
       this.runtime.beginTransfer(best.id);
       await this.runtime.waitFor(
-        () => raw.raft.lead !== NONE && raw.raft.lead !== this.id,
+        () => {
+          const lead = raw.basicStatus().lead;
+          return lead !== NONE && lead !== this.id;
+        },
         2 * this.config.electionTimeoutMs,
         () => new Error('no new leader in time'),
       );
-      this.log.info({ leader: raw.raft.lead, term: raw.raft.term }, 'leadership handed over');
+      const now = raw.basicStatus();
+      this.log.info({ leader: now.lead, term: now.term }, 'leadership handed over');
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'leadership transfer before stop did not finish; stopping anyway');
     }
@@ -439,6 +443,10 @@ function clientGuard(config: NodeConfig, log: Logger, cleanup: (() => Promise<vo
   });
   if (guard.open) log.warn({ listen: config.listen }, 'client API without authentication (no TLS, no token file): whoever reaches the port is admin');
   return guard;
+}
+
+function hasNoMembers(cs: ConfState): boolean {
+  return cs.voters.length === 0 && cs.learners.length === 0;
 }
 
 async function storeIsMissing(dataDir: string): Promise<boolean> {

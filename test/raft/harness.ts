@@ -23,6 +23,8 @@ import {
 export interface HarnessNode {
   id: NodeId;
   node: RawNode;
+  /** The core inside `node`, for tests that inspect or perturb it. */
+  core: Raft;
   storage: MemoryStorage;
   applied: Entry[];
   readStates: ReadState[];
@@ -83,7 +85,7 @@ export class Harness {
 
   /** (Re)start a node from the given storage (a crash keeps only what was persisted). */
   addNode(id: NodeId, storage: MemoryStorage): HarnessNode {
-    const node = new RawNode({
+    const core = new Raft({
       id,
       electionTick: this.opts.electionTick ?? 10,
       heartbeatTick: this.opts.heartbeatTick ?? 1,
@@ -94,7 +96,7 @@ export class Harness {
       applied: storage.snapshot().metadata.index,
       ...(this.opts.maxSizePerMsg !== undefined ? { maxSizePerMsg: this.opts.maxSizePerMsg } : {}),
     });
-    const hn: HarnessNode = { id, node, storage, applied: [], readStates: [], snapshotsApplied: [] };
+    const hn: HarnessNode = { id, node: new RawNode(core), core, storage, applied: [], readStates: [], snapshotsApplied: [] };
     this.nodes.set(id, hn);
     return hn;
   }
@@ -121,7 +123,7 @@ export class Harness {
   }
 
   raft(id: NodeId) {
-    return this.get(id).node.raft;
+    return this.get(id).core;
   }
 
   isolate(id: NodeId): void {
@@ -190,7 +192,7 @@ export class Harness {
       if (queue.length === 0) {
         // A leader tells followers of a new commit index with its next append or at its next
         // tick; "quiet" includes that notice, so a settled network has applied everywhere.
-        for (const hn of this.nodes.values()) hn.node.raft.sendPendingCommit();
+        for (const hn of this.nodes.values()) hn.core.sendPendingCommit();
         drainReadies();
         if (queue.length === 0) return;
       }
@@ -257,9 +259,9 @@ export class Harness {
   }
 
   leader(): NodeId | undefined {
-    const leaders = [...this.nodes.values()].filter((hn) => hn.node.raft.state === 'leader');
+    const leaders = [...this.nodes.values()].filter((hn) => hn.core.state === 'leader');
     // Several nodes may think they lead in different terms; the newest term wins.
-    leaders.sort((a, b) => b.node.raft.term - a.node.raft.term);
+    leaders.sort((a, b) => b.core.term - a.core.term);
     return leaders[0]?.id;
   }
 

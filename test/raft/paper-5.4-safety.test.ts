@@ -195,7 +195,7 @@ describe('§5.4.3 safety argument', () => {
               break;
           }
           for (const hn of h.nodes.values()) {
-            const r = hn.node.raft;
+            const r = hn.core;
             if (r.state !== StateType.Leader) continue;
             const other = leaderOfTerm.get(r.term);
             assert.ok(other === undefined || other === r.id, `Election Safety: ${other} and ${r.id} both lead term ${r.term}`);

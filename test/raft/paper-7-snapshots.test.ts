@@ -13,7 +13,7 @@ const decode = (d: Uint8Array) => JSON.parse(new TextDecoder().decode(d)) as str
 /** Snapshot the leader's state machine (its applied texts) at its applied index and drop the log before it. */
 function compactLeader(h: Harness, id: string): number {
   const hn = h.get(id);
-  const r = hn.node.raft;
+  const r = hn.core;
   const index = r.raftLog.applied;
   hn.storage.createSnapshot(index, hn.node.confState(), encode(h.appliedTexts(id)));
   hn.storage.compact(index);

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProposalDroppedError } from '../../src/raft/errors.js';
 import type { Message, RequestVote } from '../../src/raft/messages.js';
-import { RawNode } from '../../src/raft/raw-node.js';
+import { Raft } from '../../src/raft/raft.js';
 import type { Ready } from '../../src/raft/ready.js';
 import { seededRng } from '../../src/raft/rng.js';
 import { MemoryStorage } from '../../src/raft/memory-storage.js';
@@ -135,8 +135,7 @@ describe('leader stickiness', () => {
   test('a restarted node ignores votes for its first electionTick ticks (its pre-crash ack may back a lease)', () => {
     const storage = MemoryStorage.withConfState({ voters: ABC, learners: [] });
     storage.setHardState({ term: 1, vote: 'b', commit: 0 });
-    const node = new RawNode({ id: 'a', electionTick: 10, heartbeatTick: 1, storage, rng: seededRng(3), preVote: false });
-    const r = node.raft;
+    const r = new Raft({ id: 'a', electionTick: 10, heartbeatTick: 1, storage, rng: seededRng(3), preVote: false });
     for (let i = 0; i < r.electionTick - 1; i++) {
       r.step(voteRequest('c', 'a', 2));
       assert.deepEqual(drain(r), [], `tick ${i}`);

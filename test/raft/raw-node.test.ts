@@ -3,6 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStorage } from '../../src/raft/memory-storage.js';
+import { Raft } from '../../src/raft/raft.js';
 import { RawNode } from '../../src/raft/raw-node.js';
 import type { Ready } from '../../src/raft/ready.js';
 import { seededRng } from '../../src/raft/rng.js';
@@ -12,7 +13,12 @@ import { Harness } from './harness.js';
 const text = (s: string) => new TextEncoder().encode(s);
 
 function rawNode(id: NodeId, voters: NodeId[], storage = MemoryStorage.withConfState({ voters, learners: [] }), applied?: number): RawNode {
-  return new RawNode({
+  return withCore(id, voters, storage, applied).node;
+}
+
+/** A RawNode and the core inside it, for tests that set the core's fields by hand. */
+function withCore(id: NodeId, voters: NodeId[], storage = MemoryStorage.withConfState({ voters, learners: [] }), applied?: number) {
+  const core = new Raft({
     id,
     electionTick: 10,
     heartbeatTick: 1,
@@ -21,6 +27,7 @@ function rawNode(id: NodeId, voters: NodeId[], storage = MemoryStorage.withConfS
     preVote: false,
     ...(applied !== undefined ? { applied } : {}),
   });
+  return { node: new RawNode(core), core };
 }
 
 /** Execute a Ready the way the contract says (persist, then advance) and return it. */
@@ -75,11 +82,10 @@ describe('RawNode Ready contents', () => {
     // In a real run such a change always comes with messages or entries; set the fields by hand
     // so that each one is the only change hasReady can see.
     const storage = MemoryStorage.withConfState({ voters: ['a'], learners: [] });
-    const node = rawNode('a', ['a'], storage);
+    const { node, core: r } = withCore('a', ['a'], storage);
     node.campaign();
     handle(node, storage);
     assert.equal(node.hasReady(), false);
-    const r = node.raft;
     const before = { term: r.term, vote: r.vote, commit: r.raftLog.committed };
     r.term += 1;
     assert.equal(node.hasReady(), true, 'term');
@@ -95,8 +101,8 @@ describe('RawNode Ready contents', () => {
 
   test('messages to peers are in the Ready; term and vote changes must be synced', () => {
     const storage = MemoryStorage.withConfState({ voters: ['a', 'b', 'c'], learners: [] });
-    const node = rawNode('a', ['a', 'b', 'c'], storage);
-    node.raft.leaderContactElapsed = node.raft.electionTick;
+    const { node, core } = withCore('a', ['a', 'b', 'c'], storage);
+    core.leaderContactElapsed = core.electionTick;
     node.campaign();
     const rd = handle(node, storage);
     assert.deepEqual(rd.softState, { lead: '', state: StateType.Candidate });

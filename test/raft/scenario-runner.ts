@@ -317,10 +317,10 @@ export class ScenarioRunner {
 
   private compact(id: NodeId): void {
     const hn = this.harness.get(id);
-    const index = hn.node.raft.raftLog.applied;
+    const index = hn.core.raftLog.applied;
     const snap = hn.storage.createSnapshot(index, hn.node.confState(), new TextEncoder().encode(JSON.stringify(this.harness.appliedTexts(id))));
     hn.storage.compact(index);
-    this.out.push(`${id}: snapshot ${index}@${snap.metadata.term}, log starts at ${hn.node.raft.raftLog.firstIndex()}`);
+    this.out.push(`${id}: snapshot ${index}@${snap.metadata.term}, log starts at ${hn.core.raftLog.firstIndex()}`);
   }
 
   private status(): void {

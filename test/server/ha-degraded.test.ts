@@ -61,7 +61,7 @@ async function activeLeader(extra: Record<string, unknown> = {}) {
   const n2 = { match: 0, isLearner: false, recentActive: true };
   const degradedEvents: string[] = [];
   const raw = {
-    raft,
+    basicStatus: () => raft,
     propose: (data: Uint8Array) => {
       if (isHaCommand(data)) return;
       const c = decodeCommand(data);

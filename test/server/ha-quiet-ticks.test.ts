@@ -53,7 +53,7 @@ function setup() {
   };
   const raft = { state: 'leader', term: 2, lead: 'n1', electedByTransfer: false };
   const raw = {
-    raft,
+    basicStatus: () => raft,
     propose: () => {},
     status: () => ({ state: raft.state, progress: new Map(), lastIndex: 0 }),
   } as unknown as RawNode;

@@ -91,11 +91,11 @@ describe('quiet ticks in a node runtime', () => {
       answered = sent.length;
     };
     time.advanceTo(time.now + 2 * electionTick * TICK + 5);
-    for (let i = 0; i < 10 && raw.raft.state !== StateType.Leader; i++) {
+    for (let i = 0; i < 10 && raw.basicStatus().state !== StateType.Leader; i++) {
       await waitUntil('a message to answer', () => sent.length > answered, 5000, 2);
       answer();
     }
-    assert.equal(raw.raft.state, StateType.Leader);
+    assert.equal(raw.basicStatus().state, StateType.Leader);
     return answer;
   }
 
@@ -109,7 +109,7 @@ describe('quiet ticks in a node runtime', () => {
       time.advanceTo(start + k * HEARTBEAT_TICK * TICK + 3.5);
       await waitUntil(`heartbeat ${k}`, () => count() >= before + 2 * k, 5000, 2);
       answer();
-      assert.equal(raw.raft.state, StateType.Leader, `after heartbeat ${k}`);
+      assert.equal(raw.basicStatus().state, StateType.Leader, `after heartbeat ${k}`);
     }
   }
 
@@ -122,8 +122,8 @@ describe('quiet ticks in a node runtime', () => {
         time.advanceTo(start + round * HEARTBEAT_MS + 3.5);
         runtime.step({ type: 'heartbeat', from: 'n1', to: 'n2', term: 1, commit: 0, round });
         await waitUntil(`the answer to heartbeat ${round}`, () => sent.some((m) => m.type === 'heartbeatResponse' && m.round === round), 5000, 2);
-        assert.equal(raw.raft.state, StateType.Follower, `after heartbeat ${round}`);
-        assert.equal(raw.raft.term, 1);
+        assert.equal(raw.basicStatus().state, StateType.Follower, `after heartbeat ${round}`);
+        assert.equal(raw.basicStatus().term, 1);
       }
       assert.deepEqual(sent.filter((m) => m.type === 'requestVote'), [], 'no campaign against a live leader');
       assert.deepEqual(fatal, []);
@@ -134,7 +134,7 @@ describe('quiet ticks in a node runtime', () => {
       // Silence: the follower's election timer runs out, on time, and it campaigns (PreVote).
       const last = time.now;
       time.advanceTo(last + 2 * ELECTION_TICK * TICK + 5);
-      assert.equal(raw.raft.state, StateType.PreCandidate, 'the leader went silent: a campaign');
+      assert.equal(raw.basicStatus().state, StateType.PreCandidate, 'the leader went silent: a campaign');
     } finally {
       await close();
     }
@@ -150,7 +150,7 @@ describe('quiet ticks in a node runtime', () => {
     try {
       const answer = await elected(rt, LEADER_ELECTION_TICK);
       // The core's CheckQuorum runs at every LEADER_ELECTION_TICK-th tick since it became leader.
-      const leaderSince = raw.raft.tickCount;
+      const leaderSince = raw.basicStatus().tickCount;
       const start = time.now;
       const firesBefore = time.fires;
       const ticksBefore = ticker.count;
@@ -167,11 +167,11 @@ describe('quiet ticks in a node runtime', () => {
       assert.ok(fires <= 60 + 25, `${fires} timer wake-ups for 60 heartbeat intervals`);
       // Silence. The first CheckQuorum after the last answer still sees the followers active;
       // the one after it finds no quorum: the leader steps down at that tick's nominal time.
-      const lastAnswerTick = raw.raft.tickCount;
+      const lastAnswerTick = raw.basicStatus().tickCount;
       const firstCheck = leaderSince + (Math.floor((lastAnswerTick - leaderSince) / LEADER_ELECTION_TICK) + 1) * LEADER_ELECTION_TICK;
       const due = startedAt + (firstCheck + LEADER_ELECTION_TICK) * TICK;
-      for (let ms = 0; ms < 3 * LEADER_ELECTION_TICK * TICK && raw.raft.state === StateType.Leader; ms++) time.advanceTo(time.now + 1);
-      assert.equal(raw.raft.state, StateType.Follower, 'the leader lost its quorum and stepped down');
+      for (let ms = 0; ms < 3 * LEADER_ELECTION_TICK * TICK && raw.basicStatus().state === StateType.Leader; ms++) time.advanceTo(time.now + 1);
+      assert.equal(raw.basicStatus().state, StateType.Follower, 'the leader lost its quorum and stepped down');
       assert.ok(time.now >= due && time.now <= due + 2, `stepped down at ${time.now - startedAt} ms, the CheckQuorum tick is at ${due - startedAt} ms`);
     } finally {
       await close();
@@ -189,14 +189,14 @@ describe('quiet ticks in a node runtime', () => {
       time.advanceTo(time.now + 3 * TICK);
       const asked = time.now;
       const transfer = runtime.transferLeadership('n2').catch((err: unknown) => err);
-      assert.equal(raw.raft.leadTransferee, 'n2');
+      assert.equal(raw.basicStatus().leadTransferee, 'n2');
       // The owed ticks were performed before the transfer reset the election count: it runs
       // out at the LEADER_ELECTION_TICK-th tick after the request, not earlier.
       time.advanceTo(asked + (LEADER_ELECTION_TICK - 1) * TICK);
-      assert.equal(raw.raft.leadTransferee, 'n2', 'the transfer was aborted early');
+      assert.equal(raw.basicStatus().leadTransferee, 'n2', 'the transfer was aborted early');
       time.advanceTo(asked + LEADER_ELECTION_TICK * TICK + 2);
-      assert.equal(raw.raft.leadTransferee, NONE, 'the transfer timed out');
-      assert.equal(raw.raft.state, StateType.Leader);
+      assert.equal(raw.basicStatus().leadTransferee, NONE, 'the transfer timed out');
+      assert.equal(raw.basicStatus().state, StateType.Leader);
       assert.deepEqual(fatal, []);
       void transfer;
     } finally {

@@ -49,6 +49,7 @@ function setup() {
   const loop = new ReadyLoop(raw, exec, clock, new NodeMetrics(), (err) => (fatal = err));
   return {
     raw,
+    storage,
     loop,
     log,
     gates,
@@ -76,10 +77,10 @@ test('each Ready is persisted before it is applied, and advanced after', async (
 test('never two persists in flight; proposals made during a persist share the next Ready', async () => {
   const s = setup();
   s.loop.kick();
-  await waitUntil('bootstrap applied', () => s.raw.raft.raftLog.applied === 1);
+  await waitUntil('bootstrap applied', () => s.raw.basicStatus().applied === 1);
   s.raw.campaign();
   s.loop.kick();
-  await waitUntil('leader', () => s.raw.raft.state === 'leader' && s.raw.raft.raftLog.applied >= 2);
+  await waitUntil('leader', () => s.raw.basicStatus().state === 'leader' && s.raw.basicStatus().applied >= 2);
   s.hold(true);
   s.raw.propose(new Uint8Array([1]));
   s.loop.kick();
@@ -91,10 +92,10 @@ test('never two persists in flight; proposals made during a persist share the ne
   assert.equal(s.gates.length, 1, 'the loop waits for the persist in flight');
   s.hold(false);
   s.gates.shift()!();
-  await waitUntil('all applied', () => s.raw.raft.raftLog.applied === 8);
+  await waitUntil('all applied', () => s.raw.basicStatus().applied === 8);
   assert.equal(s.maxInFlight(), 1);
   assert.ok(s.log.includes('persist 4,5,6,7,8'), `the five proposals were batched: ${s.log.join(' | ')}`);
-  const entries = s.raw.raft.raftLog.slice(3, 9);
+  const entries = s.storage.entries(3, 9);
   assert.ok(entries.every((e) => e.type === EntryType.Normal));
 });
 
@@ -113,7 +114,7 @@ test('a failed persist stops the loop and reports the error', async () => {
     (err) => (fatal = err),
   );
   loop.kick();
-  await waitUntil('bootstrap applied', () => raw.raft.raftLog.applied === 1);
+  await waitUntil('bootstrap applied', () => raw.basicStatus().applied === 1);
   raw.campaign(); // a new term must be persisted
   loop.kick();
   await waitUntil('fatal reported', () => fatal !== undefined);
@@ -221,12 +222,12 @@ async function threeVoterLeader() {
   loop.kick();
   await waitUntil('votes requested', () => sent.some((m) => m.type === 'requestVote' && !m.preVote) || sent.some((m) => m.type === 'requestVote'));
   // Grant every (pre)vote until 'a' leads.
-  for (let round = 0; round < 4 && raw.raft.state !== 'leader'; round++) {
+  for (let round = 0; round < 4 && raw.basicStatus().state !== 'leader'; round++) {
     const requests = sent.splice(0).filter((m): m is Extract<Message, { type: 'requestVote' }> => m.type === 'requestVote');
     for (const r of requests) deliver({ type: 'requestVoteResponse', from: r.to, to: 'a', term: r.term, preVote: r.preVote, reject: false });
-    await waitUntil('next round', () => raw.raft.state === 'leader' || sent.some((m) => m.type === 'requestVote'));
+    await waitUntil('next round', () => raw.basicStatus().state === 'leader' || sent.some((m) => m.type === 'requestVote'));
   }
-  assert.equal(raw.raft.state, 'leader');
+  assert.equal(raw.basicStatus().state, 'leader');
   // Let followers acknowledge the leader's no-op so it commits.
   const ack = async () => {
     await waitUntil('appends sent', () => sent.some((m) => m.type === 'appendEntries'));
@@ -237,7 +238,7 @@ async function threeVoterLeader() {
     }
   };
   await ack();
-  await waitUntil('no-op applied', () => raw.raft.raftLog.applied >= 2);
+  await waitUntil('no-op applied', () => raw.basicStatus().applied >= 2);
   return { raw, loop, log, sent, gates, hold: (v: boolean) => (hold = v), failNoSync: (e: Error) => (noSyncFailure = e), deliver, fatal: () => fatal };
 }
 

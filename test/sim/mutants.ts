@@ -5,7 +5,6 @@
 import type { ActionGroup } from './nemesis.js';
 import { Raft } from '../../src/raft/raft.js';
 import { RaftLog } from '../../src/raft/raft-log.js';
-import { RawNode } from '../../src/raft/raw-node.js';
 import { ConfChangeType, EntryType, StateType } from '../../src/raft/types.js';
 import type { Entry, NodeId } from '../../src/raft/types.js';
 import type { Message } from '../../src/raft/messages.js';
@@ -169,8 +168,8 @@ const staleReadIndex: Mutant = {
   name: MutantName.StaleReadIndex,
   bug: 'a ReadIndex is answered from local state (own commit index) without a quorum round',
   install: () =>
-    patch(RawNode.prototype, 'readIndex', function (this: RawNode, context: string): void {
-      this.raft.readStates.push({ index: this.raft.raftLog.committed, context });
+    patch(Raft.prototype, 'readIndex', function (this: Raft, context: string): void {
+      this.readStates.push({ index: this.raftLog.committed, context });
     }),
 };
 
