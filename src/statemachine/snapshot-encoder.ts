@@ -1,0 +1,169 @@
+// Encoding the snapshot image (layout in snapshot-format.ts), in steps: the encoder is a
+// generator that yields every RECORDS_PER_STEP records and around every copy of megabytes, so
+// a node can encode beside its Ready loop. Encoding is canonical: equal states, equal bytes.
+import { BinaryWriter } from './binary.js';
+import { crc32 } from './crc32.js';
+import { KvEventType } from './kv-history.js';
+import {
+  EVENT_KIND_TAGS,
+  HEALTH_TAGS,
+  KV_EVENT_TAGS,
+  OUTCOME_TAGS,
+  ROLE_TAGS,
+  SNAPSHOT_FORMAT_VERSION,
+  SNAPSHOT_MAGIC,
+  Section,
+  writeKv,
+  writeRecord,
+  type StateImage,
+} from './snapshot-format.js';
+import type { ReplicatedHaState } from './ha-record.js';
+
+/**
+ * Records (keys, events, requests) encoded between two yields of encodeSteps: a short piece
+ * of work. Every member snapshots at about the same index, and each step delays every hop of a
+ * put through that member, so under load larger steps showed as a put latency spike at every
+ * snapshot (docs/benchmarks.md, "Snapshots stall the write path").
+ */
+export const RECORDS_PER_STEP = 64;
+
+export function encodeSnapshot(img: StateImage): Uint8Array {
+  const steps = encodeSteps(img);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/**
+ * The same bytes as encodeSnapshot, yielding to the event loop every RECORDS_PER_STEP records
+ * (a large snapshot takes longer to encode than the lease lasts). `img` must not change
+ * meanwhile: StateMachine.snapshotImage() gives one that does not. `aborted` is asked at each
+ * step; when it says yes, the result is undefined.
+ */
+export async function encodeSnapshotAsync(img: StateImage, aborted: () => boolean = () => false): Promise<Uint8Array | undefined> {
+  const steps = encodeSteps(img);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (aborted()) return undefined;
+  }
+}
+
+/** Counts records; true on every RECORDS_PER_STEP-th, where the encoder yields. */
+type StepDue = () => boolean;
+/** One large section's records, yielding when a step is due; returns the section's payload. */
+type SectionSteps = Generator<void, BinaryWriter, void>;
+
+/** The encoder, one step per RECORDS_PER_STEP records; the return value is the image's bytes. */
+function* encodeSteps(img: StateImage): Generator<void, Uint8Array, void> {
+  const w = new BinaryWriter().raw(SNAPSHOT_MAGIC).u8(SNAPSHOT_FORMAT_VERSION);
+  let records = 0;
+  const due: StepDue = () => ++records % RECORDS_PER_STEP === 0;
+  appendSection(w, Section.Meta, metaSection(img));
+  appendSection(w, Section.Members, membersSection(img));
+  yield* largeSection(w, Section.Kv, kvSection(img, due));
+  yield* largeSection(w, Section.History, historySection(img, due));
+  yield* largeSection(w, Section.Dedup, dedupSection(img, due));
+  appendSection(w, Section.Events, eventsSection(img));
+  appendSection(w, Section.Ha, haSection(img.ha));
+
+  const body = w.finish();
+  yield;
+  const crc = crc32(body);
+  yield;
+  return new BinaryWriter().raw(body).u32(crc).finish();
+}
+
+function appendSection(w: BinaryWriter, tag: Section, s: BinaryWriter): void {
+  w.u8(tag).bytes(s.finish());
+}
+
+/** Joining a large section copies megabytes, so each join is a step of its own. */
+function* largeSection(w: BinaryWriter, tag: Section, records: SectionSteps): Generator<void, void, void> {
+  const s = yield* records;
+  yield;
+  appendSection(w, tag, s);
+  yield;
+}
+
+function metaSection(img: StateImage): BinaryWriter {
+  const s = new BinaryWriter();
+  s.uint(img.appliedIndex).uint(img.appliedTerm);
+  s.uint(img.rejections.count).uint(img.rejections.lastIndex).str(img.rejections.lastReason);
+  return s;
+}
+
+function membersSection(img: StateImage): BinaryWriter {
+  const s = new BinaryWriter();
+  s.str(img.clusterId).uint(img.members.length);
+  for (const m of img.members) s.str(m.id).str(m.address).u8(ROLE_TAGS.indexOf(m.role));
+  return s;
+}
+
+function* kvSection(img: StateImage, due: StepDue): SectionSteps {
+  const s = new BinaryWriter();
+  s.uint(img.revision).uint(img.kvs.length);
+  for (const kv of img.kvs) {
+    writeKv(s, kv);
+    if (due()) yield;
+  }
+  return s;
+}
+
+function* historySection(img: StateImage, due: StepDue): SectionSteps {
+  const s = new BinaryWriter();
+  s.uint(img.history.length);
+  for (const e of img.history) {
+    s.u8(KV_EVENT_TAGS.indexOf(e.type)).uint(e.revision);
+    if (e.type === KvEventType.Put) writeKv(s, e.kv);
+    else s.str(e.key);
+    if (due()) yield;
+  }
+  return s;
+}
+
+function* dedupSection(img: StateImage, due: StepDue): SectionSteps {
+  const s = new BinaryWriter();
+  s.uint(img.dedup.length);
+  for (const c of img.dedup) {
+    s.str(c.clientId).uint(c.requests.length);
+    for (const [requestId, o] of c.requests) {
+      s.str(requestId).u8(OUTCOME_TAGS.indexOf(o.type)).uint(o.revision);
+      if (o.type === 'delete') s.u8(o.deleted ? 1 : 0);
+      if (o.type === 'cas') s.u8(o.succeeded ? 1 : 0).uint(o.modRevision);
+      if (due()) yield;
+    }
+  }
+  return s;
+}
+
+function eventsSection(img: StateImage): BinaryWriter {
+  const s = new BinaryWriter();
+  s.uint(img.eventSeq).uint(img.events.length);
+  for (const e of img.events) {
+    s.uint(e.seq).u8(EVENT_KIND_TAGS.indexOf(e.kind)).uint(e.at).str(e.nodeId).uint(e.term);
+    if (e.durationMs === undefined) s.u8(0);
+    else s.u8(1).uint(e.durationMs);
+    if (e.epoch === undefined) s.u8(0);
+    else s.u8(1).uint(e.epoch);
+    s.str(e.detail);
+  }
+  return s;
+}
+
+function haSection(ha: ReplicatedHaState): BinaryWriter {
+  const s = new BinaryWriter();
+  s.u8(ha.paused ? 1 : 0);
+  if (ha.active === null) s.u8(0);
+  else writeRecord(s.u8(1), ha.active);
+  s.uint(ha.holders.length);
+  for (const h of ha.holders) writeRecord(s, h);
+  s.uint(ha.health.length);
+  for (const h of ha.health) s.str(h.node).u8(HEALTH_TAGS.indexOf(h.health)).str(h.detail);
+  const f = ha.lastHealthFailover;
+  if (f === null) s.u8(0);
+  else s.u8(1).uint(f.index).str(f.from).str(f.to);
+  return s;
+}
