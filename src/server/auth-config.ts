@@ -4,13 +4,10 @@
 //                  the port load balancers reach (/primary /replica /health) tells nothing more
 // Checked with the rest of the node config (server/config.ts), every problem at once.
 import { TokenFileError, loadTokenFile } from '../api/token-file.js';
+import type { OptionGroup, OptionInputs } from './node-options.js';
 
-export const AUTH_KEYS = ['tokenAuthFile', 'metricsListen'] as const;
-
-export interface AuthSettingsInput {
-  tokenAuthFile?: string;
-  metricsListen?: string;
-}
+/** The authentication and management options of the node config (server/node-options.ts, group auth). */
+export type AuthSettingsInput = OptionInputs<typeof OptionGroup.Auth>;
 
 export interface AuthConfig {
   readonly tokenAuthFile?: string;

@@ -3,9 +3,10 @@
 // written before the config is valid.
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
-import { AUTH_KEYS, parseAuthSettings, type AuthConfig, type AuthSettingsInput } from './auth-config.js';
-import { HA_KEYS, parseHaSettings, type HaSettings, type HaSettingsInput } from './ha-config.js';
-import { LISTEN_KEYS, parseListenSettings, type ListenConfig, type ListenSettingsInput } from './listen-config.js';
+import { parseAuthSettings, type AuthConfig } from './auth-config.js';
+import { parseHaSettings, type HaSettings, type HaSettingsInput } from './ha-config.js';
+import { parseListenSettings, type ListenConfig } from './listen-config.js';
+import { CONFIG_KEYS, OptionGroup, optionDefault, wholeOption, type OptionInputs } from './node-options.js';
 
 export { ConfigError };
 export type { HaSettings, HaSettingsInput };
@@ -19,6 +20,13 @@ export interface TlsFiles {
   readonly caFile: string;
   /** CA bundle for client certificates on the client port (default: caFile), as etcd's --client-ca. */
   readonly clientCaFile?: string;
+}
+
+/** The node's tick length and the Raft core's tick counts. */
+export interface TickPlan {
+  readonly tickMs: number;
+  readonly heartbeatTick: number;
+  readonly electionTick: number;
 }
 
 /** A validated, normalized configuration. */
@@ -40,6 +48,8 @@ export interface NodeConfig {
   readonly heartbeatMs: number;
   /** Minimum election timeout. */
   readonly electionTimeoutMs: number;
+  /** Tick length and the core's tick counts for these milliseconds (tickPlan), worked out once. */
+  readonly ticks: TickPlan;
   readonly snapshotEntries: number;
   /** The key-value store's quota (--quota-bytes): writes that would grow it further are refused. */
   readonly quotaBytes: number;
@@ -51,51 +61,22 @@ export interface NodeConfig {
   readonly ha: HaSettings;
 }
 
-export interface NodeConfigInput extends HaSettingsInput, ListenSettingsInput, AuthSettingsInput {
-  id?: string;
-  listen?: string;
-  http?: string;
-  dataDir?: string;
-  /** "n1=h:p,n2=h:p", a Map or a plain object of id → host:port. */
-  peers?: string | ReadonlyMap<string, string> | Readonly<Record<string, string>>;
-  join?: string;
-  cluster?: string;
-  heartbeatMs?: number | string;
-  electionTimeoutMs?: number | string;
-  snapshotEntries?: number | string;
-  quotaBytes?: number | string;
-  logLevel?: string;
+/** What an embedder (or the agent) gives: the option table's fields, and the TLS files as one object. */
+export interface NodeConfigInput extends OptionInputs<typeof OptionGroup.Node | typeof OptionGroup.Ha | typeof OptionGroup.Listen | typeof OptionGroup.Auth> {
   tls?: Partial<TlsFiles>;
 }
 
 export const CONFIG_DEFAULTS = {
-  cluster: 'palisade',
-  heartbeatMs: 50,
-  electionTimeoutMs: 300,
-  snapshotEntries: 10_000,
-  quotaBytes: 256 * 1024 * 1024,
-  logLevel: 'info',
+  cluster: optionDefault('cluster'),
+  heartbeatMs: optionDefault('heartbeatMs'),
+  electionTimeoutMs: optionDefault('electionTimeoutMs'),
+  snapshotEntries: optionDefault('snapshotEntries'),
+  quotaBytes: optionDefault('quotaBytes'),
+  logLevel: optionDefault('logLevel'),
 } as const;
 
 const ID_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const KNOWN_KEYS: ReadonlySet<string> = new Set([
-  'id',
-  'listen',
-  'http',
-  'dataDir',
-  'peers',
-  'join',
-  'cluster',
-  'heartbeatMs',
-  'electionTimeoutMs',
-  'snapshotEntries',
-  'quotaBytes',
-  'logLevel',
-  'tls',
-  ...HA_KEYS,
-  ...LISTEN_KEYS,
-  ...AUTH_KEYS,
-]);
+const KNOWN_KEYS: ReadonlySet<string> = new Set(CONFIG_KEYS);
 
 /** Returns ALL problems at once ("field: what is wrong — how to fix it"); `config` only when there are none. */
 export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfig; problems: string[] } {
@@ -106,67 +87,19 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
   for (const key of Object.keys(input)) {
     if (!KNOWN_KEYS.has(key)) problems.push(`${key}: unknown setting — remove it (known: ${[...KNOWN_KEYS].join(', ')})`);
   }
-
-  const id = requiredString(input.id, 'id', 'e.g. id: n1', problems);
-  if (id !== undefined && !ID_RE.test(id)) {
-    problems.push(`id: "${id}" is not a valid node id — use 1–63 characters: lowercase letters, digits, "-" or "_", starting with a letter or digit`);
-  }
-  const listen = requiredString(input.listen, 'listen', 'e.g. listen: 127.0.0.1:7101', problems);
-  const listenOk = listen !== undefined && addressProblem('listen', listen, true, problems);
-  let http: string | undefined;
-  if (input.http !== undefined && input.http !== '') {
-    if (typeof input.http !== 'string') problems.push('http: must be a host:port string — e.g. http: 127.0.0.1:8101');
-    else if (addressProblem('http', input.http, true, problems)) http = input.http;
-  }
-  const dataDir = requiredString(input.dataDir, 'dataDir', 'e.g. dataDir: ./data/n1', problems);
-
-  const peers = parsePeers(input.peers, problems);
-  if (peers !== undefined && id !== undefined && ID_RE.test(id) && !peers.has(id)) {
-    problems.push(`peers: does not include this node "${id}" — add ${id}=<its host:port> (every founding member lists all of them, itself included)`);
-  }
-  let join: string | undefined;
-  if (input.join !== undefined && input.join !== '') {
-    if (typeof input.join !== 'string') problems.push('join: must be a host:port string — e.g. join: 127.0.0.1:7101');
-    else if (addressProblem('join', input.join, false, problems)) join = input.join;
-  }
-  if (peers !== undefined && join !== undefined) {
-    problems.push('peers, join: both given — use peers to found a new cluster, or join to enter an existing one, not both');
-  }
-
-  let cluster: string = CONFIG_DEFAULTS.cluster;
-  if (input.cluster !== undefined) {
-    if (typeof input.cluster !== 'string' || !ID_RE.test(input.cluster)) {
-      problems.push(`cluster: "${String(input.cluster)}" is not a valid cluster name — use 1–63 characters: lowercase letters, digits, "-" or "_"`);
-    } else cluster = input.cluster;
-  }
-  const heartbeatMs = integer(input.heartbeatMs, 'heartbeatMs', CONFIG_DEFAULTS.heartbeatMs, 1, 10_000, problems);
-  const electionTimeoutMs = integer(input.electionTimeoutMs, 'electionTimeoutMs', CONFIG_DEFAULTS.electionTimeoutMs, 10, 60_000, problems);
-  if (heartbeatMs !== undefined && electionTimeoutMs !== undefined && electionTimeoutMs < 2 * heartbeatMs) {
-    problems.push(
-      `electionTimeoutMs: ${electionTimeoutMs} is less than twice heartbeatMs (${heartbeatMs}) — followers would start elections ` +
-        `between heartbeats; raise electionTimeoutMs to at least ${2 * heartbeatMs} (5–10× heartbeatMs is usual)`,
-    );
-  }
-  const snapshotEntries = integer(input.snapshotEntries, 'snapshotEntries', CONFIG_DEFAULTS.snapshotEntries, 1, 100_000_000, problems);
-  const quotaBytes = integer(input.quotaBytes, 'quotaBytes', CONFIG_DEFAULTS.quotaBytes, 4096, 64 * 1024 ** 3, problems);
-
-  let logLevel: LogLevel = CONFIG_DEFAULTS.logLevel;
-  if (input.logLevel !== undefined) {
-    if (!(LOG_LEVELS as readonly string[]).includes(input.logLevel)) {
-      problems.push(`logLevel: "${String(input.logLevel)}" is not a log level — use one of ${LOG_LEVELS.join(', ')}`);
-    } else logLevel = input.logLevel as LogLevel;
-  }
+  const where = parsePlacement(input, problems);
+  const raft = parseRaftSettings(input, problems);
   const tls = parseTls(input.tls, problems);
+  const isHostPort = (field: string, s: string): boolean => addressProblem(field, s, true, problems);
   // TLS asked for but its files wrong: already a problem; do not add the plaintext one.
-  const listeners = parseListenSettings(input, { listen: listenOk ? listen : undefined, tls: input.tls !== undefined }, (field, s) => addressProblem(field, s, true, problems), problems);
-  const auth = parseAuthSettings(input, (field, s) => addressProblem(field, s, true, problems), problems);
-  // The timing rule only means something once heartbeat and election timeout are sane.
-  const ticks =
-    heartbeatMs !== undefined && electionTimeoutMs !== undefined && electionTimeoutMs >= 2 * heartbeatMs ? { ...tickPlan({ heartbeatMs, electionTimeoutMs }), electionTimeoutMs } : undefined;
-  const ha = parseHaSettings(input, ticks, problems);
+  const listeners = parseListenSettings(input, { listen: where.listenOk ? where.listen : undefined, tls: input.tls !== undefined }, isHostPort, problems);
+  const auth = parseAuthSettings(input, isHostPort, problems);
+  const ha = parseHaSettings(input, raft.ticks !== undefined ? { ...raft.ticks, electionTimeoutMs: raft.electionTimeoutMs! } : undefined, problems);
 
+  const { id, listen, dataDir, http, peers, join } = where;
+  const { cluster, heartbeatMs, electionTimeoutMs, snapshotEntries, quotaBytes, logLevel, ticks } = raft;
   if (problems.length > 0 || id === undefined || listen === undefined || dataDir === undefined) return { problems };
-  if (heartbeatMs === undefined || electionTimeoutMs === undefined || snapshotEntries === undefined || quotaBytes === undefined || ha === undefined) return { problems };
+  if (heartbeatMs === undefined || electionTimeoutMs === undefined || snapshotEntries === undefined || quotaBytes === undefined || ticks === undefined || ha === undefined) return { problems };
   const config: NodeConfig = {
     id,
     listen,
@@ -178,6 +111,7 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
     cluster,
     heartbeatMs,
     electionTimeoutMs,
+    ticks,
     snapshotEntries,
     quotaBytes,
     logLevel,
@@ -188,12 +122,61 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
   return { config, problems };
 }
 
+/** Who the node is, where it listens and keeps its data, and which cluster it founds or joins. */
+function parsePlacement(input: NodeConfigInput, problems: string[]) {
+  const id = requiredString(input.id, 'id', 'e.g. id: n1', problems);
+  if (id !== undefined && !ID_RE.test(id)) {
+    problems.push(`id: "${id}" is not a valid node id — use 1–63 characters: lowercase letters, digits, "-" or "_", starting with a letter or digit`);
+  }
+  const listen = requiredString(input.listen, 'listen', 'e.g. listen: 127.0.0.1:7101', problems);
+  const listenOk = listen !== undefined && addressProblem('listen', listen, true, problems);
+  const http = optionalAddress(input.http, 'http', '127.0.0.1:8101', true, problems);
+  const dataDir = requiredString(input.dataDir, 'dataDir', 'e.g. dataDir: ./data/n1', problems);
+
+  const peers = parsePeers(input.peers, problems);
+  if (peers !== undefined && id !== undefined && ID_RE.test(id) && !peers.has(id)) {
+    problems.push(`peers: does not include this node "${id}" — add ${id}=<its host:port> (every founding member lists all of them, itself included)`);
+  }
+  const join = optionalAddress(input.join, 'join', '127.0.0.1:7101', false, problems);
+  if (peers !== undefined && join !== undefined) {
+    problems.push('peers, join: both given — use peers to found a new cluster, or join to enter an existing one, not both');
+  }
+  return { id, listen, listenOk, http, dataDir, peers, join };
+}
+
+/** The cluster name, Raft timing and log settings; `ticks` only when the timing is sane. */
+function parseRaftSettings(input: NodeConfigInput, problems: string[]) {
+  let cluster: string = CONFIG_DEFAULTS.cluster;
+  if (input.cluster !== undefined) {
+    if (typeof input.cluster !== 'string' || !ID_RE.test(input.cluster)) {
+      problems.push(`cluster: "${String(input.cluster)}" is not a valid cluster name — use 1–63 characters: lowercase letters, digits, "-" or "_"`);
+    } else cluster = input.cluster;
+  }
+  const heartbeatMs = wholeOption('heartbeatMs', input.heartbeatMs, problems);
+  const electionTimeoutMs = wholeOption('electionTimeoutMs', input.electionTimeoutMs, problems);
+  const timingSane = heartbeatMs !== undefined && electionTimeoutMs !== undefined && electionTimeoutMs >= 2 * heartbeatMs;
+  if (heartbeatMs !== undefined && electionTimeoutMs !== undefined && !timingSane) {
+    problems.push(
+      `electionTimeoutMs: ${electionTimeoutMs} is less than twice heartbeatMs (${heartbeatMs}) — followers would start elections ` +
+        `between heartbeats; raise electionTimeoutMs to at least ${2 * heartbeatMs} (5–10× heartbeatMs is usual)`,
+    );
+  }
+  const snapshotEntries = wholeOption('snapshotEntries', input.snapshotEntries, problems);
+  const quotaBytes = wholeOption('quotaBytes', input.quotaBytes, problems);
+
+  let logLevel: LogLevel = CONFIG_DEFAULTS.logLevel;
+  if (input.logLevel !== undefined) {
+    if (!(LOG_LEVELS as readonly string[]).includes(input.logLevel)) {
+      problems.push(`logLevel: "${String(input.logLevel)}" is not a log level — use one of ${LOG_LEVELS.join(', ')}`);
+    } else logLevel = input.logLevel as LogLevel;
+  }
+  // The one place the tick plan is worked out; the node and the HA timing rule use this one.
+  const ticks = timingSane ? tickPlan({ heartbeatMs, electionTimeoutMs }) : undefined;
+  return { cluster, heartbeatMs, electionTimeoutMs, snapshotEntries, quotaBytes, logLevel, ticks };
+}
+
 /** Tick length and the core's tick counts derived from the config's milliseconds. */
-export function tickPlan(config: Pick<NodeConfig, 'heartbeatMs' | 'electionTimeoutMs'>): {
-  tickMs: number;
-  heartbeatTick: number;
-  electionTick: number;
-} {
+export function tickPlan(config: Pick<NodeConfig, 'heartbeatMs' | 'electionTimeoutMs'>): TickPlan {
   // 10 ms ticks keep timer overhead low; a faster heartbeat needs finer ticks.
   const tickMs = Math.max(1, Math.min(10, Math.floor(config.heartbeatMs / 2)));
   const heartbeatTick = Math.max(1, Math.round(config.heartbeatMs / tickMs));
@@ -211,6 +194,15 @@ function requiredString(v: unknown, field: string, example: string, problems: st
     return undefined;
   }
   return v;
+}
+
+function optionalAddress(v: unknown, field: string, example: string, portZeroOk: boolean, problems: string[]): string | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') {
+    problems.push(`${field}: must be a host:port string — e.g. ${field}: ${example}`);
+    return undefined;
+  }
+  return addressProblem(field, v, portZeroOk, problems) ? v : undefined;
 }
 
 /** True when `s` is a usable host:port; pushes a problem otherwise. */
@@ -263,16 +255,6 @@ function parsePeers(v: NodeConfigInput['peers'], problems: string[]): Map<string
   }
   if (out.size === 0 && problems.length === before) problems.push('peers: empty — list every founding member as id=host:port');
   return out;
-}
-
-function integer(v: unknown, field: string, dflt: number, min: number, max: number, problems: string[]): number | undefined {
-  if (v === undefined || v === '') return dflt;
-  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max) {
-    problems.push(`${field}: ${JSON.stringify(v)} is not a whole number from ${min} to ${max} — e.g. ${field}: ${dflt}`);
-    return undefined;
-  }
-  return n;
 }
 
 function parseTls(v: Partial<TlsFiles> | undefined, problems: string[]): TlsFiles | undefined {

@@ -1,11 +1,12 @@
 // The active-role settings of a node (hooks, fencing mode, VIP, priority, witness, drift), checked
 // with the rest of the node config: every problem at once, each saying how to fix it. The timing
 // rule (ha/timing.ts) is checked here, so an unsafe combination never starts.
-import type { CheckFunction, CheckSource } from '../ha/health-check.js';
+import type { CheckSource } from '../ha/health-check.js';
 import { checkHookPath } from '../ha/hook-runner.js';
 import { computeHaTiming, type TimingReport } from '../ha/timing.js';
 import { FencingMode, OnNoHealthyCandidate } from '../ha/types.js';
 import { parseVip, type VipConfig } from '../ha/vip.js';
+import { OptionGroup, optionDefault, wholeOption, type OptionInputs } from './node-options.js';
 
 /** How the fencing mode was chosen: the issue asks that it always be explicit in status and logs. */
 export const FencingSource = {
@@ -56,68 +57,24 @@ export interface HealthSettings {
   readonly onNoHealthyCandidate: OnNoHealthyCandidate;
 }
 
-export interface HaSettingsInput {
-  onPromote?: string;
-  onDemote?: string;
-  onFence?: string;
-  hookTimeoutMs?: number | string;
-  fencing?: string;
-  /** "10.0.0.50/24". */
-  vip?: string;
-  vipInterface?: string;
-  priority?: number | string;
-  failback?: boolean | string;
-  noActive?: boolean | string;
-  maxClockDrift?: number | string;
-  /** The path of an executable (no shell), or for an embedding program an async function. */
-  check?: string | CheckFunction;
-  checkIntervalMs?: number | string;
-  /** Default: the interval. */
-  checkTimeoutMs?: number | string;
-  checkFall?: number | string;
-  checkRise?: number | string;
-  failoverCooldownMs?: number | string;
-  /** keep (default) or demote. */
-  onNoHealthyCandidate?: string;
-}
-
-export const HA_KEYS = [
-  'onPromote',
-  'onDemote',
-  'onFence',
-  'hookTimeoutMs',
-  'fencing',
-  'vip',
-  'vipInterface',
-  'priority',
-  'failback',
-  'noActive',
-  'maxClockDrift',
-  'check',
-  'checkIntervalMs',
-  'checkTimeoutMs',
-  'checkFall',
-  'checkRise',
-  'failoverCooldownMs',
-  'onNoHealthyCandidate',
-] as const;
+/** The active-role options of the node config (server/node-options.ts, group ha). */
+export type HaSettingsInput = OptionInputs<typeof OptionGroup.Ha>;
 
 export const HA_DEFAULTS = {
-  hookTimeoutMs: 5000,
-  maxClockDrift: 0.01,
-  priority: 0,
+  hookTimeoutMs: optionDefault('hookTimeoutMs'),
+  maxClockDrift: optionDefault('maxClockDrift'),
+  priority: optionDefault('priority'),
   /** Subtracted from the lease and added to waits (design notes "Numbers"). */
   marginMs: 10,
   /** Stopping /primary and scheduling the demotion, when there is no hook nor VIP. */
   localDemoteMs: 10,
   /** `ip addr del` on a VIP: also the timeout of each `ip` command, so it really bounds the removal. */
   vipRemoveMs: 100,
-  checkIntervalMs: 1000,
-  /** In keepalived's spirit (track_script fall/rise). */
-  checkFall: 3,
-  checkRise: 2,
-  failoverCooldownMs: 30_000,
-  onNoHealthyCandidate: OnNoHealthyCandidate.Keep,
+  checkIntervalMs: optionDefault('checkIntervalMs'),
+  checkFall: optionDefault('checkFall'),
+  checkRise: optionDefault('checkRise'),
+  failoverCooldownMs: optionDefault('failoverCooldownMs'),
+  onNoHealthyCandidate: optionDefault('onNoHealthyCandidate'),
 } as const;
 
 /** What the timing rule needs from the rest of the node config. */
@@ -133,38 +90,12 @@ export function parseHaSettings(input: HaSettingsInput, ticks: TickSettings | un
   const onPromote = hookPath(input.onPromote, 'onPromote', problems);
   const onDemote = hookPath(input.onDemote, 'onDemote', problems);
   const onFence = hookPath(input.onFence, 'onFence', problems);
-  const hookTimeoutMs = whole(input.hookTimeoutMs, 'hookTimeoutMs', HA_DEFAULTS.hookTimeoutMs, 1, 3_600_000, problems);
-  const priority = whole(input.priority, 'priority', HA_DEFAULTS.priority, 0, 1_000_000, problems);
+  const hookTimeoutMs = wholeOption('hookTimeoutMs', input.hookTimeoutMs, problems);
+  const priority = wholeOption('priority', input.priority, problems);
   const failback = flag(input.failback, 'failback', problems);
   const noActive = flag(input.noActive, 'noActive', problems);
-
-  let maxClockDrift: number = HA_DEFAULTS.maxClockDrift;
-  if (input.maxClockDrift !== undefined && input.maxClockDrift !== '') {
-    const n = typeof input.maxClockDrift === 'string' ? Number(input.maxClockDrift.trim()) : input.maxClockDrift;
-    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n >= 0.5) {
-      problems.push(`maxClockDrift: ${JSON.stringify(input.maxClockDrift)} is not a drift bound in [0, 0.5) — e.g. maxClockDrift: 0.01 (1%)`);
-    } else maxClockDrift = n;
-  }
-
-  let fencing: FencingMode | undefined;
-  let fencingSource: FencingSource = FencingSource.Default;
-  if (input.fencing !== undefined && input.fencing !== '') {
-    if (input.fencing !== FencingMode.Hook && input.fencing !== FencingMode.Lease) {
-      problems.push(`fencing: "${String(input.fencing)}" is not a fencing mode — use hook (with onFence) or lease`);
-    } else {
-      fencing = input.fencing;
-      fencingSource = FencingSource.Flag;
-    }
-  } else if (onFence !== undefined) {
-    fencing = FencingMode.Hook;
-    fencingSource = FencingSource.FenceHook;
-  } else {
-    fencing = FencingMode.Lease;
-  }
-  if (fencing === FencingMode.Hook && input.onFence === undefined) {
-    problems.push('fencing: mode hook needs a fence hook — set onFence to an executable that cuts the previous active off (or use fencing: lease)');
-  }
-
+  const maxClockDrift = parseDrift(input.maxClockDrift, problems);
+  const { fencing, fencingSource } = parseFencing(input, onFence, problems);
   const vip = parseVipSettings(input.vip, input.vipInterface, problems);
   const health = parseHealthSettings(input, problems);
 
@@ -173,30 +104,7 @@ export function parseHaSettings(input: HaSettingsInput, ticks: TickSettings | un
   }
   // A hook that outlives its timeout gets SIGTERM, then SIGKILL after the grace: both count.
   const killGraceMs = Math.min(1000, Math.max(10, Math.round(hookTimeoutMs / 4)));
-  // In mode lease the demotion must finish inside the lease (nobody else stops us). In mode hook
-  // the next holder fences whoever did not confirm its demotion, so the lease only has to cover
-  // the local step (stop serving /primary); a long demote hook would otherwise forbid promotion
-  // (the controller needs now < lease end − demote budget to start one).
-  const demoteBudgetMs =
-    fencing === FencingMode.Lease
-      ? HA_DEFAULTS.localDemoteMs + (onDemote !== undefined ? hookTimeoutMs + killGraceMs : 0) + (vip !== undefined ? HA_DEFAULTS.vipRemoveMs : 0)
-      : HA_DEFAULTS.localDemoteMs;
-  const timing = computeHaTiming({
-    tickMs: ticks.tickMs,
-    electionTick: ticks.electionTick,
-    heartbeatTick: ticks.heartbeatTick,
-    maxClockDrift,
-    marginMs: HA_DEFAULTS.marginMs,
-    demoteBudgetMs,
-    // Renewal, not safety: a round's acks normally arrive before the next round starts, so one
-    // heartbeat interval covers the round trip on a LAN (the lease formula carries the safety).
-    rttAllowanceMs: ticks.heartbeatTick * ticks.tickMs,
-    fencing,
-  });
-  for (const p of timing.problems) {
-    const why = fencingSource === FencingSource.Default ? ' (fencing mode lease is the default when no onFence is given)' : '';
-    problems.push(`fencing, hookTimeoutMs, electionTimeoutMs: unsafe timing${why}: ${p}`);
-  }
+  const timing = leaseTiming({ ticks, maxClockDrift, fencing, fencingSource, hookTimeoutMs, killGraceMs, demoteHook: onDemote !== undefined, vip: vip !== undefined }, problems);
   if (problems.length > before) return undefined;
   const backoff = Math.max(500, 2 * ticks.electionTimeoutMs);
   return {
@@ -219,6 +127,79 @@ export function parseHaSettings(input: HaSettingsInput, ticks: TickSettings | un
   };
 }
 
+function parseDrift(v: HaSettingsInput['maxClockDrift'], problems: string[]): number {
+  if (v === undefined || v === '') return HA_DEFAULTS.maxClockDrift;
+  const n = typeof v === 'string' ? Number(v.trim()) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n >= 0.5) {
+    problems.push(`maxClockDrift: ${JSON.stringify(v)} is not a drift bound in [0, 0.5) — e.g. maxClockDrift: 0.01 (1%)`);
+    return HA_DEFAULTS.maxClockDrift;
+  }
+  return n;
+}
+
+/** The fencing mode is explicit: --fencing, else a fence hook means hook, else lease. */
+function parseFencing(input: HaSettingsInput, onFence: string | undefined, problems: string[]): { fencing?: FencingMode; fencingSource: FencingSource } {
+  let fencing: FencingMode | undefined;
+  let fencingSource: FencingSource = FencingSource.Default;
+  if (input.fencing !== undefined && input.fencing !== '') {
+    if (input.fencing !== FencingMode.Hook && input.fencing !== FencingMode.Lease) {
+      problems.push(`fencing: "${String(input.fencing)}" is not a fencing mode — use hook (with onFence) or lease`);
+    } else {
+      fencing = input.fencing;
+      fencingSource = FencingSource.Flag;
+    }
+  } else if (onFence !== undefined) {
+    fencing = FencingMode.Hook;
+    fencingSource = FencingSource.FenceHook;
+  } else {
+    fencing = FencingMode.Lease;
+  }
+  if (fencing === FencingMode.Hook && input.onFence === undefined) {
+    problems.push('fencing: mode hook needs a fence hook — set onFence to an executable that cuts the previous active off (or use fencing: lease)');
+  }
+  return { ...(fencing !== undefined ? { fencing } : {}), fencingSource };
+}
+
+interface LeaseInputs {
+  readonly ticks: TickSettings;
+  readonly maxClockDrift: number;
+  readonly fencing: FencingMode;
+  readonly fencingSource: FencingSource;
+  readonly hookTimeoutMs: number;
+  readonly killGraceMs: number;
+  readonly demoteHook: boolean;
+  readonly vip: boolean;
+}
+
+/** The lease and its waits (ha/timing.ts); an unsafe combination is a problem. */
+function leaseTiming(s: LeaseInputs, problems: string[]): TimingReport {
+  // In mode lease the demotion must finish inside the lease (nobody else stops us). In mode hook
+  // the next holder fences whoever did not confirm its demotion, so the lease only has to cover
+  // the local step (stop serving /primary); a long demote hook would otherwise forbid promotion
+  // (the controller needs now < lease end − demote budget to start one).
+  const demoteBudgetMs =
+    s.fencing === FencingMode.Lease
+      ? HA_DEFAULTS.localDemoteMs + (s.demoteHook ? s.hookTimeoutMs + s.killGraceMs : 0) + (s.vip ? HA_DEFAULTS.vipRemoveMs : 0)
+      : HA_DEFAULTS.localDemoteMs;
+  const timing = computeHaTiming({
+    tickMs: s.ticks.tickMs,
+    electionTick: s.ticks.electionTick,
+    heartbeatTick: s.ticks.heartbeatTick,
+    maxClockDrift: s.maxClockDrift,
+    marginMs: HA_DEFAULTS.marginMs,
+    demoteBudgetMs,
+    // Renewal, not safety: a round's acks normally arrive before the next round starts, so one
+    // heartbeat interval covers the round trip on a LAN (the lease formula carries the safety).
+    rttAllowanceMs: s.ticks.heartbeatTick * s.ticks.tickMs,
+    fencing: s.fencing,
+  });
+  for (const p of timing.problems) {
+    const why = s.fencingSource === FencingSource.Default ? ' (fencing mode lease is the default when no onFence is given)' : '';
+    problems.push(`fencing, hookTimeoutMs, electionTimeoutMs: unsafe timing${why}: ${p}`);
+  }
+  return timing;
+}
+
 function parseHealthSettings(input: HaSettingsInput, problems: string[]): HealthSettings | undefined {
   const before = problems.length;
   let check: CheckSource | undefined;
@@ -227,11 +208,11 @@ function parseHealthSettings(input: HaSettingsInput, problems: string[]): Health
     const path = hookPath(input.check, 'check', problems);
     if (path !== undefined) check = { kind: 'command', path };
   }
-  const checkIntervalMs = whole(input.checkIntervalMs, 'checkIntervalMs', HA_DEFAULTS.checkIntervalMs, 10, 3_600_000, problems);
-  const checkTimeoutMs = whole(input.checkTimeoutMs, 'checkTimeoutMs', checkIntervalMs ?? HA_DEFAULTS.checkIntervalMs, 1, 3_600_000, problems);
-  const checkFall = whole(input.checkFall, 'checkFall', HA_DEFAULTS.checkFall, 1, 1000, problems);
-  const checkRise = whole(input.checkRise, 'checkRise', HA_DEFAULTS.checkRise, 1, 1000, problems);
-  const failoverCooldownMs = whole(input.failoverCooldownMs, 'failoverCooldownMs', HA_DEFAULTS.failoverCooldownMs, 0, 86_400_000, problems);
+  const checkIntervalMs = wholeOption('checkIntervalMs', input.checkIntervalMs, problems);
+  const checkTimeoutMs = wholeOption('checkTimeoutMs', input.checkTimeoutMs, problems, checkIntervalMs ?? HA_DEFAULTS.checkIntervalMs);
+  const checkFall = wholeOption('checkFall', input.checkFall, problems);
+  const checkRise = wholeOption('checkRise', input.checkRise, problems);
+  const failoverCooldownMs = wholeOption('failoverCooldownMs', input.failoverCooldownMs, problems);
   let onNoHealthyCandidate: OnNoHealthyCandidate = HA_DEFAULTS.onNoHealthyCandidate;
   if (input.onNoHealthyCandidate !== undefined && input.onNoHealthyCandidate !== '') {
     if (input.onNoHealthyCandidate !== OnNoHealthyCandidate.Keep && input.onNoHealthyCandidate !== OnNoHealthyCandidate.Demote) {
@@ -261,16 +242,6 @@ function hookPath(v: unknown, field: string, problems: string[]): string | undef
     return undefined;
   }
   return v;
-}
-
-function whole(v: unknown, field: string, dflt: number, min: number, max: number, problems: string[]): number | undefined {
-  if (v === undefined || v === '') return dflt;
-  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max) {
-    problems.push(`${field}: ${JSON.stringify(v)} is not a whole number from ${min} to ${max} — e.g. ${field}: ${dflt}`);
-    return undefined;
-  }
-  return n;
 }
 
 function flag(v: unknown, field: string, problems: string[]): boolean {

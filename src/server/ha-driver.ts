@@ -25,7 +25,7 @@ import { encodeCommand } from '../statemachine/commands.js';
 import { MemberRole } from '../statemachine/membership.js';
 import type { StateMachine } from '../statemachine/state-machine.js';
 import type { Clock } from './clock.js';
-import { tickPlan, type NodeConfig } from './config.js';
+import type { NodeConfig } from './config.js';
 import { HA_DEFAULTS } from './ha-config.js';
 import type { Logger } from './logger.js';
 import { quietTicksUntil } from './ticker.js';
@@ -92,7 +92,7 @@ export class HaDriver implements HaPort {
   ) {
     this.me = config.id;
     const ha = config.ha;
-    this.tickMs = tickPlan(config).tickMs;
+    this.tickMs = config.ticks.tickMs;
     this.reannounce = new ReannounceTrigger({ quietMs: config.electionTimeoutMs, minIntervalMs: REANNOUNCE_MIN_INTERVAL_MS });
     const haConfig: HaConfig = {
       nodeId: config.id,

@@ -8,13 +8,10 @@
 //                 messages and drive the cluster
 // Checked with the rest of the node config (server/config.ts), every problem at once.
 import { isIP } from 'node:net';
+import type { OptionGroup, OptionInputs } from './node-options.js';
 
-export const LISTEN_KEYS = ['clientListen', 'insecure'] as const;
-
-export interface ListenSettingsInput {
-  clientListen?: string;
-  insecure?: boolean | string;
-}
+/** The listener options of the node config (server/node-options.ts, group listen). */
+export type ListenSettingsInput = OptionInputs<typeof OptionGroup.Listen>;
 
 export interface ListenConfig {
   /** The client API's own host:port; absent: served on the peer port (TLS off only). */

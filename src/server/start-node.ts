@@ -25,7 +25,7 @@ import { PeerTransport } from '../transport/transport.js';
 import { ClientListener, PEER_PORT_CLIENT_METHODS } from './client-listener.js';
 import { watchCertificates } from './certificate-watch.js';
 import { systemClock, type Clock } from './clock.js';
-import { tickPlan, validateNodeConfig, type NodeConfig, type NodeConfigInput } from './config.js';
+import { validateNodeConfig, type NodeConfig, type NodeConfigInput } from './config.js';
 import type { EventSubscription } from './event-stream.js';
 import { fetchMembers } from './join.js';
 import { PREVOTE_RETRY_TICKS, staggeredElectionTimeout } from './election-order.js';
@@ -137,7 +137,7 @@ async function assemble(
   const snapshot = storage.snapshot();
   const sm = snapshot.metadata.index > 0 ? StateMachine.restore(snapshot.data) : StateMachine.create();
   for (const m of sm.members()) if (m.address !== '') addressBook.set(m.id, m.address);
-  const plan = tickPlan(config);
+  const plan = config.ticks;
   // The runtime replaces its state machine on a snapshot: read the profiles from whichever is current.
   let currentSm = (): StateMachine => sm;
   const raw = new RawNode({
