@@ -3,17 +3,13 @@
 // `now` comes with every input and the caller runs the actions it returns, one `run` at a
 // time, reporting each end with an `actionDone` input. Every decision is re-evaluated from
 // the latest inputs ("latest state wins"), so a lost or late input only delays, never confuses.
-import { healthOf } from '../statemachine/ha-state.js';
-import { EMPTY_HA_STATE, Health, type ActiveRecord, type HaCommand, type ReplicatedHaState } from '../statemachine/ha-record.js';
-import type { ControllerAction, ControllerInput, HaConfig, HookKind, RaftRole } from './types.js';
+import { EMPTY_HA_STATE, Health, type ActiveRecord, type ReplicatedHaState } from '../statemachine/ha-record.js';
+import { Acknowledgements } from './acknowledgements.js';
+import { RaftLease } from './raft-lease.js';
+import { RoleHealth } from './role-health.js';
+import { demoteAction, fenceAction, promoteAction, startupDemoteAction, type RunAction } from './run-actions.js';
+import type { ControllerAction, ControllerInput, HaConfig, HookKind } from './types.js';
 import { LocalRole, OnNoHealthyCandidate } from './types.js';
-
-interface RaftView {
-  readonly role: RaftRole;
-  readonly term: number;
-  readonly leader: string;
-  readonly electedByTransfer: boolean;
-}
 
 interface Switchover {
   readonly to: string;
@@ -24,11 +20,8 @@ interface Switchover {
 }
 
 export class RoleController {
-  private raft: RaftView = { role: 'follower', term: 0, leader: '', electedByTransfer: false };
-  /** Own clock time at which we became leader of raft.term. */
-  private leaderSince = 0;
-  /** Lease end (own clock) for raft.term while leader; -Infinity otherwise. */
-  private leaseEnd = Number.NEGATIVE_INFINITY;
+  /** Raft role and term, since when we lead, our lease. */
+  private readonly raft = new RaftLease();
   private record: ReplicatedHaState = EMPTY_HA_STATE;
 
   private local: LocalRole = LocalRole.Inactive;
@@ -50,37 +43,24 @@ export class RoleController {
   private cleanlyDemoted = false;
   /** The latest holder other than us seen in the record: PALISADE_PREVIOUS_ACTIVE. */
   private lastOtherActive = '';
-  private lastAckAt = Number.NEGATIVE_INFINITY;
-  private readonly fenceAcks = new Map<string, { holder: string; epoch: number }>();
+  private readonly acks: Acknowledgements;
   private backoffUntil = Number.NEGATIVE_INFINITY;
   private backoffMs: number;
   private witnessTransferTerm = 0;
   private switchover: Switchover | undefined;
   private shuttingDown = false;
-
-  // Service health (issue 15). A node without a check counts as healthy.
-  private ownHealth: Health;
-  private ownHealthDetail = '';
-  private lastPublishAt = Number.NEGATIVE_INFINITY;
-  /** Leader only: reachable, caught-up voters allowed to hold the role, best first (input). */
-  private candidateIds: readonly string[] = [];
-  /** Own clock time of the latest health failover decided here or seen applied. */
-  private healthFailoverAt = Number.NEGATIVE_INFINITY;
-  private seenHealthFailoverIndex = 0;
-  /** When (own clock) a node was seen turning healthy; absent: healthy since before we looked. */
-  private readonly healthySince = new Map<string, number>();
-  private recordSeen = false;
-  /** An unhealthy inactive leader hands leadership to a healthy voter at most this often. */
-  private healthTransferAt = Number.NEGATIVE_INFINITY;
+  /** Service health (issue 15): own verdict, candidates, failover cooldown. */
+  private readonly serviceHealth: RoleHealth;
 
   constructor(private readonly cfg: HaConfig) {
     this.backoffMs = cfg.promoteBackoffMinMs;
-    this.ownHealth = cfg.health?.checked === true ? Health.Unknown : Health.Healthy;
+    this.serviceHealth = new RoleHealth(cfg.nodeId, cfg.health);
+    this.acks = new Acknowledgements(cfg.nodeId);
   }
 
   /** This node's own check verdict (healthy when it runs no check). */
   get health(): Health {
-    return this.ownHealth;
+    return this.serviceHealth.verdict;
   }
 
   /**
@@ -88,7 +68,7 @@ export class RoleController {
    * the failover cooldown is running, or the cluster is paused.
    */
   get degraded(): boolean {
-    return this.local === LocalRole.Active && this.ownHealth === Health.Unhealthy;
+    return this.local === LocalRole.Active && this.serviceHealth.verdict === Health.Unhealthy;
   }
 
   get role(): LocalRole {
@@ -102,7 +82,7 @@ export class RoleController {
 
   /** Lease end on this node's clock (-Infinity when not leader). /primary needs now < this. */
   get leaseExpiry(): number {
-    return this.leaseEnd;
+    return this.raft.leaseEnd;
   }
 
   get paused(): boolean {
@@ -122,11 +102,11 @@ export class RoleController {
    */
   get quietUntil(): number {
     if (!this.startupDone || this.running !== undefined || this.shuttingDown) return Number.NEGATIVE_INFINITY;
-    if (this.switchover !== undefined || this.fenceAcks.size > 0 || this.publicationDue()) return Number.NEGATIVE_INFINITY;
+    if (this.switchover !== undefined || this.acks.pending || this.serviceHealth.publicationDue(this.record)) return Number.NEGATIVE_INFINITY;
     if (this.raft.role === 'leader') {
       // An unhealthy active waits for its failover cooldown to end: a clock-driven decision.
-      const holding = this.local === LocalRole.Active && this.raft.term === this.holdTerm && !this.cfg.noActive && this.ownHealth === Health.Healthy;
-      return holding ? this.leaseEnd - this.cfg.demoteBudgetMs : Number.NEGATIVE_INFINITY;
+      const holding = this.local === LocalRole.Active && this.raft.term === this.holdTerm && !this.cfg.noActive && this.serviceHealth.verdict === Health.Healthy;
+      return holding ? this.raft.leaseEnd - this.cfg.demoteBudgetMs : Number.NEGATIVE_INFINITY;
     }
     if (this.local !== LocalRole.Inactive) return Number.NEGATIVE_INFINITY;
     return this.record.holders.some((h) => h.holder === this.cfg.nodeId) ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
@@ -134,22 +114,21 @@ export class RoleController {
 
   /** True when this node may serve as active at `now`: promoted and within its lease. */
   isActive(now: number): boolean {
-    return this.local === LocalRole.Active && now < this.leaseEnd;
+    return this.local === LocalRole.Active && now < this.raft.leaseEnd;
   }
 
   handle(input: ControllerInput): ControllerAction[] {
     const out: ControllerAction[] = [];
     switch (input.type) {
       case 'raft':
-        this.onRaft(input.now, input);
+        if (this.raft.observe(input.now, input)) this.fenced.clear();
+        if (input.role !== 'leader') this.switchover = undefined;
         break;
       case 'lease':
-        if (this.raft.role === 'leader' && input.term === this.raft.term) {
-          this.leaseEnd = Math.max(this.leaseEnd, input.roundStartedAt + this.cfg.leaseMs);
-        }
+        this.raft.renew(input.term, input.roundStartedAt, this.cfg.leaseMs);
         break;
       case 'record':
-        this.observeHealth(input.now, input.state);
+        this.serviceHealth.observe(input.now, this.record, input.state);
         this.record = input.state;
         if (input.state.active && input.state.active.holder !== this.cfg.nodeId) this.lastOtherActive = input.state.active.holder;
         break;
@@ -160,7 +139,7 @@ export class RoleController {
         break;
       case 'switchover':
         if (this.raft.role === 'leader' && this.switchover === undefined) {
-          const to = input.to !== '' ? input.to : (input.caughtUp.find((id) => id !== this.cfg.nodeId && this.mayTakeRole(id)) ?? '');
+          const to = input.to !== '' ? input.to : (input.caughtUp.find((id) => id !== this.cfg.nodeId && this.serviceHealth.mayTakeRole(this.record, id)) ?? '');
           if (to !== '' && to !== this.cfg.nodeId) this.switchover = { to, since: input.now, transferSent: false };
         }
         break;
@@ -168,12 +147,10 @@ export class RoleController {
         this.shuttingDown = true;
         break;
       case 'health':
-        if (input.health !== this.ownHealth) this.lastPublishAt = Number.NEGATIVE_INFINITY; // publish at once
-        this.ownHealth = this.cfg.health?.checked === true ? input.health : Health.Healthy;
-        this.ownHealthDetail = input.detail;
+        this.serviceHealth.setVerdict(input.health, input.detail);
         break;
       case 'candidates':
-        this.candidateIds = input.ids;
+        this.serviceHealth.setCandidates(input.ids);
         break;
       default: {
         const never: never = input;
@@ -182,17 +159,6 @@ export class RoleController {
     }
     this.evaluate(input.now, out);
     return out;
-  }
-
-  private onRaft(now: number, v: RaftView): void {
-    const becameLeader = v.role === 'leader' && (this.raft.role !== 'leader' || this.raft.term !== v.term);
-    if (becameLeader) {
-      this.leaderSince = now;
-      this.fenced.clear();
-    }
-    if (v.role !== 'leader' || v.term !== this.raft.term) this.leaseEnd = Number.NEGATIVE_INFINITY;
-    if (v.role !== 'leader') this.switchover = undefined;
-    this.raft = { role: v.role, term: v.term, leader: v.leader, electedByTransfer: v.electedByTransfer };
   }
 
   private onActionDone(now: number, kind: HookKind, epoch: number, ok: boolean, out: ControllerAction[]): void {
@@ -207,7 +173,7 @@ export class RoleController {
         // A demote hook that failed may have left the service running: then we do not claim
         // to be down, and the next holder has to fence us (mode hook) or outlive us (lease).
         this.cleanlyDemoted = ok;
-        this.lastAckAt = Number.NEGATIVE_INFINITY; // acknowledge at once
+        this.acks.retryAtOnce();
         break;
       case 'promote':
         if (ok && this.local === LocalRole.Promoting) {
@@ -227,7 +193,7 @@ export class RoleController {
         if (ok) {
           this.fenced.add(`${running.target}@${epoch}`);
           const h = this.record.holders.find((x) => x.holder === running.target);
-          if (h) this.fenceAcks.set(running.target, { holder: running.target, epoch: h.epoch });
+          if (h) this.acks.fenced(running.target, h.epoch);
         } else {
           this.giveUp(now);
           if (this.raft.role === 'leader') out.push({ type: 'transferLeadership', to: '' });
@@ -242,7 +208,7 @@ export class RoleController {
     this.backoffMs = Math.min(this.backoffMs * 2, this.cfg.promoteBackoffMaxMs);
   }
 
-  private run(out: ControllerAction[], a: Extract<ControllerAction, { type: 'run' }>): void {
+  private run(out: ControllerAction[], a: RunAction): void {
     this.running = a;
     out.push(a);
   }
@@ -250,31 +216,18 @@ export class RoleController {
   private demote(reason: string, out: ControllerAction[]): void {
     this.local = LocalRole.Demoting;
     this.cleanlyDemoted = false;
-    this.run(out, {
-      type: 'run',
-      kind: 'demote',
-      epoch: this.epoch,
-      target: this.cfg.nodeId,
-      reason,
-      previousActive: this.cfg.nodeId,
-      term: this.raft.term,
-      notAfter: Number.POSITIVE_INFINITY,
-    });
+    this.run(out, demoteAction(this.cfg.nodeId, this.epoch, this.raft.term, reason));
   }
 
   private evaluate(now: number, out: ControllerAction[]): void {
-    const me = this.cfg.nodeId;
     // Start-up: demote before anything else (we may still hold a VIP from a previous life).
     if (!this.startupDone) {
-      if (!this.running) {
-        this.local = LocalRole.Demoting;
-        this.epoch = 0;
-        this.run(out, { type: 'run', kind: 'demote', epoch: 0, target: me, reason: 'startup', previousActive: '', term: this.raft.term, notAfter: Number.POSITIVE_INFINITY });
-      }
+      if (!this.running) this.startupDemotion(out);
       return;
     }
-
-    this.publishHealth(now, out);
+    // Publish our verdict in the replicated state (retried: a proposal may be dropped).
+    const verdict = this.serviceHealth.publication(now, this.record, this.cfg.leaseMs);
+    if (verdict !== undefined) out.push({ type: 'propose', command: verdict });
 
     // 1. Demotion: always allowed to preempt a running promotion (latest decision wins).
     if (this.local === LocalRole.Active || this.local === LocalRole.Promoting) {
@@ -289,20 +242,19 @@ export class RoleController {
 
     this.acknowledge(now, out);
     if (this.shuttingDown) return;
+    if (this.raft.role === 'leader') this.evaluateAsLeader(now, out);
+  }
 
-    if (this.raft.role !== 'leader') return;
+  private startupDemotion(out: ControllerAction[]): void {
+    this.local = LocalRole.Demoting;
+    this.epoch = 0;
+    this.run(out, startupDemoteAction(this.cfg.nodeId, this.raft.term));
+  }
 
+  /** The leader's decisions once nothing runs, in order: the first that applies ends the turn. */
+  private evaluateAsLeader(now: number, out: ControllerAction[]): void {
     // 2. Switchover: once demoted and acknowledged, hand leadership over.
-    if (this.switchover) {
-      const sw = this.switchover;
-      const mine = this.record.holders.some((h) => h.holder === me);
-      if (this.local === LocalRole.Inactive && !mine && !sw.transferSent) {
-        sw.transferSent = true;
-        out.push({ type: 'transferLeadership', to: sw.to });
-      }
-      if (now - sw.since > 2 * this.cfg.outliveMs + this.cfg.demoteBudgetMs) this.switchover = undefined; // gave up; stay leader
-      if (this.switchover) return;
-    }
+    if (this.switchover !== undefined && this.driveSwitchover(now, this.switchover, out)) return;
 
     // 3. A witness leader hands leadership to a node that may hold the role.
     if (this.cfg.noActive) {
@@ -314,87 +266,105 @@ export class RoleController {
     }
     if (this.record.paused || this.local !== LocalRole.Inactive || now < this.backoffUntil) return;
 
-    // Never promote a node whose service is not (yet) healthy: a healthy voter should lead, once
-    // our own clean demotion is confirmed in the log (as in a switchover: the next holder need
-    // not fence us). After a failed demotion no confirmation comes: the next holder fences us.
-    if (this.ownHealth !== Health.Healthy) {
-      const to = this.healthyTargets(now)[0];
-      const confirmed = !this.cleanlyDemoted || !this.record.holders.some((h) => h.holder === me);
-      if (to !== undefined && confirmed && now - this.healthTransferAt >= 2 * this.cfg.outliveMs) {
-        this.healthTransferAt = now;
-        out.push({ type: 'transferLeadership', to });
-      }
+    if (this.serviceHealth.verdict !== Health.Healthy) {
+      this.handOffWhileUnhealthy(now, out);
       return;
     }
+    this.considerPromotion(now, out);
+  }
 
-    // 4. Promotion, only on an applied promote record of ours in this term, still listed as a
-    // holder, and never an epoch we already demoted (that one is acknowledged as down).
-    const rec = this.record.active;
-    const usable =
-      rec !== null &&
-      rec.holder === me &&
-      rec.term === this.raft.term &&
-      rec.epoch > this.lastDemotedEpoch &&
-      this.record.holders.some((h) => h.holder === me && h.epoch === rec.epoch);
-    if (!usable || rec === null) {
+  /** Hands leadership over once our demotion is acknowledged; true while the switchover lasts. */
+  private driveSwitchover(now: number, sw: Switchover, out: ControllerAction[]): boolean {
+    const mine = this.record.holders.some((h) => h.holder === this.cfg.nodeId);
+    if (this.local === LocalRole.Inactive && !mine && !sw.transferSent) {
+      sw.transferSent = true;
+      out.push({ type: 'transferLeadership', to: sw.to });
+    }
+    if (now - sw.since > 2 * this.cfg.outliveMs + this.cfg.demoteBudgetMs) this.switchover = undefined; // gave up; stay leader
+    return this.switchover !== undefined;
+  }
+
+  /**
+   * Never promote a node whose service is not (yet) healthy: a healthy voter should lead, once
+   * our own clean demotion is confirmed in the log (as in a switchover: the next holder need
+   * not fence us). After a failed demotion no confirmation comes: the next holder fences us.
+   */
+  private handOffWhileUnhealthy(now: number, out: ControllerAction[]): void {
+    const to = this.serviceHealth.healthyTargets(now, this.record)[0];
+    const confirmed = !this.cleanlyDemoted || !this.record.holders.some((h) => h.holder === this.cfg.nodeId);
+    if (to !== undefined && confirmed && this.serviceHealth.handOffAllowed(now, 2 * this.cfg.outliveMs)) {
+      this.serviceHealth.noteHandOff(now);
+      out.push({ type: 'transferLeadership', to });
+    }
+  }
+
+  /**
+   * 4. Promotion, only on an applied promote record of ours in this term, still listed as a
+   * holder, and never an epoch we already demoted (that one is acknowledged as down). Without
+   * one, propose it; with one, fence (mode hook) or outlive (mode lease) the other holders first.
+   */
+  private considerPromotion(now: number, out: ControllerAction[]): void {
+    const rec = this.usablePromotion();
+    if (rec === undefined) {
       if (this.promoteProposedTerm !== this.raft.term || now - this.promoteProposedAt > 2 * this.cfg.outliveMs) {
         this.promoteProposedTerm = this.raft.term;
         this.promoteProposedAt = now;
-        out.push({ type: 'propose', command: { type: 'promote', holder: me, term: this.raft.term } });
+        out.push({ type: 'propose', command: { type: 'promote', holder: this.cfg.nodeId, term: this.raft.term } });
       }
       return;
     }
-    const others = this.record.holders.filter((h) => h.holder !== me);
+    const others = this.record.holders.filter((h) => h.holder !== this.cfg.nodeId);
     if (this.cfg.fencing === 'hook') {
-      const unfenced = others.find((h) => !this.fenced.has(`${h.holder}@${rec.epoch}`));
-      if (unfenced) {
-        this.local = LocalRole.Fencing;
-        this.run(out, {
-          type: 'run',
-          kind: 'fence',
-          epoch: rec.epoch,
-          target: unfenced.holder,
-          reason: `promotion of epoch ${rec.epoch}: ${unfenced.holder} did not confirm demoting epoch ${unfenced.epoch}`,
-          previousActive: unfenced.holder,
-          term: this.raft.term,
-          notAfter: Number.POSITIVE_INFINITY,
-        });
-        return;
-      }
-    } else if (others.length > 0 && this.raft.electedByTransfer && now < this.leaderSince + this.cfg.outliveMs) {
+      if (this.fenceNext(rec, others, out)) return;
+    } else if (others.length > 0 && this.raft.electedByTransfer && now < this.raft.leaderSince + this.cfg.outliveMs) {
       // A transfer election says nothing about the old leader's lease: outlive it.
       return;
     }
+    this.startPromotion(now, rec, others, out);
+  }
+
+  /** The applied promote record this node may promote now, if any. */
+  private usablePromotion(): ActiveRecord | undefined {
+    const me = this.cfg.nodeId;
+    const rec = this.record.active;
+    if (rec === null || rec.holder !== me || rec.term !== this.raft.term || rec.epoch <= this.lastDemotedEpoch) return undefined;
+    return this.record.holders.some((h) => h.holder === me && h.epoch === rec.epoch) ? rec : undefined;
+  }
+
+  /** Runs the fence hook against the first other holder not yet fenced for `rec`; false when none is left. */
+  private fenceNext(rec: ActiveRecord, others: readonly ActiveRecord[], out: ControllerAction[]): boolean {
+    const unfenced = others.find((h) => !this.fenced.has(`${h.holder}@${rec.epoch}`));
+    if (!unfenced) return false;
+    this.local = LocalRole.Fencing;
+    this.run(out, fenceAction(rec, unfenced, this.raft.term));
+    return true;
+  }
+
+  private startPromotion(now: number, rec: ActiveRecord, others: readonly ActiveRecord[], out: ControllerAction[]): void {
     // Re-check the lease: a pause may have sat between any earlier check and now.
-    const notAfter = this.leaseEnd - this.cfg.demoteBudgetMs;
+    const notAfter = this.raft.leaseEnd - this.cfg.demoteBudgetMs;
     if (now >= notAfter) return;
     this.local = LocalRole.Promoting;
     this.cleanlyDemoted = false;
     this.epoch = rec.epoch;
     this.holdTerm = this.raft.term;
-    // The newest other holder not yet confirmed down, else the last other holder we saw.
-    const previous = lastOther(others)?.holder ?? this.lastOtherActive;
-    this.run(out, {
-      type: 'run',
-      kind: 'promote',
-      epoch: rec.epoch,
-      target: me,
-      reason: lastOther(others) ? `failover from ${previous}` : previous ? `takeover from ${previous}` : 'elected',
-      previousActive: previous,
-      term: this.raft.term,
-      notAfter,
-    });
+    this.run(out, promoteAction(rec, others, this.lastOtherActive, notAfter));
   }
 
   private demoteReason(now: number): string | undefined {
     if (this.shuttingDown) return 'shutdown';
     if (this.raft.role !== 'leader' || this.raft.term !== this.holdTerm) return 'lost leadership';
-    if (now >= this.leaseEnd - this.cfg.demoteBudgetMs) return 'lease expiring';
+    if (now >= this.raft.leaseEnd - this.cfg.demoteBudgetMs) return 'lease expiring';
     const rec = this.record.active;
     if (rec && rec.epoch > this.epoch) return `superseded by epoch ${rec.epoch}`;
     if (this.switchover) return this.switchover.why ?? `switchover to ${this.switchover.to}`;
     if (this.cfg.noActive) return 'no-active node';
-    if (this.ownHealth === Health.Unhealthy && !this.record.paused && this.cfg.health?.onNoHealthyCandidate === OnNoHealthyCandidate.Demote && this.healthyTargets(now).length === 0) {
+    if (
+      this.serviceHealth.verdict === Health.Unhealthy &&
+      !this.record.paused &&
+      this.cfg.health?.onNoHealthyCandidate === OnNoHealthyCandidate.Demote &&
+      this.serviceHealth.healthyTargets(now, this.record).length === 0
+    ) {
       return 'service unhealthy and no healthy node to take the role (on-no-healthy-candidate demote)';
     }
     return undefined;
@@ -406,71 +376,27 @@ export class RoleController {
    * cooldown across the cluster. Without a target (or within the cooldown) it keeps the role.
    */
   private considerHealthFailover(now: number, out: ControllerAction[]): void {
-    if (this.ownHealth !== Health.Unhealthy || this.record.paused || this.shuttingDown || this.switchover !== undefined) return;
+    if (this.serviceHealth.verdict !== Health.Unhealthy || this.record.paused || this.shuttingDown || this.switchover !== undefined) return;
     if (this.raft.role !== 'leader' || this.raft.term !== this.holdTerm) return;
-    const cooldown = this.cfg.health?.failoverCooldownMs ?? 0;
-    if (now < this.healthFailoverAt + cooldown) return;
-    const to = this.healthyTargets(now)[0];
+    if (this.serviceHealth.coolingDown(now)) return;
+    const to = this.serviceHealth.healthyTargets(now, this.record)[0];
     if (to === undefined) return;
-    this.healthFailoverAt = now;
+    this.serviceHealth.noteFailover(now);
     this.switchover = { to, since: now, transferSent: false, why: `service unhealthy: handing the role to ${to}` };
     out.push({ type: 'propose', command: { type: 'healthFailover', from: this.cfg.nodeId, to } });
   }
 
-  /** May `id` be handed the role, by its published verdict? Never published: its own controller decides. */
-  private mayTakeRole(id: string): boolean {
-    const h = healthOf(this.record, id);
-    return h === undefined || h.health === Health.Healthy;
-  }
-
-  /** Healthy candidates, best first; a node that recovered within the cooldown only after the others. */
-  private healthyTargets(now: number): string[] {
-    const cooldown = this.cfg.health?.failoverCooldownMs ?? 0;
-    const ok = this.candidateIds.filter((id) => id !== this.cfg.nodeId && this.mayTakeRole(id));
-    const settled = (id: string): boolean => now - (this.healthySince.get(id) ?? Number.NEGATIVE_INFINITY) >= cooldown;
-    return [...ok.filter(settled), ...ok.filter((id) => !settled(id))];
-  }
-
-  /** Notes health failovers (cooldown) and nodes turning healthy (preference) in a new record. */
-  private observeHealth(now: number, next: ReplicatedHaState): void {
-    const f = next.lastHealthFailover;
-    if (f !== null && f.index > this.seenHealthFailoverIndex) {
-      // One already in the state when this agent started is from before our time: no cooldown.
-      if (this.recordSeen) this.healthFailoverAt = Math.max(this.healthFailoverAt, now);
-      this.seenHealthFailoverIndex = f.index;
-    }
-    for (const h of next.health) {
-      const was = healthOf(this.record, h.node)?.health;
-      if (h.health !== Health.Healthy) this.healthySince.delete(h.node);
-      else if (was !== Health.Healthy && this.recordSeen) this.healthySince.set(h.node, now);
-    }
-    this.recordSeen = true;
-  }
-
-  /** A checked node's verdict differs from the one it published. */
-  private publicationDue(): boolean {
-    const published = healthOf(this.record, this.cfg.nodeId)?.health;
-    if (this.cfg.health?.checked === true) return published !== this.ownHealth;
-    // Without a check the node is healthy by definition: withdraw a verdict a past life with a
-    // check left in the state (else it would stay "unhealthy" and never take the role again).
-    return published !== undefined && published !== Health.Healthy;
-  }
-
-  /** Publish our verdict in the replicated state (retried: a proposal may be dropped). */
-  private publishHealth(now: number, out: ControllerAction[]): void {
-    if (!this.publicationDue() || now - this.lastPublishAt < this.cfg.leaseMs) return;
-    this.lastPublishAt = now;
-    out.push({ type: 'propose', command: { type: 'health', node: this.cfg.nodeId, health: this.ownHealth, detail: this.ownHealthDetail } });
-  }
-
   /** Replicate that our own promotions are demoted, and that fenced nodes were fenced. */
   private acknowledge(now: number, out: ControllerAction[]): void {
-    if (now - this.lastAckAt < this.cfg.leaseMs) return; // rate limit retries
-    const me = this.cfg.nodeId;
-    const commands: HaCommand[] = [];
-    const mine = this.record.holders.find((h) => h.holder === me);
-    // After a completed demotion (start-up included) every promotion of ours is down, except
-    // one we are about to promote in our current term.
+    for (const command of this.acks.due(now, this.cfg.leaseMs, this.record, this.ownPromotionDown(now))) out.push({ type: 'propose', command });
+  }
+
+  /**
+   * Our listed promotion, when it is down: after a completed demotion (start-up included)
+   * every promotion of ours is, except one we are about to promote in our current term.
+   */
+  private ownPromotionDown(now: number): ActiveRecord | undefined {
+    const mine = this.record.holders.find((h) => h.holder === this.cfg.nodeId);
     const preparing =
       mine !== undefined &&
       this.raft.role === 'leader' &&
@@ -478,23 +404,6 @@ export class RoleController {
       mine.epoch > this.lastDemotedEpoch &&
       this.switchover === undefined &&
       now >= this.backoffUntil;
-    if (mine && this.local === LocalRole.Inactive && this.cleanlyDemoted && !preparing) {
-      commands.push({ type: 'demoted', holder: me, epoch: mine.epoch });
-    }
-    for (const [holder, ack] of this.fenceAcks) {
-      if (this.record.holders.some((h) => h.holder === holder && h.epoch <= ack.epoch)) {
-        commands.push({ type: 'fenced', holder, epoch: ack.epoch, by: me });
-      } else {
-        this.fenceAcks.delete(holder);
-      }
-    }
-    if (commands.length === 0) return;
-    this.lastAckAt = now;
-    for (const command of commands) out.push({ type: 'propose', command });
+    return mine && this.local === LocalRole.Inactive && this.cleanlyDemoted && !preparing ? mine : undefined;
   }
-
-}
-
-function lastOther(others: readonly ActiveRecord[]): ActiveRecord | undefined {
-  return others.length > 0 ? others[others.length - 1] : undefined;
 }

@@ -223,11 +223,19 @@ export class HaActor implements NodeActor {
 
 /** A copy of a controller that shares nothing mutable with it (the oracle's probe). */
 function copyController(c: RoleController): RoleController {
-  const copy = Object.create(Object.getPrototypeOf(c) as object) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(c)) {
-    copy[k] = v instanceof Map ? new Map(v) : v instanceof Set ? new Set(v) : v !== null && typeof v === 'object' && !Array.isArray(v) ? { ...v } : v;
+  return copyObject(c);
+}
+
+/** Own fields copied: Maps, Sets and plain objects one level deep, class instances (the controller's parts) alike. */
+function copyObject<T extends object>(o: T): T {
+  const copy = Object.create(Object.getPrototypeOf(o) as object) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(o)) {
+    if (v instanceof Map) copy[k] = new Map(v);
+    else if (v instanceof Set) copy[k] = new Set(v);
+    else if (v === null || typeof v !== 'object' || Array.isArray(v)) copy[k] = v;
+    else copy[k] = Object.getPrototypeOf(v) === Object.prototype ? { ...v } : copyObject(v);
   }
-  return copy as unknown as RoleController;
+  return copy as T;
 }
 
 /** Everything a controller holds, as text (Maps and Sets as entry lists, ±∞ spelled out). */
