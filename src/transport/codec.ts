@@ -5,13 +5,18 @@
 import type { Entry, EntryType, NodeId, Snapshot } from '../raft/types.js';
 import type { InstallSnapshot, Message } from '../raft/messages.js';
 import { MalformedMessageError } from './errors.js';
+import { array, bool, bytes, describe, nodeId, numberToU64, object, str, u64ToNumber } from './wire-fields.js';
 import type { Entry as WireEntry, Entry__Output as WireEntryOut } from './generated/palisade/v1/Entry.js';
 import type { PeerBatch, PeerBatch__Output } from './generated/palisade/v1/PeerBatch.js';
+import type { AppendEntries__Output } from './generated/palisade/v1/AppendEntries.js';
+import type { AppendEntriesResponse__Output } from './generated/palisade/v1/AppendEntriesResponse.js';
 import type { RaftMessage, RaftMessage__Output } from './generated/palisade/v1/RaftMessage.js';
+import type { ReadIndexResponse__Output } from './generated/palisade/v1/ReadIndexResponse.js';
+import type { RequestVote__Output } from './generated/palisade/v1/RequestVote.js';
+import type { RequestVoteResponse__Output } from './generated/palisade/v1/RequestVoteResponse.js';
 import type { SnapshotHeader, SnapshotHeader__Output } from './generated/palisade/v1/SnapshotHeader.js';
 
-/** Node ids are short operator-chosen names; anything longer is garbage, not a name. */
-export const MAX_NODE_ID_LENGTH = 255;
+export { MAX_NODE_ID_LENGTH, numberToU64, u64ToNumber } from './wire-fields.js';
 
 /** A decoded batch: who sent it, to whom, for which cluster, and the core messages. */
 export interface DecodedBatch {
@@ -19,85 +24,6 @@ export interface DecodedBatch {
   readonly from: NodeId;
   readonly to: NodeId;
   readonly messages: readonly Message[];
-}
-
-// ------------------------------------------------------------------ scalars
-
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
-
-/**
- * uint64 (a decimal string under `longs: String`) → number. Values above 2^53 − 1 would be
- * rounded silently by JavaScript, so they are rejected instead.
- */
-export function u64ToNumber(value: unknown, path: string): number {
-  if (typeof value === 'number') {
-    if (Number.isSafeInteger(value) && value >= 0) return value;
-    throw new MalformedMessageError(path, `${value} is not a non-negative safe integer`);
-  }
-  if (typeof value !== 'string' || !DECIMAL.test(value)) {
-    throw new MalformedMessageError(path, `expected an unsigned decimal integer, got ${describe(value)}`);
-  }
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) {
-    throw new MalformedMessageError(path, `${value} exceeds 2^53-1, the largest integer this node can represent exactly`);
-  }
-  return n;
-}
-
-/**
- * number → uint64 field. protobufjs takes a number for a uint64 as readily as a decimal string,
- * and a string would cost it a Long.fromString per field, which showed in a leader's profile
- * under load (docs/benchmarks.md, "Fewer microseconds per message").
- * A core value that cannot be a uint64 is a bug, not a wire problem.
- */
-export function numberToU64(n: number, what: string): number {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${what} = ${n} is not a non-negative safe integer`);
-  return n;
-}
-
-function bool(value: unknown, path: string): boolean {
-  if (typeof value !== 'boolean') throw new MalformedMessageError(path, `expected a boolean, got ${describe(value)}`);
-  return value;
-}
-
-function str(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw new MalformedMessageError(path, `expected a string, got ${describe(value)}`);
-  return value;
-}
-
-export function nodeId(value: unknown, path: string): NodeId {
-  const s = str(value, path);
-  if (s.length === 0) throw new MalformedMessageError(path, 'node id is empty');
-  if (s.length > MAX_NODE_ID_LENGTH) throw new MalformedMessageError(path, `node id longer than ${MAX_NODE_ID_LENGTH} characters`);
-  return s;
-}
-
-/** Copies, so the core never holds a view into (and keeps alive) a whole received buffer. */
-function bytes(value: unknown, path: string): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new MalformedMessageError(path, `expected bytes, got ${describe(value)}`);
-  return new Uint8Array(value);
-}
-
-function array(value: unknown, path: string): readonly unknown[] {
-  if (!Array.isArray(value)) throw new MalformedMessageError(path, `expected a list, got ${describe(value)}`);
-  return value;
-}
-
-/** A present sub-message (absent ones decode to null under `defaults: true`). */
-function object<T>(value: T | null | undefined, path: string): T {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new MalformedMessageError(path, value === null || value === undefined ? 'missing' : `expected a message, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
-  if (value instanceof Uint8Array) return `${value.length} bytes`;
-  return Array.isArray(value) ? 'a list' : typeof value;
 }
 
 // ------------------------------------------------------------------ entries
@@ -228,34 +154,21 @@ export function encodeMessage(m: Exclude<Message, InstallSnapshot>): RaftMessage
   }
 }
 
-/** Wire → core message. `from`/`to` come from the enclosing batch. */
+/**
+ * Wire → core message. `from`/`to` come from the enclosing batch. Every body's message is built
+ * as one literal: a spread that adds fields takes a slow path in V8 (design-notes,
+ * "Per-message code"), and this runs for every message a node receives.
+ */
 export function decodeMessage(wire: RaftMessage__Output, from: NodeId, to: NodeId, path: string): Message {
   const w = object(wire, path);
   const term = u64ToNumber(w.term, `${path}.term`);
   const body = w.body;
   const at = `${path}.${String(body)}`;
   switch (body) {
-    case 'appendEntries': {
-      const b = object(w.appendEntries, at);
-      const prevIndex = u64ToNumber(b.prevIndex, `${at}.prevIndex`);
-      const prevTerm = u64ToNumber(b.prevTerm, `${at}.prevTerm`);
-      const entries = decodeEntries(b.entries, `${at}.entries`);
-      checkAppendedEntries(entries, prevIndex, prevTerm, term, `${at}.entries`);
-      return { type: 'appendEntries', from, to, term, prevIndex, prevTerm, entries, commit: u64ToNumber(b.commit, `${at}.commit`) };
-    }
-    case 'appendEntriesResponse': {
-      const b = object(w.appendEntriesResponse, at);
-      return {
-        type: 'appendEntriesResponse',
-        from,
-        to,
-        term,
-        index: u64ToNumber(b.index, `${at}.index`),
-        reject: bool(b.reject, `${at}.reject`),
-        rejectHint: u64ToNumber(b.rejectHint, `${at}.rejectHint`),
-        hintTerm: u64ToNumber(b.hintTerm, `${at}.hintTerm`),
-      };
-    }
+    case 'appendEntries':
+      return decodeAppendEntries(object(w.appendEntries, at), from, to, term, at);
+    case 'appendEntriesResponse':
+      return decodeAppendEntriesResponse(object(w.appendEntriesResponse, at), from, to, term, at);
     case 'heartbeat': {
       const b = object(w.heartbeat, at);
       return { type: 'heartbeat', from, to, term, commit: u64ToNumber(b.commit, `${at}.commit`), round: u64ToNumber(b.round, `${at}.round`) };
@@ -264,33 +177,10 @@ export function decodeMessage(wire: RaftMessage__Output, from: NodeId, to: NodeI
       const b = object(w.heartbeatResponse, at);
       return { type: 'heartbeatResponse', from, to, term, round: u64ToNumber(b.round, `${at}.round`) };
     }
-    case 'requestVote': {
-      const b = object(w.requestVote, at);
-      return {
-        type: 'requestVote',
-        from,
-        to,
-        term,
-        preVote: bool(b.preVote, `${at}.preVote`),
-        lastIndex: u64ToNumber(b.lastIndex, `${at}.lastIndex`),
-        lastTerm: u64ToNumber(b.lastTerm, `${at}.lastTerm`),
-        transfer: bool(b.transfer, `${at}.transfer`),
-      };
-    }
-    case 'requestVoteResponse': {
-      const b = object(w.requestVoteResponse, at);
-      return {
-        type: 'requestVoteResponse',
-        from,
-        to,
-        term,
-        preVote: bool(b.preVote, `${at}.preVote`),
-        reject: bool(b.reject, `${at}.reject`),
-        // Absent from an older peer: the defaults decode as 0, "nothing to offer".
-        commitIndex: u64ToNumber(b.commitIndex, `${at}.commitIndex`),
-        commitTerm: u64ToNumber(b.commitTerm, `${at}.commitTerm`),
-      };
-    }
+    case 'requestVote':
+      return decodeRequestVote(object(w.requestVote, at), from, to, term, at);
+    case 'requestVoteResponse':
+      return decodeRequestVoteResponse(object(w.requestVoteResponse, at), from, to, term, at);
     case 'timeoutNow':
       object(w.timeoutNow, at);
       return { type: 'timeoutNow', from, to, term };
@@ -298,18 +188,8 @@ export function decodeMessage(wire: RaftMessage__Output, from: NodeId, to: NodeI
       const b = object(w.readIndex, at);
       return { type: 'readIndex', from, to, term, context: str(b.context, `${at}.context`) };
     }
-    case 'readIndexResponse': {
-      const b = object(w.readIndexResponse, at);
-      return {
-        type: 'readIndexResponse',
-        from,
-        to,
-        term,
-        context: str(b.context, `${at}.context`),
-        index: u64ToNumber(b.index, `${at}.index`),
-        reject: bool(b.reject, `${at}.reject`),
-      };
-    }
+    case 'readIndexResponse':
+      return decodeReadIndexResponse(object(w.readIndexResponse, at), from, to, term, at);
     case 'propose': {
       const b = object(w.propose, at);
       return { type: 'propose', from, to, term, entries: decodeEntries(b.entries, `${at}.entries`) };
@@ -326,6 +206,66 @@ export function decodeMessage(wire: RaftMessage__Output, from: NodeId, to: NodeI
       throw new MalformedMessageError(path, `unknown message body ${describe(never)}`);
     }
   }
+}
+
+function decodeAppendEntries(b: AppendEntries__Output, from: NodeId, to: NodeId, term: number, at: string): Message {
+  const prevIndex = u64ToNumber(b.prevIndex, `${at}.prevIndex`);
+  const prevTerm = u64ToNumber(b.prevTerm, `${at}.prevTerm`);
+  const entries = decodeEntries(b.entries, `${at}.entries`);
+  checkAppendedEntries(entries, prevIndex, prevTerm, term, `${at}.entries`);
+  return { type: 'appendEntries', from, to, term, prevIndex, prevTerm, entries, commit: u64ToNumber(b.commit, `${at}.commit`) };
+}
+
+function decodeAppendEntriesResponse(b: AppendEntriesResponse__Output, from: NodeId, to: NodeId, term: number, at: string): Message {
+  return {
+    type: 'appendEntriesResponse',
+    from,
+    to,
+    term,
+    index: u64ToNumber(b.index, `${at}.index`),
+    reject: bool(b.reject, `${at}.reject`),
+    rejectHint: u64ToNumber(b.rejectHint, `${at}.rejectHint`),
+    hintTerm: u64ToNumber(b.hintTerm, `${at}.hintTerm`),
+  };
+}
+
+function decodeRequestVote(b: RequestVote__Output, from: NodeId, to: NodeId, term: number, at: string): Message {
+  return {
+    type: 'requestVote',
+    from,
+    to,
+    term,
+    preVote: bool(b.preVote, `${at}.preVote`),
+    lastIndex: u64ToNumber(b.lastIndex, `${at}.lastIndex`),
+    lastTerm: u64ToNumber(b.lastTerm, `${at}.lastTerm`),
+    transfer: bool(b.transfer, `${at}.transfer`),
+  };
+}
+
+function decodeRequestVoteResponse(b: RequestVoteResponse__Output, from: NodeId, to: NodeId, term: number, at: string): Message {
+  return {
+    type: 'requestVoteResponse',
+    from,
+    to,
+    term,
+    preVote: bool(b.preVote, `${at}.preVote`),
+    reject: bool(b.reject, `${at}.reject`),
+    // Absent from an older peer: the defaults decode as 0, "nothing to offer".
+    commitIndex: u64ToNumber(b.commitIndex, `${at}.commitIndex`),
+    commitTerm: u64ToNumber(b.commitTerm, `${at}.commitTerm`),
+  };
+}
+
+function decodeReadIndexResponse(b: ReadIndexResponse__Output, from: NodeId, to: NodeId, term: number, at: string): Message {
+  return {
+    type: 'readIndexResponse',
+    from,
+    to,
+    term,
+    context: str(b.context, `${at}.context`),
+    index: u64ToNumber(b.index, `${at}.index`),
+    reject: bool(b.reject, `${at}.reject`),
+  };
 }
 
 // ------------------------------------------------------------------ batches

@@ -65,54 +65,16 @@ export interface PeerServiceOptions {
 type Incoming<T> = T | UndecodableRequest;
 
 export function createPeerService(opts: PeerServiceOptions): UntypedServiceImplementation {
-  const { clusterId, nodeId, logger } = opts;
-
-  /** `cert`: the caller's verified certificate (read once per call: a call stays on one connection). */
-  function checkEnvelope(wire: PeerBatch__Output | SnapshotChunk__Output, cert: CertificateIdentity | undefined): void {
-    const env = decodeEnvelope(wire);
-    // Identity first: a stranger learns nothing about the cluster id from the answer.
-    if (opts.identity !== undefined) checkPeerIdentity(cert, env.from, nodeId, opts.identity);
-    if (env.clusterId !== clusterId) throw new ClusterMismatchError(env.from, env.clusterId, nodeId, clusterId);
-    if (env.to !== nodeId) throw new MisaddressedError(env.from, env.to, nodeId);
-  }
-
-  function undecodable(x: UndecodableRequest): MalformedMessageError {
-    return new MalformedMessageError('', `not a valid protobuf message: ${(x.cause as Error)?.message ?? String(x.cause)}`, { cause: x.cause });
-  }
-
-  /** Ends the call once: with OK and `ok`, or with the status for `err`. */
-  function once<R>(callback: sendUnaryData<R>, ok: R, rpc: string) {
-    let done = false;
-    return {
-      get done(): boolean {
-        return done;
-      },
-      finish(err?: unknown): void {
-        if (done) return;
-        done = true;
-        if (err === undefined) {
-          callback(null, ok);
-          return;
-        }
-        if (isTransportError(err)) {
-          logger.warn({ rpc, code: err.code, err: err.message }, 'rejected peer traffic');
-          callback(toServiceError(err) as ServiceError);
-          return;
-        }
-        logger.error({ rpc, err: String(err) }, 'peer call failed');
-        callback({ code: GrpcStatus.INTERNAL, details: `internal error: ${String(err)}` } as ServiceError);
-      },
-    };
-  }
+  const { nodeId, logger } = opts;
 
   const Stream = (call: ServerReadableStream<Incoming<PeerBatch__Output>, PeerAck>, callback: sendUnaryData<PeerAck>): void => {
-    const end = once(callback, {}, 'Stream');
+    const end = once(callback, {}, 'Stream', logger);
     const cert = callIdentity(call);
     call.on('data', (wire: Incoming<PeerBatch__Output>) => {
       if (end.done) return;
       try {
         if (wire instanceof UndecodableRequest) throw undecodable(wire);
-        checkEnvelope(wire, cert);
+        checkEnvelope(opts, wire, cert);
         // Decoded as a whole first: a batch reaches the core entirely or not at all.
         const batch = decodeBatch(wire);
         if (batch.messages.length > 0) opts.deliver(batch.messages);
@@ -144,4 +106,43 @@ export function createPeerService(opts: PeerServiceOptions): UntypedServiceImple
   };
 
   return { Stream, InstallSnapshot } as UntypedServiceImplementation;
+}
+
+/** `cert`: the caller's verified certificate (read once per call: a call stays on one connection). */
+function checkEnvelope(opts: PeerServiceOptions, wire: PeerBatch__Output | SnapshotChunk__Output, cert: CertificateIdentity | undefined): void {
+  const { clusterId, nodeId } = opts;
+  const env = decodeEnvelope(wire);
+  // Identity first: a stranger learns nothing about the cluster id from the answer.
+  if (opts.identity !== undefined) checkPeerIdentity(cert, env.from, nodeId, opts.identity);
+  if (env.clusterId !== clusterId) throw new ClusterMismatchError(env.from, env.clusterId, nodeId, clusterId);
+  if (env.to !== nodeId) throw new MisaddressedError(env.from, env.to, nodeId);
+}
+
+function undecodable(x: UndecodableRequest): MalformedMessageError {
+  return new MalformedMessageError('', `not a valid protobuf message: ${(x.cause as Error)?.message ?? String(x.cause)}`, { cause: x.cause });
+}
+
+/** Ends the call once: with OK and `ok`, or with the status for `err`. */
+function once<R>(callback: sendUnaryData<R>, ok: R, rpc: string, logger: TransportLogger) {
+  let done = false;
+  return {
+    get done(): boolean {
+      return done;
+    },
+    finish(err?: unknown): void {
+      if (done) return;
+      done = true;
+      if (err === undefined) {
+        callback(null, ok);
+        return;
+      }
+      if (isTransportError(err)) {
+        logger.warn({ rpc, code: err.code, err: err.message }, 'rejected peer traffic');
+        callback(toServiceError(err) as ServiceError);
+        return;
+      }
+      logger.error({ rpc, err: String(err) }, 'peer call failed');
+      callback({ code: GrpcStatus.INTERNAL, details: `internal error: ${String(err)}` } as ServiceError);
+    },
+  };
 }
