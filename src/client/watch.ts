@@ -20,95 +20,112 @@ export interface WatchParams {
 }
 
 export function openWatch(pool: EndpointPool, params: WatchParams): Watcher {
-  const buffer: WatchEvent[] = [];
-  const waiters: { resolve: (r: IteratorResult<WatchEvent>) => void; reject: (e: unknown) => void }[] = [];
-  let failure: unknown;
-  let done = false;
-  let call: ClientReadableStream<KvWatchEvent__Output> | undefined;
-  let nextRevision = params.fromRevision;
-  let failures = 0;
-  let endpointIndex = 0;
-
-  const finish = (err?: unknown) => {
-    if (done) return;
-    done = true;
-    failure = err;
-    call?.cancel();
-    call = undefined;
-    for (const w of waiters.splice(0)) {
-      if (err === undefined) w.resolve({ value: undefined, done: true });
-      else w.reject(err);
-    }
-  };
-
-  const deliver = (event: WatchEvent) => {
-    nextRevision = event.revision + 1;
-    const w = waiters.shift();
-    if (w !== undefined) w.resolve({ value: event, done: false });
-    else {
-      buffer.push(event);
-      if (buffer.length >= HIGH_WATER) call?.pause();
-    }
-  };
-
-  const start = () => {
-    if (done) return;
-    const order = pool.order();
-    const endpoint = order[endpointIndex % order.length]!;
-    let stream: ClientReadableStream<KvWatchEvent__Output>;
-    try {
-      stream = pool.stub(endpoint).KvWatch({ prefix: params.prefix, fromRevision: toU64(nextRevision, 'fromRevision') });
-    } catch (err) {
-      finish(err);
-      return;
-    }
-    call = stream;
-    stream.on('data', (raw: KvWatchEvent__Output) => {
-      if (call !== stream) return;
-      failures = 0;
-      try {
-        deliver(watchEvent(raw));
-      } catch (err) {
-        finish(err);
-      }
-    });
-    stream.on('error', (err: Error) => {
-      if (call !== stream || done) return; // our own cancel()
-      const kind = classify(err);
-      if (kind === Failure.Final || failures >= params.maxReconnects) {
-        finish(fromGrpcError(err));
-        return;
-      }
-      failures++;
-      endpointIndex++;
-      call = undefined;
-      // Give a restarting cluster a moment; grows with consecutive failures, at most 1 s.
-      setTimeout(start, Math.min(1000, 50 * failures));
-    });
-    stream.on('end', () => {
-      if (call === stream) finish();
-    });
-  };
-
+  const watch = new WatchStream(pool, params);
   const iterator: AsyncIterator<WatchEvent> = {
-    next() {
-      const event = buffer.shift();
-      if (event !== undefined) {
-        if (buffer.length < HIGH_WATER / 2) call?.resume();
-        return Promise.resolve({ value: event, done: false });
-      }
-      if (done) return failure === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(failure);
-      return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
-    },
+    next: () => watch.next(),
     return() {
-      finish();
+      watch.finish();
       return Promise.resolve({ value: undefined, done: true });
     },
   };
-
-  start();
+  watch.start();
   return {
     [Symbol.asyncIterator]: () => iterator,
-    cancel: () => finish(),
+    cancel: () => watch.finish(),
   };
+}
+
+type Waiter = { resolve: (r: IteratorResult<WatchEvent>) => void; reject: (e: unknown) => void };
+
+/** One watch across its reconnections: the current stream, the buffered events, the waiting readers. */
+class WatchStream {
+  private readonly buffer: WatchEvent[] = [];
+  private readonly waiters: Waiter[] = [];
+  private failure: unknown;
+  private done = false;
+  private call: ClientReadableStream<KvWatchEvent__Output> | undefined;
+  private nextRevision: number;
+  private failures = 0;
+  private endpointIndex = 0;
+
+  constructor(
+    private readonly pool: EndpointPool,
+    private readonly params: WatchParams,
+  ) {
+    this.nextRevision = params.fromRevision;
+  }
+
+  /** Opens the stream on the next endpoint, from the revision after the last one delivered. */
+  start(): void {
+    if (this.done) return;
+    const order = this.pool.order();
+    const endpoint = order[this.endpointIndex % order.length]!;
+    let stream: ClientReadableStream<KvWatchEvent__Output>;
+    try {
+      stream = this.pool.stub(endpoint).KvWatch({ prefix: this.params.prefix, fromRevision: toU64(this.nextRevision, 'fromRevision') });
+    } catch (err) {
+      this.finish(err);
+      return;
+    }
+    this.call = stream;
+    stream.on('data', (raw: KvWatchEvent__Output) => {
+      if (this.call !== stream) return;
+      this.failures = 0;
+      try {
+        this.deliver(watchEvent(raw));
+      } catch (err) {
+        this.finish(err);
+      }
+    });
+    stream.on('error', (err: Error) => this.streamFailed(stream, err));
+    stream.on('end', () => {
+      if (this.call === stream) this.finish();
+    });
+  }
+
+  next(): Promise<IteratorResult<WatchEvent>> {
+    const event = this.buffer.shift();
+    if (event !== undefined) {
+      if (this.buffer.length < HIGH_WATER / 2) this.call?.resume();
+      return Promise.resolve({ value: event, done: false });
+    }
+    if (this.done) return this.failure === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(this.failure);
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  finish(err?: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.failure = err;
+    this.call?.cancel();
+    this.call = undefined;
+    for (const w of this.waiters.splice(0)) {
+      if (err === undefined) w.resolve({ value: undefined, done: true });
+      else w.reject(err);
+    }
+  }
+
+  private deliver(event: WatchEvent): void {
+    this.nextRevision = event.revision + 1;
+    const w = this.waiters.shift();
+    if (w !== undefined) w.resolve({ value: event, done: false });
+    else {
+      this.buffer.push(event);
+      if (this.buffer.length >= HIGH_WATER) this.call?.pause();
+    }
+  }
+
+  private streamFailed(stream: ClientReadableStream<KvWatchEvent__Output>, err: Error): void {
+    if (this.call !== stream || this.done) return; // our own cancel()
+    const kind = classify(err);
+    if (kind === Failure.Final || this.failures >= this.params.maxReconnects) {
+      this.finish(fromGrpcError(err));
+      return;
+    }
+    this.failures++;
+    this.endpointIndex++;
+    this.call = undefined;
+    // Give a restarting cluster a moment; grows with consecutive failures, at most 1 s.
+    setTimeout(() => this.start(), Math.min(1000, 50 * this.failures));
+  }
 }
