@@ -108,7 +108,7 @@ export async function runAgent(io: Io, flags: AgentFlags): Promise<ExitCode> {
     return ExitCode.Usage;
   }
   // Loaded only here: client commands start fast without the server, LevelDB and pino.
-  const [{ createNodeLogger }, { startNode }] = await Promise.all([import('../../server/logger.js'), import('../../server/node.js')]);
+  const { createNodeLogger, startNode } = await import('../../server/node.js');
   const logger = createNodeLogger(config.logLevel, config.id, config.cluster);
   // Every file the agent creates (LevelDB's too, which takes no mode) is private to its user;
   // hooks inherit this umask.
