@@ -2,11 +2,9 @@
 // leader it needs the members' addresses: it asks the join endpoint (the client API's
 // MemberList), retrying with back-off for a bounded time. Everything else (its own membership,
 // later changes) it learns from the leader's log or snapshot like any other follower.
-import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { UnavailableError } from '../errors.js';
-import { loadClientProto } from '../transport/client-proto.js';
-import type { MemberListResponse__Output } from '../transport/generated/palisade/v1/MemberListResponse.js';
-import { channelCredentials, type TlsSource } from '../transport/tls.js';
+import { dialMember } from '../transport/member-calls.js';
+import type { TlsSource } from '../transport/tls.js';
 
 export interface JoinOptions {
   readonly endpoint: string;
@@ -23,18 +21,13 @@ export interface KnownMember {
 }
 
 export async function fetchMembers(opts: JoinOptions): Promise<KnownMember[]> {
-  const Palisade = loadClientProto().palisade.v1.Palisade;
-  const client = new Palisade(opts.endpoint, opts.tls ? channelCredentials(opts.tls) : credentials.createInsecure());
+  const member = dialMember(opts.endpoint, opts.tls);
   const deadlineAt = Date.now() + (opts.deadlineMs ?? 30_000);
   let delay = 100;
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        const res = await new Promise<MemberListResponse__Output>((resolve, reject) =>
-          client.MemberList({ serializable: false }, { deadline: Date.now() + 2000 }, (err: ServiceError | null, r?: MemberListResponse__Output) =>
-            err || !r ? reject(err ?? new Error('empty answer')) : resolve(r),
-          ),
-        );
+        const res = await member.memberList(false, 2000);
         return res.members.map((m) => ({ id: m.id, address: m.address, voter: m.voter }));
       } catch (err) {
         if (Date.now() + delay >= deadlineAt) {
@@ -50,6 +43,6 @@ export async function fetchMembers(opts: JoinOptions): Promise<KnownMember[]> {
       }
     }
   } finally {
-    client.close();
+    member.close();
   }
 }

@@ -14,11 +14,8 @@
 // member's applied state: it may lag behind such a re-add. The linearizable list has neither
 // problem, and a node that was never a member (started with --join before `members add`) never
 // concludes anything: it simply keeps waiting.
-import { credentials, type ServiceError } from '@grpc/grpc-js';
-import { loadClientProto } from '../transport/client-proto.js';
-import type { MemberListResponse__Output } from '../transport/generated/palisade/v1/MemberListResponse.js';
-import type { StatusResponse__Output } from '../transport/generated/palisade/v1/StatusResponse.js';
-import { channelCredentials, type TlsSource } from '../transport/tls.js';
+import { dialMember } from '../transport/member-calls.js';
+import type { TlsSource } from '../transport/tls.js';
 
 /** Why a removed node stopped. The agent exits with its own code (src/cli/exit-codes.ts). */
 export class RemovedFromClusterError extends Error {
@@ -137,16 +134,13 @@ export class RemovalWatch {
 /** The real probe: the member's client API over gRPC (TLS when the node uses it). */
 export function grpcMemberProbe(tls: TlsSource | undefined): StatusProbe {
   return async (address, timeoutMs) => {
-    const Palisade = loadClientProto().palisade.v1.Palisade;
-    const client = new Palisade(address, tls ? channelCredentials(tls) : credentials.createInsecure());
-    const unary = <T>(start: (deadline: Date, cb: (err: ServiceError | null, res?: T) => void) => void): Promise<T> =>
-      new Promise<T>((resolve, reject) => start(new Date(Date.now() + timeoutMs), (err, res) => (err || !res ? reject(err ?? new Error('empty answer')) : resolve(res))));
+    const member = dialMember(address, tls);
     try {
-      const st = await unary<StatusResponse__Output>((deadline, cb) => client.Status({}, { deadline }, cb));
-      const list = await unary<MemberListResponse__Output>((deadline, cb) => client.MemberList({ serializable: false }, { deadline }, cb));
+      const st = await member.status(timeoutMs);
+      const list = await member.memberList(false, timeoutMs);
       return { cluster: st.cluster, nodeId: st.nodeId, members: list.members.map((m) => m.id) };
     } finally {
-      client.close();
+      member.close();
     }
   };
 }
