@@ -1,86 +1,25 @@
-// Architecture rule (STYLE.md "Pure core"): src/raft/ imports nothing outside itself and
-// touches no clock, timer, randomness or process. A plain source scan is enough: the core
-// is small and written to be read, so anything clever enough to dodge this would not pass review.
+// Architecture rules. (1) STYLE.md "Pure core": src/raft/ imports nothing outside itself and
+// touches no clock, timer, randomness or process. (2) README "Layout": each part of src/ imports
+// only the parts below it (import-graph.ts LAYER_RULES), and no two files import each other,
+// even through others. A plain source scan is enough: the code is written to be read, so
+// anything clever enough to dodge this would not pass review.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { importCycles, layerViolations, LAYER_RULES, partOf, readSourceGraph, type ImportEdge } from './import-graph.js';
+import { importsOf, stripSource, tsFiles } from './source-scan.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CORE = join(ROOT, 'src', 'raft');
+const SRC = join(ROOT, 'src');
+const CORE = join(SRC, 'raft');
 
 export interface Violation {
   readonly file: string;
   readonly line: number;
   readonly what: string;
 }
-
-/**
- * Blank out comments (always) and string/template literal contents (when `strings` is set),
- * keeping line breaks so reported line numbers stay right. Template `${...}` code is kept.
- */
-export function stripSource(src: string, strings: boolean): string {
-  let out = '';
-  let i = 0;
-  const braces: number[] = []; // open-brace depth at each `${` we are inside
-  let depth = 0;
-  const blank = (s: string) => s.replace(/[^\n]/g, ' ');
-  while (i < src.length) {
-    const c = src[i]!;
-    const next = src[i + 1];
-    if (c === '/' && next === '/') {
-      const end = src.indexOf('\n', i);
-      const stop = end === -1 ? src.length : end;
-      out += blank(src.slice(i, stop));
-      i = stop;
-    } else if (c === '/' && next === '*') {
-      const end = src.indexOf('*/', i + 2);
-      const stop = end === -1 ? src.length : end + 2;
-      out += blank(src.slice(i, stop));
-      i = stop;
-    } else if (c === "'" || c === '"' || c === '`' || (c === '}' && braces.length > 0 && braces[braces.length - 1] === depth)) {
-      // A string, or the rest of a template after a `${...}` closes.
-      const quote = c === '}' ? '`' : c;
-      if (c === '}') braces.pop();
-      let j = i + 1;
-      let body = '';
-      let reopened = false;
-      while (j < src.length) {
-        const d = src[j]!;
-        if (d === '\\') {
-          body += src.slice(j, j + 2);
-          j += 2;
-          continue;
-        }
-        if (d === quote) break;
-        if (quote === '`' && d === '$' && src[j + 1] === '{') {
-          reopened = true;
-          break;
-        }
-        body += d;
-        j++;
-      }
-      out += c + (strings ? blank(body) : body);
-      if (reopened) {
-        out += '${';
-        braces.push(depth);
-        i = j + 2;
-      } else {
-        out += src[j] ?? '';
-        i = j + 1;
-      }
-    } else {
-      if (c === '{') depth++;
-      if (c === '}') depth--;
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
-
-const IMPORT_RE = /(?:\bimport\s*(?:type\s+)?(?:[\w*{}\s,$]+\s+from\s+)?|\bexport\s+(?:type\s+)?(?:\*|\{[^}]*\})\s+from\s+|\bimport\s*\(\s*|\brequire\s*\(\s*)(['"])([^'"]+)\1/g;
 
 const FORBIDDEN: readonly { re: RegExp; what: string }[] = [
   { re: /\bDate\b/, what: 'Date (time enters the core only as tick())' },
@@ -93,17 +32,10 @@ const FORBIDDEN: readonly { re: RegExp; what: string }[] = [
   { re: /\brequire\s*\(/, what: 'require()' },
 ];
 
-function lineOf(text: string, index: number): number {
-  return text.slice(0, index).split('\n').length;
-}
-
 /** Check one core source file. `file` is its path; imports must resolve inside `coreDir`. */
 export function scanSource(file: string, src: string, coreDir: string = CORE): Violation[] {
   const violations: Violation[] = [];
-  const code = stripSource(src, false);
-  for (const m of code.matchAll(IMPORT_RE)) {
-    const spec = m[2]!;
-    const line = lineOf(code, m.index ?? 0);
+  for (const { spec, line } of importsOf(src)) {
     if (spec.startsWith('node:')) {
       violations.push({ file, line, what: `imports Node built-in ${spec}` });
     } else if (!spec.startsWith('./') && !spec.startsWith('../')) {
@@ -120,14 +52,6 @@ export function scanSource(file: string, src: string, coreDir: string = CORE): V
     for (const f of FORBIDDEN) if (f.re.test(text)) violations.push({ file, line: k + 1, what: `uses ${f.what}` });
   });
   return violations;
-}
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return tsFiles(p);
-    return p.endsWith('.ts') ? [p] : [];
-  });
 }
 
 describe('architecture: the Raft core is pure', () => {
@@ -195,6 +119,84 @@ describe('architecture: the Raft core is pure', () => {
         "const s = \"it's // not a comment\"; const x = 1;",
       ].join('\n');
       assert.deepEqual(whats(src), []);
+    });
+  });
+});
+
+describe('architecture: the layers of src/ (README "Layout")', () => {
+  const graph = readSourceGraph(SRC);
+
+  test('every part of src/ imports only the parts its layer allows', () => {
+    assert.ok(graph.edges.length >= 200, `found only ${graph.edges.length} imports`);
+    const report = layerViolations(graph.edges).join('\n');
+    assert.equal(report, '', `imports against the layer rules (test/arch/import-graph.ts LAYER_RULES):\n${report}`);
+  });
+
+  test('every part of src/ is in the layer table, and the table has no cycle', () => {
+    const parts = new Set(graph.files.map(partOf));
+    assert.deepEqual([...parts].filter((p) => LAYER_RULES[p] === undefined), [], 'parts of src/ missing from LAYER_RULES');
+    // Each part's allowed imports must already be placed when the part is: then the table is a DAG.
+    const placed: string[] = [];
+    for (const [part, allowed] of Object.entries(LAYER_RULES)) {
+      assert.deepEqual(allowed.filter((p) => !placed.includes(p)), [], `${part} may import a part listed after it`);
+      placed.push(part);
+    }
+  });
+
+  test('no import cycle between files of src/', () => {
+    const cycles = importCycles(graph).map((c) => c.map((f) => `src/${f}`).join(' → '));
+    assert.equal(cycles.join('\n'), '', `files that import each other (move what both need into a third file):\n${cycles.join('\n')}`);
+  });
+
+  describe('the checks themselves', () => {
+    const edge = (from: string, to: string, line = 1): ImportEdge => ({ from, to, line });
+
+    test('an upward or sideways import is refused with the rule that refuses it', () => {
+      const edges = [
+        edge('statemachine/state-machine.ts', 'ha/types.ts', 6),
+        edge('server/join.ts', 'client/connect.ts', 7),
+        edge('raft/raft.ts', 'errors.ts', 3),
+        edge('ha/profiles.ts', 'statemachine/kv-store.ts'),
+        edge('server/join.ts', 'server/clock.ts'),
+      ];
+      assert.deepEqual(layerViolations(edges), [
+        'src/statemachine/state-machine.ts:6: statemachine may not import ha (src/ha/types.ts); statemachine may import raft, errors.ts',
+        'src/server/join.ts:7: server may not import client (src/client/connect.ts); server may import api, ha, statemachine, storage, transport, raft, errors.ts',
+        'src/raft/raft.ts:3: raft may not import errors.ts (src/errors.ts); raft may import nothing outside itself',
+      ]);
+    });
+
+    test("outside server/, only the server's public entries may be imported", () => {
+      const edges = [edge('cli/commands/agent.ts', 'server/logger.ts', 111), edge('cli/commands/agent.ts', 'server/node.ts'), edge('index.ts', 'server/config.ts')];
+      assert.deepEqual(layerViolations(edges), [
+        'src/cli/commands/agent.ts:111: imports src/server/logger.ts, inside server/; outside server/ import only src/server/node.ts, src/server/config.ts, src/server/node-options.ts',
+      ]);
+    });
+
+    test('an import leaving src/ or a part missing from the table is refused', () => {
+      assert.deepEqual(layerViolations([edge('server/x.ts', '../test/harness.ts', 2), edge('metrics/x.ts', 'raft/types.ts')]), [
+        'src/server/x.ts:2: imports test/harness.ts, outside src/',
+        'src/metrics/x.ts:1: metrics is not in the layer table (test/arch/import-graph.ts LAYER_RULES): add it with the parts it may import',
+      ]);
+    });
+
+    test('cycles are found through any number of files and written as a closed path', () => {
+      const files = ['api/a.ts', 'api/b.ts', 'api/c.ts', 'api/d.ts', 'api/self.ts', 'api/tail.ts'];
+      const edges = [edge('api/b.ts', 'api/c.ts'), edge('api/c.ts', 'api/a.ts'), edge('api/a.ts', 'api/b.ts'), edge('api/d.ts', 'api/a.ts'), edge('api/self.ts', 'api/self.ts'), edge('api/tail.ts', 'api/d.ts')];
+      assert.deepEqual(importCycles({ files, edges }), [['api/a.ts', 'api/b.ts', 'api/c.ts', 'api/a.ts'], ['api/self.ts', 'api/self.ts']]);
+      assert.deepEqual(importCycles({ files, edges: edges.filter((e) => e.from !== 'api/c.ts' && e.from !== 'api/self.ts') }), []);
+    });
+
+    test('the reader resolves relative, type-only, re-exported and dynamic imports to files of src/', () => {
+      const fromAgent = graph.edges.filter((e) => e.from === 'index.ts').map((e) => e.to);
+      assert.ok(fromAgent.includes('errors.ts') && fromAgent.includes('client/index.ts'), `index.ts edges: ${fromAgent.join(', ')}`);
+      const src = ["import type { A } from './a.js';", "export * as b from '../b.js';", "const c = await import('./c.js');", "import 'pino';", "// import './d.js';"].join('\n');
+      assert.deepEqual(importsOf(src), [
+        { spec: './a.js', line: 1 },
+        { spec: '../b.js', line: 2 },
+        { spec: './c.js', line: 3 },
+        { spec: 'pino', line: 4 },
+      ]);
     });
   });
 });
