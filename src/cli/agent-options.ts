@@ -2,10 +2,9 @@
 // are the flag names without "--"), as the node's option table defines them. Values are checked
 // here for shape only; the node's own validateNodeConfig checks meaning (addresses, ranges, peers
 // containing the id, ...).
-import { NODE_OPTIONS, OptionKind, optionHelp, type OptionName, type OptionSpec, type OptionValue } from '../server/node-options.js';
+import { NODE_OPTIONS, OptionKind, TLS_FIELDS, optionHelp, type OptionName, type OptionSpec, type OptionValue, type TlsField } from '../server/node-options.js';
 
-
-export { OptionKind };
+export { OptionKind, TLS_FIELDS, type TlsField };
 
 export interface AgentOptionSpec {
   /** Flag name without "--", and the YAML key. */
@@ -18,6 +17,10 @@ export interface AgentOptionSpec {
   readonly help: string;
   /** A valid value, for "e.g." hints. */
   readonly example: string;
+  /** TLS files: the field of the node config's `tls` object. */
+  readonly tlsField?: TlsField;
+  /** An old name of the option with the same `tlsField`. */
+  readonly deprecated?: true;
 }
 
 /** The agent's settings as given (file and flags merged); not validated beyond shape. */
@@ -26,7 +29,8 @@ export type AgentSettings = { [K in OptionName]?: OptionValue<K> };
 /** The node's option table (server/node-options.ts) as the agent's flags and YAML keys, in its order. */
 export const AGENT_OPTIONS: readonly AgentOptionSpec[] = (Object.keys(NODE_OPTIONS) as OptionName[]).map((prop) => {
   const spec: OptionSpec = NODE_OPTIONS[prop];
-  return { key: spec.flag, prop, kind: spec.kind, placeholder: spec.placeholder, help: optionHelp(spec), example: spec.example };
+  const { flag: key, kind, placeholder, example, tlsField, deprecated } = spec;
+  return { key, prop, kind, placeholder, help: optionHelp(spec), example, ...(tlsField !== undefined ? { tlsField } : {}), ...(deprecated ? { deprecated } : {}) };
 });
 
 const BY_KEY = new Map(AGENT_OPTIONS.map((o) => [o.key, o]));

@@ -31,6 +31,10 @@ export const OptionGroup = {
 } as const;
 export type OptionGroup = (typeof OptionGroup)[keyof typeof OptionGroup];
 
+/** The fields of the embedder's `tls` object, in its order. */
+export const TLS_FIELDS = ['certFile', 'keyFile', 'caFile', 'clientCaFile'] as const;
+export type TlsField = (typeof TLS_FIELDS)[number];
+
 export interface OptionSpec {
   /** The flag without "--", and the YAML key. */
   readonly flag: string;
@@ -48,7 +52,9 @@ export interface OptionSpec {
   /** How --help shows the default; false when the help text already says it. Absent: `default` as is. */
   readonly helpDefault?: string | false;
   /** TLS flags: the field of the embedder's `tls` object they fill. */
-  readonly tlsField?: 'certFile' | 'keyFile' | 'caFile' | 'clientCaFile';
+  readonly tlsField?: TlsField;
+  /** An old spelling, still accepted: the option of the same `tlsField` without this mark is its new name. */
+  readonly deprecated?: true;
   /** An embedding program may pass a function instead of an executable's path. */
   readonly acceptsFunction?: true;
 }
@@ -152,9 +158,9 @@ export const NODE_OPTIONS = {
     example: 'true',
   },
   // The old names of --tls-cert, --tls-key and --tls-ca, still accepted (the agent refuses both spellings with different files).
-  tlsCertFile: { flag: 'tls-cert-file', kind: OptionKind.String, group: OptionGroup.Tls, placeholder: 'FILE', help: 'deprecated: use --tls-cert', example: './certs/node-n1.crt', tlsField: 'certFile' },
-  tlsKeyFile: { flag: 'tls-key-file', kind: OptionKind.String, group: OptionGroup.Tls, placeholder: 'FILE', help: 'deprecated: use --tls-key', example: './certs/node-n1.key', tlsField: 'keyFile' },
-  tlsCaFile: { flag: 'tls-ca-file', kind: OptionKind.String, group: OptionGroup.Tls, placeholder: 'FILE', help: 'deprecated: use --tls-ca', example: './certs/ca.crt', tlsField: 'caFile' },
+  tlsCertFile: { flag: 'tls-cert-file', kind: OptionKind.String, group: OptionGroup.Tls, placeholder: 'FILE', help: 'deprecated: use --tls-cert', example: './certs/node-n1.crt', tlsField: 'certFile', deprecated: true },
+  tlsKeyFile: { flag: 'tls-key-file', kind: OptionKind.String, group: OptionGroup.Tls, placeholder: 'FILE', help: 'deprecated: use --tls-key', example: './certs/node-n1.key', tlsField: 'keyFile', deprecated: true },
+  tlsCaFile: { flag: 'tls-ca-file', kind: OptionKind.String, group: OptionGroup.Tls, placeholder: 'FILE', help: 'deprecated: use --tls-ca', example: './certs/ca.crt', tlsField: 'caFile', deprecated: true },
   onPromote: { flag: 'on-promote', ...HOOK_TEXT, help: 'executable run when this node becomes active (PALISADE_* environment)', example: '/etc/palisade/promote' },
   onDemote: { flag: 'on-demote', ...HOOK_TEXT, help: 'executable run when this node stops being active (also at start-up and on SIGTERM)', example: '/etc/palisade/demote' },
   onFence: { flag: 'on-fence', ...HOOK_TEXT, help: 'executable that cuts a previous active off (PALISADE_TARGET); implies --fencing hook', example: '/etc/palisade/fence' },

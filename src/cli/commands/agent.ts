@@ -4,7 +4,7 @@
 // over first) and exit 0.
 import type { Command } from 'commander';
 import { validateNodeConfig, type NodeConfig, type NodeConfigInput } from '../../server/config.js';
-import { AGENT_OPTIONS, OptionKind, type AgentSettings } from '../agent-options.js';
+import { AGENT_OPTIONS, OptionKind, TLS_FIELDS, type AgentSettings, type TlsField } from '../agent-options.js';
 import { mergeSettings, readConfigFile } from '../config-file.js';
 import type { Io } from '../context.js';
 import { ExitCode, exitCodeFor } from '../exit-codes.js';
@@ -16,15 +16,16 @@ export type AgentFlags = Partial<Record<keyof AgentSettings, string | boolean>> 
   active?: boolean;
 };
 
+/** The TLS options by the field of the embedder's `tls` object: the current name, then the old ones. */
+const TLS_OPTIONS = TLS_FIELDS.map((field) => {
+  const named = AGENT_OPTIONS.filter((o) => o.tlsField === field);
+  return { field, current: named.find((o) => o.deprecated !== true)!, old: named.filter((o) => o.deprecated === true) };
+});
+
 /** The node config's field names → the flag / YAML key an operator wrote. */
 const FIELD_TO_KEY: readonly (readonly [RegExp, string])[] = [
-  [/\btls\.certFile\b/g, 'tls-cert'],
-  [/\btls\.keyFile\b/g, 'tls-key'],
-  [/\btls\.caFile\b/g, 'tls-ca'],
-  [/\btls\.clientCaFile\b/g, 'client-ca'],
-  [/\bcertFile\b/g, 'tls-cert'],
-  [/\bkeyFile\b/g, 'tls-key'],
-  [/\bcaFile\b/g, 'tls-ca'],
+  ...TLS_OPTIONS.map(({ field, current }) => [new RegExp(`\\btls\\.${field}\\b`, 'g'), current.key] as const),
+  ...TLS_OPTIONS.map(({ field, current }) => [new RegExp(`\\b${field}\\b`, 'g'), current.key] as const),
   ...AGENT_OPTIONS.filter((o) => o.prop !== o.key).map((o) => [new RegExp(`\\b${o.prop}\\b`, 'g'), o.key] as const),
 ];
 
@@ -35,40 +36,27 @@ export function inFlagTerms(problem: string): string {
 
 export function toNodeConfigInput(s: AgentSettings): NodeConfigInput {
   const input: NodeConfigInput = {};
-  const set = <K extends keyof NodeConfigInput>(k: K, v: NodeConfigInput[K] | undefined) => {
-    if (v !== undefined) input[k] = v;
-  };
   // Every option but the TLS files has the node config's name (TLS is one nested object).
   for (const o of AGENT_OPTIONS) {
-    if (TLS_PROPS.has(o.prop)) continue;
-    set(o.prop as keyof NodeConfigInput, s[o.prop] as NodeConfigInput[keyof NodeConfigInput]);
+    const value = s[o.prop];
+    if (o.tlsField === undefined && value !== undefined) (input as Record<string, unknown>)[o.prop] = value;
   }
-  const certFile = s.tlsCert ?? s.tlsCertFile;
-  const keyFile = s.tlsKey ?? s.tlsKeyFile;
-  const caFile = s.tlsCa ?? s.tlsCaFile;
-  if (certFile !== undefined || keyFile !== undefined || caFile !== undefined || s.clientCa !== undefined) {
-    input.tls = {
-      ...(certFile !== undefined ? { certFile } : {}),
-      ...(keyFile !== undefined ? { keyFile } : {}),
-      ...(caFile !== undefined ? { caFile } : {}),
-      ...(s.clientCa !== undefined ? { clientCaFile: s.clientCa } : {}),
-    };
+  const tls: Partial<Record<TlsField, string>> = {};
+  for (const { field, current, old } of TLS_OPTIONS) {
+    const value = [current, ...old].map((o) => s[o.prop] as string | undefined).find((v) => v !== undefined);
+    if (value !== undefined) tls[field] = value;
   }
+  if (Object.keys(tls).length > 0) input.tls = tls;
   return input;
 }
 
-const TLS_PROPS: ReadonlySet<string> = new Set(['tlsCert', 'tlsKey', 'tlsCa', 'clientCa', 'tlsCertFile', 'tlsKeyFile', 'tlsCaFile']);
-
 /** A deprecated TLS flag (--tls-cert-file ...) and its new name given with different files. */
 function tlsAliasProblems(s: AgentSettings): string[] {
-  const pairs = [
-    ['tls-cert', s.tlsCert, 'tls-cert-file', s.tlsCertFile],
-    ['tls-key', s.tlsKey, 'tls-key-file', s.tlsKeyFile],
-    ['tls-ca', s.tlsCa, 'tls-ca-file', s.tlsCaFile],
-  ] as const;
-  return pairs
-    .filter(([, now, , old]) => now !== undefined && old !== undefined && now !== old)
-    .map(([key, now, oldKey, old]) => `${oldKey}: "${old}" differs from ${key} "${now}" — ${oldKey} is the old name of ${key}; give only ${key}`);
+  return TLS_OPTIONS.flatMap(({ current, old }) =>
+    old
+      .filter((o) => s[current.prop] !== undefined && s[o.prop] !== undefined && s[current.prop] !== s[o.prop])
+      .map((o) => `${o.key}: "${String(s[o.prop])}" differs from ${current.key} "${String(s[current.prop])}" — ${o.key} is the old name of ${current.key}; give only ${current.key}`),
+  );
 }
 
 /** File (if any) + flags → a node config input, or every problem found on the way. */
