@@ -5,13 +5,13 @@
 // one of the named weight mixes of test/sim/mixes.ts (`--weights` overrides single groups).
 import { parseArgs } from 'node:util';
 import { runCampaign } from '../test/sim/campaign.js';
-import { runHaCampaign } from '../test/sim/ha/ha-scenario.js';
+import { HA_TIMING_LONG_LEASE, runHaCampaign } from '../test/sim/ha/ha-scenario.js';
 import { isMixName, MIX_NAMES, WEIGHT_MIXES } from '../test/sim/mixes.js';
 
 const USAGE =
   'usage: npm run sim -- [--runs N] [--seed S] [--nodes K] [--actions A] [--path P]\n' +
   '                      [--bootstrap log|snapshot|confState] [--no-membership]\n' +
-  `                      [--mix ${MIX_NAMES.join('|')}] [--ha hook|lease] [--quiet-ticks]\n` +
+  `                      [--mix ${MIX_NAMES.join('|')}] [--ha hook|lease] [--quiet-ticks] [--long-lease]\n` +
   '                      [--weights wait=6,network=4,process=3,clock=1,membership=1,transfer=1,client=8]';
 
 function usageError(message: string): never {
@@ -34,6 +34,7 @@ const { values } = (() => {
         mix: { type: 'string', default: 'default' },
         ha: { type: 'string' },
         'quiet-ticks': { type: 'boolean', default: false },
+        'long-lease': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -58,13 +59,16 @@ if (values['no-membership']) weights['membership'] = 0;
 const ha = values.ha;
 if (ha !== undefined && ha !== 'hook' && ha !== 'lease') usageError(`--ha must be hook or lease, not "${ha}"`);
 if (values['quiet-ticks'] && ha === undefined) usageError('--quiet-ticks needs --ha');
+// HA_TIMING_LONG_LEASE: the lease leaves room to renew every third heartbeat, so the rounds in
+// between go out with optional answers (issue 20).
+if (values['long-lease'] && ha === undefined) usageError('--long-lease needs --ha');
 
 const runs = Number(values.runs);
 const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 0x7fffffff;
 const nodes = Number(values.nodes);
 const actions = Number(values.actions ?? (ha === undefined ? 40 : 30));
 const bootstrap = values.bootstrap === 'snapshot' || values.bootstrap === 'confState' ? values.bootstrap : 'log';
-const what = ha === undefined ? 'Raft' : `single active (fencing ${ha}${values['quiet-ticks'] ? ', quiet ticks' : ''})`;
+const what = ha === undefined ? 'Raft' : `single active (fencing ${ha}${values['quiet-ticks'] ? ', quiet ticks' : ''}${values['long-lease'] ? ', long lease' : ''})`;
 console.log(`sim: ${what}, ${runs} runs, ${nodes} nodes, seed ${seed}, mix ${values.mix}, up to ${actions} actions per run`);
 
 function replayArgs(c: { seed: number; path: string }): string {
@@ -73,6 +77,7 @@ function replayArgs(c: { seed: number; path: string }): string {
     values.weights !== undefined ? `--weights ${values.weights}` : '',
     ha !== undefined ? `--ha ${ha}` : '',
     values['quiet-ticks'] ? '--quiet-ticks' : '',
+    values['long-lease'] ? '--long-lease' : '',
   ].filter(Boolean);
   return `npm run sim -- --runs ${runs} --seed ${c.seed} --nodes ${nodes} ${extra.join(' ')} --path "${c.path}"`;
 }
@@ -86,6 +91,7 @@ if (ha !== undefined) {
     maxActions: actions,
     weights: { ...weights, client: 0 },
     quietTicks: values['quiet-ticks'],
+    ...(values['long-lease'] ? { haTiming: HA_TIMING_LONG_LEASE } : {}),
     ...(values.path !== undefined ? { path: values.path } : {}),
   });
   console.log(

@@ -22,9 +22,20 @@ import { percentile } from './stats.js';
 
 const RESULTS = join(import.meta.dirname, 'results');
 const quick = process.argv.includes('--quick');
+/** `--heartbeat-ms N`: only the configurations at that heartbeat; `--rounds N`: more alternations. */
+const onlyHeartbeatMs = numberFlag('--heartbeat-ms');
+const roundsFlag = numberFlag('--rounds');
+
+function numberFlag(name: string): number | undefined {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} needs a positive integer, got ${process.argv[i + 1] ?? 'nothing'}`);
+  return v;
+}
 
 const SETTINGS = {
-  rounds: quick ? 1 : 2,
+  rounds: roundsFlag ?? (quick ? 1 : 2),
   settleMs: quick ? 3000 : 60_000,
   windows: quick ? 1 : 2,
   windowMs: quick ? 3000 : 20_000,
@@ -37,7 +48,7 @@ interface Config {
   start(group: ProcessGroup): Promise<BenchCluster>;
 }
 
-const CONFIGS: readonly Config[] = [
+const ALL_CONFIGS: readonly Config[] = [
   { name: 'palisade 50/300 (default)', heartbeatMs: 50, electionMs: 300, start: (g) => startPalisade(g) },
   {
     name: 'palisade 100/1000',
@@ -53,6 +64,7 @@ const CONFIGS: readonly Config[] = [
     start: (g) => startEtcd(g, { extraArgs: ['--heartbeat-interval', '50', '--election-timeout', '300'] }),
   },
 ];
+const CONFIGS = ALL_CONFIGS.filter((c) => onlyHeartbeatMs === undefined || c.heartbeatMs === onlyHeartbeatMs);
 
 interface Window {
   readonly config: string;
@@ -144,7 +156,7 @@ async function main(group: ProcessGroup): Promise<void> {
   const result = {
     benchmark: 'idle',
     date,
-    command: `npm run bench:idle${quick ? ' -- --quick' : ''}`,
+    command: `npm run bench:idle${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     machine: { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', kernel: release(), node: process.version },
     commit: commandOutput('git', ['rev-parse', '--short', 'HEAD']),
     etcdVersion: commandOutput(ETCD_BIN, ['--version']).split('\n')[0]!.replace('etcd Version: ', ''),

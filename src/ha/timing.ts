@@ -65,6 +65,18 @@ export function computeHaTiming(i: TimingInput): TimingReport {
   return { leaseMs, outliveMs, demoteBudgetMs, stickinessMs, heartbeatMs, problems, explanation };
 }
 
+/**
+ * How often the leader asks a quorum to acknowledge a heartbeat round (the lease's renewal;
+ * the rounds in between go out with optional answers, RaftConfig.quorumAckTicks): the largest
+ * multiple of the heartbeat that fits twice into the usable lease, L − demote budget, and
+ * leaves the round-trip allowance after it. A renewal whose answers are late is then followed
+ * by another before the demotion point. Where the validator barely passes: every heartbeat.
+ */
+export function leaseRenewalMs(t: Pick<TimingReport, 'leaseMs' | 'demoteBudgetMs' | 'heartbeatMs'>, rttAllowanceMs: number): number {
+  const usableMs = t.leaseMs - t.demoteBudgetMs;
+  return t.heartbeatMs * Math.max(1, Math.floor(Math.min(usableMs / 2, usableMs - rttAllowanceMs) / t.heartbeatMs));
+}
+
 /** The election timeout (ms) at which `need` < L holds, for the message above. */
 function minElectionTimeoutFor(need: number, i: TimingInput): number {
   const rho = i.maxClockDrift;

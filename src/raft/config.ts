@@ -14,6 +14,15 @@ export interface RaftConfig {
   readonly electionTick: number;
   /** Leader sends a heartbeat round every heartbeatTick ticks. Must be < electionTick. */
   readonly heartbeatTick: number;
+  /**
+   * Leader: ask followers to answer a heartbeat round only once the newest round a quorum
+   * acknowledged started at least this many ticks ago (the lease renewal cadence); other rounds
+   * are sent with `replyOptional` unless a ReadIndex is pending, CheckQuorum has not heard from
+   * the follower in this election timeout, or its progress is not known. Default
+   * heartbeatTick: every round answered. The HA layer sets it from the lease arithmetic
+   * (ha/timing.ts, leaseRenewalMs).
+   */
+  readonly quorumAckTicks?: number;
   readonly storage: Storage;
   readonly rng: Rng;
   /** Last applied index when restarting (entries up to it are not handed out again). */

@@ -19,6 +19,8 @@ export class HeartbeatRounds {
   current = 0;
   /** Newest round acknowledged by a quorum. */
   quorumAcked = 0;
+  /** The tick at which round `quorumAcked` started (undefined: none acknowledged yet). */
+  quorumAckedStartTick: number | undefined = undefined;
   private readonly startTicks = new Map<number, number>();
   private reads: PendingRead[] = [];
 
@@ -48,6 +50,7 @@ export class HeartbeatRounds {
     const startTick = this.startTicks.get(round);
     if (startTick === undefined) throw new Error(`heartbeat round ${round} was never started in term ${this.term}`);
     this.quorumAcked = round;
+    this.quorumAckedStartTick = startTick;
     for (const r of [...this.startTicks.keys()]) if (r <= round) this.startTicks.delete(r);
     const released = this.reads.filter((r) => r.round <= round);
     this.reads = this.reads.filter((r) => r.round > round);

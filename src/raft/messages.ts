@@ -33,6 +33,13 @@ export interface Heartbeat extends Envelope {
   readonly commit: number;
   /** Heartbeat round within the leader's term; echoed back for lease and ReadIndex quorum. */
   readonly round: number;
+  /**
+   * True when the leader does not need this round answered (it asks for answers only when its
+   * lease, a ReadIndex, CheckQuorum or an unknown follower progress needs them). A follower
+   * still answers a leader it has not answered yet in this term. Absent or false: answer, as
+   * every leader before this field asked (a rolling upgrade mixes both).
+   */
+  readonly replyOptional?: boolean;
 }
 
 export interface HeartbeatResponse extends Envelope {

@@ -99,9 +99,18 @@ export class Raft {
    */
   leaderContactElapsed = 0;
   randomizedElectionTimeout = 0;
+  /**
+   * Follower: the term and leader we last answered a heartbeat of. A leader we have not answered
+   * in this term (a new one, or we restarted) gets an answer even to an optional round: until
+   * then it does not know we follow it.
+   */
+  private answeredTerm = 0;
+  private answeredLead: NodeId = NONE;
 
   readonly electionTick: number;
   readonly heartbeatTick: number;
+  /** Leader: how old the newest quorum-acknowledged round may get before a round asks for answers. */
+  readonly quorumAckTicks: number;
   readonly preVote: boolean;
   readonly checkQuorum: boolean;
   readonly maxSizePerMsg: number;
@@ -123,6 +132,10 @@ export class Raft {
     this.id = config.id;
     this.electionTick = config.electionTick;
     this.heartbeatTick = config.heartbeatTick;
+    this.quorumAckTicks = config.quorumAckTicks ?? config.heartbeatTick;
+    if (!(Number.isInteger(this.quorumAckTicks) && this.quorumAckTicks > 0)) {
+      throw new Error(`raft: quorumAckTicks must be a positive integer, got ${String(config.quorumAckTicks)}`);
+    }
     this.preVote = config.preVote ?? true;
     this.checkQuorum = config.checkQuorum ?? true;
     this.maxSizePerMsg = config.maxSizePerMsg ?? DEFAULT_MAX_SIZE_PER_MSG;
@@ -760,6 +773,12 @@ export class Raft {
 
   private handleHeartbeat(m: Heartbeat): void {
     this.raftLog.commitTo(m.commit);
+    // Silence is never an acknowledgement: the leader that marked the round optional simply
+    // does not count it. It still learns about changes: a rejected or stale append answers
+    // through appendEntriesResponse, a new term or leader through the answer below.
+    if (m.replyOptional === true && this.answeredTerm === this.term && this.answeredLead === m.from) return;
+    this.answeredTerm = this.term;
+    this.answeredLead = m.from;
     this.send<HeartbeatResponse>({ type: 'heartbeatResponse', from: this.id, to: m.from, term: this.term, round: m.round });
   }
 
@@ -989,18 +1008,38 @@ export class Raft {
     });
   }
 
-  /** Start a heartbeat round (lease + ReadIndex) and send it to every follower and learner. */
+  /**
+   * Start a heartbeat round (lease + ReadIndex) and send it to every follower and learner. The
+   * heartbeats keep going every heartbeatTick (followers' election timers need them), but an
+   * answer is asked for only where we need one (replyOptional otherwise): a quorum's
+   * acknowledgement when a read waits or the newest acknowledged round is quorumAckTicks old
+   * (the lease's renewal), and any follower CheckQuorum has not heard from in this election
+   * timeout or whose progress we do not know for sure.
+   */
   private bcastHeartbeat(): number {
+    const quorumWanted = this.quorumAckWanted();
     const round = this.rounds.start(this.tickCount);
+    const lastIndex = this.raftLog.lastIndex();
     this.trk.visit((id, pr) => {
       if (id === this.id) return;
       // Never tell a follower to commit beyond what it is known to have.
       const commit = Math.min(pr.match, this.raftLog.committed);
       pr.sentCommit = Math.max(pr.sentCommit, commit);
-      this.send<Heartbeat>({ type: 'heartbeat', from: this.id, to: id, term: this.term, commit, round });
+      const known = pr.recentActive && pr.state === ProgressState.Replicate && pr.match >= lastIndex;
+      const m: Heartbeat = quorumWanted || !known
+        ? { type: 'heartbeat', from: this.id, to: id, term: this.term, commit, round }
+        : { type: 'heartbeat', from: this.id, to: id, term: this.term, commit, round, replyOptional: true };
+      this.send(m);
     });
     this.updateQuorumRound(); // a single-voter cluster is its own quorum
     return round;
+  }
+
+  /** Does the round about to start need a quorum of answers (a pending read, the lease's renewal)? */
+  private quorumAckWanted(): boolean {
+    if (this.quorumAckTicks <= this.heartbeatTick || this.rounds.pendingReadCount() > 0) return true;
+    const since = this.rounds.quorumAckedStartTick;
+    return since === undefined || this.tickCount - since >= this.quorumAckTicks;
   }
 
   // ---------------------------------------------------------------- ReadIndex

@@ -12,6 +12,7 @@ import { ReloadableTokenTable, followTokenFile } from '../api/token-file.js';
 import type { NodeStatus } from '../api/node-port.js';
 import { ConfigError } from '../errors.js';
 import { HA_PROFILE_PREFIX, readHaProfiles } from '../ha/profiles.js';
+import { leaseRenewalMs } from '../ha/timing.js';
 import { bootstrapStorage } from '../raft/bootstrap.js';
 import { RawNode } from '../raft/raw-node.js';
 import { seededRng } from '../raft/rng.js';
@@ -144,6 +145,9 @@ async function assemble(
     id: config.id,
     electionTick: plan.electionTick,
     heartbeatTick: plan.heartbeatTick,
+    // Followers answer the rounds in between only when something changed (idle CPU, issue 20).
+    // The round-trip allowance is one heartbeat, as in the timing rule (ha-config.ts).
+    quorumAckTicks: Math.round(leaseRenewalMs(config.ha.timing, config.ha.timing.heartbeatMs) / plan.tickMs),
     storage,
     rng: seededRng(randomInt(2 ** 31)),
     electionTimeout: staggeredElectionTimeout(() => readHaProfiles(currentSm().list(HA_PROFILE_PREFIX)), () => currentSm().ha.health),

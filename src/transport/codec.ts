@@ -114,7 +114,7 @@ export function encodeMessage(m: Exclude<Message, InstallSnapshot>): RaftMessage
         },
       };
     case 'heartbeat':
-      return { term, heartbeat: { commit: numberToU64(m.commit, 'commit'), round: numberToU64(m.round, 'round') } };
+      return { term, heartbeat: { commit: numberToU64(m.commit, 'commit'), round: numberToU64(m.round, 'round'), replyOptional: m.replyOptional === true } };
     case 'heartbeatResponse':
       return { term, heartbeatResponse: { round: numberToU64(m.round, 'round') } };
     case 'requestVote':
@@ -171,7 +171,12 @@ export function decodeMessage(wire: RaftMessage__Output, from: NodeId, to: NodeI
       return decodeAppendEntriesResponse(object(w.appendEntriesResponse, at), from, to, term, at);
     case 'heartbeat': {
       const b = object(w.heartbeat, at);
-      return { type: 'heartbeat', from, to, term, commit: u64ToNumber(b.commit, `${at}.commit`), round: u64ToNumber(b.round, `${at}.round`) };
+      const commit = u64ToNumber(b.commit, `${at}.commit`);
+      const round = u64ToNumber(b.round, `${at}.round`);
+      // Absent (an older leader) decodes as false: answer.
+      return bool(b.replyOptional, `${at}.replyOptional`)
+        ? { type: 'heartbeat', from, to, term, commit, round, replyOptional: true }
+        : { type: 'heartbeat', from, to, term, commit, round };
     }
     case 'heartbeatResponse': {
       const b = object(w.heartbeatResponse, at);

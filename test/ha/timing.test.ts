@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { computeHaTiming } from '../../src/ha/timing.js';
+import { computeHaTiming, leaseRenewalMs } from '../../src/ha/timing.js';
 import type { TimingInput } from '../../src/ha/timing.js';
 
 const input: fc.Arbitrary<TimingInput> = fc.record({
@@ -53,5 +53,41 @@ describe('lease arithmetic in real time (DESIGN "Single active")', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('the lease renewal cadence (leaseRenewalMs, issue 20)', () => {
+  const withBudgets: fc.Arbitrary<TimingInput> = fc.record({
+    tickMs: fc.integer({ min: 1, max: 50 }),
+    electionTick: fc.integer({ min: 3, max: 200 }),
+    heartbeatTick: fc.integer({ min: 1, max: 10 }),
+    maxClockDrift: fc.double({ min: 0, max: 0.2, noNaN: true }),
+    marginMs: fc.double({ min: 0, max: 20, noNaN: true }),
+    demoteBudgetMs: fc.integer({ min: 0, max: 2000 }),
+    rttAllowanceMs: fc.integer({ min: 0, max: 500 }),
+    fencing: fc.constantFrom('hook' as const, 'lease' as const),
+  });
+
+  test('a multiple of the heartbeat; beyond one heartbeat only when it fits twice into L − budget and leaves the round trip', () => {
+    fc.assert(
+      fc.property(withBudgets, (i) => {
+        const t = computeHaTiming(i);
+        const renewal = leaseRenewalMs(t, i.rttAllowanceMs);
+        const k = renewal / t.heartbeatMs;
+        assert.ok(Number.isInteger(k) && k >= 1, `renewal ${renewal} vs heartbeat ${t.heartbeatMs}`);
+        if (k > 1) {
+          const usable = t.leaseMs - t.demoteBudgetMs;
+          assert.ok(2 * renewal <= usable + 1e-9, t.explanation);
+          assert.ok(renewal + i.rttAllowanceMs <= usable + 1e-9, t.explanation);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test('the agent defaults (50 ms heartbeat, 300 ms election timeout, mode hook): every second heartbeat', () => {
+    const t = computeHaTiming({ tickMs: 10, electionTick: 30, heartbeatTick: 5, maxClockDrift: 0.01, marginMs: 10, demoteBudgetMs: 10, rttAllowanceMs: 50, fencing: 'hook' });
+    assert.deepEqual(t.problems, []);
+    assert.equal(leaseRenewalMs(t, 50), 100, t.explanation);
   });
 });

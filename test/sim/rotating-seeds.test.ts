@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runCampaign } from './campaign.js';
-import { runHaCampaign } from './ha/ha-scenario.js';
+import { HA_TIMING_LONG_LEASE, runHaCampaign } from './ha/ha-scenario.js';
 import { MIX_NAMES, WEIGHT_MIXES } from './mixes.js';
 import { replayCommand, ROTATING_SEED } from './rotating-seed.js';
 
@@ -39,6 +39,23 @@ describe('rotating seed: Raft safety, linearizability and recovery under each we
   });
 });
 
+// Heartbeat rounds with optional answers (issue 20): the leader asks for a quorum only every
+// fifth tick (2½ heartbeats) and when a read waits; reads must stay linearizable and a
+// leader must keep its quorum through CheckQuorum.
+describe('rotating seed: Raft with optional heartbeat answers', () => {
+  for (const { nodes, runs } of [
+    { nodes: 3, runs: 200 },
+    { nodes: 5, runs: 100 },
+  ]) {
+    test(`quorumAckTicks 5, ${nodes} nodes`, () => {
+      const n = runsOf(runs);
+      const r = runCampaign({ runs: n, seed: seedFor(3000 + nodes), nodes, maxActions: 40, scenario: { quorumAckTicks: 5 } });
+      if (r.counterexample !== undefined) failWith(r.counterexample.report);
+      assert.equal(r.runs, n);
+    });
+  }
+});
+
 describe('rotating seed: single active under each weight mix', () => {
   MIX_NAMES.forEach((mix, i) => {
     for (const fencing of ['hook', 'lease'] as const) {
@@ -53,6 +70,13 @@ describe('rotating seed: single active under each weight mix', () => {
   });
 
   for (const fencing of ['hook', 'lease'] as const) {
+    test(`optional heartbeat answers (renewal every third heartbeat) and quiet ticks, fencing ${fencing}, 3 nodes`, () => {
+      const n = runsOf(100);
+      const r = runHaCampaign({ runs: n, seed: seedFor(4000 + (fencing === 'hook' ? 0 : 1)), nodes: 3, fencing, quietTicks: true, haTiming: HA_TIMING_LONG_LEASE });
+      if (r.counterexample !== undefined) failWith(r.counterexample.report);
+      assert.equal(r.runs, n);
+    });
+
     test(`quiet ticks, fencing ${fencing}, 3 nodes`, () => {
       const n = runsOf(150);
       const r = runHaCampaign({ runs: n, seed: seedFor(2000 + (fencing === 'hook' ? 0 : 1)), nodes: 3, fencing, quietTicks: true });

@@ -57,6 +57,7 @@ export interface CoreParams {
   /** The core's election-timeout policy (default: Raft's uniform [E, 2E)). */
   readonly electionTimeout?: ElectionTimeoutPolicy;
   readonly preVoteRetryTicks?: number;
+  readonly quorumAckTicks?: number;
 }
 
 type Life = 'up' | 'paused' | 'crashed';
@@ -123,6 +124,7 @@ export class SimNode {
       checkQuorum: true,
       ...(this.params.electionTimeout !== undefined ? { electionTimeout: this.params.electionTimeout } : {}),
       ...(this.params.preVoteRetryTicks !== undefined ? { preVoteRetryTicks: this.params.preVoteRetryTicks } : {}),
+      ...(this.params.quorumAckTicks !== undefined ? { quorumAckTicks: this.params.quorumAckTicks } : {}),
     });
     this.life = 'up';
   }

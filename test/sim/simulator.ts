@@ -64,6 +64,8 @@ export interface SimOptions {
   readonly electionTimeout?: ElectionTimeoutPolicy;
   /** RaftConfig.preVoteRetryTicks for every core (default 0). */
   readonly preVoteRetryTicks?: number;
+  /** RaftConfig.quorumAckTicks for every core (default: heartbeatTick, every round answered). */
+  readonly quorumAckTicks?: number;
   readonly executor?: ReadyExecutor;
   readonly actor?: (node: SimNode) => NodeActor | undefined;
   readonly traceKeep?: number;
@@ -135,6 +137,7 @@ export class Simulator implements NodeHost {
       keepAfterSnapshot: options.keepAfterSnapshot ?? 2,
       ...(options.electionTimeout !== undefined ? { electionTimeout: options.electionTimeout } : {}),
       ...(options.preVoteRetryTicks !== undefined ? { preVoteRetryTicks: options.preVoteRetryTicks } : {}),
+      ...(options.quorumAckTicks !== undefined ? { quorumAckTicks: options.quorumAckTicks } : {}),
     };
     const poolSize = options.poolSize ?? options.nodes + 2;
     this.pool = Array.from({ length: poolSize }, (_, i) => `n${i + 1}`);

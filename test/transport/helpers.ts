@@ -36,6 +36,7 @@ export const streamMessage: fc.Arbitrary<Message> = fc
         .map((b) => ({ ...env, type: 'appendEntries' as const, ...b })),
       fc.record({ index: u, reject: fc.boolean(), rejectHint: u, hintTerm: u }).map((b) => ({ ...env, type: 'appendEntriesResponse' as const, ...b })),
       fc.record({ commit: u, round: u }).map((b) => ({ ...env, type: 'heartbeat' as const, ...b })),
+      fc.record({ commit: u, round: u }).map((b) => ({ ...env, type: 'heartbeat' as const, ...b, replyOptional: true })),
       fc.record({ round: u }).map((b) => ({ ...env, type: 'heartbeatResponse' as const, ...b })),
       fc.record({ preVote: fc.boolean(), lastIndex: u, lastTerm: u, transfer: fc.boolean() }).map((b) => ({ ...env, type: 'requestVote' as const, ...b })),
       fc.record({ preVote: fc.boolean(), reject: fc.boolean(), commitIndex: u, commitTerm: u }).map((b) => ({ ...env, type: 'requestVoteResponse' as const, ...b })),

@@ -4,7 +4,7 @@
 // is healed and an active node must appear within a stated bound.
 import fc from 'fast-check';
 import { decodeHaCommand, isHaCommand } from '../../../src/statemachine/ha-state.js';
-import { computeHaTiming } from '../../../src/ha/timing.js';
+import { computeHaTiming, leaseRenewalMs } from '../../../src/ha/timing.js';
 import type { TimingInput } from '../../../src/ha/timing.js';
 import type { FencingMode, HaConfig, HookKind } from '../../../src/ha/types.js';
 import { seededRng } from '../../../src/raft/rng.js';
@@ -38,12 +38,20 @@ export const HA_TIMING: Omit<TimingInput, 'fencing'> = {
   rttAllowanceMs: 20,
 };
 
+/**
+ * The same with an election timeout of 20 ticks: L ≈ 184 ms leaves room for a lease renewal
+ * every third heartbeat (leaseRenewalMs: 60 ms), so the rounds in between go out with optional answers
+ * (RaftConfig.quorumAckTicks), as with the agent's defaults. With HA_TIMING every round is a
+ * renewal.
+ */
+export const HA_TIMING_LONG_LEASE: Omit<TimingInput, 'fencing'> = { ...HA_TIMING, electionTick: 20 };
+
 export const HA_HOOKS: HookSettings = { hookTimeoutMs: 25, vipMs: 5, failPct: 5, hangPct: 5, atLimitPct: 0, startDelayMaxMs: 3 };
 /** The campaigns' hooks: a fifth of them succeed only at their timeout, a fifth of VIP steps take all of vipMs. */
 export const HA_HOOKS_AT_LIMITS: HookSettings = { ...HA_HOOKS, atLimitPct: 20 };
 
-export function haConfig(nodeId: NodeId, fencing: FencingMode): HaConfig {
-  const t = computeHaTiming({ ...HA_TIMING, fencing });
+export function haConfig(nodeId: NodeId, fencing: FencingMode, timing: Omit<TimingInput, 'fencing'> = HA_TIMING): HaConfig {
+  const t = computeHaTiming({ ...timing, fencing });
   if (t.problems.length > 0) throw new Error(`HA timing rejected: ${t.problems.join('; ')}`);
   return {
     nodeId,
@@ -87,6 +95,8 @@ export interface HaScenarioOptions {
    * bounds. 'plain' (default): uniform draws, as before issue 16, so recorded runs still replay.
    */
   readonly timing?: 'adversarial' | 'plain';
+  /** The HA and core timing (default HA_TIMING); the leader's renewal cadence follows from it. */
+  readonly haTiming?: Omit<TimingInput, 'fencing'>;
 }
 
 /**
@@ -111,24 +121,28 @@ export class HaCluster implements ResourceHost {
     const tweaks = opts.tweaks ?? {};
     const factory = tweaks.factory ?? realController;
     const adversarial = opts.timing === 'adversarial';
+    const timing = opts.haTiming ?? HA_TIMING;
+    // The leader asks for answers as the agent's does (start-node.ts): at the renewal cadence.
+    const renewalMs = leaseRenewalMs(computeHaTiming({ ...timing, fencing: opts.fencing }), timing.rttAllowanceMs);
     this.sim = new Simulator({
       seed,
       nodes: opts.nodes,
       poolSize: opts.poolSize ?? opts.nodes + 2,
-      tickMs: HA_TIMING.tickMs,
-      electionTick: HA_TIMING.electionTick,
-      heartbeatTick: HA_TIMING.heartbeatTick,
-      maxDrift: tweaks.simMaxDrift ?? HA_TIMING.maxClockDrift,
+      tickMs: timing.tickMs,
+      electionTick: timing.electionTick,
+      heartbeatTick: timing.heartbeatTick,
+      quorumAckTicks: Math.max(timing.heartbeatTick, Math.round(renewalMs / timing.tickMs)),
+      maxDrift: tweaks.simMaxDrift ?? timing.maxClockDrift,
       traceKeep: opts.traceKeep ?? 200,
       ...(adversarial ? electionTiming(seed) : {}),
       ...(opts.quietTicks !== undefined ? { quietTicks: opts.quietTicks === 'ignoreLease' ? true : opts.quietTicks } : {}),
       actor: (node) => {
-        const correct = haConfig(node.id, opts.fencing);
+        const correct = haConfig(node.id, opts.fencing, timing);
         const cfg = tweaks.config?.(correct) ?? correct;
         const rng = seededRng((seed ^ Math.imul(hashId(node.id), 0x9e3779b1)) >>> 0);
         const hooks = { ...(adversarial ? HA_HOOKS_AT_LIMITS : HA_HOOKS), failedDemoteKeepsService: opts.fencing === 'hook' };
-        const actor = new HaActor(node, this, cfg, factory, rng, hooks, 3 * HA_TIMING.electionTick, {
-          tickMs: HA_TIMING.tickMs,
+        const actor = new HaActor(node, this, cfg, factory, rng, hooks, 3 * timing.electionTick, {
+          tickMs: timing.tickMs,
           ignoreLease: opts.quietTicks === 'ignoreLease',
         });
         this.actors.set(node.id, actor);
@@ -181,7 +195,7 @@ export class HaCluster implements ResourceHost {
    * fence and a demote budget for the promote itself, twice over for one failed attempt.
    */
   progressBoundMs(): number {
-    const cfg = haConfig('n1', this.opts.fencing);
+    const cfg = haConfig('n1', this.opts.fencing, this.opts.haTiming);
     return livenessBoundMs(this.sim) + cfg.promoteBackoffMaxMs + 2 * (cfg.outliveMs + 2 * cfg.demoteBudgetMs);
   }
 
@@ -289,6 +303,8 @@ export interface HaCampaignOptions {
   readonly quietTicks?: boolean | 'neverWake' | 'ignoreLease';
   /** HaScenarioOptions.timing; the campaigns default to 'adversarial'. */
   readonly timing?: 'adversarial' | 'plain';
+  /** HaScenarioOptions.haTiming. */
+  readonly haTiming?: Omit<TimingInput, 'fencing'>;
 }
 
 export interface HaCounterexample {
@@ -320,8 +336,9 @@ export function runHaCampaign(opts: HaCampaignOptions): HaCampaignResult {
     timing: opts.timing ?? 'adversarial',
     ...(opts.tweaks ? { tweaks: opts.tweaks } : {}),
     ...(opts.quietTicks !== undefined ? { quietTicks: opts.quietTicks } : {}),
+    ...(opts.haTiming !== undefined ? { haTiming: opts.haTiming } : {}),
   };
-  const drift = opts.tweaks?.simMaxDrift ?? HA_TIMING.maxClockDrift;
+  const drift = opts.tweaks?.simMaxDrift ?? (opts.haTiming ?? HA_TIMING).maxClockDrift;
   const budget = opts.maxShrinkRuns ?? 300;
   let scenarios = 0;
   let events = 0;
