@@ -11,9 +11,10 @@ import {
   type UntypedServiceImplementation,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import { InvalidArgumentError, WatchCompactedError, isPalisadeError, toGrpcStatus } from '../errors.js';
+import { InvalidArgumentError, isPalisadeError, toGrpcStatus } from '../errors.js';
 import { isAudited, type CallCredentials, type CallGuard, type Principal } from './auth.js';
 import { ConfChangeType, type ConfChange } from '../raft/types.js';
+import type { RecordedEvent } from '../statemachine/cluster-events.js';
 import type { Member } from '../statemachine/membership.js';
 import { loadClientProto } from '../transport/client-proto.js';
 import type { KvCasRequest__Output } from '../transport/generated/palisade/v1/KvCasRequest.js';
@@ -42,6 +43,7 @@ import type { TransferLeadershipRequest__Output } from '../transport/generated/p
 import type { TransferLeadershipResponse } from '../transport/generated/palisade/v1/TransferLeadershipResponse.js';
 import type { EventsRequest__Output } from '../transport/generated/palisade/v1/EventsRequest.js';
 import type { EventsResponse } from '../transport/generated/palisade/v1/EventsResponse.js';
+import type { ClusterEvent as WireClusterEvent } from '../transport/generated/palisade/v1/ClusterEvent.js';
 import type { HaStatus as WireHaStatus } from '../transport/generated/palisade/v1/HaStatus.js';
 import type { PauseResponse } from '../transport/generated/palisade/v1/PauseResponse.js';
 import type { SwitchoverRequest__Output } from '../transport/generated/palisade/v1/SwitchoverRequest.js';
@@ -49,8 +51,9 @@ import type { SwitchoverResponse } from '../transport/generated/palisade/v1/Swit
 import { PreconditionFailedError } from '../errors.js';
 import { WatchSlots } from './limits.js';
 import { casKv, checkKey, deleteKv, putKv, u64, wireKv } from './kv-writes.js';
-import type { HaPort, HaStatus, NodePort } from './node-port.js';
+import type { HaPort, HaStatus, NodePort, NodeStatus } from './node-port.js';
 import { Undecodable } from './undecodable.js';
+import { serveWatchStream } from './watch-stream.js';
 import { serveWriteStream } from './write-stream.js';
 import type { MembershipResult } from './node-port.js';
 import type { ServiceLogger } from './service-logger.js';
@@ -85,29 +88,58 @@ export function clientService(
   return { definition, implementation: handlers(port, guard, logger) };
 }
 
+type AnyServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>;
+
 /** What the guard reads from a server call (grpc-js shows only a certificate the TLS layer verified). */
-function credentialsOf(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>): CallCredentials {
+function credentialsOf(call: AnyServerCall): CallCredentials {
   return { metadata: call.metadata, peerCertificate: call.getAuthContext()?.sslPeerCertificate };
 }
 
 function handlers(port: NodePort, guard: CallGuard, logger: ServiceLogger | undefined): UntypedServiceImplementation {
+  const edge = new CallEdge(guard, logger);
   const watchSlots = new WatchSlots();
+  return {
+    ...clusterHandlers(port, edge),
+    ...memberHandlers(port, edge),
+    ...kvHandlers(port, edge, guard),
+    KvWrite: (call: ServerDuplexStream<KvWriteRequest__Output | Undecodable, KvWriteResponse>): void => {
+      const who = edge.admit(call, 'KvWrite', (err) => call.emit('error', toGrpcStatus(err)));
+      if (who === undefined) return;
+      serveWriteStream(port, call, logger, (key) => guard.authorizeKeyWrite(who, key));
+    },
+    KvWatch: (call: ServerWritableStream<KvWatchRequest__Output | Undecodable, KvWatchEvent>): void => {
+      if (edge.admit(call, 'KvWatch', (err) => call.emit('error', toGrpcStatus(err))) === undefined) return;
+      void serveWatchStream(port, call, logger, watchSlots);
+    },
+  };
+}
+
+/**
+ * Every call's way in: the guard (who calls, and may they) and the audit log; for a unary call
+ * also the request's decode check, and its answer or status on the way out.
+ */
+class CallEdge {
+  constructor(
+    private readonly guard: CallGuard,
+    private readonly logger: ServiceLogger | undefined,
+  ) {}
+
   /** The caller, allowed to call `name`; undefined after the refusal was sent. */
-  const admit = (call: Parameters<typeof credentialsOf>[0], name: string, refuse: (err: unknown) => void): Principal | undefined => {
+  admit(call: AnyServerCall, name: string, refuse: (err: unknown) => void): Principal | undefined {
     try {
-      const who = guard.check(credentialsOf(call), name);
-      if (isAudited(name)) logger?.info({ rpc: name, user: who.name, role: who.role, via: who.via, peer: call.getPeer() }, 'operator action');
+      const who = this.guard.check(credentialsOf(call), name);
+      if (isAudited(name)) this.logger?.info({ rpc: name, user: who.name, role: who.role, via: who.via, peer: call.getPeer() }, 'operator action');
       return who;
     } catch (err) {
-      logger?.warn({ rpc: name, peer: call.getPeer(), reason: (err as Error).message }, 'client call refused');
+      this.logger?.warn({ rpc: name, peer: call.getPeer(), reason: (err as Error).message }, 'client call refused');
       refuse(err);
       return undefined;
     }
-  };
-  const unary =
-    <Req, Res>(name: string, fn: (req: Req, who: Principal) => Promise<Res> | Res) =>
-    (call: ServerUnaryCall<Req | Undecodable, Res>, callback: sendUnaryData<Res>): void => {
-      const who = admit(call, name, (err) => callback(toGrpcStatus(err)));
+  }
+
+  unary<Req, Res>(name: string, fn: (req: Req, who: Principal) => Promise<Res> | Res) {
+    return (call: ServerUnaryCall<Req | Undecodable, Res>, callback: sendUnaryData<Res>): void => {
+      const who = this.admit(call, name, (err) => callback(toGrpcStatus(err)));
       if (who === undefined) return;
       const req = call.request;
       if (req instanceof Undecodable) {
@@ -119,94 +151,68 @@ function handlers(port: NodePort, guard: CallGuard, logger: ServiceLogger | unde
         .then(
           (res) => callback(null, res),
           (err: unknown) => {
-            if (!isPalisadeError(err)) logger?.error({ err, rpc: name }, 'client request failed unexpectedly');
+            if (!isPalisadeError(err)) this.logger?.error({ err, rpc: name }, 'client request failed unexpectedly');
             callback(toGrpcStatus(err));
           },
         );
     };
+  }
+}
 
+/** Status, leadership and the active role. */
+function clusterHandlers(port: NodePort, edge: CallEdge): UntypedServiceImplementation {
   return {
-    Status: unary('Status', (): StatusResponse => {
-      const s = port.status();
-      return {
-        cluster: s.cluster,
-        nodeId: s.id,
-        leader: s.leader,
-        term: String(s.term),
-        commitIndex: String(s.commitIndex),
-        appliedIndex: String(s.appliedIndex),
-        version: SERVER_VERSION,
-        ha: s.ha ? wireHaStatus(s.ha) : null,
-        insecure: s.insecure === true,
-        storeBytes: String(s.store?.usedBytes ?? 0),
-        quotaBytes: String(s.store?.quotaBytes ?? 0),
-        alarms: s.store !== undefined && s.store.alarm !== '' ? [s.store.alarm] : [],
-        members: s.members.map((m) => ({
-          id: m.id,
-          address: m.address,
-          role: m.role,
-          voter: m.voter,
-          reachable: m.reachable,
-          lastContactMs: String(m.lastContactMs),
-          matchIndex: String(m.matchIndex),
-          lag: String(m.lag),
-          health: m.health ?? '',
-          healthDetail: m.healthDetail ?? '',
-        })),
-      };
+    Status: edge.unary('Status', (): StatusResponse => statusResponse(port.status())),
+
+    TransferLeadership: edge.unary('TransferLeadership', async (req: TransferLeadershipRequest__Output): Promise<TransferLeadershipResponse> => {
+      const r = await port.transferLeadership(nodeId(req.to, 'to'));
+      return { leader: r.leader, term: String(r.term) };
     }),
 
-    MemberList: unary('MemberList', async (req: MemberListRequest__Output): Promise<MemberListResponse> => {
+    Switchover: edge.unary('Switchover', async (req: SwitchoverRequest__Output): Promise<SwitchoverResponse> => {
+      const r = await haOf(port).switchover(req.to === '' ? '' : nodeId(req.to, 'to'));
+      return { from: r.from, to: r.to, epoch: String(r.epoch), durationMs: String(r.durationMs) };
+    }),
+
+    Pause: edge.unary('Pause', async (): Promise<PauseResponse> => haOf(port).setPaused(true)),
+
+    Resume: edge.unary('Resume', async (): Promise<PauseResponse> => haOf(port).setPaused(false)),
+
+    Events: edge.unary('Events', (req: EventsRequest__Output): EventsResponse => {
+      const events = haOf(port).events(u64(req.afterSeq, 'after_seq'), req.limit);
+      return { events: events.map(wireEvent) };
+    }),
+  };
+}
+
+function memberHandlers(port: NodePort, edge: CallEdge): UntypedServiceImplementation {
+  return {
+    MemberList: edge.unary('MemberList', async (req: MemberListRequest__Output): Promise<MemberListResponse> => {
       if (!req.serializable) await port.readBarrier();
       return { members: port.view().members().map(wireMember) };
     }),
 
-    MemberAdd: unary('MemberAdd', (req: MemberAddRequest__Output) => {
+    MemberAdd: edge.unary('MemberAdd', (req: MemberAddRequest__Output) => {
       const id = nodeId(req.id);
       const address = hostPort(req.address, 'address');
       const cc: ConfChange = { type: req.learner ? ConfChangeType.AddLearner : ConfChangeType.AddVoter, nodeId: id, context: address };
       return port.changeMembership(cc).then(membershipResponse);
     }),
 
-    MemberPromote: unary('MemberPromote', (req: MemberPromoteRequest__Output) =>
+    MemberPromote: edge.unary('MemberPromote', (req: MemberPromoteRequest__Output) =>
       port.changeMembership({ type: ConfChangeType.AddVoter, nodeId: nodeId(req.id) }).then(membershipResponse),
     ),
 
-    MemberRemove: unary('MemberRemove', (req: MemberRemoveRequest__Output) =>
+    MemberRemove: edge.unary('MemberRemove', (req: MemberRemoveRequest__Output) =>
       port.changeMembership({ type: ConfChangeType.RemoveNode, nodeId: nodeId(req.id) }).then(membershipResponse),
     ),
+  };
+}
 
-    TransferLeadership: unary('TransferLeadership', async (req: TransferLeadershipRequest__Output): Promise<TransferLeadershipResponse> => {
-      const r = await port.transferLeadership(nodeId(req.to, 'to'));
-      return { leader: r.leader, term: String(r.term) };
-    }),
-
-    Switchover: unary('Switchover', async (req: SwitchoverRequest__Output): Promise<SwitchoverResponse> => {
-      const r = await haOf(port).switchover(req.to === '' ? '' : nodeId(req.to, 'to'));
-      return { from: r.from, to: r.to, epoch: String(r.epoch), durationMs: String(r.durationMs) };
-    }),
-
-    Pause: unary('Pause', async (): Promise<PauseResponse> => haOf(port).setPaused(true)),
-
-    Resume: unary('Resume', async (): Promise<PauseResponse> => haOf(port).setPaused(false)),
-
-    Events: unary('Events', (req: EventsRequest__Output): EventsResponse => {
-      const events = haOf(port).events(u64(req.afterSeq, 'after_seq'), req.limit);
-      return {
-        events: events.map((e) => ({
-          seq: String(e.seq),
-          kind: e.kind,
-          atMs: String(e.at),
-          nodeId: e.nodeId,
-          term: String(e.term),
-          durationMs: String(e.durationMs ?? -1),
-          epoch: String(e.epoch ?? -1),
-          detail: e.detail,
-        })),
-      };
-    }),
-
-    KvGet: unary('KvGet', async (req: KvGetRequest__Output): Promise<KvGetResponse> => {
+/** The unary kv calls; the KvWrite and KvWatch streams are served by write-stream.ts and watch-stream.ts. */
+function kvHandlers(port: NodePort, edge: CallEdge, guard: CallGuard): UntypedServiceImplementation {
+  return {
+    KvGet: edge.unary('KvGet', async (req: KvGetRequest__Output): Promise<KvGetResponse> => {
       const key = checkKey(req.key);
       if (!req.serializable) await port.readBarrier();
       const view = port.view();
@@ -214,7 +220,7 @@ function handlers(port: NodePort, guard: CallGuard, logger: ServiceLogger | unde
       return { found: kv !== undefined, kv: kv === undefined ? null : wireKv(kv), revision: String(view.revision) };
     }),
 
-    KvList: unary('KvList', async (req: KvListRequest__Output): Promise<KvListResponse> => {
+    KvList: edge.unary('KvList', async (req: KvListRequest__Output): Promise<KvListResponse> => {
       const prefix = req.prefix;
       if (prefix !== '') checkKey(prefix, 'prefix');
       const limit = req.limit > 0 ? req.limit : Infinity;
@@ -225,78 +231,19 @@ function handlers(port: NodePort, guard: CallGuard, logger: ServiceLogger | unde
       return { kvs: (more ? kvs.slice(0, limit) : kvs).map(wireKv), revision: String(view.revision), more };
     }),
 
-    KvPut: unary('KvPut', (req: KvPutRequest__Output, who): Promise<KvPutResponse> => {
+    KvPut: edge.unary('KvPut', (req: KvPutRequest__Output, who): Promise<KvPutResponse> => {
       guard.authorizeKeyWrite(who, req.key);
       return putKv(port, req);
     }),
-    KvDelete: unary('KvDelete', (req: KvDeleteRequest__Output, who): Promise<KvDeleteResponse> => {
+    KvDelete: edge.unary('KvDelete', (req: KvDeleteRequest__Output, who): Promise<KvDeleteResponse> => {
       guard.authorizeKeyWrite(who, req.key);
       return deleteKv(port, req);
     }),
-    KvCas: unary('KvCas', (req: KvCasRequest__Output, who): Promise<KvCasResponse> => {
+    KvCas: edge.unary('KvCas', (req: KvCasRequest__Output, who): Promise<KvCasResponse> => {
       guard.authorizeKeyWrite(who, req.key);
       return casKv(port, req);
     }),
-    KvWrite: (call: ServerDuplexStream<KvWriteRequest__Output | Undecodable, KvWriteResponse>): void => {
-      const who = admit(call, 'KvWrite', (err) => call.emit('error', toGrpcStatus(err)));
-      if (who === undefined) return;
-      serveWriteStream(port, call, logger, (key) => guard.authorizeKeyWrite(who, key));
-    },
-
-    KvWatch: (call: ServerWritableStream<KvWatchRequest__Output | Undecodable, KvWatchEvent>): void => {
-      if (admit(call, 'KvWatch', (err) => call.emit('error', toGrpcStatus(err))) === undefined) return;
-      void watchStream(port, call, logger, watchSlots);
-    },
   };
-}
-
-async function watchStream(
-  port: NodePort,
-  call: ServerWritableStream<KvWatchRequest__Output | Undecodable, KvWatchEvent>,
-  logger: ServiceLogger | undefined,
-  slots: WatchSlots,
-): Promise<void> {
-  let release = (): void => {};
-  const fail = (err: unknown): void => {
-    release();
-    if (!isPalisadeError(err)) logger?.warn({ err }, 'watch ended with an error');
-    call.emit('error', toGrpcStatus(err));
-  };
-  const req = call.request;
-  if (req instanceof Undecodable) return fail(new InvalidArgumentError('KvWatch: request is not a valid protobuf message'));
-  let watch;
-  try {
-    if (req.prefix !== '') checkKey(req.prefix, 'prefix');
-    release = slots.acquire(call.getPeer());
-    watch = port.watch({ prefix: req.prefix, fromRevision: u64(req.fromRevision, 'from_revision') });
-  } catch (err) {
-    return fail(err);
-  }
-  const end = (): void => {
-    release();
-    watch.cancel();
-  };
-  call.on('cancelled', end);
-  call.on('close', end);
-  try {
-    for await (const e of watch) {
-      const msg: KvWatchEvent =
-        e.type === 'put'
-          ? { type: 'put', kv: wireKv(e.kv), revision: String(e.revision) }
-          : { type: 'delete', kv: { key: e.key, value: '', createRevision: '0', modRevision: String(e.revision), version: '0' }, revision: String(e.revision) };
-      // Back-pressure: a watcher that cannot keep up overflows its bounded buffer and is told so.
-      if (!call.write(msg)) await new Promise((resolve) => call.once('drain', resolve));
-    }
-    release();
-    call.end();
-  } catch (err) {
-    // WatchOverflowError / WatchCompactedError from the hub: tell the client where to resume.
-    const e = err as { code?: string; message?: string };
-    if (e.code === 'SM_WATCH_OVERFLOW' || e.code === 'SM_WATCH_COMPACTED') {
-      return fail(new WatchCompactedError(e.message ?? 'watch ended', { cause: err }));
-    }
-    fail(err);
-  }
 }
 
 // ---------------------------------------------------------------- edge conversions
@@ -304,6 +251,48 @@ async function watchStream(
 function haOf(port: NodePort): HaPort {
   if (port.ha === undefined) throw new PreconditionFailedError(`node ${port.nodeId} runs without the active-role layer`);
   return port.ha;
+}
+
+function statusResponse(s: NodeStatus): StatusResponse {
+  return {
+    cluster: s.cluster,
+    nodeId: s.id,
+    leader: s.leader,
+    term: String(s.term),
+    commitIndex: String(s.commitIndex),
+    appliedIndex: String(s.appliedIndex),
+    version: SERVER_VERSION,
+    ha: s.ha ? wireHaStatus(s.ha) : null,
+    insecure: s.insecure === true,
+    storeBytes: String(s.store?.usedBytes ?? 0),
+    quotaBytes: String(s.store?.quotaBytes ?? 0),
+    alarms: s.store !== undefined && s.store.alarm !== '' ? [s.store.alarm] : [],
+    members: s.members.map((m) => ({
+      id: m.id,
+      address: m.address,
+      role: m.role,
+      voter: m.voter,
+      reachable: m.reachable,
+      lastContactMs: String(m.lastContactMs),
+      matchIndex: String(m.matchIndex),
+      lag: String(m.lag),
+      health: m.health ?? '',
+      healthDetail: m.healthDetail ?? '',
+    })),
+  };
+}
+
+function wireEvent(e: RecordedEvent): WireClusterEvent {
+  return {
+    seq: String(e.seq),
+    kind: e.kind,
+    atMs: String(e.at),
+    nodeId: e.nodeId,
+    term: String(e.term),
+    durationMs: String(e.durationMs ?? -1),
+    epoch: String(e.epoch ?? -1),
+    detail: e.detail,
+  };
 }
 
 function wireHaStatus(h: HaStatus): WireHaStatus {
