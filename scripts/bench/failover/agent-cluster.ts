@@ -83,7 +83,7 @@ export class AgentCluster {
     const s = this.spec(id);
     const url = `http://${s.http}${path}`;
     if (s.ns === undefined) return (await fetchJson(url, signal)).status;
-    // curl starts in a few ms; node (the fallback) takes most of a second in a namespace.
+    // curl starts much faster than a node process (the fallback), and this polls.
     const argv = HAVE_CURL
       ? ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '0.5', url]
       : [process.execPath, '-e', `fetch(${JSON.stringify(url)},{signal:AbortSignal.timeout(500)}).then(r=>console.log(r.status),()=>console.log(0))`];
