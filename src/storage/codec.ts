@@ -2,11 +2,18 @@
 //   [kind u8][format version u8][payload ...][CRC-32C u32 BE of all preceding bytes]
 // The kind byte repeats the key's tag and an entry's payload repeats its index, so a value
 // that landed under the wrong key is caught as surely as a flipped bit.
-import { EntryType, type ConfState, type Entry, type HardState, type Snapshot } from '../raft/types.js';
+import { EntryType, type ConfState, type Entry, type HardState, type Snapshot, type SnapshotMetadata } from '../raft/types.js';
 import { crc32c } from './crc32c.js';
 import { KeyTag } from './keys.js';
 
 export const FORMAT_VERSION = 1;
+/**
+ * The snapshot record's format: version 2 names the image's file (snapshot-files.ts); version 1,
+ * still read, held the image itself. An older build refuses a version 2 record by its version
+ * instead of starting without its snapshot.
+ */
+export const SNAPSHOT_RECORD_VERSION = 2;
+const INLINE_SNAPSHOT_VERSION = 1;
 
 const HEADER = 2;
 const TRAILER = 4;
@@ -39,11 +46,11 @@ class Writer {
   private len = 0;
 
   /** size: the record's exact size when the caller knows it (then nothing is copied). */
-  constructor(kind: KeyTag, size = 64) {
+  constructor(kind: KeyTag, size = 64, version = FORMAT_VERSION) {
     this.buf = new Uint8Array(size);
     this.view = new DataView(this.buf.buffer);
     this.u8(kind);
-    this.u8(FORMAT_VERSION);
+    this.u8(version);
   }
 
   private reserve(n: number): void {
@@ -102,10 +109,12 @@ class Reader {
   private pos = HEADER;
   private readonly view: DataView;
   private readonly end: number;
+  readonly version: number;
 
   constructor(
     private readonly buf: Uint8Array,
     kind: KeyTag,
+    versions: readonly number[] = [FORMAT_VERSION],
   ) {
     if (buf.length < HEADER + TRAILER) throw new CodecError(`record too short (${buf.length} bytes)`);
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -114,8 +123,9 @@ class Reader {
     const got = crc32c(buf, 0, this.end);
     if (want !== got) throw new CodecError(`checksum mismatch (stored ${hex(want)}, computed ${hex(got)})`);
     if (buf[0] !== kind) throw new CodecError(`record of kind ${hex(buf[0]!)} where kind ${hex(kind)} belongs`);
-    if (buf[1] !== FORMAT_VERSION) {
-      throw new CodecError(`format version ${buf[1]!} is not supported (this build reads version ${FORMAT_VERSION})`);
+    this.version = buf[1]!;
+    if (!versions.includes(this.version)) {
+      throw new CodecError(`format version ${this.version} is not supported (this build reads version ${versions.join(' and ')})`);
     }
   }
 
@@ -239,8 +249,32 @@ function readConfState(r: Reader): ConfState {
   return { voters, learners };
 }
 
-export function encodeSnapshot(s: Snapshot): Uint8Array {
-  const w = new Writer(KeyTag.Snapshot);
+/** Where a snapshot's image is stored: a file in the data dir's snap/ directory. */
+export interface SnapshotFileRef {
+  readonly name: string;
+  /** The image's length in bytes (the file adds a header and a checksum). */
+  readonly size: number;
+}
+
+/** What the snapshot record says: the metadata, and the image's file (none for an empty image). */
+export type SnapshotRecord =
+  | { readonly kind: 'file'; readonly metadata: SnapshotMetadata; readonly file: SnapshotFileRef | undefined }
+  /** Version 1: the image inside the record. */
+  | { readonly kind: 'inline'; readonly snapshot: Snapshot };
+
+export function encodeSnapshotRecord(metadata: SnapshotMetadata, file: SnapshotFileRef | undefined): Uint8Array {
+  const w = new Writer(KeyTag.Snapshot, 64, SNAPSHOT_RECORD_VERSION);
+  w.u64(metadata.index);
+  w.u64(metadata.term);
+  writeConfState(w, metadata.confState);
+  w.str(file?.name ?? '');
+  w.u64(file?.size ?? 0);
+  return w.finish();
+}
+
+/** The version 1 record, image inside: what data dirs written before snapshot files hold. */
+export function encodeInlineSnapshot(s: Snapshot): Uint8Array {
+  const w = new Writer(KeyTag.Snapshot, 64, INLINE_SNAPSHOT_VERSION);
   w.u64(s.metadata.index);
   w.u64(s.metadata.term);
   writeConfState(w, s.metadata.confState);
@@ -248,14 +282,22 @@ export function encodeSnapshot(s: Snapshot): Uint8Array {
   return w.finish();
 }
 
-export function decodeSnapshot(buf: Uint8Array): Snapshot {
-  const r = new Reader(buf, KeyTag.Snapshot);
+export function decodeSnapshotRecord(buf: Uint8Array): SnapshotRecord {
+  const r = new Reader(buf, KeyTag.Snapshot, [SNAPSHOT_RECORD_VERSION, INLINE_SNAPSHOT_VERSION]);
   const index = r.u64();
   const term = r.u64();
   const confState = readConfState(r);
-  const data = r.bytes();
+  const metadata = { index, term, confState };
+  if (r.version === INLINE_SNAPSHOT_VERSION) {
+    const data = r.bytes();
+    r.done();
+    return { kind: 'inline', snapshot: { metadata, data } };
+  }
+  const name = r.str();
+  const size = r.u64();
   r.done();
-  return { metadata: { index, term, confState }, data };
+  if (name === '' && size !== 0) throw new CodecError(`an image of ${size} bytes without a file name`);
+  return { kind: 'file', metadata, file: name === '' ? undefined : { name, size } };
 }
 
 export function encodeLogStart(ls: LogStart): Uint8Array {

@@ -31,10 +31,13 @@ const TABLES: Int32Array = (() => {
 /** Below this many bytes a DataView costs more than the eight-byte steps save. */
 const SLICING_MIN_BYTES = 64;
 
-/** CRC-32C of bytes[start, end). */
-export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
+/**
+ * CRC-32C of bytes[start, end). `previous` continues a checksum over earlier bytes (the CRC of
+ * those bytes), so a large input can be checksummed in pieces between other work.
+ */
+export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, previous = 0): number {
   const t = TABLES;
-  let c = -1;
+  let c = ~previous;
   let i = start;
   if (end - i >= SLICING_MIN_BYTES) {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

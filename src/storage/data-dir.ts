@@ -16,12 +16,14 @@ export interface DataDirPaths {
   /** The LevelDB directory inside the data dir. */
   readonly storeDir: string;
   readonly lockFile: string;
+  /** Snapshot image files (snapshot-files.ts). */
+  readonly snapDir: string;
 }
 
 export function dataDirPaths(dataDir: string): DataDirPaths {
   const abs = resolve(dataDir);
   const storeDir = join(abs, 'raft');
-  return { dataDir: abs, storeDir, lockFile: join(storeDir, 'LOCK') };
+  return { dataDir: abs, storeDir, lockFile: join(storeDir, 'LOCK'), snapDir: join(abs, 'snap') };
 }
 
 function errorCode(err: unknown): string | undefined {

@@ -9,6 +9,7 @@ export const StorageErrorCode = {
   CorruptEntry: 'STORAGE_CORRUPT_ENTRY',
   CorruptState: 'STORAGE_CORRUPT_STATE',
   CorruptStore: 'STORAGE_CORRUPT_STORE',
+  CorruptSnapshotFile: 'STORAGE_CORRUPT_SNAPSHOT_FILE',
   OpenFailed: 'STORAGE_OPEN_FAILED',
   WriteFailed: 'STORAGE_WRITE_FAILED',
   Closed: 'STORAGE_CLOSED',
@@ -92,6 +93,14 @@ export class CorruptStoreError extends StorageError {
   readonly code = StorageErrorCode.CorruptStore;
   constructor(dataDir: string, readonly file: string, detail: string, cause?: unknown) {
     super(dataDir, `the LevelDB store of data dir ${dataDir} is damaged (${file}): ${detail}. ${REBUILD_ADVICE}`, { cause });
+  }
+}
+
+/** The snapshot image file the snapshot record names is missing, truncated or damaged. */
+export class CorruptSnapshotFileError extends StorageError {
+  readonly code = StorageErrorCode.CorruptSnapshotFile;
+  constructor(dataDir: string, readonly file: string, readonly reason: string, cause?: unknown) {
+    super(dataDir, `the snapshot image file ${file} of data dir ${dataDir} is damaged: ${reason}. ${REBUILD_ADVICE}`, { cause });
   }
 }
 

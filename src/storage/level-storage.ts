@@ -4,16 +4,28 @@
 // sends the Ready's messages after it (Raft §5.1/§5.2: a vote or an acknowledged entry
 // must survive a crash). The one exception is a Ready that only moves the commit index
 // (mustSync false): its hard state waits, staged, for the next batch, flush or close.
-// Restart reads everything back and checks it (read-state.ts).
+// A snapshot's image goes to a file of its own (snapshot-files.ts), and the batch carries the
+// record naming it; an image made by this node is written before its record is staged, while
+// Readies go on. Restart reads everything back and checks it (read-state.ts).
 import type { WritableStorage } from '../raft/memory-storage.js';
 import type { Ready } from '../raft/ready.js';
 import type { InitialState } from '../raft/storage.js';
 import type { ConfState, Entry, HardState, Snapshot } from '../raft/types.js';
 import { DEFAULT_COMPACTION_POLICY, planCompaction, validateCompactionPolicy, type CompactionPlan, type CompactionPolicy } from './compaction.js';
+import { encodeSnapshotRecord, type SnapshotFileRef } from './codec.js';
 import { claimIdentity, dataDirPaths, openStore, type DataDirPaths, type Store } from './data-dir.js';
 import { StorageClosedError, StorageOpenError, StorageWriteError } from './errors.js';
+import { SNAPSHOT_KEY } from './keys.js';
 import { LogCache, type StoreOp } from './log-cache.js';
 import { readDurableState } from './read-state.js';
+import {
+  ensureSnapshotDir,
+  removeOrphanSnapshotFiles,
+  removeSnapshotFile,
+  snapshotFileName,
+  writeSnapshotFile,
+  type SnapshotFileHook,
+} from './snapshot-files.js';
 
 export interface LevelStorageOptions {
   readonly dataDir: string;
@@ -21,6 +33,8 @@ export interface LevelStorageOptions {
   readonly clusterId: string;
   readonly nodeId: string;
   readonly compaction?: CompactionPolicy;
+  /** Told when each step of storing a snapshot image is durable (crash tests stop there). */
+  readonly snapshotFileHook?: SnapshotFileHook;
 }
 
 /** The part of a Ready that must be durable before its messages are sent. */
@@ -68,12 +82,19 @@ export class LevelStorage implements DurableStorage {
   private failure: StorageWriteError | undefined;
   private closed = false;
   private readonly cache: LogCache;
+  /** Images this node wrote before staging their snapshot (installSnapshot), by snapshot. */
+  private readonly prewritten = new WeakMap<Snapshot, SnapshotFileRef>();
 
   private constructor(
     private readonly db: Store,
     private readonly paths: DataDirPaths,
     private readonly policy: CompactionPolicy,
     restore: (sink: (op: StoreOp) => void) => LogCache,
+    /** The image file the durable snapshot record names. */
+    private recordedImage: string | undefined,
+    /** Makes every image file name unique, also across restarts. */
+    private nextImageSeq: number,
+    private readonly hook: SnapshotFileHook | undefined,
   ) {
     this.cache = restore((op) => this.staged.push(op));
   }
@@ -86,8 +107,11 @@ export class LevelStorage implements DurableStorage {
     const db = await openStore(paths);
     try {
       await claimIdentity(db, paths, { clusterId: options.clusterId, nodeId: options.nodeId });
+      await ensureSnapshotDir(paths.snapDir);
       const state = await readDurableState(db, paths);
-      return new LevelStorage(db, paths, policy, (sink) => LogCache.restore(state, sink));
+      const nextSeq = await removeOrphanSnapshotFiles(paths.snapDir, state.snapshotFile);
+      const restore = (sink: (op: StoreOp) => void) => LogCache.restore(state, sink);
+      return new LevelStorage(db, paths, policy, restore, state.snapshotFile, nextSeq, options.snapshotFileHook);
     } catch (err) {
       // Release the lock: the caller may report the error and retry with another dir.
       await db.close().catch(() => {});
@@ -208,9 +232,26 @@ export class LevelStorage implements DurableStorage {
   }
 
   async installSnapshot(plan: CompactionPlan, source: SnapshotSource): Promise<Snapshot | undefined> {
-    // A snapshot from the leader may have replaced the log since the plan was made.
-    if (plan.snapshotAt <= this.snapshot().metadata.index || plan.snapshotAt > this.lastIndex()) return undefined;
-    const snap = this.createSnapshot(plan.snapshotAt, source.confState, source.data);
+    // A snapshot from the leader may replace the log before or while the image is written.
+    const holds = () => plan.snapshotAt > this.snapshot().metadata.index && plan.snapshotAt <= this.lastIndex();
+    if (!holds()) return undefined;
+    this.usable();
+    const metadata = { index: plan.snapshotAt, term: this.term(plan.snapshotAt) };
+    // Outside the batch chain: Readies keep being written meanwhile.
+    const file = source.data.length === 0 ? undefined : await this.writeImage(metadata, source.data);
+    const discard = () => (file === undefined ? Promise.resolve() : removeSnapshotFile(this.paths.snapDir, file.name));
+    if (!holds()) {
+      await discard();
+      return undefined;
+    }
+    let snap: Snapshot;
+    try {
+      snap = this.createSnapshot(plan.snapshotAt, source.confState, source.data);
+    } catch (err) {
+      await discard();
+      throw err;
+    }
+    if (file !== undefined) this.prewritten.set(snap, file);
     if (plan.compactTo !== undefined && plan.compactTo >= this.firstIndex()) this.compact(plan.compactTo);
     await this.flush();
     return snap;
@@ -242,26 +283,61 @@ export class LevelStorage implements DurableStorage {
     return write;
   }
 
+  private writeImage(metadata: { index: number; term: number }, data: Uint8Array): Promise<SnapshotFileRef> {
+    const name = snapshotFileName(metadata.term, metadata.index, this.nextImageSeq++);
+    return writeSnapshotFile(this.paths.snapDir, name, metadata, data, this.hook);
+  }
+
   private async writeBatch(ops: StoreOp[], sync: boolean): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     try {
+      // Only the batch's last snapshot counts; an image is on disk before a record names it.
+      let newest: Snapshot | undefined;
+      for (const op of ops) if (op.type === 'snapshot') newest = op.snapshot;
+      const image = newest === undefined ? undefined : await this.storedImage(newest);
       // The chained form: abstract-level's array form clones and re-validates every operation,
       // which showed in a leader's profile under load (docs/benchmarks.md, "Findings").
       const batch = this.db.batch();
       try {
         for (const op of ops) {
           if (op.type === 'put') batch.put(op.key, op.value);
-          else batch.del(op.key);
+          else if (op.type === 'del') batch.del(op.key);
+          else if (op.snapshot === newest) batch.put(SNAPSHOT_KEY, encodeSnapshotRecord(op.snapshot.metadata, image));
         }
       } catch (err) {
         await batch.close();
         throw err;
       }
       await batch.write({ sync });
+      if (newest !== undefined) await this.imageRecorded(image, ops);
     } catch (err) {
       // The view is already ahead of the disk: from here on only a restart is safe.
       this.failure = new StorageWriteError(this.paths.dataDir, err);
       throw this.failure;
+    }
+  }
+
+  /** The file of `snap`'s image: written by installSnapshot already, or now (a snapshot from the leader). */
+  private async storedImage(snap: Snapshot): Promise<SnapshotFileRef | undefined> {
+    if (snap.data.length === 0) return undefined;
+    return this.prewritten.get(snap) ?? (await this.writeImage(snap.metadata, snap.data));
+  }
+
+  /** Step 4: the files no record names any more (the previous image, superseded ones) go. */
+  private async imageRecorded(image: SnapshotFileRef | undefined, ops: readonly StoreOp[]): Promise<void> {
+    if (image !== undefined) await this.hook?.('recorded', image.name);
+    const unnamed = new Set<string>();
+    if (this.recordedImage !== undefined) unnamed.add(this.recordedImage);
+    for (const op of ops) {
+      const file = op.type === 'snapshot' ? this.prewritten.get(op.snapshot) : undefined;
+      if (file !== undefined) unnamed.add(file.name);
+    }
+    this.recordedImage = image?.name;
+    if (image !== undefined) unnamed.delete(image.name);
+    try {
+      for (const name of unnamed) await removeSnapshotFile(this.paths.snapDir, name);
+    } catch {
+      // What is recorded is intact; a file left over is deleted at the next open.
     }
   }
 

@@ -7,13 +7,17 @@ import { markedEntries, markedFirstIndex, markedLastIndex, markedTerm, replaceSu
 import { SnapshotOutOfDateError, type WritableStorage } from '../raft/memory-storage.js';
 import { CompactedError, UnavailableError, type InitialState } from '../raft/storage.js';
 import { EMPTY_HARD_STATE, EMPTY_SNAPSHOT, EntryType, type ConfState, type Entry, type HardState, type Snapshot } from '../raft/types.js';
-import { encodeEntry, encodeHardState, encodeLogStart, encodeSnapshot, type LogStart } from './codec.js';
-import { HARD_STATE_KEY, LOG_START_KEY, SNAPSHOT_KEY, entryKey } from './keys.js';
+import { encodeEntry, encodeHardState, encodeLogStart, type LogStart } from './codec.js';
+import { HARD_STATE_KEY, LOG_START_KEY, entryKey } from './keys.js';
 
-/** One write in a LevelDB batch (the shape `db.batch()` takes). */
+/**
+ * One write in a LevelDB batch (the shape `db.batch()` takes), or a new snapshot: its image
+ * goes to a file of its own, and the batch carries the record naming it (level-storage.ts).
+ */
 export type StoreOp =
   | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
-  | { readonly type: 'del'; readonly key: Uint8Array };
+  | { readonly type: 'del'; readonly key: Uint8Array }
+  | { readonly type: 'snapshot'; readonly snapshot: Snapshot };
 
 export type StoreSink = (op: StoreOp) => void;
 
@@ -21,6 +25,8 @@ export type StoreSink = (op: StoreOp) => void;
 export interface DurableState {
   readonly hardState: HardState;
   readonly snapshot: Snapshot;
+  /** The file holding the snapshot's image; undefined for an empty image or a version 1 record. */
+  readonly snapshotFile: string | undefined;
   readonly logStart: LogStart;
   /** Contiguous, starting at logStart.index + 1. */
   readonly entries: readonly Entry[];
@@ -146,7 +152,7 @@ export class LogCache implements WritableStorage {
 
   private putSnapshot(snap: Snapshot): void {
     this.snap = snap;
-    this.sink({ type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(snap) });
+    this.sink({ type: 'snapshot', snapshot: snap });
   }
 
   private setLogStart(index: number, term: number): void {

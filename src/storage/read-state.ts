@@ -2,10 +2,11 @@
 // any of it: every record's checksum, entry keys against the indexes inside their values, a
 // log without gaps starting right after the log-start record, and a commit index the log
 // actually reaches (etcd panics on the same at restart: the log was truncated or lost).
-import { EMPTY_HARD_STATE, EMPTY_SNAPSHOT, type Entry } from '../raft/types.js';
-import { CodecError, decodeEntry, decodeHardState, decodeLogStart, decodeSnapshot, type LogStart } from './codec.js';
+import { EMPTY_HARD_STATE, EMPTY_SNAPSHOT, type Entry, type Snapshot } from '../raft/types.js';
+import { CodecError, decodeEntry, decodeHardState, decodeLogStart, decodeSnapshotRecord, type LogStart } from './codec.js';
 import { storeError, type DataDirPaths, type Store } from './data-dir.js';
-import { CorruptEntryError, CorruptStateError, StorageError } from './errors.js';
+import { CorruptEntryError, CorruptSnapshotFileError, CorruptStateError, StorageError } from './errors.js';
+import { readSnapshotFile, SnapshotFileDamage } from './snapshot-files.js';
 import { ENTRY_KEYS_FROM, ENTRY_KEYS_TO, HARD_STATE_KEY, LOG_START_KEY, SNAPSHOT_KEY, entryKeyIndex } from './keys.js';
 import type { DurableState } from './log-cache.js';
 
@@ -45,11 +46,26 @@ async function readEntries(db: Store, paths: DataDirPaths, start: LogStart): Pro
   return entries;
 }
 
+/** The snapshot the record describes, its image read from its file (or, version 1, from the record). */
+async function readSnapshot(paths: DataDirPaths, record: Uint8Array | undefined): Promise<{ snapshot: Snapshot; file: string | undefined }> {
+  if (record === undefined) return { snapshot: EMPTY_SNAPSHOT, file: undefined };
+  const stored = decodeRecord(paths, 'snapshot', decodeSnapshotRecord, record);
+  if (stored.kind === 'inline') return { snapshot: stored.snapshot, file: undefined };
+  const { metadata, file } = stored;
+  if (file === undefined) return { snapshot: { metadata, data: new Uint8Array(0) }, file: undefined };
+  try {
+    return { snapshot: { metadata, data: await readSnapshotFile(paths.snapDir, file, metadata) }, file: file.name };
+  } catch (err) {
+    if (err instanceof SnapshotFileDamage) throw new CorruptSnapshotFileError(paths.dataDir, err.file, err.reason, err);
+    throw err;
+  }
+}
+
 export async function readDurableState(db: Store, paths: DataDirPaths): Promise<DurableState> {
   try {
     const [hs, snap, ls] = await db.getMany([HARD_STATE_KEY, SNAPSHOT_KEY, LOG_START_KEY]);
     const hardState = hs === undefined ? EMPTY_HARD_STATE : decodeRecord(paths, 'hard state', decodeHardState, hs);
-    const snapshot = snap === undefined ? EMPTY_SNAPSHOT : decodeRecord(paths, 'snapshot', decodeSnapshot, snap);
+    const { snapshot, file: snapshotFile } = await readSnapshot(paths, snap);
     // Written on every compaction and snapshot install; absent means nothing was ever compacted.
     const logStart = ls === undefined ? { index: 0, term: 0 } : decodeRecord(paths, 'log start record', decodeLogStart, ls);
     const entries = await readEntries(db, paths, logStart);
@@ -61,7 +77,7 @@ export async function readDurableState(db: Store, paths: DataDirPaths): Promise<
         `the commit index ${hardState.commit} is beyond the last log entry ${lastIndex}: committed entries were lost`,
       );
     }
-    return { hardState, snapshot, logStart, entries };
+    return { hardState, snapshot, snapshotFile, logStart, entries };
   } catch (err) {
     if (err instanceof StorageError || !isLevelError(err)) throw err;
     throw storeError(err, paths);

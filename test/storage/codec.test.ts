@@ -7,12 +7,13 @@ import {
   decodeHardState,
   decodeIdentity,
   decodeLogStart,
-  decodeSnapshot,
+  decodeSnapshotRecord,
   encodeEntry,
   encodeHardState,
   encodeIdentity,
   encodeLogStart,
-  encodeSnapshot,
+  encodeInlineSnapshot,
+  encodeSnapshotRecord,
 } from '../../src/storage/codec.js';
 import { crc32c } from '../../src/storage/crc32c.js';
 import { ENTRY_KEYS_FROM, ENTRY_KEYS_TO, entryKey, entryKeyIndex } from '../../src/storage/keys.js';
@@ -67,6 +68,21 @@ describe('crc32c', () => {
       }),
     );
   });
+
+  test('a checksum continued piece by piece equals the checksum of the whole (snapshot images are checksummed in pieces)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(), { maxLength: 5 }), (b, cuts) => {
+        const points = [...new Set(cuts.map((c) => c % (b.length + 1)))].sort((x, y) => x - y);
+        let crc = 0;
+        let at = 0;
+        for (const p of [...points, b.length]) {
+          crc = crc32c(b, at, p, crc);
+          at = p;
+        }
+        assert.equal(crc, crc32c(b));
+      }),
+    );
+  });
 });
 
 describe('keys', () => {
@@ -106,7 +122,9 @@ describe('codec', () => {
       fc.property(entryArb, hardStateArb, snapshotArb, id, id, (e, hs, snap, clusterId, nodeId) => {
         assert.deepEqual(decodeEntry(encodeEntry(e)), e);
         assert.deepEqual(decodeHardState(encodeHardState(hs)), hs);
-        assert.deepEqual(decodeSnapshot(encodeSnapshot(snap)), snap);
+        assert.deepEqual(decodeSnapshotRecord(encodeInlineSnapshot(snap)), { kind: 'inline', snapshot: snap });
+        const file = snap.data.length === 0 ? undefined : { name: `${e.index}.snap`, size: snap.data.length };
+        assert.deepEqual(decodeSnapshotRecord(encodeSnapshotRecord(snap.metadata, file)), { kind: 'file', metadata: snap.metadata, file });
         assert.deepEqual(decodeLogStart(encodeLogStart({ index: e.index, term: e.term })), { index: e.index, term: e.term });
         assert.deepEqual(decodeIdentity(encodeIdentity({ clusterId, nodeId })), { clusterId, nodeId });
       }),
@@ -131,7 +149,7 @@ describe('codec', () => {
   test('a value of one kind is refused where another kind belongs', () => {
     const hs = encodeHardState({ term: 1, vote: 'n1', commit: 0 });
     assert.throws(() => decodeEntry(hs), /kind/);
-    assert.throws(() => decodeSnapshot(hs), /kind/);
+    assert.throws(() => decodeSnapshotRecord(hs), /kind/);
   });
 
   test('decoded data is a plain Uint8Array copy, even from a Buffer (LevelDB hands out Buffers)', () => {
