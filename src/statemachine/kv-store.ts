@@ -67,6 +67,11 @@ export class KvStore {
     return this.data.get(key);
   }
 
+  /** Every key, in no particular order (a copy: cheap, where list() sorts). */
+  records(): KeyValue[] {
+    return [...this.data.values()];
+  }
+
   /** Keys starting with `prefix`, in UTF-8 byte order; at most `limit` of them. */
   list(prefix = '', limit = Infinity): KeyValue[] {
     const out: KeyValue[] = [];

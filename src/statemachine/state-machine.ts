@@ -24,6 +24,8 @@ import { NO_REJECTIONS, RejectCode } from './results.js';
 import type { ApplyResult, CommandOutcome, RejectionStats, WriteOutcome } from './results.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
 import type { StateImage } from './snapshot-codec.js';
+import { sortInSteps } from './sort-in-steps.js';
+import { compareKeys } from './key-order.js';
 
 /**
  * Bounds of the replicated state. They shape what is kept, so every replica of a cluster
@@ -272,6 +274,20 @@ export class StateMachine implements WatchSource {
    * (encodeSnapshotAsync encodes it in steps between them).
    */
   snapshotImage(): StateImage {
+    const frozen = this.frozenImage();
+    return { ...frozen.rest, kvs: frozen.unsortedKvs.slice().sort(byKey) };
+  }
+
+  /**
+   * snapshotImage() with the keys in no particular order: only copies, so cheap enough for the
+   * Ready loop; sortedImage() orders the keys in steps. (Sorting 10^5 keys in one piece held the
+   * loop past the lease at every snapshot.)
+   */
+  frozenImage(): FrozenImage {
+    return { rest: this.imageWithoutKeys(), unsortedKvs: this.kv.records() };
+  }
+
+  private imageWithoutKeys(): Omit<StateImage, 'kvs'> {
     return {
       appliedIndex: this.applied,
       appliedTerm: this.appliedTermValue,
@@ -279,7 +295,6 @@ export class StateMachine implements WatchSource {
       clusterId: this.membership.clusterId,
       members: this.membership.members(),
       revision: this.kv.revision,
-      kvs: this.kv.list(),
       history: this.kv.history.toArray(),
       dedup: this.dedup.entries(),
       eventSeq: this.clusterEvents.seq,
@@ -287,4 +302,18 @@ export class StateMachine implements WatchSource {
       ha: this.haState,
     };
   }
+}
+
+/** A frozen image whose keys are not sorted yet (the snapshot codec needs them in order). */
+export interface FrozenImage {
+  readonly rest: Omit<StateImage, 'kvs'>;
+  readonly unsortedKvs: readonly KeyValue[];
+}
+
+const byKey = (a: KeyValue, b: KeyValue): number => compareKeys(a.key, b.key);
+
+/** The image snapshotImage() would have given, its keys sorted in steps; undefined once `aborted` says so. */
+export async function sortedImage(frozen: FrozenImage, aborted: () => boolean = () => false): Promise<StateImage | undefined> {
+  const kvs = await sortInSteps(frozen.unsortedKvs, byKey, aborted);
+  return kvs === undefined ? undefined : { ...frozen.rest, kvs };
 }
