@@ -29,11 +29,16 @@ export class BinaryWriter {
   /** Non-negative safe integer. Division, not bit operations: those stop at 2^32. */
   uint(v: number): this {
     if (!Number.isSafeInteger(v) || v < 0) throw new BinaryError(`not a non-negative safe integer: ${v}`);
+    this.ensure(MAX_VARINT_BYTES);
+    const buf = this.buf;
+    let at = this.len;
     while (v >= 0x80) {
-      this.u8((v % 0x80) | 0x80);
+      buf[at++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
     }
-    return this.u8(v);
+    buf[at++] = v;
+    this.len = at;
+    return this;
   }
 
   bytes(b: Uint8Array): this {
@@ -50,6 +55,7 @@ export class BinaryWriter {
    * then the bytes move down if the real length's prefix is shorter.
    */
   str(s: string): this {
+    if (s.length < 0x80 && this.asciiStr(s)) return this;
     const max = s.length * 3;
     const room = varintBytes(max);
     this.ensure(room + max);
@@ -60,6 +66,25 @@ export class BinaryWriter {
     this.uint(written);
     this.len += written;
     return this;
+  }
+
+  /**
+   * The common case, a short ASCII string (keys, values, ids), byte by byte: cheaper than
+   * encodeInto's view and result object per string. False, with nothing written, otherwise.
+   */
+  private asciiStr(s: string): boolean {
+    const n = s.length;
+    this.ensure(n + 1);
+    const buf = this.buf;
+    const at = this.len + 1;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[at + i] = c;
+    }
+    buf[this.len] = n; // a length below 0x80 is its own one-byte varint
+    this.len = at + n;
+    return true;
   }
 
   /** Big-endian, fixed four bytes (for the checksum trailer). */
@@ -81,6 +106,9 @@ export class BinaryWriter {
     return this.buf.slice(0, this.len);
   }
 }
+
+/** Bytes of the unsigned LEB128 form of the largest safe integer. */
+const MAX_VARINT_BYTES = 8;
 
 /** Bytes of the unsigned LEB128 form of `v`. */
 function varintBytes(v: number): number {
