@@ -6,12 +6,12 @@ import { ConfigError } from '../errors.js';
 import { parseAuthSettings, type AuthConfig } from './auth-config.js';
 import { parseHaSettings, type HaSettings, type HaSettingsInput } from './ha-config.js';
 import { parseListenSettings, type ListenConfig } from './listen-config.js';
-import { CONFIG_KEYS, OptionGroup, optionDefault, wholeOption, type OptionInputs } from './node-options.js';
+import { CONFIG_KEYS, NODE_OPTIONS, OptionGroup, isChoice, optionDefault, wholeOption, type OptionInputs } from './node-options.js';
 
 export { ConfigError };
 export type { HaSettings, HaSettingsInput };
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export const LOG_LEVELS = NODE_OPTIONS.logLevel.choices;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface TlsFiles {
@@ -166,9 +166,9 @@ function parseRaftSettings(input: NodeConfigInput, problems: string[]) {
 
   let logLevel: LogLevel = CONFIG_DEFAULTS.logLevel;
   if (input.logLevel !== undefined) {
-    if (!(LOG_LEVELS as readonly string[]).includes(input.logLevel)) {
+    if (!isChoice('logLevel', input.logLevel)) {
       problems.push(`logLevel: "${String(input.logLevel)}" is not a log level — use one of ${LOG_LEVELS.join(', ')}`);
-    } else logLevel = input.logLevel as LogLevel;
+    } else logLevel = input.logLevel;
   }
   // The one place the tick plan is worked out; the node and the HA timing rule use this one.
   const ticks = timingSane ? tickPlan({ heartbeatMs, electionTimeoutMs }) : undefined;

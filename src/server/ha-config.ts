@@ -6,7 +6,7 @@ import { checkHookPath } from '../ha/hook-runner.js';
 import { computeHaTiming, type TimingReport } from '../ha/timing.js';
 import { FencingMode, OnNoHealthyCandidate } from '../ha/types.js';
 import { parseVip, type VipConfig } from '../ha/vip.js';
-import { OptionGroup, optionDefault, wholeOption, type OptionInputs } from './node-options.js';
+import { OptionGroup, isChoice, optionDefault, wholeOption, type OptionInputs } from './node-options.js';
 
 /** How the fencing mode was chosen: the issue asks that it always be explicit in status and logs. */
 export const FencingSource = {
@@ -142,7 +142,7 @@ function parseFencing(input: HaSettingsInput, onFence: string | undefined, probl
   let fencing: FencingMode | undefined;
   let fencingSource: FencingSource = FencingSource.Default;
   if (input.fencing !== undefined && input.fencing !== '') {
-    if (input.fencing !== FencingMode.Hook && input.fencing !== FencingMode.Lease) {
+    if (!isChoice('fencing', input.fencing)) {
       problems.push(`fencing: "${String(input.fencing)}" is not a fencing mode — use hook (with onFence) or lease`);
     } else {
       fencing = input.fencing;
@@ -215,7 +215,7 @@ function parseHealthSettings(input: HaSettingsInput, problems: string[]): Health
   const failoverCooldownMs = wholeOption('failoverCooldownMs', input.failoverCooldownMs, problems);
   let onNoHealthyCandidate: OnNoHealthyCandidate = HA_DEFAULTS.onNoHealthyCandidate;
   if (input.onNoHealthyCandidate !== undefined && input.onNoHealthyCandidate !== '') {
-    if (input.onNoHealthyCandidate !== OnNoHealthyCandidate.Keep && input.onNoHealthyCandidate !== OnNoHealthyCandidate.Demote) {
+    if (!isChoice('onNoHealthyCandidate', input.onNoHealthyCandidate)) {
       problems.push(`onNoHealthyCandidate: "${String(input.onNoHealthyCandidate)}" is not keep or demote — keep (the unhealthy active keeps the role, status says degraded) or demote`);
     } else onNoHealthyCandidate = input.onNoHealthyCandidate;
   }

@@ -4,7 +4,7 @@
 // checks of validation are derived from it, so an option is spelled once. What an option means
 // (addresses, peers, hook files, the timing rule) is checked by the group's parser.
 import type { CheckFunction } from '../ha/health-check.js';
-import type { OnNoHealthyCandidate } from '../ha/types.js';
+import { FencingMode, OnNoHealthyCandidate } from '../ha/types.js';
 
 export const OptionKind = {
   /** Free text (numbers in YAML are accepted and turned into text). */
@@ -49,6 +49,8 @@ export interface OptionSpec {
   readonly min?: number;
   readonly max?: number;
   readonly default?: number | string;
+  /** Text options with a fixed set of values. */
+  readonly choices?: readonly string[];
   /** How --help shows the default; false when the help text already says it. Absent: `default` as is. */
   readonly helpDefault?: string | false;
   /** TLS flags: the field of the embedder's `tls` object they fill. */
@@ -120,7 +122,7 @@ export const NODE_OPTIONS = {
     default: 256 * 1024 * 1024,
     helpDefault: '268435456 = 256 MiB',
   },
-  logLevel: { flag: 'log-level', kind: OptionKind.String, group: OptionGroup.Node, placeholder: 'LEVEL', help: 'debug, info, warn or error', example: 'info', default: 'info' },
+  logLevel: { flag: 'log-level', kind: OptionKind.String, group: OptionGroup.Node, placeholder: 'LEVEL', help: 'debug, info, warn or error', example: 'info', default: 'info', choices: ['debug', 'info', 'warn', 'error'] },
   tlsCa: {
     flag: 'tls-ca',
     kind: OptionKind.String,
@@ -172,6 +174,7 @@ export const NODE_OPTIONS = {
     placeholder: 'MODE',
     help: 'hook (fence before promoting when the previous active did not confirm) or lease (lease expiry only; default without --on-fence)',
     example: 'hook',
+    choices: [FencingMode.Hook, FencingMode.Lease],
   },
   vip: { flag: 'vip', kind: OptionKind.String, group: OptionGroup.Ha, placeholder: 'ADDRESS/PREFIX', help: 'virtual IPv4 address the active node holds, e.g. 10.0.0.50/24', example: '10.0.0.50/24' },
   vipInterface: { flag: 'vip-interface', kind: OptionKind.String, group: OptionGroup.Ha, placeholder: 'IFACE', help: 'interface to add the VIP to', example: 'eth0' },
@@ -236,8 +239,9 @@ export const NODE_OPTIONS = {
     placeholder: 'keep|demote',
     help: 'an unhealthy active with no healthy node to take over: keep the role (default; status says degraded) or demote',
     example: 'keep',
-    default: 'keep' satisfies OnNoHealthyCandidate,
+    default: OnNoHealthyCandidate.Keep,
     helpDefault: false,
+    choices: [OnNoHealthyCandidate.Keep, OnNoHealthyCandidate.Demote],
   },
   tokenAuthFile: {
     flag: 'token-auth-file',
@@ -296,6 +300,12 @@ export const CONFIG_KEYS: readonly string[] = [
 
 function namesOf(group: OptionGroup): OptionName[] {
   return (Object.keys(NODE_OPTIONS) as OptionName[]).filter((name) => NODE_OPTIONS[name].group === group);
+}
+
+/** Whether `v` is one of the option's values. */
+export function isChoice<K extends OptionName>(name: K, v: unknown): v is Options[K] extends { choices: readonly (infer C)[] } ? C : never {
+  const choices: readonly string[] = (NODE_OPTIONS[name] as OptionSpec).choices ?? [];
+  return typeof v === 'string' && choices.includes(v);
 }
 
 /** The default of an option that has one, typed. */
