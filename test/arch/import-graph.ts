@@ -50,7 +50,10 @@ export interface ImportEdge {
 export interface SourceGraph {
   /** Every .ts file under src/, relative to src/, sorted. */
   readonly files: readonly string[];
-  /** Every relative import between them (packages and node: built-ins are not edges). */
+  /**
+   * Every relative import between them, type-only ones too (erased at run time, still a
+   * dependency of the design). Packages and node: built-ins are not edges.
+   */
   readonly edges: readonly ImportEdge[];
 }
 
