@@ -9,8 +9,7 @@ const POLY = 0x82f63b78; // reversed Castagnoli polynomial
  * by k zero bytes, so eight input bytes fold in with eight independent lookups instead of eight
  * dependent steps. Every snapshot image (megabytes) is checksummed on the event loop, so this
  * is a few times faster than one byte at a time (docs/benchmarks.md, "Fewer microseconds per
- * message"). Int32 entries keep every
- * value a small integer for V8.
+ * message"). Int32 entries keep every value a small integer for V8.
  */
 const TABLES: Int32Array = (() => {
   const t = new Int32Array(256 * 8);
