@@ -1,5 +1,5 @@
-// The hook contract's types: what a hook is told, how it is run, what its run gives back. The
-// runner (hook-runner.ts) re-exports them.
+// The hook contract's types (docs/design.md "Hook contract"): what a hook is told, how it is run,
+// what its run gives back. The runner (hook-runner.ts) re-exports them.
 import type { HookKind } from './types.js';
 
 /** The pino methods the HA resources use (a pino Logger satisfies it). */
