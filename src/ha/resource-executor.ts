@@ -1,6 +1,7 @@
 // Executes the role controller's `run` actions on this node, one sequence at a time
 // (docs/design.md "Single active" 3-5; model: patroni's callback executor):
-//   promote = promote hook → VIP add (after the duplicate-address probe) → gratuitous ARP → serving
+//   promote = promote hook → VIP add (after the duplicate-address probe, unless every previous
+//             holder is known to be down) → gratuitous ARP → serving
 //   demote  = not serving → VIP removed → demote hook
 //   fence   = fence hook with PALISADE_TARGET = the node to fence
 // Latest decision wins: a demote kills a running promote (hook process group, VIP commands)
@@ -215,7 +216,7 @@ export class ResourceExecutor {
       if (!r.ok) return { ok: false, detail: `promote hook: ${r.detail}` };
     }
     if (this.vip) {
-      const r = await this.vip.add(job.abort.signal);
+      const r = await this.vip.add(job.abort.signal, { skipProbe: a.previousHolderDown === true });
       if (preempted()) return preempted()!;
       if (!r.ok) return { ok: false, detail: r.detail };
       // In the background: arping lingers a second per packet waiting for replies that never

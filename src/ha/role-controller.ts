@@ -7,6 +7,7 @@ import { EMPTY_HA_STATE, Health, type ActiveRecord, type ReplicatedHaState } fro
 import { Acknowledgements } from './acknowledgements.js';
 import { RaftLease } from './raft-lease.js';
 import { RoleHealth } from './role-health.js';
+import { fenceKey, previousHoldersDown } from './previous-holder.js';
 import { demoteAction, fenceAction, promoteAction, startupDemoteAction, type RunAction } from './run-actions.js';
 import type { ControllerAction, ControllerInput, HaConfig, HookKind } from './types.js';
 import { LocalRole, OnNoHealthyCandidate } from './types.js';
@@ -191,7 +192,7 @@ export class RoleController {
       case 'fence':
         this.local = LocalRole.Inactive;
         if (ok) {
-          this.fenced.add(`${running.target}@${epoch}`);
+          this.fenced.add(fenceKey(running.target, epoch));
           const h = this.record.holders.find((x) => x.holder === running.target);
           if (h) this.acks.fenced(running.target, h.epoch);
         } else {
@@ -333,7 +334,7 @@ export class RoleController {
 
   /** Runs the fence hook against the first other holder not yet fenced for `rec`; false when none is left. */
   private fenceNext(rec: ActiveRecord, others: readonly ActiveRecord[], out: ControllerAction[]): boolean {
-    const unfenced = others.find((h) => !this.fenced.has(`${h.holder}@${rec.epoch}`));
+    const unfenced = others.find((h) => !this.fenced.has(fenceKey(h.holder, rec.epoch)));
     if (!unfenced) return false;
     this.local = LocalRole.Fencing;
     this.run(out, fenceAction(rec, unfenced, this.raft.term));
@@ -348,7 +349,9 @@ export class RoleController {
     this.cleanlyDemoted = false;
     this.epoch = rec.epoch;
     this.holdTerm = this.raft.term;
-    this.run(out, promoteAction(rec, others, this.lastOtherActive, notAfter));
+    // Every previous holder confirmed down: the VIP needs no duplicate-address probe.
+    const previousHolderDown = previousHoldersDown(others, this.fenced, rec.epoch);
+    this.run(out, { ...promoteAction(rec, others, this.lastOtherActive, notAfter), previousHolderDown });
   }
 
   private demoteReason(now: number): string | undefined {

@@ -108,6 +108,12 @@ export type ControllerAction =
        * between the decision and the action; starting late could outlive the lease.
        */
       readonly notAfter: number;
+      /**
+       * promote only: every earlier holder confirmed its demotion or was fenced for this epoch
+       * (ha/previous-holder.ts), so the VIP is added without the duplicate-address probe.
+       * Absent or false: nothing is known, the probe runs.
+       */
+      readonly previousHolderDown?: boolean;
     }
   /** Raft leadership transfer (after the demotion for a switchover, or when a witness leads). */
   | { readonly type: 'transferLeadership'; readonly to: string };

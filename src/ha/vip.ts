@@ -1,10 +1,12 @@
 // The virtual IP resource (`--vip 10.0.0.50/24 --vip-interface eth0`): IPv4 only (arping
 // speaks ARP; IPv6 would need NDP tooling). Every step is a short command run through a
 // CommandRunner with argv and a timeout:
-//   add      = duplicate-address probe (refuse if the address answers elsewhere) + `ip addr add`
+//   add      = duplicate-address probe (refuse if the address answers elsewhere) + `ip addr add`;
+//              no probe when every previous holder is known to be down (ha/previous-holder.ts)
 //   announce = gratuitous ARP so neighbours' caches follow the address to this node
 //   remove   = `ip addr del` (absent counts as removed)
 // The probe is the last guard of a deployment without a fence hook (docs/design.md "Single active" 6).
+// It needs iputils' arping (ha/arping-flavour.ts refuses any other at start-up).
 import { describeCommandResult, execFileRunner, type CommandResult, type CommandRunner } from './command-runner.js';
 import type { HaLogger } from './hook-runner.js';
 
@@ -27,9 +29,11 @@ export interface VipOptions {
   readonly logger?: HaLogger;
   /** Timeout of each `ip` command. Default 3000 ms. */
   readonly commandTimeoutMs?: number;
-  /** Duplicate-address probe: `arping -D -c COUNT -w WAIT`. Defaults 2 and 2 s (arping takes whole seconds). */
-  readonly probeCount?: number;
-  readonly probeWaitS?: number;
+  /**
+   * How long the duplicate-address probe listens for an answer. Default 250 ms. iputils arping
+   * counts its own deadline in whole seconds, so the probe ends it at this window itself.
+   */
+  readonly probeWindowMs?: number;
   /** Gratuitous ARP packets per announcement (one per second). Default 2. */
   readonly announceCount?: number;
 }
@@ -40,9 +44,10 @@ export interface VipResource {
   readonly cidr: string;
   /**
    * Probe, then add. Already present on the interface counts as added (no probe: the address
-   * answering would be ourselves). Does not announce: call `announce()` next.
+   * answering would be ourselves). `skipProbe`: every previous holder is known to be down.
+   * Does not announce: call `announce()` next.
    */
-  add(signal?: AbortSignal): Promise<VipOutcome>;
+  add(signal?: AbortSignal, how?: { readonly skipProbe?: boolean }): Promise<VipOutcome>;
   /** Gratuitous ARP (`arping -U`). Only meaningful while the address is present. */
   announce(signal?: AbortSignal): Promise<VipOutcome>;
   remove(signal?: AbortSignal): Promise<VipOutcome>;
@@ -105,92 +110,128 @@ function toUint32(o: readonly number[]): number {
 const ALREADY_PRESENT = /File exists|already assigned/i;
 const NOT_PRESENT = /Cannot assign requested address|Address not found|not found/i;
 
+/** The default listening window of the duplicate-address probe (VipOptions.probeWindowMs). */
+export const DEFAULT_PROBE_WINDOW_MS = 250;
+
+/** What every step needs: the address, the runner and the settings. */
+interface VipContext {
+  readonly config: VipConfig;
+  readonly cidr: string;
+  readonly fields: { readonly vip: string; readonly interface: string };
+  readonly log: HaLogger | undefined;
+  readonly commandTimeoutMs: number;
+  readonly probeWindowMs: number;
+  readonly announceCount: number;
+  run(argv: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<CommandResult>;
+}
+
 export function createVip(config: VipConfig, options: VipOptions = {}): VipResource {
+  const ctx = vipContext(config, options);
+  return {
+    config,
+    cidr: ctx.cidr,
+    add: (signal, how) => addAddress(ctx, signal, how?.skipProbe === true),
+    announce: (signal) => announceAddress(ctx, signal),
+    remove: (signal) => removeAddress(ctx, signal),
+    isPresent: (signal) => isPresentOn(ctx, signal),
+  };
+}
+
+function vipContext(config: VipConfig, options: VipOptions): VipContext {
   const runner = options.runner ?? execFileRunner();
-  const log = options.logger;
-  const cmdTimeout = options.commandTimeoutMs ?? 3000;
-  // One probe, one second: iputils arping waits in whole seconds and always waits the full time
-  // when nobody answers, so this is the floor of a promotion's VIP step (a second probe doubled
-  // the failover time measured in docs/benchmarks.md). On a LAN a holder answers well within it.
-  const probeCount = options.probeCount ?? 1;
-  const probeWaitS = options.probeWaitS ?? 1;
-  const announceCount = options.announceCount ?? 2;
+  const probeWindowMs = options.probeWindowMs ?? DEFAULT_PROBE_WINDOW_MS;
+  if (!(probeWindowMs > 0)) throw new RangeError(`probeWindowMs must be positive, got ${probeWindowMs}`);
   const cidr = `${config.address}/${config.prefixLength}`;
-  const fields = { vip: cidr, interface: config.interface };
-
-  const run = (argv: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<CommandResult> =>
-    runner.run(argv, signal ? { timeoutMs, signal } : { timeoutMs });
-
-  const isPresent = async (signal?: AbortSignal): Promise<boolean | undefined> => {
-    const argv = ['ip', '-o', '-4', 'addr', 'show', 'dev', config.interface];
-    const r = await run(argv, cmdTimeout, signal);
-    if (r.exitCode !== 0) {
-      log?.warn({ ...fields, problem: describeCommandResult(argv, r) }, 'VIP presence check failed');
-      return undefined;
-    }
-    // Lines look like: `2: eth0    inet 10.0.0.50/24 scope global secondary eth0 ...`
-    return r.stdout.split('\n').some((line) => line.split(/\s+/).some((tok, i, all) => all[i - 1] === 'inet' && tok.split('/')[0] === config.address));
-  };
-
-  /** arping -D exits 0 when nobody answered, 1 when someone did. */
-  const probe = async (signal?: AbortSignal): Promise<VipOutcome> => {
-    const argv = ['arping', '-D', '-c', String(probeCount), '-w', String(probeWaitS), '-I', config.interface, config.address];
-    const r = await run(argv, (probeWaitS + 2) * 1000, signal);
-    if (r.exitCode === 0) return { ok: true, detail: '' };
-    if (r.exitCode === 1 && r.error === undefined) {
-      return { ok: false, detail: `refusing to add ${cidr}: the address already answers ARP on ${config.interface} (another host holds it; fence it or remove the address there)` };
-    }
-    return { ok: false, detail: `refusing to add ${cidr}: duplicate-address probe failed: ${describeCommandResult(argv, r)}` };
-  };
-
   return {
     config,
     cidr,
-    async add(signal) {
-      const present = await isPresent(signal);
-      if (present === true) {
-        log?.info(fields, 'VIP already present');
-        return { ok: true, detail: 'already present' };
-      }
-      const p = await probe(signal);
-      if (!p.ok) {
-        log?.error(fields, p.detail);
-        return p;
-      }
-      const argv = ['ip', 'addr', 'add', cidr, 'dev', config.interface];
-      const r = await run(argv, cmdTimeout, signal);
-      if (r.exitCode === 0 || (r.exitCode !== null && ALREADY_PRESENT.test(r.stderr))) {
-        log?.info(fields, 'VIP added');
-        return { ok: true, detail: '' };
-      }
-      const detail = `adding ${cidr} failed: ${describeCommandResult(argv, r)}`;
-      log?.error(fields, detail);
-      return { ok: false, detail };
-    },
-    async announce(signal) {
-      const argv = ['arping', '-U', '-c', String(announceCount), '-I', config.interface, config.address];
-      const r = await run(argv, (announceCount + 2) * 1000, signal);
-      // Unsolicited ARP gets no replies; iputils arping then exits 1 (with -w) or 0: both sent.
-      if ((r.exitCode === 0 || r.exitCode === 1) && r.error === undefined) {
-        log?.info(fields, 'VIP announced (gratuitous ARP)');
-        return { ok: true, detail: '' };
-      }
-      const detail = `announcing ${cidr} failed: ${describeCommandResult(argv, r)}`;
-      if (!r.aborted) log?.warn(fields, detail);
-      return { ok: false, detail };
-    },
-    async remove(signal) {
-      const argv = ['ip', 'addr', 'del', cidr, 'dev', config.interface];
-      const r = await run(argv, cmdTimeout, signal);
-      if (r.exitCode === 0) {
-        log?.info(fields, 'VIP removed');
-        return { ok: true, detail: '' };
-      }
-      if (r.exitCode !== null && NOT_PRESENT.test(r.stderr)) return { ok: true, detail: 'not present' };
-      const detail = `removing ${cidr} failed: ${describeCommandResult(argv, r)}`;
-      log?.error(fields, detail);
-      return { ok: false, detail };
-    },
-    isPresent,
+    fields: { vip: cidr, interface: config.interface },
+    log: options.logger,
+    commandTimeoutMs: options.commandTimeoutMs ?? 3000,
+    probeWindowMs,
+    announceCount: options.announceCount ?? 2,
+    run: (argv, timeoutMs, signal) => runner.run(argv, signal ? { timeoutMs, signal } : { timeoutMs }),
   };
+}
+
+async function addAddress(ctx: VipContext, signal: AbortSignal | undefined, skipProbe: boolean): Promise<VipOutcome> {
+  const present = await isPresentOn(ctx, signal);
+  if (present === true) {
+    ctx.log?.info(ctx.fields, 'VIP already present');
+    return { ok: true, detail: 'already present' };
+  }
+  if (skipProbe) {
+    ctx.log?.info(ctx.fields, 'every previous holder is known to be down: adding the VIP without the duplicate-address probe');
+  } else {
+    const p = await probe(ctx, signal);
+    if (!p.ok) {
+      ctx.log?.error(ctx.fields, p.detail);
+      return p;
+    }
+  }
+  const argv = ['ip', 'addr', 'add', ctx.cidr, 'dev', ctx.config.interface];
+  const r = await ctx.run(argv, ctx.commandTimeoutMs, signal);
+  if (r.exitCode === 0 || (r.exitCode !== null && ALREADY_PRESENT.test(r.stderr))) {
+    ctx.log?.info(ctx.fields, 'VIP added');
+    return { ok: true, detail: '' };
+  }
+  const detail = `adding ${ctx.cidr} failed: ${describeCommandResult(argv, r)}`;
+  ctx.log?.error(ctx.fields, detail);
+  return { ok: false, detail };
+}
+
+/**
+ * Duplicate-address probe: one ARP probe from 0.0.0.0 (`arping -D`), which exits 1 at the first
+ * answer. A holder's kernel answers ARP at once (even while its agent is paused), so the wait
+ * only has to cover starting arping: when the window ends with arping still listening, nobody
+ * answered and we stop it. Its own `-w` is set past the window so that it never decides first.
+ */
+async function probe(ctx: VipContext, signal: AbortSignal | undefined): Promise<VipOutcome> {
+  const deadlineS = Math.ceil(ctx.probeWindowMs / 1000) + 1;
+  const argv = ['arping', '-D', '-c', '1', '-w', String(deadlineS), '-I', ctx.config.interface, ctx.config.address];
+  const r = await ctx.run(argv, ctx.probeWindowMs, signal);
+  if (r.aborted) return { ok: false, detail: `duplicate-address probe of ${ctx.cidr} aborted` };
+  if (r.timedOut || (r.exitCode === 0 && r.error === undefined)) return { ok: true, detail: '' };
+  if (r.exitCode === 1 && r.error === undefined) {
+    return { ok: false, detail: `refusing to add ${ctx.cidr}: the address already answers ARP on ${ctx.config.interface} (another host holds it; fence it or remove the address there)` };
+  }
+  return { ok: false, detail: `refusing to add ${ctx.cidr}: duplicate-address probe failed: ${describeCommandResult(argv, r)}` };
+}
+
+async function announceAddress(ctx: VipContext, signal: AbortSignal | undefined): Promise<VipOutcome> {
+  const argv = ['arping', '-U', '-c', String(ctx.announceCount), '-I', ctx.config.interface, ctx.config.address];
+  const r = await ctx.run(argv, (ctx.announceCount + 2) * 1000, signal);
+  // Unsolicited ARP gets no replies; iputils arping then exits 1 (with -w) or 0: both sent.
+  if ((r.exitCode === 0 || r.exitCode === 1) && r.error === undefined) {
+    ctx.log?.info(ctx.fields, 'VIP announced (gratuitous ARP)');
+    return { ok: true, detail: '' };
+  }
+  const detail = `announcing ${ctx.cidr} failed: ${describeCommandResult(argv, r)}`;
+  if (!r.aborted) ctx.log?.warn(ctx.fields, detail);
+  return { ok: false, detail };
+}
+
+async function removeAddress(ctx: VipContext, signal: AbortSignal | undefined): Promise<VipOutcome> {
+  const argv = ['ip', 'addr', 'del', ctx.cidr, 'dev', ctx.config.interface];
+  const r = await ctx.run(argv, ctx.commandTimeoutMs, signal);
+  if (r.exitCode === 0) {
+    ctx.log?.info(ctx.fields, 'VIP removed');
+    return { ok: true, detail: '' };
+  }
+  if (r.exitCode !== null && NOT_PRESENT.test(r.stderr)) return { ok: true, detail: 'not present' };
+  const detail = `removing ${ctx.cidr} failed: ${describeCommandResult(argv, r)}`;
+  ctx.log?.error(ctx.fields, detail);
+  return { ok: false, detail };
+}
+
+/** Undefined when `ip` itself failed (unknown interface, no `ip`). */
+async function isPresentOn(ctx: VipContext, signal: AbortSignal | undefined): Promise<boolean | undefined> {
+  const argv = ['ip', '-o', '-4', 'addr', 'show', 'dev', ctx.config.interface];
+  const r = await ctx.run(argv, ctx.commandTimeoutMs, signal);
+  if (r.exitCode !== 0) {
+    ctx.log?.warn({ ...ctx.fields, problem: describeCommandResult(argv, r) }, 'VIP presence check failed');
+    return undefined;
+  }
+  // Lines look like: `2: eth0    inet 10.0.0.50/24 scope global secondary eth0 ...`
+  return r.stdout.split('\n').some((line) => line.split(/\s+/).some((tok, i, all) => all[i - 1] === 'inet' && tok.split('/')[0] === ctx.config.address));
 }

@@ -11,6 +11,7 @@ import { clientServerOptions } from '../api/limits.js';
 import { ReloadableTokenTable, followTokenFile } from '../api/token-file.js';
 import type { NodeStatus } from '../api/node-port.js';
 import { ConfigError } from '../errors.js';
+import { checkArpingForVip } from '../ha/arping-flavour.js';
 import { HA_PROFILE_PREFIX, readHaProfiles } from '../ha/profiles.js';
 import { leaseRenewalMs } from '../ha/timing.js';
 import { bootstrapStorage } from '../raft/bootstrap.js';
@@ -83,6 +84,9 @@ export async function startNode(input: StartNodeOptions): Promise<PalisadeNode> 
     throw err;
   }
   if (!config.peers && !config.join && (await storeIsMissing(config.dataDir))) throw new ConfigError([noMembershipProblem(config)]);
+  // A VIP with another program's arping would fail every promotion: refuse before anything starts.
+  const arping = config.ha.vip !== undefined ? await checkArpingForVip() : undefined;
+  if (arping !== undefined) throw new ConfigError([arping]);
 
   const root = givenLogger ?? createNodeLogger(config.logLevel, config.id, config.cluster);
   const log = componentLogger(root, 'node');

@@ -332,7 +332,7 @@ describe('ResourceExecutor with a VIP (scripted runner)', () => {
     assert.equal(h.exec.serving, true);
     assert.deepEqual(runner.calls, [
       'ip -o -4 addr show dev eth0',
-      'arping -D -c 1 -w 1 -I eth0 10.0.0.50',
+      'arping -D -c 1 -w 2 -I eth0 10.0.0.50',
       'ip addr add 10.0.0.50/24 dev eth0',
       'arping -U -c 2 -I eth0 10.0.0.50',
     ]);
@@ -356,6 +356,17 @@ describe('ResourceExecutor with a VIP (scripted runner)', () => {
     assert.match(h.done[0]!.detail, /already answers ARP/);
     assert.equal(h.exec.serving, false);
     assert.ok(!runner.calls.some((c) => c.startsWith('ip addr add')));
+  });
+
+  test('a promotion whose previous holders are known down adds the VIP without the probe', async () => {
+    const runner = vipRunner({ probeExit: 1 }); // a probe would refuse: it must not run
+    const h = harness({ hooks: {}, vip: VIP, runner });
+    h.exec.run(action('promote', 75, { previousHolderDown: true }));
+    await h.waitDone(1);
+    assert.equal(h.done[0]!.ok, true, h.done[0]!.detail);
+    assert.deepEqual(runner.calls.slice(0, 3), ['ip -o -4 addr show dev eth0', 'ip addr add 10.0.0.50/24 dev eth0', 'arping -U -c 2 -I eth0 10.0.0.50']);
+    h.exec.run(action('demote', 75));
+    await h.waitDone(2);
   });
 
   test('start-up demote removes a VIP left from a previous life (absent is fine)', async () => {

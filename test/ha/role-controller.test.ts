@@ -307,3 +307,45 @@ describe('role controller: guards the campaigns cannot reach', () => {
     assert.equal(n.c.isActive(CFG.leaseMs), false, 'past its lease a node must not answer /primary 200');
   });
 });
+
+describe('role controller: is every previous holder known down? (the VIP skips its probe only then)', () => {
+  const promoteAfter = (n: Node, s: ReplicatedHaState, index: number): Run | undefined => {
+    n.state = s;
+    n.index = index;
+    n.feed({ type: 'record', now: 0, state: s, index });
+    n.bootAsLeader(0);
+    return runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 })).find((a) => a.kind === 'promote');
+  };
+
+  test('mode lease, previous holder never confirmed (waited out by its lease): not known down, the probe runs', () => {
+    const promote = promoteAfter(new Node(), applyHaCommand(EMPTY_HA_STATE, { type: 'promote', holder: 'n2', term: 1 }, 5), 5);
+    assert.equal(promote?.previousHolderDown, false);
+  });
+
+  test('previous holder confirmed its demotion in the log: known down', () => {
+    let s = applyHaCommand(EMPTY_HA_STATE, { type: 'promote', holder: 'n2', term: 1 }, 5);
+    s = applyHaCommand(s, { type: 'demoted', holder: 'n2', epoch: 5 }, 6);
+    assert.equal(promoteAfter(new Node(), s, 6)?.previousHolderDown, true);
+  });
+
+  test('a demotion confirmed for an older epoch does not cover a newer promotion of that node', () => {
+    let s = applyHaCommand(EMPTY_HA_STATE, { type: 'promote', holder: 'n2', term: 1 }, 5);
+    s = applyHaCommand(s, { type: 'promote', holder: 'n2', term: 1 }, 7);
+    s = applyHaCommand(s, { type: 'demoted', holder: 'n2', epoch: 5 }, 8);
+    assert.equal(promoteAfter(new Node(), s, 8)?.previousHolderDown, false);
+  });
+
+  test('mode hook: the fence hook against the previous holder exited 0 for this promotion: known down', () => {
+    const n = new Node({ fencing: 'hook' });
+    n.state = applyHaCommand(EMPTY_HA_STATE, { type: 'promote', holder: 'n2', term: 1 }, 5);
+    n.feed({ type: 'record', now: 0, state: n.state, index: 5 });
+    n.bootAsLeader(0);
+    const [fence] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
+    const [promote] = runs(n.done(20, fence!));
+    assert.deepEqual([promote?.kind, promote?.previousHolderDown], ['promote', true]);
+  });
+
+  test('the first promotion of a cluster (nobody ever held the role): known down', () => {
+    assert.equal(promoteAfter(new Node(), EMPTY_HA_STATE, 10)?.previousHolderDown, true);
+  });
+});

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { execFileRunner, type CommandOptions, type CommandResult, type CommandRunner } from '../../src/ha/command-runner.js';
-import { createVip, parseVip, type VipConfig } from '../../src/ha/vip.js';
+import { createVip, DEFAULT_PROBE_WINDOW_MS, parseVip, type VipConfig } from '../../src/ha/vip.js';
 import { recordingLogger } from './fixtures/helpers.js';
 
 const ok = (stdout = ''): CommandResult => ({ exitCode: 0, signal: null, stdout, stderr: '', timedOut: false, aborted: false });
@@ -67,10 +67,43 @@ describe('VIP commands (scripted runner)', () => {
     assert.deepEqual(await vip.add(), { ok: true, detail: '' });
     assert.deepEqual(runner.calls, [
       ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'],
-      ['arping', '-D', '-c', '1', '-w', '1', '-I', 'eth0', '10.0.0.50'],
+      ['arping', '-D', '-c', '1', '-w', '2', '-I', 'eth0', '10.0.0.50'],
       ['ip', 'addr', 'add', '10.0.0.50/24', 'dev', 'eth0'],
     ]);
     for (const o of runner.opts) assert.ok(o.timeoutMs > 0 && o.timeoutMs <= 5000);
+    assert.equal(runner.opts[1]!.timeoutMs, DEFAULT_PROBE_WINDOW_MS, 'the probe listens for the window, not arping\'s whole seconds');
+  });
+
+  test('the probe window: arping still listening at its end (killed by our deadline) means nobody answered', async () => {
+    const runner = scriptedRunner((argv) =>
+      argv[0] === 'arping' ? { ...fail(0), exitCode: null, signal: 'SIGKILL', timedOut: true } : ok(SHOW_ABSENT),
+    );
+    const vip = createVip(cfg, { runner, probeWindowMs: 120 });
+    assert.deepEqual(await vip.add(), { ok: true, detail: '' });
+    assert.equal(runner.opts[1]!.timeoutMs, 120);
+    assert.deepEqual(runner.calls[1], ['arping', '-D', '-c', '1', '-w', '2', '-I', 'eth0', '10.0.0.50'], "arping's own deadline lies past the window");
+    assert.ok(runner.calls.some((c) => c[2] === 'add'));
+    assert.throws(() => createVip(cfg, { probeWindowMs: 0 }), /probeWindowMs must be positive/);
+  });
+
+  test('every previous holder known down: no probe, straight to ip addr add', async () => {
+    const log = recordingLogger();
+    const runner = scriptedRunner((argv) => (argv[0] === 'arping' ? fail(1) : argv[1] === '-o' ? ok(SHOW_ABSENT) : ok()));
+    const r = await createVip(cfg, { runner, logger: log }).add(undefined, { skipProbe: true });
+    assert.deepEqual(r, { ok: true, detail: '' });
+    assert.deepEqual(runner.calls, [
+      ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'],
+      ['ip', 'addr', 'add', '10.0.0.50/24', 'dev', 'eth0'],
+    ]);
+    assert.ok(log.lines.some((l) => /without the duplicate-address probe/.test(l.msg)));
+  });
+
+  test('a probe aborted by a demotion refuses (does not count as "nobody answered")', async () => {
+    const runner = scriptedRunner((argv) => (argv[0] === 'arping' ? { ...fail(0), exitCode: null, signal: 'SIGTERM', aborted: true } : ok(SHOW_ABSENT)));
+    const r = await createVip(cfg, { runner }).add();
+    assert.equal(r.ok, false);
+    assert.match(r.detail, /aborted/);
+    assert.ok(!runner.calls.some((c) => c[2] === 'add'));
   });
 
   test('refuses to add when the address answers elsewhere (arping -D exit 1)', async () => {
@@ -194,8 +227,7 @@ describe('VIP between two network namespaces', { skip }, () => {
   };
   const runnerA = execFileRunner(['ip', 'netns', 'exec', nsA]);
   const runnerB = execFileRunner(['ip', 'netns', 'exec', nsB]);
-  // arping takes whole seconds; one probe packet keeps the test short.
-  const fast = { probeCount: 1, probeWaitS: 1, announceCount: 1 };
+  const fast = { announceCount: 1 };
 
   before(() => {
     sh(['ip', 'netns', 'add', nsA]);
@@ -234,6 +266,7 @@ describe('VIP between two network namespaces', { skip }, () => {
     assert.equal(inB(['ping', '-c', '1', '-W', '2', vipAddr]), 0, 'the VIP answers ping from b');
     assert.deepEqual(await vipA.add(), { ok: true, detail: 'already present' }, 'add is idempotent');
 
+    // The holder's kernel answers the probe well within the default window.
     const dup = await vipB.add();
     assert.equal(dup.ok, false);
     assert.match(dup.detail, /already answers ARP/);
@@ -244,7 +277,7 @@ describe('VIP between two network namespaces', { skip }, () => {
     assert.deepEqual(await vipA.remove(), { ok: true, detail: 'not present' }, 'remove is idempotent');
     assert.notEqual(inB(['arping', '-c', '1', '-w', '1', '-I', vethB, vipAddr]), 0, 'nobody answers after removal');
 
-    // Now free: b may take it.
+    // Now free: b may take it (the probe's window ends with arping still listening).
     assert.equal((await vipB.add()).ok, true);
     assert.equal(await vipB.isPresent(), true);
     assert.equal((await vipB.remove()).ok, true);

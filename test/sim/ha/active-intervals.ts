@@ -15,6 +15,11 @@ export const HaInvariant = {
   PromotionCommitted: 'promotion-committed',
   /** After healing, no node became active within the stated bound. */
   HaProgress: 'ha-progress',
+  /**
+   * A promotion that skips the VIP's duplicate-address probe (every previous holder "known
+   * down", ha/previous-holder.ts) started while another node's service was still up.
+   */
+  KnownDown: 'known-down',
 } as const;
 export type HaInvariant = (typeof HaInvariant)[keyof typeof HaInvariant];
 

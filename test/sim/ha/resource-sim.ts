@@ -24,7 +24,7 @@ import type { Rng } from '../../../src/raft/rng.js';
 import type { NodeId } from '../../../src/raft/types.js';
 import type { SimNode } from '../sim-node.js';
 import type { Simulator } from '../simulator.js';
-import type { ActiveIntervals, IntervalViolation } from './active-intervals.js';
+import { HaInvariant, type ActiveIntervals, type IntervalViolation } from './active-intervals.js';
 
 export type RunAction = Extract<ControllerAction, { type: 'run' }>;
 
@@ -119,6 +119,7 @@ export class ResourceRunner {
     if (a.kind === 'promote') {
       // The last guard against a pause between the lease check and the action.
       if (now >= a.notAfter) return this.finish(seq, a, false, `not started: own clock ${now.toFixed(2)} ≥ notAfter ${a.notAfter.toFixed(2)}`);
+      if (a.previousHolderDown === true) this.checkKnownDown(a.epoch);
       const v = this.host.intervals.open(this.node.id, a.epoch, sim.now()) ?? this.host.checkPromotion(this.node, a.epoch);
       this.trace(`PROMOTE e${a.epoch} starts (active interval opens)`);
       if (v !== undefined) this.host.violated(v);
@@ -145,6 +146,16 @@ export class ResourceRunner {
       this.host.runnerOf(a.target)?.fencedBy(this.node.id);
     }
     this.host.report(this.node, a.kind, a.epoch, ok, detail);
+  }
+
+  /** The VIP is added without a probe: no other node's service (and so its VIP) may be up. */
+  private checkKnownDown(epoch: number): void {
+    const up = this.host.intervals.openIntervals().find((i) => i.node !== this.node.id);
+    if (up === undefined) return;
+    this.host.violated({
+      invariant: HaInvariant.KnownDown,
+      message: `${this.node.id} promotes epoch ${epoch} without the duplicate-address probe (previous holders "known down") while ${up.node} epoch ${up.epoch} is still up (since t=${up.start.toFixed(2)})`,
+    });
   }
 
   /** Duration (own clock) and result of one sequence, from the seed. */
