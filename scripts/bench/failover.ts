@@ -118,11 +118,13 @@ async function main(): Promise<void> {
         const r = await benchPalisadeVip(group, net, probe, p, N, log, fenceHook);
         all.push(series(name, Measure.Vip, r.killToVipMs));
         all.push(series(name, Measure.VipPromote, r.killToPromoteMs));
+        notes.push(`${name}: ${r.holders.dual} of ${r.holders.samples} samples of the live nodes' addresses (every ~50 ms through the rounds) had two VIP holders`);
       }
       for (const p of runs('keepalived') ? KEEPALIVED_PROFILES : []) {
         const r = await benchKeepalived(group, net, probe, p, { crash: N, graceful: N }, log);
         all.push(series(p.name, Measure.KeepalivedCrash, r.crashMs));
         all.push(series(p.name, Measure.KeepalivedGraceful, r.gracefulMs));
+        notes.push(`${p.name}: ${r.holders.dual} of ${r.holders.samples} samples of the live nodes' addresses (every ~50 ms through the rounds) had two VIP holders`);
       }
       // 5. health failover: palisade beside keepalived's track_script, same check settings.
       if (runs('health')) {

@@ -10,6 +10,7 @@ import { spawnGroup, type GroupProcess } from './detached.js';
 import type { Net, NetNode, VipProbe } from './netns.js';
 import { sleep } from './poll.js';
 import { msBetween, nowNs } from './stamp-hook.js';
+import { sampleHolders, type HolderCount } from './vip-holders.js';
 
 export const KEEPALIVED_BIN = '/usr/sbin/keepalived';
 
@@ -28,6 +29,7 @@ export const KEEPALIVED_PROFILES: readonly KeepalivedProfile[] = [
 export interface KeepalivedRun {
   readonly crashMs: number[];
   readonly gracefulMs: number[];
+  readonly holders: HolderCount;
 }
 
 function config(net: Net, node: NetNode, p: KeepalivedProfile): string {
@@ -83,6 +85,9 @@ export async function benchKeepalived(
   const settleMs = Math.max(1000, 4000 * profile.advertInt);
   const crashMs: number[] = [];
   const gracefulMs: number[] = [];
+  const holders: HolderCount = { samples: 0, dual: 0 };
+  let down: NetNode | undefined;
+  const sampler = sampleHolders(net, () => net.nodes.filter((n) => n !== down), holders);
   try {
     for (const n of net.nodes) start(n);
     for (let i = 0; i < reps.crash + reps.graceful; i++) {
@@ -94,6 +99,7 @@ export async function benchKeepalived(
       if (graceful) p.signal('SIGTERM');
       else {
         p.signal('SIGKILL');
+        down = old;
         net.setLink(old, false);
       }
       const r = await probe.waitFor(t0, (x) => x.ttl !== old.ttl, 30_000, `${profile.name}: the VIP answering from another node`);
@@ -108,6 +114,7 @@ export async function benchKeepalived(
         } catch {
           // keepalived had not added it, or it is gone.
         }
+        down = undefined;
         net.setLink(old, true);
       }
       start(old);
@@ -115,8 +122,9 @@ export async function benchKeepalived(
       if (procs.get(old)!.child.exitCode !== null) throw new Error(`${profile.name}: keepalived on n${old.index} did not restart (see ${dir}/n${old.index}.log)`);
     }
   } finally {
+    await sampler.stop();
     await Promise.all([...procs.values()].map((p) => p.stop(3000)));
     for (const n of net.nodes) net.setLink(n, true);
   }
-  return { crashMs, gracefulMs };
+  return { crashMs, gracefulMs, holders };
 }

@@ -6,14 +6,16 @@
 // crashed node "reboots" (address gone, cable back) and rejoins before the next round.
 import type { ProcessGroup } from '../processes.js';
 import { AgentCluster } from './agent-cluster.js';
-import type { Net, VipProbe } from './netns.js';
+import type { Net, NetNode, VipProbe } from './netns.js';
 import { promoteAfter, type PalisadeProfile } from './palisade-failover.js';
 import { sleep } from './poll.js';
 import { createStampHook, msBetween, nowNs } from './stamp-hook.js';
+import { sampleHolders, type HolderCount } from './vip-holders.js';
 
 export interface VipRun {
   readonly killToVipMs: number[];
   readonly killToPromoteMs: number[];
+  readonly holders: HolderCount;
 }
 
 export async function benchPalisadeVip(
@@ -44,7 +46,9 @@ export async function benchPalisadeVip(
       await sleep(50);
     }
   };
-  const run: VipRun = { killToVipMs: [], killToPromoteMs: [] };
+  const run: VipRun = { killToVipMs: [], killToPromoteMs: [], holders: { samples: 0, dual: 0 } };
+  let down: NetNode | undefined;
+  const sampler = sampleHolders(net, () => net.nodes.filter((n) => n !== down), run.holders);
   cluster.startAll();
   try {
     for (let i = 0; i < reps; i++) {
@@ -53,6 +57,7 @@ export async function benchPalisadeVip(
       await sleep(300 + Math.random() * 200);
       const t0 = nowNs();
       const exited = cluster.kill9(active);
+      down = old;
       net.setLink(old, false);
       const [reply, promote] = await Promise.all([
         probe.waitFor(t0, (r) => r.ttl !== old.ttl, 30_000, `the VIP answering from another node after crashing ${active}`),
@@ -69,10 +74,12 @@ export async function benchPalisadeVip(
       } catch {
         // Not there.
       }
+      down = undefined;
       net.setLink(old, true);
       cluster.start(active);
     }
   } finally {
+    await sampler.stop();
     await cluster.stopAll();
     for (const n of net.nodes) net.setLink(n, true);
   }
