@@ -3,6 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { coerceOption, optionSpec } from '../../src/cli/agent-options.js';
+import { validateNodeConfig, type NodeConfigInput } from '../../src/server/config.js';
 import { NODE_OPTIONS, OptionKind, isChoice, wholeOption, type OptionName, type OptionSpec, type WholeOptionName } from '../../src/server/node-options.js';
 
 const entries = Object.entries(NODE_OPTIONS) as [OptionName, OptionSpec][];
@@ -44,5 +45,27 @@ describe('the option table', () => {
       const { problem } = coerceOption(spec, o.example, o.flag);
       assert.equal(problem, undefined, name);
     }
+  });
+});
+
+describe('the config input types derived from the table', () => {
+  test('an embedder gives each option by its config name, in the kinds the table allows', () => {
+    const input: NodeConfigInput = {
+      id: 'n1',
+      heartbeatMs: '50',
+      hookTimeoutMs: 5000,
+      peers: new Map([['n1', '127.0.0.1:7101']]),
+      failback: 'true',
+      check: async () => true,
+      tls: { certFile: 'c', keyFile: 'k', caFile: 'a' },
+    };
+    // @ts-expect-error a flag's spelling is not a config name
+    const kebab: NodeConfigInput = { 'hook-timeout-ms': 5000 };
+    // @ts-expect-error the agent's TLS flags are one `tls` object for an embedder
+    const tlsFlag: NodeConfigInput = { tlsCert: 'c' };
+    // @ts-expect-error a switch is not a number
+    const wrongKind: NodeConfigInput = { failback: 1 };
+    assert.equal(validateNodeConfig({ ...input, tls: undefined, listen: '127.0.0.1:0', dataDir: './d' }).problems.length, 0);
+    assert.ok([kebab, tlsFlag, wrongKind].every((i) => validateNodeConfig(i).problems.some((p) => p.includes('unknown setting') || p.includes('failback'))));
   });
 });
