@@ -25,6 +25,16 @@ const quick = process.argv.includes('--quick');
 /** `--heartbeat-ms N`: only the configurations at that heartbeat; `--rounds N`: more alternations. */
 const onlyHeartbeatMs = numberFlag('--heartbeat-ms');
 const roundsFlag = numberFlag('--rounds');
+/** `--baseline DIR`: also run the defaults from another checkout's build (DIR/dist), for an A/B in the same run. */
+const baselineDir = stringFlag('--baseline');
+
+function stringFlag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`);
+  return v;
+}
 
 function numberFlag(name: string): number | undefined {
   const i = process.argv.indexOf(name);
@@ -64,7 +74,11 @@ const ALL_CONFIGS: readonly Config[] = [
     start: (g) => startEtcd(g, { extraArgs: ['--heartbeat-interval', '50', '--election-timeout', '300'] }),
   },
 ];
-const CONFIGS = ALL_CONFIGS.filter((c) => onlyHeartbeatMs === undefined || c.heartbeatMs === onlyHeartbeatMs);
+const BASELINE: readonly Config[] =
+  baselineDir === undefined
+    ? []
+    : [{ name: 'palisade 50/300, baseline build', heartbeatMs: 50, electionMs: 300, start: (g) => startPalisade(g, { cli: join(baselineDir, 'dist', 'src', 'cli', 'main.js') }) }];
+const CONFIGS = [...ALL_CONFIGS, ...BASELINE].filter((c) => onlyHeartbeatMs === undefined || c.heartbeatMs === onlyHeartbeatMs);
 
 interface Window {
   readonly config: string;
@@ -148,6 +162,8 @@ function render(windows: readonly Window[]): string {
 
 async function main(group: ProcessGroup): Promise<void> {
   const date = new Date().toISOString();
+  // The commit that was built (the checkout may move during a long run).
+  const commit = commandOutput('git', ['rev-parse', '--short', 'HEAD']);
   const windows: Window[] = [];
   for (let round = 1; round <= SETTINGS.rounds; round++) {
     const order = round % 2 === 1 ? CONFIGS : [...CONFIGS].reverse();
@@ -158,7 +174,8 @@ async function main(group: ProcessGroup): Promise<void> {
     date,
     command: `npm run bench:idle${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     machine: { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', kernel: release(), node: process.version },
-    commit: commandOutput('git', ['rev-parse', '--short', 'HEAD']),
+    commit,
+    ...(baselineDir !== undefined ? { baselineCommit: commandOutput('git', ['-C', baselineDir, 'rev-parse', '--short', 'HEAD']) } : {}),
     etcdVersion: commandOutput(ETCD_BIN, ['--version']).split('\n')[0]!.replace('etcd Version: ', ''),
     settings: { ...SETTINGS, palisadeAgentEnv: Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`).join(' ') },
     windows,

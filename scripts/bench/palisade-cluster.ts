@@ -19,6 +19,8 @@ export interface PalisadeOptions {
   readonly cpuProfile?: { readonly id: string; readonly dir: string };
   /** Extra `palisade agent` flags for every member (default: none, the defaults). */
   readonly agentFlags?: readonly string[];
+  /** Another build's CLI (an A/B of two commits in one run; default: this checkout's dist). */
+  readonly cli?: string;
 }
 
 /** The leader every member names, once all of them are up and agree. */
@@ -64,7 +66,7 @@ export async function startPalisade(group: ProcessGroup, opts: PalisadeOptions =
   const peers = MEMBER_IDS.map((id) => `${id}=${addresses.get(id)!}`).join(',');
   const children = MEMBER_IDS.map((id) => {
     const nodeFlags = opts.cpuProfile?.id === id ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfile.dir] : [];
-    const args = [...nodeFlags, CLI, 'agent', '--id', id, '--listen', addresses.get(id)!, '--http', http.get(id)!, '--data-dir', join(dir, id), '--peers', peers, ...(opts.agentFlags ?? [])];
+    const args = [...nodeFlags, opts.cli ?? CLI, 'agent', '--id', id, '--listen', addresses.get(id)!, '--http', http.get(id)!, '--data-dir', join(dir, id), '--peers', peers, ...(opts.agentFlags ?? [])];
     return { id, child: group.spawn(process.execPath, args, join(dir, `${id}.log`), AGENT_ENV) };
   });
   const members: BenchMember[] = children.map(({ id, child }) => ({ id, pid: child.pid!, clientAddress: addresses.get(id)!, httpAddress: http.get(id)! }));
