@@ -83,6 +83,11 @@ export class ProcessGroup {
   }
 
   removeDirs(): void {
+    // PALISADE_BENCH_KEEP=1 keeps the temp dirs (agent logs, data dirs) to look into a failure.
+    if (process.env['PALISADE_BENCH_KEEP'] === '1') {
+      for (const d of this.#dirs.splice(0)) process.stderr.write(`kept ${d}\n`);
+      return;
+    }
     for (const d of this.#dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   }
 

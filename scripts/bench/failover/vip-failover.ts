@@ -16,6 +16,8 @@ export interface VipRun {
   readonly killToVipMs: number[];
   readonly killToPromoteMs: number[];
   readonly holders: HolderCount;
+  /** Why the series stopped before `reps` rounds (the rounds before it are kept). */
+  failure?: string;
 }
 
 export async function benchPalisadeVip(
@@ -51,8 +53,12 @@ export async function benchPalisadeVip(
   const sampler = sampleHolders(net, () => net.nodes.filter((n) => n !== down), run.holders);
   cluster.startAll();
   try {
-    for (let i = 0; i < reps; i++) {
-      const active = await steady();
+    for (let i = 0; i < reps && run.failure === undefined; i++) {
+      const active = await steady().catch((err: unknown) => {
+        run.failure = `round ${i + 1}: ${err instanceof Error ? err.message : String(err)}`;
+        return undefined;
+      });
+      if (active === undefined) break;
       const old = nodeOf(active);
       await sleep(300 + Math.random() * 200);
       const t0 = nowNs();
