@@ -19,6 +19,6 @@ export interface HaHost {
   put(key: string, value: string): Promise<void>;
   /** This driver may have stopped being quiet (quietTicks): the ticker re-plans its sleep. */
   replan?(): void;
-  /** Starts a leadership transfer (NodeRuntime.beginTransfer); throws when the core refuses. */
+  /** Starts a leadership transfer (NodeHost.beginTransfer); throws when the core refuses. */
   beginTransfer(to: string): void;
 }

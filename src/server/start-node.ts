@@ -1,6 +1,6 @@
-// startNode(): validate, open the data dir, bootstrap / join / restart, then start the one gRPC
-// server (peers + clients), the HTTP endpoint, the ticker and the Ready loop. Nothing is
-// written before the configuration is known to be valid.
+// startNode(): validate, open the data dir, bootstrap / join / restart, build the node's parts
+// in one direction, then start the one gRPC server (peers + clients), the HTTP endpoint, the
+// ticker and the Ready loop. Nothing is written before the configuration is known to be valid.
 import { randomInt } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +9,6 @@ import { CallGuard } from '../api/auth.js';
 import { clientService } from '../api/client-service.js';
 import { clientServerOptions } from '../api/limits.js';
 import { ReloadableTokenTable, followTokenFile } from '../api/token-file.js';
-import type { NodeStatus } from '../api/node-port.js';
 import { ConfigError } from '../errors.js';
 import { checkArpingForVip } from '../ha/arping-flavour.js';
 import { HA_PROFILE_PREFIX, readHaProfiles } from '../ha/profiles.js';
@@ -17,52 +16,33 @@ import { leaseRenewalMs } from '../ha/timing.js';
 import { bootstrapStorage } from '../raft/bootstrap.js';
 import { RawNode } from '../raft/raw-node.js';
 import { seededRng } from '../raft/rng.js';
-import { NONE, type ConfState } from '../raft/types.js';
-import { StateMachine } from '../statemachine/state-machine.js';
+import type { ConfState } from '../raft/types.js';
 import { dataDirPaths } from '../storage/data-dir.js';
 import { openLevelStorage, type DurableStorage } from '../storage/level-storage.js';
 import { DEFAULT_LIMITS } from '../transport/limits.js';
 import { TlsFilesError, TlsMaterial } from '../transport/tls.js';
 import { PeerTransport } from '../transport/transport.js';
+import { AppliedState } from './applied-state.js';
+import { ApplyWaiters } from './apply-waiters.js';
+import { ClientApi } from './client-api.js';
 import { ClientListener, PEER_PORT_CLIENT_METHODS } from './client-listener.js';
 import { watchCertificates } from './certificate-watch.js';
 import { systemClock, type Clock } from './clock.js';
-import { validateNodeConfig, type NodeConfig, type NodeConfigInput } from './config.js';
-import type { EventSubscription } from './event-stream.js';
+import { CONFIG_DEFAULTS, validateNodeConfig, type NodeConfig, type NodeConfigInput } from './config.js';
 import { fetchMembers } from './join.js';
 import { PREVOTE_RETRY_TICKS, staggeredElectionTimeout } from './election-order.js';
 import { componentLogger, createNodeLogger, type Logger } from './logger.js';
 import { HaDriver } from './ha-driver.js';
-import type { NodeEvent } from './node-events.js';
-import { NodeRuntime } from './node-runtime.js';
+import { MembershipOps } from './membership-ops.js';
+import { NodeHost } from './node-host.js';
 import { peerTransportLimits } from './node-limits.js';
-import { grpcMemberProbe, RemovalWatch, RemovedFromClusterError } from './removal.js';
-import { Ticker } from './ticker.js';
+import { grpcMemberProbe, RemovalWatch } from './removal.js';
+import { RequestGuard } from './request-guard.js';
+import { RunningNode, type PalisadeNode } from './running-node.js';
+import { StoreQuota } from './store-quota.js';
+import { WritePath } from './write-path.js';
 
-export interface PalisadeNode {
-  readonly id: string;
-  /** Bound peer (Raft) gRPC host:port (port 0 → the real port). */
-  readonly address: string;
-  /** Bound client API host:port: its own port with clientListen, else `address`. */
-  readonly clientAddress: string;
-  readonly httpAddress?: string;
-  status(): NodeStatus;
-  /**
-   * Re-reads the TLS files (SIGHUP does this in the agent; the node also notices file changes by
-   * itself). New connections use the new certificate; open ones keep theirs. Throws TlsFilesError
-   * naming the file when the new files are not a valid set: the old ones stay in use.
-   */
-  reloadCertificates(): { readonly changed: boolean };
-  /** Events as an async iterable; a slow consumer never stalls the node (bounded buffer, drops counted). */
-  events(): AsyncIterable<NodeEvent>;
-  /** Graceful stop: a leader first transfers leadership (bounded wait), then closes everything. */
-  stop(): Promise<void>;
-  /**
-   * Settles when the node has stopped: by stop(), or on its own after a fatal error (a failed
-   * disk write), in which case `error` is set and the process should exit non-zero.
-   */
-  readonly stopped: Promise<{ readonly error?: unknown }>;
-}
+export type { PalisadeNode } from './running-node.js';
 
 export interface StartNodeOptions extends NodeConfigInput {
   /** A pino logger to log through (default: JSON lines on stdout at the config's level). */
@@ -99,25 +79,56 @@ export async function startNode(input: StartNodeOptions): Promise<PalisadeNode> 
   });
   const cleanup: (() => Promise<void>)[] = [() => storage.close()];
   try {
-    return await assemble(config, tls, storage, root, log, clock, cleanup);
+    return await assemble({ config, tls, storage, root, log, clock, cleanup });
   } catch (err) {
     for (const undo of cleanup.reverse()) await undo().catch(() => {});
     throw err;
   }
 }
 
-async function assemble(
-  config: NodeConfig,
-  tls: TlsMaterial | undefined,
-  storage: DurableStorage,
-  root: Logger,
-  log: Logger,
-  clock: Clock,
-  cleanup: (() => Promise<void>)[],
-): Promise<PalisadeNode> {
-  const empty = storage.lastIndex() === 0 && storage.snapshot().metadata.index === 0 && storage.initialState().hardState.term === 0;
+/** Everything assemble() builds on. */
+interface Foundation {
+  readonly config: NodeConfig;
+  readonly tls: TlsMaterial | undefined;
+  readonly storage: DurableStorage;
+  readonly root: Logger;
+  readonly log: Logger;
+  readonly clock: Clock;
+  /** Undo steps for a start that fails part-way, run in reverse. */
+  readonly cleanup: (() => Promise<void>)[];
+}
+
+/**
+ * Builds the node in one direction — storage → state machine and core → transport → Ready-loop
+ * host → write path → HA driver → client API and services — each part given what it needs at
+ * construction, then starts it.
+ */
+async function assemble(f: Foundation): Promise<PalisadeNode> {
+  const { config, tls, storage, root, log, clock } = f;
+  const { addressBook, restarted } = await establishMembership(f);
+  const state = AppliedState.fromSnapshot(storage.snapshot());
+  for (const m of state.current.members()) if (m.address !== '') addressBook.set(m.id, m.address);
+  const raw = newCore(f, state);
+  const transport = newTransport(f, raw, addressBook);
+  const waiters = new ApplyWaiters();
+  const host = new NodeHost({ config, tickMs: config.ticks.tickMs, raw, storage, state, transport, waiters, clock, logger: componentLogger(root, 'node') });
+  const guard = new RequestGuard(host, config.electionTimeoutMs);
+  const quota = new StoreQuota(config.quotaBytes ?? CONFIG_DEFAULTS.quotaBytes);
+  const writes = new WritePath(host, waiters, guard, quota);
+  const ha = newHaDriver(f, host, writes);
+  const api = new ClientApi({ config, host, transport, guard, writes, membership: new MembershipOps(host, waiters, guard, config.electionTimeoutMs), quota, ha, monotonicMs: () => clock.monotonicMs() });
+  const node = await startServices(f, { host, ha, api, transport });
+  ha.start();
+  host.start();
+  log.info({ address: node.address, clientAddress: node.clientAddress, http: node.httpAddress, tls: tls?.summary(), ...config.ticks, restarted }, 'node started');
+  return node;
+}
+
+/** Bootstrap a new cluster, learn the members to join, or restart from the data dir. */
+async function establishMembership({ config, tls, storage, log }: Foundation): Promise<{ addressBook: Map<string, string>; restarted: boolean }> {
+  const restarted = !(storage.lastIndex() === 0 && storage.snapshot().metadata.index === 0 && storage.initialState().hardState.term === 0);
   const addressBook = new Map<string, string>();
-  if (!empty) {
+  if (restarted) {
     if (config.peers || config.join) log.info({ dataDir: storage.dataDir }, 'data dir holds cluster state: ignoring peers/join, restarting from it');
   } else if (config.peers) {
     bootstrapStorage(storage, { voters: [...config.peers.keys()].sort(), learners: [] }, config.peers);
@@ -138,38 +149,31 @@ async function assemble(
   } else {
     throw new ConfigError([noMembershipProblem(config)]);
   }
+  return { addressBook, restarted };
+}
 
-  const snapshot = storage.snapshot();
-  const sm = snapshot.metadata.index > 0 ? StateMachine.restore(snapshot.data) : StateMachine.create();
-  for (const m of sm.members()) if (m.address !== '') addressBook.set(m.id, m.address);
-  const plan = config.ticks;
-  // The runtime replaces its state machine on a snapshot: read the profiles from whichever is current.
-  let currentSm = (): StateMachine => sm;
-  const raw = new RawNode({
+function newCore({ config, storage, root }: Foundation, state: AppliedState): RawNode {
+  return new RawNode({
     id: config.id,
-    electionTick: plan.electionTick,
-    heartbeatTick: plan.heartbeatTick,
+    electionTick: config.ticks.electionTick,
+    heartbeatTick: config.ticks.heartbeatTick,
     // Followers answer the rounds in between only when something changed (idle CPU, issue 20).
     // The round-trip allowance is one heartbeat, as in the timing rule (ha-config.ts).
-    quorumAckTicks: Math.round(leaseRenewalMs(config.ha.timing, config.ha.timing.heartbeatMs) / plan.tickMs),
+    quorumAckTicks: Math.round(leaseRenewalMs(config.ha.timing, config.ha.timing.heartbeatMs) / config.ticks.tickMs),
     storage,
     rng: seededRng(randomInt(2 ** 31)),
-    electionTimeout: staggeredElectionTimeout(() => readHaProfiles(currentSm().list(HA_PROFILE_PREFIX)), () => currentSm().ha.health),
+    // Read from the current state machine: a restored snapshot replaces it.
+    electionTimeout: staggeredElectionTimeout(() => readHaProfiles(state.current.list(HA_PROFILE_PREFIX)), () => state.current.ha.health),
     // The first-ranked follower campaigns at the minimum timeout, when a voter whose ticks run
     // a little behind may still ignore it: asking again beats waiting a whole timeout.
     preVoteRetryTicks: PREVOTE_RETRY_TICKS,
-    applied: snapshot.metadata.index,
+    applied: storage.snapshot().metadata.index,
     logger: componentLogger(root, 'raft'),
   });
+}
 
-  let resolveStopped!: (r: { error?: unknown }) => void;
-  const stopped = new Promise<{ error?: unknown }>((resolve) => (resolveStopped = resolve));
-  let node: RunningNode | undefined;
-  const runtime = new NodeRuntime({ config, raw, storage, sm, clock, logger: componentLogger(root, 'node') }, (err) => {
-    void node?.shutdown(err);
-  });
-  currentSm = () => runtime.stateMachine;
-  const transport = new PeerTransport({
+function newTransport({ config, tls, storage, root }: Foundation, raw: RawNode, addressBook: ReadonlyMap<string, string>): PeerTransport {
+  return new PeerTransport({
     clusterId: config.cluster,
     nodeId: config.id,
     listen: config.listen,
@@ -179,15 +183,47 @@ async function assemble(
     // configuration until the leader's log or snapshot arrives: until then, the members it was told.
     isMember: (id) => raw.isMember(id) || (hasNoMembers(raw.confState()) && addressBook.has(id)),
     logger: componentLogger(root, 'transport'),
-    reportUnreachable: (id) => runtime.reportUnreachable(id),
-    reportSnapshot: (id, ok) => runtime.reportSnapshot(id, ok),
     snapshotDir: join(storage.dataDir, 'snapshots-incoming'),
     limits: peerTransportLimits(config.listeners.clientListen === undefined, config.quotaBytes),
   });
-  const svc = clientService(runtime, clientGuard(config, componentLogger(root, 'api'), cleanup, stopped), componentLogger(root, 'api'));
+}
+
+/** The active-role layer: it follows the Ready loop and writes its profile through the write path. */
+function newHaDriver({ config, root, clock, cleanup }: Foundation, host: NodeHost, writes: WritePath): HaDriver {
+  const driver = new HaDriver(
+    config,
+    {
+      raw: host.raw,
+      stateMachine: () => host.stateMachine,
+      role: () => host.role(),
+      kick: () => host.loop.kick(),
+      timeOfTick: (tick) => host.timeOfTick(tick),
+      waitFor: (check, timeoutMs, onTimeout) => host.waitFor(check, timeoutMs, onTimeout),
+      leaderHint: () => host.leaderHint(),
+      lastHeard: () => host.peers.lastHeardFrom,
+      put: async (key, value) => {
+        await writes.write({ type: 'put', key, value });
+      },
+      replan: () => host.replan(),
+      beginTransfer: (to) => host.beginTransfer(to),
+    },
+    clock,
+    componentLogger(root, 'ha'),
+  );
+  host.observe(driver);
+  cleanup.push(() => driver.stop());
+  return driver;
+}
+
+/** The gRPC listeners, the certificate watch, the removal watch and HTTP; the running node. */
+async function startServices(f: Foundation, core: { host: NodeHost; ha: HaDriver; api: ClientApi; transport: PeerTransport }): Promise<RunningNode> {
+  const { config, tls, root, log, clock, cleanup } = f;
+  const { host, ha, api, transport } = core;
+  let resolveStopped!: (r: { error?: unknown }) => void;
+  const stopped = new Promise<{ error?: unknown }>((resolve) => (resolveStopped = resolve));
   const clientListener = new ClientListener({
     transport,
-    service: svc,
+    service: clientService(api, clientGuard(config, componentLogger(root, 'api'), cleanup, stopped), componentLogger(root, 'api')),
     ...(config.listeners.clientListen !== undefined ? { clientListen: config.listeners.clientListen } : {}),
     ...(tls ? { tls } : {}),
     serverOptions: {
@@ -197,10 +233,9 @@ async function assemble(
     },
     logger: componentLogger(root, 'api'),
   });
-  transport.onMessage((m) => runtime.step(m));
   const address = await transport.start();
   cleanup.push(() => transport.stop());
-  const clientAddress = await clientListener.start(address);
+  await clientListener.start(address);
   cleanup.push(() => clientListener.stop());
   if (config.listeners.exposedPlaintext) {
     log.warn(
@@ -208,69 +243,39 @@ async function assemble(
       'INSECURE: plaintext gRPC on a non-loopback address (--insecure): anyone who reaches these ports can forge Raft messages and drive the cluster',
     );
   }
-  const stopWatching = tls ? watchCertificates(tls, componentLogger(root, 'tls')) : () => {};
-  cleanup.push(async () => stopWatching());
-  let driver: HaDriver | undefined;
-  const ticker = new Ticker({
-    tickMs: plan.tickMs,
-    clock,
-    onTick: () => {
-      const tick = runtime.tick();
-      driver?.tick();
-      return tick;
-    },
-    // A follower sleeps until its election timeout, a leader until its next heartbeat, unless
-    // the HA layer has something due sooner (the active node's lease check).
-    quietTicks: () => Math.min(raw.quietTicks(), driver?.quietTicks() ?? 0),
-  });
-  runtime.attach(transport, ticker);
-  driver = new HaDriver(
-    config,
-    {
-      raw,
-      stateMachine: () => runtime.stateMachine,
-      role: () => runtime.role(),
-      kick: () => runtime.loop.kick(),
-      timeOfTick: (tick) => ticker.timeOfTick(tick),
-      waitFor: (check, timeoutMs, onTimeout) => runtime.waitFor(check, timeoutMs, onTimeout),
-      leaderHint: () => runtime.leaderHint(),
-      lastHeard: () => runtime.lastHeardFrom,
-      put: async (key, value) => {
-        await runtime.write({ type: 'put', key, value });
-      },
-      replan: () => ticker.replan(),
-      beginTransfer: (to) => runtime.beginTransfer(to),
-    },
-    clock,
-    componentLogger(root, 'ha'),
-  );
-  const ha = driver;
-  runtime.ha = ha;
-  runtime.afterReady = (rd) => ha.afterReady(rd);
-  runtime.beforeReadyHook = () => ha.beforeReady();
-  cleanup.push(() => ha.stop());
+  const stopWatchingCertificates = tls ? watchCertificates(tls, componentLogger(root, 'tls')) : () => {};
+  cleanup.push(async () => stopWatchingCertificates());
   const removal = new RemovalWatch({
-    local: () => runtime.localMembership(),
-    hasLeader: () => runtime.hasLiveLeader(),
+    local: () => host.peers.localMembership(host.stateMachine.members()),
+    hasLeader: () => host.hasLiveLeader(),
     monotonicMs: () => clock.monotonicMs(),
     // Rare on purpose: only a node without a leader for this long asks, and asking is cheap.
     intervalMs: Math.max(1000, 3 * config.electionTimeoutMs),
     probe: grpcMemberProbe(tls),
-    onRemoved: (provedBy) => runtime.markRemoved(provedBy),
+    onRemoved: (provedBy) => host.peers.markRemoved(provedBy),
     onProbeError: (address, err) => log.debug({ address, err: (err as Error).message }, 'removal check: member did not answer'),
   });
   cleanup.push(async () => removal.stop());
+  const http = await startHttpEndpoints(f, { host, ha, api }, stopped);
+  const node = new RunningNode({ config, host, ha, api, removal, http, tls, stopWatchingCertificates, clientListener, transport, storage: f.storage, address, log, stopped, resolveStopped });
+  removal.start();
+  return node;
+}
 
-  let http: HttpEndpoint | undefined;
+/** /status, /metrics and the probes; with metricsListen, /status and /metrics on their own listener. */
+async function startHttpEndpoints({ config, log, cleanup }: Foundation, parts: { host: NodeHost; ha: HaDriver; api: ClientApi }, stopped: Promise<unknown>): Promise<HttpEndpoint | undefined> {
+  const { host, ha, api } = parts;
   const httpPort = {
-    status: () => runtime.status(),
-    metricsText: () => runtime.metricsText(),
-    running: () => !runtime.isStopping && !runtime.loop.isStopped,
+    status: () => api.status(),
+    metricsText: () => api.metricsText(),
+    running: () => host.serving,
     ha,
   };
+  let http: HttpEndpoint | undefined;
   if (config.http) {
-    http = await startHttp(config.http, httpPort, config.auth.metricsListen !== undefined ? HttpRoutes.Probes : HttpRoutes.All);
-    cleanup.push(() => http!.close());
+    const endpoint = await startHttp(config.http, httpPort, config.auth.metricsListen !== undefined ? HttpRoutes.Probes : HttpRoutes.All);
+    cleanup.push(() => endpoint.close());
+    http = endpoint;
   }
   if (config.auth.metricsListen !== undefined) {
     const management = await startHttp(config.auth.metricsListen, httpPort, HttpRoutes.Management);
@@ -278,155 +283,7 @@ async function assemble(
     void stopped.then(() => management.close());
     log.info({ metrics: management.address }, '/status and /metrics served on their own listener');
   }
-  node = new RunningNode(config, runtime, ha, transport, { clientListener, tls, stopWatching }, ticker, removal, storage, http, address, log, stopped, resolveStopped);
-  const running = node;
-  runtime.onRemoved((provedBy) => void running.leaveAfterRemoval(provedBy));
-  ha.start();
-  ticker.start();
-  removal.start();
-  runtime.loop.kick();
-  log.info({ address, clientAddress, http: http?.address, tls: tls?.summary(), ...plan, restarted: !empty }, 'node started');
-  return node;
-}
-
-class RunningNode implements PalisadeNode {
-  readonly id: string;
-  readonly httpAddress?: string;
-  readonly clientAddress: string;
-  private stopping: Promise<void> | undefined;
-
-  constructor(
-    private readonly config: NodeConfig,
-    private readonly runtime: NodeRuntime,
-    private readonly ha: HaDriver,
-    private readonly transport: PeerTransport,
-    private readonly edge: { readonly clientListener: ClientListener; readonly tls: TlsMaterial | undefined; readonly stopWatching: () => void },
-    private readonly ticker: Ticker,
-    private readonly removal: RemovalWatch,
-    private readonly storage: DurableStorage,
-    private readonly http: HttpEndpoint | undefined,
-    readonly address: string,
-    private readonly log: Logger,
-    readonly stopped: Promise<{ readonly error?: unknown }>,
-    private readonly resolveStopped: (r: { error?: unknown }) => void,
-  ) {
-    this.id = config.id;
-    this.clientAddress = edge.clientListener.address;
-    if (http) this.httpAddress = http.address;
-  }
-
-  status(): NodeStatus {
-    return this.runtime.status();
-  }
-
-  reloadCertificates(): { readonly changed: boolean } {
-    if (this.edge.tls === undefined) return { changed: false };
-    const changed = this.edge.tls.reload();
-    if (changed) this.log.info({ certificate: this.edge.tls.summary() }, 'TLS certificates reloaded: new connections use them');
-    return { changed };
-  }
-
-  events(): EventSubscription<NodeEvent> {
-    return this.runtime.events.subscribe();
-  }
-
-  stop(): Promise<void> {
-    return this.shutdown(undefined);
-  }
-
-  shutdown(error: unknown): Promise<void> {
-    this.stopping ??= this.close(error);
-    return this.stopping;
-  }
-
-  /**
-   * A member proved this node is no longer in the cluster: stop with RemovedFromClusterError
-   * (the agent exits with its own code), as etcd does. Nothing to hand over: only a node that
-   * heard from no leader for a while looks, so it is not the leader.
-   */
-  leaveAfterRemoval(provedBy: string): Promise<void> {
-    const err = new RemovedFromClusterError(this.id, this.config.cluster, provedBy);
-    if (this.stopping === undefined) this.log.error({ provedBy }, err.message);
-    return this.shutdown(err);
-  }
-
-  private async close(error: unknown): Promise<void> {
-    this.removal.stop();
-    this.runtime.beginStop();
-    // Demote first (the VIP and the service go down), even after a fatal error; then hand over.
-    await this.ha.shutdown(error === undefined);
-    if (error === undefined) await this.handOverLeadership();
-    this.ticker.stop();
-    await this.ha.stop();
-    await this.runtime.loop.stop();
-    this.runtime.failPending();
-    await this.http?.close().catch(() => {});
-    this.edge.stopWatching();
-    await this.edge.clientListener.stop().catch(() => {});
-    await this.transport.stop().catch(() => {});
-    await this.runtime.snapshotSettled(); // aborts at its next step: beginStop() was called
-    let closeError: unknown;
-    await this.storage.close().catch((err: unknown) => (closeError = err));
-    this.log.info({ error: error === undefined ? undefined : String(error) }, 'node stopped');
-    this.resolveStopped(error !== undefined ? { error } : closeError !== undefined ? { error: closeError } : {});
-  }
-
-  /**
-   * Stops abruptly, as kill -9 would (tests and demos): no demotion, no hand-over. Hooks
-   * already running are left alone.
-   */
-  async crash(): Promise<void> {
-    this.stopping ??= (async () => {
-      this.ha.abandon();
-      this.removal.stop();
-      this.ticker.stop();
-      this.runtime.beginStop();
-      await this.runtime.loop.stop();
-      this.runtime.failPending();
-      await this.http?.close().catch(() => {});
-      this.edge.stopWatching();
-    await this.edge.clientListener.stop().catch(() => {});
-    await this.transport.stop().catch(() => {});
-      await this.runtime.snapshotSettled();
-      await this.storage.close().catch(() => {});
-      this.log.info('node crashed (simulated)');
-      this.resolveStopped({});
-    })();
-    return this.stopping;
-  }
-
-  /** A leader hands over to the most caught-up voter first, so the cluster does not wait out an election. */
-  private async handOverLeadership(): Promise<void> {
-    const raw = this.runtime.raw;
-    const st = raw.status();
-    if (st.state !== 'leader' || st.progress === undefined) return;
-    let best: { id: string; match: number; active: boolean } | undefined;
-    // Prefer a voter that may take the active role (reachable, caught up, not --no-active).
-    const eligible = this.ha.stopTarget();
-    if (eligible !== undefined) best = { id: eligible, match: st.progress.get(eligible)?.match ?? 0, active: true };
-    else for (const [id, pr] of st.progress) {
-      if (id === this.id || pr.isLearner) continue;
-      const better = !best || (pr.recentActive && !best.active) || (pr.recentActive === best.active && pr.match > best.match);
-      if (better) best = { id, match: pr.match, active: pr.recentActive };
-    }
-    if (best === undefined) return;
-    this.log.info({ to: best.id, term: st.term }, 'stopping: transferring leadership');
-    try {
-      this.runtime.beginTransfer(best.id);
-      await this.runtime.waitFor(
-        () => {
-          const lead = raw.basicStatus().lead;
-          return lead !== NONE && lead !== this.id;
-        },
-        2 * this.config.electionTimeoutMs,
-        () => new Error('no new leader in time'),
-      );
-      const now = raw.basicStatus();
-      this.log.info({ leader: now.lead, term: now.term }, 'leadership handed over');
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'leadership transfer before stop did not finish; stopping anyway');
-    }
-  }
+  return http;
 }
 
 /** Who may call the client API (api/auth.ts): certificates with TLS, tokens with a token file. */

@@ -62,6 +62,12 @@ export interface TransportStats {
 
 export type MessageHandler = (m: Message) => void;
 
+/** What the transport learns about sending to a peer (for RawNode.reportUnreachable / reportSnapshot). */
+export interface PeerReports {
+  unreachable(id: NodeId): void;
+  snapshot(id: NodeId, ok: boolean): void;
+}
+
 type Phase = 'new' | 'starting' | 'running' | 'stopped';
 
 export class PeerTransport {
@@ -77,6 +83,7 @@ export class PeerTransport {
   private readonly ownSnapshotDir: string | undefined;
   private tls: TlsMaterial | undefined;
   private handler: MessageHandler | undefined;
+  private reports: PeerReports;
   private phase: Phase = 'new';
   private bound = '';
   private received = 0;
@@ -89,6 +96,7 @@ export class PeerTransport {
     this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     this.logger = opts.logger ?? silentTransportLogger;
     this.rng = opts.rng ?? seededRng(randomInt(2 ** 31));
+    this.reports = { unreachable: (id) => opts.reportUnreachable?.(id), snapshot: (id, ok) => opts.reportSnapshot?.(id, ok) };
     for (const [id, address] of opts.peers) if (id !== opts.nodeId) this.addresses.set(id, address);
     const isMember = opts.isMember ?? ((id: NodeId) => this.addresses.has(id));
     this.ownSnapshotDir = opts.snapshotDir === undefined ? join(tmpdir(), `palisade-snapshots-${randomBytes(8).toString('hex')}`) : undefined;
@@ -138,6 +146,11 @@ export class PeerTransport {
   /** Registers the one handler that receives peers' messages, in arrival order per peer. */
   onMessage(handler: MessageHandler): void {
     this.handler = handler;
+  }
+
+  /** Registers where send failures and snapshot outcomes go (replaces the options' callbacks). */
+  onPeerReports(reports: PeerReports): void {
+    this.reports = reports;
   }
 
   /** Binds the server and opens a stream to every peer. Resolves with the bound host:port. */
@@ -241,8 +254,8 @@ export class PeerTransport {
         rng: this.rng,
         timers: this.opts.timers ?? realTimers,
         logger: this.logger,
-        onUnreachable: (peer) => this.opts.reportUnreachable?.(peer),
-        onSnapshotStatus: (peer, ok) => this.opts.reportSnapshot?.(peer, ok),
+        onUnreachable: (peer) => this.reports.unreachable(peer),
+        onSnapshotStatus: (peer, ok) => this.reports.snapshot(peer, ok),
       }),
     );
   }

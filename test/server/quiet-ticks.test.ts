@@ -1,9 +1,9 @@
-// Quiet ticks in a real NodeRuntime (src/server/ticker.ts, node-runtime.ts): a follower that
+// Quiet ticks in a real Ready-loop host (src/server/ticker.ts, node-host.ts): a follower that
 // hears heartbeats sleeps through its ticks, and the ticks it owes are performed BEFORE each
 // heartbeat is stepped, so its tick count keeps up with the clock. Were they performed after it
 // (at the timer), each heartbeat would reset an election timer that is then handed every owed
 // tick at once: stickiness and the election timeout off by up to a whole timeout. Removing the
-// catchUp() call from NodeRuntime.step makes this test fail (tried: "286 ticks for 300 nominal").
+// catchUp() call from NodeHost.step makes this test fail (tried: "286 ticks for 300 nominal").
 // A leader whose followers answer wakes once per heartbeat instead of once per tick, sends
 // every heartbeat on time, and still steps down when they fall silent (CheckQuorum runs on its
 // ticks too). The clock and the timers are fake; storage is a real LevelDB data dir.
@@ -16,11 +16,14 @@ import { RawNode } from '../../src/raft/raw-node.js';
 import { seededRng } from '../../src/raft/rng.js';
 import { NONE, StateType } from '../../src/raft/types.js';
 import { validateNodeConfig } from '../../src/server/config.js';
-import { NodeRuntime } from '../../src/server/node-runtime.js';
-import { Ticker } from '../../src/server/ticker.js';
+import { AppliedState } from '../../src/server/applied-state.js';
+import { ApplyWaiters } from '../../src/server/apply-waiters.js';
+import { MembershipOps } from '../../src/server/membership-ops.js';
+import { NodeHost } from '../../src/server/node-host.js';
+import type { PeerLink } from '../../src/server/peer-membership.js';
+import { RequestGuard } from '../../src/server/request-guard.js';
 import { StateMachine } from '../../src/statemachine/index.js';
 import { openLevelStorage } from '../../src/storage/level-storage.js';
-import type { PeerTransport } from '../../src/transport/transport.js';
 import { FakeTime } from './fake-time.js';
 import { silent, tempDir, waitUntil } from './helpers.js';
 
@@ -33,7 +36,7 @@ describe('quiet ticks in a node runtime', () => {
   const dir = tempDir();
   after(() => dir.remove());
 
-  /** A NodeRuntime `id` of n1..n3 on a real LevelDB, a fake clock and fake timers; `sent` collects its messages. */
+  /** A Ready-loop host `id` of n1..n3 on a real LevelDB, a fake clock and fake timers; `sent` collects its messages. */
   async function runtimeOn(id: string, opts: { readonly dirName?: string; readonly electionTick?: number; readonly checkQuorum?: boolean } = {}) {
     const path = join(dir.path, opts.dirName ?? id);
     const { config, problems } = validateNodeConfig({
@@ -58,18 +61,29 @@ describe('quiet ticks in a node runtime', () => {
     });
     const time = new FakeTime();
     const fatal: unknown[] = [];
-    const runtime = new NodeRuntime({ config: config!, raw, storage, sm: StateMachine.create(), clock: time.clock, logger: silent }, (err) => fatal.push(err));
     const sent: Message[] = [];
-    const transport = { send: (ms: readonly Message[]) => sent.push(...ms), setPeer: () => {}, removePeer: () => {} } as unknown as PeerTransport;
-    const ticker = new Ticker({ tickMs: TICK, clock: time.clock, timers: time, onTick: () => runtime.tick(), quietTicks: () => raw.quietTicks() });
-    runtime.attach(transport, ticker);
-    ticker.start();
+    const transport: PeerLink = {
+      send: (ms: readonly Message[]) => void sent.push(...ms),
+      setPeer: () => {},
+      removePeer: () => {},
+      stats: () => ({ received: 0, undeliverable: 0, peers: new Map() }),
+      onMessage: () => {},
+      onPeerReports: () => {},
+    };
+    const waiters = new ApplyWaiters();
+    const state = new AppliedState(StateMachine.create());
+    const host = new NodeHost({ config: config!, tickMs: TICK, raw, storage, state, transport, waiters, clock: time.clock, logger: silent, timers: time });
+    host.onFatal((err) => fatal.push(err));
+    const membership = new MembershipOps(host, waiters, new RequestGuard(host, config!.electionTimeoutMs), config!.electionTimeoutMs);
+    host.start();
     const close = async (): Promise<void> => {
-      ticker.stop();
-      await runtime.loop.stop();
+      host.stopTicking();
+      await host.loop.stop();
       await storage.close();
     };
-    return { raw, time, runtime, sent, ticker, fatal, close, startedAt: time.now };
+    /** Ticks performed so far (the core is ticked once per tick of the host's ticker). */
+    const ticks = (): number => raw.basicStatus().tickCount;
+    return { raw, time, host, membership, sent, ticks, fatal, close, startedAt: time.now };
   }
 
   type Runtime = Awaited<ReturnType<typeof runtimeOn>>;
@@ -79,14 +93,14 @@ describe('quiet ticks in a node runtime', () => {
    * returned `answer()` makes n2 and n3 answer whatever n1 sent since the last call.
    */
   async function elected(rt: Runtime, electionTick: number): Promise<() => void> {
-    const { raw, time, runtime, sent } = rt;
+    const { raw, time, host, sent } = rt;
     let answered = 0;
     const answer = (): void => {
       for (const m of sent.slice(answered)) {
-        if (m.type === 'requestVote') runtime.step({ type: 'requestVoteResponse', from: m.to, to: 'n1', term: m.term, preVote: m.preVote, reject: false });
+        if (m.type === 'requestVote') host.step({ type: 'requestVoteResponse', from: m.to, to: 'n1', term: m.term, preVote: m.preVote, reject: false });
         else if (m.type === 'appendEntries') {
-          runtime.step({ type: 'appendEntriesResponse', from: m.to, to: 'n1', term: m.term, index: m.prevIndex + m.entries.length, reject: false, rejectHint: 0, hintTerm: 0 });
-        } else if (m.type === 'heartbeat') runtime.step({ type: 'heartbeatResponse', from: m.to, to: 'n1', term: m.term, round: m.round });
+          host.step({ type: 'appendEntriesResponse', from: m.to, to: 'n1', term: m.term, index: m.prevIndex + m.entries.length, reject: false, rejectHint: 0, hintTerm: 0 });
+        } else if (m.type === 'heartbeat') host.step({ type: 'heartbeatResponse', from: m.to, to: 'n1', term: m.term, round: m.round });
       }
       answered = sent.length;
     };
@@ -114,13 +128,13 @@ describe('quiet ticks in a node runtime', () => {
   }
 
   test('a follower hearing heartbeats sleeps through its ticks and never campaigns', async () => {
-    const { raw, time, runtime, sent, ticker, fatal, close } = await runtimeOn('n2');
+    const { raw, time, host, sent, ticks, fatal, close } = await runtimeOn('n2');
     try {
       const start = time.now;
       // Three seconds of heartbeats from n1 (term 1), each answered before the next one.
       for (let round = 1; round <= 60; round++) {
         time.advanceTo(start + round * HEARTBEAT_MS + 3.5);
-        runtime.step({ type: 'heartbeat', from: 'n1', to: 'n2', term: 1, commit: 0, round });
+        host.step({ type: 'heartbeat', from: 'n1', to: 'n2', term: 1, commit: 0, round });
         await waitUntil(`the answer to heartbeat ${round}`, () => sent.some((m) => m.type === 'heartbeatResponse' && m.round === round), 5000, 2);
         assert.equal(raw.basicStatus().state, StateType.Follower, `after heartbeat ${round}`);
         assert.equal(raw.basicStatus().term, 1);
@@ -129,7 +143,7 @@ describe('quiet ticks in a node runtime', () => {
       assert.deepEqual(fatal, []);
       // Every tick was performed, but in few wake-ups: the heartbeats' catch-ups did the work.
       const nominal = Math.floor((time.now - start) / TICK);
-      assert.ok(ticker.count >= nominal - 1 && ticker.count <= nominal, `${ticker.count} ticks for ${nominal} nominal`);
+      assert.ok(ticks() >= nominal - 1 && ticks() <= nominal, `${ticks()} ticks for ${nominal} nominal`);
       assert.ok(time.fires <= 10, `${time.fires} timer wake-ups in 3 s`);
       // Silence: the follower's election timer runs out, on time, and it campaigns (PreVote).
       const last = time.now;
@@ -146,19 +160,19 @@ describe('quiet ticks in a node runtime', () => {
 
   test('a leader whose followers answer sleeps between heartbeats; when they fall silent it steps down at the CheckQuorum tick', async () => {
     const rt = await runtimeOn('n1', { electionTick: LEADER_ELECTION_TICK });
-    const { raw, time, sent, ticker, fatal, close, startedAt } = rt;
+    const { raw, time, sent, ticks, fatal, close, startedAt } = rt;
     try {
       const answer = await elected(rt, LEADER_ELECTION_TICK);
       // The core's CheckQuorum runs at every LEADER_ELECTION_TICK-th tick since it became leader.
       const leaderSince = raw.basicStatus().tickCount;
       const start = time.now;
       const firesBefore = time.fires;
-      const ticksBefore = ticker.count;
+      const ticksBefore = ticks();
       const heartbeatsBefore = sent.filter((m) => m.type === 'heartbeat').length;
       await answeredHeartbeats(rt, answer, 60);
       assert.deepEqual(fatal, []);
       const nominal = Math.floor((time.now - start) / TICK);
-      const performed = ticker.count - ticksBefore;
+      const performed = ticks() - ticksBefore;
       assert.ok(performed >= nominal - 1 && performed <= nominal + 1, `${performed} ticks for ${nominal} nominal`);
       const heartbeats = sent.filter((m) => m.type === 'heartbeat').length - heartbeatsBefore;
       assert.ok(heartbeats >= 2 * 60 && heartbeats <= 2 * 61, `${heartbeats} heartbeats to two followers in 60 heartbeat intervals`);
@@ -181,14 +195,14 @@ describe('quiet ticks in a node runtime', () => {
   test('a leadership transfer asked for mid-sleep gets its whole election timeout', async () => {
     // Without CheckQuorum: the followers stay silent here, and only the transfer's own timeout matters.
     const rt = await runtimeOn('n1', { dirName: 'n1-transfer', electionTick: LEADER_ELECTION_TICK, checkQuorum: false });
-    const { raw, time, runtime, fatal, close } = rt;
+    const { raw, time, membership, fatal, close } = rt;
     try {
       const answer = await elected(rt, LEADER_ELECTION_TICK);
       await answeredHeartbeats(rt, answer, 3);
       // 3.5 ms after a heartbeat tick; three ticks later the leader is asleep and owes them.
       time.advanceTo(time.now + 3 * TICK);
       const asked = time.now;
-      const transfer = runtime.transferLeadership('n2').catch((err: unknown) => err);
+      const transfer = membership.transferLeadership('n2').catch((err: unknown) => err);
       assert.equal(raw.basicStatus().leadTransferee, 'n2');
       // The owed ticks were performed before the transfer reset the election count: it runs
       // out at the LEADER_ELECTION_TICK-th tick after the request, not earlier.

@@ -39,8 +39,8 @@ export interface SimOptions {
    * (NodeActor.quietTicks) say would only count is not performed when due but owed, and the
    * owed ticks are performed in one burst before the node's next message, leadership transfer
    * or agent callback, or with the next tick that is not quiet — what the agent's ticker does
-   * to save wake-ups (node-runtime.ts calls catchUp() in step() and beginTransfer()). Client
-   * writes, reads and membership proposals do not pay them first, as in node-runtime.ts: they
+   * to save wake-ups (node-host.ts calls catchUp() in step() and beginTransfer()). Client
+   * writes, reads and membership proposals do not pay them first, as in node-host.ts: they
    * touch no timer, and a heartbeat round a read starts then carries an older tick count,
    * whose earlier clock reading only shortens the lease.
    * With `true`, the quiet-tick oracle checks every owed tick (Invariant.QuietTick): performed
@@ -595,7 +595,7 @@ export class Simulator implements NodeHost {
     const leader = this.leader();
     if (leader === undefined) return this.act(`transfer to ${to}: no leader, skipped`, () => {});
     this.act(`transfer ${leader.id} → ${to}`, () => {
-      // Owed ticks first (node-runtime.ts beginTransfer): paid after the transfer they would
+      // Owed ticks first (node-host.ts beginTransfer): paid after the transfer they would
       // cut its window short.
       this.payOwedTicks(leader);
       if (this.tryPropose(leader, () => leader.raw!.transferLeadership(to))) leader.drain();
