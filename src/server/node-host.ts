@@ -95,7 +95,7 @@ export class NodeHost implements ReadyExecutor {
     parts.transport.onPeerReports({ unreachable: (id) => this.reportUnreachable(id), snapshot: (id, ok) => this.reportSnapshot(id, ok) });
   }
 
-  /** `o` follows the loop from now on (the HA driver, given this host at construction). */
+  /** `o` follows the loop from now on (the HA driver, subscribed as soon as it is built). */
   observe(o: LoopObserver): void {
     this.observers.push(o);
   }
@@ -116,10 +116,6 @@ export class NodeHost implements ReadyExecutor {
 
   get watchHub(): WatchHub {
     return this.parts.state.watchHub;
-  }
-
-  get fatal(): unknown {
-    return this.fatalError;
   }
 
   /** `handler` stops the node when the loop fails (a failed durable write); at once if it has. */
@@ -361,10 +357,6 @@ export class NodeHost implements ReadyExecutor {
   /** Stop accepting client work and taking snapshots. */
   beginStop(): void {
     this.stopping = true;
-  }
-
-  get isStopping(): boolean {
-    return this.stopping;
   }
 
   /** Not stopping and the loop still runs: client work may be accepted. */
