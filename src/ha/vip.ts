@@ -156,6 +156,7 @@ function vipContext(config: VipConfig, options: VipOptions): VipContext {
 
 async function addAddress(ctx: VipContext, signal: AbortSignal | undefined, skipProbe: boolean): Promise<VipOutcome> {
   const present = await isPresentOn(ctx, signal);
+  if (signal?.aborted === true) return { ok: false, detail: `adding ${ctx.cidr} aborted` };
   if (present === true) {
     ctx.log?.info(ctx.fields, 'VIP already present');
     return { ok: true, detail: 'already present' };

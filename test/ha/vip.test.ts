@@ -171,6 +171,17 @@ describe('VIP commands (scripted runner)', () => {
     assert.equal(await createVip(cfg, { runner: scriptedRunner(() => fail(1, 'Device "eth0" does not exist.')) }).isPresent(), undefined);
   });
 
+  test('aborted during the presence check: nothing more runs (no probe, no ip addr add)', async () => {
+    const ac = new AbortController();
+    const runner = scriptedRunner((argv) => {
+      if (argv[1] === '-o') ac.abort();
+      return ok(SHOW_ABSENT);
+    });
+    const r = await createVip(cfg, { runner }).add(ac.signal, { skipProbe: true });
+    assert.deepEqual(r, { ok: false, detail: 'adding 10.0.0.50/24 aborted' });
+    assert.equal(runner.calls.length, 1);
+  });
+
   test('the abort signal is passed to every command (a demotion cancels a promotion)', async () => {
     const runner = scriptedRunner(() => ok(SHOW_ABSENT));
     const ac = new AbortController();
