@@ -41,7 +41,8 @@ type Waiter = { resolve: (r: IteratorResult<WatchEvent>) => void; reject: (e: un
 class WatchStream {
   private readonly buffer: WatchEvent[] = [];
   private readonly waiters: Waiter[] = [];
-  private failure: unknown;
+  /** Why the watch ended, when it ended with an error (boxed: the error itself is unknown). */
+  private failure: { readonly error: unknown } | undefined;
   private done = false;
   private call: ClientReadableStream<KvWatchEvent__Output> | undefined;
   private nextRevision: number;
@@ -89,14 +90,14 @@ class WatchStream {
       if (this.buffer.length < HIGH_WATER / 2) this.call?.resume();
       return Promise.resolve({ value: event, done: false });
     }
-    if (this.done) return this.failure === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(this.failure);
+    if (this.done) return this.failure === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(this.failure.error);
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
   finish(err?: unknown): void {
     if (this.done) return;
     this.done = true;
-    this.failure = err;
+    this.failure = err === undefined ? undefined : { error: err };
     this.call?.cancel();
     this.call = undefined;
     for (const w of this.waiters.splice(0)) {

@@ -232,7 +232,7 @@ function parsePeers(v: NodeConfigInput['peers'], problems: string[]): Map<string
       pairs.push([part.slice(0, eq).trim(), part.slice(eq + 1).trim()]);
     }
   } else if (v instanceof Map) {
-    pairs = [...v.entries()];
+    pairs = [...(v as Map<unknown, unknown>)].map(([k, a]) => [String(k), typeof a === 'string' ? a : String(a)]);
   } else if (typeof v === 'object' && v !== null) {
     pairs = Object.entries(v as Record<string, unknown>).map(([k, a]) => [k, typeof a === 'string' ? a : String(a)]);
   } else {

@@ -26,12 +26,18 @@ export function* sortSteps<T>(items: readonly T[], compare: (a: T, b: T) => numb
         for (; k < hi; k++) dst[k] = src[k]!;
         // A move costs a small fraction of a comparison.
         work += (hi - lo) >> 4;
-        if (work >= budget) (work = 0), yield;
+        if (work >= budget) {
+          work = 0;
+          yield;
+        }
         continue;
       }
       while (i < mid && j < hi) {
         dst[k++] = compare(src[j]!, src[i]!) < 0 ? src[j++]! : src[i++]!;
-        if (++work >= budget) (work = 0), yield;
+        if (++work >= budget) {
+          work = 0;
+          yield;
+        }
       }
       while (i < mid) dst[k++] = src[i++]!;
       while (j < hi) dst[k++] = src[j++]!;

@@ -40,7 +40,7 @@ function validated(input: unknown): string {
 }
 
 function render(v: unknown): string {
-  const json = JSON.stringify(v, (_k, x: unknown) => (x instanceof Map ? Object.fromEntries(x) : typeof x === 'function' ? '[function]' : x), 2);
+  const json = JSON.stringify(v, (_k, x: unknown): unknown => (x instanceof Map ? Object.fromEntries(x) : typeof x === 'function' ? '[function]' : x), 2);
   return json ?? 'undefined';
 }
 

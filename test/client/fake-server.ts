@@ -9,7 +9,7 @@ type Handlers = Partial<Record<string, grpc.UntypedHandleCall>>;
 export interface FakeServer {
   readonly address: string;
   readonly calls: { method: string; request: unknown }[];
-  stop(): Promise<void>;
+  readonly stop: () => Promise<void>;
 }
 
 /**

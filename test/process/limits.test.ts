@@ -24,7 +24,7 @@ function rssBytes(pid: number): number {
 }
 
 interface Ended {
-  readonly code: number;
+  readonly code: grpc.status;
   readonly details: string;
 }
 

@@ -489,7 +489,7 @@ export function leadersPerTermViolations(obs: readonly LeaderObservation[]): str
   for (const o of obs) {
     if (o.leader === '') continue;
     let leaders = byTerm.get(o.term);
-    if (leaders === undefined) byTerm.set(o.term, (leaders = new Map()));
+    if (leaders === undefined) byTerm.set(o.term, (leaders = new Map<string, string[]>()));
     const seenBy = leaders.get(o.leader) ?? [];
     if (!seenBy.includes(o.node)) seenBy.push(o.node);
     leaders.set(o.leader, seenBy);

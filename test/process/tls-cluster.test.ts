@@ -335,7 +335,7 @@ describe('plaintext on a non-loopback address', () => {
         await waitFor('the insecure warning in the log', () => /INSECURE: plaintext gRPC on a non-loopback address/.test(out), 15_000);
         const status = await runCli(['status', '--endpoints', `127.0.0.1:${port}`, '--json']);
         assert.equal(status.code, 0, status.stderr);
-        assert.equal(JSON.parse(status.stdout).insecure, true, 'palisade status shows it');
+        assert.equal((JSON.parse(status.stdout) as { insecure?: unknown }).insecure, true, 'palisade status shows it');
       } finally {
         child.kill('SIGKILL');
       }

@@ -39,7 +39,10 @@ describe('BinaryWriter', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(str, uint), { maxLength: 20 }), (parts) => {
         const w = new BinaryWriter();
-        for (const p of parts) typeof p === 'number' ? w.uint(p) : w.str(p);
+        for (const p of parts) {
+          if (typeof p === 'number') w.uint(p);
+          else w.str(p);
+        }
         const bytes = w.finish();
         assert.deepEqual(bytes, reference(parts));
         const r = new BinaryReader(bytes);

@@ -99,10 +99,16 @@ describe('KvStore', () => {
         const s = new KvStore();
         const m = new Model();
         for (const o of ops) {
-          if (o.op === 'put') s.put(o.k, o.v), m.put(o.k, o.v);
-          else if (o.op === 'delete') s.delete(o.k), m.delete(o.k);
-          else if (o.op === 'cas') s.cas(o.k, o.rev, o.v), m.cas(o.k, o.rev, o.v);
-          else assert.deepEqual(s.list(o.p), m.list(o.p));
+          if (o.op === 'put') {
+            s.put(o.k, o.v);
+            m.put(o.k, o.v);
+          } else if (o.op === 'delete') {
+            s.delete(o.k);
+            m.delete(o.k);
+          } else if (o.op === 'cas') {
+            s.cas(o.k, o.rev, o.v);
+            m.cas(o.k, o.rev, o.v);
+          } else assert.deepEqual(s.list(o.p), m.list(o.p));
         }
         const restored = KvStore.fromParts(s.revision, s.list(), { maxEvents: 1000, maxBytes: 1 << 20 }, []);
         for (const p of ['', 'palisade/', 'palisade/ha/nodes/']) {

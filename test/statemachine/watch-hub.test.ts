@@ -48,7 +48,9 @@ describe('WatchHub', () => {
     const w = hub.watch({ prefix: 'k' });
     const pending = w.next();
     apply(put('k1'));
-    assert.equal((await pending).value?.revision, 1);
+    const woken = await pending;
+    assert.ok(woken.done !== true, 'the watch yields an event, not its end');
+    assert.equal(woken.value.revision, 1);
     apply(put('k2'), put('k3'));
     const seen: number[] = [];
     for await (const e of w) {

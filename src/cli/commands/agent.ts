@@ -104,6 +104,7 @@ export async function runAgent(io: Io, flags: AgentFlags): Promise<ExitCode> {
   // Rotation: SIGHUP re-reads the TLS files (the node also notices changed files by itself).
   // Installed before the node starts: Node's default for SIGHUP ends the process, and a start
   // (LevelDB, a join) can take seconds during which logrotate or an operator may send one.
+  // eslint-disable-next-line prefer-const -- assigned once below; a closure above reads it first (undefined until then)
   let reload: (() => void) | undefined;
   const onHangup = (): void => {
     if (reload === undefined) logger.info('SIGHUP before the node started: nothing to reload yet');
