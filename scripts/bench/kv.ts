@@ -8,7 +8,9 @@
 //   3. idle CPU and RSS per member over 30 s, then RSS at rest (the lowest reading in 3 minutes),
 //      also its private part (RssAnon: without the executable's shared pages);
 //   4. a CPU profile of the palisade leader under the 64-client load (fresh cluster).
-// Prints a table and writes scripts/bench/results/kv-<date>.json. `--quick` shortens every phase
+// `--no-rest` skips the RSS-at-rest watch of phase 3 (for runs about throughput and latency only);
+// `--etcd-first` measures etcd before palisade (alternate it between runs: the load of a shared
+// machine drifts). Prints a table and writes scripts/bench/results/kv-<date>.json. `--quick` shortens every phase
 // (a smoke run; its numbers are not for the record). Every process and temp dir is removed at the
 // end, also on failure or Ctrl-C; all traffic stays on 127.0.0.1.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +31,8 @@ import { renderProfile, renderServerCosts, renderTable, type BenchResult, type I
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const RESULTS = join(import.meta.dirname, 'results');
 const quick = process.argv.includes('--quick');
+const noRest = process.argv.includes('--no-rest');
+const etcdFirst = process.argv.includes('--etcd-first');
 
 const SETTINGS = {
   keyBytes: 16,
@@ -46,7 +50,7 @@ const SETTINGS = {
    * only after V8's memory reducer has run, minutes after the load (docs/benchmarks.md,
    * "Memory after load").
    */
-  restMs: quick ? 10_000 : 180_000,
+  restMs: noRest ? 0 : quick ? 10_000 : 180_000,
   restEveryMs: quick ? 2000 : 10_000,
   settleMs: quick ? 1000 : 3000,
 } as const;
@@ -185,22 +189,32 @@ async function main(group: ProcessGroup): Promise<void> {
   const etcdVersion = commandOutput(ETCD_BIN, ['--version']).split('\n')[0]!.replace('etcd Version: ', '');
   log(`machine: ${JSON.stringify(machine())}${quick ? ' (quick run)' : ''}`);
 
-  log('starting 3 palisade agents');
-  const pal = await startPalisade(group);
+  const benchPalisade = async (): Promise<SystemResult> => {
+    log('starting 3 palisade agents');
+    const pal = await startPalisade(group);
+    try {
+      return await benchSystem(group, pal, palisadeVersion);
+    } finally {
+      await pal.stop();
+    }
+  };
+  const benchEtcd = async (): Promise<SystemResult> => {
+    log('starting 3 etcd members');
+    const etc = await startEtcd(group);
+    try {
+      return await benchSystem(group, etc, etcdVersion);
+    } finally {
+      await etc.stop();
+    }
+  };
   let palisade: SystemResult;
-  try {
-    palisade = await benchSystem(group, pal, palisadeVersion);
-  } finally {
-    await pal.stop();
-  }
-
-  log('starting 3 etcd members');
-  const etc = await startEtcd(group);
   let etcd: SystemResult;
-  try {
-    etcd = await benchSystem(group, etc, etcdVersion);
-  } finally {
-    await etc.stop();
+  if (etcdFirst) {
+    etcd = await benchEtcd();
+    palisade = await benchPalisade();
+  } else {
+    palisade = await benchPalisade();
+    etcd = await benchEtcd();
   }
 
   log('profiling the palisade leader');
@@ -209,7 +223,7 @@ async function main(group: ProcessGroup): Promise<void> {
   const result: BenchResult = {
     benchmark: 'kv',
     date,
-    command: `npm run bench:kv${quick ? ' -- --quick' : ''}`,
+    command: `npm run bench:kv${commandFlags()}`,
     machine: machine(),
     commit: commandOutput('git', ['rev-parse', '--short', 'HEAD']),
     settings: { ...SETTINGS, palisadeAgentEnv: Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`).join(' ') },
@@ -224,6 +238,11 @@ async function main(group: ProcessGroup): Promise<void> {
   console.log(`\n${renderServerCosts(palisade)}`);
   if (profile !== undefined) console.log(`\n${renderProfile(profile)}`);
   console.log(`\nresult: ${out}`);
+}
+
+function commandFlags(): string {
+  const flags = [quick && '--quick', noRest && '--no-rest', etcdFirst && '--etcd-first'].filter((f) => f !== false);
+  return flags.length === 0 ? '' : ` -- ${flags.join(' ')}`;
 }
 
 runBench('bench', main);
