@@ -112,8 +112,8 @@ async function main(): Promise<void> {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
     procs.set(id, child);
   };
   const cleanup = (): void => {

@@ -23,7 +23,7 @@ async function leaderOf(clients: ReadonlyMap<string, Etcd3>): Promise<string | u
     }
   }
   const [leader] = leaders;
-  return leaders.size === 1 && leader !== '0' ? idToName.get(leader!) : undefined;
+  return leaders.size === 1 && leader !== '0' ? idToName.get(leader) : undefined;
 }
 
 export interface EtcdOptions {

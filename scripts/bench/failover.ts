@@ -50,7 +50,7 @@ const log = (s: string): void => void process.stderr.write(`[failover] ${s}\n`);
 
 function version(argv: readonly string[], pattern: RegExp): string {
   // keepalived prints its version on stderr, etcd on stdout: look at both.
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 5000 });
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 5000 });
   const out = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
   return pattern.exec(out)?.[1] ?? 'unknown';
 }
@@ -118,9 +118,9 @@ async function main(): Promise<void> {
       // Lease mode probes for the address (the crashed holder never confirmed its demotion);
       // mode hook knows it is down once fenced and adds the address at once: defaults in both.
       const vipRuns = [
-        [PALISADE_PROFILES[0]!, false],
-        [PALISADE_PROFILES[0]!, true],
-        [PALISADE_PROFILES[1]!, true],
+        [PALISADE_PROFILES[0], false],
+        [PALISADE_PROFILES[0], true],
+        [PALISADE_PROFILES[1], true],
       ] as const;
       for (const [p, fenceHook] of runs('vip') ? vipRuns : []) {
         const name = `${p.name.replace(', fencing lease', fenceHook ? ', fencing hook' : ', fencing lease')} + VIP`;
@@ -156,8 +156,8 @@ async function main(): Promise<void> {
   }
 
   const goals = [
-    ...checkGoals(all, PALISADE_PROFILES[0]!.name, PALISADE_PROFILES[1]!.name, ETCD_PROFILES[1]!.name),
-    ...haproxyGoals(all, `${PALISADE_PROFILES[0]!.name} + HAProxy`, `${PALISADE_PROFILES[0]!.name} + VIP`, KEEPALIVED_PROFILES[1]!.name),
+    ...checkGoals(all, PALISADE_PROFILES[0].name, PALISADE_PROFILES[1].name, ETCD_PROFILES[1].name),
+    ...haproxyGoals(all, `${PALISADE_PROFILES[0].name} + HAProxy`, `${PALISADE_PROFILES[0].name} + VIP`, KEEPALIVED_PROFILES[1].name),
     ...healthGoals(all, PALISADE_HEALTH, KEEPALIVED_HEALTH, healthOverlaps),
   ];
   const result: FailoverResult = {

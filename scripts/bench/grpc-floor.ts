@@ -114,7 +114,7 @@ function firstLine(child: ChildProcess): Promise<string> {
 async function cpuPercentOver(pids: number[], ms: number): Promise<number[]> {
   const before = pids.map(cpuMs);
   await sleep(ms);
-  return pids.map((p, i) => ((cpuMs(p) - before[i]!) / ms) * 100);
+  return pids.map((p, i) => ((cpuMs(p) - before[i]) / ms) * 100);
 }
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
     const [s, c] = await cpuPercentOver([server.pid!, client.pid!], IDLE_MS);
     await stop(client);
     await stop(server);
-    return { server: s!, client: c! };
+    return { server: s, client: c };
   };
   const heartbeat = (tick: boolean) => echo((port) => SERVER(port, tick), (port) => CLIENT(port, 'heartbeat', 0));
   log('idle: one 60-byte stream message each way every 50 ms');
@@ -210,7 +210,7 @@ async function main(): Promise<void> {
     [
       '| measurement | value |',
       '| --- | ---: |',
-      `| idle: bare 10 ms interval (% of a core) | ${f(bareCpu!)} |`,
+      `| idle: bare 10 ms interval (% of a core) | ${f(bareCpu)} |`,
       `| idle: grpc-js stream echo every 50 ms, server (% of a core) | ${f(hb.server)} |`,
       `| idle: grpc-js stream echo every 50 ms, client (% of a core) | ${f(hb.client)} |`,
       `| idle: grpc-js stream echo every 50 ms + 10 ms interval, server (% of a core) | ${f(hbTick.server)} |`,

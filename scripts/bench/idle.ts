@@ -155,8 +155,8 @@ function render(windows: readonly Window[]): string {
       ]);
     }
   }
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -176,7 +176,7 @@ async function main(group: ProcessGroup): Promise<void> {
     machine: { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', kernel: release(), node: process.version },
     commit,
     ...(baselineDir !== undefined ? { baselineCommit: commandOutput('git', ['-C', baselineDir, 'rev-parse', '--short', 'HEAD']) } : {}),
-    etcdVersion: commandOutput(ETCD_BIN, ['--version']).split('\n')[0]!.replace('etcd Version: ', ''),
+    etcdVersion: commandOutput(ETCD_BIN, ['--version']).split('\n')[0].replace('etcd Version: ', ''),
     settings: { ...SETTINGS, palisadeAgentEnv: Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`).join(' ') },
     windows,
   };

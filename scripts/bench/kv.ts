@@ -91,7 +91,7 @@ async function measureIdle(cluster: BenchCluster): Promise<IdleResult> {
       restingAnon.set(m.id, Math.min(restingAnon.get(m.id)!, rssAnonMiB(m.pid)));
     }
   }
-  for (const [id, mib] of resting) members[id] = { ...members[id]!, restingRssMiB: mib, restingRssAnonMiB: restingAnon.get(id)! };
+  for (const [id, mib] of resting) members[id] = { ...members[id], restingRssMiB: mib, restingRssAnonMiB: restingAnon.get(id)! };
   return { seconds: SETTINGS.idleMs / 1000, restSeconds: SETTINGS.restMs / 1000, members };
 }
 
@@ -112,7 +112,7 @@ async function benchSystem(group: ProcessGroup, cluster: BenchCluster, version: 
     });
     const after = await Promise.all(scraped.map((m) => scrape(m.httpAddress!)));
     if (scraped.length > 0) {
-      serverCosts[name] = Object.fromEntries(scraped.map((m, i) => [m.id, perPut(before[i]!, after[i]!, result.puts, result.seconds)]));
+      serverCosts[name] = Object.fromEntries(scraped.map((m, i) => [m.id, perPut(before[i], after[i], result.puts, result.seconds)]));
     }
     return result;
   };
@@ -186,7 +186,7 @@ function machine(): BenchResult['machine'] {
 async function main(group: ProcessGroup): Promise<void> {
   const date = new Date().toISOString();
   const palisadeVersion = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  const etcdVersion = commandOutput(ETCD_BIN, ['--version']).split('\n')[0]!.replace('etcd Version: ', '');
+  const etcdVersion = commandOutput(ETCD_BIN, ['--version']).split('\n')[0].replace('etcd Version: ', '');
   log(`machine: ${JSON.stringify(machine())}${quick ? ' (quick run)' : ''}`);
 
   const benchPalisade = async (): Promise<SystemResult> => {

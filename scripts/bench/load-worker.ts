@@ -11,7 +11,7 @@ function send(msg: WorkerMessage): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2]!) as WorkerSpec;
+  const spec = JSON.parse(process.argv[2]) as WorkerSpec;
   const putter = makePutter(spec.system, spec.endpoints);
   const value = 'v'.repeat(spec.valueBytes);
   let counter = 0;

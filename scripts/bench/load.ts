@@ -69,7 +69,7 @@ export async function runLoad(
   servers: readonly BenchMember[],
   afterWarmup?: () => Promise<void>,
 ): Promise<LoadResult> {
-  const measureMs = specs[0]!.measure.kind === 'duration' ? specs[0]!.measure.ms : 60_000;
+  const measureMs = specs[0].measure.kind === 'duration' ? specs[0].measure.ms : 60_000;
   const workers = specs.map((s) => startWorker(group, s));
   try {
     const phase = (async () => {
@@ -83,7 +83,7 @@ export async function runLoad(
       const serverCpu = cpu.percent();
       const switches = servers.map((m, i) => {
         const now = voluntarySwitches(m.pid);
-        return { main: now.main - switchesBefore[i]!.main, all: now.all - switchesBefore[i]!.all };
+        return { main: now.main - switchesBefore[i].main, all: now.all - switchesBefore[i].all };
       });
       return { results, serverCpu, switches, windowUs: { start, end: monotonicUs() } };
     })();
@@ -103,7 +103,7 @@ export async function runLoad(
       latency: summarize(latencies),
       clientCpuPercent: results.map((r) => r.clientCpuPercent),
       serverCpuPercent: Object.fromEntries(servers.map((m) => [m.id, serverCpu.get(m.pid)!])),
-      serverSwitchesPerPut: Object.fromEntries(servers.map((m, i) => [m.id, { main: perPut(switches[i]!.main), all: perPut(switches[i]!.all) }])),
+      serverSwitchesPerPut: Object.fromEntries(servers.map((m, i) => [m.id, { main: perPut(switches[i].main), all: perPut(switches[i].all) }])),
       windowUs,
     };
   } finally {

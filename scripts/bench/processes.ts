@@ -49,8 +49,8 @@ export class ProcessGroup {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
     const log = createWriteStream(logFile, { flags: 'a' });
     this.#logs.push(logFile);
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
     this.#children.add(child);
     child.once('exit', () => this.#children.delete(child));
     return child;

@@ -24,7 +24,7 @@ export function makePutter(system: System, endpoints: readonly string[]): Putter
       };
     }
     case System.Etcd: {
-      const client = new Etcd3({ hosts: `http://${endpoints[0]!}` });
+      const client = new Etcd3({ hosts: `http://${endpoints[0]}` });
       return {
         put: async (key, value) => {
           await client.put(key).value(value).exec();

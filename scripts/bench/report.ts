@@ -79,15 +79,15 @@ export function renderTable(r: BenchResult): string {
   const cpuMsPerPut = (l: LoadResult, pct: number) => (pct * 10) / l.putsPerSecond;
   const membersCpu = (l: LoadResult) => cpuMsPerPut(l, Object.values(l.serverCpuPercent).reduce((a, b) => a + b, 0));
   both('1 client: CPU ms/put, 3 members', (s) => membersCpu(s.sequential));
-  both('1 client: CPU ms/put, client', (s) => cpuMsPerPut(s.sequential, s.sequential.clientCpuPercent[0]!));
+  both('1 client: CPU ms/put, client', (s) => cpuMsPerPut(s.sequential, s.sequential.clientCpuPercent[0]));
   both('1 client, cold (first puts after start): puts/s', (s) => s.sequentialCold?.putsPerSecond ?? NaN, 0);
   both('1 client, cold: p50 ms', (s) => s.sequentialCold?.latency.p50Ms ?? NaN);
   both('1 client, cold: CPU ms/put, 3 members', (s) => (s.sequentialCold ? membersCpu(s.sequentialCold) : NaN));
   both('64 in-flight, 1 proc: puts/s', (s) => s.concurrent.putsPerSecond, 0);
   both('64 in-flight, 1 proc: p50 ms', (s) => s.concurrent.latency.p50Ms);
   both('64 in-flight, 1 proc: p99 ms', (s) => s.concurrent.latency.p99Ms);
-  both('64 in-flight, 1 proc: client CPU %', (s) => s.concurrent.clientCpuPercent[0]!, 0);
-  both('64 in-flight, 1 proc: leader CPU %', (s) => s.concurrent.serverCpuPercent[s.leader]!, 0);
+  both('64 in-flight, 1 proc: client CPU %', (s) => s.concurrent.clientCpuPercent[0], 0);
+  both('64 in-flight, 1 proc: leader CPU %', (s) => s.concurrent.serverCpuPercent[s.leader], 0);
   both('64 in-flight, 1 proc: thread sleeps/put, max node', (s) => switches(s.concurrent));
   both('64 in-flight, 2 procs: puts/s', (s) => s.concurrentTwoProcesses.putsPerSecond, 0);
   both('64 in-flight, 2 procs: p50 ms', (s) => s.concurrentTwoProcesses.latency.p50Ms);

@@ -17,7 +17,7 @@ export function parsePrometheus(text: string): MetricsSnapshot {
   const out: Record<string, number> = {};
   for (const line of text.split('\n')) {
     const m = /^([a-z_]+) (\S+)$/.exec(line);
-    if (m !== null) out[m[1]!] = Number(m[2]);
+    if (m !== null) out[m[1]] = Number(m[2]);
   }
   return out;
 }

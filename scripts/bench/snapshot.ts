@@ -23,7 +23,7 @@ for (let i = 1; i <= keys; i++) {
   sm.apply({ index: i, term: 1, type: EntryType.Normal, data: encodeCommand(cmd) });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows: { freeze: number; encode: number; maxDelay: number; sync: number }[] = [];
 let bytes = 0;
 for (let r = 0; r < ROUNDS; r++) {

@@ -15,7 +15,7 @@ export interface LatencySummary {
 export function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
-  return sorted[rank - 1]!;
+  return sorted[rank - 1];
 }
 
 export function summarize(samplesMs: readonly number[]): LatencySummary {

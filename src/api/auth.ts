@@ -158,7 +158,7 @@ export class CallGuard {
     if (values.length !== 1) throw new UnauthenticatedError('more than one authorization header');
     const m = /^Bearer (\S+)$/.exec(String(values[0]));
     if (m === null) throw new UnauthenticatedError('the authorization header must be "Bearer TOKEN"');
-    const user = tokens.lookup(m[1]!);
+    const user = tokens.lookup(m[1]);
     if (user === undefined) throw new UnauthenticatedError('unknown token (not in the node\'s token file)');
     return { name: user.name, role: user.role, via: 'token' };
   }
@@ -175,7 +175,7 @@ function byCertificate(cert: PeerCertificate): Principal {
   const id = certificateIdentity(cert);
   if (id === undefined) throw new UnauthenticatedError('the client certificate names no one (it needs exactly one subject CN: the user or node name)');
   // Exactly one OU, and a role's name: a certificate that could be read two ways gets none.
-  const ou = id.roles.length === 1 ? id.roles[0]! : undefined;
+  const ou = id.roles.length === 1 ? id.roles[0] : undefined;
   return { name: id.name, role: ou !== undefined && isRole(ou) ? ou : undefined, via: 'certificate' };
 }
 

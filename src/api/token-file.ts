@@ -59,7 +59,7 @@ export function parseTokenFile(path: string, text: string): { table: TokenTable;
     if (hashed === null && token.startsWith('sha256:')) problems.push(`${where}: sha256: must be followed by 64 lowercase hex digits`);
     else if (hashed === null && token.length < MIN_TOKEN_LENGTH) problems.push(`${where}: the token is shorter than ${MIN_TOKEN_LENGTH} characters`);
     if (hashed === null) plainTokens = true;
-    const hash = hashed !== null ? hashed[1]! : hashToken(token);
+    const hash = hashed !== null ? hashed[1] : hashToken(token);
     if (names.has(name)) problems.push(`${where}: user "${name}" appears twice`);
     if (byHash.has(hash)) problems.push(`${where}: the same token as user "${byHash.get(hash)!.name}"`);
     names.add(name);

@@ -57,11 +57,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     }
     prev = cur;
   }
-  return prev[b.length]!;
+  return prev[b.length];
 }
 
 /**
@@ -95,7 +95,7 @@ export function coerceOption(
         }
         return { value: out };
       }
-      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return { value: (raw as string[]).join(',') };
+      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return { value: (raw).join(',') };
       return { problem: `${where}: expected a map of ID: HOST:PORT or "ID=HOST:PORT,...", got ${describe(raw)}` };
     }
     case OptionKind.Bool:

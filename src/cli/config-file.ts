@@ -68,9 +68,9 @@ export function readConfigFile(path: string): ParsedSettings {
 export function mergeSettings(file: AgentSettings, flags: AgentSettings): AgentSettings {
   const merged: Record<string, unknown> = { ...file };
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) merged[k] = v;
-  return merged as AgentSettings;
+  return merged;
 }
 
 function firstLine(s: string): string {
-  return s.split('\n')[0]!.trim();
+  return s.split('\n')[0].trim();
 }

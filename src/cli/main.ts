@@ -11,7 +11,7 @@ const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) =>
 process.emitWarning = ((...args: unknown[]) => {
   const code = typeof args[1] === 'object' && args[1] !== null ? (args[1] as { code?: unknown }).code : args[2];
   if (code !== 'DEP0123') emitWarning(...args);
-}) as typeof process.emitWarning;
+});
 
 const controller = new AbortController();
 let signals = 0;

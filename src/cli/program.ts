@@ -77,5 +77,5 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
 
 function oneLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0]!;
+  return msg.split('\n')[0];
 }

@@ -22,7 +22,7 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
   const widths = columns.map((c, i) => Math.max(width(c.header), ...rows.map((r) => width(r[i] ?? ''))));
   const rule = '+' + widths.map((w) => '-'.repeat(w + 2)).join('+') + '+\n';
   const line = (cells: readonly string[], aligns: readonly Align[]) =>
-    '|' + widths.map((w, i) => ` ${pad(cells[i] ?? '', w, aligns[i]!)} `).join('|') + '|\n';
+    '|' + widths.map((w, i) => ` ${pad(cells[i] ?? '', w, aligns[i])} `).join('|') + '|\n';
   const headerAligns = columns.map(() => Align.Left);
   const aligns = columns.map((c) => c.align ?? Align.Left);
   return rule + line(columns.map((c) => c.header), headerAligns) + rule + rows.map((r) => line(r, aligns)).join('') + rule;

@@ -34,7 +34,7 @@ export class EndpointPool {
   /** Every endpoint once, starting with the one that answered last. */
   order(): string[] {
     const n = this.endpoints.length;
-    return Array.from({ length: n }, (_, k) => this.endpoints[(this.preferred + k) % n]!);
+    return Array.from({ length: n }, (_, k) => this.endpoints[(this.preferred + k) % n]);
   }
 
   prefer(endpoint: string): void {

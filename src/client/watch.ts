@@ -60,7 +60,7 @@ class WatchStream {
   start(): void {
     if (this.done) return;
     const order = this.pool.order();
-    const endpoint = order[this.endpointIndex % order.length]!;
+    const endpoint = order[this.endpointIndex % order.length];
     let stream: ClientReadableStream<KvWatchEvent__Output>;
     try {
       stream = this.pool.stub(endpoint).KvWatch({ prefix: this.params.prefix, fromRevision: toU64(this.nextRevision, 'fromRevision') });

@@ -93,7 +93,7 @@ export class WriteStream {
   }
 
   private open(): OpenStream {
-    const endpoint = this.pool.order()[0]!;
+    const endpoint = this.pool.order()[0];
     const call = this.pool.stub(endpoint).KvWrite(new Metadata()) as Stream;
     const s: OpenStream = { call, pending: new Map() };
     this.stream = s;

@@ -187,7 +187,7 @@ function quiet(log: CheckLogger): HaLogger {
 }
 
 function commandDetail(r: HookResult): string {
-  const last = r.outputTail.length > 0 ? r.outputTail[r.outputTail.length - 1]!.replace(/^(stdout|stderr): /, '') : '';
+  const last = r.outputTail.length > 0 ? r.outputTail[r.outputTail.length - 1].replace(/^(stdout|stderr): /, '') : '';
   if (r.ok) return cut(last);
   return cut(last !== '' && !r.timedOut ? `${r.detail}: ${last}` : r.detail);
 }

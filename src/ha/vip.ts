@@ -73,7 +73,7 @@ export function parseVip(cidr: string, iface: string): VipParse {
   }
   const prefix = Number(prefixText);
   const n = toUint32(octets);
-  const first = octets[0]!;
+  const first = octets[0];
   if (first === 0 || first === 127 || first >= 224) {
     return fail(`--vip ${spec}: ${addr} is not a unicast address usable on a LAN (0/8, 127/8, multicast and reserved are refused)`);
   }
@@ -103,7 +103,7 @@ function parseIpv4(s: string): number[] | undefined {
 }
 
 function toUint32(o: readonly number[]): number {
-  return ((o[0]! * 256 + o[1]!) * 256 + o[2]!) * 256 + o[3]!;
+  return ((o[0] * 256 + o[1]) * 256 + o[2]) * 256 + o[3];
 }
 
 // `ip` wording differs between versions: iproute2 6.x vs older RTNETLINK messages.

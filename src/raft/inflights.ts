@@ -27,7 +27,7 @@ export class Inflights {
   freeLE(index: number): void {
     let freed = 0;
     let at = this.start;
-    while (freed < this.size && this.buffer[at]! <= index) {
+    while (freed < this.size && this.buffer[at] <= index) {
       freed++;
       at = (at + 1) % this.capacity;
     }
@@ -40,7 +40,7 @@ export class Inflights {
    *  let one more append through rather than stall a full window on a lost response. */
   freeFirstOne(): void {
     if (this.size === 0) return;
-    this.freeLE(this.buffer[this.start]!);
+    this.freeLE(this.buffer[this.start]);
   }
 
   full(): boolean {

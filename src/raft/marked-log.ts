@@ -6,16 +6,16 @@ import { CompactedError, UnavailableError } from './storage.js';
 import type { Entry } from './types.js';
 
 export function markedFirstIndex(ents: readonly Entry[]): number {
-  return ents[0]!.index + 1;
+  return ents[0].index + 1;
 }
 
 export function markedLastIndex(ents: readonly Entry[]): number {
-  return ents[0]!.index + ents.length - 1;
+  return ents[0].index + ents.length - 1;
 }
 
 /** Entries in [lo, hi), at most maxBytes (at least one entry if any). */
 export function markedEntries(ents: readonly Entry[], lo: number, hi: number, maxBytes?: number): Entry[] {
-  const offset = ents[0]!.index;
+  const offset = ents[0].index;
   if (lo <= offset) throw new CompactedError(lo, offset + 1);
   const last = markedLastIndex(ents);
   if (hi > last + 1) throw new UnavailableError(hi - 1, last);
@@ -25,11 +25,11 @@ export function markedEntries(ents: readonly Entry[], lo: number, hi: number, ma
 
 /** Term at i; the marker answers for firstIndex − 1. */
 export function markedTerm(ents: readonly Entry[], i: number): number {
-  const offset = ents[0]!.index;
+  const offset = ents[0].index;
   if (i < offset) throw new CompactedError(i, offset + 1);
   const last = markedLastIndex(ents);
   if (i > last) throw new UnavailableError(i, last);
-  return ents[i - offset]!.term;
+  return ents[i - offset].term;
 }
 
 /**

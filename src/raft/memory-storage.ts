@@ -87,7 +87,7 @@ export class MemoryStorage implements WritableStorage {
   }
 
   private offset(): number {
-    return this.ents[0]!.index;
+    return this.ents[0].index;
   }
 
   firstIndex(): number {
@@ -129,7 +129,7 @@ export class MemoryStorage implements WritableStorage {
     if (i < offset) throw new CompactedError(i, offset + 1);
     const last = this.lastIndex();
     if (i > last) throw new UnavailableError(i, last);
-    this.snap = { metadata: { index: i, term: this.ents[i - offset]!.term, confState: copyConfState(cs) }, data };
+    this.snap = { metadata: { index: i, term: this.ents[i - offset].term, confState: copyConfState(cs) }, data };
     return this.snap;
   }
 
@@ -139,17 +139,17 @@ export class MemoryStorage implements WritableStorage {
     const last = this.lastIndex();
     if (compactIndex > last) throw new UnavailableError(compactIndex, last);
     const k = compactIndex - offset;
-    this.ents = [marker(compactIndex, this.ents[k]!.term), ...this.ents.slice(k + 1)];
+    this.ents = [marker(compactIndex, this.ents[k].term), ...this.ents.slice(k + 1)];
   }
 
   append(entries: readonly Entry[]): void {
     if (entries.length === 0) return;
     const first = this.firstIndex();
-    const start = entries[0]!.index;
+    const start = entries[0].index;
     // Entries at or below the marker are already covered by the snapshot.
     if (start + entries.length - 1 < first) return;
     const fresh = start < first ? entries.slice(first - start) : entries;
-    const from = fresh[0]!.index;
+    const from = fresh[0].index;
     const last = this.lastIndex();
     if (from > last + 1) throw new UnavailableError(from - 1, last);
     replaceSuffix(this.ents, from - this.offset(), fresh);

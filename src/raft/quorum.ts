@@ -20,7 +20,7 @@ export function majorityIndex(voters: Iterable<NodeId>, acked: (id: NodeId) => n
   if (indexes.length === 0) return 0;
   indexes.sort((a, b) => b - a);
   // The majority-th largest: that many voters have acked at least this index.
-  return indexes[majoritySize(indexes.length) - 1]!;
+  return indexes[majoritySize(indexes.length) - 1];
 }
 
 export const VoteResult = {

@@ -15,10 +15,10 @@ export function entrySize(e: Entry): number {
 /** The longest prefix of `ents` within maxBytes, but never fewer than one entry. */
 export function limitSize(ents: Entry[], maxBytes: number | undefined): Entry[] {
   if (maxBytes === undefined || ents.length === 0) return ents;
-  let size = entrySize(ents[0]!);
+  let size = entrySize(ents[0]);
   let n = 1;
   for (; n < ents.length; n++) {
-    size += entrySize(ents[n]!);
+    size += entrySize(ents[n]);
     if (size > maxBytes) break;
   }
   return n === ents.length ? ents : ents.slice(0, n);
@@ -111,7 +111,7 @@ export class RaftLog {
   /** Append to the unstable tail (replacing any entries from ents[0].index on). Returns the new lastIndex. */
   append(ents: readonly Entry[]): number {
     if (ents.length === 0) return this.lastIndex();
-    const after = ents[0]!.index - 1;
+    const after = ents[0].index - 1;
     if (after < this.committed) {
       throw new LogInvariantError(`append after ${after} would truncate committed entries (committed ${this.committed})`);
     }

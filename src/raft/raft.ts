@@ -986,7 +986,7 @@ export class Raft {
     }
     this.send<AppendEntries>({ type: 'appendEntries', from: this.id, to, term: this.term, prevIndex, prevTerm, entries, commit: this.raftLog.committed });
     pr.sentCommit = this.raftLog.committed;
-    const last = entries.length > 0 ? entries[entries.length - 1]!.index : prevIndex;
+    const last = entries.length > 0 ? entries[entries.length - 1].index : prevIndex;
     pr.sentEntries(last, entries.length);
     return true;
   }

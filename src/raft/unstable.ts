@@ -37,7 +37,7 @@ export class Unstable {
     }
     const last = this.maybeLastIndex();
     if (last === undefined || i > last) return undefined;
-    return this.entries[i - this.offset]!.term;
+    return this.entries[i - this.offset].term;
   }
 
   /**
@@ -66,7 +66,7 @@ export class Unstable {
   /** Append `ents` (contiguous, non-empty), first dropping every unstable entry at or after ents[0].index. */
   truncateAndAppend(ents: readonly Entry[]): void {
     if (ents.length === 0) return;
-    const from = ents[0]!.index;
+    const from = ents[0].index;
     const next = this.offset + this.entries.length;
     if (from > next) {
       throw new RangeError(`unstable append at ${from} leaves a gap after ${next - 1}`);

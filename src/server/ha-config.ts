@@ -263,7 +263,7 @@ function parseVipSettings(vip: unknown, iface: unknown, problems: string[]): Vip
     problems.push('vip, vipInterface: must be text — e.g. vip: 10.0.0.50/24, vipInterface: eth0');
     return undefined;
   }
-  const r = parseVip(vip, hasIface ? (iface as string) : '');
+  const r = parseVip(vip, hasIface ? (iface) : '');
   if (!r.ok) {
     problems.push(`vip: ${r.problem}`);
     return undefined;

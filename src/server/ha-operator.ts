@@ -42,7 +42,7 @@ export class HaOperator {
     else if (candidates.length === 0) throw new PreconditionFailedError('no other voter is reachable, caught up, healthy and allowed to take the role');
     const from = activeOf(state)?.node ?? '';
     const before = state.active?.epoch ?? 0;
-    const target = to !== '' ? to : candidates[0]!;
+    const target = to !== '' ? to : candidates[0];
     this.o.log.info({ to: target, from, epoch: before }, 'switchover requested');
     this.o.loop.record({ kind: ClusterEventKind.Hook, term: r.term, detail: `switchover requested: ${from || '(none)'} → ${target}` });
     this.o.loop.feed({ type: 'switchover', now: this.now(), to: target, caughtUp: candidates });

@@ -15,8 +15,8 @@ export class Histogram {
     this.count++;
     this.sum += seconds;
     for (let i = 0; i < this.bounds.length; i++) {
-      if (seconds <= this.bounds[i]!) {
-        this.counts[i]!++;
+      if (seconds <= this.bounds[i]) {
+        this.counts[i]++;
         return;
       }
     }
@@ -69,7 +69,7 @@ export function renderPrometheus(samples: readonly MetricSample[], histograms: r
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
     let cumulative = 0;
     h.bounds.forEach((b, i) => {
-      cumulative += h.counts[i]!;
+      cumulative += h.counts[i];
       lines.push(`${name}_bucket{le="${b}"} ${cumulative}`);
     });
     lines.push(`${name}_bucket{le="+Inf"} ${h.count}`, `${name}_sum ${h.sum}`, `${name}_count ${h.count}`);

@@ -131,7 +131,7 @@ export class BinaryReader {
 
   u8(): number {
     if (this.pos >= this.buf.length) throw new BinaryError(`unexpected end at byte ${this.pos}`);
-    return this.buf[this.pos++]!;
+    return this.buf[this.pos++];
   }
 
   uint(): number {

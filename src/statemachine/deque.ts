@@ -16,7 +16,7 @@ export class Deque<T> {
   /** The oldest item, removed; undefined when empty. */
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head]!;
+    const item = this.items[this.head];
     this.items[this.head] = undefined as T; // let it be collected
     this.head++;
     // Reclaim the dead prefix once it is at least half of the array (amortised O(1)).

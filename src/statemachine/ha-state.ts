@@ -96,8 +96,8 @@ export function decodeHaCommand(data: Uint8Array): HaCommand {
   if (typeof v !== 'object' || v === null) throw new HaCommandError('HA command is not an object');
   const o = v as Record<string, unknown>;
   const str = (k: string): string => {
-    if (typeof o[k] !== 'string' || (o[k] as string).length === 0) throw new HaCommandError(`HA command field ${k} must be a non-empty string`);
-    return o[k] as string;
+    if (typeof o[k] !== 'string' || (o[k]).length === 0) throw new HaCommandError(`HA command field ${k} must be a non-empty string`);
+    return o[k];
   };
   const int = (k: string): number => {
     const n = o[k];

@@ -124,7 +124,7 @@ export class KvStore {
 
   /** For restore only: rebuild from a snapshot's parts (keys in any order). */
   static fromParts(revision: number, kvs: readonly KeyValue[], limits: HistoryLimits, events: readonly KvEvent[]): KvStore {
-    const h = new KvHistory(limits, events.length > 0 ? events[0]!.revision - 1 : revision);
+    const h = new KvHistory(limits, events.length > 0 ? events[0].revision - 1 : revision);
     for (const e of events) h.push(e);
     if (h.oldestRevision + h.length !== revision + 1) throw new Error(`kv history does not end at revision ${revision}`);
     const s = new KvStore(h);

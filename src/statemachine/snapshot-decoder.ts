@@ -41,7 +41,7 @@ export function decodeSnapshot(data: Uint8Array): StateImage {
   if (crc32(body) !== stored) throw new SnapshotCorruptError('checksum mismatch');
   // The version is checked after the checksum: a flipped version byte is corruption,
   // while an intact image of another version is a deployment problem worth naming.
-  const version = data[SNAPSHOT_MAGIC.length]!;
+  const version = data[SNAPSHOT_MAGIC.length];
   if (!READABLE_VERSIONS.has(version)) throw new SnapshotVersionError(version, SNAPSHOT_FORMAT_VERSION);
   try {
     return readBody(new BinaryReader(body.subarray(HEADER_BYTES)), version);

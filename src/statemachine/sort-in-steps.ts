@@ -21,7 +21,7 @@ export function* sortSteps<T>(items: readonly T[], compare: (a: T, b: T) => numb
       let j = mid;
       let k = lo;
       // Already in order (the usual case for keys written in order): a copy, no comparisons.
-      const inOrder = mid === hi || (work++, compare(src[mid - 1]!, src[mid]!) <= 0);
+      const inOrder = mid === hi || (work++, compare(src[mid - 1], src[mid]) <= 0);
       if (inOrder) {
         for (; k < hi; k++) dst[k] = src[k]!;
         // A move costs a small fraction of a comparison.
@@ -33,7 +33,7 @@ export function* sortSteps<T>(items: readonly T[], compare: (a: T, b: T) => numb
         continue;
       }
       while (i < mid && j < hi) {
-        dst[k++] = compare(src[j]!, src[i]!) < 0 ? src[j++]! : src[i++]!;
+        dst[k++] = compare(src[j], src[i]) < 0 ? src[j++] : src[i++];
         if (++work >= budget) {
           work = 0;
           yield;

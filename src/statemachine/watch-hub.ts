@@ -122,7 +122,7 @@ class HubWatch implements Watch {
     this.cursor = source.revision + 1;
     for (const e of events) if (eventKey(e).startsWith(this.prefix)) this.queue.push(e);
     if (this.queue.length > this.bufferLimit) {
-      return this.fail(new WatchOverflowError(this.bufferLimit, this.queue[0]!.revision));
+      return this.fail(new WatchOverflowError(this.bufferLimit, this.queue[0].revision));
     }
     while (this.waiters.length > 0 && this.queue.length > 0) {
       this.waiters.shift()!.resolve({ value: this.queue.shift()!, done: false });

@@ -122,7 +122,7 @@ class Reader {
     const want = this.view.getUint32(this.end);
     const got = crc32c(buf, 0, this.end);
     if (want !== got) throw new CodecError(`checksum mismatch (stored ${hex(want)}, computed ${hex(got)})`);
-    if (buf[0] !== kind) throw new CodecError(`record of kind ${hex(buf[0]!)} where kind ${hex(kind)} belongs`);
+    if (buf[0] !== kind) throw new CodecError(`record of kind ${hex(buf[0])} where kind ${hex(kind)} belongs`);
     this.version = buf[1]!;
     if (!versions.includes(this.version)) {
       throw new CodecError(`format version ${this.version} is not supported (this build reads version ${versions.join(' and ')})`);

@@ -20,8 +20,8 @@ const TABLES: Int32Array = (() => {
   }
   for (let k = 1; k < 8; k++) {
     for (let n = 0; n < 256; n++) {
-      const prev = t[(k - 1) * 256 + n]!;
-      t[k * 256 + n] = (prev >>> 8) ^ t[prev & 0xff]!;
+      const prev = t[(k - 1) * 256 + n];
+      t[k * 256 + n] = (prev >>> 8) ^ t[prev & 0xff];
     }
   }
   return t;
@@ -44,16 +44,16 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, previou
       const lo = c ^ view.getInt32(i, true);
       const hi = view.getInt32(i + 4, true);
       c =
-        t[1792 + (lo & 0xff)]! ^
-        t[1536 + ((lo >>> 8) & 0xff)]! ^
-        t[1280 + ((lo >>> 16) & 0xff)]! ^
-        t[1024 + (lo >>> 24)]! ^
-        t[768 + (hi & 0xff)]! ^
-        t[512 + ((hi >>> 8) & 0xff)]! ^
-        t[256 + ((hi >>> 16) & 0xff)]! ^
-        t[hi >>> 24]!;
+        t[1792 + (lo & 0xff)] ^
+        t[1536 + ((lo >>> 8) & 0xff)] ^
+        t[1280 + ((lo >>> 16) & 0xff)] ^
+        t[1024 + (lo >>> 24)] ^
+        t[768 + (hi & 0xff)] ^
+        t[512 + ((hi >>> 8) & 0xff)] ^
+        t[256 + ((hi >>> 16) & 0xff)] ^
+        t[hi >>> 24];
     }
   }
-  for (; i < end; i++) c = t[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  for (; i < end; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }

@@ -64,7 +64,7 @@ export class LogCache implements WritableStorage {
   }
 
   private offset(): number {
-    return this.ents[0]!.index;
+    return this.ents[0].index;
   }
 
   firstIndex(): number {
@@ -117,7 +117,7 @@ export class LogCache implements WritableStorage {
     if (i < offset) throw new CompactedError(i, offset + 1);
     const last = this.lastIndex();
     if (i > last) throw new UnavailableError(i, last);
-    this.putSnapshot({ metadata: { index: i, term: this.ents[i - offset]!.term, confState: copyConfState(cs) }, data });
+    this.putSnapshot({ metadata: { index: i, term: this.ents[i - offset].term, confState: copyConfState(cs) }, data });
     return this.snap;
   }
 
@@ -127,7 +127,7 @@ export class LogCache implements WritableStorage {
     const last = this.lastIndex();
     if (compactIndex > last) throw new UnavailableError(compactIndex, last);
     const k = compactIndex - offset;
-    const term = this.ents[k]!.term;
+    const term = this.ents[k].term;
     // Entry compactIndex goes too: the log-start record keeps its term answerable.
     this.deleteEntries(offset + 1, compactIndex);
     this.setLogStart(compactIndex, term);
@@ -137,13 +137,13 @@ export class LogCache implements WritableStorage {
   append(entries: readonly Entry[]): void {
     if (entries.length === 0) return;
     const first = this.firstIndex();
-    const start = entries[0]!.index;
+    const start = entries[0].index;
     if (start + entries.length - 1 < first) return;
     const fresh = start < first ? entries.slice(first - start) : entries;
-    const from = fresh[0]!.index;
+    const from = fresh[0].index;
     const last = this.lastIndex();
     if (from > last + 1) throw new UnavailableError(from - 1, last);
-    const newLast = fresh[fresh.length - 1]!.index;
+    const newLast = fresh[fresh.length - 1].index;
     // Stored entries past the new end are a replaced suffix; the rest are overwritten by the puts.
     this.deleteEntries(newLast + 1, last);
     for (const e of fresh) this.sink({ type: 'put', key: entryKey(e.index), value: encodeEntry(e) });

@@ -56,7 +56,7 @@ export function snapshotFileName(term: number, index: number, seq: number): stri
 
 function sequenceOf(name: string): number | undefined {
   const m = NAME.exec(name);
-  return m === null ? undefined : parseInt(m[3]!, 16);
+  return m === null ? undefined : parseInt(m[3], 16);
 }
 
 function header(index: number, term: number): Uint8Array {

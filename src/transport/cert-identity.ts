@@ -25,7 +25,7 @@ export function certificateIdentity(cert: PeerCertificate | undefined): Certific
   if (cert === undefined || cert.subject === undefined) return undefined;
   const cns = values(cert.subject.CN);
   if (cns.length !== 1) return undefined;
-  return { name: cns[0]!, roles: values(cert.subject.OU) };
+  return { name: cns[0], roles: values(cert.subject.OU) };
 }
 
 /** The verified certificate's identity of a gRPC server call, if it came with one. */

@@ -6,7 +6,6 @@ import {
   type MethodDefinition,
   type ServerReadableStream,
   type ServiceDefinition,
-  type ServiceError,
   type UntypedServiceImplementation,
   type sendUnaryData,
 } from '@grpc/grpc-js';
@@ -105,7 +104,7 @@ export function createPeerService(opts: PeerServiceOptions): UntypedServiceImple
     );
   };
 
-  return { Stream, InstallSnapshot } as UntypedServiceImplementation;
+  return { Stream, InstallSnapshot };
 }
 
 /** `cert`: the caller's verified certificate (read once per call: a call stays on one connection). */
@@ -138,11 +137,11 @@ function once<R>(callback: sendUnaryData<R>, ok: R, rpc: string, logger: Transpo
       }
       if (isTransportError(err)) {
         logger.warn({ rpc, code: err.code, err: err.message }, 'rejected peer traffic');
-        callback(toServiceError(err) as ServiceError);
+        callback(toServiceError(err));
         return;
       }
       logger.error({ rpc, err: String(err) }, 'peer call failed');
-      callback({ code: GrpcStatus.INTERNAL, details: `internal error: ${String(err)}` } as ServiceError);
+      callback({ code: GrpcStatus.INTERNAL, details: `internal error: ${String(err)}` });
     },
   };
 }

@@ -52,7 +52,7 @@ export class SendQueue {
     const out: StreamMessage[] = [];
     let bytes = 0;
     while (this.length > 0) {
-      const next = this.items[this.head] as StreamMessage;
+      const next = this.items[this.head];
       const size = estimateSize(next);
       if (out.length > 0 && bytes + size > maxBytes) break;
       out.push(next);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Metadata, status as GrpcStatus, type ServerReadableStream, type ServiceError, type sendUnaryData } from '@grpc/grpc-js';
+import { Metadata, status as GrpcStatus, type ServerReadableStream, type sendUnaryData } from '@grpc/grpc-js';
 import type { InstallSnapshot } from '../raft/messages.js';
 import type { NodeId } from '../raft/types.js';
 import { isTransportError, toServiceError } from './errors.js';
@@ -195,13 +195,13 @@ class Transfer {
     }
     if (err instanceof SnapshotLimitError) {
       this.opts.logger.warn({ rpc: 'InstallSnapshot', from: this.from, err: err.message }, 'snapshot refused');
-      this.callback({ code: err.grpcCode, details: err.message, metadata: new Metadata() } as ServiceError);
+      this.callback({ code: err.grpcCode, details: err.message, metadata: new Metadata() });
     } else if (isTransportError(err)) {
       this.opts.logger.warn({ rpc: 'InstallSnapshot', code: err.code, err: err.message }, 'rejected peer traffic');
-      this.callback(toServiceError(err) as ServiceError);
+      this.callback(toServiceError(err));
     } else {
       this.opts.logger.error({ rpc: 'InstallSnapshot', err: String(err) }, 'snapshot receive failed');
-      this.callback({ code: GrpcStatus.INTERNAL, details: `internal error: ${String(err)}`, metadata: new Metadata() } as ServiceError);
+      this.callback({ code: GrpcStatus.INTERNAL, details: `internal error: ${String(err)}`, metadata: new Metadata() });
     }
   }
 

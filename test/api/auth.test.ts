@@ -133,7 +133,7 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
     assert.deepEqual(rpcs.map((r) => r.name).sort(), Object.keys(METHOD_PERMISSION).sort(), 'the permission table lists every RPC');
     const caOnly = grpc.credentials.createSsl(execFileSync('cat', [ca()]));
     const before = reached.length;
-    for (const creds of [caOnly, grpc.credentials.createSsl(execFileSync('cat', [ca()]), execFileSync('cat', [certs.rogueAdmin!.key]), execFileSync('cat', [certs.rogueAdmin!.cert]))]) {
+    for (const creds of [caOnly, grpc.credentials.createSsl(execFileSync('cat', [ca()]), execFileSync('cat', [certs.rogueAdmin.key]), execFileSync('cat', [certs.rogueAdmin.cert]))]) {
       const raw = new grpc.Client(address, creds);
       for (const rpc of rpcs) assert.equal(await rawCall(raw, rpc), grpc.status.UNAUTHENTICATED, rpc.name);
       raw.close();
@@ -149,13 +149,13 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
   });
 
   test('a certificate of another CA authenticates nobody, even one saying admin', async () => {
-    const c = client({ caFile: ca(), certFile: certs.rogueAdmin!.cert, keyFile: certs.rogueAdmin!.key });
+    const c = client({ caFile: ca(), certFile: certs.rogueAdmin.cert, keyFile: certs.rogueAdmin.key });
     await assert.rejects(c.members.add('n5', '127.0.0.1:7105'), UnauthenticatedError);
     assert.ok(!reached.includes('member n5'));
   });
 
   test('reader: status, members, get, list, events; not put, switchover, pause, transfer, membership', async () => {
-    const c = client(withCert(certs.reader!));
+    const c = client(withCert(certs.reader));
     assert.equal((await c.status()).nodeId, 'n1');
     assert.equal((await c.members.list()).length, 2);
     assert.equal((await c.kv.get('k')).kv, undefined);
@@ -183,7 +183,7 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
   });
 
   test('operator: kv writes, pause, switchover; not membership changes (the message names admin)', async () => {
-    const c = client(withCert(certs.operator!));
+    const c = client(withCert(certs.operator));
     assert.equal((await c.kv.put('app/x', 'v')).revision, 5);
     assert.deepEqual(await c.pause(), { paused: true });
     assert.equal((await c.switchover('n2')).to, 'n2');
@@ -201,24 +201,24 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
   });
 
   test('admin: membership changes', async () => {
-    const c = client(withCert(certs.admin!));
+    const c = client(withCert(certs.admin));
     assert.equal((await c.members.add('n5', '127.0.0.1:7105')).index, 11);
     assert.ok(reached.includes('member n5'));
   });
 
   test('palisade/...: refused to admin (unary and on the write stream) and to a node certificate', async () => {
-    const admin = client(withCert(certs.admin!));
+    const admin = client(withCert(certs.admin));
     for (const p of [() => admin.kv.put('palisade/ha/nodes/n1', '{}'), () => admin.kv.delete('palisade/ha/nodes/n1'), () => admin.kv.cas('palisade/x', 0, 'v')]) {
       await assert.rejects(p(), (err: unknown) => err instanceof PermissionDeniedError && /written only by the cluster's nodes/.test(err.message));
     }
     // The typed client sends writes on the KvWrite stream first: the item is refused there too.
-    const raw = new grpc.Client(address, grpc.credentials.createSsl(execFileSync('cat', [ca()]), execFileSync('cat', [certs.admin!.key]), execFileSync('cat', [certs.admin!.cert])));
+    const raw = new grpc.Client(address, grpc.credentials.createSsl(execFileSync('cat', [ca()]), execFileSync('cat', [certs.admin.key]), execFileSync('cat', [certs.admin.cert])));
     const answer = await writeStreamOnce(raw, 'palisade/ha/nodes/n2');
     raw.close();
     assert.equal(answer.error?.code, grpc.status.PERMISSION_DENIED);
     // A node's certificate reads (join, removal checks) but neither steers the cluster nor
     // writes its profile this way (it proposes it through Raft).
-    const n2 = client(withCert(certs.n2!));
+    const n2 = client(withCert(certs.n2));
     assert.equal((await n2.members.list()).length, 2);
     await assert.rejects(n2.pause(), PermissionDeniedError);
     await assert.rejects(n2.kv.put('palisade/ha/nodes/n2', '{}'), PermissionDeniedError);
@@ -226,7 +226,7 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
   });
 
   test('a certificate without a role (no OU) is told which role the call needs', async () => {
-    const c = client(withCert(certs.norole!));
+    const c = client(withCert(certs.norole));
     await assert.rejects(c.status(), (err: unknown) => err instanceof PermissionDeniedError && /names no role/.test(err.message) && /role reader/.test(err.message));
   });
 
@@ -248,7 +248,7 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
       UnauthenticatedError,
     );
     // A bad token is not rescued by a good certificate: whoever sends one means it.
-    const both = client(withCert(certs.admin!), 'not-a-token-of-this-cluster');
+    const both = client(withCert(certs.admin), 'not-a-token-of-this-cluster');
     await assert.rejects(both.status(), UnauthenticatedError);
   });
 });

@@ -54,14 +54,14 @@ describe('parseTokenFile', () => {
     assert.throws(() => parseTokenFile('t', text), (err: unknown) => {
       assert.ok(err instanceof TokenFileError);
       const p = err.problems;
-      assert.match(p[0]!, /^line 1: expected NAME ROLE TOKEN/);
-      assert.match(p[1]!, /^line 2: role "superuser" is not one of reader, operator, admin/);
-      assert.match(p[2]!, /^line 3: the token is shorter than 16/);
-      assert.match(p[3]!, /^line 4: sha256: must be followed by 64/);
-      assert.match(p[4]!, /^line 6: user "gina" appears twice/);
-      assert.match(p[5]!, /^line 7: the same token as user "bob"/);
-      assert.match(p[6]!, /^line 8: "fr@nk!" is not a user name/);
-      assert.match(p[7]!, /^line 9: role "node" is not one of/, 'nodes authenticate by certificate only');
+      assert.match(p[0], /^line 1: expected NAME ROLE TOKEN/);
+      assert.match(p[1], /^line 2: role "superuser" is not one of reader, operator, admin/);
+      assert.match(p[2], /^line 3: the token is shorter than 16/);
+      assert.match(p[3], /^line 4: sha256: must be followed by 64/);
+      assert.match(p[4], /^line 6: user "gina" appears twice/);
+      assert.match(p[5], /^line 7: the same token as user "bob"/);
+      assert.match(p[6], /^line 8: "fr@nk!" is not a user name/);
+      assert.match(p[7], /^line 9: role "node" is not one of/, 'nodes authenticate by certificate only');
       assert.equal(p.length, 8);
       return true;
     });

@@ -17,7 +17,7 @@ const fake = fakePort({
   write: (cmd): Promise<WriteResult> => {
     if (cmd.key === 'no-leader') return Promise.reject(new NoLeaderError('no leader known', 'n2', '127.0.0.1:7102'));
     const revision = Number(cmd.key.split('-')[1] ?? 0);
-    const result: WriteResult = { outcome: { type: 'put', revision }, duplicate: false } as WriteResult;
+    const result: WriteResult = { outcome: { type: 'put', revision }, duplicate: false };
     if (cmd.key === 'go') {
       for (const release of parked.splice(0).reverse()) release();
       return Promise.resolve(result);

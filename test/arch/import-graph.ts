@@ -137,11 +137,11 @@ export function importCycles(graph: SourceGraph): string[][] {
 /** A shortest cycle through the group's first file (in sorted order), staying inside the group. */
 function closedPath(group: readonly string[], next: ReadonlyMap<string, readonly string[]>): string[] {
   const inGroup = new Set(group);
-  const start = [...group].sort()[0]!;
+  const start = [...group].sort()[0];
   const cameFrom = new Map<string, string>();
   const queue = [start];
   for (let i = 0; i < queue.length; i++) {
-    const v = queue[i]!;
+    const v = queue[i];
     for (const w of next.get(v) ?? []) {
       if (!inGroup.has(w)) continue;
       if (w === start) {

@@ -15,7 +15,7 @@ export function stripSource(src: string, strings: boolean): string {
   let depth = 0;
   const blank = (s: string) => s.replace(/[^\n]/g, ' ');
   while (i < src.length) {
-    const c = src[i]!;
+    const c = src[i];
     const next = src[i + 1];
     if (c === '/' && next === '/') {
       const end = src.indexOf('\n', i);
@@ -35,7 +35,7 @@ export function stripSource(src: string, strings: boolean): string {
       let body = '';
       let reopened = false;
       while (j < src.length) {
-        const d = src[j]!;
+        const d = src[j];
         if (d === '\\') {
           body += src.slice(j, j + 2);
           j += 2;
@@ -77,7 +77,7 @@ export function lineOf(text: string, index: number): number {
 /** Every module specifier `src` names (static, re-exported, dynamic or required), with its line. */
 export function importsOf(src: string): { readonly spec: string; readonly line: number }[] {
   const code = stripSource(src, false);
-  return [...code.matchAll(IMPORT_RE)].map((m) => ({ spec: m[2]!, line: lineOf(code, m.index ?? 0) }));
+  return [...code.matchAll(IMPORT_RE)].map((m) => ({ spec: m[2], line: lineOf(code, m.index ?? 0) }));
 }
 
 /** Every .ts file under `dir`, depth first. */

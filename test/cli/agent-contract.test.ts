@@ -198,7 +198,7 @@ function readGolden(): Map<string, string> {
   const sections = new Map<string, string>();
   if (!existsSync(GOLDEN)) return sections;
   const parts = readFileSync(GOLDEN, 'utf8').split(/^=== (.+) ===\n/m);
-  for (let i = 1; i < parts.length; i += 2) sections.set(parts[i]!, parts[i + 1]!);
+  for (let i = 1; i < parts.length; i += 2) sections.set(parts[i], parts[i + 1]);
   return sections;
 }
 

@@ -50,7 +50,7 @@ describe('parseConfigYaml', () => {
   test('a syntax error is reported with file, line and column', () => {
     const { problems } = parseConfigYaml('id: n1\nlisten: [127.0.0.1:7101\n', 'bad.yaml');
     assert.equal(problems.length >= 1, true);
-    assert.match(problems[0]!, /^bad\.yaml:\d+:\d+: .*fix the YAML syntax$/);
+    assert.match(problems[0], /^bad\.yaml:\d+:\d+: .*fix the YAML syntax$/);
   });
 
   test('every unknown key and every bad value is listed, each with where and how to fix it', () => {
@@ -68,7 +68,7 @@ describe('parseConfigYaml', () => {
 
   test('a file that is not a map of settings', () => {
     const { problems } = parseConfigYaml('- id\n- n1\n', 'l.yaml');
-    assert.match(problems[0]!, /^l\.yaml:1:1: expected a map of settings/);
+    assert.match(problems[0], /^l\.yaml:1:1: expected a map of settings/);
   });
 
   test('a missing file is a problem, not an exception', () => {
@@ -101,7 +101,7 @@ describe('flags override the file', () => {
     writeFileSync(file, 'id: n1\nlisten: 127.0.0.1:7101\nunknown: 1\n');
     const { input, problems } = resolveAgentConfig({ config: file, electionTimeoutMs: '20', heartbeatMs: '50' });
     assert.equal(input, undefined);
-    assert.match(problems[0]!, /n1\.yaml:3:1: unknown key "unknown"/);
+    assert.match(problems[0], /n1\.yaml:3:1: unknown key "unknown"/);
     assert.ok(problems.some((p) => p.startsWith('data-dir: missing')), problems.join('\n'));
     assert.ok(problems.some((p) => p.startsWith('election-timeout-ms: ')), problems.join('\n'));
     assert.ok(!problems.some((p) => /dataDir|electionTimeoutMs|heartbeatMs/.test(p)), problems.join('\n'));

@@ -42,8 +42,8 @@ function cli(args: readonly string[], timeoutMs = 15_000): Promise<Run> {
     children.add(child);
     let out = '';
     let err = '';
-    child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -83,8 +83,8 @@ async function agreedStatus(): Promise<StatusJson | undefined> {
   const views = await Promise.all(endpoints.map(statusVia));
   if (views.some((v) => v === undefined)) return undefined;
   const [first, ...rest] = views as StatusJson[];
-  const same = rest.every((v) => v.leader === first!.leader && v.term === first!.term && JSON.stringify(v.members.map((m) => [m.id, m.address, m.voter])) === JSON.stringify(first!.members.map((m) => [m.id, m.address, m.voter])));
-  return same && first!.members.every((m) => m.reachable) ? first : undefined;
+  const same = rest.every((v) => v.leader === first.leader && v.term === first.term && JSON.stringify(v.members.map((m) => [m.id, m.address, m.voter])) === JSON.stringify(first.members.map((m) => [m.id, m.address, m.voter])));
+  return same && first.members.every((m) => m.reachable) ? first : undefined;
 }
 
 describe('three agents driven by the CLI', { timeout: 120_000 }, () => {
@@ -101,8 +101,8 @@ describe('three agents driven by the CLI', { timeout: 120_000 }, () => {
         [CLI, 'agent', '--id', `n${i + 1}`, '--listen', `127.0.0.1:${port}`, '--data-dir', join(dir, `n${i + 1}`), '--peers', peers, '--heartbeat-ms', '50', '--election-timeout-ms', '300'],
         { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
       );
-      child.stdout!.setEncoding('utf8').on('data', (s: string) => (logs[i] += s));
-      child.stderr!.setEncoding('utf8').on('data', (s: string) => (logs[i] += s));
+      child.stdout.setEncoding('utf8').on('data', (s: string) => (logs[i] += s));
+      child.stderr.setEncoding('utf8').on('data', (s: string) => (logs[i] += s));
       agents.push(child);
     });
   });
@@ -134,7 +134,7 @@ describe('three agents driven by the CLI', { timeout: 120_000 }, () => {
       assert.deepEqual([get.code, get.out], [0, 'blue\n'], get.err);
     }
     const ser = await waitFor('a serializable read on the last node', async () => {
-      const r = await cli(['kv', 'get', 'app/color', '--serializable', '--json', '--endpoints', endpoints[2]!]);
+      const r = await cli(['kv', 'get', 'app/color', '--serializable', '--json', '--endpoints', endpoints[2]]);
       return r.code === 0 ? (JSON.parse(r.out) as { value: string; modRevision: number }) : undefined;
     });
     assert.equal(ser.value, 'blue');
@@ -182,13 +182,13 @@ describe('three agents driven by the CLI', { timeout: 120_000 }, () => {
   });
 
   test('SIGTERM stops an agent with exit 0', async () => {
-    const child = agents[0]!;
+    const child = agents[0];
     const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
     child.kill('SIGTERM');
-    assert.equal(await exited, 0, logs[0]!.slice(-2000));
+    assert.equal(await exited, 0, logs[0].slice(-2000));
     // The other two keep a leader.
     const r = await waitFor('a leader among the remaining two', async () => {
-      const v = await statusVia(endpoints[1]!);
+      const v = await statusVia(endpoints[1]);
       return v?.leader != null && v.leader !== 'n1' ? v : undefined;
     });
     assert.ok(r.leader);

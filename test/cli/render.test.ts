@@ -88,7 +88,7 @@ describe('status output', () => {
     for (const k of ['cluster', 'leader', 'term', 'commitIndex', 'members', 'active', 'fencing', 'paused']) assert.ok(k in j, k);
     assert.deepEqual(j.active, { node: 'n1', epoch: 7 });
     assert.equal(statusJson({ ...VIEW, active: null }) instanceof Object && (statusJson({ ...VIEW, active: null }) as { active: unknown }).active, null);
-    const m = (j.members as Record<string, unknown>[])[1]!;
+    const m = (j.members as Record<string, unknown>[])[1];
     assert.deepEqual(
       { id: m.id, address: m.address, role: m.role, voter: m.voter, reachable: m.reachable, matchIndex: m.matchIndex },
       { id: 'n2', address: '127.0.0.1:7102', role: 'follower', voter: true, reachable: true, matchIndex: 41 },
@@ -101,7 +101,7 @@ describe('status output', () => {
       j.members.map((m) => m.health),
       ['healthy', 'unhealthy', 'unknown'],
     );
-    assert.equal(j.members[1]!.healthDetail, 'exit code 1');
+    assert.equal(j.members[1].healthDetail, 'exit code 1');
     assert.equal(j.degraded, false);
     const degraded = { ...VIEW, degraded: 'no healthy node to take the role (on-no-healthy-candidate keep)' };
     assert.deepEqual((statusJson(degraded) as { degraded: boolean; degradedReason: string }).degraded, true);

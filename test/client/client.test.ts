@@ -75,8 +75,8 @@ describe('failover and retries', () => {
     const ids = a.calls.filter((c) => c.method === 'KvPut').map((c) => (c.request as { request: { clientId: string; requestId: string } }).request);
     assert.equal(ids.length, 3);
     assert.deepEqual(ids[0], ids[1], 'the retry reuses the id');
-    assert.equal(ids[0]!.clientId, 'c-1');
-    assert.notEqual(ids[2]!.requestId, ids[1]!.requestId, 'a new logical write gets a new id');
+    assert.equal(ids[0].clientId, 'c-1');
+    assert.notEqual(ids[2].requestId, ids[1].requestId, 'a new logical write gets a new id');
   });
 
   test('an attempt that hangs past its deadline is retried elsewhere with the same id', async () => {
@@ -195,14 +195,14 @@ describe('reads', () => {
         kv: { key: 'a', value: 'x', createRevision: 2, modRevision: 3, version: 2 },
         revision: 4,
       });
-      assert.equal((s.calls[0]!.request as { serializable: boolean }).serializable, true);
+      assert.equal((s.calls[0].request as { serializable: boolean }).serializable, true);
       assert.deepEqual(await client.kv.get('zz'), { kv: undefined, revision: 4 });
       assert.equal((await client.kv.list('')).kvs.length, 1);
       assert.deepEqual(await client.members.list(), [{ id: 'n1', address: 'h:1', voter: true }]);
       const st = await client.status();
       assert.equal(st.term, 2);
-      assert.equal(st.members[0]!.lastContactMs, undefined);
-      assert.equal(st.members[0]!.matchIndex, 10);
+      assert.equal(st.members[0].lastContactMs, undefined);
+      assert.equal(st.members[0].matchIndex, 10);
     } finally {
       client.close();
     }
@@ -249,8 +249,8 @@ describe('watch', () => {
         ['put', 3, 'k3'],
       ],
     );
-    assert.equal((a.calls[0]!.request as { fromRevision: string }).fromRevision, '1');
-    assert.equal((b.calls[0]!.request as { fromRevision: string }).fromRevision, '3');
+    assert.equal((a.calls[0].request as { fromRevision: string }).fromRevision, '1');
+    assert.equal((b.calls[0].request as { fromRevision: string }).fromRevision, '3');
   });
 
   test('break out of for-await cancels the stream', async () => {
@@ -348,7 +348,7 @@ describe('writes on the KvWrite stream', () => {
       client.close();
     }
     const unary = s.calls.find((c) => c.method === 'KvPut')!.request as { request: unknown };
-    assert.deepEqual(unary.request, seen[0]!.put!.request);
+    assert.deepEqual(unary.request, seen[0].put!.request);
   });
 
   test('a final refusal on the stream is the typed error, without a retry', async () => {
@@ -386,7 +386,7 @@ describe('writes on the KvWrite stream', () => {
       client.close();
     }
     const unary = s.calls.find((c) => c.method === 'KvPut')!.request as { request: unknown };
-    assert.deepEqual(unary.request, seen[0]!.put!.request);
+    assert.deepEqual(unary.request, seen[0].put!.request);
   });
 
   test('a stream that breaks with writes in flight: each is retried once, as a unary call with its id', async () => {

@@ -128,7 +128,7 @@ describe('detailText (a check detail as replicated text)', () => {
     } finally {
       await runner.stop();
     }
-    assert.ok(wellFormed(verdicts[0]!), JSON.stringify(verdicts[0]!.slice(-4)));
+    assert.ok(wellFormed(verdicts[0]), JSON.stringify(verdicts[0].slice(-4)));
   });
 });
 
@@ -160,11 +160,11 @@ describe('HealthCheckRunner with an executable', () => {
       await waitFor('PALISADE_ROLE=active', () => parseEnvFile(envFile)['PALISADE_ROLE'] === 'active');
       writeFileSync(flag, 'down');
       await waitFor('unhealthy', () => h.verdicts.length === 2);
-      assert.equal(h.verdicts[1]!.health, Health.Unhealthy);
-      assert.match(h.verdicts[1]!.detail, /exit code 1: service down \(down\)/);
+      assert.equal(h.verdicts[1].health, Health.Unhealthy);
+      assert.match(h.verdicts[1].detail, /exit code 1: service down \(down\)/);
       writeFileSync(flag, 'up');
       await waitFor('healthy again', () => h.verdicts.length === 3);
-      assert.equal(h.verdicts[2]!.health, Health.Healthy);
+      assert.equal(h.verdicts[2].health, Health.Healthy);
     } finally {
       await h.runner.stop();
     }
@@ -181,8 +181,8 @@ describe('HealthCheckRunner with an executable', () => {
       child = await waitForPidFile(`${flag}.pid`);
       await waitFor('unhealthy after the timeout', () => h.verdicts.length === 1, 5000);
       const took = Date.now() - started;
-      assert.equal(h.verdicts[0]!.health, Health.Unhealthy);
-      assert.match(h.verdicts[0]!.detail, /timed out after 150 ms \(process group killed/);
+      assert.equal(h.verdicts[0].health, Health.Unhealthy);
+      assert.match(h.verdicts[0].detail, /timed out after 150 ms \(process group killed/);
       assert.ok(took >= 150, `verdict after the timeout, not before (${took} ms)`);
       assert.ok(processDead(child), 'the check\'s background child died with its group');
       // It keeps running (and failing) at each interval, one at a time.
@@ -231,7 +231,7 @@ describe('HealthCheckRunner with an embedded function', () => {
     h.runner.start();
     try {
       await waitFor('unhealthy', () => h.verdicts.length === 1);
-      assert.equal(h.verdicts[0]!.health, Health.Unhealthy);
+      assert.equal(h.verdicts[0].health, Health.Unhealthy);
       assert.equal(calls, 1, 'the hung call is not doubled');
       assert.match(h.runner.detail, /still running after its timeout of 40 ms|timed out after 40 ms/);
     } finally {

@@ -211,7 +211,7 @@ describe('runHook', () => {
     // The 10,000-character line arrives cut in pieces of at most maxLineChars (+ an ellipsis).
     assert.equal(r.outputTail.length, 30);
     assert.ok(r.outputTail.includes('stdout: 3000'));
-    assert.ok(r.outputTail[r.outputTail.length - 1]!.startsWith('stdout: xxx'));
+    assert.ok(r.outputTail[r.outputTail.length - 1].startsWith('stdout: xxx'));
     for (const line of r.outputTail) assert.ok(line.length <= 'stdout: '.length + 501, `line of ${line.length}`);
     const logged = log.lines.filter((l) => l.obj['stream'] === 'stdout');
     assert.equal(logged.length, 100);

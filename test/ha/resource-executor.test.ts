@@ -194,7 +194,7 @@ describe('ResourceExecutor with real hooks', () => {
     }
     await h.waitDone(3);
     assert.deepEqual(h.done.map((d) => `${d.kind} ${d.epoch} ${d.ok}`), ['promote 5 false', 'demote 5 false', 'fence 5 false']);
-    assert.match(h.done[1]!.detail, /executor stopped/);
+    assert.match(h.done[1].detail, /executor stopped/);
     assert.deepEqual(h.lines(), [], 'neither the superseded promote nor the dropped demote ran');
   });
 
@@ -236,15 +236,15 @@ describe('ResourceExecutor with real hooks', () => {
         ['demote', 9, true],
       ],
     );
-    assert.match(h.done[0]!.detail, /preempted by demote \(lost leadership\)/);
-    assert.ok(h.done[0]!.durationMs < 5000, 'killed, not waited for');
+    assert.match(h.done[0].detail, /preempted by demote \(lost leadership\)/);
+    assert.ok(h.done[0].durationMs < 5000, 'killed, not waited for');
     assert.equal(processDead(child), true);
     assert.equal(h.exec.serving, false);
     // The same epoch is never promoted twice on this node.
     h.exec.run(action('promote', 9));
     await h.waitDone(3);
-    assert.equal(h.done[2]!.ok, false);
-    assert.match(h.done[2]!.detail, /already promoted once/);
+    assert.equal(h.done[2].ok, false);
+    assert.match(h.done[2].detail, /already promoted once/);
   });
 
   test('the demote hook starts only when the preempted promote hook group is dead', async () => {
@@ -260,8 +260,8 @@ describe('ResourceExecutor with real hooks', () => {
     // orphan.sh's leader dies of SIGTERM at once, its child only of the SIGKILL after the grace:
     // the demote hook must not start in between.
     assert.deepEqual(h.lines(), ['start demote 21', `checked ${child} dead`, 'end demote 21']);
-    assert.equal(h.done[0]!.ok, false);
-    assert.equal(h.done[1]!.ok, true);
+    assert.equal(h.done[0].ok, false);
+    assert.equal(h.done[1].ok, true);
   });
 
   test('a promote past its notAfter does not start; duplicates of a running promote are ignored', async () => {
@@ -269,15 +269,15 @@ describe('ResourceExecutor with real hooks', () => {
     const h = harness({ now: () => now });
     h.exec.run(action('promote', 30, { notAfter: 999 }));
     await h.waitDone(1);
-    assert.equal(h.done[0]!.ok, false);
-    assert.match(h.done[0]!.detail, /not started: 1 ms past its notAfter/);
+    assert.equal(h.done[0].ok, false);
+    assert.match(h.done[0].detail, /not started: 1 ms past its notAfter/);
     assert.deepEqual(h.lines(), []);
 
     now = 2000;
     h.exec.run(action('promote', 31, { notAfter: 5000 }));
     h.exec.run(action('promote', 31, { notAfter: 5000 })); // duplicate: ignored, no report
     await h.waitDone(2);
-    assert.equal(h.done[1]!.ok, true);
+    assert.equal(h.done[1].ok, true);
     h.exec.run(action('promote', 31)); // already serving this epoch
     await h.waitDone(3);
     assert.deepEqual(h.done.slice(1).map((d) => [d.epoch, d.ok, d.detail]), [
@@ -291,7 +291,7 @@ describe('ResourceExecutor with real hooks', () => {
     const h = harness({}, { HOOK_EXIT: '4' });
     h.exec.run(action('promote', 40));
     await h.waitDone(1);
-    assert.deepEqual([h.done[0]!.ok, h.done[0]!.detail], [false, 'promote hook: exit code 4']);
+    assert.deepEqual([h.done[0].ok, h.done[0].detail], [false, 'promote hook: exit code 4']);
     assert.equal(h.exec.serving, false);
 
     const bare = harness({ hooks: {} });
@@ -316,7 +316,7 @@ describe('ResourceExecutor with real hooks', () => {
     }
     assert.equal(processDead(child), true);
     await h.waitDone(1);
-    assert.match(h.done[0]!.detail, /executor stopped/);
+    assert.match(h.done[0].detail, /executor stopped/);
     h.exec.run(action('demote', 50));
     assert.equal(h.exec.busy, false);
   });
@@ -328,7 +328,7 @@ describe('ResourceExecutor with a VIP (scripted runner)', () => {
     const h = harness({ hooks: { promote: fixture('record.sh'), demote: fixture('record.sh') }, vip: VIP, runner });
     h.exec.run(action('promote', 60));
     await h.waitDone(1);
-    assert.equal(h.done[0]!.ok, true);
+    assert.equal(h.done[0].ok, true);
     assert.equal(h.exec.serving, true);
     assert.deepEqual(runner.calls, [
       'ip -o -4 addr show dev eth0',
@@ -339,7 +339,7 @@ describe('ResourceExecutor with a VIP (scripted runner)', () => {
     assert.deepEqual(h.lines(), ['start promote 60', 'end promote 60'], 'hook before the VIP');
     h.exec.run(action('demote', 60));
     await h.waitDone(2);
-    assert.equal(h.done[1]!.ok, true);
+    assert.equal(h.done[1].ok, true);
     assert.deepEqual(runner.calls.slice(4), ['announce aborted', 'ip addr del 10.0.0.50/24 dev eth0']);
     assert.deepEqual(h.lines().slice(2), ['start demote 60', 'end demote 60'], 'VIP removed, then the demote hook');
     // Re-announce only while serving.
@@ -352,8 +352,8 @@ describe('ResourceExecutor with a VIP (scripted runner)', () => {
     const h = harness({ hooks: {}, vip: VIP, runner });
     h.exec.run(action('promote', 70));
     await h.waitDone(1);
-    assert.equal(h.done[0]!.ok, false);
-    assert.match(h.done[0]!.detail, /already answers ARP/);
+    assert.equal(h.done[0].ok, false);
+    assert.match(h.done[0].detail, /already answers ARP/);
     assert.equal(h.exec.serving, false);
     assert.ok(!runner.calls.some((c) => c.startsWith('ip addr add')));
   });
@@ -363,7 +363,7 @@ describe('ResourceExecutor with a VIP (scripted runner)', () => {
     const h = harness({ hooks: {}, vip: VIP, runner });
     h.exec.run(action('promote', 75, { previousHolderDown: true }));
     await h.waitDone(1);
-    assert.equal(h.done[0]!.ok, true, h.done[0]!.detail);
+    assert.equal(h.done[0].ok, true, h.done[0].detail);
     assert.deepEqual(runner.calls.slice(0, 3), ['ip -o -4 addr show dev eth0', 'ip addr add 10.0.0.50/24 dev eth0', 'arping -U -c 2 -I eth0 10.0.0.50']);
     h.exec.run(action('demote', 75));
     await h.waitDone(2);
@@ -375,7 +375,7 @@ describe('ResourceExecutor with a VIP (scripted runner)', () => {
     h.exec.run(action('demote', 0, { reason: 'startup' }));
     await h.waitDone(1);
     assert.deepEqual(runner.calls, ['ip addr del 10.0.0.50/24 dev eth0']);
-    assert.equal(h.done[0]!.ok, true);
+    assert.equal(h.done[0].ok, true);
   });
 });
 

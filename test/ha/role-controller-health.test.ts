@@ -44,7 +44,7 @@ class Node {
   boot(now: number): ControllerAction[] {
     const [startup] = runs(this.feed({ type: 'record', now, state: this.state, index: this.index }));
     return [
-      ...this.feed({ type: 'actionDone', now, kind: 'demote', epoch: startup!.epoch, ok: true }),
+      ...this.feed({ type: 'actionDone', now, kind: 'demote', epoch: startup.epoch, ok: true }),
       ...this.feed({ type: 'raft', now, role: 'leader', term: this.term, leader: 'n1', electedByTransfer: false }),
       ...this.feed({ type: 'lease', now, term: this.term, roundStartedAt: now }),
     ];
@@ -62,9 +62,9 @@ class Node {
     this.feed({ type: 'candidates', now, ids: ['n2', 'n3'] });
     const [promote] = runs(this.commit(now + 1, { type: 'promote', holder: 'n1', term: this.term }));
     assert.equal(promote?.kind, 'promote');
-    this.feed({ type: 'actionDone', now: now + 2, kind: 'promote', epoch: promote!.epoch, ok: true });
+    this.feed({ type: 'actionDone', now: now + 2, kind: 'promote', epoch: promote.epoch, ok: true });
     assert.equal(this.c.role, LocalRole.Active);
-    return promote!;
+    return promote;
   }
 }
 
@@ -140,7 +140,7 @@ describe('role controller: service health', () => {
     const out = n.feed({ type: 'health', now: 100, health: Health.Unhealthy, detail: '' });
     const [demote] = runs(out);
     assert.match(demote?.reason ?? '', /no healthy node to take the role/);
-    const done = n.feed({ type: 'actionDone', now: 120, kind: 'demote', epoch: demote!.epoch, ok: true });
+    const done = n.feed({ type: 'actionDone', now: 120, kind: 'demote', epoch: demote.epoch, ok: true });
     n.commit(130, ...proposals(done));
     n.renew(200);
     const tick = n.feed({ type: 'tick', now: 200 });
@@ -214,7 +214,7 @@ describe('role controller: service health', () => {
     n.boot(0);
     n.commit(1, { type: 'health', node: 'n2', health: Health.Unhealthy, detail: '' });
     const [promote] = runs(n.commit(2, { type: 'promote', holder: 'n1', term: 2 }));
-    n.feed({ type: 'actionDone', now: 3, kind: 'promote', epoch: promote!.epoch, ok: true });
+    n.feed({ type: 'actionDone', now: 3, kind: 'promote', epoch: promote.epoch, ok: true });
     n.renew(10);
     const out = n.feed({ type: 'switchover', now: 10, to: '', caughtUp: ['n2', 'n3'] });
     assert.deepEqual(runs(out).map((r) => r.reason), ['switchover to n3']);

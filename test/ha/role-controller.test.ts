@@ -49,7 +49,7 @@ class Node {
     const startup = runs(this.actions).find((a) => a.reason === 'startup');
     assert.equal(startup?.kind, 'demote', 'start-up demotion comes first');
     const from = this.actions.length;
-    this.done(now, startup!);
+    this.done(now, startup);
     this.feed({ type: 'raft', now, role: 'leader', term, leader: this.id, electedByTransfer });
     this.feed({ type: 'lease', now, term, roundStartedAt: now });
     return this.actions.slice(from);
@@ -78,7 +78,7 @@ describe('role controller', () => {
     assert.equal(promote?.kind, 'promote');
     assert.equal(promote?.epoch, n.index, 'epoch = index of the promote entry');
     assert.equal(promote?.notAfter, 0 + CFG.leaseMs - CFG.demoteBudgetMs);
-    n.done(6, promote!);
+    n.done(6, promote);
     assert.equal(n.c.role, LocalRole.Active);
     assert.ok(n.c.isActive(7));
   });
@@ -87,19 +87,19 @@ describe('role controller', () => {
     const n = new Node();
     n.bootAsLeader(0);
     const [promote] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
-    n.done(6, promote!);
+    n.done(6, promote);
     assert.deepEqual(runs(n.feed({ type: 'tick', now: 179 })), [], 'renewal time left');
     const [demote] = runs(n.feed({ type: 'tick', now: 180 }));
     assert.deepEqual([demote?.kind, demote?.reason], ['demote', 'lease expiring']);
-    const ack = proposals(n.done(200, demote!));
-    assert.deepEqual(ack, [{ type: 'demoted', holder: 'n1', epoch: promote!.epoch }]);
+    const ack = proposals(n.done(200, demote));
+    assert.deepEqual(ack, [{ type: 'demoted', holder: 'n1', epoch: promote.epoch }]);
   });
 
   test('a renewed lease keeps the node active', () => {
     const n = new Node();
     n.bootAsLeader(0);
     const [promote] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
-    n.done(6, promote!);
+    n.done(6, promote);
     n.feed({ type: 'lease', now: 150, term: 2, roundStartedAt: 150 });
     assert.deepEqual(runs(n.feed({ type: 'tick', now: 300 })), []);
     assert.ok(n.c.isActive(300));
@@ -109,7 +109,7 @@ describe('role controller', () => {
     const n = new Node();
     n.bootAsLeader(0);
     const [promote] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
-    n.done(6, promote!);
+    n.done(6, promote);
     const [demote] = runs(n.feed({ type: 'raft', now: 20, role: 'follower', term: 3, leader: 'n2', electedByTransfer: false }));
     assert.deepEqual([demote?.kind, demote?.reason], ['demote', 'lost leadership']);
     assert.equal(n.c.isActive(21), false);
@@ -121,9 +121,9 @@ describe('role controller', () => {
     const [promote] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
     const [demote] = runs(n.feed({ type: 'raft', now: 20, role: 'follower', term: 3, leader: 'n2', electedByTransfer: false }));
     assert.equal(demote?.kind, 'demote');
-    n.done(30, promote!, false); // the killed promote reports late: ignored
+    n.done(30, promote, false); // the killed promote reports late: ignored
     assert.equal(n.c.role, LocalRole.Demoting);
-    n.done(40, demote!);
+    n.done(40, demote);
     assert.equal(n.c.role, LocalRole.Inactive);
   });
 
@@ -167,7 +167,7 @@ describe('role controller', () => {
     n.bootAsLeader(0);
     const [fence] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
     assert.deepEqual([fence?.kind, fence?.target], ['fence', 'n2']);
-    const after = n.done(20, fence!);
+    const after = n.done(20, fence);
     const [promote] = runs(after);
     assert.equal(promote?.kind, 'promote');
     assert.deepEqual(proposals(after), [{ type: 'fenced', holder: 'n2', epoch: 5, by: 'n1' }]);
@@ -179,7 +179,7 @@ describe('role controller', () => {
     n.feed({ type: 'record', now: 0, state: n.state, index: 5 });
     n.bootAsLeader(0);
     const [fence] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
-    const after = n.done(20, fence!, false);
+    const after = n.done(20, fence, false);
     assert.deepEqual(runs(after), []);
     assert.ok(after.some((a) => a.type === 'transferLeadership'));
     assert.equal(n.c.role, LocalRole.Inactive);
@@ -189,12 +189,12 @@ describe('role controller', () => {
     const n = new Node();
     n.bootAsLeader(0);
     const [promote] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
-    const [demote] = runs(n.done(10, promote!, false));
+    const [demote] = runs(n.done(10, promote, false));
     assert.equal(demote?.kind, 'demote');
-    const acked = n.done(20, demote!);
-    assert.deepEqual(proposals(acked), [{ type: 'demoted', holder: 'n1', epoch: promote!.epoch }]);
+    const acked = n.done(20, demote);
+    assert.deepEqual(proposals(acked), [{ type: 'demoted', holder: 'n1', epoch: promote.epoch }]);
     assert.ok(!acked.some((a) => a.type === 'transferLeadership'), 'not before the acknowledgement commits: the next holder would fence us');
-    const after = n.commit(25, { type: 'demoted', holder: 'n1', epoch: promote!.epoch });
+    const after = n.commit(25, { type: 'demoted', holder: 'n1', epoch: promote.epoch });
     assert.deepEqual(after.filter((a) => a.type === 'transferLeadership'), [{ type: 'transferLeadership', to: '' }]);
     assert.deepEqual(runs(after), [], 'no new attempt during the back-off');
   });
@@ -215,13 +215,13 @@ describe('role controller', () => {
     const n = new Node();
     n.bootAsLeader(0);
     const [promote] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
-    n.done(6, promote!);
+    n.done(6, promote);
     const [demote] = runs(n.feed({ type: 'switchover', now: 10, to: 'n3', caughtUp: ['n2', 'n3'] }));
     assert.equal(demote?.reason, 'switchover to n3');
-    const acked = n.done(15, demote!);
-    assert.deepEqual(proposals(acked), [{ type: 'demoted', holder: 'n1', epoch: promote!.epoch }]);
+    const acked = n.done(15, demote);
+    assert.deepEqual(proposals(acked), [{ type: 'demoted', holder: 'n1', epoch: promote.epoch }]);
     assert.ok(!acked.some((a) => a.type === 'transferLeadership'), 'not before the acknowledgement is applied');
-    const after = n.commit(18, { type: 'demoted', holder: 'n1', epoch: promote!.epoch });
+    const after = n.commit(18, { type: 'demoted', holder: 'n1', epoch: promote.epoch });
     assert.deepEqual(
       after.filter((a) => a.type === 'transferLeadership'),
       [{ type: 'transferLeadership', to: 'n3' }],
@@ -233,9 +233,9 @@ describe('role controller', () => {
     const n = new Node();
     n.bootAsLeader(0);
     const [promote] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
-    n.done(6, promote!);
+    n.done(6, promote);
     const [demote] = runs(n.feed({ type: 'switchover', now: 10, to: 'n3', caughtUp: [] }));
-    n.done(15, demote!);
+    n.done(15, demote);
     // The switchover times out (the transfer never happened); we are still leader of term 2.
     const out = n.feed({ type: 'lease', now: 900, term: 2, roundStartedAt: 900 });
     assert.deepEqual(runs(out), [], 'the demoted epoch is not promoted again');
@@ -250,7 +250,7 @@ describe('role controller', () => {
     const a = new Node();
     a.bootAsLeader(0);
     const [promote] = runs(a.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
-    a.done(6, promote!);
+    a.done(6, promote);
     a.commit(7, { type: 'pause' });
     const [demote] = runs(a.feed({ type: 'tick', now: 180 }));
     assert.equal(demote?.reason, 'lease expiring');
@@ -300,7 +300,7 @@ describe('role controller: guards the campaigns cannot reach', () => {
     const n = new Node();
     n.bootAsLeader(0);
     const [promote] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
-    n.done(6, promote!);
+    n.done(6, promote);
     assert.equal(n.c.role, LocalRole.Active);
     // No input between these calls: /primary asks isActive() before the lease check's tick runs.
     assert.ok(n.c.isActive(CFG.leaseMs - 1));
@@ -341,7 +341,7 @@ describe('role controller: is every previous holder known down? (the VIP skips i
     n.feed({ type: 'record', now: 0, state: n.state, index: 5 });
     n.bootAsLeader(0);
     const [fence] = runs(n.commit(5, { type: 'promote', holder: 'n1', term: 2 }));
-    const [promote] = runs(n.done(20, fence!));
+    const [promote] = runs(n.done(20, fence));
     assert.deepEqual([promote?.kind, promote?.previousHolderDown], ['promote', true]);
   });
 

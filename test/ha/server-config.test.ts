@@ -53,8 +53,8 @@ describe('HA settings', () => {
       const { problems } = validateNodeConfig({ ...good, onDemote: hook, hookTimeoutMs: 5000 });
       assert.equal(problems.length, 1);
       // The inequality with its numbers (wording owned by ha/timing.ts).
-      assert.match(problems[0]!, /fencing mode lease needs heartbeat \(50\) \+ .*demote budget \(\d+\) .*= \d+ ms < lease L = [\d.]+ ms/);
-      assert.match(problems[0]!, /default when no onFence is given/);
+      assert.match(problems[0], /fencing mode lease needs heartbeat \(50\) \+ .*demote budget \(\d+\) .*= \d+ ms < lease L = [\d.]+ ms/);
+      assert.match(problems[0], /default when no onFence is given/);
       assert.deepEqual(validateNodeConfig({ ...good, onDemote: hook, hookTimeoutMs: 100 }).problems, []);
     } finally {
       dir.remove();

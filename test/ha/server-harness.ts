@@ -90,7 +90,7 @@ export function readLines(file: string): HookLine[] {
     .filter(Boolean)
     .map((l) => {
       const [ns, node, event, epoch] = l.split(' ');
-      return { ns: BigInt(ns!), node: node!, event: event!, epoch: Number(epoch) };
+      return { ns: BigInt(ns), node: node, event: event, epoch: Number(epoch) };
     })
     .sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
 }
@@ -103,9 +103,9 @@ export function readLines(file: string): HookLine[] {
 export function checkSingleActive(lines: readonly HookLine[]): void {
   const promos = lines.filter((l) => l.event === 'promote');
   for (let i = 0; i < promos.length; i++) {
-    const p = promos[i]!;
+    const p = promos[i];
     for (let j = 0; j < i; j++) {
-      const q = promos[j]!;
+      const q = promos[j];
       if (q.epoch >= p.epoch) throw new Error(`epochs do not increase: ${q.node}@${q.epoch} then ${p.node}@${p.epoch}`);
       if (q.node === p.node) continue;
       const ended = lines.some((l) => l.ns > q.ns && l.ns < p.ns && ((l.event === 'demote' && l.node === q.node) || l.event === 'fence'));

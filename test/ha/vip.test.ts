@@ -71,7 +71,7 @@ describe('VIP commands (scripted runner)', () => {
       ['ip', 'addr', 'add', '10.0.0.50/24', 'dev', 'eth0'],
     ]);
     for (const o of runner.opts) assert.ok(o.timeoutMs > 0 && o.timeoutMs <= 5000);
-    assert.equal(runner.opts[1]!.timeoutMs, DEFAULT_PROBE_WINDOW_MS, 'the probe listens for the window, not arping\'s whole seconds');
+    assert.equal(runner.opts[1].timeoutMs, DEFAULT_PROBE_WINDOW_MS, 'the probe listens for the window, not arping\'s whole seconds');
   });
 
   test('the probe window: arping still listening at its end (killed by our deadline) means nobody answered', async () => {
@@ -80,7 +80,7 @@ describe('VIP commands (scripted runner)', () => {
     );
     const vip = createVip(cfg, { runner, probeWindowMs: 120 });
     assert.deepEqual(await vip.add(), { ok: true, detail: '' });
-    assert.equal(runner.opts[1]!.timeoutMs, 120);
+    assert.equal(runner.opts[1].timeoutMs, 120);
     assert.deepEqual(runner.calls[1], ['arping', '-D', '-c', '1', '-w', '2', '-I', 'eth0', '10.0.0.50'], "arping's own deadline lies past the window");
     assert.ok(runner.calls.some((c) => c[2] === 'add'));
     assert.throws(() => createVip(cfg, { probeWindowMs: 0 }), /probeWindowMs must be positive/);
@@ -224,7 +224,7 @@ describe('VIP between two network namespaces', { skip }, () => {
   const vethB = `pv${tag}b`;
   const vipAddr = `${net}.50`;
   const sh = (args: readonly string[]): void => {
-    execFileSync(args[0]!, args.slice(1), { stdio: 'pipe', timeout: 10_000 });
+    execFileSync(args[0], args.slice(1), { stdio: 'pipe', timeout: 10_000 });
   };
   /** Exit code of a command inside namespace b (bounded). */
   const inB = (args: readonly string[]): number => {

@@ -44,9 +44,9 @@ function sections(text: string): Section[] {
     const line = raw.replace(/#.*$/, '').trim();
     if (line === '') continue;
     const words = line.split(/\s+/);
-    if (['global', 'defaults', 'frontend', 'backend', 'listen'].includes(words[0]!)) out.push({ kind: words[0]!, name: words[1] ?? '', lines: [] });
+    if (['global', 'defaults', 'frontend', 'backend', 'listen'].includes(words[0])) out.push({ kind: words[0], name: words[1] ?? '', lines: [] });
     else if (out.length === 0) throw new Error(`haproxy config: "${line}" comes before any section`);
-    else out[out.length - 1]!.lines.push(words);
+    else out[out.length - 1].lines.push(words);
   }
   return out;
 }
@@ -64,7 +64,7 @@ function keywords(words: readonly string[]): Map<string, string> {
   const takesValue = new Set(['inter', 'fastinter', 'downinter', 'fall', 'rise', 'addr', 'port', 'on-marked-down', 'on-marked-up', 'weight', 'maxconn']);
   const out = new Map<string, string>();
   for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
+    const w = words[i];
     if (takesValue.has(w)) {
       const v = words[++i];
       if (v === undefined) throw new Error(`haproxy config: "${w}" without a value in "${words.join(' ')}"`);
@@ -87,7 +87,7 @@ export function backendChecks(text: string): BackendChecks[] {
   const all = sections(text);
   const timeoutCheckOf = (s: Section | undefined): number | undefined => {
     const l = s?.lines.find((w) => w[0] === 'timeout' && w[1] === 'check');
-    return l === undefined ? undefined : parseDuration(l[2]!);
+    return l === undefined ? undefined : parseDuration(l[2]);
   };
   const defaults = all.find((s) => s.kind === 'defaults');
   const defaultServerOf = (s: Section | undefined) => keywords(s?.lines.find((w) => w[0] === 'default-server')?.slice(1) ?? []);

@@ -51,8 +51,8 @@ export class HaproxyProcess {
     const exited = new Promise<void>((ok) => child.once('exit', () => (running.delete(child), ok())));
     const p = new HaproxyProcess(child, exited);
     // State changes are logged once by the proxy (stdout) and warned once on stderr: take stdout.
-    p.follow(child.stdout!, true);
-    p.follow(child.stderr!, false);
+    p.follow(child.stdout, true);
+    p.follow(child.stderr, false);
     return p;
   }
 
@@ -66,7 +66,7 @@ export class HaproxyProcess {
       for (const line of parts) {
         this.lines.push(line);
         const m = parse ? /Server (\S+)\/(\S+) is (UP|DOWN)\b/.exec(line) : null;
-        if (m !== null) this.changes.push({ atNs: at, backend: m[1]!, server: m[2]!, up: m[3] === 'UP', reason: /reason: ([^,]+)/.exec(line)?.[1] ?? '' });
+        if (m !== null) this.changes.push({ atNs: at, backend: m[1], server: m[2], up: m[3] === 'UP', reason: /reason: ([^,]+)/.exec(line)?.[1] ?? '' });
       }
     });
   }

@@ -41,11 +41,11 @@ describe('cluster-examples/haproxy.cfg in front of cluster-examples/three-node',
   test('the timing rule holds for the example\'s agent timings (= the defaults, heartbeat 50 ms, election 300 ms)', () => {
     const agents = EXAMPLE_IDS.map(exampleNode);
     for (const a of agents) assert.deepEqual([a.heartbeatMs, a.electionTimeoutMs], [50, 300], `${a.id}: the timings the design notes quote`);
-    assert.equal(crashGapMs(agents[0]!), 240);
+    assert.equal(crashGapMs(agents[0]), 240);
     for (const b of [backend('primary'), backend('replicas')]) {
-      for (const r of lbTimingRule(b, agents[0]!)) assert.ok(r.marginMs > 0, `${b.name}, ${r.case}: marked down within ${r.downWithinMs} ms, up not before ${r.upNotBeforeMs} ms`);
+      for (const r of lbTimingRule(b, agents[0])) assert.ok(r.marginMs > 0, `${b.name}, ${r.case}: marked down within ${r.downWithinMs} ms, up not before ${r.upNotBeforeMs} ms`);
       // The numbers in docs/design-notes.md.
-      assert.deepEqual(margins(b, agents[0]!), { [LbCase.Demotion]: [100, 200], [LbCase.Crash]: [100, 440], [LbCase.Pause]: [300, 440] });
+      assert.deepEqual(margins(b, agents[0]), { [LbCase.Demotion]: [100, 200], [LbCase.Crash]: [100, 440], [LbCase.Pause]: [300, 440] });
     }
   });
 

@@ -115,7 +115,7 @@ export class NetnsBed {
   }
 
   private async sh(args: readonly string[]): Promise<string> {
-    const { stdout } = await run(args[0]!, args.slice(1), { timeout: 10_000 });
+    const { stdout } = await run(args[0], args.slice(1), { timeout: 10_000 });
     return stdout;
   }
 
@@ -247,13 +247,13 @@ for (let round = 0; ; round++) {
     );
     const child = spawn('ip', ['netns', 'exec', this.client.ns, process.execPath, script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let buf = '';
-    child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
       buf += s;
       let i: number;
       while ((i = buf.indexOf('\n')) >= 0) {
         const [round, node, sent, received, code] = buf.slice(0, i).split(' ');
         buf = buf.slice(i + 1);
-        this.polls.push({ round: Number(round), node: node!, sent: BigInt(sent!), received: BigInt(received!), code: Number(code) });
+        this.polls.push({ round: Number(round), node: node, sent: BigInt(sent), received: BigInt(received), code: Number(code) });
       }
     });
     this.poller = child;
@@ -297,7 +297,7 @@ for (let round = 0; ; round++) {
     if (last === undefined) return undefined;
     const round = this.polls.filter((p) => p.round === last - 1);
     const ok = round.filter((p) => p.code === 200);
-    return ok.length === 1 ? ok[0]!.node : undefined;
+    return ok.length === 1 ? ok[0].node : undefined;
   }
 
   /** Waits for exactly one /primary 200 (not in `exclude`) that also holds the VIP, alone. */
@@ -323,7 +323,7 @@ for (let round = 0; ; round++) {
     } catch (err) {
       out = (err as { stdout?: string }).stdout ?? ''; // exit 1 when nobody answered
     }
-    return [...new Set([...out.matchAll(/reply from [0-9.]+ \[([0-9A-Fa-f:]{17})\]/g)].map((m) => m[1]!.toLowerCase()))];
+    return [...new Set([...out.matchAll(/reply from [0-9.]+ \[([0-9A-Fa-f:]{17})\]/g)].map((m) => m[1].toLowerCase()))];
   }
 
   /** The client's neighbour entry for the VIP: its MAC (undefined when none / failed). */

@@ -136,9 +136,9 @@ describe('bad data dirs and garbage on the wire (3-node cluster "alpha")', { con
     const db = new Level<Uint8Array, Uint8Array>(storeDir, { keyEncoding: 'view', valueEncoding: 'view' });
     const indexes: number[] = [];
     for await (const k of db.keys({ gte: ENTRY_KEYS_FROM, lt: ENTRY_KEYS_TO })) indexes.push(entryKeyIndex(k)!);
-    const index = indexes[Math.floor(indexes.length / 2)]!;
-    const value = new Uint8Array((await db.get(entryKey(index)))!);
-    value[value.length - 1]! ^= 0x20;
+    const index = indexes[Math.floor(indexes.length / 2)];
+    const value = new Uint8Array((await db.get(entryKey(index))));
+    value[value.length - 1] ^= 0x20;
     await db.put(entryKey(index), value);
     await db.close();
 
@@ -161,7 +161,7 @@ describe('bad data dirs and garbage on the wire (3-node cluster "alpha")', { con
     rmSync(c.node(victim).dataDir, { recursive: true, force: true });
     const added = await runCli(['members', 'add', victim, c.node(victim).address, '--endpoints', via]);
     assert.equal(added.code, 0, added.stderr);
-    c.start(victim, c.agentArgs(victim, { join: c.node(others[0]!).address }));
+    c.start(victim, c.agentArgs(victim, { join: c.node(others[0]).address }));
     const next = await c.waitForLeader(others);
     await c.waitForApplied(victim, (await c.status(next.leader)).commitIndex, 20_000);
     await allKeysOn([victim]);

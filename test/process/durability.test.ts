@@ -81,7 +81,7 @@ describe('3-node cluster: durability and linearizability', { concurrency: false 
       };
       try {
         for (let n = 0; !stop; n++) {
-          const key = keys[next(keys.length)]!;
+          const key = keys[next(keys.length)];
           const dice = next(10);
           const value = `${name}.${n}`;
           const last = seen.get(key);

@@ -164,8 +164,8 @@ export class HaCluster {
       `exactly one active node${opts.exclude?.length ? ` other than ${opts.exclude.join(', ')}` : ''} (/primary 200)`,
       async () => {
         const p = await this.primaries();
-        if (p.length !== 1 || opts.exclude?.includes(p[0]!)) return undefined;
-        const active = await this.activeSeenBy(p[0]!);
+        if (p.length !== 1 || opts.exclude?.includes(p[0])) return undefined;
+        const active = await this.activeSeenBy(p[0]);
         if (!active || active.node !== p[0]) return undefined;
         return { node: active.node, epoch: active.epoch };
       },

@@ -33,7 +33,7 @@ export function describeFailover(title: string, options: HaClusterOptions = {}):
     test('every node demotes at start-up; then one node is active and every view agrees', async () => {
       const active = await c.waitForActive();
       for (const id of c.ids) {
-        const pid = c.pids.get(id)![0]!;
+        const pid = c.pids.get(id)![0];
         assert.ok(
           c.records().some((r) => ended(r, id, 'demote') && r.ppid === pid && r.status === '0'),
           `${id} ran its start-up demote hook${c.explain()}`,
@@ -41,9 +41,9 @@ export function describeFailover(title: string, options: HaClusterOptions = {}):
       }
       const promotes = c.records().filter((r) => r.event === 'promote' && r.phase === 'start');
       assert.equal(promotes.length, 1, formatRecords(c.records()));
-      assert.equal(promotes[0]!.node, active.node);
-      assert.equal(promotes[0]!.epoch, active.epoch, 'PALISADE_EPOCH is the epoch /status reports');
-      assert.equal(promotes[0]!.previousActive, '', 'nobody was active before');
+      assert.equal(promotes[0].node, active.node);
+      assert.equal(promotes[0].epoch, active.epoch, 'PALISADE_EPOCH is the epoch /status reports');
+      assert.equal(promotes[0].previousActive, '', 'nobody was active before');
 
       for (const id of c.ids) {
         const r = await c.cli(['status', '--json'], [id]);

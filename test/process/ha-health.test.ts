@@ -168,7 +168,7 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
       await new Promise((ok) => setTimeout(ok, 100));
     }
     assert.deepEqual(promoteStarts(t0), [], `no promote hook ran${c.explain()}`);
-    setFlag(replicas[0]!, 'up');
+    setFlag(replicas[0], 'up');
     const next = await c.waitForActive({ exclude: [old.node], timeoutMs: 15_000 });
     assert.equal(next.node, replicas[0], 'the replica that recovered takes the role');
     assertSafe();
@@ -196,7 +196,7 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
     const promotions = promoteStarts(t0).length;
     const fences = c.records().filter((r) => r.event === 'fence' && r.phase === 'start' && r.ns >= t0);
     const healthFences = fencesAfterCleanHealthDemotion(t0);
-    const gaps = failovers.slice(1).map((t, i) => t - failovers[i]!);
+    const gaps = failovers.slice(1).map((t, i) => t - failovers[i]);
     console.log(`flapping ${windowMs} ms, cooldown ${COOLDOWN_MS} ms: ${failovers.length} health failovers, ${promotions} promotions, ${fences.length} fences, gaps ${gaps.join(', ') || '-'} ms`);
     for (const f of fences) console.log(`fence (not after a clean health demotion): ${f.node} fenced ${f.target}: ${f.reason}`);
     assert.ok(failovers.length >= 1, `the flapping caused a failover at all${c.explain()}`);

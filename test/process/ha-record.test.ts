@@ -148,8 +148,8 @@ describe('the recording hook', () => {
         r.map((x) => `${x.event} ${x.phase} ${x.status}`),
         ['promote start ', 'promote end 0', 'demote start ', 'demote end 1', 'promote start ', 'promote end killed'],
       );
-      assert.deepEqual([r[0]!.epoch, r[0]!.term, r[0]!.previousActive, r[0]!.reason, r[0]!.cluster], [7, 3, 'n2', 'elected leader', 'c']);
-      assert.equal(r[0]!.ppid, process.pid);
+      assert.deepEqual([r[0].epoch, r[0].term, r[0].previousActive, r[0].reason, r[0].cluster], [7, 3, 'n2', 'elected leader', 'c']);
+      assert.equal(r[0].ppid, process.pid);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

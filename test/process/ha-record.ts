@@ -122,16 +122,16 @@ export function parseRecords(text: string): HookRecord[] {
     if (phase !== 'start' && phase !== 'end') throw new Error(`unknown phase in ${JSON.stringify(line)}`);
     out.push({
       ns: BigInt(ns),
-      node: node!,
+      node: node,
       event,
       phase,
       epoch: Number(epoch),
       term: Number(term),
-      previousActive: previousActive!,
-      target: target!,
-      reason: reason!,
-      cluster: cluster!,
-      status: status!,
+      previousActive: previousActive,
+      target: target,
+      reason: reason,
+      cluster: cluster,
+      status: status,
       pid: Number(pid),
       ppid: Number(ppid),
       line,
@@ -182,8 +182,8 @@ export function overlapViolations(intervals: readonly ActiveInterval[]): string[
   const base = intervals[0]?.start ?? 0n;
   for (let i = 0; i < intervals.length; i++) {
     for (let j = i + 1; j < intervals.length; j++) {
-      const a = intervals[i]!;
-      const b = intervals[j]!;
+      const a = intervals[i];
+      const b = intervals[j];
       const aEnd = a.end ?? BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000n;
       const bEnd = b.end ?? BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000n;
       if (a.start < bEnd && b.start < aEnd) {

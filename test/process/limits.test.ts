@@ -200,7 +200,7 @@ describe('a running cluster', { concurrency: false }, () => {
         await waitFor('every watch beyond the cap refused', () => ended.length >= 9_000 || undefined, 240_000);
         const exhausted = ended.filter((e) => e.code === grpc.status.RESOURCE_EXHAUSTED);
         assert.equal(exhausted.length, ended.length, `other endings: ${JSON.stringify(ended.find((e) => e.code !== grpc.status.RESOURCE_EXHAUSTED))}`);
-        assert.match(exhausted[0]!.details, /this connection already has 1000 watches open \(at most 1000\)/);
+        assert.match(exhausted[0].details, /this connection already has 1000 watches open \(at most 1000\)/);
         assert.equal(await openWatches(target.httpAddress!), 1000);
         const grown = rssBytes(pid) - rssBefore;
         assert.ok(grown < 128 << 20, `RSS grew by ${grown} bytes`);

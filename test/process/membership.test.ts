@@ -126,7 +126,7 @@ describe('5-node cluster: membership changes via the CLI', { concurrency: false 
     const n7 = c.node('n7');
     const afterAdd = await members(['add', 'n7', n7.address]);
     assert.deepEqual(afterAdd.members.find((m) => m.id === 'n7'), { id: 'n7', address: n7.address, voter: true });
-    c.start('n7', c.agentArgs('n7', { join: c.endpoints().split(',')[0]! }));
+    c.start('n7', c.agentArgs('n7', { join: c.endpoints().split(',')[0] }));
     for (const [k, v] of [
       ['m/1', 'one'],
       ['m/4', 'four'],

@@ -54,7 +54,7 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
   for (;;) {
     try {
       const v = await check();
-      if (v) return v as NonNullable<T>;
+      if (v) return v;
       last = undefined;
     } catch (err) {
       last = err;
@@ -413,10 +413,10 @@ export class ProcessCluster {
       async () => {
         const who = ids ?? this.running();
         const all = await Promise.all(who.map((id) => this.status(id)));
-        const first = all[0]!;
+        const first = all[0];
         if (first.leader === '' || !who.includes(first.leader)) return undefined;
         if (!all.every((s) => s.leader === first.leader && s.term === first.term)) return undefined;
-        const self = all[who.indexOf(first.leader)]!;
+        const self = all[who.indexOf(first.leader)];
         if (ProcessCluster.roleOf(self) !== 'leader') return undefined;
         return { leader: first.leader, term: first.term };
       },

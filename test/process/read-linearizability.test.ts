@@ -37,7 +37,7 @@ describe('3-node cluster: reads from every node across leader kills and pauses',
       const next = (n: number) => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31), rnd % n);
       try {
         for (let n = 0; !stop; n++) {
-          const key = KEYS[next(KEYS.length)]!;
+          const key = KEYS[next(KEYS.length)];
           const dice = next(10);
           const call = performance.now();
           if (dice < 3) {

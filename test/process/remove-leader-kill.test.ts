@@ -70,9 +70,9 @@ describe('3 agents: members remove <leader>, then kill -9 of it at once, repeate
         await admin.members.remove(leader).catch((err: unknown) => {
           if (!(err instanceof NotFoundError)) throw err;
         });
-        const fresh = SPARES[round]!;
+        const fresh = SPARES[round];
         await admin.members.add(fresh, c.node(fresh).address);
-        c.start(fresh, c.agentArgs(fresh, { join: c.node(survivors[0]!).address }));
+        c.start(fresh, c.agentArgs(fresh, { join: c.node(survivors[0]).address }));
         await waitFor(`${fresh} to follow as a voter`, async () => ProcessCluster.roleOf(await c.status(fresh)) === 'follower', 15_000);
         const members = await admin.members.list();
         assert.deepEqual(members.map((m) => m.id).sort(), [...survivors, fresh].sort(), `removal answer: ${answer}`);

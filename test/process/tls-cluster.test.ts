@@ -104,7 +104,7 @@ class TlsCluster {
     const byNode = new Map(IDS.map((id) => [id, this.client([id])]));
     return waitFor('one leader agreed by n1, n2, n3 over TLS', async () => {
       const all = await Promise.all(IDS.map((id) => byNode.get(id)!.status()));
-      const first = all[0]!;
+      const first = all[0];
       if (first.leader === '' || !all.every((s) => s.leader === first.leader && s.term === first.term)) return undefined;
       return { leader: first.leader, term: first.term };
     }, 20_000);
@@ -211,7 +211,7 @@ describe('a TLS cluster of real agents', { skip: hasOpenssl() ? false : 'openssl
 
   test('attackers speaking gRPC themselves: every Raft message rejected, no term or log change', async () => {
     const before = await c.statuses();
-    const leader = before[0]!.leader;
+    const leader = before[0].leader;
     const n2 = certCreds(c.pki, nodePaths(c.pki, 'n2'));
     const results: { who: string; target: string; code: grpc.status }[] = [];
     for (const target of IDS) {
@@ -253,8 +253,8 @@ describe('a TLS cluster of real agents', { skip: hasOpenssl() ? false : 'openssl
   test('certificates rotated under the running cluster: no election, no failed call; a restarted follower rejoins with the new ones', async () => {
     const client = c.client(IDS);
     const before = await c.statuses();
-    const term = before[0]!.term;
-    const leader = before[0]!.leader;
+    const term = before[0].term;
+    const leader = before[0].leader;
     let calls = 0;
     const failures: string[] = [];
     let running = true;
@@ -330,7 +330,7 @@ describe('plaintext on a non-loopback address', () => {
 
       const child = spawn(process.execPath, [CLI, ...base, '--listen', `0.0.0.0:${port}`, '--insecure'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
-      child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+      child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
       try {
         await waitFor('the insecure warning in the log', () => /INSECURE: plaintext gRPC on a non-loopback address/.test(out), 15_000);
         const status = await runCli(['status', '--endpoints', `127.0.0.1:${port}`, '--json']);

@@ -351,6 +351,6 @@ export function confEntry(index: number, term: number, cc: ConfChange): Entry {
 export function storageWithEntries(voters: NodeId[], entries: Entry[], commit: number): MemoryStorage {
   const s = MemoryStorage.withConfState({ voters, learners: [] });
   s.append(entries);
-  s.setHardState({ term: entries[entries.length - 1]!.term, vote: '', commit });
+  s.setHardState({ term: entries[entries.length - 1].term, vote: '', commit });
   return s;
 }

@@ -101,10 +101,10 @@ function step(s: MemoryStorage, o: Oracle, op: Op): [Outcome, Outcome] {
         data: new Uint8Array(op.size),
       }));
       const kept = ents.filter((e) => e.index >= o.first);
-      if (kept.length > 0 && kept[0]!.index > o.last + 1) want = 'unavailable';
+      if (kept.length > 0 && kept[0].index > o.last + 1) want = 'unavailable';
       if (want === 'ok' && kept.length > 0) {
         for (const e of kept) o.log[e.index] = e;
-        o.last = kept[kept.length - 1]!.index;
+        o.last = kept[kept.length - 1].index;
       }
       act = () => s.append(ents);
       break;

@@ -135,7 +135,7 @@ describe('leader: asks for answers only where it needs them', () => {
     for (let i = 0; i < 9; i++) {
       const hbs = round(r, ['b', 'c']);
       asked.push(hbs.every((h) => h.replyOptional !== true));
-      assert.ok(hbs.every((h) => (h.replyOptional === true) === (hbs[0]!.replyOptional === true)), 'a quorum round asks everyone');
+      assert.ok(hbs.every((h) => (h.replyOptional === true) === (hbs[0].replyOptional === true)), 'a quorum round asks everyone');
       const ack = takeLeaseAck(r);
       if (ack !== undefined) acks.push(ack.round);
     }

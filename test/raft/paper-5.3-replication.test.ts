@@ -111,7 +111,7 @@ describe('§5.3 log replication: the leader', () => {
     const msgs = drain(r);
     const toC = msgs.filter((m): m is AppendEntries => m.type === 'appendEntries' && m.to === 'c');
     assert.equal(toC.length, 1, 'the tick tells c, which had not heard of commit 2');
-    assert.equal(toC[0]!.commit, 2);
+    assert.equal(toC[0].commit, 2);
     const toldB = msgs.some((m) => m.to === 'b' && (m.type === 'appendEntries' || m.type === 'heartbeat') && m.commit === 2);
     assert.ok(toldB, 'b is told too (by an append, or by a heartbeat due at this tick)');
     r.tick();

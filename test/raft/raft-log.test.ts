@@ -188,7 +188,7 @@ describe('RaftLog.maybeAppend (§5.3 consistency check)', () => {
       assert.equal(log.committed, wantCommit);
       if (want !== undefined && ents.length > 0) {
         // the appended entries are now ours
-        assert.deepEqual(ids(log.slice(ents[0]!.index, want + 1)), ids(ents));
+        assert.deepEqual(ids(log.slice(ents[0].index, want + 1)), ids(ents));
       }
     });
   }
@@ -228,7 +228,7 @@ describe('RaftLog.maybeAppend (§5.3 consistency check)', () => {
           log.append(leader.slice(stored.length));
           const lo = a % leader.length; // prevIndex
           const hi = lo + (b % (leader.length - lo + 1)); // exclusive end of the resent range
-          const prevTerm = lo === 0 ? 0 : leader[lo - 1]!.term;
+          const prevTerm = lo === 0 ? 0 : leader[lo - 1].term;
           assert.equal(log.maybeAppend(lo, prevTerm, 0, leader.slice(lo, hi)), hi);
           assert.deepEqual(ids(log.allEntries()), ids(leader));
         },
@@ -446,7 +446,7 @@ describe('RaftLog bounds, terms and compaction', () => {
     const log = new RaftLog(storage);
     log.append(all.slice(49));
     assert.equal(log.unstable.offset, 150);
-    const one = entrySize(all[0]!);
+    const one = entrySize(all[0]);
     const idx = (ents: Entry[]): number[] => ents.map((e) => e.index);
     const range = (lo: number, hi: number): number[] => Array.from({ length: hi - lo }, (_, k) => lo + k);
     assert.deepEqual(idx(log.slice(101, 200)), range(101, 200));

@@ -141,7 +141,7 @@ describe('RawNode Ready contents', () => {
     const withLease = seen.filter((rd) => rd.leaseAck);
     assert.equal(withLease.length, 1);
     // Round 1 went out at the election; the tick started round 2.
-    assert.deepEqual(withLease[0]!.leaseAck, { term: 1, round: 2, startTick: h.raft('a').tickCount });
+    assert.deepEqual(withLease[0].leaseAck, { term: 1, round: 2, startTick: h.raft('a').tickCount });
   });
 });
 

@@ -51,7 +51,7 @@ export function parseScript(text: string): Script {
   const lines = text.split('\n');
   let i = 0;
   while (i < lines.length) {
-    const line = lines[i]!;
+    const line = lines[i];
     if (line.trim() === '') {
       i++;
       continue;
@@ -66,7 +66,7 @@ export function parseScript(text: string): Script {
     if (lines[i] !== SEPARATOR) throw new Error(`line ${i + 1}: expected "${SEPARATOR}" after command "${command}"`);
     i++;
     const output: string[] = [];
-    while (i < lines.length && lines[i]!.trim() !== '') output.push(lines[i++]!);
+    while (i < lines.length && lines[i].trim() !== '') output.push(lines[i++]);
     blocks.push({ comments, command, output });
     comments = [];
   }
@@ -93,8 +93,8 @@ interface Role {
 }
 
 function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
 }
 
 function entryText(e: Entry): string {

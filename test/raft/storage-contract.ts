@@ -62,9 +62,9 @@ export function runStorageContract(name: string, make: Make): void {
       assert.deepEqual([s.term(0), s.term(1), s.term(2), s.term(3)], [0, 1, 1, 2]);
       const got = s.entries(1, 4);
       assert.deepEqual(ids(got), [[1, 1], [2, 1], [3, 2]]);
-      assert.equal(got[1]!.type, EntryType.ConfChange);
-      assert.deepEqual([...got[1]!.data], [1, 2, 3]);
-      assert.deepEqual([...got[0]!.data], [9]);
+      assert.equal(got[1].type, EntryType.ConfChange);
+      assert.deepEqual([...got[1].data], [1, 2, 3]);
+      assert.deepEqual([...got[0].data], [9]);
       assert.deepEqual(ids(s.entries(2, 3)), [[2, 1]]);
       assert.deepEqual(s.entries(4, 4), []);
     });

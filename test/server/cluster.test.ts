@@ -35,9 +35,9 @@ describe('a 3-node cluster (§5.2 election, §5.3 replication, linearizable read
   test('a put on a follower is readable linearizably on another follower', async () => {
     const leader = await c.leader();
     const [f1, f2] = others(leader.id);
-    const put = await call<KvPutResponse__Output>(rawClient(f1!.address), 'KvPut', { key: 'app/x', value: 'hello' });
+    const put = await call<KvPutResponse__Output>(rawClient(f1.address), 'KvPut', { key: 'app/x', value: 'hello' });
     assert.equal(put.duplicate, false);
-    const got = await call<KvGetResponse__Output>(rawClient(f2!.address), 'KvGet', { key: 'app/x' });
+    const got = await call<KvGetResponse__Output>(rawClient(f2.address), 'KvGet', { key: 'app/x' });
     assert.equal(got.found, true);
     assert.equal(got.kv?.value, 'hello');
     assert.equal(got.kv?.modRevision, put.revision);
@@ -47,7 +47,7 @@ describe('a 3-node cluster (§5.2 election, §5.3 replication, linearizable read
     const leader = await c.leader();
     const [f1] = others(leader.id);
     const req = { key: 'app/once', value: 'v', request: { clientId: 'test-client', requestId: 'r-1' } };
-    const first = await call<KvPutResponse__Output>(rawClient(f1!.address), 'KvPut', req);
+    const first = await call<KvPutResponse__Output>(rawClient(f1.address), 'KvPut', req);
     const again = await call<KvPutResponse__Output>(rawClient(leader.address), 'KvPut', req);
     assert.equal(again.duplicate, true);
     assert.equal(again.revision, first.revision);
@@ -99,7 +99,7 @@ describe('a 3-node cluster (§5.2 election, §5.3 replication, linearizable read
 
   test('HTTP /health, /status and /metrics respond', async () => {
     await c.leader();
-    const n = [...c.nodes.values()][0]!;
+    const n = [...c.nodes.values()][0];
     const health = await fetch(`http://${n.httpAddress}/health`);
     assert.equal(health.status, 200);
     assert.equal(((await health.json()) as { ok: boolean }).ok, true);
@@ -132,9 +132,9 @@ describe('a 3-node cluster (§5.2 election, §5.3 replication, linearizable read
     // No election timeout had to pass: the new leader already leads when stop() returns.
     const now = successor.filter((n) => n.status().role === 'leader');
     assert.equal(now.length, 1, 'a successor leads as soon as stop() returns');
-    assert.equal(now[0]!.status().term, term + 1, 'one election, started by TimeoutNow');
+    assert.equal(now[0].status().term, term + 1, 'one election, started by TimeoutNow');
     c.nodes.delete(leader.id);
-    await waitUntil('the leaderChanged event', () => events.some((e) => e.type === 'leaderChanged' && e.leader === now[0]!.id));
+    await waitUntil('the leaderChanged event', () => events.some((e) => e.type === 'leaderChanged' && e.leader === now[0].id));
     for (const s of subs) (s as unknown as { return(): void }).return();
     await Promise.all(reading);
     // Restart from the data dir: the data is still there.
@@ -170,7 +170,7 @@ describe('membership and snapshots', () => {
       const promoted = await call<MemberChangeResponse__Output>(client, 'MemberPromote', { id: 'n4' });
       assert.ok(promoted.members.some((m) => m.id === 'n4' && m.voter));
       await waitUntil('n4 to see itself as a voter', () => n4!.status().role === 'follower');
-      const metrics = await (await fetch(`http://${[...c.nodes.values()][0]!.httpAddress}/metrics`)).text();
+      const metrics = await (await fetch(`http://${[...c.nodes.values()][0].httpAddress}/metrics`)).text();
       assert.match(metrics, /^palisade_snapshots_taken_total [1-9]/m, 'the log was compacted');
       const removed = await call<MemberChangeResponse__Output>(client, 'MemberRemove', { id: 'n4' });
       assert.ok(!removed.members.some((m) => m.id === 'n4'));

@@ -20,7 +20,7 @@ describe('validateNodeConfig', () => {
     assert.equal(config?.electionTimeoutMs, 300);
     assert.equal(config?.snapshotEntries, 10_000);
     assert.equal(config?.logLevel, 'info');
-    assert.deepEqual([...config!.peers!.entries()], [
+    assert.deepEqual([...config.peers!.entries()], [
       ['n1', '127.0.0.1:7101'],
       ['n2', '127.0.0.1:7102'],
       ['n3', '127.0.0.1:7103'],
@@ -66,7 +66,7 @@ describe('validateNodeConfig', () => {
   test('an election timeout below twice the heartbeat is refused', () => {
     const { problems } = validateNodeConfig({ ...good, heartbeatMs: 100, electionTimeoutMs: 150 });
     assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /^electionTimeoutMs: .*raise electionTimeoutMs to at least 200/);
+    assert.match(problems[0], /^electionTimeoutMs: .*raise electionTimeoutMs to at least 200/);
   });
 
   test('tick plan: 10 ms ticks by default, finer for fast heartbeats', () => {
@@ -84,7 +84,7 @@ describe('startNode refuses an invalid config before writing anything', () => {
         assert.ok(err instanceof ConfigError);
         assert.equal(err.code, 'CONFIG_INVALID');
         assert.equal(err.problems.length, 1);
-        assert.match(err.problems[0]!, /^listen:/);
+        assert.match(err.problems[0], /^listen:/);
         return true;
       });
       assert.equal(existsSync(dataDir), false);
@@ -99,7 +99,7 @@ describe('startNode refuses an invalid config before writing anything', () => {
       const dataDir = join(dir.path, 'n1');
       await assert.rejects(startNode({ id: 'n1', listen: '127.0.0.1:0', dataDir, logger: silent }), (err: unknown) => {
         assert.ok(err instanceof ConfigError);
-        assert.match(err.problems[0]!, /^peers, join: .*holds no cluster state/);
+        assert.match(err.problems[0], /^peers, join: .*holds no cluster state/);
         return true;
       });
       assert.equal(existsSync(join(dataDir, 'raft')), false);

@@ -120,7 +120,7 @@ describe('HaDriver: the degraded event', () => {
         driver.afterReady({ leaseAck: { term: raft.term, round: 2 + i, startTick: 1 } } as unknown as Ready);
         driver.tick();
         assert.equal(driver.controller.role, LocalRole.Active, 'the active keeps the role (cooldown)');
-        reasons.add(driver.status().degradedReason.split(' ')[0]!);
+        reasons.add(driver.status().degradedReason.split(' ')[0]);
       }
       assert.deepEqual([...reasons].sort(), ['failover', 'no'], 'the reason of the moment flips, as status shows it');
       assert.equal(degradedEvents.length, 1, `one degraded event per episode, got:\n${degradedEvents.join('\n')}`);

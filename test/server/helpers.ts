@@ -37,7 +37,7 @@ export async function waitUntil<T>(what: string, check: () => T | Promise<T>, ti
   for (;;) {
     try {
       const v = await check();
-      if (v) return v as NonNullable<T>;
+      if (v) return v;
     } catch (err) {
       last = err;
     }
@@ -91,7 +91,7 @@ export async function startCluster(size = 3, extra: Partial<StartNodeOptions> = 
         const running = [...nodes.values()];
         const leaders = running.filter((n) => n.status().role === 'leader');
         if (leaders.length !== 1) return undefined;
-        const id = leaders[0]!.id;
+        const id = leaders[0].id;
         return running.every((n) => n.status().leader === id) ? leaders[0] : undefined;
       }),
     restart: async (id) => {
@@ -109,7 +109,7 @@ export async function startCluster(size = 3, extra: Partial<StartNodeOptions> = 
 
 export function rawClient(address: string): RawClient {
   const Palisade = loadClientProto().palisade.v1.Palisade;
-  return new Palisade(address, credentials.createInsecure()) as unknown as RawClient;
+  return new Palisade(address, credentials.createInsecure());
 }
 
 type Callback<R> = (err: ServiceError | null, res?: R) => void;
@@ -117,7 +117,7 @@ type Callback<R> = (err: ServiceError | null, res?: R) => void;
 /** Promisified unary call: call(client, 'KvPut', {...}). */
 export function call<R>(client: RawClient, method: string, req: object, timeoutMs = 5000): Promise<R> {
   return new Promise<R>((resolve, reject) => {
-    const fn = (client as unknown as Record<string, (req: object, opts: object, cb: Callback<R>) => void>)[method]!;
+    const fn = (client as unknown as Record<string, (req: object, opts: object, cb: Callback<R>) => void>)[method];
     fn.call(client, req, { deadline: Date.now() + timeoutMs }, (err, res) => (err ? reject(err) : resolve(res as R)));
   });
 }

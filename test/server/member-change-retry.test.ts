@@ -35,7 +35,7 @@ describe('members.remove retried', () => {
       const r = await client.members.remove('n3');
       assert.deepEqual(r, { members: [{ id: 'n1', address: 'h:1', voter: true }, { id: 'n2', address: 'h:2', voter: true }], index: 0 });
       assert.deepEqual(leader.calls.map((x) => x.method), ['MemberRemove', 'MemberList']);
-      assert.deepEqual(leader.calls[1]!.request, { serializable: false }, 'a linearizable member list');
+      assert.deepEqual(leader.calls[1].request, { serializable: false }, 'a linearizable member list');
     } finally {
       client.close();
     }

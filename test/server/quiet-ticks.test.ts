@@ -48,7 +48,7 @@ describe('quiet ticks in a node runtime', () => {
     });
     assert.deepEqual(problems, []);
     const storage = await openLevelStorage({ dataDir: path, clusterId: config!.cluster, nodeId: id });
-    bootstrapStorage(storage, { voters: ['n1', 'n2', 'n3'], learners: [] }, config!.peers!);
+    bootstrapStorage(storage, { voters: ['n1', 'n2', 'n3'], learners: [] }, config!.peers);
     await storage.flush();
     const raw = new RawNode({
       id,

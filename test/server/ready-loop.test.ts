@@ -233,7 +233,7 @@ async function threeVoterLeader() {
     await waitUntil('appends sent', () => sent.some((m) => m.type === 'appendEntries'));
     for (const m of sent.splice(0)) {
       if (m.type === 'appendEntries' && m.entries.length > 0) {
-        deliver({ type: 'appendEntriesResponse', from: m.to, to: 'a', term: m.term, index: m.entries[m.entries.length - 1]!.index, reject: false, rejectHint: 0, hintTerm: 0 });
+        deliver({ type: 'appendEntriesResponse', from: m.to, to: 'a', term: m.term, index: m.entries[m.entries.length - 1].index, reject: false, rejectHint: 0, hintTerm: 0 });
       }
     }
   };
@@ -253,7 +253,7 @@ describe('ReadyLoop on a leader (§10.2.1)', () => {
     await waitUntil('the write is in flight', () => s.gates.length === 1);
     const appends = s.sent.filter((m): m is Extract<Message, { type: 'appendEntries' }> => m.type === 'appendEntries' && m.entries.length > 0);
     assert.deepEqual(appends.map((m) => m.to).sort(), ['b', 'c'], `sent while persisting: ${s.log.join(' | ')}`);
-    const index = appends[0]!.entries[0]!.index;
+    const index = appends[0].entries[0].index;
     // Both followers acknowledge while the leader's fsync is still running: a quorum without it.
     for (const m of appends) s.deliver({ type: 'appendEntriesResponse', from: m.to, to: 'a', term: m.term, index, reject: false, rejectHint: 0, hintTerm: 0 });
     await new Promise((r) => setImmediate(r));
@@ -275,7 +275,7 @@ describe('ReadyLoop on a leader (§10.2.1)', () => {
     s.loop.kick();
     await waitUntil('appends sent', () => s.sent.some((m) => m.type === 'appendEntries' && m.entries.length > 0));
     const m = s.sent.find((x): x is Extract<Message, { type: 'appendEntries' }> => x.type === 'appendEntries' && x.entries.length > 0)!;
-    const index = m.entries[0]!.index;
+    const index = m.entries[0].index;
     s.deliver({ type: 'appendEntriesResponse', from: m.to, to: 'a', term: m.term, index, reject: false, rejectHint: 0, hintTerm: 0 });
     await waitUntil('fatal reported', () => s.fatal() !== undefined);
     assert.equal(s.fatal(), boom);

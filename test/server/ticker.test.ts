@@ -188,7 +188,7 @@ function idealActions(start: number, end: number, timeout: number, heartbeats: r
   let h = 0;
   for (let k = 1; start + k * TICK <= end; k++) {
     const at = start + k * TICK;
-    while (h < heartbeats.length && heartbeats[h]! < at) {
+    while (h < heartbeats.length && heartbeats[h] < at) {
       elapsed = 0;
       h++;
     }
@@ -232,7 +232,7 @@ function runModel(timeout: number, gaps: readonly number[], mutant?: 'noCatchUp'
   if (actual.length !== ideal.length) return `acted at ${JSON.stringify(actual)}, an interval would at ${JSON.stringify(ideal)}`;
   for (let i = 0; i < ideal.length; i++) {
     // On time: at or after the nominal tick, within the timer's 1 ms rounding allowance.
-    if (actual[i]! < ideal[i]! || actual[i]! > ideal[i]! + 2) return `action ${i} at ${actual[i]} ms, nominal ${ideal[i]} ms`;
+    if (actual[i] < ideal[i] || actual[i] > ideal[i] + 2) return `action ${i} at ${actual[i]} ms, nominal ${ideal[i]} ms`;
   }
   return undefined;
 }

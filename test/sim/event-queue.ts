@@ -23,7 +23,7 @@ export class EventQueue<T> {
     let i = h.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(h[i]!, h[parent]!)) break;
+      if (!before(h[i], h[parent])) break;
       swap(h, i, parent);
       i = parent;
     }
@@ -37,7 +37,7 @@ export class EventQueue<T> {
   pop(): Scheduled<T> | undefined {
     const h = this.heap;
     if (h.length === 0) return undefined;
-    const top = h[0]!;
+    const top = h[0];
     const last = h.pop()!;
     if (h.length > 0) {
       h[0] = last;
@@ -46,8 +46,8 @@ export class EventQueue<T> {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < h.length && before(h[l]!, h[m]!)) m = l;
-        if (r < h.length && before(h[r]!, h[m]!)) m = r;
+        if (l < h.length && before(h[l], h[m])) m = l;
+        if (r < h.length && before(h[r], h[m])) m = r;
         if (m === i) break;
         swap(h, i, m);
         i = m;
@@ -62,7 +62,7 @@ function before<T>(a: Scheduled<T>, b: Scheduled<T>): boolean {
 }
 
 function swap<T>(h: T[], i: number, j: number): void {
-  const t = h[i]!;
+  const t = h[i];
   h[i] = h[j]!;
   h[j] = t;
 }

@@ -6,7 +6,7 @@ export function formatMessage(m: Message): string {
   switch (m.type) {
     case 'appendEntries': {
       const n = m.entries.length;
-      const span = n === 0 ? '' : ` [${m.entries[0]!.index}..${m.entries[n - 1]!.index}]`;
+      const span = n === 0 ? '' : ` [${m.entries[0].index}..${m.entries[n - 1].index}]`;
       return `${head} prev=${m.prevIndex}/t${m.prevTerm}${span} c${m.commit}`;
     }
     case 'appendEntriesResponse':

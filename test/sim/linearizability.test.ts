@@ -376,7 +376,7 @@ describe('properties against a sequential model', () => {
         const h = modelHistory(specs);
         const candidates = staleReadCandidates(h);
         fc.pre(candidates.length > 0);
-        const { get: g, value } = candidates[pick % candidates.length] as { get: Operation; value: string };
+        const { get: g, value } = candidates[pick % candidates.length];
         const mutated = h.map((o) => (o === g ? { ...o, output: { kind: 'get' as const, value } } : o));
         const res = checkLinearizable(mutated);
         if (res.ok !== false) assert.fail(`stale read of ${value} by #${g.id} accepted:\n${formatHistory(mutated)}`);
@@ -544,7 +544,7 @@ describe('performance', () => {
   test('a violation in the same history is found and explained quickly', () => {
     const h = clientHistory(seededRng(7), 5, 200);
     const candidates = staleReadCandidates(h);
-    const { get: g, value } = candidates[Math.floor(candidates.length / 2)] as { get: Operation; value: string };
+    const { get: g, value } = candidates[Math.floor(candidates.length / 2)];
     const mutated = h.map((o) => (o === g ? { ...o, output: { kind: 'get' as const, value } } : o));
     const started = performance.now();
     const res = checkLinearizable(mutated);

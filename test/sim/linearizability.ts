@@ -211,7 +211,7 @@ function search(ops: readonly Operation[], maxStates: number): { verdict: Verdic
     // A finite return is still listed, so the walk reaches it (and backtracks) before the end.
     if (entry === undefined) throw new Error('linearizability: event list ended before a pending return');
     if (entry.isCall) {
-      const op = ops[entry.op] as Operation;
+      const op = ops[entry.op];
       const after = step(state, op);
       if (after !== undefined) {
         toggle(bits, entry.op);
@@ -236,7 +236,7 @@ function search(ops: readonly Operation[], maxStates: number): { verdict: Verdic
       state = top.before;
       toggle(bits, top.call.op);
       unlift(top.call);
-      if ((ops[top.call.op] as Operation).ret !== undefined) completedLeft++;
+      if ((ops[top.call.op]).ret !== undefined) completedLeft++;
       entry = top.call.next;
     }
   }
@@ -245,7 +245,7 @@ function search(ops: readonly Operation[], maxStates: number): { verdict: Verdic
 
 function toggle(bits: Uint16Array, i: number): void {
   const w = i >>> 4;
-  bits[w] = (bits[w] as number) ^ (1 << (i & 15));
+  bits[w] = (bits[w]) ^ (1 << (i & 15));
 }
 
 function lift(call: Event): void {
@@ -354,7 +354,7 @@ function firstBlame(ops: readonly Operation[], maxConfigs: number): Blame | unde
     for (let c = work.pop(); c !== undefined; c = work.pop()) {
       for (const p of pending) {
         if (c.linearized.has(p)) continue;
-        const after = step(c.state, ops[p] as Operation);
+        const after = step(c.state, ops[p]);
         if (after === undefined) continue;
         const next: Config = { state: after, linearized: new Set([...c.linearized, p]) };
         const k = configKey(next);
@@ -375,7 +375,7 @@ function firstBlame(ops: readonly Operation[], maxConfigs: number): Blame | unde
     }
     if (survivors.size === 0) {
       const sorted = [...(observable.get(e.op) ?? [])].sort((a, b) => (a === null ? -1 : b === null ? 1 : a < b ? -1 : a > b ? 1 : 0));
-      return { op: ops[e.op] as Operation, possible: sorted };
+      return { op: ops[e.op], possible: sorted };
     }
     pending.delete(e.op);
     observable.delete(e.op);

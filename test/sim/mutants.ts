@@ -221,7 +221,7 @@ function statusOf(sim: Simulator, id: NodeId): Status | undefined {
 
 function othersOf(sim: Simulator, id: NodeId): [NodeId, NodeId] {
   const rest = sim.pool.slice(0, 3).filter((x) => x !== id);
-  return [rest[0]!, rest[1]!];
+  return [rest[0], rest[1]];
 }
 
 /**

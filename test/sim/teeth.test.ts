@@ -58,8 +58,8 @@ const casesGiven = new Map<string, { weights: Mutant['weights']; runs: number }>
 function table(): string {
   const head = ['mutant', 'found by', 'seed', 'shrunk steps', 'violation', 'time'];
   const body = rows.map((r) => [r.mutant, r.how, r.seed, r.steps, r.violation, `${(r.ms / 1000).toFixed(1)} s`]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   const paths = rows.filter((r) => r.path !== undefined).map((r) => `  ${r.mutant}: path "${r.path}"`);
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), 'replay paths:', ...paths].join('\n');
 }

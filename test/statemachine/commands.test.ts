@@ -54,7 +54,7 @@ describe('encodeCommand / decodeCommand', () => {
     fc.assert(
       fc.property(command, fc.nat(), fc.integer({ min: 1, max: 255 }), (c, at, x) => {
         const bytes = encodeCommand(c);
-        bytes[at % bytes.length]! ^= x;
+        bytes[at % bytes.length] ^= x;
         try {
           decodeCommand(bytes);
         } catch (e) {

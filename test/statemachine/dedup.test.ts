@@ -76,7 +76,7 @@ describe('idempotent requests through the state machine', () => {
         cmds.forEach((c, i) => {
           log.push(c);
           const pick = retryPicks[i];
-          if (pick !== undefined) log.push(log[pick % log.length]!);
+          if (pick !== undefined) log.push(log[pick % log.length]);
         });
         const withRetries = StateMachine.create();
         const firstOutcome = new Map<string, unknown>();
@@ -85,7 +85,7 @@ describe('idempotent requests through the state machine', () => {
           const res = withRetries.apply(e);
           assert.equal(res.kind, 'command');
           if (res.kind !== 'command') return;
-          const c = log[i]!;
+          const c = log[i];
           const id = 'request' in c && c.request ? `${c.request.clientId}/${c.request.requestId}` : undefined;
           if (id === undefined || !firstOutcome.has(id)) {
             assert.equal(res.duplicate, false);

@@ -8,7 +8,7 @@ const sign = (n: number) => Math.sign(n);
 const byteCompare = (a: string, b: string) => {
   const x = utf8.encode(a);
   const y = utf8.encode(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
   return x.length - y.length;
 };
 const text = fc.string({ unit: 'grapheme', maxLength: 10 });

@@ -11,7 +11,7 @@ const utf8 = new TextEncoder();
 function byteOrder(a: string, b: string): number {
   const x = utf8.encode(a);
   const y = utf8.encode(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
   return x.length - y.length;
 }
 

@@ -11,7 +11,7 @@ import type { HaCommand } from '../../src/statemachine/ha-record.js';
 import { encodeCommand } from '../../src/statemachine/commands.js';
 import { decodeSnapshot, SNAPSHOT_FORMAT_VERSION } from '../../src/statemachine/snapshot-codec.js';
 import { StateMachine } from '../../src/statemachine/state-machine.js';
-import { EntryType, type Entry } from '../../src/raft/types.js';
+import { EntryType } from '../../src/raft/types.js';
 import { anyText, kvCommand } from './arbitraries.js';
 
 const node = fc.constantFrom('n1', 'n2', 'n3');
@@ -35,7 +35,7 @@ const entryData = fc.oneof(
 function stateOf(data: readonly Uint8Array[]): StateMachine {
   const sm = StateMachine.create();
   sm.apply({ index: 1, term: 1, type: EntryType.Normal, data: encodeCommand({ type: 'bootstrap', clusterId: 'c', members: [{ id: 'n1', address: 'h:1', role: 'voter' }] }) });
-  data.forEach((d, i) => sm.apply({ index: i + 2, term: 1, type: EntryType.Normal, data: d } as Entry));
+  data.forEach((d, i) => sm.apply({ index: i + 2, term: 1, type: EntryType.Normal, data: d }));
   return sm;
 }
 

@@ -16,7 +16,7 @@ function runCounting<T>(items: readonly T[], compare: (a: T, b: T) => number, bu
   const steps = sortSteps(
     items,
     (a, b) => {
-      perStep[perStep.length - 1]!++;
+      perStep[perStep.length - 1]++;
       return compare(a, b);
     },
     budget,
@@ -46,7 +46,7 @@ describe('sortSteps', () => {
     const shuffled = sortedKeys.slice();
     for (let i = shuffled.length - 1; i > 0; i--) {
       const j = (i * 7919) % (i + 1);
-      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
     }
     for (const input of [sortedKeys, shuffled, sortedKeys.slice().reverse()]) {
       const { sorted, perStep } = runCounting(input, compareKeys, budget);
@@ -88,7 +88,7 @@ describe('the frozen image', () => {
 
   test('keys written out of order (deletes and rewrites move them in the map) come out in UTF-8 byte order', async () => {
     const sm = StateMachine.create();
-    sm.apply(entriesOf([{ type: 'bootstrap', clusterId: 'c', members: [{ id: 'n1', address: 'h:1', role: 'voter' }] }])[0]!);
+    sm.apply(entriesOf([{ type: 'bootstrap', clusterId: 'c', members: [{ id: 'n1', address: 'h:1', role: 'voter' }] }])[0]);
     const keys = ['b', 'a', '\u{10000}', '\uffff', 'c', 'aa'];
     entriesOf(
       keys.map((key, i) => ({ type: 'put' as const, key, value: 'v', request: { clientId: 'c', requestId: String(i) } })),

@@ -59,7 +59,7 @@ describe('StateMachine.apply', () => {
     assert.equal(sm.rejectionStats.count, 2);
     assert.equal(sm.rejectionStats.lastIndex, 2);
     assert.equal(sm.appliedIndex, 2);
-    assert.deepEqual(sm.apply(entriesOf([{ type: 'put', key: 'k', value: 'v' }], 3)[0]!).kind, 'command');
+    assert.deepEqual(sm.apply(entriesOf([{ type: 'put', key: 'k', value: 'v' }], 3)[0]).kind, 'command');
   });
 
   test('a second bootstrap is rejected', () => {

@@ -128,7 +128,7 @@ describe('WatchHub', () => {
         const w = hub.watch({ prefix: p, fromRevision: from });
         const got: KvEvent[] = [];
         steps.forEach(([c, notify], i) => {
-          sm.apply(entriesOf([c], i + 1)[0]!);
+          sm.apply(entriesOf([c], i + 1)[0]);
           if (notify) {
             hub.notify();
             got.push(...w.drain());

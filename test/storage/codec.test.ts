@@ -53,7 +53,7 @@ describe('crc32c', () => {
     const reference = (b: Uint8Array, start: number, end: number): number => {
       let c = 0xffffffff;
       for (let i = start; i < end; i++) {
-        c ^= b[i]!;
+        c ^= b[i];
         for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
       }
       return (c ^ 0xffffffff) >>> 0;
@@ -135,7 +135,7 @@ describe('codec', () => {
     fc.assert(
       fc.property(entryArb, fc.nat(), fc.integer({ min: 0, max: 7 }), (e, at, bit) => {
         const buf = encodeEntry(e);
-        buf[at % buf.length]! ^= 1 << bit;
+        buf[at % buf.length] ^= 1 << bit;
         assert.throws(() => decodeEntry(buf), CodecError);
       }),
     );

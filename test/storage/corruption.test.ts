@@ -55,7 +55,7 @@ describe('corrupt records', () => {
   test('a flipped byte in a stored entry → CorruptEntryError naming the data dir and the index', async () => {
     const dir = await written();
     await tamper(dir, async (db) => {
-      const v = (await db.get(entryKey(2)))!;
+      const v = (await db.get(entryKey(2)));
       const bad = new Uint8Array(v);
       bad[12] ^= 0x01;
       await db.put(entryKey(2), bad);
@@ -95,7 +95,7 @@ describe('corrupt records', () => {
   test('a flipped byte in the hard state → CorruptStateError', async () => {
     const dir = await written();
     await tamper(dir, async (db) => {
-      const bad = new Uint8Array((await db.get(HARD_STATE_KEY))!);
+      const bad = new Uint8Array((await db.get(HARD_STATE_KEY)));
       bad[3] ^= 0x80;
       await db.put(HARD_STATE_KEY, bad);
     });
@@ -109,7 +109,7 @@ async function tableFileOf(dir: string): Promise<string> {
   const { storeDir } = dataDirPaths(dir);
   const tables = (await readdir(storeDir)).filter((f) => f.endsWith('.ldb'));
   assert.ok(tables.length > 0, `LevelDB wrote no table file in ${storeDir}`);
-  let biggest = tables[0]!;
+  let biggest = tables[0];
   for (const t of tables) if ((await stat(join(storeDir, t))).size > (await stat(join(storeDir, biggest))).size) biggest = t;
   return join(storeDir, biggest);
 }
@@ -130,7 +130,7 @@ describe('damaged files', () => {
     const file = await tableFileOf(dir);
     const bytes = await readFile(file);
     // Flip one byte in every 64 of the data blocks (the index and footer sit at the end).
-    for (let i = 64; i < bytes.length / 2; i += 64) bytes[i]! ^= 0x10;
+    for (let i = 64; i < bytes.length / 2; i += 64) bytes[i] ^= 0x10;
     await writeFile(file, bytes);
     await assert.rejects(open(dir), (err: unknown) => {
       assert.ok(err instanceof StorageError, String(err));

@@ -54,7 +54,7 @@ describe('crash safety (real process, SIGKILL)', () => {
         assert.equal(last % BATCH, 0, `the log ends on a Ready boundary (last index ${last})`);
         assert.equal(hs.commit, last, 'hard state and entries come from the same batch');
         assert.ok(last >= acknowledged, `acknowledged index ${acknowledged} survived (last ${last})`);
-        const tail = s.entries(last, last + 1)[0]!;
+        const tail = s.entries(last, last + 1)[0];
         assert.equal(tail.term, hs.term);
         assert.ok(tail.data.every((b) => b === (last & 0xff)));
         acknowledged = last;

@@ -73,7 +73,7 @@ async function assertReopensAt(dataDir: string, index: number): Promise<void> {
     assert.deepEqual(s.snapshot().data, image(index));
     const left = await files(dataDir);
     assert.equal(left.length, 1, `only the recorded image is left: ${left.join(', ')}`);
-    assert.match(left[0]!, new RegExp(`-${index.toString(16).padStart(16, '0')}-[0-9a-f]{8}\\.snap$`));
+    assert.match(left[0], new RegExp(`-${index.toString(16).padStart(16, '0')}-[0-9a-f]{8}\\.snap$`));
     // And the storage goes on: the next snapshot is stored and the old image goes.
     await append(s, 3);
     const next = s.lastIndex();
@@ -201,7 +201,7 @@ describe('snapshot image files', () => {
     await append(r, 1);
     await snapshotAt(r, 11);
     const [next] = (await files(dataDir)).filter((f) => f !== 'README');
-    assert.match(next!, /-00000101\.snap$/);
+    assert.match(next, /-00000101\.snap$/);
     await r.close();
   });
 });
@@ -214,7 +214,7 @@ describe('damaged image files', () => {
     await snapshotAt(s, 7);
     await s.close();
     const [name] = await files(dataDir);
-    return { dataDir, file: join(dataDirPaths(dataDir).snapDir, name!) };
+    return { dataDir, file: join(dataDirPaths(dataDir).snapDir, name) };
   }
 
   async function assertRefused(dataDir: string, file: string, reason: RegExp): Promise<void> {
@@ -231,7 +231,7 @@ describe('damaged image files', () => {
   test('a flipped byte anywhere in the image → CorruptSnapshotFileError naming the file', async () => {
     const { dataDir, file } = await recordedImage();
     const bytes = await readFile(file);
-    bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
     await writeFile(file, bytes);
     await assertRefused(dataDir, file, /checksum mismatch/);
   });
@@ -256,7 +256,7 @@ describe('damaged image files', () => {
     await snapshotAt(s, 6);
     await s.close();
     const [name] = await files(other);
-    const foreign = await readFile(join(dataDirPaths(other).snapDir, name!));
+    const foreign = await readFile(join(dataDirPaths(other).snapDir, name));
     // Same size as the recorded image (image() has a fixed size), so only the header tells.
     await writeFile(file, foreign);
     await assertRefused(dataDir, file, /index 6 term 1, the record names index 7/);

@@ -56,7 +56,7 @@ describe('codec round trip', () => {
 
   test('the core never holds a view into the received buffer (entry data is copied)', () => {
     const m: Message = { ...env, type: 'propose', term: 1, entries: [{ term: 1, index: 1, type: 'normal', data: new Uint8Array([1, 2, 3]) }] };
-    const wire = overTheWire(encodeBatch('alpha', 'n1', 'n2', [m as Exclude<Message, InstallSnapshot>]));
+    const wire = overTheWire(encodeBatch('alpha', 'n1', 'n2', [m]));
     const out = decodeBatch(wire).messages[0];
     assert.ok(out?.type === 'propose');
     const data = out.entries[0]?.data;
@@ -151,10 +151,10 @@ describe('snapshot chunks', () => {
 
     const b = assembler();
     for (const c of chunks) b.push(c);
-    assert.throws(() => b.push(chunks[1] as SnapshotChunk__Output), /more data than the 1000 bytes/);
+    assert.throws(() => b.push(chunks[1]), /more data than the 1000 bytes/);
 
-    assert.throws(() => assembler(999).push(chunks[0] as SnapshotChunk__Output), /exceeds the limit of 999/);
-    assert.throws(() => assembler().push(chunks[1] as SnapshotChunk__Output), /first chunk of a snapshot must be its header/);
+    assert.throws(() => assembler(999).push(chunks[0]), /exceeds the limit of 999/);
+    assert.throws(() => assembler().push(chunks[1]), /first chunk of a snapshot must be its header/);
     assert.throws(() => assembler().finish(), /ended before its header/);
   });
 
@@ -174,7 +174,7 @@ describe('snapshot chunks', () => {
   test('every chunk carries the cluster id: a foreign chunk is refused naming both clusters', () => {
     const chunks = wireChunks(snap(10), 4);
     const a = assembler();
-    a.push(chunks[0] as SnapshotChunk__Output);
-    assert.throws(() => a.push({ ...(chunks[1] as SnapshotChunk__Output), clusterId: 'beta' }), /cluster "beta" but node "n2" belongs to cluster "alpha"/);
+    a.push(chunks[0]);
+    assert.throws(() => a.push({ ...(chunks[1]), clusterId: 'beta' }), /cluster "beta" but node "n2" belongs to cluster "alpha"/);
   });
 });

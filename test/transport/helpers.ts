@@ -20,7 +20,7 @@ function appendable(prevIndex: number, prevTerm: number, term: number): fc.Arbit
     let t = prevTerm;
     return xs.map(([bump, data, cc], i) => {
       t = Math.min(term, t + bump);
-      return { term: t, index: prevIndex + 1 + i, type: cc ? 'confChange' : 'normal', data } as Entry;
+      return { term: t, index: prevIndex + 1 + i, type: cc ? 'confChange' : 'normal', data };
     });
   });
 }

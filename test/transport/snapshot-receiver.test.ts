@@ -58,8 +58,8 @@ describe('SnapshotReceiver', () => {
     const call = openCall(node.transport.address);
     call.write(header('n2', max));
     call.write(data('n2', 100_000));
-    await eventually(() => spoolFiles(spool).length === 1 && statSync(join(spool, spoolFiles(spool)[0]!)).size === 100_000, 'the data is on disk');
-    const file = join(spool, spoolFiles(spool)[0]!);
+    await eventually(() => spoolFiles(spool).length === 1 && statSync(join(spool, spoolFiles(spool)[0])).size === 100_000, 'the data is on disk');
+    const file = join(spool, spoolFiles(spool)[0]);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const grown = process.memoryUsage().arrayBuffers - before;
     assert.ok(grown < 32 << 20, `a ${max}-byte header made the receiver hold ${grown} bytes`);

@@ -115,7 +115,7 @@ export class AgentCluster {
     );
     const actives = answers.filter((a) => a.primary === 200);
     if (actives.length !== 1) return undefined;
-    return answers.every((a) => a.primary === 200 || a.replica === 200) ? actives[0]!.id : undefined;
+    return answers.every((a) => a.primary === 200 || a.replica === 200) ? actives[0].id : undefined;
   }
 
   logFile(id: string): string {

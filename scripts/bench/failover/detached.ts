@@ -25,10 +25,10 @@ export function spawnGroup(argv: readonly string[], logFile: string): GroupProce
       for (const c of live) killGroup(c, 'SIGKILL');
     });
   }
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const log = createWriteStream(logFile, { flags: 'a' });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   live.add(child);
   const exited = new Promise<void>((r) => child.once('exit', () => (live.delete(child), r())));
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;

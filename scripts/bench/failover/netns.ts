@@ -56,7 +56,7 @@ export function createNet(): Net {
   const clientNs = `pfo-${tag}-c`;
   const created: string[] = [];
   const sh = (args: readonly string[], timeoutMs = 10_000): string =>
-    execFileSync(args[0]!, args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, encoding: 'utf8' });
+    execFileSync(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, encoding: 'utf8' });
   const destroy = (): void => {
     for (const ns of created.splice(0).reverse()) {
       try {
@@ -130,7 +130,7 @@ export class VipProbe {
       const r: Reply = { atNs: nowNs(), ttl: Number(m[1]) };
       this.last = r;
       for (let i = this.waiters.length - 1; i >= 0; i--) {
-        const w = this.waiters[i]!;
+        const w = this.waiters[i];
         if (r.atNs > w.afterNs && w.ok(r)) {
           this.waiters.splice(i, 1);
           w.done(r);

@@ -62,7 +62,7 @@ async function follow(ctx: ClientContext, client: PalisadeClient, after: number)
       continue;
     }
     for (const e of events) ctx.io.out(ctx.json ? `${JSON.stringify(eventJson(e))}\n` : eventLine(e));
-    if (events.length > 0) last = events[events.length - 1]!.seq;
+    if (events.length > 0) last = events[events.length - 1].seq;
   }
 }
 

@@ -23,7 +23,7 @@ async function probe(endpoint: string, timeoutMs: number, credentials: Credentia
   } catch (err) {
     // Drop the client's "cannot reach any endpoint (X): " prefix: the probe names X already.
     const message = err instanceof Error ? err.message : String(err);
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err).code) : undefined;
     return { endpoint, error: message.replace(/^cannot reach any endpoint \([^)]*\): /, ''), ...(code !== undefined ? { errorCode: code } : {}) };
   } finally {
     client?.close();

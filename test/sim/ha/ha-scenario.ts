@@ -174,7 +174,7 @@ export class HaCluster implements ResourceHost {
     if (commit < epoch) return fail(`no node knows index ${epoch} committed (highest commit ${commit})`);
     const s = node.storage;
     if (epoch < s.firstIndex() || epoch > s.lastIndex()) return undefined; // compacted: committed is all we can tell
-    const e = s.entries(epoch, epoch + 1)[0]!;
+    const e = s.entries(epoch, epoch + 1)[0];
     const cmd = isHaCommand(e.data) ? decodeHaCommand(e.data) : undefined;
     if (cmd?.type !== 'promote' || cmd.holder !== node.id) return fail(`its log holds ${cmd ? JSON.stringify(cmd) : 'another entry'} at index ${epoch}`);
     return undefined;

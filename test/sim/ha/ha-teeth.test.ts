@@ -30,8 +30,8 @@ const casesGiven = new Map<FencingMode, number>();
 function table(): string {
   const head = ['mutant', 'fencing', 'found at', 'seed', 'shrunk steps', 'violation', 'time'];
   const body = rows.map((r) => [r.mutant, r.mode, r.found, r.seed, r.steps, r.violation, `${(r.ms / 1000).toFixed(1)} s`]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 

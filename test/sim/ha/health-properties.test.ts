@@ -58,7 +58,7 @@ describe('service health in the HA simulation', () => {
   });
 
   test('teeth: a controller that ignores its check keeps the role when its service fails (liveness catches it)', () => {
-    const r = runHealthFailover(LIVENESS_SEEDS[0]!, 0, false, { nodes: 3, fencing: 'hook', distort: alwaysHealthy });
+    const r = runHealthFailover(LIVENESS_SEEDS[0], 0, false, { nodes: 3, fencing: 'hook', distort: alwaysHealthy });
     assert.equal(r.violation?.invariant, HealthInvariant.HealthFailover);
   });
 });

@@ -75,7 +75,7 @@ export class ServiceModel {
       list = [];
       this.outages.set(id, list);
     }
-    let end = list.length > 0 ? list[list.length - 1]!.to : 0;
+    let end = list.length > 0 ? list[list.length - 1].to : 0;
     while (end <= t) {
       const from = end + 100 + this.rng.int(1400);
       const to = from + 50 + this.rng.int(750);
