@@ -105,10 +105,29 @@ async function main(): Promise<void> {
     const child = spawn(
       process.execPath,
       [
-        CLI, 'agent', '--id', id, '--listen', peer[id], '--http', http[id], '--data-dir', join(DATA, id),
-        '--peers', peers, '--cluster', 'demo', ...tlsArgs(id),
-        '--on-promote', join(HOOKS, 'promote'), '--on-demote', join(HOOKS, 'demote'), '--on-fence', join(HOOKS, 'fence'),
-        '--hook-timeout-ms', '2000',
+        CLI,
+        'agent',
+        '--id',
+        id,
+        '--listen',
+        peer[id],
+        '--http',
+        http[id],
+        '--data-dir',
+        join(DATA, id),
+        '--peers',
+        peers,
+        '--cluster',
+        'demo',
+        ...tlsArgs(id),
+        '--on-promote',
+        join(HOOKS, 'promote'),
+        '--on-demote',
+        join(HOOKS, 'demote'),
+        '--on-fence',
+        join(HOOKS, 'fence'),
+        '--hook-timeout-ms',
+        '2000',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -195,7 +214,11 @@ async function main(): Promise<void> {
     statusTable(endpoints);
 
     step('Writing a few keys (replicated through the Raft log)');
-    for (const [k, v] of [['config/mode', 'primary-replica'], ['config/owner', 'demo'], ['counter', '1']] as const) {
+    for (const [k, v] of [
+      ['config/mode', 'primary-replica'],
+      ['config/owner', 'demo'],
+      ['counter', '1'],
+    ] as const) {
       await client.kv.put(k, v);
       console.log(`put ${k} = ${v}`);
     }
@@ -209,7 +232,10 @@ async function main(): Promise<void> {
     console.log(`new active node: ${newActive} — /primary answered 200 ${failoverMs.toFixed(0)} ms after the kill`);
     console.log(`(fencing mode hook: the new active ran the fence hook against ${active} before its promote hook)`);
     showHooks();
-    const survivorClient = connect(survivors.map((id) => grpc[id]), clientOpts(2000));
+    const survivorClient = connect(
+      survivors.map((id) => grpc[id]),
+      clientOpts(2000),
+    );
     await survivorClient.kv.put('counter', '2');
     statusTable(survivors.map((id) => grpc[id]).join(','));
 

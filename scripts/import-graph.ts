@@ -20,13 +20,17 @@ function main(): void {
   out.push(`| total | ${graph.files.length} | ${[...lines.values()].reduce((a, b) => a + b, 0)} |`);
   const over = graph.files.filter((f) => lines.get(f)! > 400);
   out.push('', `## Largest files (${over.length} over 400 lines)`, '', '| file | lines |', '| --- | --- |');
-  for (const f of [...graph.files].sort((a, b) => lines.get(b)! - lines.get(a)!).slice(0, LARGEST)) out.push(`| src/${f} | ${lines.get(f)} |`);
+  for (const f of [...graph.files].sort((a, b) => lines.get(b)! - lines.get(a)!).slice(0, LARGEST))
+    out.push(`| src/${f} | ${lines.get(f)} |`);
   out.push('', '## Imports between parts (importing part → imported part (import statements))', '');
   for (const p of parts) {
     const counts = new Map<string, number>();
-    for (const e of graph.edges) if (partOf(e.from) === p && partOf(e.to) !== p) counts.set(partOf(e.to), (counts.get(partOf(e.to)) ?? 0) + 1);
+    for (const e of graph.edges)
+      if (partOf(e.from) === p && partOf(e.to) !== p) counts.set(partOf(e.to), (counts.get(partOf(e.to)) ?? 0) + 1);
     const targets = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([t, n]) => `${t} (${n})`);
-    out.push(`- ${p} → ${targets.length > 0 ? targets.join(', ') : '(nothing)'}${LAYER_RULES[p] === undefined ? '  [not in the layer table]' : ''}`);
+    out.push(
+      `- ${p} → ${targets.length > 0 ? targets.join(', ') : '(nothing)'}${LAYER_RULES[p] === undefined ? '  [not in the layer table]' : ''}`,
+    );
   }
   const cycles = importCycles(graph);
   out.push('', `## Import cycles between files: ${cycles.length}`, '', ...cycles.map((c) => `- ${c.map((f) => `src/${f}`).join(' → ')}`));

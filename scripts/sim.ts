@@ -68,7 +68,10 @@ const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 0x7f
 const nodes = Number(values.nodes);
 const actions = Number(values.actions ?? (ha === undefined ? 40 : 30));
 const bootstrap = values.bootstrap === 'snapshot' || values.bootstrap === 'confState' ? values.bootstrap : 'log';
-const what = ha === undefined ? 'Raft' : `single active (fencing ${ha}${values['quiet-ticks'] ? ', quiet ticks' : ''}${values['long-lease'] ? ', long lease' : ''})`;
+const what =
+  ha === undefined
+    ? 'Raft'
+    : `single active (fencing ${ha}${values['quiet-ticks'] ? ', quiet ticks' : ''}${values['long-lease'] ? ', long lease' : ''})`;
 console.log(`sim: ${what}, ${runs} runs, ${nodes} nodes, seed ${seed}, mix ${values.mix}, up to ${actions} actions per run`);
 
 function replayArgs(c: { seed: number; path: string }): string {

@@ -55,7 +55,10 @@ export class NoLeaderError extends PalisadeError {
     readonly leaderAddress?: string,
     options?: { cause?: unknown },
   ) {
-    super(`no leader: ${reason}${leader ? ` (known leader ${leader}${leaderAddress ? ` at ${leaderAddress}` : ''})` : ''}; retry shortly`, options);
+    super(
+      `no leader: ${reason}${leader ? ` (known leader ${leader}${leaderAddress ? ` at ${leaderAddress}` : ''})` : ''}; retry shortly`,
+      options,
+    );
   }
 }
 
@@ -277,7 +280,10 @@ export function fromGrpcError(err: Partial<ServiceError> & { message?: string })
     case ErrorCode.InvalidArgument:
       return new InvalidArgumentError(details, opts);
     case ErrorCode.ConfigInvalid: {
-      const problems = details.split('\n').filter((l) => l.startsWith('  - ')).map((l) => l.slice(4));
+      const problems = details
+        .split('\n')
+        .filter((l) => l.startsWith('  - '))
+        .map((l) => l.slice(4));
       return new ConfigError(problems.length > 0 ? problems : [details]);
     }
     case ErrorCode.MembershipChangePending:

@@ -40,7 +40,11 @@ export function areaOf(url: string, functionName: string): string {
   return url;
 }
 
-const shortUrl = (url: string) => url.replace(/^.*\/node_modules\//, '').replace(/^.*\/(dist\/)?src\//, 'src/').replace(/^file:\/\//, '');
+const shortUrl = (url: string) =>
+  url
+    .replace(/^.*\/node_modules\//, '')
+    .replace(/^.*\/(dist\/)?src\//, 'src/')
+    .replace(/^file:\/\//, '');
 
 /** window: only samples taken inside it count (the load phase, not start-up or shutdown). */
 export function summarizeProfile(file: string, window?: { readonly start: number; readonly end: number }, top = 15): ProfileSummary {

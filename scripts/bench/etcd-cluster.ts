@@ -40,20 +40,33 @@ export async function startEtcd(group: ProcessGroup, opts: EtcdOptions = {}): Pr
   const children = MEMBER_IDS.map((id) => {
     const { client, peer } = ports.get(id)!;
     const args = [
-      '--name', id,
-      '--data-dir', join(dir, id),
-      '--listen-client-urls', `http://${HOST}:${client}`,
-      '--advertise-client-urls', `http://${HOST}:${client}`,
-      '--listen-peer-urls', `http://${HOST}:${peer}`,
-      '--initial-advertise-peer-urls', `http://${HOST}:${peer}`,
-      '--initial-cluster', initialCluster,
-      '--initial-cluster-token', 'palisade-bench',
-      '--initial-cluster-state', 'new',
+      '--name',
+      id,
+      '--data-dir',
+      join(dir, id),
+      '--listen-client-urls',
+      `http://${HOST}:${client}`,
+      '--advertise-client-urls',
+      `http://${HOST}:${client}`,
+      '--listen-peer-urls',
+      `http://${HOST}:${peer}`,
+      '--initial-advertise-peer-urls',
+      `http://${HOST}:${peer}`,
+      '--initial-cluster',
+      initialCluster,
+      '--initial-cluster-token',
+      'palisade-bench',
+      '--initial-cluster-state',
+      'new',
       ...(opts.extraArgs ?? []),
     ];
     return { id, child: group.spawn(ETCD_BIN, args, join(dir, `${id}.log`)) };
   });
-  const members: BenchMember[] = children.map(({ id, child }) => ({ id, pid: child.pid!, clientAddress: `${HOST}:${ports.get(id)!.client}` }));
+  const members: BenchMember[] = children.map(({ id, child }) => ({
+    id,
+    pid: child.pid!,
+    clientAddress: `${HOST}:${ports.get(id)!.client}`,
+  }));
   const clients = new Map(members.map((m) => [m.id, new Etcd3({ hosts: `http://${m.clientAddress}`, dialTimeout: 500 })]));
   const ask = () => leaderOf(clients);
   try {

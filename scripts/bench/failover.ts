@@ -28,7 +28,17 @@ import { createNet, netnsSkipReason, VipProbe, type Net } from './failover/netns
 import { benchHaproxy, haproxySkipReason } from './failover/haproxy-failover.js';
 import { benchKeepalivedHealth, benchPalisadeHealth, CHECK, PALISADE_HEALTH_PROFILE } from './failover/health-failover.js';
 import { benchPalisadeFailover, PALISADE_PROFILES } from './failover/palisade-failover.js';
-import { checkGoals, haproxyGoals, healthGoals, Measure, renderGoals, renderTable, series, type FailoverResult, type Series } from './failover/report.js';
+import {
+  checkGoals,
+  haproxyGoals,
+  healthGoals,
+  Measure,
+  renderGoals,
+  renderTable,
+  series,
+  type FailoverResult,
+  type Series,
+} from './failover/report.js';
 import { createStampHook } from './failover/stamp-hook.js';
 import { benchPalisadeVip } from './failover/vip-failover.js';
 import { ProcessGroup } from './processes.js';
@@ -37,14 +47,16 @@ const RESULTS = join(import.meta.dirname, 'results');
 const quick = process.argv.includes('--quick');
 const repsArg = process.argv.indexOf('--reps');
 const N = repsArg >= 0 ? Number(process.argv[repsArg + 1]) : quick ? 3 : 20;
-if (!Number.isSafeInteger(N) || N < 1) throw new Error(`--reps ${process.argv[repsArg + 1]}: give a whole number of repetitions per series, e.g. --reps 10`);
+if (!Number.isSafeInteger(N) || N < 1)
+  throw new Error(`--reps ${process.argv[repsArg + 1]}: give a whole number of repetitions per series, e.g. --reps 10`);
 const PARTS = ['etcd', 'palisade', 'haproxy', 'vip', 'keepalived', 'health'] as const;
 const HEALTH_SETTINGS = `check every ${CHECK.intervalMs} ms, fall ${CHECK.fall}, rise ${CHECK.rise}`;
 const PALISADE_HEALTH = `${PALISADE_HEALTH_PROFILE.name}, ${HEALTH_SETTINGS}`;
 const KEEPALIVED_HEALTH = `keepalived advert_int 1 track_script (${HEALTH_SETTINGS})`;
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg < 0 ? [...PARTS] : (process.argv[onlyArg + 1] ?? '').split(',');
-for (const p of only) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only ${p}: not a part of this benchmark (${PARTS.join(', ')})`);
+for (const p of only)
+  if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only ${p}: not a part of this benchmark (${PARTS.join(', ')})`);
 const runs = (part: (typeof PARTS)[number]): boolean => only.includes(part);
 const log = (s: string): void => void process.stderr.write(`[failover] ${s}\n`);
 
@@ -93,7 +105,10 @@ async function main(): Promise<void> {
       all.push(series(p.name, Measure.Primary, r.killToPrimaryMs));
       all.push(series(p.name, Measure.Switchover, r.switchoverToPromoteMs));
       all.push(series(p.name, Measure.SwitchoverRpc, r.switchoverRpcMs));
-      if (r.switchoverRefusals.length > 0) notes.push(`${p.name}: ${r.switchoverRefusals.length} switchover(s) refused and retried: ${[...new Set(r.switchoverRefusals)].join('; ')}`);
+      if (r.switchoverRefusals.length > 0)
+        notes.push(
+          `${p.name}: ${r.switchoverRefusals.length} switchover(s) refused and retried: ${[...new Set(r.switchoverRefusals)].join('; ')}`,
+        );
     }
     // 3. palisade behind HAProxy.
     const noHaproxy = haproxySkipReason();
@@ -127,14 +142,18 @@ async function main(): Promise<void> {
         const r = await benchPalisadeVip(group, net, probe, p, N, log, fenceHook);
         all.push(series(name, Measure.Vip, r.killToVipMs));
         all.push(series(name, Measure.VipPromote, r.killToPromoteMs));
-        notes.push(`${name}: ${r.holders.dual} of ${r.holders.samples} samples of the live nodes' addresses (every ~50 ms through the rounds) had two VIP holders`);
+        notes.push(
+          `${name}: ${r.holders.dual} of ${r.holders.samples} samples of the live nodes' addresses (every ~50 ms through the rounds) had two VIP holders`,
+        );
         if (r.failure !== undefined) notes.push(`${name}: stopped after ${r.killToVipMs.length} of ${N} rounds: ${r.failure}`);
       }
       for (const p of runs('keepalived') ? KEEPALIVED_PROFILES : []) {
         const r = await benchKeepalived(group, net, probe, p, { crash: N, graceful: N }, log);
         all.push(series(p.name, Measure.KeepalivedCrash, r.crashMs));
         all.push(series(p.name, Measure.KeepalivedGraceful, r.gracefulMs));
-        notes.push(`${p.name}: ${r.holders.dual} of ${r.holders.samples} samples of the live nodes' addresses (every ~50 ms through the rounds) had two VIP holders`);
+        notes.push(
+          `${p.name}: ${r.holders.dual} of ${r.holders.samples} samples of the live nodes' addresses (every ~50 ms through the rounds) had two VIP holders`,
+        );
       }
       // 5. health failover: palisade beside keepalived's track_script, same check settings.
       if (runs('health')) {
@@ -144,11 +163,14 @@ async function main(): Promise<void> {
         all.push(series(KEEPALIVED_HEALTH, Measure.Health, k.serviceDownToPromoteMs));
         healthOverlaps = p.overlaps;
         if (p.fences > 0) notes.push(`palisade health failover: ${p.fences} fence hook run(s); an ordered handover needs none`);
-        if (k.overlaps > 0) notes.push(`keepalived track_script: ${k.overlaps} round(s) where notify_master on the new master started before notify_fault on the old one`);
+        if (k.overlaps > 0)
+          notes.push(
+            `keepalived track_script: ${k.overlaps} round(s) where notify_master on the new master started before notify_fault on the old one`,
+          );
       }
     }
   } catch (err) {
-    log(`FAILED: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    log(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     log(group.logTails());
     process.exitCode = 1;
   } finally {
@@ -180,7 +202,8 @@ async function main(): Promise<void> {
         `in the hook itself (${hookKind === 'c' ? 'a compiled C hook, ~1 ms after exec' : 'a Perl hook: adds its 10-30 ms start-up'}); poll and ping answers stamped on arrival`,
       hook: hookKind,
       repetitions: String(N),
-      crash: 'VIP runs and keepalived: bridge port down + SIGKILL at the same moment (a machine losing power); loopback runs: SIGKILL of the agent only',
+      crash:
+        'VIP runs and keepalived: bridge port down + SIGKILL at the same moment (a machine losing power); loopback runs: SIGKILL of the agent only',
     },
     series: all,
     goals,
@@ -191,7 +214,9 @@ async function main(): Promise<void> {
   const stamp = started.toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
   const file = join(RESULTS, `failover-${stamp}${quick ? '-quick' : ''}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`\n${renderTable(all)}\n\nGoals:\n${renderGoals(goals)}\n${skipped.map((s) => `skipped: ${s}\n`).join('')}${notes.map((s) => `note: ${s}\n`).join('')}\nresult: ${file}\n`);
+  process.stdout.write(
+    `\n${renderTable(all)}\n\nGoals:\n${renderGoals(goals)}\n${skipped.map((s) => `skipped: ${s}\n`).join('')}${notes.map((s) => `note: ${s}\n`).join('')}\nresult: ${file}\n`,
+  );
 }
 
 await main();

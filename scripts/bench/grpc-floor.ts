@@ -162,7 +162,10 @@ async function main(): Promise<void> {
   const [bareCpu] = await cpuPercentOver([bare.pid!], IDLE_MS);
   await stop(bare);
 
-  const echo = async (serverSource: (port: number) => string, clientSource: (port: number) => string): Promise<{ server: number; client: number }> => {
+  const echo = async (
+    serverSource: (port: number) => string,
+    clientSource: (port: number) => string,
+  ): Promise<{ server: number; client: number }> => {
     const port = await freePort();
     const server = node(serverSource(port));
     await firstLine(server);
@@ -173,7 +176,11 @@ async function main(): Promise<void> {
     await stop(server);
     return { server: s, client: c };
   };
-  const heartbeat = (tick: boolean) => echo((port) => SERVER(port, tick), (port) => CLIENT(port, 'heartbeat', 0));
+  const heartbeat = (tick: boolean) =>
+    echo(
+      (port) => SERVER(port, tick),
+      (port) => CLIENT(port, 'heartbeat', 0),
+    );
   log('idle: one 60-byte stream message each way every 50 ms');
   const hb = await heartbeat(false);
   log('idle: the same plus a 10 ms interval in the server');

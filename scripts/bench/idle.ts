@@ -77,7 +77,14 @@ const ALL_CONFIGS: readonly Config[] = [
 const BASELINE: readonly Config[] =
   baselineDir === undefined
     ? []
-    : [{ name: 'palisade 50/300, baseline build', heartbeatMs: 50, electionMs: 300, start: (g) => startPalisade(g, { cli: join(baselineDir, 'dist', 'src', 'cli', 'main.js') }) }];
+    : [
+        {
+          name: 'palisade 50/300, baseline build',
+          heartbeatMs: 50,
+          electionMs: 300,
+          start: (g) => startPalisade(g, { cli: join(baselineDir, 'dist', 'src', 'cli', 'main.js') }),
+        },
+      ];
 const CONFIGS = [...ALL_CONFIGS, ...BASELINE].filter((c) => onlyHeartbeatMs === undefined || c.heartbeatMs === onlyHeartbeatMs);
 
 interface Window {
@@ -134,7 +141,10 @@ async function measure(group: ProcessGroup, config: Config, round: number): Prom
 }
 
 function median(xs: readonly number[]): number {
-  return percentile([...xs].sort((a, b) => a - b), 0.5);
+  return percentile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 function render(windows: readonly Window[]): string {
@@ -177,7 +187,12 @@ async function main(group: ProcessGroup): Promise<void> {
     commit,
     ...(baselineDir !== undefined ? { baselineCommit: commandOutput('git', ['-C', baselineDir, 'rev-parse', '--short', 'HEAD']) } : {}),
     etcdVersion: commandOutput(ETCD_BIN, ['--version']).split('\n')[0].replace('etcd Version: ', ''),
-    settings: { ...SETTINGS, palisadeAgentEnv: Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`).join(' ') },
+    settings: {
+      ...SETTINGS,
+      palisadeAgentEnv: Object.entries(AGENT_ENV)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    },
     windows,
   };
   mkdirSync(RESULTS, { recursive: true });

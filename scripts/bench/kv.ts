@@ -80,7 +80,11 @@ async function measureIdle(cluster: BenchCluster): Promise<IdleResult> {
     return used === undefined ? {} : { heapUsedMiB: Math.round((used / 2 ** 20) * 10) / 10 };
   };
   const members: Record<string, IdleResult['members'][string]> = Object.fromEntries(
-    await Promise.all(cluster.members.map(async (m) => [m.id, { cpuPercent: pct.get(m.pid)!, rssMiB: rssMiB(m.pid), ...(await heap(m.httpAddress)) }] as const)),
+    await Promise.all(
+      cluster.members.map(
+        async (m) => [m.id, { cpuPercent: pct.get(m.pid)!, rssMiB: rssMiB(m.pid), ...(await heap(m.httpAddress)) }] as const,
+      ),
+    ),
   );
   const resting = new Map(cluster.members.map((m) => [m.id, rssMiB(m.pid)]));
   const restingAnon = new Map(cluster.members.map((m) => [m.id, rssAnonMiB(m.pid)]));
@@ -117,9 +121,12 @@ async function benchSystem(group: ProcessGroup, cluster: BenchCluster, version: 
     return result;
   };
   log(`${system}: leader ${leader}; 1 client right after start (cold), ${SETTINGS.sequentialPuts} sequential puts`);
-  const sequentialCold = await phase('sequentialCold', [spec(system, endpoints, 'w0', 1, { kind: 'count', puts: SETTINGS.sequentialPuts })]);
+  const sequentialCold = await phase('sequentialCold', [
+    spec(system, endpoints, 'w0', 1, { kind: 'count', puts: SETTINGS.sequentialPuts }),
+  ]);
   log(`${system}: warm-up, not measured: ${SETTINGS.warmupMs / 2} ms at 64 in flight, ${SETTINGS.warmupMs / 2} ms at 1 client`);
-  const warm = (prefix: string, concurrency: number): WorkerSpec => spec(system, endpoints, prefix, concurrency, { kind: 'duration', ms: SETTINGS.warmupMs / 2, maxPuts: SETTINGS.maxPutsPerPhase });
+  const warm = (prefix: string, concurrency: number): WorkerSpec =>
+    spec(system, endpoints, prefix, concurrency, { kind: 'duration', ms: SETTINGS.warmupMs / 2, maxPuts: SETTINGS.maxPutsPerPhase });
   await runLoad(group, [warm('w1', SETTINGS.concurrency)], cluster.members);
   await runLoad(group, [warm('w2', 1)], cluster.members);
   log(`${system}: 1 client, ${SETTINGS.sequentialPuts} sequential puts`);
@@ -130,12 +137,27 @@ async function benchSystem(group: ProcessGroup, cluster: BenchCluster, version: 
   log(`${system}: 64 in-flight puts from 2 client processes (32 each)`);
   const half = SETTINGS.concurrency / 2;
   const two = { ...during, maxPuts: SETTINGS.maxPutsPerPhase / 2 };
-  const concurrentTwoProcesses = await phase('concurrentTwoProcesses', [spec(system, endpoints, 'd0', half, two), spec(system, endpoints, 'd1', half, two)]);
+  const concurrentTwoProcesses = await phase('concurrentTwoProcesses', [
+    spec(system, endpoints, 'd0', half, two),
+    spec(system, endpoints, 'd1', half, two),
+  ]);
   const stillLeader = await cluster.leader();
   if (stillLeader !== leader) log(`${system}: WARNING leadership moved ${leader} → ${stillLeader} during the run`);
   log(`${system}: idle for ${SETTINGS.idleMs} ms, then RSS watched for ${SETTINGS.restMs} ms`);
   const idle = await measureIdle(cluster);
-  return { system, version, leader, rssAtStartMiB, rssAnonAtStartMiB, sequentialCold, sequential, concurrent, concurrentTwoProcesses, idle, ...(Object.keys(serverCosts).length > 0 ? { serverCosts } : {}) };
+  return {
+    system,
+    version,
+    leader,
+    rssAtStartMiB,
+    rssAnonAtStartMiB,
+    sequentialCold,
+    sequential,
+    concurrent,
+    concurrentTwoProcesses,
+    idle,
+    ...(Object.keys(serverCosts).length > 0 ? { serverCosts } : {}),
+  };
 }
 
 /** A fresh palisade cluster whose n1 runs under --cpu-prof; n1 is made leader, loaded, stopped. */
@@ -146,7 +168,10 @@ async function profileLeader(group: ProcessGroup): Promise<BenchResult['profile'
   let run: LoadResult;
   try {
     if ((await cluster.leader()) !== member) {
-      const admin = connect(cluster.members.map((m) => m.clientAddress), { timeoutMs: 10_000 });
+      const admin = connect(
+        cluster.members.map((m) => m.clientAddress),
+        { timeoutMs: 10_000 },
+      );
       try {
         await admin.transfer(member);
       } finally {
@@ -226,7 +251,12 @@ async function main(group: ProcessGroup): Promise<void> {
     command: `npm run bench:kv${commandFlags()}`,
     machine: machine(),
     commit: commandOutput('git', ['rev-parse', '--short', 'HEAD']),
-    settings: { ...SETTINGS, palisadeAgentEnv: Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`).join(' ') },
+    settings: {
+      ...SETTINGS,
+      palisadeAgentEnv: Object.entries(AGENT_ENV)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    },
     palisade,
     etcd,
     ...(profile !== undefined ? { profile } : {}),

@@ -38,7 +38,10 @@ async function main(): Promise<void> {
   };
 
   let warm = 0;
-  await runLoops(() => warm++ < spec.warmupPuts, () => {});
+  await runLoops(
+    () => warm++ < spec.warmupPuts,
+    () => {},
+  );
   if (errors >= MAX_ERRORS) throw new Error(`warm-up failed: ${firstErrors.join('; ')}`);
   errors = 0;
   firstErrors.length = 0;
@@ -52,8 +55,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const m = spec.measure;
   let started = 0;
-  const more =
-    m.kind === 'count' ? () => started++ < m.puts : () => started++ < m.maxPuts && performance.now() - t0 < m.ms;
+  const more = m.kind === 'count' ? () => started++ < m.puts : () => started++ < m.maxPuts && performance.now() - t0 < m.ms;
   await runLoops(more, (ms) => latenciesMs.push(ms));
   const elapsedMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);

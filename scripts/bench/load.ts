@@ -103,7 +103,9 @@ export async function runLoad(
       latency: summarize(latencies),
       clientCpuPercent: results.map((r) => r.clientCpuPercent),
       serverCpuPercent: Object.fromEntries(servers.map((m) => [m.id, serverCpu.get(m.pid)!])),
-      serverSwitchesPerPut: Object.fromEntries(servers.map((m, i) => [m.id, { main: perPut(switches[i].main), all: perPut(switches[i].all) }])),
+      serverSwitchesPerPut: Object.fromEntries(
+        servers.map((m, i) => [m.id, { main: perPut(switches[i].main), all: perPut(switches[i].all) }]),
+      ),
       windowUs,
     };
   } finally {

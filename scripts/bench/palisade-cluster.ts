@@ -66,10 +66,30 @@ export async function startPalisade(group: ProcessGroup, opts: PalisadeOptions =
   const peers = MEMBER_IDS.map((id) => `${id}=${addresses.get(id)!}`).join(',');
   const children = MEMBER_IDS.map((id) => {
     const nodeFlags = opts.cpuProfile?.id === id ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfile.dir] : [];
-    const args = [...nodeFlags, opts.cli ?? CLI, 'agent', '--id', id, '--listen', addresses.get(id)!, '--http', http.get(id)!, '--data-dir', join(dir, id), '--peers', peers, ...(opts.agentFlags ?? [])];
+    const args = [
+      ...nodeFlags,
+      opts.cli ?? CLI,
+      'agent',
+      '--id',
+      id,
+      '--listen',
+      addresses.get(id)!,
+      '--http',
+      http.get(id)!,
+      '--data-dir',
+      join(dir, id),
+      '--peers',
+      peers,
+      ...(opts.agentFlags ?? []),
+    ];
     return { id, child: group.spawn(process.execPath, args, join(dir, `${id}.log`), AGENT_ENV) };
   });
-  const members: BenchMember[] = children.map(({ id, child }) => ({ id, pid: child.pid!, clientAddress: addresses.get(id)!, httpAddress: http.get(id)! }));
+  const members: BenchMember[] = children.map(({ id, child }) => ({
+    id,
+    pid: child.pid!,
+    clientAddress: addresses.get(id)!,
+    httpAddress: http.get(id)!,
+  }));
   const all = [...addresses.values()];
   // Every member must be up before load, /metrics too (the node opens HTTP after gRPC).
   await waitFor('all palisade members to agree on a leader', 30_000, () => agreedLeader(all));

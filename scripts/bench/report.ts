@@ -50,7 +50,13 @@ export interface BenchResult {
   readonly benchmark: 'kv';
   readonly date: string;
   readonly command: string;
-  readonly machine: { readonly nproc: number; readonly cpu: string; readonly memGiB: number; readonly kernel: string; readonly node: string };
+  readonly machine: {
+    readonly nproc: number;
+    readonly cpu: string;
+    readonly memGiB: number;
+    readonly kernel: string;
+    readonly node: string;
+  };
   readonly commit: string;
   readonly settings: Readonly<Record<string, number | string>>;
   readonly palisade: SystemResult;
@@ -77,7 +83,11 @@ export function renderTable(r: BenchResult): string {
   // CPU time per put: the three members together, and the client process (at one client the four
   // processes share the machine's cores, so both count).
   const cpuMsPerPut = (l: LoadResult, pct: number) => (pct * 10) / l.putsPerSecond;
-  const membersCpu = (l: LoadResult) => cpuMsPerPut(l, Object.values(l.serverCpuPercent).reduce((a, b) => a + b, 0));
+  const membersCpu = (l: LoadResult) =>
+    cpuMsPerPut(
+      l,
+      Object.values(l.serverCpuPercent).reduce((a, b) => a + b, 0),
+    );
   both('1 client: CPU ms/put, 3 members', (s) => membersCpu(s.sequential));
   both('1 client: CPU ms/put, client', (s) => cpuMsPerPut(s.sequential, s.sequential.clientCpuPercent[0]));
   both('1 client, cold (first puts after start): puts/s', (s) => s.sequentialCold?.putsPerSecond ?? NaN, 0);
@@ -98,10 +108,16 @@ export function renderTable(r: BenchResult): string {
   both('idle after load: max V8 heap used MiB/node', (s) => Math.max(...Object.values(s.idle.members).map((m) => m.heapUsedMiB ?? NaN)), 1);
   both('at rest after load: max RSS MiB/node', (s) => Math.max(...Object.values(s.idle.members).map((m) => m.restingRssMiB ?? NaN)), 1);
   both('after start: max private RSS (RssAnon) MiB/node', (s) => Math.max(...Object.values(s.rssAnonAtStartMiB ?? { none: NaN })), 1);
-  both('at rest after load: max private RSS MiB/node', (s) => Math.max(...Object.values(s.idle.members).map((m) => m.restingRssAnonMiB ?? NaN)), 1);
+  both(
+    'at rest after load: max private RSS MiB/node',
+    (s) => Math.max(...Object.values(s.idle.members).map((m) => m.restingRssAnonMiB ?? NaN)),
+    1,
+  );
   const width = Math.max(...rows.map((x) => x[0].length));
   const head = `${'metric'.padEnd(width)}  ${'palisade'.padStart(10)}  ${'etcd'.padStart(10)}  ${'pal/etcd'.padStart(8)}`;
-  const lines = rows.map(([label, p, e, d]) => `${label.padEnd(width)}  ${fmt(p, d).padStart(10)}  ${fmt(e, d).padStart(10)}  ${fmt(p / e).padStart(8)}`);
+  const lines = rows.map(
+    ([label, p, e, d]) => `${label.padEnd(width)}  ${fmt(p, d).padStart(10)}  ${fmt(e, d).padStart(10)}  ${fmt(p / e).padStart(8)}`,
+  );
   return [head, '-'.repeat(head.length), ...lines].join('\n');
 }
 

@@ -19,7 +19,12 @@ const sm = StateMachine.create();
 const value = 'x'.repeat(64);
 for (let i = 1; i <= keys; i++) {
   const scrambled = (i * 2654435761) % 1_000_000_007;
-  const cmd = { type: 'put' as const, key: `key-${String(scrambled).padStart(12, '0')}`, value, request: { clientId: 'bench', requestId: String(i) } };
+  const cmd = {
+    type: 'put' as const,
+    key: `key-${String(scrambled).padStart(12, '0')}`,
+    value,
+    request: { clientId: 'bench', requestId: String(i) },
+  };
   sm.apply({ index: i, term: 1, type: EntryType.Normal, data: encodeCommand(cmd) });
 }
 

@@ -52,7 +52,15 @@ export const METHOD_PERMISSION: Readonly<Record<string, Permission>> = {
 };
 
 /** The actions that steer the cluster, logged with who asked (kv writes are too many to log). */
-const AUDITED: ReadonlySet<string> = new Set(['Switchover', 'TransferLeadership', 'Pause', 'Resume', 'MemberAdd', 'MemberPromote', 'MemberRemove']);
+const AUDITED: ReadonlySet<string> = new Set([
+  'Switchover',
+  'TransferLeadership',
+  'Pause',
+  'Resume',
+  'MemberAdd',
+  'MemberPromote',
+  'MemberRemove',
+]);
 
 export function isAudited(method: string): boolean {
   return AUDITED.has(method);
@@ -154,26 +162,28 @@ export class CallGuard {
 
   private byToken(values: readonly (string | Buffer)[]): Principal {
     const tokens = this.settings.tokens;
-    if (tokens === undefined) throw new UnauthenticatedError(`a bearer token was sent but this node accepts none (no token file); ${this.howToAuthenticate()}`);
+    if (tokens === undefined)
+      throw new UnauthenticatedError(`a bearer token was sent but this node accepts none (no token file); ${this.howToAuthenticate()}`);
     if (values.length !== 1) throw new UnauthenticatedError('more than one authorization header');
     const m = /^Bearer (\S+)$/.exec(String(values[0]));
     if (m === null) throw new UnauthenticatedError('the authorization header must be "Bearer TOKEN"');
     const user = tokens.lookup(m[1]);
-    if (user === undefined) throw new UnauthenticatedError('unknown token (not in the node\'s token file)');
+    if (user === undefined) throw new UnauthenticatedError("unknown token (not in the node's token file)");
     return { name: user.name, role: user.role, via: 'token' };
   }
 
   private howToAuthenticate(): string {
     const ways: string[] = [];
-    if (this.settings.certificates) ways.push('a client certificate of the cluster\'s CA (--cert/--key)');
-    if (this.settings.tokens !== undefined) ways.push('a token from the node\'s token file (--token-file)');
+    if (this.settings.certificates) ways.push("a client certificate of the cluster's CA (--cert/--key)");
+    if (this.settings.tokens !== undefined) ways.push("a token from the node's token file (--token-file)");
     return ways.length === 0 ? 'this node runs without authentication: send no token' : `give ${ways.join(' or ')}`;
   }
 }
 
 function byCertificate(cert: PeerCertificate): Principal {
   const id = certificateIdentity(cert);
-  if (id === undefined) throw new UnauthenticatedError('the client certificate names no one (it needs exactly one subject CN: the user or node name)');
+  if (id === undefined)
+    throw new UnauthenticatedError('the client certificate names no one (it needs exactly one subject CN: the user or node name)');
   // Exactly one OU, and a role's name: a certificate that could be read two ways gets none.
   const ou = id.roles.length === 1 ? id.roles[0] : undefined;
   return { name: id.name, role: ou !== undefined && isRole(ou) ? ou : undefined, via: 'certificate' };

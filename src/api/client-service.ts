@@ -128,7 +128,8 @@ class CallEdge {
   admit(call: AnyServerCall, name: string, refuse: (err: unknown) => void): Principal | undefined {
     try {
       const who = this.guard.check(credentialsOf(call), name);
-      if (isAudited(name)) this.logger?.info({ rpc: name, user: who.name, role: who.role, via: who.via, peer: call.getPeer() }, 'operator action');
+      if (isAudited(name))
+        this.logger?.info({ rpc: name, user: who.name, role: who.role, via: who.via, peer: call.getPeer() }, 'operator action');
       return who;
     } catch (err) {
       this.logger?.warn({ rpc: name, peer: call.getPeer(), reason: (err as Error).message }, 'client call refused');
@@ -164,10 +165,13 @@ function clusterHandlers(port: NodePort, edge: CallEdge): UntypedServiceImplemen
   return {
     Status: edge.unary('Status', (): StatusResponse => statusResponse(port.status())),
 
-    TransferLeadership: edge.unary('TransferLeadership', async (req: TransferLeadershipRequest__Output): Promise<TransferLeadershipResponse> => {
-      const r = await port.transferLeadership(nodeId(req.to, 'to'));
-      return { leader: r.leader, term: String(r.term) };
-    }),
+    TransferLeadership: edge.unary(
+      'TransferLeadership',
+      async (req: TransferLeadershipRequest__Output): Promise<TransferLeadershipResponse> => {
+        const r = await port.transferLeadership(nodeId(req.to, 'to'));
+        return { leader: r.leader, term: String(r.term) };
+      },
+    ),
 
     Switchover: edge.unary('Switchover', async (req: SwitchoverRequest__Output): Promise<SwitchoverResponse> => {
       const r = await haOf(port).switchover(req.to === '' ? '' : nodeId(req.to, 'to'));

@@ -71,7 +71,7 @@ function handle(port: HttpPort, routes: HttpRoutes, req: IncomingMessage, res: S
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'only GET and HEAD\n', { allow: 'GET, HEAD' });
   const served = routes === HttpRoutes.Probes ? PROBE_PATHS : routes === HttpRoutes.Management ? MANAGEMENT_PATHS : undefined;
   if (served !== undefined && !served.has(path)) {
-    const elsewhere = routes === HttpRoutes.Probes && MANAGEMENT_PATHS.has(path) ? ' (served on the node\'s --metrics-listen address)' : '';
+    const elsewhere = routes === HttpRoutes.Probes && MANAGEMENT_PATHS.has(path) ? " (served on the node's --metrics-listen address)" : '';
     return send(res, 404, 'text/plain', `not found${elsewhere}: this port serves ${[...served].join(', ')}\n`);
   }
   try {
@@ -89,7 +89,17 @@ function handle(port: HttpPort, routes: HttpRoutes, req: IncomingMessage, res: S
             : unhealthy
               ? `service unhealthy${s.ha?.healthDetail ? `: ${s.ha.healthDetail}` : ''}`
               : undefined;
-        const body = { ok, node: s.id, cluster: s.cluster, leader: s.leader, term: s.term, role: s.role, service, ...(s.ha?.degraded ? { degraded: true } : {}), ...(reason ? { reason } : {}) };
+        const body = {
+          ok,
+          node: s.id,
+          cluster: s.cluster,
+          leader: s.leader,
+          term: s.term,
+          role: s.role,
+          service,
+          ...(s.ha?.degraded ? { degraded: true } : {}),
+          ...(reason ? { reason } : {}),
+        };
         return json(res, ok ? 200 : 503, body);
       }
       case '/primary': {
@@ -114,7 +124,13 @@ function handle(port: HttpPort, routes: HttpRoutes, req: IncomingMessage, res: S
                 : s.leader === ''
                   ? 'no leader known'
                   : 'not following a leader';
-        return json(res, ok ? 200 : 503, { replica: ok, node: s.id, leader: s.leader, active: s.ha?.active ?? null, ...(why ? { reason: why } : {}) });
+        return json(res, ok ? 200 : 503, {
+          replica: ok,
+          node: s.id,
+          leader: s.leader,
+          active: s.ha?.active ?? null,
+          ...(why ? { reason: why } : {}),
+        });
       }
       case '/status':
         return json(res, 200, port.status());

@@ -33,7 +33,12 @@ export async function casKv(port: NodePort, req: KvCasRequest__Output): Promise<
   const r = await port.write({ type: 'cas', key, expectedRevision, value: req.value, ...requestId(req.request) });
   const succeeded = r.outcome.type === 'cas' && r.outcome.succeeded;
   const current = port.view().get(key);
-  return { succeeded, revision: String(r.outcome.revision), current: current === undefined ? null : wireKv(current), duplicate: r.duplicate };
+  return {
+    succeeded,
+    revision: String(r.outcome.revision),
+    current: current === undefined ? null : wireKv(current),
+    duplicate: r.duplicate,
+  };
 }
 
 export function wireKv(kv: KeyValue): WireKeyValue {

@@ -47,7 +47,9 @@ export class WatchSlots {
       );
     }
     if (this.total >= this.limits.maxWatches) {
-      throw new ResourceExhaustedError(`this node already serves ${this.total} watches (at most ${this.limits.maxWatches}); try another member or later`);
+      throw new ResourceExhaustedError(
+        `this node already serves ${this.total} watches (at most ${this.limits.maxWatches}); try another member or later`,
+      );
     }
     this.perConnection.set(connection, mine + 1);
     this.total++;

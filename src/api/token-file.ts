@@ -57,7 +57,8 @@ export function parseTokenFile(path: string, text: string): { table: TokenTable;
     if (!(USER_ROLES as readonly string[]).includes(role)) problems.push(`${where}: role "${role}" is not one of ${USER_ROLES.join(', ')}`);
     const hashed = HASHED_RE.exec(token);
     if (hashed === null && token.startsWith('sha256:')) problems.push(`${where}: sha256: must be followed by 64 lowercase hex digits`);
-    else if (hashed === null && token.length < MIN_TOKEN_LENGTH) problems.push(`${where}: the token is shorter than ${MIN_TOKEN_LENGTH} characters`);
+    else if (hashed === null && token.length < MIN_TOKEN_LENGTH)
+      problems.push(`${where}: the token is shorter than ${MIN_TOKEN_LENGTH} characters`);
     if (hashed === null) plainTokens = true;
     const hash = hashed !== null ? hashed[1] : hashToken(token);
     if (names.has(name)) problems.push(`${where}: user "${name}" appears twice`);
@@ -93,11 +94,15 @@ function stampOf(st: { mtimeMs: number; size: number; ino: number }): string {
 function permissionProblems(mode: number, uid: number, plainTokens: boolean): string[] {
   const problems: string[] = [];
   const me = process.getuid?.();
-  if ((mode & 0o022) !== 0) problems.push(`writable by group or others (mode ${(mode & 0o777).toString(8)}): anyone could add an admin — chmod 600`);
+  if ((mode & 0o022) !== 0)
+    problems.push(`writable by group or others (mode ${(mode & 0o777).toString(8)}): anyone could add an admin — chmod 600`);
   if (plainTokens && (mode & 0o044) !== 0) {
-    problems.push(`holds plain tokens and is readable by group or others (mode ${(mode & 0o777).toString(8)}) — chmod 600, or store sha256: hashes`);
+    problems.push(
+      `holds plain tokens and is readable by group or others (mode ${(mode & 0o777).toString(8)}) — chmod 600, or store sha256: hashes`,
+    );
   }
-  if (me !== undefined && uid !== me && uid !== 0) problems.push(`owned by uid ${uid}, neither the agent's user (${me}) nor root — chown it`);
+  if (me !== undefined && uid !== me && uid !== 0)
+    problems.push(`owned by uid ${uid}, neither the agent's user (${me}) nor root — chown it`);
   return problems;
 }
 
@@ -166,7 +171,12 @@ export class ReloadableTokenTable implements TokenTable {
  * and that first stat would never be noticed. The timer does not keep the process alive.
  * Returns the function that stops following.
  */
-export function followTokenFile(table: ReloadableTokenTable, onReload: (users: number) => void, onError: (err: Error) => void, intervalMs = 1000): () => void {
+export function followTokenFile(
+  table: ReloadableTokenTable,
+  onReload: (users: number) => void,
+  onError: (err: Error) => void,
+  intervalMs = 1000,
+): () => void {
   const poll = (): void => {
     let cur: Stats;
     try {

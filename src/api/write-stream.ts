@@ -4,7 +4,14 @@
 // small put's CPU (docs/benchmarks.md, "grpc floor"). Each item behaves exactly like the unary
 // call (kv-writes.ts); its error answers that item only, as the status the call would have had.
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { ERROR_METADATA_KEY, InvalidArgumentError, LEADER_ADDRESS_METADATA_KEY, LEADER_ID_METADATA_KEY, isPalisadeError, toGrpcStatus } from '../errors.js';
+import {
+  ERROR_METADATA_KEY,
+  InvalidArgumentError,
+  LEADER_ADDRESS_METADATA_KEY,
+  LEADER_ID_METADATA_KEY,
+  isPalisadeError,
+  toGrpcStatus,
+} from '../errors.js';
 import type { KvWriteError } from '../transport/generated/palisade/v1/KvWriteError.js';
 import type { KvWriteRequest__Output } from '../transport/generated/palisade/v1/KvWriteRequest.js';
 import type { KvWriteResponse } from '../transport/generated/palisade/v1/KvWriteResponse.js';
@@ -76,7 +83,11 @@ export function serveWriteStream(port: NodePort, call: Call, logger: ServiceLogg
   });
 }
 
-async function runOne(port: NodePort, req: KvWriteRequest__Output, authorizeKey: (key: string) => void): Promise<Omit<KvWriteResponse, 'seq'>> {
+async function runOne(
+  port: NodePort,
+  req: KvWriteRequest__Output,
+  authorizeKey: (key: string) => void,
+): Promise<Omit<KvWriteResponse, 'seq'>> {
   const item = req.op === 'put' || req.op === 'delete' || req.op === 'cas' ? req[req.op] : null;
   if (item) authorizeKey(item.key);
   switch (req.op) {

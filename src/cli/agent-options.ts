@@ -2,7 +2,16 @@
 // are the flag names without "--"), as the node's option table defines them. Values are checked
 // here for shape only; the node's own validateNodeConfig checks meaning (addresses, ranges, peers
 // containing the id, ...).
-import { NODE_OPTIONS, OptionKind, TLS_FIELDS, optionHelp, type OptionName, type OptionSpec, type OptionValue, type TlsField } from '../server/node-options.js';
+import {
+  NODE_OPTIONS,
+  OptionKind,
+  TLS_FIELDS,
+  optionHelp,
+  type OptionName,
+  type OptionSpec,
+  type OptionValue,
+  type TlsField,
+} from '../server/node-options.js';
 
 export { OptionKind, TLS_FIELDS, type TlsField };
 
@@ -30,7 +39,16 @@ export type AgentSettings = { [K in OptionName]?: OptionValue<K> };
 export const AGENT_OPTIONS: readonly AgentOptionSpec[] = (Object.keys(NODE_OPTIONS) as OptionName[]).map((prop) => {
   const spec: OptionSpec = NODE_OPTIONS[prop];
   const { flag: key, kind, placeholder, example, tlsField, deprecated } = spec;
-  return { key, prop, kind, placeholder, help: optionHelp(spec), example, ...(tlsField !== undefined ? { tlsField } : {}), ...(deprecated ? { deprecated } : {}) };
+  return {
+    key,
+    prop,
+    kind,
+    placeholder,
+    help: optionHelp(spec),
+    example,
+    ...(tlsField !== undefined ? { tlsField } : {}),
+    ...(deprecated ? { deprecated } : {}),
+  };
 });
 
 const BY_KEY = new Map(AGENT_OPTIONS.map((o) => [o.key, o]));
@@ -41,7 +59,10 @@ export function optionSpec(key: string): AgentOptionSpec | undefined {
 
 /** The closest known key, for "did you mean" hints (handles camelCase and snake_case spellings). */
 export function closestKey(key: string): string | undefined {
-  const kebab = key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase();
+  const kebab = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/_/g, '-')
+    .toLowerCase();
   if (BY_KEY.has(kebab)) return kebab;
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -75,7 +96,8 @@ export function coerceOption(
 ): { value?: string | number | boolean | Record<string, string>; problem?: string } {
   switch (spec.kind) {
     case OptionKind.String:
-      if (typeof raw === 'string') return raw === '' ? { problem: `${where}: is empty — give ${spec.placeholder}, e.g. ${spec.example}` } : { value: raw };
+      if (typeof raw === 'string')
+        return raw === '' ? { problem: `${where}: is empty — give ${spec.placeholder}, e.g. ${spec.example}` } : { value: raw };
       if (typeof raw === 'number' && Number.isFinite(raw)) return { value: String(raw) };
       return { problem: `${where}: expected ${spec.placeholder}, got ${describe(raw)} — e.g. ${spec.example}` };
     case OptionKind.Int: {
@@ -95,7 +117,7 @@ export function coerceOption(
         }
         return { value: out };
       }
-      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return { value: (raw).join(',') };
+      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return { value: raw.join(',') };
       return { problem: `${where}: expected a map of ID: HOST:PORT or "ID=HOST:PORT,...", got ${describe(raw)}` };
     }
     case OptionKind.Bool:

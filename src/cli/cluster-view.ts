@@ -72,7 +72,19 @@ export function combineStatus(probes: readonly StatusProbe[]): ClusterView {
   const reports = probes.flatMap((p) => (p.report !== undefined ? [p.report] : []));
   const unreachable = probes.flatMap((p) => (p.report === undefined ? [{ endpoint: p.endpoint, error: p.error ?? 'no answer' }] : []));
   const auth = authority(reports);
-  if (auth === undefined) return { cluster: '', leader: null, term: 0, commitIndex: 0, members: [], active: null, fencing: null, paused: false, degraded: null, unreachable };
+  if (auth === undefined)
+    return {
+      cluster: '',
+      leader: null,
+      term: 0,
+      commitIndex: 0,
+      members: [],
+      active: null,
+      fencing: null,
+      paused: false,
+      degraded: null,
+      unreachable,
+    };
 
   const isLeaderView = auth.leader !== '' && auth.leader === auth.nodeId;
   // Each node's word about itself, from its own answer.
@@ -121,7 +133,11 @@ export function combineStatus(probes: readonly StatusProbe[]): ClusterView {
  * replicated verdict holds only while the member is reachable: a dead node's last verdict stays
  * in the state, and a dead node must not read as healthy.
  */
-function memberHealth(m: MemberStatusReport, own: HaStatusReport | undefined, reachable: boolean): Pick<MemberView, 'health' | 'healthDetail'> {
+function memberHealth(
+  m: MemberStatusReport,
+  own: HaStatusReport | undefined,
+  reachable: boolean,
+): Pick<MemberView, 'health' | 'healthDetail'> {
   if (own !== undefined) return { health: own.health, healthDetail: own.healthDetail };
   if (reachable) return { health: m.health, healthDetail: m.healthDetail };
   return { health: 'unknown', healthDetail: m.health === 'unknown' ? 'not reachable' : `not reachable; last published: ${m.health}` };

@@ -39,7 +39,9 @@ export function parseConfigYaml(text: string, file: string): ParsedSettings {
     const spec = optionSpec(key);
     if (spec === undefined) {
       const hint = closestKey(key);
-      problems.push(`${where}: unknown key "${key}" — ${hint !== undefined ? `did you mean "${hint}"?` : `valid keys: ${AGENT_OPTIONS.map((o) => o.key).join(', ')}`}`);
+      problems.push(
+        `${where}: unknown key "${key}" — ${hint !== undefined ? `did you mean "${hint}"?` : `valid keys: ${AGENT_OPTIONS.map((o) => o.key).join(', ')}`}`,
+      );
       continue;
     }
     const valueNode = pair.value as { range?: [number, number, number]; toJSON?: () => unknown } | null;

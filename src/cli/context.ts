@@ -89,12 +89,16 @@ function clientTls(io: Io, flags: ClientFlags): ClientTls | undefined {
   const key = flags.key ?? nonEmpty(io.env[CREDENTIAL_ENV.key]);
   if (cacert === undefined) {
     if (cert !== undefined || key !== undefined) {
-      throw new InvalidArgumentError(`--cert/--key need --cacert (or $${CREDENTIAL_ENV.cacert}): the CA that signed the nodes' certificates`);
+      throw new InvalidArgumentError(
+        `--cert/--key need --cacert (or $${CREDENTIAL_ENV.cacert}): the CA that signed the nodes' certificates`,
+      );
     }
     return undefined;
   }
   if ((cert === undefined) !== (key === undefined)) {
-    throw new InvalidArgumentError(`--cert and --key go together (or $${CREDENTIAL_ENV.cert} and $${CREDENTIAL_ENV.key}): give both, or neither to use only --token-file`);
+    throw new InvalidArgumentError(
+      `--cert and --key go together (or $${CREDENTIAL_ENV.cert} and $${CREDENTIAL_ENV.key}): give both, or neither to use only --token-file`,
+    );
   }
   return { caFile: cacert, ...(cert !== undefined && key !== undefined ? { certFile: cert, keyFile: key } : {}) };
 }

@@ -55,6 +55,6 @@ const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
 };
 
 export function exitCodeFor(err: unknown): ExitCode {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? (err).code : undefined;
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
   return (typeof code === 'string' ? BY_ERROR_CODE[code] : undefined) ?? ExitCode.Failure;
 }

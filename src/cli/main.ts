@@ -8,10 +8,10 @@ import { run } from './program.js';
 // TLS call (DEP0123). The certificate is still checked against that address (its IP SAN), so the
 // warning tells an operator nothing; every other warning is printed as usual.
 const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-process.emitWarning = ((...args: unknown[]) => {
+process.emitWarning = (...args: unknown[]) => {
   const code = typeof args[1] === 'object' && args[1] !== null ? (args[1] as { code?: unknown }).code : args[2];
   if (code !== 'DEP0123') emitWarning(...args);
-});
+};
 
 const controller = new AbortController();
 let signals = 0;

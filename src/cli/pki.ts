@@ -53,7 +53,8 @@ async function openssl(args: string[]): Promise<void> {
     await run('openssl', args, { timeout: 30_000 });
   } catch (err) {
     const e = err as { code?: string; stderr?: string; message: string };
-    if (e.code === 'ENOENT') throw new PkiError('openssl is not installed — install it (e.g. apt-get install openssl) or bring your own CA and certificates');
+    if (e.code === 'ENOENT')
+      throw new PkiError('openssl is not installed — install it (e.g. apt-get install openssl) or bring your own CA and certificates');
     throw new PkiError(`openssl ${args[0]} failed: ${(e.stderr ?? e.message).trim()}`, { cause: err });
   }
 }
@@ -68,15 +69,29 @@ async function exists(path: string): Promise<boolean> {
 /** Creates DIR (0700) with a new CA. Refuses to replace an existing CA key. */
 export async function initCa(dir: string, opts: { name?: string; days?: number } = {}): Promise<PkiPaths> {
   const paths = caPaths(dir);
-  if (await exists(paths.key)) throw new PkiError(`${paths.key} exists — this directory already holds a CA; issue certificates with it, or choose another directory`);
+  if (await exists(paths.key))
+    throw new PkiError(`${paths.key} exists — this directory already holds a CA; issue certificates with it, or choose another directory`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
   const name = opts.name ?? 'palisade-ca';
   if (!USER_RE.test(name)) throw new PkiError(`CA name "${name}" — use letters, digits, ".", "_", "@" or "-"`);
   const tmp = tempNames(paths);
   await openssl([
-    'req', '-x509', ...EC, '-keyout', tmp.key, '-out', tmp.cert, '-subj', `/CN=${name}`, '-days', String(opts.days ?? 3650),
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    ...EC,
+    '-keyout',
+    tmp.key,
+    '-out',
+    tmp.cert,
+    '-subj',
+    `/CN=${name}`,
+    '-days',
+    String(opts.days ?? 3650),
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   await place(tmp, paths);
   return paths;
@@ -127,8 +142,22 @@ async function issue(dir: string, paths: PkiPaths, subject: string, usages: stri
     await writeFile(ext, extensions.join('\n') + '\n', { mode: 0o600 });
     await openssl(['req', '-new', ...EC, '-keyout', tmp.key, '-out', csr, '-subj', subject]);
     await openssl([
-      'x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', `0x${randomBytes(16).toString('hex')}`,
-      '-days', String(days), '-extfile', ext, '-out', tmp.cert,
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      ca.cert,
+      '-CAkey',
+      ca.key,
+      '-set_serial',
+      `0x${randomBytes(16).toString('hex')}`,
+      '-days',
+      String(days),
+      '-extfile',
+      ext,
+      '-out',
+      tmp.cert,
     ]);
     await place(tmp, paths);
   } finally {

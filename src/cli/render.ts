@@ -25,7 +25,16 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
     '|' + widths.map((w, i) => ` ${pad(cells[i] ?? '', w, aligns[i])} `).join('|') + '|\n';
   const headerAligns = columns.map(() => Align.Left);
   const aligns = columns.map((c) => c.align ?? Align.Left);
-  return rule + line(columns.map((c) => c.header), headerAligns) + rule + rows.map((r) => line(r, aligns)).join('') + rule;
+  return (
+    rule +
+    line(
+      columns.map((c) => c.header),
+      headerAligns,
+    ) +
+    rule +
+    rows.map((r) => line(r, aligns)).join('') +
+    rule
+  );
 }
 
 /** "key: value" pairs on one line, for a summary above a table. */

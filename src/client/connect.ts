@@ -103,7 +103,12 @@ class ClientCalls {
     const r = answered === undefined ? undefined : fromStream(answered);
     if (r !== undefined && r !== null) return r;
     const left = Math.max(1, this.policy.timeoutMs - (Date.now() - started));
-    return withFailover(this.pool, { ...this.policy, timeoutMs: left, attemptTimeoutMs: Math.min(left, this.policy.attemptTimeoutMs) }, what, unaryAttempt);
+    return withFailover(
+      this.pool,
+      { ...this.policy, timeoutMs: left, attemptTimeoutMs: Math.min(left, this.policy.attemptTimeoutMs) },
+      what,
+      unaryAttempt,
+    );
   }
 
   async memberChange(what: string, f: Attempt<MemberChangeResponse__Output>): Promise<MemberChangeResult> {
@@ -120,7 +125,9 @@ function clusterCalls(c: ClientCalls): ClusterCalls {
       return nodeStatus(await c.call('status', (s, d) => unary<StatusResponse__Output>((md, o, cb) => s.Status({}, md, o, cb), d)));
     },
     async transfer(to) {
-      const r = await c.call(`transfer to ${to}`, (s, d) => unary<TransferLeadershipResponse__Output>((md, co, cb) => s.TransferLeadership({ to }, md, co, cb), d));
+      const r = await c.call(`transfer to ${to}`, (s, d) =>
+        unary<TransferLeadershipResponse__Output>((md, co, cb) => s.TransferLeadership({ to }, md, co, cb), d),
+      );
       return { leader: r.leader, term: u64(r.term, 'term') };
     },
     async switchover(to = '') {
@@ -162,7 +169,9 @@ function memberCalls(c: ClientCalls): PalisadeClient['members'] {
       );
     },
     promote(id) {
-      return c.memberChange(`members promote ${id}`, (s, d) => unary<MemberChangeResponse__Output>((md, co, cb) => s.MemberPromote({ id }, md, co, cb), d));
+      return c.memberChange(`members promote ${id}`, (s, d) =>
+        unary<MemberChangeResponse__Output>((md, co, cb) => s.MemberPromote({ id }, md, co, cb), d),
+      );
     },
     remove(id) {
       // Membership changes carry no request id, so a retry cannot be recognised as one. "Absent"
@@ -189,7 +198,9 @@ function memberCalls(c: ClientCalls): PalisadeClient['members'] {
 function kvCalls(c: ClientCalls): PalisadeClient['kv'] {
   return {
     async get(key, o = {}) {
-      const r = await c.call(`get ${key}`, (s, d) => unary<KvGetResponse__Output>((md, co, cb) => s.KvGet({ key, serializable: o.serializable ?? false }, md, co, cb), d));
+      const r = await c.call(`get ${key}`, (s, d) =>
+        unary<KvGetResponse__Output>((md, co, cb) => s.KvGet({ key, serializable: o.serializable ?? false }, md, co, cb), d),
+      );
       return { kv: r.found && r.kv !== null ? keyValue(r.kv, 'kv') : undefined, revision: u64(r.revision, 'revision') };
     },
     async list(prefix, o = {}) {
@@ -199,17 +210,35 @@ function kvCalls(c: ClientCalls): PalisadeClient['kv'] {
     },
     async put(key, value) {
       const req = { key, value, request: c.nextRequest() };
-      const r = await c.write('put', req, `put ${key}`, (s, d) => unary<KvPutResponse__Output>((md, co, cb) => s.KvPut(req, md, co, cb), d), (a) => a.put);
+      const r = await c.write(
+        'put',
+        req,
+        `put ${key}`,
+        (s, d) => unary<KvPutResponse__Output>((md, co, cb) => s.KvPut(req, md, co, cb), d),
+        (a) => a.put,
+      );
       return { revision: u64(r.revision, 'revision'), duplicate: r.duplicate };
     },
     async delete(key) {
       const req = { key, request: c.nextRequest() };
-      const r = await c.write('delete', req, `delete ${key}`, (s, d) => unary<KvDeleteResponse__Output>((md, co, cb) => s.KvDelete(req, md, co, cb), d), (a) => a.delete);
+      const r = await c.write(
+        'delete',
+        req,
+        `delete ${key}`,
+        (s, d) => unary<KvDeleteResponse__Output>((md, co, cb) => s.KvDelete(req, md, co, cb), d),
+        (a) => a.delete,
+      );
       return { deleted: r.deleted, revision: u64(r.revision, 'revision'), duplicate: r.duplicate };
     },
     async cas(key, expectedRevision, value) {
       const req = { key, expectedRevision: toU64(expectedRevision, 'expectedRevision'), value, request: c.nextRequest() };
-      const r = await c.write('cas', req, `cas ${key}`, (s, d) => unary<KvCasResponse__Output>((md, co, cb) => s.KvCas(req, md, co, cb), d), (a) => a.cas);
+      const r = await c.write(
+        'cas',
+        req,
+        `cas ${key}`,
+        (s, d) => unary<KvCasResponse__Output>((md, co, cb) => s.KvCas(req, md, co, cb), d),
+        (a) => a.cas,
+      );
       return {
         succeeded: r.succeeded,
         revision: u64(r.revision, 'revision'),

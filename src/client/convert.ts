@@ -8,7 +8,15 @@ import type { KvWatchEvent__Output } from '../transport/generated/palisade/v1/Kv
 import type { ClusterEvent__Output } from '../transport/generated/palisade/v1/ClusterEvent.js';
 import type { HaStatus__Output } from '../transport/generated/palisade/v1/HaStatus.js';
 import { MalformedResponseError } from './errors.js';
-import type { ClusterEventReport, HaStatusReport, KeyValue, MemberInfo, MemberStatusReport, NodeStatusReport, WatchEvent } from './types.js';
+import type {
+  ClusterEventReport,
+  HaStatusReport,
+  KeyValue,
+  MemberInfo,
+  MemberStatusReport,
+  NodeStatusReport,
+  WatchEvent,
+} from './types.js';
 
 const UNSIGNED = /^(0|[1-9][0-9]*)$/;
 const SIGNED = /^-?(0|[1-9][0-9]*)$/;

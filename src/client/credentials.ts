@@ -38,7 +38,10 @@ export function channelCredentialsFor(tls: ClientTls | undefined): grpc.ChannelC
   return grpc.credentials.createSsl(ca, key, cert);
 }
 
-export function channelOptionsFor(tls: ClientTls | undefined, token: string | undefined): grpc.ChannelOptions & { interceptors?: grpc.Interceptor[] } {
+export function channelOptionsFor(
+  tls: ClientTls | undefined,
+  token: string | undefined,
+): grpc.ChannelOptions & { interceptors?: grpc.Interceptor[] } {
   return {
     ...(tls?.serverName !== undefined ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } : {}),
     ...(token !== undefined ? { interceptors: [bearerToken(checkToken(token))] } : {}),
@@ -46,7 +49,8 @@ export function channelOptionsFor(tls: ClientTls | undefined, token: string | un
 }
 
 function checkToken(token: string): string {
-  if (!/^\S+$/.test(token)) throw new InvalidArgumentError('the token is empty or contains white space (a token file holds the token on its first line)');
+  if (!/^\S+$/.test(token))
+    throw new InvalidArgumentError('the token is empty or contains white space (a token file holds the token on its first line)');
   return token;
 }
 
@@ -68,7 +72,10 @@ export function readTokenFile(path: string): string {
   } catch (err) {
     throw new InvalidArgumentError(`cannot read the token file "${path}": ${(err as Error).message}`, { cause: err });
   }
-  const line = text.split('\n').map((l) => l.trim()).find((l) => l !== '');
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '');
   if (line === undefined) throw new InvalidArgumentError(`the token file "${path}" is empty`);
   return line;
 }

@@ -90,7 +90,8 @@ class WatchStream {
       if (this.buffer.length < HIGH_WATER / 2) this.call?.resume();
       return Promise.resolve({ value: event, done: false });
     }
-    if (this.done) return this.failure === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(this.failure.error);
+    if (this.done)
+      return this.failure === undefined ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(this.failure.error);
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 

@@ -35,7 +35,7 @@ export async function detectArpingFlavour(runner: CommandRunner = execFileRunner
 
 /** The configuration problem a VIP has with this arping, or undefined when it is iputils'. */
 export function arpingProblem(flavour: ArpingFlavour, output: string): string | undefined {
-  const install = 'install iputils\' arping: apt-get install iputils-arping (on Debian/Ubuntu it replaces the package `arping`)';
+  const install = "install iputils' arping: apt-get install iputils-arping (on Debian/Ubuntu it replaces the package `arping`)";
   switch (flavour) {
     case ArpingFlavour.Iputils:
       return undefined;

@@ -37,10 +37,26 @@ export function execFileRunner(prefix: readonly string[] = []): CommandRunner {
       const full = [...prefix, ...argv];
       const [file, ...args] = full;
       if (file === undefined) {
-        return Promise.resolve({ exitCode: null, signal: null, stdout: '', stderr: '', timedOut: false, aborted: false, error: 'empty command' });
+        return Promise.resolve({
+          exitCode: null,
+          signal: null,
+          stdout: '',
+          stderr: '',
+          timedOut: false,
+          aborted: false,
+          error: 'empty command',
+        });
       }
       if (options.signal?.aborted) {
-        return Promise.resolve({ exitCode: null, signal: null, stdout: '', stderr: '', timedOut: false, aborted: true, error: 'aborted before start' });
+        return Promise.resolve({
+          exitCode: null,
+          signal: null,
+          stdout: '',
+          stderr: '',
+          timedOut: false,
+          aborted: true,
+          error: 'aborted before start',
+        });
       }
       return new Promise((resolve) => {
         execFile(

@@ -102,7 +102,12 @@ export class HealthCheckRunner {
       // A failure of the runner itself (not of the check) must neither end the checks nor the
       // process: log it and go on at the next interval.
       this.running = this.runOnce()
-        .catch((err: unknown) => this.opts.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'health check runner failed; next check at the next interval'))
+        .catch((err: unknown) =>
+          this.opts.logger.error(
+            { err: err instanceof Error ? err.message : String(err) },
+            'health check runner failed; next check at the next interval',
+          ),
+        )
         .then(() => {
           this.running = undefined;
           this.schedule(Math.max(0, this.opts.intervalMs - (this.now() - started)));
@@ -112,7 +117,8 @@ export class HealthCheckRunner {
   }
 
   private async runOnce(): Promise<void> {
-    const r = this.opts.source.kind === 'command' ? await this.runCommand(this.opts.source.path) : await this.runFunction(this.opts.source.fn);
+    const r =
+      this.opts.source.kind === 'command' ? await this.runCommand(this.opts.source.path) : await this.runFunction(this.opts.source.fn);
     if (this.stopped) return;
     this.runs++;
     this.lastDetail = r.detail;
@@ -121,7 +127,8 @@ export class HealthCheckRunner {
     if (!r.ok) {
       // The failures that lead to a verdict are worth a warning; a check that keeps failing is not, each time.
       const streak = this.tracker.failureStreak + 1;
-      if (this.tracker.health !== Health.Unhealthy && streak <= this.opts.fall) log.warn({ ...fields, streak, fall: this.opts.fall }, 'health check failed');
+      if (this.tracker.health !== Health.Unhealthy && streak <= this.opts.fall)
+        log.warn({ ...fields, streak, fall: this.opts.fall }, 'health check failed');
       else log.debug(fields, 'health check failed');
     } else {
       log.debug(fields, 'health check passed');
@@ -160,14 +167,17 @@ export class HealthCheckRunner {
     try {
       const v = await Promise.race([call, timedOut]);
       if (v === 'timeout') {
-        const pending = call.catch(() => undefined).finally(() => {
-          if (this.hungFunction === pending) this.hungFunction = undefined;
-        });
+        const pending = call
+          .catch(() => undefined)
+          .finally(() => {
+            if (this.hungFunction === pending) this.hungFunction = undefined;
+          });
         this.hungFunction = pending;
         return { ok: false, detail: `timed out after ${this.opts.timeoutMs} ms` };
       }
       if (typeof v === 'boolean') return { ok: v, detail: '' };
-      if (typeof v === 'object' && v !== null && typeof v.healthy === 'boolean') return { ok: v.healthy, detail: cut(typeof v.detail === 'string' ? v.detail : '') };
+      if (typeof v === 'object' && v !== null && typeof v.healthy === 'boolean')
+        return { ok: v.healthy, detail: cut(typeof v.detail === 'string' ? v.detail : '') };
       return { ok: false, detail: `check returned ${describe(v)}, not a boolean nor {healthy, detail}` };
     } catch (err) {
       return { ok: false, detail: cut(`check threw: ${err instanceof Error ? err.message : String(err)}`) };

@@ -108,7 +108,16 @@ function spawnHook(spec: HookSpec): ChildProcess {
 function failedBeforeStart(detail: string, durationMs: number): HookHandle {
   return {
     pid: undefined,
-    result: Promise.resolve({ ok: false, exitCode: null, signal: null, timedOut: false, killed: false, durationMs, outputTail: [], detail }),
+    result: Promise.resolve({
+      ok: false,
+      exitCode: null,
+      signal: null,
+      timedOut: false,
+      killed: false,
+      durationMs,
+      outputTail: [],
+      detail,
+    }),
     kill: () => {},
   };
 }

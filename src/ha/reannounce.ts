@@ -33,7 +33,8 @@ export class ReannounceTrigger {
   peerHeard(peer: string, at: number): void {
     const before = this.heard.get(peer);
     this.heard.set(peer, at);
-    if (before !== undefined && at - before >= this.opts.quietMs) this.note(`${peer} heard again after ${Math.round(at - before)} ms of silence`);
+    if (before !== undefined && at - before >= this.opts.quietMs)
+      this.note(`${peer} heard again after ${Math.round(at - before)} ms of silence`);
   }
 
   /** This node's lease was renewed at `at`. */

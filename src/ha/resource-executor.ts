@@ -206,9 +206,14 @@ export class ResourceExecutor {
     const a = job.action;
     // The process may have been paused between the decision and now: starting late could
     // outlive the lease (types.ts `notAfter`).
-    if (started >= a.notAfter) return { ok: false, detail: `not started: ${Math.round(started - a.notAfter)} ms past its notAfter (lease too short to promote now)` };
+    if (started >= a.notAfter)
+      return {
+        ok: false,
+        detail: `not started: ${Math.round(started - a.notAfter)} ms past its notAfter (lease too short to promote now)`,
+      };
     this.highestPromoted = Math.max(this.highestPromoted, a.epoch);
-    const preempted = (): { ok: boolean; detail: string } | undefined => (job.preemptedBy !== undefined ? { ok: false, detail: job.preemptedBy } : undefined);
+    const preempted = (): { ok: boolean; detail: string } | undefined =>
+      job.preemptedBy !== undefined ? { ok: false, detail: job.preemptedBy } : undefined;
 
     if (this.opts.hooks.promote !== undefined) {
       const r = await this.hook(this.opts.hooks.promote, a, job);

@@ -103,10 +103,15 @@ export class RoleController {
    */
   get quietUntil(): number {
     if (!this.startupDone || this.running !== undefined || this.shuttingDown) return Number.NEGATIVE_INFINITY;
-    if (this.switchover !== undefined || this.acks.pending || this.serviceHealth.publicationDue(this.record)) return Number.NEGATIVE_INFINITY;
+    if (this.switchover !== undefined || this.acks.pending || this.serviceHealth.publicationDue(this.record))
+      return Number.NEGATIVE_INFINITY;
     if (this.raft.role === 'leader') {
       // An unhealthy active waits for its failover cooldown to end: a clock-driven decision.
-      const holding = this.local === LocalRole.Active && this.raft.term === this.holdTerm && !this.cfg.noActive && this.serviceHealth.verdict === Health.Healthy;
+      const holding =
+        this.local === LocalRole.Active &&
+        this.raft.term === this.holdTerm &&
+        !this.cfg.noActive &&
+        this.serviceHealth.verdict === Health.Healthy;
       return holding ? this.raft.leaseEnd - this.cfg.demoteBudgetMs : Number.NEGATIVE_INFINITY;
     }
     if (this.local !== LocalRole.Inactive) return Number.NEGATIVE_INFINITY;
@@ -140,7 +145,10 @@ export class RoleController {
         break;
       case 'switchover':
         if (this.raft.role === 'leader' && this.switchover === undefined) {
-          const to = input.to !== '' ? input.to : (input.caughtUp.find((id) => id !== this.cfg.nodeId && this.serviceHealth.mayTakeRole(this.record, id)) ?? '');
+          const to =
+            input.to !== ''
+              ? input.to
+              : (input.caughtUp.find((id) => id !== this.cfg.nodeId && this.serviceHealth.mayTakeRole(this.record, id)) ?? '');
           if (to !== '' && to !== this.cfg.nodeId) this.switchover = { to, since: input.now, transferSent: false };
         }
         break;
@@ -391,7 +399,8 @@ export class RoleController {
 
   /** Replicate that our own promotions are demoted, and that fenced nodes were fenced. */
   private acknowledge(now: number, out: ControllerAction[]): void {
-    for (const command of this.acks.due(now, this.cfg.leaseMs, this.record, this.ownPromotionDown(now))) out.push({ type: 'propose', command });
+    for (const command of this.acks.due(now, this.cfg.leaseMs, this.record, this.ownPromotionDown(now)))
+      out.push({ type: 'propose', command });
   }
 
   /**

@@ -7,7 +7,16 @@ export type RunAction = Extract<ControllerAction, { type: 'run' }>;
 
 /** The start-up demotion: whatever a past life of this node may have left up (epoch 0). */
 export function startupDemoteAction(nodeId: string, term: number): RunAction {
-  return { type: 'run', kind: 'demote', epoch: 0, target: nodeId, reason: 'startup', previousActive: '', term, notAfter: Number.POSITIVE_INFINITY };
+  return {
+    type: 'run',
+    kind: 'demote',
+    epoch: 0,
+    target: nodeId,
+    reason: 'startup',
+    previousActive: '',
+    term,
+    notAfter: Number.POSITIVE_INFINITY,
+  };
 }
 
 /** Demote `epoch`, which this node holds (or is promoting). */
@@ -34,7 +43,12 @@ export function fenceAction(promotion: ActiveRecord, holder: ActiveRecord, term:
  * the newest other holder not yet confirmed down, else `lastOtherActive`, the last other holder
  * this node saw ('' for none).
  */
-export function promoteAction(promotion: ActiveRecord, others: readonly ActiveRecord[], lastOtherActive: string, notAfter: number): RunAction {
+export function promoteAction(
+  promotion: ActiveRecord,
+  others: readonly ActiveRecord[],
+  lastOtherActive: string,
+  notAfter: number,
+): RunAction {
   const unconfirmed = others.length > 0 ? others[others.length - 1] : undefined;
   const previous = unconfirmed?.holder ?? lastOtherActive;
   return {

@@ -68,7 +68,9 @@ export class RunningHook {
     const { logger, logFields, timeoutMs, graceMs } = this.o;
     logger.warn(
       { ...logFields, pid: this.pid, graceMs },
-      why === 'timeout' ? `hook timed out after ${timeoutMs} ms: SIGTERM to its process group` : 'hook preempted: SIGTERM to its process group',
+      why === 'timeout'
+        ? `hook timed out after ${timeoutMs} ms: SIGTERM to its process group`
+        : 'hook preempted: SIGTERM to its process group',
     );
     this.signalGroup('SIGTERM');
     this.graceTimer = this.timers.after(graceMs, () => this.afterGrace());
@@ -153,7 +155,8 @@ export class RunningHook {
 
   /** Why a hook that ran did not succeed. */
   private failureDetail(): string {
-    if (this.killReason === 'timeout') return `timed out after ${this.o.timeoutMs} ms (process group killed${this.sigkillSent ? ' with SIGKILL' : ''})`;
+    if (this.killReason === 'timeout')
+      return `timed out after ${this.o.timeoutMs} ms (process group killed${this.sigkillSent ? ' with SIGKILL' : ''})`;
     if (this.killReason === 'killed') return 'killed: preempted by a newer decision';
     return this.exit.code !== null ? `exit code ${this.exit.code}` : `killed by ${this.exit.signal ?? 'a signal'}`;
   }

@@ -71,7 +71,14 @@ export type ControllerInput =
   /** The replicated HA state after applying entries up to `index`. */
   | { readonly type: 'record'; readonly now: number; readonly state: ReplicatedHaState; readonly index: number }
   /** A promote/demote/fence sequence the caller ran has finished. */
-  | { readonly type: 'actionDone'; readonly now: number; readonly kind: HookKind; readonly epoch: number; readonly ok: boolean; readonly detail?: string }
+  | {
+      readonly type: 'actionDone';
+      readonly now: number;
+      readonly kind: HookKind;
+      readonly epoch: number;
+      readonly ok: boolean;
+      readonly detail?: string;
+    }
   /** Periodic evaluation (the node's tick). */
   | { readonly type: 'tick'; readonly now: number }
   /** Operator asked for a graceful switchover (leader only). `to` empty: pick the best target. */

@@ -194,7 +194,10 @@ async function probe(ctx: VipContext, signal: AbortSignal | undefined): Promise<
   if (r.aborted) return { ok: false, detail: `duplicate-address probe of ${ctx.cidr} aborted` };
   if (r.timedOut || (r.exitCode === 0 && r.error === undefined)) return { ok: true, detail: '' };
   if (r.exitCode === 1 && r.error === undefined) {
-    return { ok: false, detail: `refusing to add ${ctx.cidr}: the address already answers ARP on ${ctx.config.interface} (another host holds it; fence it or remove the address there)` };
+    return {
+      ok: false,
+      detail: `refusing to add ${ctx.cidr}: the address already answers ARP on ${ctx.config.interface} (another host holds it; fence it or remove the address there)`,
+    };
   }
   return { ok: false, detail: `refusing to add ${ctx.cidr}: duplicate-address probe failed: ${describeCommandResult(argv, r)}` };
 }
@@ -234,5 +237,7 @@ async function isPresentOn(ctx: VipContext, signal: AbortSignal | undefined): Pr
     return undefined;
   }
   // Lines look like: `2: eth0    inet 10.0.0.50/24 scope global secondary eth0 ...`
-  return r.stdout.split('\n').some((line) => line.split(/\s+/).some((tok, i, all) => all[i - 1] === 'inet' && tok.split('/')[0] === ctx.config.address));
+  return r.stdout
+    .split('\n')
+    .some((line) => line.split(/\s+/).some((tok, i, all) => all[i - 1] === 'inet' && tok.split('/')[0] === ctx.config.address));
 }

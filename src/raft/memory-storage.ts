@@ -2,15 +2,7 @@
 // single-process use. Same contract as the LevelDB storage (test/raft/storage-contract.ts).
 import { markedEntries, markedFirstIndex, markedLastIndex, markedTerm, replaceSuffix } from './marked-log.js';
 import { CompactedError, UnavailableError, type InitialState, type Storage } from './storage.js';
-import {
-  EMPTY_HARD_STATE,
-  EMPTY_SNAPSHOT,
-  EntryType,
-  type ConfState,
-  type Entry,
-  type HardState,
-  type Snapshot,
-} from './types.js';
+import { EMPTY_HARD_STATE, EMPTY_SNAPSHOT, EntryType, type ConfState, type Entry, type HardState, type Snapshot } from './types.js';
 
 /** A snapshot is not newer than the one already held. */
 export class SnapshotOutOfDateError extends Error {

@@ -204,9 +204,7 @@ export class RaftLog {
     if (tocommit <= this.committed) return;
     const last = this.lastIndex();
     if (tocommit > last) {
-      throw new LogInvariantError(
-        `commit ${tocommit} is beyond last index ${last}: was the log corrupted, truncated or lost?`,
-      );
+      throw new LogInvariantError(`commit ${tocommit} is beyond last index ${last}: was the log corrupted, truncated or lost?`);
     }
     this.committed = tocommit;
   }

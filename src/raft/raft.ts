@@ -477,10 +477,7 @@ export class Raft {
   private handleRequestVote(m: RequestVote): void {
     // We may vote for: whoever we already voted for this term (a retransmission), anyone if we
     // have neither voted nor know a leader, and — for PreVote only — any future term.
-    const canVote =
-      this.vote === m.from ||
-      (this.vote === NONE && this.lead === NONE) ||
-      (m.preVote && m.term > this.term);
+    const canVote = this.vote === m.from || (this.vote === NONE && this.lead === NONE) || (m.preVote && m.term > this.term);
     if (canVote && this.candidateLogIsUpToDate(m)) {
       this.logger.debug({ id: this.id, to: m.from, term: m.term, preVote: m.preVote }, 'raft: granting vote');
       // A granted PreVote answers in the asked term, so the pre-candidate counts it.
@@ -585,7 +582,16 @@ export class Raft {
       if (m.type === 'heartbeat' || m.type === 'appendEntries') {
         // A stale leader (e.g. back from a partition). Tell it our term so it steps down:
         // stickiness makes us ignore its vote requests, so it could otherwise never learn it.
-        this.send<AppendEntriesResponse>({ type: 'appendEntriesResponse', from: this.id, to: m.from, term: this.term, index: 0, reject: false, rejectHint: 0, hintTerm: 0 });
+        this.send<AppendEntriesResponse>({
+          type: 'appendEntriesResponse',
+          from: this.id,
+          to: m.from,
+          term: this.term,
+          index: 0,
+          reject: false,
+          rejectHint: 0,
+          hintTerm: 0,
+        });
       } else if (m.type === 'requestVote' && m.preVote) {
         this.sendVoteResponse(m, this.term, true);
       }
@@ -756,19 +762,46 @@ export class Raft {
     const committed = this.raftLog.committed;
     if (m.prevIndex < committed) {
       // Everything up to our commit index is known to match; tell the leader where we are.
-      this.send<AppendEntriesResponse>({ type: 'appendEntriesResponse', from: this.id, to: m.from, term: this.term, index: committed, reject: false, rejectHint: 0, hintTerm: 0 });
+      this.send<AppendEntriesResponse>({
+        type: 'appendEntriesResponse',
+        from: this.id,
+        to: m.from,
+        term: this.term,
+        index: committed,
+        reject: false,
+        rejectHint: 0,
+        hintTerm: 0,
+      });
       return;
     }
     const last = this.raftLog.maybeAppend(m.prevIndex, m.prevTerm, m.commit, m.entries);
     if (last !== undefined) {
-      this.send<AppendEntriesResponse>({ type: 'appendEntriesResponse', from: this.id, to: m.from, term: this.term, index: last, reject: false, rejectHint: 0, hintTerm: 0 });
+      this.send<AppendEntriesResponse>({
+        type: 'appendEntriesResponse',
+        from: this.id,
+        to: m.from,
+        term: this.term,
+        index: last,
+        reject: false,
+        rejectHint: 0,
+        hintTerm: 0,
+      });
       return;
     }
     // Fast back-off: suggest the largest index at or below prevIndex whose term is <= prevTerm.
     const hintIndex = Math.min(m.prevIndex, this.raftLog.lastIndex());
     const hint = this.raftLog.findConflictByTerm(hintIndex, m.prevTerm);
     this.logger.debug({ id: this.id, prevIndex: m.prevIndex, prevTerm: m.prevTerm, hint }, 'raft: rejecting append');
-    this.send<AppendEntriesResponse>({ type: 'appendEntriesResponse', from: this.id, to: m.from, term: this.term, index: m.prevIndex, reject: true, rejectHint: hint.index, hintTerm: hint.term });
+    this.send<AppendEntriesResponse>({
+      type: 'appendEntriesResponse',
+      from: this.id,
+      to: m.from,
+      term: this.term,
+      index: m.prevIndex,
+      reject: true,
+      rejectHint: hint.index,
+      hintTerm: hint.term,
+    });
   }
 
   private handleHeartbeat(m: Heartbeat): void {
@@ -786,9 +819,27 @@ export class Raft {
     const { index, term } = m.snapshot.metadata;
     if (this.restore(m.snapshot)) {
       this.logger.info({ id: this.id, index, term }, 'raft: restored snapshot');
-      this.send<AppendEntriesResponse>({ type: 'appendEntriesResponse', from: this.id, to: m.from, term: this.term, index: this.raftLog.lastIndex(), reject: false, rejectHint: 0, hintTerm: 0 });
+      this.send<AppendEntriesResponse>({
+        type: 'appendEntriesResponse',
+        from: this.id,
+        to: m.from,
+        term: this.term,
+        index: this.raftLog.lastIndex(),
+        reject: false,
+        rejectHint: 0,
+        hintTerm: 0,
+      });
     } else {
-      this.send<AppendEntriesResponse>({ type: 'appendEntriesResponse', from: this.id, to: m.from, term: this.term, index: this.raftLog.committed, reject: false, rejectHint: 0, hintTerm: 0 });
+      this.send<AppendEntriesResponse>({
+        type: 'appendEntriesResponse',
+        from: this.id,
+        to: m.from,
+        term: this.term,
+        index: this.raftLog.committed,
+        reject: false,
+        rejectHint: 0,
+        hintTerm: 0,
+      });
     }
   }
 
@@ -859,7 +910,7 @@ export class Raft {
         this.pendingConfIndex = this.raftLog.lastIndex() + checked.length + 1;
         if (!next.voters.includes(this.id)) {
           if (e !== entries[entries.length - 1]) {
-            throw new ProposalDroppedError('nothing may be proposed after the leader\'s own removal in one batch');
+            throw new ProposalDroppedError("nothing may be proposed after the leader's own removal in one batch");
           }
           this.selfRemovalIndex = this.pendingConfIndex;
         }
@@ -959,7 +1010,15 @@ export class Raft {
     if (read.from === this.id) {
       this.readStates.push({ index: read.index, context: read.context });
     } else {
-      this.send({ type: 'readIndexResponse', from: this.id, to: read.from, term: this.term, context: read.context, index: read.index, reject: false });
+      this.send({
+        type: 'readIndexResponse',
+        from: this.id,
+        to: read.from,
+        term: this.term,
+        context: read.context,
+        index: read.index,
+        reject: false,
+      });
     }
   }
 
@@ -984,7 +1043,16 @@ export class Raft {
     if (prevTerm === undefined || entries === undefined) {
       return this.sendSnapshot(to, pr);
     }
-    this.send<AppendEntries>({ type: 'appendEntries', from: this.id, to, term: this.term, prevIndex, prevTerm, entries, commit: this.raftLog.committed });
+    this.send<AppendEntries>({
+      type: 'appendEntries',
+      from: this.id,
+      to,
+      term: this.term,
+      prevIndex,
+      prevTerm,
+      entries,
+      commit: this.raftLog.committed,
+    });
     pr.sentCommit = this.raftLog.committed;
     const last = entries.length > 0 ? entries[entries.length - 1].index : prevIndex;
     pr.sentEntries(last, entries.length);
@@ -1026,9 +1094,10 @@ export class Raft {
       const commit = Math.min(pr.match, this.raftLog.committed);
       pr.sentCommit = Math.max(pr.sentCommit, commit);
       const known = pr.recentActive && pr.state === ProgressState.Replicate && pr.match >= lastIndex;
-      const m: Heartbeat = quorumWanted || !known
-        ? { type: 'heartbeat', from: this.id, to: id, term: this.term, commit, round }
-        : { type: 'heartbeat', from: this.id, to: id, term: this.term, commit, round, replyOptional: true };
+      const m: Heartbeat =
+        quorumWanted || !known
+          ? { type: 'heartbeat', from: this.id, to: id, term: this.term, commit, round }
+          : { type: 'heartbeat', from: this.id, to: id, term: this.term, commit, round, replyOptional: true };
       this.send(m);
     });
     this.updateQuorumRound(); // a single-voter cluster is its own quorum

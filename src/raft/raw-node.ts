@@ -4,15 +4,7 @@ import type { RaftConfig } from './config.js';
 import type { Message } from './messages.js';
 import { Raft } from './raft.js';
 import type { BasicStatus, ProgressStatus, Ready, Status } from './ready.js';
-import {
-  EntryType,
-  hardStateEqual,
-  type ConfChange,
-  type ConfState,
-  type HardState,
-  type NodeId,
-  type SoftState,
-} from './types.js';
+import { EntryType, hardStateEqual, type ConfChange, type ConfState, type HardState, type NodeId, type SoftState } from './types.js';
 
 export class RawNode {
   /** The core; callers read it through status() / basicStatus() and the queries below. */
@@ -116,8 +108,7 @@ export class RawNode {
       messages: r.msgs,
       readStates: r.readStates,
       ...(r.leaseAck ? { leaseAck: r.leaseAck } : {}),
-      mustSync:
-        entries.length > 0 || snapshot !== undefined || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
+      mustSync: entries.length > 0 || snapshot !== undefined || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
     };
     r.msgs = [];
     r.readStates = [];

@@ -46,7 +46,8 @@ export class ApplyWaiters {
   applied(r: ApplyResult & { kind: 'command' }): void {
     const o = r.outcome;
     if (this.writes.size === 0 || r.request === undefined) return;
-    if (o.type === 'put' || o.type === 'delete' || o.type === 'cas') this.writes.resolve(requestKey(r.request), { outcome: o, duplicate: r.duplicate });
+    if (o.type === 'put' || o.type === 'delete' || o.type === 'cas')
+      this.writes.resolve(requestKey(r.request), { outcome: o, duplicate: r.duplicate });
   }
 
   confChangeApplied(cc: ConfChange, result: MembershipResult): void {

@@ -14,10 +14,15 @@ export interface AuthConfig {
   readonly metricsListen?: string;
 }
 
-export function parseAuthSettings(input: AuthSettingsInput, isHostPort: (field: string, s: string) => boolean, problems: string[]): AuthConfig {
+export function parseAuthSettings(
+  input: AuthSettingsInput,
+  isHostPort: (field: string, s: string) => boolean,
+  problems: string[],
+): AuthConfig {
   const out: { tokenAuthFile?: string; metricsListen?: string } = {};
   if (input.tokenAuthFile !== undefined && input.tokenAuthFile !== '') {
-    if (typeof input.tokenAuthFile !== 'string') problems.push('tokenAuthFile: must be the path of a token file — e.g. tokenAuthFile: /etc/palisade/tokens');
+    if (typeof input.tokenAuthFile !== 'string')
+      problems.push('tokenAuthFile: must be the path of a token file — e.g. tokenAuthFile: /etc/palisade/tokens');
     else {
       try {
         loadTokenFile(input.tokenAuthFile);
@@ -29,7 +34,8 @@ export function parseAuthSettings(input: AuthSettingsInput, isHostPort: (field: 
     }
   }
   if (input.metricsListen !== undefined && input.metricsListen !== '') {
-    if (typeof input.metricsListen !== 'string') problems.push('metricsListen: must be a host:port string — e.g. metricsListen: 127.0.0.1:9101');
+    if (typeof input.metricsListen !== 'string')
+      problems.push('metricsListen: must be a host:port string — e.g. metricsListen: 127.0.0.1:9101');
     else if (isHostPort('metricsListen', input.metricsListen)) out.metricsListen = input.metricsListen;
   }
   return out;

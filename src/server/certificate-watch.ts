@@ -15,7 +15,9 @@ export interface CertificateWatchOptions {
 
 /** Starts watching `tls`'s files; returns the function that stops it. */
 export function watchCertificates(tls: TlsMaterial, log: Logger, opts: CertificateWatchOptions = {}): () => void {
-  const files = [tls.config.certFile, tls.config.keyFile, tls.config.caFile, tls.config.clientCaFile].filter((f): f is string => f !== undefined);
+  const files = [tls.config.certFile, tls.config.keyFile, tls.config.caFile, tls.config.clientCaFile].filter(
+    (f): f is string => f !== undefined,
+  );
   const unique = [...new Set(files)];
   let timer: NodeJS.Timeout | undefined;
   const reload = (): void => {

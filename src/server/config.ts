@@ -62,7 +62,9 @@ export interface NodeConfig {
 }
 
 /** What an embedder (or the agent) gives: the option table's fields, and the TLS files as one object. */
-export interface NodeConfigInput extends OptionInputs<typeof OptionGroup.Node | typeof OptionGroup.Ha | typeof OptionGroup.Listen | typeof OptionGroup.Auth> {
+export interface NodeConfigInput extends OptionInputs<
+  typeof OptionGroup.Node | typeof OptionGroup.Ha | typeof OptionGroup.Listen | typeof OptionGroup.Auth
+> {
   tls?: Partial<TlsFiles>;
 }
 
@@ -92,14 +94,31 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
   const tls = parseTls(input.tls, problems);
   const isHostPort = (field: string, s: string): boolean => addressProblem(field, s, true, problems);
   // TLS asked for but its files wrong: already a problem; do not add the plaintext one.
-  const listeners = parseListenSettings(input, { listen: where.listenOk ? where.listen : undefined, tls: input.tls !== undefined }, isHostPort, problems);
+  const listeners = parseListenSettings(
+    input,
+    { listen: where.listenOk ? where.listen : undefined, tls: input.tls !== undefined },
+    isHostPort,
+    problems,
+  );
   const auth = parseAuthSettings(input, isHostPort, problems);
-  const ha = parseHaSettings(input, raft.ticks !== undefined ? { ...raft.ticks, electionTimeoutMs: raft.electionTimeoutMs! } : undefined, problems);
+  const ha = parseHaSettings(
+    input,
+    raft.ticks !== undefined ? { ...raft.ticks, electionTimeoutMs: raft.electionTimeoutMs! } : undefined,
+    problems,
+  );
 
   const { id, listen, dataDir, http, peers, join } = where;
   const { cluster, heartbeatMs, electionTimeoutMs, snapshotEntries, quotaBytes, logLevel, ticks } = raft;
   if (problems.length > 0 || id === undefined || listen === undefined || dataDir === undefined) return { problems };
-  if (heartbeatMs === undefined || electionTimeoutMs === undefined || snapshotEntries === undefined || quotaBytes === undefined || ticks === undefined || ha === undefined) return { problems };
+  if (
+    heartbeatMs === undefined ||
+    electionTimeoutMs === undefined ||
+    snapshotEntries === undefined ||
+    quotaBytes === undefined ||
+    ticks === undefined ||
+    ha === undefined
+  )
+    return { problems };
   const config: NodeConfig = {
     id,
     listen,
@@ -126,7 +145,9 @@ export function validateNodeConfig(input: NodeConfigInput): { config?: NodeConfi
 function parsePlacement(input: NodeConfigInput, problems: string[]) {
   const id = requiredString(input.id, 'id', 'e.g. id: n1', problems);
   if (id !== undefined && !ID_RE.test(id)) {
-    problems.push(`id: "${id}" is not a valid node id — use 1–63 characters: lowercase letters, digits, "-" or "_", starting with a letter or digit`);
+    problems.push(
+      `id: "${id}" is not a valid node id — use 1–63 characters: lowercase letters, digits, "-" or "_", starting with a letter or digit`,
+    );
   }
   const listen = requiredString(input.listen, 'listen', 'e.g. listen: 127.0.0.1:7101', problems);
   const listenOk = listen !== undefined && addressProblem('listen', listen, true, problems);
@@ -135,7 +156,9 @@ function parsePlacement(input: NodeConfigInput, problems: string[]) {
 
   const peers = parsePeers(input.peers, problems);
   if (peers !== undefined && id !== undefined && ID_RE.test(id) && !peers.has(id)) {
-    problems.push(`peers: does not include this node "${id}" — add ${id}=<its host:port> (every founding member lists all of them, itself included)`);
+    problems.push(
+      `peers: does not include this node "${id}" — add ${id}=<its host:port> (every founding member lists all of them, itself included)`,
+    );
   }
   const join = optionalAddress(input.join, 'join', '127.0.0.1:7101', false, problems);
   if (peers !== undefined && join !== undefined) {
@@ -149,7 +172,9 @@ function parseRaftSettings(input: NodeConfigInput, problems: string[]) {
   let cluster: string = CONFIG_DEFAULTS.cluster;
   if (input.cluster !== undefined) {
     if (typeof input.cluster !== 'string' || !ID_RE.test(input.cluster)) {
-      problems.push(`cluster: "${String(input.cluster)}" is not a valid cluster name — use 1–63 characters: lowercase letters, digits, "-" or "_"`);
+      problems.push(
+        `cluster: "${String(input.cluster)}" is not a valid cluster name — use 1–63 characters: lowercase letters, digits, "-" or "_"`,
+      );
     } else cluster = input.cluster;
   }
   const heartbeatMs = wholeOption('heartbeatMs', input.heartbeatMs, problems);

@@ -55,7 +55,13 @@ export function readyByHealth(id: NodeId, profile: HaProfile | undefined, verdic
 }
 
 /** 0 = campaigns first. Voters other than the leader, by (eligible, ready by health, priority desc, id). */
-export function electionRank(self: NodeId, voters: readonly NodeId[], lead: NodeId, profiles: ReadonlyMap<string, HaProfile>, verdicts: readonly NodeHealth[] = []): number {
+export function electionRank(
+  self: NodeId,
+  voters: readonly NodeId[],
+  lead: NodeId,
+  profiles: ReadonlyMap<string, HaProfile>,
+  verdicts: readonly NodeHealth[] = [],
+): number {
   const key = (id: NodeId) => {
     const p = profiles.get(id);
     return { id, eligible: p?.noActive !== true, ready: readyByHealth(id, p, verdicts), priority: p?.priority ?? 0 };
@@ -63,7 +69,13 @@ export function electionRank(self: NodeId, voters: readonly NodeId[], lead: Node
   const ranked = voters
     .filter((id) => id !== lead)
     .map(key)
-    .sort((a, b) => Number(b.eligible) - Number(a.eligible) || Number(b.ready) - Number(a.ready) || b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    .sort(
+      (a, b) =>
+        Number(b.eligible) - Number(a.eligible) ||
+        Number(b.ready) - Number(a.ready) ||
+        b.priority - a.priority ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
   const rank = ranked.findIndex((c) => c.id === self);
   return rank >= 0 ? rank : ranked.length;
 }
@@ -72,7 +84,10 @@ export function electionRank(self: NodeId, voters: readonly NodeId[], lead: Node
  * The policy the agent gives its Raft core; `profiles` reads the replicated HA profiles now,
  * `verdicts` the replicated check verdicts.
  */
-export function staggeredElectionTimeout(profiles: () => ReadonlyMap<string, HaProfile>, verdicts: () => readonly NodeHealth[] = () => []): ElectionTimeoutPolicy {
+export function staggeredElectionTimeout(
+  profiles: () => ReadonlyMap<string, HaProfile>,
+  verdicts: () => readonly NodeHealth[] = () => [],
+): ElectionTimeoutPolicy {
   return (ctx: ElectionTimeoutContext) => {
     const { step, jitter } = staggerOf(ctx.electionTick);
     const rank = electionRank(ctx.id, ctx.voters, ctx.lead, profiles(), verdicts());

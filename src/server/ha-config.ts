@@ -99,12 +99,31 @@ export function parseHaSettings(input: HaSettingsInput, ticks: TickSettings | un
   const vip = parseVipSettings(input.vip, input.vipInterface, problems);
   const health = parseHealthSettings(input, problems);
 
-  if (problems.length > before || ticks === undefined || hookTimeoutMs === undefined || priority === undefined || fencing === undefined || health === undefined) {
+  if (
+    problems.length > before ||
+    ticks === undefined ||
+    hookTimeoutMs === undefined ||
+    priority === undefined ||
+    fencing === undefined ||
+    health === undefined
+  ) {
     return undefined;
   }
   // A hook that outlives its timeout gets SIGTERM, then SIGKILL after the grace: both count.
   const killGraceMs = Math.min(1000, Math.max(10, Math.round(hookTimeoutMs / 4)));
-  const timing = leaseTiming({ ticks, maxClockDrift, fencing, fencingSource, hookTimeoutMs, killGraceMs, demoteHook: onDemote !== undefined, vip: vip !== undefined }, problems);
+  const timing = leaseTiming(
+    {
+      ticks,
+      maxClockDrift,
+      fencing,
+      fencingSource,
+      hookTimeoutMs,
+      killGraceMs,
+      demoteHook: onDemote !== undefined,
+      vip: vip !== undefined,
+    },
+    problems,
+  );
   if (problems.length > before) return undefined;
   const backoff = Math.max(500, 2 * ticks.electionTimeoutMs);
   return {
@@ -138,7 +157,11 @@ function parseDrift(v: HaSettingsInput['maxClockDrift'], problems: string[]): nu
 }
 
 /** The fencing mode is explicit: --fencing, else a fence hook means hook, else lease. */
-function parseFencing(input: HaSettingsInput, onFence: string | undefined, problems: string[]): { fencing?: FencingMode; fencingSource: FencingSource } {
+function parseFencing(
+  input: HaSettingsInput,
+  onFence: string | undefined,
+  problems: string[],
+): { fencing?: FencingMode; fencingSource: FencingSource } {
   let fencing: FencingMode | undefined;
   let fencingSource: FencingSource = FencingSource.Default;
   if (input.fencing !== undefined && input.fencing !== '') {
@@ -155,7 +178,9 @@ function parseFencing(input: HaSettingsInput, onFence: string | undefined, probl
     fencing = FencingMode.Lease;
   }
   if (fencing === FencingMode.Hook && input.onFence === undefined) {
-    problems.push('fencing: mode hook needs a fence hook — set onFence to an executable that cuts the previous active off (or use fencing: lease)');
+    problems.push(
+      'fencing: mode hook needs a fence hook — set onFence to an executable that cuts the previous active off (or use fencing: lease)',
+    );
   }
   return { ...(fencing !== undefined ? { fencing } : {}), fencingSource };
 }
@@ -216,24 +241,44 @@ function parseHealthSettings(input: HaSettingsInput, problems: string[]): Health
   let onNoHealthyCandidate: OnNoHealthyCandidate = HA_DEFAULTS.onNoHealthyCandidate;
   if (input.onNoHealthyCandidate !== undefined && input.onNoHealthyCandidate !== '') {
     if (!isChoice('onNoHealthyCandidate', input.onNoHealthyCandidate)) {
-      problems.push(`onNoHealthyCandidate: "${String(input.onNoHealthyCandidate)}" is not keep or demote — keep (the unhealthy active keeps the role, status says degraded) or demote`);
+      problems.push(
+        `onNoHealthyCandidate: "${String(input.onNoHealthyCandidate)}" is not keep or demote — keep (the unhealthy active keeps the role, status says degraded) or demote`,
+      );
     } else onNoHealthyCandidate = input.onNoHealthyCandidate;
   }
   const tuned = ['checkIntervalMs', 'checkTimeoutMs', 'checkFall', 'checkRise'] as const;
   if (check === undefined && input.check === undefined) {
     const given = tuned.filter((k) => input[k] !== undefined && input[k] !== '');
-    if (given.length > 0) problems.push(`${given.join(', ')}: set without check — give check (an executable run every checkIntervalMs), or remove them`);
+    if (given.length > 0)
+      problems.push(`${given.join(', ')}: set without check — give check (an executable run every checkIntervalMs), or remove them`);
   }
-  if (problems.length > before || checkIntervalMs === undefined || checkTimeoutMs === undefined || checkFall === undefined || checkRise === undefined || failoverCooldownMs === undefined) {
+  if (
+    problems.length > before ||
+    checkIntervalMs === undefined ||
+    checkTimeoutMs === undefined ||
+    checkFall === undefined ||
+    checkRise === undefined ||
+    failoverCooldownMs === undefined
+  ) {
     return undefined;
   }
-  return { ...(check !== undefined ? { check } : {}), checkIntervalMs, checkTimeoutMs, checkFall, checkRise, failoverCooldownMs, onNoHealthyCandidate };
+  return {
+    ...(check !== undefined ? { check } : {}),
+    checkIntervalMs,
+    checkTimeoutMs,
+    checkFall,
+    checkRise,
+    failoverCooldownMs,
+    onNoHealthyCandidate,
+  };
 }
 
 function hookPath(v: unknown, field: string, problems: string[]): string | undefined {
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string') {
-    problems.push(`${field}: must be the path of an executable — e.g. ${field}: /etc/palisade/hooks/${field.startsWith('on') ? field.slice(2).toLowerCase() : field}`);
+    problems.push(
+      `${field}: must be the path of an executable — e.g. ${field}: /etc/palisade/hooks/${field.startsWith('on') ? field.slice(2).toLowerCase() : field}`,
+    );
     return undefined;
   }
   const problem = checkHookPath(v);
@@ -263,7 +308,7 @@ function parseVipSettings(vip: unknown, iface: unknown, problems: string[]): Vip
     problems.push('vip, vipInterface: must be text — e.g. vip: 10.0.0.50/24, vipInterface: eth0');
     return undefined;
   }
-  const r = parseVip(vip, hasIface ? (iface) : '');
+  const r = parseVip(vip, hasIface ? iface : '');
   if (!r.ok) {
     problems.push(`vip: ${r.problem}`);
     return undefined;

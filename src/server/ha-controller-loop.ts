@@ -98,8 +98,16 @@ export class ControllerLoop {
     switch (a.type) {
       case 'propose':
         if (a.command.type === 'healthFailover') {
-          this.o.log.warn({ from: a.command.from, to: a.command.to }, 'active role: service unhealthy — handing the role to a healthy node');
-          this.record({ kind: ClusterEventKind.Health, term: this.term(), epoch: this.controller.heldEpoch, detail: `failover: service unhealthy on ${a.command.from}; handing the role to ${a.command.to}` });
+          this.o.log.warn(
+            { from: a.command.from, to: a.command.to },
+            'active role: service unhealthy — handing the role to a healthy node',
+          );
+          this.record({
+            kind: ClusterEventKind.Health,
+            term: this.term(),
+            epoch: this.controller.heldEpoch,
+            detail: `failover: service unhealthy on ${a.command.from}; handing the role to ${a.command.to}`,
+          });
         }
         this.propose(encodeHaCommand(a.command), describeCommand(a.command));
         return;
@@ -127,7 +135,8 @@ export class ControllerLoop {
     // Start-up demotions with nothing configured are not worth an event each restart.
     const trivial = r.kind === 'demote' && r.epoch === 0 && r.ok && !this.hasResources();
     if (!trivial) {
-      const what = r.kind === 'promote' ? ClusterEventKind.Promotion : r.kind === 'demote' ? ClusterEventKind.Demotion : ClusterEventKind.Fence;
+      const what =
+        r.kind === 'promote' ? ClusterEventKind.Promotion : r.kind === 'demote' ? ClusterEventKind.Demotion : ClusterEventKind.Fence;
       const reason = action?.reason ?? '';
       const target = r.kind === 'fence' && action ? ` of ${action.target}` : '';
       this.record({
@@ -135,7 +144,9 @@ export class ControllerLoop {
         term,
         epoch: r.epoch,
         durationMs,
-        detail: r.ok ? `${r.kind}${target} done${reason ? `: ${reason}` : ''}${r.detail ? ` (${r.detail})` : ''}` : `${r.kind}${target} failed: ${r.detail}${reason ? ` (${reason})` : ''}`,
+        detail: r.ok
+          ? `${r.kind}${target} done${reason ? `: ${reason}` : ''}${r.detail ? ` (${r.detail})` : ''}`
+          : `${r.kind}${target} failed: ${r.detail}${reason ? ` (${reason})` : ''}`,
       });
     }
     this.feed({ type: 'actionDone', now: this.o.clock.monotonicMs(), kind: r.kind, epoch: r.epoch, ok: r.ok, detail: r.detail });

@@ -134,7 +134,11 @@ export class HaDriver implements HaPort {
     const now = this.now();
     if (role === 'leader' && r.term !== this.lastLeaderTerm) {
       this.lastLeaderTerm = r.term;
-      this.loop.record({ kind: ClusterEventKind.Election, term: r.term, detail: r.electedByTransfer ? 'became leader (by transfer)' : 'became leader' });
+      this.loop.record({
+        kind: ClusterEventKind.Election,
+        term: r.term,
+        detail: r.electedByTransfer ? 'became leader (by transfer)' : 'became leader',
+      });
     }
     this.loop.feed({ type: 'raft', now, role, term: r.term, leader: r.lead, electedByTransfer: role === 'leader' && r.electedByTransfer });
   }
@@ -256,7 +260,11 @@ export class HaDriver implements HaPort {
     const mine = (): boolean => this.host.stateMachine().ha.holders.some((h) => h.holder === this.config.id);
     if (confirm && mine()) {
       await this.host
-        .waitFor(() => !mine(), 2 * this.config.electionTimeoutMs + 500, () => new Error('demoted record not committed'))
+        .waitFor(
+          () => !mine(),
+          2 * this.config.electionTimeoutMs + 500,
+          () => new Error('demoted record not committed'),
+        )
         .catch(() => this.log.warn('stopping before our demotion was confirmed in the log: the next holder will fence or outlive us'));
     }
   }

@@ -39,7 +39,12 @@ export class Failback {
     const now = this.o.clock.monotonicMs();
     if (this.published || now < this.retryAt || host.raw.basicStatus().lead === NONE) return;
     const ha = config.ha;
-    const value = JSON.stringify({ priority: ha.priority, failback: ha.failback, noActive: ha.noActive, check: ha.health.check !== undefined });
+    const value = JSON.stringify({
+      priority: ha.priority,
+      failback: ha.failback,
+      noActive: ha.noActive,
+      check: ha.health.check !== undefined,
+    });
     const key = HA_PROFILE_PREFIX + config.id;
     if (host.stateMachine().get(key)?.value === value) {
       this.published = true;
@@ -75,7 +80,10 @@ export class Failback {
     });
     if (better === undefined) return;
     this.triedAt = now;
-    this.o.log.info({ to: better, priority: profiles.get(better)?.priority, mine }, 'failback: handing the active role to a preferred node');
+    this.o.log.info(
+      { to: better, priority: profiles.get(better)?.priority, mine },
+      'failback: handing the active role to a preferred node',
+    );
     this.o.loop.feed({ type: 'switchover', now, to: better, caughtUp: this.o.targets.candidates() });
   }
 }

@@ -39,7 +39,8 @@ export class HaOperator {
     if (state.paused) throw new PreconditionFailedError('the cluster is paused: run `palisade resume` before a switchover');
     const candidates = this.o.targets.candidates();
     if (to !== '') this.checkTarget(to, state, candidates);
-    else if (candidates.length === 0) throw new PreconditionFailedError('no other voter is reachable, caught up, healthy and allowed to take the role');
+    else if (candidates.length === 0)
+      throw new PreconditionFailedError('no other voter is reachable, caught up, healthy and allowed to take the role');
     const from = activeOf(state)?.node ?? '';
     const before = state.active?.epoch ?? 0;
     const target = to !== '' ? to : candidates[0];
@@ -71,7 +72,11 @@ export class HaOperator {
       throw new NoLeaderError((err as Error).message, leader || undefined, address || undefined, { cause: err });
     }
     host.kick();
-    this.o.loop.record({ kind: ClusterEventKind.Hook, term: host.raw.basicStatus().term, detail: paused ? 'paused by operator' : 'resumed by operator' });
+    this.o.loop.record({
+      kind: ClusterEventKind.Hook,
+      term: host.raw.basicStatus().term,
+      detail: paused ? 'paused by operator' : 'resumed by operator',
+    });
     const timeout = 4 * config.electionTimeoutMs + 2000;
     await host.waitFor(
       () => host.stateMachine().ha.paused === paused,
@@ -89,18 +94,24 @@ export class HaOperator {
   /** Why `to` cannot take the role now, as an error; nothing when it can. */
   private checkTarget(to: string, state: ReplicatedHaState, candidates: readonly string[]): void {
     const me = this.o.config.id;
-    const m = this.o.host.stateMachine().members().find((x) => x.id === to);
+    const m = this.o.host
+      .stateMachine()
+      .members()
+      .find((x) => x.id === to);
     if (m === undefined) throw new NotFoundError(`member ${to} is not in the cluster`);
     if (to === me && activeOf(state)?.node === me) throw new PreconditionFailedError(`${to} already holds the active role`);
     if (to === me) throw new PreconditionFailedError(`${to} is the leader; switchover moves the role to another node`);
     if (m.role !== MemberRole.Voter) throw new PreconditionFailedError(`${to} is a learner; only a caught-up voter can take the role`);
-    if (this.o.targets.profiles().get(to)?.noActive) throw new PreconditionFailedError(`${to} runs with --no-active (a witness): it never takes the role`);
+    if (this.o.targets.profiles().get(to)?.noActive)
+      throw new PreconditionFailedError(`${to} runs with --no-active (a witness): it never takes the role`);
     const h = healthOf(state, to);
     if (h !== undefined && h.health !== Health.Healthy) {
-      const why = h.health === Health.Unhealthy ? `its service is unhealthy${h.detail ? ` (${h.detail})` : ''}` : 'its check has not passed yet';
+      const why =
+        h.health === Health.Unhealthy ? `its service is unhealthy${h.detail ? ` (${h.detail})` : ''}` : 'its check has not passed yet';
       throw new PreconditionFailedError(`${to} cannot take the role: ${why}; an unhealthy node is never promoted`);
     }
-    if (!candidates.includes(to)) throw new PreconditionFailedError(`${to} is not reachable or not caught up with the leader's log; retry when it is`);
+    if (!candidates.includes(to))
+      throw new PreconditionFailedError(`${to} is not reachable or not caught up with the leader's log; retry when it is`);
   }
 
   private now(): number {

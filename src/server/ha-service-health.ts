@@ -81,7 +81,12 @@ export class ServiceHealth {
     if (!degraded) return;
     const why = this.degradedReason();
     this.o.log.warn({ why }, 'active role: degraded — the service is unhealthy and the role stays here');
-    this.o.loop.record({ kind: ClusterEventKind.Health, term: this.o.host.raw.basicStatus().term, epoch: controller.heldEpoch, detail: `degraded: ${why}` });
+    this.o.loop.record({
+      kind: ClusterEventKind.Health,
+      term: this.o.host.raw.basicStatus().term,
+      epoch: controller.heldEpoch,
+      detail: `degraded: ${why}`,
+    });
   }
 
   degradedReason(): string {
@@ -96,7 +101,11 @@ export class ServiceHealth {
   /** The check's verdict changed: tell the controller (it publishes it) and record an event. */
   private onVerdict(health: Health, detail: string): void {
     if (this.o.stopped()) return;
-    this.o.loop.record({ kind: ClusterEventKind.Health, term: this.o.host.raw.basicStatus().term, detail: `service ${health}${detail ? `: ${detail}` : ''}` });
+    this.o.loop.record({
+      kind: ClusterEventKind.Health,
+      term: this.o.host.raw.basicStatus().term,
+      detail: `service ${health}${detail ? `: ${detail}` : ''}`,
+    });
     // The controller decides on the verdict at once: give it today's candidates first, not the
     // list of an earlier episode (or none, which reads as "no healthy node to take the role").
     if (health !== Health.Healthy) this.feedCandidates(true);

@@ -24,7 +24,11 @@ export function controllerConfig(config: NodeConfig): HaConfig {
     failback: ha.failback,
     promoteBackoffMinMs: ha.promoteBackoffMinMs,
     promoteBackoffMaxMs: ha.promoteBackoffMaxMs,
-    health: { checked: ha.health.check !== undefined, failoverCooldownMs: ha.health.failoverCooldownMs, onNoHealthyCandidate: ha.health.onNoHealthyCandidate },
+    health: {
+      checked: ha.health.check !== undefined,
+      failoverCooldownMs: ha.health.failoverCooldownMs,
+      onNoHealthyCandidate: ha.health.onNoHealthyCandidate,
+    },
   };
 }
 
@@ -87,7 +91,8 @@ export function logHaSettings(config: NodeConfig, log: Logger): void {
       hooks: { promote: ha.onPromote ?? null, demote: ha.onDemote ?? null, fence: ha.onFence ?? null },
       vip: ha.vip ? `${ha.vip.address}/${ha.vip.prefixLength} on ${ha.vip.interface}` : null,
       timing: ha.timing.explanation,
-      check: check === undefined ? null : { check: check.kind === 'command' ? check.path : '(embedded function)', ...withoutCheck(ha.health) },
+      check:
+        check === undefined ? null : { check: check.kind === 'command' ? check.path : '(embedded function)', ...withoutCheck(ha.health) },
     },
     `active role: fencing mode ${ha.fencing} (${fencingWhy(ha.fencingSource)})`,
   );

@@ -30,7 +30,13 @@ export class HaTargets {
     const st = this.host.raw.status();
     if (st.state !== 'leader' || st.progress === undefined) return [];
     const profiles = this.profiles();
-    const voters = new Set(this.host.stateMachine().members().filter((m) => m.role === MemberRole.Voter).map((m) => m.id));
+    const voters = new Set(
+      this.host
+        .stateMachine()
+        .members()
+        .filter((m) => m.role === MemberRole.Voter)
+        .map((m) => m.id),
+    );
     const out: { id: string; match: number; priority: number }[] = [];
     for (const [id, pr] of st.progress) {
       if (id === this.me || pr.isLearner || !voters.has(id) || !pr.recentActive) continue;
@@ -49,7 +55,9 @@ export class HaTargets {
     const h = healthOf(this.host.stateMachine().ha, id);
     if (h !== undefined) return { health: h.health, healthDetail: h.detail };
     // A node that publishes no verdict runs no check when its profile says so: its agent is its health.
-    return this.profiles().get(id)?.check === false ? { health: Health.Healthy, healthDetail: 'no check configured' } : { health: Health.Unknown, healthDetail: '' };
+    return this.profiles().get(id)?.check === false
+      ? { health: Health.Healthy, healthDetail: 'no check configured' }
+      : { health: Health.Unknown, healthDetail: '' };
   }
 
   /** By its published verdict: a node that never published one decides for itself when it leads. */

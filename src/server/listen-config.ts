@@ -41,16 +41,21 @@ export function parseListenSettings(
 ): ListenConfig {
   let clientListen: string | undefined;
   if (input.clientListen !== undefined && input.clientListen !== '') {
-    if (typeof input.clientListen !== 'string') problems.push('clientListen: must be a host:port string — e.g. clientListen: 127.0.0.1:7201');
+    if (typeof input.clientListen !== 'string')
+      problems.push('clientListen: must be a host:port string — e.g. clientListen: 127.0.0.1:7201');
     else if (isHostPort('clientListen', input.clientListen)) clientListen = input.clientListen;
   }
   let insecure = false;
   if (input.insecure !== undefined) {
     if (input.insecure === true || input.insecure === 'true') insecure = true;
-    else if (input.insecure !== false && input.insecure !== 'false') problems.push(`insecure: ${JSON.stringify(input.insecure)} — use true or false`);
+    else if (input.insecure !== false && input.insecure !== 'false')
+      problems.push(`insecure: ${JSON.stringify(input.insecure)} — use true or false`);
   }
   if (clientListen !== undefined && ctx.listen !== undefined && clientListen === ctx.listen && !clientListen.endsWith(':0')) {
-    if (ctx.tls) problems.push(`clientListen: same address as listen (${clientListen}) — with TLS the client API needs its own port, e.g. clientListen: ${suggestPort(ctx.listen)}`);
+    if (ctx.tls)
+      problems.push(
+        `clientListen: same address as listen (${clientListen}) — with TLS the client API needs its own port, e.g. clientListen: ${suggestPort(ctx.listen)}`,
+      );
     else clientListen = undefined; // the same port, as without the setting
   }
   if (ctx.tls && clientListen === undefined && ctx.listen !== undefined) {

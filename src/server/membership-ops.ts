@@ -63,7 +63,9 @@ export class MembershipOps {
     const done = alreadyDone(cc, this.host.stateMachine.members());
     if (done !== undefined) return done;
     const pending = this.waiters.confChangePending(cc);
-    const wait = this.waiters.waitConfChange(cc, this.guard.timeoutMs, () => this.guard.timeout(`membership change (${cc.type} ${cc.nodeId})`));
+    const wait = this.waiters.waitConfChange(cc, this.guard.timeoutMs, () =>
+      this.guard.timeout(`membership change (${cc.type} ${cc.nodeId})`),
+    );
     // A retry of a change this leader already proposed (the first attempt timed out on the
     // client's side) waits for that one instead of being refused as "another change pending".
     if (pending) return wait.promise;
@@ -96,7 +98,8 @@ export class MembershipOps {
     this.guard.requireLeader(`leadership transfer to ${to}`);
     const target = this.host.stateMachine.members().find((m) => m.id === to);
     if (target === undefined) throw new NotFoundError(`member ${to} is not in the cluster`);
-    if (target.role !== MemberRole.Voter) throw new MembershipChangeRejectedError(`member ${to} is a learner; only a voter can lead (promote it first)`);
+    if (target.role !== MemberRole.Voter)
+      throw new MembershipChangeRejectedError(`member ${to} is a learner; only a voter can lead (promote it first)`);
     const r = raw.basicStatus();
     if (r.lead === to) return { leader: to, term: r.term };
     try {
@@ -105,7 +108,11 @@ export class MembershipOps {
       throw this.guard.dropped(err);
     }
     // A transfer finishes within about one election timeout (catch up, TimeoutNow, one vote round).
-    await this.host.waitFor(() => raw.basicStatus().lead === to, 3 * this.electionTimeoutMs + 500, () => this.guard.timeout(`leadership transfer to ${to}`));
+    await this.host.waitFor(
+      () => raw.basicStatus().lead === to,
+      3 * this.electionTimeoutMs + 500,
+      () => this.guard.timeout(`leadership transfer to ${to}`),
+    );
     return { leader: to, term: raw.basicStatus().term };
   }
 }

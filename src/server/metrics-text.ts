@@ -23,7 +23,12 @@ function processSamples(): MetricSample[] {
   const cpu = process.cpuUsage();
   const g = (name: string, help: string, value: number): MetricSample => ({ name, help, type: 'gauge', value });
   return [
-    { name: 'process_cpu_seconds_total', help: 'User and system CPU time of this process.', type: 'counter', value: (cpu.user + cpu.system) / 1e6 },
+    {
+      name: 'process_cpu_seconds_total',
+      help: 'User and system CPU time of this process.',
+      type: 'counter',
+      value: (cpu.user + cpu.system) / 1e6,
+    },
     g('process_resident_memory_bytes', 'Resident set size of this process.', mem.rss),
     g('nodejs_heap_size_total_bytes', 'V8 heap reserved.', mem.heapTotal),
     g('nodejs_heap_size_used_bytes', 'V8 heap in use (live objects and garbage not yet collected).', mem.heapUsed),
@@ -63,10 +68,14 @@ function nodeSamples(s: MetricsSources): MetricSample[] {
     g('palisade_kv_revision', 'Revision of the key-value store.', sm.revision),
     g('palisade_watches', 'Open watches on this node.', s.watches),
     g('palisade_store_bytes', 'Size of the key-value store as --quota-bytes counts it.', sm.storeBytes),
-    g('palisade_store_quota_bytes', 'The store\'s quota (--quota-bytes).', s.quota.quotaBytes),
+    g('palisade_store_quota_bytes', "The store's quota (--quota-bytes).", s.quota.quotaBytes),
     g('palisade_store_quota_alarm', '1 while writes are refused for the quota.', s.quota.usage(sm.storeBytes).alarm === '' ? 0 : 1),
     c('palisade_events_dropped_total', 'Node events dropped because a subscriber was slow.', s.eventsDropped),
-    c('palisade_removed_peer_messages_dropped_total', 'Peer messages dropped because their sender was removed from the cluster.', m.droppedFromRemoved),
+    c(
+      'palisade_removed_peer_messages_dropped_total',
+      'Peer messages dropped because their sender was removed from the cluster.',
+      m.droppedFromRemoved,
+    ),
   ];
 }
 
@@ -91,7 +100,11 @@ function transportSamples(ts: TransportStats): MetricSample[] {
 export function renderNodeMetrics(s: MetricsSources): string {
   const samples = [...nodeSamples(s), ...transportSamples(s.transport), ...processSamples()];
   return renderPrometheus(samples, [
-    { name: 'palisade_ready_loop_duration_seconds', help: 'Time to handle one Ready (persist, send, apply, advance).', h: s.metrics.readyDuration },
+    {
+      name: 'palisade_ready_loop_duration_seconds',
+      help: 'Time to handle one Ready (persist, send, apply, advance).',
+      h: s.metrics.readyDuration,
+    },
     { name: 'palisade_ready_persist_duration_seconds', help: 'Time of the durable write of one Ready.', h: s.metrics.persistDuration },
   ]);
 }

@@ -49,13 +49,18 @@ export interface MetricSample {
 }
 
 function labelText(labels: Readonly<Record<string, string>> | undefined, extra?: string): string {
-  const parts = Object.entries(labels ?? {}).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  const parts = Object.entries(labels ?? {}).map(
+    ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+  );
   if (extra) parts.push(extra);
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;
 }
 
 /** Prometheus text format 0.0.4. Samples sharing a name must be adjacent. */
-export function renderPrometheus(samples: readonly MetricSample[], histograms: readonly { name: string; help: string; h: Histogram }[]): string {
+export function renderPrometheus(
+  samples: readonly MetricSample[],
+  histograms: readonly { name: string; help: string; h: Histogram }[],
+): string {
   const lines: string[] = [];
   let last = '';
   for (const s of samples) {

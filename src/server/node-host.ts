@@ -295,7 +295,8 @@ export class NodeHost implements ReadyExecutor {
 
   role(): NodeRole {
     const r = this.parts.raw.basicStatus();
-    if (r.state === 'follower' && !this.parts.raw.isVoter(this.nodeId) && this.stateMachine.members().some((m) => m.id === this.nodeId)) return 'learner';
+    if (r.state === 'follower' && !this.parts.raw.isVoter(this.nodeId) && this.stateMachine.members().some((m) => m.id === this.nodeId))
+      return 'learner';
     return r.state;
   }
 

@@ -26,7 +26,11 @@ export class RequestGuard {
   requireLeader(what: string): void {
     if (this.host.raw.basicStatus().state === StateType.Leader) return;
     const { leader, address } = this.host.leaderHint();
-    throw new NoLeaderError(`${what} must be asked of the leader and node ${this.host.nodeId} is not it`, leader || undefined, address || undefined);
+    throw new NoLeaderError(
+      `${what} must be asked of the leader and node ${this.host.nodeId} is not it`,
+      leader || undefined,
+      address || undefined,
+    );
   }
 
   timeout(what: string): TimeoutError {

@@ -175,11 +175,12 @@ export class RunningNode implements PalisadeNode {
     // Prefer a voter that may take the active role (reachable, caught up, not --no-active).
     const eligible = this.parts.ha.stopTarget();
     if (eligible !== undefined) best = { id: eligible, match: st.progress.get(eligible)?.match ?? 0, active: true };
-    else for (const [id, pr] of st.progress) {
-      if (id === this.id || pr.isLearner) continue;
-      const better = !best || (pr.recentActive && !best.active) || (pr.recentActive === best.active && pr.match > best.match);
-      if (better) best = { id, match: pr.match, active: pr.recentActive };
-    }
+    else
+      for (const [id, pr] of st.progress) {
+        if (id === this.id || pr.isLearner) continue;
+        const better = !best || (pr.recentActive && !best.active) || (pr.recentActive === best.active && pr.match > best.match);
+        if (better) best = { id, match: pr.match, active: pr.recentActive };
+      }
     if (best === undefined) return;
     log.info({ to: best.id, term: st.term }, 'stopping: transferring leadership');
     try {

@@ -111,25 +111,54 @@ async function assemble(f: Foundation): Promise<PalisadeNode> {
   const raw = newCore(f, state);
   const transport = newTransport(f, raw, addressBook);
   const waiters = new ApplyWaiters();
-  const host = new NodeHost({ config, tickMs: config.ticks.tickMs, raw, storage, state, transport, waiters, clock, logger: componentLogger(root, 'node') });
+  const host = new NodeHost({
+    config,
+    tickMs: config.ticks.tickMs,
+    raw,
+    storage,
+    state,
+    transport,
+    waiters,
+    clock,
+    logger: componentLogger(root, 'node'),
+  });
   const guard = new RequestGuard(host, config.electionTimeoutMs);
   const quota = new StoreQuota(config.quotaBytes ?? CONFIG_DEFAULTS.quotaBytes);
   const writes = new WritePath(host, waiters, guard, quota);
   const ha = newHaDriver(f, host, writes);
-  const api = new ClientApi({ config, host, transport, guard, writes, membership: new MembershipOps(host, waiters, guard, config.electionTimeoutMs), quota, ha, monotonicMs: () => clock.monotonicMs() });
+  const api = new ClientApi({
+    config,
+    host,
+    transport,
+    guard,
+    writes,
+    membership: new MembershipOps(host, waiters, guard, config.electionTimeoutMs),
+    quota,
+    ha,
+    monotonicMs: () => clock.monotonicMs(),
+  });
   const node = await startServices(f, { host, ha, api, transport });
   ha.start();
   host.start();
-  log.info({ address: node.address, clientAddress: node.clientAddress, http: node.httpAddress, tls: tls?.summary(), ...config.ticks, restarted }, 'node started');
+  log.info(
+    { address: node.address, clientAddress: node.clientAddress, http: node.httpAddress, tls: tls?.summary(), ...config.ticks, restarted },
+    'node started',
+  );
   return node;
 }
 
 /** Bootstrap a new cluster, learn the members to join, or restart from the data dir. */
-async function establishMembership({ config, tls, storage, log }: Foundation): Promise<{ addressBook: Map<string, string>; restarted: boolean }> {
+async function establishMembership({
+  config,
+  tls,
+  storage,
+  log,
+}: Foundation): Promise<{ addressBook: Map<string, string>; restarted: boolean }> {
   const restarted = !(storage.lastIndex() === 0 && storage.snapshot().metadata.index === 0 && storage.initialState().hardState.term === 0);
   const addressBook = new Map<string, string>();
   if (restarted) {
-    if (config.peers || config.join) log.info({ dataDir: storage.dataDir }, 'data dir holds cluster state: ignoring peers/join, restarting from it');
+    if (config.peers || config.join)
+      log.info({ dataDir: storage.dataDir }, 'data dir holds cluster state: ignoring peers/join, restarting from it');
   } else if (config.peers) {
     bootstrapStorage(storage, { voters: [...config.peers.keys()].sort(), learners: [] }, config.peers);
     await storage.flush();
@@ -163,7 +192,10 @@ function newCore({ config, storage, root }: Foundation, state: AppliedState): Ra
     storage,
     rng: seededRng(randomInt(2 ** 31)),
     // Read from the current state machine: a restored snapshot replaces it.
-    electionTimeout: staggeredElectionTimeout(() => readHaProfiles(state.current.list(HA_PROFILE_PREFIX)), () => state.current.ha.health),
+    electionTimeout: staggeredElectionTimeout(
+      () => readHaProfiles(state.current.list(HA_PROFILE_PREFIX)),
+      () => state.current.ha.health,
+    ),
     // The first-ranked follower campaigns at the minimum timeout, when a voter whose ticks run
     // a little behind may still ignore it: asking again beats waiting a whole timeout.
     preVoteRetryTicks: PREVOTE_RETRY_TICKS,
@@ -216,7 +248,10 @@ function newHaDriver({ config, root, clock, cleanup }: Foundation, host: NodeHos
 }
 
 /** The gRPC listeners, the certificate watch, the removal watch and HTTP; the running node. */
-async function startServices(f: Foundation, core: { host: NodeHost; ha: HaDriver; api: ClientApi; transport: PeerTransport }): Promise<RunningNode> {
+async function startServices(
+  f: Foundation,
+  core: { host: NodeHost; ha: HaDriver; api: ClientApi; transport: PeerTransport },
+): Promise<RunningNode> {
   const { config, tls, root, log, clock, cleanup } = f;
   const { host, ha, api, transport } = core;
   let resolveStopped!: (r: { error?: unknown }) => void;
@@ -257,13 +292,33 @@ async function startServices(f: Foundation, core: { host: NodeHost; ha: HaDriver
   });
   cleanup.push(async () => removal.stop());
   const http = await startHttpEndpoints(f, { host, ha, api }, stopped);
-  const node = new RunningNode({ config, host, ha, api, removal, http, tls, stopWatchingCertificates, clientListener, transport, storage: f.storage, address, log, stopped, resolveStopped });
+  const node = new RunningNode({
+    config,
+    host,
+    ha,
+    api,
+    removal,
+    http,
+    tls,
+    stopWatchingCertificates,
+    clientListener,
+    transport,
+    storage: f.storage,
+    address,
+    log,
+    stopped,
+    resolveStopped,
+  });
   removal.start();
   return node;
 }
 
 /** /status, /metrics and the probes; with metricsListen, /status and /metrics on their own listener. */
-async function startHttpEndpoints({ config, log, cleanup }: Foundation, parts: { host: NodeHost; ha: HaDriver; api: ClientApi }, stopped: Promise<unknown>): Promise<HttpEndpoint | undefined> {
+async function startHttpEndpoints(
+  { config, log, cleanup }: Foundation,
+  parts: { host: NodeHost; ha: HaDriver; api: ClientApi },
+  stopped: Promise<unknown>,
+): Promise<HttpEndpoint | undefined> {
   const { host, ha, api } = parts;
   const httpPort = {
     status: () => api.status(),
@@ -294,7 +349,11 @@ function clientGuard(config: NodeConfig, log: Logger, cleanup: (() => Promise<vo
     const stop = followTokenFile(
       table,
       (users) => log.info({ file: table.path, users }, 'token file reloaded'),
-      (err) => log.error({ file: table.path, err: err.message }, 'token file invalid or deleted: no token is accepted until a valid version is back (certificates still work)'),
+      (err) =>
+        log.error(
+          { file: table.path, err: err.message },
+          'token file invalid or deleted: no token is accepted until a valid version is back (certificates still work)',
+        ),
     );
     cleanup.push(async () => stop());
     void stopped.then(stop);
@@ -306,7 +365,8 @@ function clientGuard(config: NodeConfig, log: Logger, cleanup: (() => Promise<vo
     // Without TLS the nodes have no credentials, yet one that joins or checks its removal reads these.
     ...(config.tls === undefined && tokens !== undefined ? { anonymousMethods: PEER_PORT_CLIENT_METHODS } : {}),
   });
-  if (guard.open) log.warn({ listen: config.listen }, 'client API without authentication (no TLS, no token file): whoever reaches the port is admin');
+  if (guard.open)
+    log.warn({ listen: config.listen }, 'client API without authentication (no TLS, no token file): whoever reaches the port is admin');
   return guard;
 }
 

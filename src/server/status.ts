@@ -38,7 +38,14 @@ function memberStatus(s: StatusInputs, m: Member): MemberStatus {
   const voter = m.role === MemberRole.Voter;
   const base = { id: m.id, address: m.address, voter };
   if (m.id === s.nodeId) {
-    return { ...base, role: s.role, reachable: true, lastContactMs: 0, matchIndex: raft.lastIndex, lag: Math.max(0, raft.commit - raft.lastIndex) };
+    return {
+      ...base,
+      role: s.role,
+      reachable: true,
+      lastContactMs: 0,
+      matchIndex: raft.lastIndex,
+      lag: Math.max(0, raft.commit - raft.lastIndex),
+    };
   }
   // Stamped on every message from the member (heartbeat responses included) as it arrives.
   const heard = s.lastHeard.get(m.id);

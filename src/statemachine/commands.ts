@@ -66,7 +66,9 @@ export function encodeCommand(c: Command): Uint8Array {
   if (problem !== undefined) throw new InvalidCommandError(problem);
   const json = encoder.encode(JSON.stringify(toWire(c)));
   if (json.length + 1 > CommandLimits.maxCommandBytes) {
-    throw new InvalidCommandError(`the encoded command is ${json.length + 1} bytes, above the limit of ${CommandLimits.maxCommandBytes} (escaped control characters count six bytes each)`);
+    throw new InvalidCommandError(
+      `the encoded command is ${json.length + 1} bytes, above the limit of ${CommandLimits.maxCommandBytes} (escaped control characters count six bytes each)`,
+    );
   }
   const out = new Uint8Array(json.length + 1);
   out[0] = COMMAND_FORMAT_VERSION;

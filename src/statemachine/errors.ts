@@ -68,9 +68,6 @@ export class WatchOverflowError extends Error {
     readonly bufferLimit: number,
     readonly nextRevision: number,
   ) {
-    super(
-      `watcher cancelled: more than ${bufferLimit} undelivered events; ` +
-        `resume with a new watch from revision ${nextRevision}`,
-    );
+    super(`watcher cancelled: more than ${bufferLimit} undelivered events; ` + `resume with a new watch from revision ${nextRevision}`);
   }
 }

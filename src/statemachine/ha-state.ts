@@ -42,7 +42,9 @@ export function applyHaCommand(state: ReplicatedHaState, cmd: HaCommand, index: 
       return state.paused ? { ...state, paused: false } : state;
     case 'health': {
       const entry: NodeHealth = { node: cmd.node, health: cmd.health, detail: detailText(cmd.detail, HEALTH_DETAIL_MAX) };
-      const health = [...state.health.filter((h) => h.node !== cmd.node), entry].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+      const health = [...state.health.filter((h) => h.node !== cmd.node), entry].sort((a, b) =>
+        a.node < b.node ? -1 : a.node > b.node ? 1 : 0,
+      );
       return { ...state, health };
     }
     case 'healthFailover':
@@ -96,12 +98,13 @@ export function decodeHaCommand(data: Uint8Array): HaCommand {
   if (typeof v !== 'object' || v === null) throw new HaCommandError('HA command is not an object');
   const o = v as Record<string, unknown>;
   const str = (k: string): string => {
-    if (typeof o[k] !== 'string' || (o[k]).length === 0) throw new HaCommandError(`HA command field ${k} must be a non-empty string`);
+    if (typeof o[k] !== 'string' || o[k].length === 0) throw new HaCommandError(`HA command field ${k} must be a non-empty string`);
     return o[k];
   };
   const int = (k: string): number => {
     const n = o[k];
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new HaCommandError(`HA command field ${k} must be a non-negative integer`);
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+      throw new HaCommandError(`HA command field ${k} must be a non-negative integer`);
     return n;
   };
   switch (o['type']) {

@@ -5,15 +5,7 @@ export type { StateMachineOptions, WatchSource } from './state-machine.js';
 export { CommandLimits, CommandType, COMMAND_FORMAT_VERSION, commandProblem, decodeCommand, encodeCommand } from './commands.js';
 export type { Command, RequestId } from './commands.js';
 export { RejectCode, NO_REJECTIONS } from './results.js';
-export type {
-  ApplyResult,
-  CasOutcome,
-  CommandOutcome,
-  DeleteOutcome,
-  PutOutcome,
-  RejectionStats,
-  WriteOutcome,
-} from './results.js';
+export type { ApplyResult, CasOutcome, CommandOutcome, DeleteOutcome, PutOutcome, RejectionStats, WriteOutcome } from './results.js';
 export { KvEventType, DEFAULT_HISTORY_LIMITS } from './kv-history.js';
 export type { HistoryLimits, KeyValue, KvEvent } from './kv-history.js';
 export { DEFAULT_DEDUP_LIMITS } from './dedup.js';

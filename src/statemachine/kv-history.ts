@@ -43,7 +43,10 @@ export function eventKey(e: KvEvent): string {
 }
 
 function eventBytes(e: KvEvent): number {
-  const payload = e.type === KvEventType.Put ? Buffer.byteLength(e.kv.key, 'utf8') + Buffer.byteLength(e.kv.value, 'utf8') : Buffer.byteLength(e.key, 'utf8');
+  const payload =
+    e.type === KvEventType.Put
+      ? Buffer.byteLength(e.kv.key, 'utf8') + Buffer.byteLength(e.kv.value, 'utf8')
+      : Buffer.byteLength(e.key, 'utf8');
   return EVENT_OVERHEAD_BYTES + payload;
 }
 

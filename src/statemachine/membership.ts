@@ -22,8 +22,7 @@ export interface Member {
 
 /** What applying a change did; `rejected` mirrors the core skipping an invalid change. */
 export type MembershipChange =
-  | { readonly kind: 'applied'; readonly confState: ConfState }
-  | { readonly kind: 'rejected'; readonly reason: string };
+  { readonly kind: 'applied'; readonly confState: ConfState } | { readonly kind: 'rejected'; readonly reason: string };
 
 export class Membership {
   private clusterIdValue = '';

@@ -8,7 +8,11 @@
 export const SORT_WORK_PER_STEP = 8192;
 
 /** The sort, one step at a time; the return value is a sorted copy (`items` is not changed). */
-export function* sortSteps<T>(items: readonly T[], compare: (a: T, b: T) => number, budget = SORT_WORK_PER_STEP): Generator<void, T[], void> {
+export function* sortSteps<T>(
+  items: readonly T[],
+  compare: (a: T, b: T) => number,
+  budget = SORT_WORK_PER_STEP,
+): Generator<void, T[], void> {
   const n = items.length;
   let src = items.slice();
   let dst = new Array<T>(n);
@@ -48,7 +52,11 @@ export function* sortSteps<T>(items: readonly T[], compare: (a: T, b: T) => numb
 }
 
 /** sortSteps run to the end, yielding to the event loop between steps; undefined once `aborted` says so. */
-export async function sortInSteps<T>(items: readonly T[], compare: (a: T, b: T) => number, aborted: () => boolean = () => false): Promise<T[] | undefined> {
+export async function sortInSteps<T>(
+  items: readonly T[],
+  compare: (a: T, b: T) => number,
+  aborted: () => boolean = () => false,
+): Promise<T[] | undefined> {
   const steps = sortSteps(items, compare);
   for (;;) {
     const r = steps.next();

@@ -165,8 +165,11 @@ export class StateMachine implements WatchSource {
         return this.reject(index, RejectCode.BadCommand, `unknown command ${JSON.stringify(never)}`);
       }
     }
-    const request = cmd.type === CommandType.Put || cmd.type === CommandType.Delete || cmd.type === CommandType.Cas ? cmd.request : undefined;
-    return request === undefined ? { kind: 'command', index, outcome, duplicate: false } : { kind: 'command', index, outcome, duplicate: false, request };
+    const request =
+      cmd.type === CommandType.Put || cmd.type === CommandType.Delete || cmd.type === CommandType.Cas ? cmd.request : undefined;
+    return request === undefined
+      ? { kind: 'command', index, outcome, duplicate: false }
+      : { kind: 'command', index, outcome, duplicate: false, request };
   }
 
   private remember(request: RequestId | undefined, o: WriteOutcome): WriteOutcome {

@@ -53,12 +53,8 @@ export class WatchHub {
   watch(options: WatchOptions = {}): Watch {
     const from = options.fromRevision || this.source.revision + 1;
     if (from < this.source.oldestRevision) throw new WatchCompactedError(from, this.source.oldestRevision);
-    const w = new HubWatch(
-      this.nextId++,
-      options.prefix ?? '',
-      from,
-      options.bufferLimit ?? DEFAULT_HISTORY_LIMITS.maxEvents,
-      (id) => this.watches.delete(id),
+    const w = new HubWatch(this.nextId++, options.prefix ?? '', from, options.bufferLimit ?? DEFAULT_HISTORY_LIMITS.maxEvents, (id) =>
+      this.watches.delete(id),
     );
     this.watches.set(w.id, w);
     w.catchUp(this.source);

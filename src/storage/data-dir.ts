@@ -5,7 +5,14 @@ import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Level } from 'level';
 import { CodecError, decodeIdentity, encodeIdentity, type Identity } from './codec.js';
-import { CorruptStateError, CorruptStoreError, DataDirLockedError, ForeignClusterError, ForeignNodeError, StorageOpenError } from './errors.js';
+import {
+  CorruptStateError,
+  CorruptStoreError,
+  DataDirLockedError,
+  ForeignClusterError,
+  ForeignNodeError,
+  StorageOpenError,
+} from './errors.js';
 import { IDENTITY_KEY } from './keys.js';
 
 export type Store = Level<Uint8Array, Uint8Array>;

@@ -37,7 +37,11 @@ export abstract class StorageError extends Error {
 /** Another agent (in this or another process) holds the data dir's LevelDB lock. */
 export class DataDirLockedError extends StorageError {
   readonly code = StorageErrorCode.DataDirLocked;
-  constructor(dataDir: string, readonly lockFile: string, cause?: unknown) {
+  constructor(
+    dataDir: string,
+    readonly lockFile: string,
+    cause?: unknown,
+  ) {
     super(
       dataDir,
       `data dir ${dataDir} is in use by another palisade agent (lock ${lockFile} is held). ` +
@@ -50,7 +54,11 @@ export class DataDirLockedError extends StorageError {
 /** The data dir was created for another cluster. */
 export class ForeignClusterError extends StorageError {
   readonly code = StorageErrorCode.ForeignCluster;
-  constructor(dataDir: string, readonly storedClusterId: string, readonly clusterId: string) {
+  constructor(
+    dataDir: string,
+    readonly storedClusterId: string,
+    readonly clusterId: string,
+  ) {
     super(
       dataDir,
       `data dir ${dataDir} belongs to cluster "${storedClusterId}", but this agent is configured for cluster ` +
@@ -63,11 +71,15 @@ export class ForeignClusterError extends StorageError {
 /** The data dir belongs to another node of the same cluster (its votes are not ours to reuse). */
 export class ForeignNodeError extends StorageError {
   readonly code = StorageErrorCode.ForeignNode;
-  constructor(dataDir: string, readonly storedNodeId: string, readonly nodeId: string) {
+  constructor(
+    dataDir: string,
+    readonly storedNodeId: string,
+    readonly nodeId: string,
+  ) {
     super(
       dataDir,
       `data dir ${dataDir} belongs to node "${storedNodeId}", but this agent is node "${nodeId}". ` +
-        'Give each node its own data dir; never copy one node\'s data dir to another.',
+        "Give each node its own data dir; never copy one node's data dir to another.",
     );
   }
 }
@@ -75,7 +87,12 @@ export class ForeignNodeError extends StorageError {
 /** A log entry failed its checksum or does not decode. */
 export class CorruptEntryError extends StorageError {
   readonly code = StorageErrorCode.CorruptEntry;
-  constructor(dataDir: string, readonly index: number, readonly reason: string, cause?: unknown) {
+  constructor(
+    dataDir: string,
+    readonly index: number,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
     super(dataDir, `corrupt Raft log entry at index ${index} in data dir ${dataDir}: ${reason}. ${REBUILD_ADVICE}`, { cause });
   }
 }
@@ -83,7 +100,12 @@ export class CorruptEntryError extends StorageError {
 /** Hard state, snapshot, identity or log bounds are damaged or contradict each other. */
 export class CorruptStateError extends StorageError {
   readonly code = StorageErrorCode.CorruptState;
-  constructor(dataDir: string, readonly record: string, readonly reason: string, cause?: unknown) {
+  constructor(
+    dataDir: string,
+    readonly record: string,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
     super(dataDir, `corrupt ${record} in data dir ${dataDir}: ${reason}. ${REBUILD_ADVICE}`, { cause });
   }
 }
@@ -91,7 +113,12 @@ export class CorruptStateError extends StorageError {
 /** LevelDB itself reports corruption or a missing or truncated file. */
 export class CorruptStoreError extends StorageError {
   readonly code = StorageErrorCode.CorruptStore;
-  constructor(dataDir: string, readonly file: string, detail: string, cause?: unknown) {
+  constructor(
+    dataDir: string,
+    readonly file: string,
+    detail: string,
+    cause?: unknown,
+  ) {
     super(dataDir, `the LevelDB store of data dir ${dataDir} is damaged (${file}): ${detail}. ${REBUILD_ADVICE}`, { cause });
   }
 }
@@ -99,7 +126,12 @@ export class CorruptStoreError extends StorageError {
 /** The snapshot image file the snapshot record names is missing, truncated or damaged. */
 export class CorruptSnapshotFileError extends StorageError {
   readonly code = StorageErrorCode.CorruptSnapshotFile;
-  constructor(dataDir: string, readonly file: string, readonly reason: string, cause?: unknown) {
+  constructor(
+    dataDir: string,
+    readonly file: string,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
     super(dataDir, `the snapshot image file ${file} of data dir ${dataDir} is damaged: ${reason}. ${REBUILD_ADVICE}`, { cause });
   }
 }

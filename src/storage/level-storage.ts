@@ -11,7 +11,13 @@ import type { WritableStorage } from '../raft/memory-storage.js';
 import type { Ready } from '../raft/ready.js';
 import type { InitialState } from '../raft/storage.js';
 import type { ConfState, Entry, HardState, Snapshot } from '../raft/types.js';
-import { DEFAULT_COMPACTION_POLICY, planCompaction, validateCompactionPolicy, type CompactionPlan, type CompactionPolicy } from './compaction.js';
+import {
+  DEFAULT_COMPACTION_POLICY,
+  planCompaction,
+  validateCompactionPolicy,
+  type CompactionPlan,
+  type CompactionPolicy,
+} from './compaction.js';
 import { encodeSnapshotRecord, type SnapshotFileRef } from './codec.js';
 import { claimIdentity, dataDirPaths, openStore, type DataDirPaths, type Store } from './data-dir.js';
 import { StorageClosedError, StorageOpenError, StorageWriteError } from './errors.js';

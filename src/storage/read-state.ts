@@ -47,7 +47,10 @@ async function readEntries(db: Store, paths: DataDirPaths, start: LogStart): Pro
 }
 
 /** The snapshot the record describes, its image read from its file (or, version 1, from the record). */
-async function readSnapshot(paths: DataDirPaths, record: Uint8Array | undefined): Promise<{ snapshot: Snapshot; file: string | undefined }> {
+async function readSnapshot(
+  paths: DataDirPaths,
+  record: Uint8Array | undefined,
+): Promise<{ snapshot: Snapshot; file: string | undefined }> {
   if (record === undefined) return { snapshot: EMPTY_SNAPSHOT, file: undefined };
   const stored = decodeRecord(paths, 'snapshot', decodeSnapshotRecord, record);
   if (stored.kind === 'inline') return { snapshot: stored.snapshot, file: undefined };

@@ -144,7 +144,10 @@ export async function readSnapshotFile(dir: string, ref: SnapshotFileRef, metada
   const index = view.getUint32(2) * 0x1_0000_0000 + view.getUint32(6);
   const term = view.getUint32(10) * 0x1_0000_0000 + view.getUint32(14);
   if (index !== metadata.index || term !== metadata.term) {
-    throw new SnapshotFileDamage(path, `holds the image at index ${index} term ${term}, the record names index ${metadata.index} term ${metadata.term}`);
+    throw new SnapshotFileDamage(
+      path,
+      `holds the image at index ${index} term ${term}, the record names index ${metadata.index} term ${metadata.term}`,
+    );
   }
   return new Uint8Array(buf.buffer, buf.byteOffset + HEADER, ref.size);
 }

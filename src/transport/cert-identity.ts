@@ -29,7 +29,9 @@ export function certificateIdentity(cert: PeerCertificate | undefined): Certific
 }
 
 /** The verified certificate's identity of a gRPC server call, if it came with one. */
-export function callIdentity(call: { getAuthContext?: () => { sslPeerCertificate?: PeerCertificate } | null }): CertificateIdentity | undefined {
+export function callIdentity(call: {
+  getAuthContext?: () => { sslPeerCertificate?: PeerCertificate } | null;
+}): CertificateIdentity | undefined {
   return certificateIdentity(call.getAuthContext?.()?.sslPeerCertificate ?? undefined);
 }
 

@@ -79,7 +79,10 @@ function checkAppendedEntries(entries: readonly Entry[], prevIndex: number, prev
   let lastTerm = prevTerm;
   entries.forEach((e, i) => {
     if (e.index !== prevIndex + 1 + i) {
-      throw new MalformedMessageError(`${path}[${i}].index`, `expected ${prevIndex + 1 + i} (entries follow prevIndex ${prevIndex} without gaps), got ${e.index}`);
+      throw new MalformedMessageError(
+        `${path}[${i}].index`,
+        `expected ${prevIndex + 1 + i} (entries follow prevIndex ${prevIndex} without gaps), got ${e.index}`,
+      );
     }
     if (e.term < lastTerm) throw new MalformedMessageError(`${path}[${i}].term`, `term ${e.term} is lower than the preceding ${lastTerm}`);
     if (e.term > term) throw new MalformedMessageError(`${path}[${i}].term`, `entry term ${e.term} exceeds the message term ${term}`);
@@ -114,7 +117,14 @@ export function encodeMessage(m: Exclude<Message, InstallSnapshot>): RaftMessage
         },
       };
     case 'heartbeat':
-      return { term, heartbeat: { commit: numberToU64(m.commit, 'commit'), round: numberToU64(m.round, 'round'), replyOptional: m.replyOptional === true } };
+      return {
+        term,
+        heartbeat: {
+          commit: numberToU64(m.commit, 'commit'),
+          round: numberToU64(m.round, 'round'),
+          replyOptional: m.replyOptional === true,
+        },
+      };
     case 'heartbeatResponse':
       return { term, heartbeatResponse: { round: numberToU64(m.round, 'round') } };
     case 'requestVote':
@@ -275,7 +285,12 @@ function decodeReadIndexResponse(b: ReadIndexResponse__Output, from: NodeId, to:
 
 // ------------------------------------------------------------------ batches
 
-export function encodeBatch(clusterId: string, from: NodeId, to: NodeId, messages: readonly Exclude<Message, InstallSnapshot>[]): PeerBatch {
+export function encodeBatch(
+  clusterId: string,
+  from: NodeId,
+  to: NodeId,
+  messages: readonly Exclude<Message, InstallSnapshot>[],
+): PeerBatch {
   return { clusterId, from, to, messages: messages.map(encodeMessage) };
 }
 

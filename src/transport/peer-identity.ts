@@ -14,12 +14,25 @@ export interface PeerIdentityRule {
 }
 
 /** Throws PeerUnauthenticatedError or PeerDeniedError unless `identity` may send as `from`. */
-export function checkPeerIdentity(identity: CertificateIdentity | undefined, from: NodeId, localNode: NodeId, rule: PeerIdentityRule): void {
+export function checkPeerIdentity(
+  identity: CertificateIdentity | undefined,
+  from: NodeId,
+  localNode: NodeId,
+  rule: PeerIdentityRule,
+): void {
   if (identity === undefined) {
-    throw new PeerUnauthenticatedError(localNode, 'no verified client certificate naming a node (CN) — peers must present their node certificate of the cluster CA');
+    throw new PeerUnauthenticatedError(
+      localNode,
+      'no verified client certificate naming a node (CN) — peers must present their node certificate of the cluster CA',
+    );
   }
   if (!isNodeCertificate(identity)) {
-    throw new PeerDeniedError(identity.name, from, localNode, `not a node certificate (OU is "${identity.roles.join(',')}", needs exactly "${NODE_ROLE}")`);
+    throw new PeerDeniedError(
+      identity.name,
+      from,
+      localNode,
+      `not a node certificate (OU is "${identity.roles.join(',')}", needs exactly "${NODE_ROLE}")`,
+    );
   }
   if (identity.name !== from) {
     throw new PeerDeniedError(identity.name, from, localNode, `the certificate is "${identity.name}"'s, it cannot speak as "${from}"`);

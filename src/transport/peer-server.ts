@@ -88,7 +88,10 @@ export function createPeerService(opts: PeerServiceOptions): UntypedServiceImple
     });
   };
 
-  const InstallSnapshot = (call: ServerReadableStream<Incoming<SnapshotChunk__Output>, SnapshotAck>, callback: sendUnaryData<SnapshotAck>): void => {
+  const InstallSnapshot = (
+    call: ServerReadableStream<Incoming<SnapshotChunk__Output>, SnapshotAck>,
+    callback: sendUnaryData<SnapshotAck>,
+  ): void => {
     const cert = callIdentity(call);
     opts.snapshots.serve(
       call,
@@ -108,7 +111,11 @@ export function createPeerService(opts: PeerServiceOptions): UntypedServiceImple
 }
 
 /** `cert`: the caller's verified certificate (read once per call: a call stays on one connection). */
-function checkEnvelope(opts: PeerServiceOptions, wire: PeerBatch__Output | SnapshotChunk__Output, cert: CertificateIdentity | undefined): void {
+function checkEnvelope(
+  opts: PeerServiceOptions,
+  wire: PeerBatch__Output | SnapshotChunk__Output,
+  cert: CertificateIdentity | undefined,
+): void {
   const { clusterId, nodeId } = opts;
   const env = decodeEnvelope(wire);
   // Identity first: a stranger learns nothing about the cluster id from the answer.
@@ -118,7 +125,9 @@ function checkEnvelope(opts: PeerServiceOptions, wire: PeerBatch__Output | Snaps
 }
 
 function undecodable(x: UndecodableRequest): MalformedMessageError {
-  return new MalformedMessageError('', `not a valid protobuf message: ${(x.cause as Error)?.message ?? String(x.cause)}`, { cause: x.cause });
+  return new MalformedMessageError('', `not a valid protobuf message: ${(x.cause as Error)?.message ?? String(x.cause)}`, {
+    cause: x.cause,
+  });
 }
 
 /** Ends the call once: with OK and `ok`, or with the status for `err`. */

@@ -59,14 +59,19 @@ export class SnapshotChunkChecker {
       if (wire.part !== 'header') throw new MalformedMessageError(path, 'the first chunk of a snapshot must be its header');
       const header = decodeSnapshotHeader(wire.header, `${path}.header`);
       if (header.size > this.opts.maxSnapshotBytes) {
-        throw new MalformedMessageError(`${path}.header.size`, `snapshot of ${header.size} bytes exceeds the limit of ${this.opts.maxSnapshotBytes}`);
+        throw new MalformedMessageError(
+          `${path}.header.size`,
+          `snapshot of ${header.size} bytes exceeds the limit of ${this.opts.maxSnapshotBytes}`,
+        );
       }
       this.headerValue = header;
       this.from = env.from;
       return { part: 'header', header, from: env.from };
     }
-    if (env.from !== this.from) throw new MalformedMessageError(`${path}.from`, `snapshot started by "${this.from}" continued by "${env.from}"`);
-    if (wire.part !== 'data') throw new MalformedMessageError(path, `expected a data chunk, got ${wire.part === undefined ? 'nothing' : wire.part}`);
+    if (env.from !== this.from)
+      throw new MalformedMessageError(`${path}.from`, `snapshot started by "${this.from}" continued by "${env.from}"`);
+    if (wire.part !== 'data')
+      throw new MalformedMessageError(path, `expected a data chunk, got ${wire.part === undefined ? 'nothing' : wire.part}`);
     const data = wire.data;
     if (!(data instanceof Uint8Array)) throw new MalformedMessageError(`${path}.data`, 'expected bytes');
     if (this.received + data.length > this.headerValue.size) {

@@ -143,10 +143,16 @@ class Transfer {
 
   private async begin(from: NodeId): Promise<void> {
     if (this.busy.has(from)) {
-      throw new SnapshotLimitError(GrpcStatus.RESOURCE_EXHAUSTED, `a snapshot from "${from}" is already being received; one at a time per sender`);
+      throw new SnapshotLimitError(
+        GrpcStatus.RESOURCE_EXHAUSTED,
+        `a snapshot from "${from}" is already being received; one at a time per sender`,
+      );
     }
     if (this.busy.size >= this.opts.maxConcurrent) {
-      throw new SnapshotLimitError(GrpcStatus.RESOURCE_EXHAUSTED, `${this.busy.size} snapshots are already being received (at most ${this.opts.maxConcurrent})`);
+      throw new SnapshotLimitError(
+        GrpcStatus.RESOURCE_EXHAUSTED,
+        `${this.busy.size} snapshots are already being received (at most ${this.opts.maxConcurrent})`,
+      );
     }
     this.busy.add(from);
     this.from = from;

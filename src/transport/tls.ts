@@ -72,7 +72,9 @@ function loadPem(config: TlsConfig): Pem {
   try {
     leaf = new X509Certificate(pem.cert);
   } catch (err) {
-    throw new TlsFilesError(`TLS certificate file "${config.certFile}" holds no PEM certificate: ${(err as Error).message}`, { cause: err });
+    throw new TlsFilesError(`TLS certificate file "${config.certFile}" holds no PEM certificate: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   let matches: boolean;
   try {
@@ -81,9 +83,14 @@ function loadPem(config: TlsConfig): Pem {
     throw new TlsFilesError(`TLS key file "${config.keyFile}" holds no PEM private key: ${(err as Error).message}`, { cause: err });
   }
   if (!matches) {
-    throw new TlsFilesError(`TLS key file "${config.keyFile}" is not the key of certificate "${config.certFile}" — give the key the certificate was issued for`);
+    throw new TlsFilesError(
+      `TLS key file "${config.keyFile}" is not the key of certificate "${config.certFile}" — give the key the certificate was issued for`,
+    );
   }
-  for (const [file, bytes] of [[config.caFile, pem.ca], [config.clientCaFile, pem.clientCa]] as const) {
+  for (const [file, bytes] of [
+    [config.caFile, pem.ca],
+    [config.clientCaFile, pem.clientCa],
+  ] as const) {
     if (file === undefined || bytes === undefined) continue;
     try {
       createSecureContext({ ca: bytes });
@@ -174,7 +181,12 @@ export class TlsMaterial {
   /** The certificate in use now. */
   summary(): CertificateSummary {
     const leaf = new X509Certificate(this.pem.cert);
-    return { subject: leaf.subject.replace(/\n/g, ', '), serial: leaf.serialNumber, validTo: leaf.validTo, fingerprint256: leaf.fingerprint256 };
+    return {
+      subject: leaf.subject.replace(/\n/g, ', '),
+      serial: leaf.serialNumber,
+      validTo: leaf.validTo,
+      fingerprint256: leaf.fingerprint256,
+    };
   }
 
   /**
@@ -184,7 +196,11 @@ export class TlsMaterial {
    */
   reload(): boolean {
     const next = loadPem(this.config);
-    const same = next.cert.equals(this.pem.cert) && next.key.equals(this.pem.key) && next.ca.equals(this.pem.ca) && next.clientCa.equals(this.pem.clientCa);
+    const same =
+      next.cert.equals(this.pem.cert) &&
+      next.key.equals(this.pem.key) &&
+      next.ca.equals(this.pem.ca) &&
+      next.clientCa.equals(this.pem.clientCa);
     if (same) return false;
     this.pem = next;
     this.peerServer?.replace(this.peerContext());
@@ -245,7 +261,8 @@ export function expectNode(peerId: string): (host: string, cert: PeerCertificate
     if (hostError !== undefined) return hostError;
     const id = certificateIdentity(cert);
     if (id?.name === peerId && isNodeCertificate(id)) return undefined;
-    const shown = id === undefined ? 'a certificate without a single CN' : `the certificate of ${id.name} (OU ${id.roles.join(',') || 'none'})`;
+    const shown =
+      id === undefined ? 'a certificate without a single CN' : `the certificate of ${id.name} (OU ${id.roles.join(',') || 'none'})`;
     return new Error(`peer ${peerId} at ${host} presented ${shown}, not node ${peerId}'s (CN=${peerId}, OU=${NODE_ROLE})`);
   };
 }

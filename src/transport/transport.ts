@@ -99,7 +99,8 @@ export class PeerTransport {
     this.reports = { unreachable: (id) => opts.reportUnreachable?.(id), snapshot: (id, ok) => opts.reportSnapshot?.(id, ok) };
     for (const [id, address] of opts.peers) if (id !== opts.nodeId) this.addresses.set(id, address);
     const isMember = opts.isMember ?? ((id: NodeId) => this.addresses.has(id));
-    this.ownSnapshotDir = opts.snapshotDir === undefined ? join(tmpdir(), `palisade-snapshots-${randomBytes(8).toString('hex')}`) : undefined;
+    this.ownSnapshotDir =
+      opts.snapshotDir === undefined ? join(tmpdir(), `palisade-snapshots-${randomBytes(8).toString('hex')}`) : undefined;
     this.snapshots = new SnapshotReceiver({
       clusterId: opts.clusterId,
       nodeId: opts.nodeId,
@@ -178,7 +179,10 @@ export class PeerTransport {
     }
     this.phase = 'running';
     for (const id of this.addresses.keys()) this.openClient(id);
-    this.logger.info({ node: this.opts.nodeId, cluster: this.opts.clusterId, address: this.bound, tls: this.tls !== undefined }, 'peer transport listening');
+    this.logger.info(
+      { node: this.opts.nodeId, cluster: this.opts.clusterId, address: this.bound, tls: this.tls !== undefined },
+      'peer transport listening',
+    );
     return this.bound;
   }
 

@@ -50,7 +50,12 @@ const ha: Partial<HaPort> = {
 };
 const port: NodePort = fakePort({
   status: () => status,
-  view: () => ({ revision: 4, get: () => undefined, list: () => [], members: () => ['n1', 'n2'].map((id) => ({ id, address: '', role: 'voter' as const })) }),
+  view: () => ({
+    revision: 4,
+    get: () => undefined,
+    list: () => [],
+    members: () => ['n1', 'n2'].map((id) => ({ id, address: '', role: 'voter' as const })),
+  }),
   write: async (cmd) => {
     reached.push(`${cmd.type} ${cmd.key}`);
     return { outcome: { type: 'put', revision: 5 }, duplicate: false };
@@ -82,11 +87,35 @@ const withCert = (p: PkiPaths): ClientTls => ({ caFile: ca(), certFile: p.cert, 
 function noRoleCert(name: string): PkiPaths {
   const p = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
   const csr = join(dir, `${name}.csr`);
-  execFileSync('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', p.key, '-out', csr, '-subj', `/CN=${name}`], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', p.key, '-out', csr, '-subj', `/CN=${name}`],
+    { stdio: 'ignore' },
+  );
   writeFileSync(`${csr}.ext`, 'extendedKeyUsage=clientAuth\n');
-  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', ca(), '-CAkey', caPaths(pki).key, '-CAcreateserial', '-out', p.cert, '-days', '2', '-extfile', `${csr}.ext`], {
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      ca(),
+      '-CAkey',
+      caPaths(pki).key,
+      '-CAcreateserial',
+      '-out',
+      p.cert,
+      '-days',
+      '2',
+      '-extfile',
+      `${csr}.ext`,
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   return p;
 }
 
@@ -133,7 +162,14 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
     assert.deepEqual(rpcs.map((r) => r.name).sort(), Object.keys(METHOD_PERMISSION).sort(), 'the permission table lists every RPC');
     const caOnly = grpc.credentials.createSsl(execFileSync('cat', [ca()]));
     const before = reached.length;
-    for (const creds of [caOnly, grpc.credentials.createSsl(execFileSync('cat', [ca()]), execFileSync('cat', [certs.rogueAdmin.key]), execFileSync('cat', [certs.rogueAdmin.cert]))]) {
+    for (const creds of [
+      caOnly,
+      grpc.credentials.createSsl(
+        execFileSync('cat', [ca()]),
+        execFileSync('cat', [certs.rogueAdmin.key]),
+        execFileSync('cat', [certs.rogueAdmin.cert]),
+      ),
+    ]) {
       const raw = new grpc.Client(address, creds);
       for (const rpc of rpcs) assert.equal(await rawCall(raw, rpc), grpc.status.UNAUTHENTICATED, rpc.name);
       raw.close();
@@ -143,7 +179,10 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
 
   test('the typed client without credentials gets UnauthenticatedError naming what to give', async () => {
     const c = client({ caFile: ca() });
-    await assert.rejects(c.status(), (err: unknown) => err instanceof UnauthenticatedError && /client certificate/.test(err.message) && /token/.test(err.message));
+    await assert.rejects(
+      c.status(),
+      (err: unknown) => err instanceof UnauthenticatedError && /client certificate/.test(err.message) && /token/.test(err.message),
+    );
     await assert.rejects(c.kv.put('k', 'v'), UnauthenticatedError);
     await assert.rejects(c.pause(), UnauthenticatedError);
   });
@@ -193,7 +232,10 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
     assert.ok(reached.includes('put app/x') && reached.includes('pause') && reached.includes('switchover n2'));
     // Who paused failover and moved the role is in the node's log; a kv write is not (too many).
     for (const rpc of ['Pause', 'Switchover']) {
-      assert.ok(logged.some((l) => l.msg === 'operator action' && l.rpc === rpc && l.user === 'operator-user' && l.role === 'operator'), rpc);
+      assert.ok(
+        logged.some((l) => l.msg === 'operator action' && l.rpc === rpc && l.user === 'operator-user' && l.role === 'operator'),
+        rpc,
+      );
     }
     assert.ok(!logged.some((l) => l.msg === 'operator action' && l.rpc === 'KvPut'));
     assert.ok(logged.some((l) => l.msg === 'client call refused' && l.rpc === 'MemberAdd' && /needs role admin/.test(String(l.reason))));
@@ -208,11 +250,25 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
 
   test('palisade/...: refused to admin (unary and on the write stream) and to a node certificate', async () => {
     const admin = client(withCert(certs.admin));
-    for (const p of [() => admin.kv.put('palisade/ha/nodes/n1', '{}'), () => admin.kv.delete('palisade/ha/nodes/n1'), () => admin.kv.cas('palisade/x', 0, 'v')]) {
-      await assert.rejects(p(), (err: unknown) => err instanceof PermissionDeniedError && /written only by the cluster's nodes/.test(err.message));
+    for (const p of [
+      () => admin.kv.put('palisade/ha/nodes/n1', '{}'),
+      () => admin.kv.delete('palisade/ha/nodes/n1'),
+      () => admin.kv.cas('palisade/x', 0, 'v'),
+    ]) {
+      await assert.rejects(
+        p(),
+        (err: unknown) => err instanceof PermissionDeniedError && /written only by the cluster's nodes/.test(err.message),
+      );
     }
     // The typed client sends writes on the KvWrite stream first: the item is refused there too.
-    const raw = new grpc.Client(address, grpc.credentials.createSsl(execFileSync('cat', [ca()]), execFileSync('cat', [certs.admin.key]), execFileSync('cat', [certs.admin.cert])));
+    const raw = new grpc.Client(
+      address,
+      grpc.credentials.createSsl(
+        execFileSync('cat', [ca()]),
+        execFileSync('cat', [certs.admin.key]),
+        execFileSync('cat', [certs.admin.cert]),
+      ),
+    );
     const answer = await writeStreamOnce(raw, 'palisade/ha/nodes/n2');
     raw.close();
     assert.equal(answer.error?.code, grpc.status.PERMISSION_DENIED);
@@ -227,13 +283,19 @@ describe('client authentication and roles over TLS', { skip: hasOpenssl() ? fals
 
   test('a certificate without a role (no OU) is told which role the call needs', async () => {
     const c = client(withCert(certs.norole));
-    await assert.rejects(c.status(), (err: unknown) => err instanceof PermissionDeniedError && /names no role/.test(err.message) && /role reader/.test(err.message));
+    await assert.rejects(
+      c.status(),
+      (err: unknown) => err instanceof PermissionDeniedError && /names no role/.test(err.message) && /role reader/.test(err.message),
+    );
   });
 
   test('tokens over TLS without a client certificate: operator token writes, reader token reads only; a wrong token is UNAUTHENTICATED', async () => {
     const deployer = client({ caFile: ca() }, TOKENS.deployer);
     assert.equal((await deployer.kv.put('app/token', 'v')).revision, 5);
-    await assert.rejects(deployer.members.add('n6', '127.0.0.1:7106'), (err: unknown) => err instanceof PermissionDeniedError && /token "deployer"/.test(err.message));
+    await assert.rejects(
+      deployer.members.add('n6', '127.0.0.1:7106'),
+      (err: unknown) => err instanceof PermissionDeniedError && /token "deployer"/.test(err.message),
+    );
     const auditor = client({ caFile: ca() }, TOKENS.auditor); // stored as a sha256: hash
     assert.equal((await auditor.status()).nodeId, 'n1');
     await assert.rejects(auditor.kv.put('app/token', 'v'), PermissionDeniedError);
@@ -268,7 +330,12 @@ describe('CallGuard without the network', () => {
       assert.deepEqual([...ROLE_GRANTS[role]].sort(), expected[role].sort(), role);
       for (const [method, needed] of Object.entries(METHOD_PERMISSION)) {
         if (expected[role].includes(needed)) guard.authorize(who(role), method);
-        else assert.throws(() => guard.authorize(who(role), method), (err: unknown) => err instanceof PermissionDeniedError && err.message.includes(`needs role ${needed === 'operate' ? 'operator' : 'admin'}`));
+        else
+          assert.throws(
+            () => guard.authorize(who(role), method),
+            (err: unknown) =>
+              err instanceof PermissionDeniedError && err.message.includes(`needs role ${needed === 'operate' ? 'operator' : 'admin'}`),
+          );
       }
     }
     assert.throws(() => guard.authorize(who(Role.Admin), 'NoSuchRpc'), PermissionDeniedError);
@@ -288,7 +355,10 @@ describe('CallGuard without the network', () => {
     assert.throws(() => open.authorizeKeyWrite(anon, 'palisade/ha/nodes/n1'), PermissionDeniedError);
     const md = new grpc.Metadata();
     md.set('authorization', 'Bearer some-token-from-elsewhere');
-    assert.throws(() => open.authenticate({ metadata: md, peerCertificate: undefined }), /accepts none .*runs without authentication: send no token/);
+    assert.throws(
+      () => open.authenticate({ metadata: md, peerCertificate: undefined }),
+      /accepts none .*runs without authentication: send no token/,
+    );
   });
 
   test('with tokens only (no TLS), a call without a token is UNAUTHENTICATED', () => {
@@ -303,7 +373,11 @@ describe('CallGuard without the network', () => {
     basic.set('authorization', `Basic ${TOKENS.deployer}`);
     assert.throws(() => g.authenticate({ metadata: basic, peerCertificate: undefined }), UnauthenticatedError);
     // The reads a node makes without credentials (join, removal check), when the node allows them.
-    const withNodeReads = new CallGuard({ certificates: false, tokens: new ReloadableTokenTable(tokenFile), anonymousMethods: ['Status', 'MemberList'] });
+    const withNodeReads = new CallGuard({
+      certificates: false,
+      tokens: new ReloadableTokenTable(tokenFile),
+      anonymousMethods: ['Status', 'MemberList'],
+    });
     const none = { metadata: new grpc.Metadata(), peerCertificate: undefined };
     assert.deepEqual(withNodeReads.check(none, 'MemberList'), { name: 'anonymous', role: 'reader', via: 'anonymous' });
     assert.throws(() => withNodeReads.check(none, 'KvGet'), UnauthenticatedError);

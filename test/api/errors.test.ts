@@ -57,6 +57,8 @@ test('NO_LEADER carries the known leader and its address', () => {
 
 test('foreign errors become INTERNAL; bare gRPC failures are classified by status code', () => {
   assert.equal(toGrpcStatus(new Error('boom')).code, GrpcStatus.INTERNAL);
-  assert.ok(fromGrpcError({ code: GrpcStatus.UNAVAILABLE, details: 'connect ECONNREFUSED', metadata: new Metadata() }) instanceof UnavailableError);
+  assert.ok(
+    fromGrpcError({ code: GrpcStatus.UNAVAILABLE, details: 'connect ECONNREFUSED', metadata: new Metadata() }) instanceof UnavailableError,
+  );
   assert.ok(fromGrpcError({ code: GrpcStatus.DEADLINE_EXCEEDED, details: 'Deadline exceeded' }) instanceof TimeoutError);
 });

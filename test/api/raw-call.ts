@@ -15,7 +15,11 @@ export function clientRpcs(): { name: string; path: string; requestStream: boole
 }
 
 /** One raw call with an empty request; resolves to its status code. */
-export function rawCall(raw: grpc.Client, rpc: { path: string; requestStream: boolean; responseStream: boolean }, timeoutMs = 3000): Promise<grpc.status> {
+export function rawCall(
+  raw: grpc.Client,
+  rpc: { path: string; requestStream: boolean; responseStream: boolean },
+  timeoutMs = 3000,
+): Promise<grpc.status> {
   const id = (b: Buffer): Buffer => b;
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve) => {

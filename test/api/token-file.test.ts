@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReloadableTokenTable, TokenFileError, followTokenFile, hashToken, loadTokenFile, parseTokenFile } from '../../src/api/token-file.js';
+import {
+  ReloadableTokenTable,
+  TokenFileError,
+  followTokenFile,
+  hashToken,
+  loadTokenFile,
+  parseTokenFile,
+} from '../../src/api/token-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'palisade-tokens-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +37,10 @@ describe('parseTokenFile', () => {
   });
 
   test('plain and sha256: tokens, comments and blank lines', () => {
-    const { table, users, plainTokens } = parseTokenFile('t', `# users\n\nalice admin ${PLAIN}   # trailing comment\nci  reader  sha256:${hashToken(HASHED)}\n`);
+    const { table, users, plainTokens } = parseTokenFile(
+      't',
+      `# users\n\nalice admin ${PLAIN}   # trailing comment\nci  reader  sha256:${hashToken(HASHED)}\n`,
+    );
     assert.equal(users, 2);
     assert.equal(plainTokens, true);
     assert.deepEqual(table.lookup(PLAIN), { name: 'alice', role: 'admin' });
@@ -51,27 +61,33 @@ describe('parseTokenFile', () => {
       'fr@nk! reader frank-token-0123456789',
       'node1 node node-token-0123456789',
     ].join('\n');
-    assert.throws(() => parseTokenFile('t', text), (err: unknown) => {
-      assert.ok(err instanceof TokenFileError);
-      const p = err.problems;
-      assert.match(p[0], /^line 1: expected NAME ROLE TOKEN/);
-      assert.match(p[1], /^line 2: role "superuser" is not one of reader, operator, admin/);
-      assert.match(p[2], /^line 3: the token is shorter than 16/);
-      assert.match(p[3], /^line 4: sha256: must be followed by 64/);
-      assert.match(p[4], /^line 6: user "gina" appears twice/);
-      assert.match(p[5], /^line 7: the same token as user "bob"/);
-      assert.match(p[6], /^line 8: "fr@nk!" is not a user name/);
-      assert.match(p[7], /^line 9: role "node" is not one of/, 'nodes authenticate by certificate only');
-      assert.equal(p.length, 8);
-      return true;
-    });
+    assert.throws(
+      () => parseTokenFile('t', text),
+      (err: unknown) => {
+        assert.ok(err instanceof TokenFileError);
+        const p = err.problems;
+        assert.match(p[0], /^line 1: expected NAME ROLE TOKEN/);
+        assert.match(p[1], /^line 2: role "superuser" is not one of reader, operator, admin/);
+        assert.match(p[2], /^line 3: the token is shorter than 16/);
+        assert.match(p[3], /^line 4: sha256: must be followed by 64/);
+        assert.match(p[4], /^line 6: user "gina" appears twice/);
+        assert.match(p[5], /^line 7: the same token as user "bob"/);
+        assert.match(p[6], /^line 8: "fr@nk!" is not a user name/);
+        assert.match(p[7], /^line 9: role "node" is not one of/, 'nodes authenticate by certificate only');
+        assert.equal(p.length, 8);
+        return true;
+      },
+    );
   });
 });
 
 describe('loadTokenFile checks who can change or read the file', () => {
   test('0600 is fine; group- or world-writable is refused; plain tokens readable by others are refused, hashes are not', () => {
     loadTokenFile(file('ok', `a admin ${PLAIN}\n`));
-    assert.throws(() => loadTokenFile(file('gw', `a admin sha256:${hashToken(PLAIN)}\n`, 0o620)), /writable by group or others .*chmod 600/);
+    assert.throws(
+      () => loadTokenFile(file('gw', `a admin sha256:${hashToken(PLAIN)}\n`, 0o620)),
+      /writable by group or others .*chmod 600/,
+    );
     assert.throws(() => loadTokenFile(file('ow', `a admin sha256:${hashToken(PLAIN)}\n`, 0o602)), /writable by group or others/);
     assert.throws(() => loadTokenFile(file('or', `a admin ${PLAIN}\n`, 0o644)), /holds plain tokens and is readable/);
     loadTokenFile(file('hashed-readable', `a admin sha256:${hashToken(PLAIN)}\n`, 0o644));
@@ -100,7 +116,12 @@ describe('ReloadableTokenTable', () => {
     const p = file('deleted', `a admin ${PLAIN}\n`);
     const table = new ReloadableTokenTable(p);
     const errors: string[] = [];
-    const stop = followTokenFile(table, () => {}, (err) => errors.push(err.message), 20);
+    const stop = followTokenFile(
+      table,
+      () => {},
+      (err) => errors.push(err.message),
+      20,
+    );
     const until = async (cond: () => boolean, what: string): Promise<void> => {
       const deadline = Date.now() + 5000;
       while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -121,7 +142,12 @@ describe('ReloadableTokenTable', () => {
     const p = file('follow', `a admin ${PLAIN}\n`);
     const table = new ReloadableTokenTable(p);
     const reloads: number[] = [];
-    const stop = followTokenFile(table, (n) => reloads.push(n), (err) => assert.fail(err), 20);
+    const stop = followTokenFile(
+      table,
+      (n) => reloads.push(n),
+      (err) => assert.fail(err),
+      20,
+    );
     try {
       writeFileSync(p, `a admin ${PLAIN}\nb operator ${HASHED}\n`);
       const deadline = Date.now() + 5000;

@@ -59,7 +59,10 @@ test('items are answered as their writes complete, matched by seq; the stream en
   assert.deepEqual(bySeq.get(1), ['put', '1']);
   assert.deepEqual(bySeq.get(2), ['put', '2']);
   assert.deepEqual(bySeq.get(3), ['put', '0']);
-  assert.ok(answers.findIndex((a) => a.seq === 2) < answers.findIndex((a) => a.seq === 1), 'the later write, released first, is answered first');
+  assert.ok(
+    answers.findIndex((a) => a.seq === 2) < answers.findIndex((a) => a.seq === 1),
+    'the later write, released first, is answered first',
+  );
 });
 
 test('an item error is the status the unary call would end with; other items are unaffected', async () => {

@@ -61,11 +61,17 @@ const posix = (p: string) => p.split(sep).join('/');
 
 /** Reads every .ts file under `srcDir` and resolves its relative imports ('x.js' is the file 'x.ts'). */
 export function readSourceGraph(srcDir: string): SourceGraph {
-  const files = tsFiles(srcDir).map((f) => posix(relative(srcDir, f))).sort();
+  const files = tsFiles(srcDir)
+    .map((f) => posix(relative(srcDir, f)))
+    .sort();
   const edges = files.flatMap((file) =>
     importsOf(readFileSync(join(srcDir, file), 'utf8'))
       .filter(({ spec }) => spec.startsWith('./') || spec.startsWith('../'))
-      .map(({ spec, line }) => ({ from: file, to: posix(relative(srcDir, resolve(srcDir, dirname(file), spec))).replace(/\.js$/, '.ts'), line })),
+      .map(({ spec, line }) => ({
+        from: file,
+        to: posix(relative(srcDir, resolve(srcDir, dirname(file), spec))).replace(/\.js$/, '.ts'),
+        line,
+      })),
   );
   return { files, edges };
 }
@@ -88,10 +94,15 @@ export function layerViolations(
     const [a, b] = [partOf(from), partOf(to)];
     const allowed = rules[a];
     if (to.startsWith('../')) out.push(`${where}: imports ${to.slice(3)}, outside src/`);
-    else if (allowed === undefined) out.push(`${where}: ${a} is not in the layer table (test/arch/import-graph.ts LAYER_RULES): add it with the parts it may import`);
+    else if (allowed === undefined)
+      out.push(`${where}: ${a} is not in the layer table (test/arch/import-graph.ts LAYER_RULES): add it with the parts it may import`);
     else if (a === b) continue;
-    else if (!allowed.includes(b)) out.push(`${where}: ${a} may not import ${b} (src/${to}); ${a} may import ${allowed.length > 0 ? allowed.join(', ') : 'nothing outside itself'}`);
-    else if (entries[b] !== undefined && !entries[b].includes(to)) out.push(`${where}: imports src/${to}, inside ${b}/; outside ${b}/ import only ${entries[b].map((e) => `src/${e}`).join(', ')}`);
+    else if (!allowed.includes(b))
+      out.push(
+        `${where}: ${a} may not import ${b} (src/${to}); ${a} may import ${allowed.length > 0 ? allowed.join(', ') : 'nothing outside itself'}`,
+      );
+    else if (entries[b] !== undefined && !entries[b].includes(to))
+      out.push(`${where}: imports src/${to}, inside ${b}/; outside ${b}/ import only ${entries[b].map((e) => `src/${e}`).join(', ')}`);
   }
   return out;
 }

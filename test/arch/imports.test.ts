@@ -116,7 +116,7 @@ describe('architecture: the Raft core is pure', () => {
         "/* import x from 'node:fs' */",
         "const why = 'the process of elimination, Math.random is banned';",
         'const t = `performance ${n} Date`;',
-        "const s = \"it's // not a comment\"; const x = 1;",
+        'const s = "it\'s // not a comment"; const x = 1;',
       ].join('\n');
       assert.deepEqual(whats(src), []);
     });
@@ -134,11 +134,19 @@ describe('architecture: the layers of src/ (README "Layout")', () => {
 
   test('every part of src/ is in the layer table, and the table has no cycle', () => {
     const parts = new Set(graph.files.map(partOf));
-    assert.deepEqual([...parts].filter((p) => LAYER_RULES[p] === undefined), [], 'parts of src/ missing from LAYER_RULES');
+    assert.deepEqual(
+      [...parts].filter((p) => LAYER_RULES[p] === undefined),
+      [],
+      'parts of src/ missing from LAYER_RULES',
+    );
     // Each part's allowed imports must already be placed when the part is: then the table is a DAG.
     const placed: string[] = [];
     for (const [part, allowed] of Object.entries(LAYER_RULES)) {
-      assert.deepEqual(allowed.filter((p) => !placed.includes(p)), [], `${part} may import a part listed after it`);
+      assert.deepEqual(
+        allowed.filter((p) => !placed.includes(p)),
+        [],
+        `${part} may import a part listed after it`,
+      );
       placed.push(part);
     }
   });
@@ -167,7 +175,11 @@ describe('architecture: the layers of src/ (README "Layout")', () => {
     });
 
     test("outside server/, only the server's public entries may be imported", () => {
-      const edges = [edge('cli/commands/agent.ts', 'server/logger.ts', 111), edge('cli/commands/agent.ts', 'server/node.ts'), edge('index.ts', 'server/config.ts')];
+      const edges = [
+        edge('cli/commands/agent.ts', 'server/logger.ts', 111),
+        edge('cli/commands/agent.ts', 'server/node.ts'),
+        edge('index.ts', 'server/config.ts'),
+      ];
       assert.deepEqual(layerViolations(edges), [
         'src/cli/commands/agent.ts:111: imports src/server/logger.ts, inside server/; outside server/ import only src/server/node.ts, src/server/config.ts, src/server/node-options.ts',
       ]);
@@ -182,15 +194,31 @@ describe('architecture: the layers of src/ (README "Layout")', () => {
 
     test('cycles are found through any number of files and written as a closed path', () => {
       const files = ['api/a.ts', 'api/b.ts', 'api/c.ts', 'api/d.ts', 'api/self.ts', 'api/tail.ts'];
-      const edges = [edge('api/b.ts', 'api/c.ts'), edge('api/c.ts', 'api/a.ts'), edge('api/a.ts', 'api/b.ts'), edge('api/d.ts', 'api/a.ts'), edge('api/self.ts', 'api/self.ts'), edge('api/tail.ts', 'api/d.ts')];
-      assert.deepEqual(importCycles({ files, edges }), [['api/a.ts', 'api/b.ts', 'api/c.ts', 'api/a.ts'], ['api/self.ts', 'api/self.ts']]);
+      const edges = [
+        edge('api/b.ts', 'api/c.ts'),
+        edge('api/c.ts', 'api/a.ts'),
+        edge('api/a.ts', 'api/b.ts'),
+        edge('api/d.ts', 'api/a.ts'),
+        edge('api/self.ts', 'api/self.ts'),
+        edge('api/tail.ts', 'api/d.ts'),
+      ];
+      assert.deepEqual(importCycles({ files, edges }), [
+        ['api/a.ts', 'api/b.ts', 'api/c.ts', 'api/a.ts'],
+        ['api/self.ts', 'api/self.ts'],
+      ]);
       assert.deepEqual(importCycles({ files, edges: edges.filter((e) => e.from !== 'api/c.ts' && e.from !== 'api/self.ts') }), []);
     });
 
     test('the reader resolves relative, type-only, re-exported and dynamic imports to files of src/', () => {
       const fromAgent = graph.edges.filter((e) => e.from === 'index.ts').map((e) => e.to);
       assert.ok(fromAgent.includes('errors.ts') && fromAgent.includes('client/index.ts'), `index.ts edges: ${fromAgent.join(', ')}`);
-      const src = ["import type { A } from './a.js';", "export * as b from '../b.js';", "const c = await import('./c.js');", "import 'pino';", "// import './d.js';"].join('\n');
+      const src = [
+        "import type { A } from './a.js';",
+        "export * as b from '../b.js';",
+        "const c = await import('./c.js');",
+        "import 'pino';",
+        "// import './d.js';",
+      ].join('\n');
       assert.deepEqual(importsOf(src), [
         { spec: './a.js', line: 1 },
         { spec: '../b.js', line: 2 },

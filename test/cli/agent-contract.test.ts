@@ -40,7 +40,11 @@ function validated(input: unknown): string {
 }
 
 function render(v: unknown): string {
-  const json = JSON.stringify(v, (_k, x: unknown): unknown => (x instanceof Map ? Object.fromEntries(x) : typeof x === 'function' ? '[function]' : x), 2);
+  const json = JSON.stringify(
+    v,
+    (_k, x: unknown): unknown => (x instanceof Map ? Object.fromEntries(x) : typeof x === 'function' ? '[function]' : x),
+    2,
+  );
   return json ?? 'undefined';
 }
 
@@ -98,18 +102,86 @@ const CASES: Record<string, () => Promise<string> | string> = {
       '--cluster',
       'BAD',
     ]),
-  'check settings without a check': () => cli([...BASE, '--peers', PEERS, '--check-interval-ms', '500', '--check-fall', '2', '--check-timeout-ms', '']),
-  'fencing hook without a fence hook, VIP interface alone': () => cli([...BASE, '--peers', PEERS, '--fencing', 'hook', '--vip-interface', 'eth0']),
+  'check settings without a check': () =>
+    cli([...BASE, '--peers', PEERS, '--check-interval-ms', '500', '--check-fall', '2', '--check-timeout-ms', '']),
+  'fencing hook without a fence hook, VIP interface alone': () =>
+    cli([...BASE, '--peers', PEERS, '--fencing', 'hook', '--vip-interface', 'eth0']),
   'bad VIP': () => cli([...BASE, '--peers', PEERS, '--vip', '10.0.0.0/24', '--vip-interface', 'eth0']),
-  'unsafe timing': () => cli([...BASE, '--peers', PEERS, '--on-demote', HOOK, '--hook-timeout-ms', '60000', '--election-timeout-ms', '100']),
+  'unsafe timing': () =>
+    cli([...BASE, '--peers', PEERS, '--on-demote', HOOK, '--hook-timeout-ms', '60000', '--election-timeout-ms', '100']),
   'election timeout below two heartbeats': () => cli([...BASE, '--peers', PEERS, '--heartbeat-ms', '100', '--election-timeout-ms', '150']),
-  'hooks that are not executables': () => cli([...BASE, '--peers', PEERS, '--on-promote', join(ROOT, 'README.md'), '--on-fence', join(ROOT, 'no-such-hook'), '--check', join(ROOT, 'src')]),
-  'peers and join': () => cli(['agent', '--id', 'n2', '--listen', '127.0.0.1:7101', '--data-dir', './d', '--peers', 'n1=127.0.0.1:7101,n1=127.0.0.1:7102,BAD=x,n3=127.0.0.1:7102', '--join', 'nohost']),
-  'addresses': () => cli(['agent', '--id', 'N 1', '--listen', '10.0.0.1:7101', '--http', 'x:99999', '--client-listen', ':7', '--metrics-listen', 'h', '--data-dir', './d', '--peers', '']),
+  'hooks that are not executables': () =>
+    cli([
+      ...BASE,
+      '--peers',
+      PEERS,
+      '--on-promote',
+      join(ROOT, 'README.md'),
+      '--on-fence',
+      join(ROOT, 'no-such-hook'),
+      '--check',
+      join(ROOT, 'src'),
+    ]),
+  'peers and join': () =>
+    cli([
+      'agent',
+      '--id',
+      'n2',
+      '--listen',
+      '127.0.0.1:7101',
+      '--data-dir',
+      './d',
+      '--peers',
+      'n1=127.0.0.1:7101,n1=127.0.0.1:7102,BAD=x,n3=127.0.0.1:7102',
+      '--join',
+      'nohost',
+    ]),
+  addresses: () =>
+    cli([
+      'agent',
+      '--id',
+      'N 1',
+      '--listen',
+      '10.0.0.1:7101',
+      '--http',
+      'x:99999',
+      '--client-listen',
+      ':7',
+      '--metrics-listen',
+      'h',
+      '--data-dir',
+      './d',
+      '--peers',
+      '',
+    ]),
   'TLS: deprecated names, missing files, no client port': () =>
-    cli([...BASE, '--peers', PEERS, '--tls-cert', yaml('n1-full.yaml'), '--tls-cert-file', yaml('n1-bad.yaml'), '--tls-key-file', join(ROOT, 'missing.key'), '--client-ca', '']),
+    cli([
+      ...BASE,
+      '--peers',
+      PEERS,
+      '--tls-cert',
+      yaml('n1-full.yaml'),
+      '--tls-cert-file',
+      yaml('n1-bad.yaml'),
+      '--tls-key-file',
+      join(ROOT, 'missing.key'),
+      '--client-ca',
+      '',
+    ]),
   'TLS: client port equal to the peer port': () =>
-    cli([...BASE, '--peers', PEERS, '--tls-cert', yaml('n1-full.yaml'), '--tls-key', yaml('n1-full.yaml'), '--tls-ca', yaml('n1-full.yaml'), '--client-listen', '127.0.0.1:7101']),
+    cli([
+      ...BASE,
+      '--peers',
+      PEERS,
+      '--tls-cert',
+      yaml('n1-full.yaml'),
+      '--tls-key',
+      yaml('n1-full.yaml'),
+      '--tls-ca',
+      yaml('n1-full.yaml'),
+      '--client-listen',
+      '127.0.0.1:7101',
+    ]),
   'token file missing': () => cli([...BASE, '--peers', PEERS, '--token-auth-file', join(ROOT, 'no-such-tokens')]),
   'YAML: bad keys and values, and flags': () => cli(['agent', '--config', yaml('n1-bad.yaml'), '--heartbeat-ms', '50', '--no-active']),
   'YAML: syntax error': () => cli(['agent', '--config', yaml('n1-syntax.yaml'), '--id', 'n1']),
@@ -163,7 +235,8 @@ const CASES: Record<string, () => Promise<string> | string> = {
       clientCa: yaml('n1-full.yaml'),
     }),
   'resolved: YAML with a flag over it': () => resolved({ config: yaml('n1-full.yaml'), priority: '6', onFence: HOOK, fencing: 'lease' }),
-  'embedder: unknown settings': () => validated({ id: 'n1', listen: '127.0.0.1:7101', dataDir: './d', peers: PEERS, 'data-dir': './d', tlsCert: 'x' }),
+  'embedder: unknown settings': () =>
+    validated({ id: 'n1', listen: '127.0.0.1:7101', dataDir: './d', peers: PEERS, 'data-dir': './d', tlsCert: 'x' }),
   'embedder: not an object': () => validated(null),
   'embedder: wrong types': () =>
     validated({
@@ -190,7 +263,15 @@ const CASES: Record<string, () => Promise<string> | string> = {
       clientListen: 4,
     }),
   'embedder: numbers as text, a check function': () =>
-    validated({ id: 'n1', listen: '127.0.0.1:0', dataDir: './d', join: '127.0.0.1:7101', heartbeatMs: ' 25 ', checkIntervalMs: 100, check: async () => true }),
+    validated({
+      id: 'n1',
+      listen: '127.0.0.1:0',
+      dataDir: './d',
+      join: '127.0.0.1:7101',
+      heartbeatMs: ' 25 ',
+      checkIntervalMs: 100,
+      check: async () => true,
+    }),
   'embedder: tls not an object': () => validated({ id: 'n1', listen: '127.0.0.1:0', dataDir: './d', join: '127.0.0.1:7101', tls: 'x' }),
 };
 

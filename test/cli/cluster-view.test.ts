@@ -77,7 +77,10 @@ describe('combineStatus', () => {
     ]);
     assert.equal(view.leader, null);
     assert.equal(view.term, 5);
-    assert.deepEqual(view.members.map((m) => [m.id, m.role]), [['n1', 'candidate']]);
+    assert.deepEqual(
+      view.members.map((m) => [m.id, m.role]),
+      [['n1', 'candidate']],
+    );
   });
 
   test('a deposed leader of an older term is not the authority', () => {
@@ -92,8 +95,13 @@ describe('combineStatus', () => {
   });
 
   test("health: a member's own answer first; a member nobody reaches is unknown, whatever it last published", () => {
-    const published = (id: string, reachable: boolean, health: 'healthy' | 'unhealthy', healthDetail = '') => member(id, { role: id === 'n1' ? 'leader' : 'follower', reachable, health, healthDetail });
-    const leader = report('n1', 'n1', 4, [published('n1', true, 'healthy'), published('n2', true, 'unhealthy', 'exit code 1'), published('n3', false, 'healthy')]);
+    const published = (id: string, reachable: boolean, health: 'healthy' | 'unhealthy', healthDetail = '') =>
+      member(id, { role: id === 'n1' ? 'leader' : 'follower', reachable, health, healthDetail });
+    const leader = report('n1', 'n1', 4, [
+      published('n1', true, 'healthy'),
+      published('n2', true, 'unhealthy', 'exit code 1'),
+      published('n3', false, 'healthy'),
+    ]);
     const view = combineStatus([
       { endpoint: '127.0.0.1:7101', report: leader },
       { endpoint: '127.0.0.1:7103', error: 'connect ECONNREFUSED' },
@@ -108,14 +116,34 @@ describe('combineStatus', () => {
       ],
     );
     // A follower's view knows only who answered.
-    const follower = report('n2', 'n1', 4, [published('n1', false, 'healthy'), published('n2', true, 'healthy'), published('n3', false, 'healthy')], 9);
+    const follower = report(
+      'n2',
+      'n1',
+      4,
+      [published('n1', false, 'healthy'), published('n2', true, 'healthy'), published('n3', false, 'healthy')],
+      9,
+    );
     const fromFollower = combineStatus([{ endpoint: '127.0.0.1:7102', report: follower }]);
-    assert.deepEqual(fromFollower.members.map((m) => m.health), ['unknown', 'healthy', 'unknown']);
+    assert.deepEqual(
+      fromFollower.members.map((m) => m.health),
+      ['unknown', 'healthy', 'unknown'],
+    );
   });
 
   test('nothing answered: an empty view with every endpoint listed', () => {
     const view = combineStatus([{ endpoint: 'a:1', error: 'down' }]);
-    assert.deepEqual(view, { cluster: '', leader: null, term: 0, commitIndex: 0, members: [], active: null, fencing: null, paused: false, degraded: null, unreachable: [{ endpoint: 'a:1', error: 'down' }] });
+    assert.deepEqual(view, {
+      cluster: '',
+      leader: null,
+      term: 0,
+      commitIndex: 0,
+      members: [],
+      active: null,
+      fencing: null,
+      paused: false,
+      degraded: null,
+      unreachable: [{ endpoint: 'a:1', error: 'down' }],
+    });
   });
 });
 

@@ -102,13 +102,22 @@ describe('flags override the file', () => {
     const { input, problems } = resolveAgentConfig({ config: file, electionTimeoutMs: '20', heartbeatMs: '50' });
     assert.equal(input, undefined);
     assert.match(problems[0], /n1\.yaml:3:1: unknown key "unknown"/);
-    assert.ok(problems.some((p) => p.startsWith('data-dir: missing')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('election-timeout-ms: ')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.startsWith('data-dir: missing')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('election-timeout-ms: ')),
+      problems.join('\n'),
+    );
     assert.ok(!problems.some((p) => /dataDir|electionTimeoutMs|heartbeatMs/.test(p)), problems.join('\n'));
   });
 
   test('inFlagTerms renames node-config fields to flag names', () => {
-    assert.equal(inFlagTerms('dataDir: missing — set it (e.g. dataDir: ./data/n1)'), 'data-dir: missing — set it (e.g. data-dir: ./data/n1)');
+    assert.equal(
+      inFlagTerms('dataDir: missing — set it (e.g. dataDir: ./data/n1)'),
+      'data-dir: missing — set it (e.g. data-dir: ./data/n1)',
+    );
     assert.equal(inFlagTerms('tls.certFile: missing'), 'tls-cert: missing');
   });
 });

@@ -20,10 +20,14 @@ let logs: string[] = [];
 
 async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<Server>((ok, fail) => {
-      const s = createServer().once('error', fail);
-      s.listen(0, '127.0.0.1', () => ok(s));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<Server>((ok, fail) => {
+          const s = createServer().once('error', fail);
+          s.listen(0, '127.0.0.1', () => ok(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
@@ -38,7 +42,11 @@ interface Run {
 
 function cli(args: readonly string[], timeoutMs = 15_000): Promise<Run> {
   return new Promise((ok) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PALISADE_ENDPOINTS: '' } });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PALISADE_ENDPOINTS: '' },
+    });
     children.add(child);
     let out = '';
     let err = '';
@@ -60,7 +68,10 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tim
   for (;;) {
     const v = await check();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n--- agent logs (tail) ---\n${logs.map((l) => l.slice(-2000)).join('\n---\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}\n--- agent logs (tail) ---\n${logs.map((l) => l.slice(-2000)).join('\n---\n')}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -83,7 +94,13 @@ async function agreedStatus(): Promise<StatusJson | undefined> {
   const views = await Promise.all(endpoints.map(statusVia));
   if (views.some((v) => v === undefined)) return undefined;
   const [first, ...rest] = views as StatusJson[];
-  const same = rest.every((v) => v.leader === first.leader && v.term === first.term && JSON.stringify(v.members.map((m) => [m.id, m.address, m.voter])) === JSON.stringify(first.members.map((m) => [m.id, m.address, m.voter])));
+  const same = rest.every(
+    (v) =>
+      v.leader === first.leader &&
+      v.term === first.term &&
+      JSON.stringify(v.members.map((m) => [m.id, m.address, m.voter])) ===
+        JSON.stringify(first.members.map((m) => [m.id, m.address, m.voter])),
+  );
   return same && first.members.every((m) => m.reachable) ? first : undefined;
 }
 
@@ -98,7 +115,22 @@ describe('three agents driven by the CLI', { timeout: 120_000 }, () => {
     ports.forEach((port, i) => {
       const child = spawn(
         process.execPath,
-        [CLI, 'agent', '--id', `n${i + 1}`, '--listen', `127.0.0.1:${port}`, '--data-dir', join(dir, `n${i + 1}`), '--peers', peers, '--heartbeat-ms', '50', '--election-timeout-ms', '300'],
+        [
+          CLI,
+          'agent',
+          '--id',
+          `n${i + 1}`,
+          '--listen',
+          `127.0.0.1:${port}`,
+          '--data-dir',
+          join(dir, `n${i + 1}`),
+          '--peers',
+          peers,
+          '--heartbeat-ms',
+          '50',
+          '--election-timeout-ms',
+          '300',
+        ],
         { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       child.stdout.setEncoding('utf8').on('data', (s: string) => (logs[i] += s));
@@ -116,7 +148,10 @@ describe('three agents driven by the CLI', { timeout: 120_000 }, () => {
     const view = await waitFor('a leader every endpoint agrees on', agreedStatus);
     assert.equal(view.cluster, 'palisade');
     assert.match(view.leader ?? '', /^n[123]$/);
-    assert.deepEqual(view.members.map((m) => m.id), ['n1', 'n2', 'n3']);
+    assert.deepEqual(
+      view.members.map((m) => m.id),
+      ['n1', 'n2', 'n3'],
+    );
     assert.equal(view.members.filter((m) => m.role === 'leader').length, 1);
     assert.ok(view.members.every((m) => m.voter && typeof m.matchIndex === 'number'));
   });
@@ -141,10 +176,13 @@ describe('three agents driven by the CLI', { timeout: 120_000 }, () => {
 
     const list = await cli(['kv', 'list', 'app/', ...all(), '--json']);
     assert.equal(list.code, 0, list.err);
-    assert.deepEqual((JSON.parse(list.out) as { kvs: { key: string; value: string }[] }).kvs.map((kv) => [kv.key, kv.value]), [
-      ['app/color', 'blue'],
-      ['app/size', 'L'],
-    ]);
+    assert.deepEqual(
+      (JSON.parse(list.out) as { kvs: { key: string; value: string }[] }).kvs.map((kv) => [kv.key, kv.value]),
+      [
+        ['app/color', 'blue'],
+        ['app/size', 'L'],
+      ],
+    );
     const table = await cli(['kv', 'list', 'app/', ...all()]);
     assert.match(table.out, /\| KEY +\| VALUE +\|/);
 

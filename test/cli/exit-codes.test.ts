@@ -160,7 +160,9 @@ describe('answers from a scripted node map to their exit codes', () => {
           commitIndex: '3',
           appliedIndex: '3',
           version: 'v',
-          members: [{ id: 'n1', address: 'x', role: 'candidate', voter: true, reachable: true, lastContactMs: '-1', matchIndex: '0', lag: '0' }],
+          members: [
+            { id: 'n1', address: 'x', role: 'candidate', voter: true, reachable: true, lastContactMs: '-1', matchIndex: '0', lag: '0' },
+          ],
         }),
       KvPut: (_c: unknown, cb: sendUnaryData<unknown>) => cb(grpcError(new NoLeaderError('election in progress')), null),
     });

@@ -41,7 +41,13 @@ describe('renderTable', () => {
   });
 
   test('summary and JSON helpers', () => {
-    assert.equal(renderSummary([['Leader', 'n1'], ['Term', '3']]), 'Leader: n1  Term: 3\n');
+    assert.equal(
+      renderSummary([
+        ['Leader', 'n1'],
+        ['Term', '3'],
+      ]),
+      'Leader: n1  Term: 3\n',
+    );
     assert.equal(renderJson({ a: 1 }), '{\n  "a": 1\n}\n');
   });
 });
@@ -52,9 +58,45 @@ const VIEW: ClusterView = {
   term: 3,
   commitIndex: 42,
   members: [
-    { id: 'n1', address: '127.0.0.1:7101', role: 'leader', voter: true, reachable: true, lastContactMs: 0, matchIndex: 42, lag: 0, activeRole: 'active', health: 'healthy', healthDetail: '' },
-    { id: 'n2', address: '127.0.0.1:7102', role: 'follower', voter: true, reachable: true, lastContactMs: 12, matchIndex: 41, lag: 1, activeRole: 'inactive', health: 'unhealthy', healthDetail: 'exit code 1' },
-    { id: 'n4', address: '127.0.0.1:7104', role: 'unknown', voter: false, reachable: false, lastContactMs: null, matchIndex: null, lag: null, activeRole: null, health: 'unknown', healthDetail: '' },
+    {
+      id: 'n1',
+      address: '127.0.0.1:7101',
+      role: 'leader',
+      voter: true,
+      reachable: true,
+      lastContactMs: 0,
+      matchIndex: 42,
+      lag: 0,
+      activeRole: 'active',
+      health: 'healthy',
+      healthDetail: '',
+    },
+    {
+      id: 'n2',
+      address: '127.0.0.1:7102',
+      role: 'follower',
+      voter: true,
+      reachable: true,
+      lastContactMs: 12,
+      matchIndex: 41,
+      lag: 1,
+      activeRole: 'inactive',
+      health: 'unhealthy',
+      healthDetail: 'exit code 1',
+    },
+    {
+      id: 'n4',
+      address: '127.0.0.1:7104',
+      role: 'unknown',
+      voter: false,
+      reachable: false,
+      lastContactMs: null,
+      matchIndex: null,
+      lag: null,
+      activeRole: null,
+      health: 'unknown',
+      healthDetail: '',
+    },
   ],
   active: { node: 'n1', epoch: 7 },
   fencing: 'lease',
@@ -87,7 +129,10 @@ describe('status output', () => {
     const j = statusJson(VIEW) as Record<string, unknown>;
     for (const k of ['cluster', 'leader', 'term', 'commitIndex', 'members', 'active', 'fencing', 'paused']) assert.ok(k in j, k);
     assert.deepEqual(j.active, { node: 'n1', epoch: 7 });
-    assert.equal(statusJson({ ...VIEW, active: null }) instanceof Object && (statusJson({ ...VIEW, active: null }) as { active: unknown }).active, null);
+    assert.equal(
+      statusJson({ ...VIEW, active: null }) instanceof Object && (statusJson({ ...VIEW, active: null }) as { active: unknown }).active,
+      null,
+    );
     const m = (j.members as Record<string, unknown>[])[1];
     assert.deepEqual(
       { id: m.id, address: m.address, role: m.role, voter: m.voter, reachable: m.reachable, matchIndex: m.matchIndex },

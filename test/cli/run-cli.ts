@@ -7,7 +7,10 @@ export interface CliResult {
   readonly err: string;
 }
 
-export async function runCli(argv: readonly string[], opts: { env?: Record<string, string>; signal?: AbortSignal } = {}): Promise<CliResult> {
+export async function runCli(
+  argv: readonly string[],
+  opts: { env?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<CliResult> {
   let out = '';
   let err = '';
   const code = await run(argv, {

@@ -72,7 +72,9 @@ describe('failover and retries', () => {
     } finally {
       client.close();
     }
-    const ids = a.calls.filter((c) => c.method === 'KvPut').map((c) => (c.request as { request: { clientId: string; requestId: string } }).request);
+    const ids = a.calls
+      .filter((c) => c.method === 'KvPut')
+      .map((c) => (c.request as { request: { clientId: string; requestId: string } }).request);
     assert.equal(ids.length, 3);
     assert.deepEqual(ids[0], ids[1], 'the retry reuses the id');
     assert.equal(ids[0].clientId, 'c-1');
@@ -186,7 +188,9 @@ describe('reads', () => {
           commitIndex: '10',
           appliedIndex: '10',
           version: 'v',
-          members: [{ id: 'n1', address: 'h:1', role: 'leader', voter: true, reachable: true, lastContactMs: '-1', matchIndex: '10', lag: '0' }],
+          members: [
+            { id: 'n1', address: 'h:1', role: 'leader', voter: true, reachable: true, lastContactMs: '-1', matchIndex: '10', lag: '0' },
+          ],
         }),
     });
     const client = connect(s.address, { timeoutMs: 1000 });
@@ -311,7 +315,8 @@ describe('writes on the KvWrite stream', () => {
           seen.push(r);
           held.push({ call, r });
           // Answer the whole burst once it is here, last first.
-          if (held.length === 5) for (const h of held.reverse()) h.call.write({ seq: h.r.seq, put: kvOk(Number(h.r.put!.request.requestId)) });
+          if (held.length === 5)
+            for (const h of held.reverse()) h.call.write({ seq: h.r.seq, put: kvOk(Number(h.r.put!.request.requestId)) });
         });
         call.on('end', () => call.end());
       },
@@ -338,7 +343,9 @@ describe('writes on the KvWrite stream', () => {
   test('an item refused with something a retry can fix goes to the unary call with the same request id', async () => {
     const seen: WriteReq[] = [];
     const s = await fake({
-      KvWrite: streamOf(seen, () => ({ error: { code: grpc.status.UNAVAILABLE, message: 'election', reason: 'NO_LEADER', leaderId: '', leaderAddress: '' } })),
+      KvWrite: streamOf(seen, () => ({
+        error: { code: grpc.status.UNAVAILABLE, message: 'election', reason: 'NO_LEADER', leaderId: '', leaderAddress: '' },
+      })),
       KvPut: (_c: unknown, cb: Cb) => cb(null, kvOk(11)),
     });
     const client = connect(s.address, { timeoutMs: 3000 });
@@ -353,7 +360,9 @@ describe('writes on the KvWrite stream', () => {
 
   test('a final refusal on the stream is the typed error, without a retry', async () => {
     const s = await fake({
-      KvWrite: streamOf([], () => ({ error: { code: grpc.status.NOT_FOUND, message: 'gone', reason: 'NOT_FOUND', leaderId: '', leaderAddress: '' } })),
+      KvWrite: streamOf([], () => ({
+        error: { code: grpc.status.NOT_FOUND, message: 'gone', reason: 'NOT_FOUND', leaderId: '', leaderAddress: '' },
+      })),
       KvPut: (_c: unknown, cb: Cb) => cb(null, kvOk(1)),
     });
     const client = connect(s.address, { timeoutMs: 3000 });
@@ -381,7 +390,10 @@ describe('writes on the KvWrite stream', () => {
     try {
       assert.deepEqual(await client.kv.put('k', 'v'), { revision: 3, duplicate: false });
       // Not left open waiting for a node that does not answer (it would keep the process alive).
-      await Promise.race([streamGone, new Promise((_r, reject) => setTimeout(() => reject(new Error('the hung stream was not cancelled within 5 s')), 5000).unref())]);
+      await Promise.race([
+        streamGone,
+        new Promise((_r, reject) => setTimeout(() => reject(new Error('the hung stream was not cancelled within 5 s')), 5000).unref()),
+      ]);
     } finally {
       client.close();
     }
@@ -410,7 +422,9 @@ describe('writes on the KvWrite stream', () => {
     } finally {
       client.close();
     }
-    const unaryIds = s.calls.filter((c) => c.method === 'KvPut').map((c) => (c.request as { request: { requestId: string } }).request.requestId);
+    const unaryIds = s.calls
+      .filter((c) => c.method === 'KvPut')
+      .map((c) => (c.request as { request: { requestId: string } }).request.requestId);
     assert.deepEqual(unaryIds.sort(), seen.map((r) => r.put!.request.requestId).sort());
   });
 });

@@ -25,7 +25,8 @@ const result = (exitCode: number | null, stdout: string, stderr = '', error?: st
 // What `arping -V` prints, copied from the programs themselves.
 const IPUTILS_2022 = 'arping from iputils 20221126\nlibcap: yes, IDN: yes, NLS: no, error.h: yes, getrandom(): yes, __fpending(): yes\n';
 const IPUTILS_2018 = 'arping utility, iputils-s20180629\n';
-const HABETS_USAGE = 'ARPing 2.23, by Thomas Habets <thomas@habets.se>\nusage: arping [ -0aAbdDeFpPqrRuUvzZ ] [ -w <sec> ] [ -W <sec> ] [ -S <host/ip> ]\n';
+const HABETS_USAGE =
+  'ARPing 2.23, by Thomas Habets <thomas@habets.se>\nusage: arping [ -0aAbdDeFpPqrRuUvzZ ] [ -w <sec> ] [ -W <sec> ] [ -S <host/ip> ]\n';
 const HABETS_ERR = "arping: option requires an argument -- 'V'\n";
 
 describe('arpingFlavourOf', () => {
@@ -95,7 +96,9 @@ describe('detection against fake arping programs on PATH', { concurrency: false 
     // An interface that does not exist, and a bounded run: were the check missing, the agent
     // would start and try the VIP, and must neither touch this machine's network nor hang.
     const vip = ['--vip', '10.0.0.50/24', '--vip-interface', 'palnoif0', '--log-level', 'error'];
-    const r = await withPath(`${habets}:/usr/bin:/usr/sbin:/bin:/sbin`, () => runCli([...argv, ...vip], { signal: AbortSignal.timeout(15_000) }));
+    const r = await withPath(`${habets}:/usr/bin:/usr/sbin:/bin:/sbin`, () =>
+      runCli([...argv, ...vip], { signal: AbortSignal.timeout(15_000) }),
+    );
     assert.equal(r.code, 2, r.err);
     assert.match(r.err, /invalid configuration/);
     assert.match(r.err, /Thomas Habets' arping .*apt-get install iputils-arping/);

@@ -39,7 +39,7 @@ describe('untrustedFileProblem', () => {
     assert.match(checkHookPath(f) ?? '', new RegExp(`owned by another user \\(uid ${OTHER_UID}.*chown`));
   });
 
-  test('the same check as another uid: a root-owned file is fine, this user\'s file is not', () => {
+  test("the same check as another uid: a root-owned file is fine, this user's file is not", () => {
     const f = hook('mine.sh');
     const me = process.getuid!();
     // Seen from a third user: our file is "another user's" unless we are root.

@@ -10,7 +10,17 @@ import { HealthTracker } from '../../src/ha/health.js';
 import { detailText } from '../../src/statemachine/ha-state.js';
 import { HealthCheckRunner, type CheckFunction, type CheckSource } from '../../src/ha/health-check.js';
 import type { HookContext } from '../../src/ha/hook-runner.js';
-import { allFixturesExecutable, cleanEnv, fixture, killQuietly, parseEnvFile, processDead, tempDir, waitFor, waitForPidFile } from './fixtures/helpers.js';
+import {
+  allFixturesExecutable,
+  cleanEnv,
+  fixture,
+  killQuietly,
+  parseEnvFile,
+  processDead,
+  tempDir,
+  waitFor,
+  waitForPidFile,
+} from './fixtures/helpers.js';
 
 describe('HealthTracker (fall/rise hysteresis)', () => {
   test('starts unknown; rise successes make it healthy, fall failures unhealthy', () => {
@@ -47,7 +57,10 @@ describe('HealthTracker (fall/rise hysteresis)', () => {
 
   test('fall 1 and rise 1 follow every result', () => {
     const t = new HealthTracker({ fall: 1, rise: 1 });
-    assert.deepEqual([true, false, true, true, false].map((ok) => t.record(ok)), [Health.Healthy, Health.Unhealthy, Health.Healthy, undefined, Health.Unhealthy]);
+    assert.deepEqual(
+      [true, false, true, true, false].map((ok) => t.record(ok)),
+      [Health.Healthy, Health.Unhealthy, Health.Healthy, undefined, Health.Unhealthy],
+    );
   });
 
   test('bad settings are refused with a clear error', () => {
@@ -75,7 +88,17 @@ interface Harness {
   readonly verdicts: { health: Health; detail: string }[];
 }
 
-function harness(source: CheckSource, opts: { fall?: number; rise?: number; intervalMs?: number; timeoutMs?: number; env?: NodeJS.ProcessEnv; role?: () => 'active' | 'replica' } = {}): Harness {
+function harness(
+  source: CheckSource,
+  opts: {
+    fall?: number;
+    rise?: number;
+    intervalMs?: number;
+    timeoutMs?: number;
+    env?: NodeJS.ProcessEnv;
+    role?: () => 'active' | 'replica';
+  } = {},
+): Harness {
   const verdicts: { health: Health; detail: string }[] = [];
   const runner = new HealthCheckRunner({
     source,
@@ -144,7 +167,10 @@ describe('HealthCheckRunner with an executable', () => {
     const flag = join(tmp.dir, 'n2');
     const envFile = join(tmp.dir, 'env');
     let role: 'active' | 'replica' = 'replica';
-    const h = harness({ kind: 'command', path: fixture('check-flag.sh') }, { env: cleanEnv({ CHECK_FLAG_DIR: tmp.dir, CHECK_ENV_FILE: envFile }), role: () => role });
+    const h = harness(
+      { kind: 'command', path: fixture('check-flag.sh') },
+      { env: cleanEnv({ CHECK_FLAG_DIR: tmp.dir, CHECK_ENV_FILE: envFile }), role: () => role },
+    );
     h.runner.start();
     try {
       await waitFor('healthy', () => h.verdicts.length === 1);
@@ -173,7 +199,10 @@ describe('HealthCheckRunner with an executable', () => {
   test('a check that hangs is killed with its process group at its timeout and counts as a failure', async () => {
     const flag = join(tmp.dir, 'n2');
     writeFileSync(flag, 'hang');
-    const h = harness({ kind: 'command', path: fixture('check-flag.sh') }, { fall: 1, timeoutMs: 150, env: cleanEnv({ CHECK_FLAG_DIR: tmp.dir }) });
+    const h = harness(
+      { kind: 'command', path: fixture('check-flag.sh') },
+      { fall: 1, timeoutMs: 150, env: cleanEnv({ CHECK_FLAG_DIR: tmp.dir }) },
+    );
     const started = Date.now();
     h.runner.start();
     let child = 0;
@@ -184,7 +213,7 @@ describe('HealthCheckRunner with an executable', () => {
       assert.equal(h.verdicts[0].health, Health.Unhealthy);
       assert.match(h.verdicts[0].detail, /timed out after 150 ms \(process group killed/);
       assert.ok(took >= 150, `verdict after the timeout, not before (${took} ms)`);
-      assert.ok(processDead(child), 'the check\'s background child died with its group');
+      assert.ok(processDead(child), "the check's background child died with its group");
       // It keeps running (and failing) at each interval, one at a time.
       const runs = h.runner.count;
       await waitFor('another run', () => h.runner.count > runs, 5000);

@@ -15,7 +15,14 @@ describe('health-check settings', () => {
 
   test('defaults: no check; interval 1000, timeout = interval, fall 3, rise 2, cooldown 30000, keep', () => {
     const { config } = validateNodeConfig(BASE);
-    assert.deepEqual(config?.ha.health, { checkIntervalMs: 1000, checkTimeoutMs: 1000, checkFall: 3, checkRise: 2, failoverCooldownMs: 30000, onNoHealthyCandidate: 'keep' });
+    assert.deepEqual(config?.ha.health, {
+      checkIntervalMs: 1000,
+      checkTimeoutMs: 1000,
+      checkFall: 3,
+      checkRise: 2,
+      failoverCooldownMs: 30000,
+      onNoHealthyCandidate: 'keep',
+    });
     const tuned = validateNodeConfig({ ...BASE, check: fixture('check-flag.sh'), checkIntervalMs: 200 });
     assert.equal(tuned.config?.ha.health.checkTimeoutMs, 200, 'the timeout follows the interval');
   });
@@ -34,7 +41,15 @@ describe('health-check settings', () => {
     };
     const fromFlags = resolveAgentConfig(flags);
     assert.deepEqual(fromFlags.problems, []);
-    const expected = { check: { kind: 'command', path: check }, checkIntervalMs: 250, checkTimeoutMs: 100, checkFall: 4, checkRise: 1, failoverCooldownMs: 5000, onNoHealthyCandidate: 'demote' };
+    const expected = {
+      check: { kind: 'command', path: check },
+      checkIntervalMs: 250,
+      checkTimeoutMs: 100,
+      checkFall: 4,
+      checkRise: 1,
+      failoverCooldownMs: 5000,
+      onNoHealthyCandidate: 'demote',
+    };
     assert.deepEqual(fromFlags.config?.ha.health, expected);
     const tmp = tempDir('pal-health-yaml-');
     try {
@@ -65,7 +80,13 @@ describe('health-check settings', () => {
   });
 
   test('bad values: each named in flag terms with how to fix it, all at once', () => {
-    const { problems } = resolveAgentConfig({ ...BASE, check: '/nonexistent/check', checkFall: '0', onNoHealthyCandidate: 'maybe', failoverCooldownMs: 'soon' });
+    const { problems } = resolveAgentConfig({
+      ...BASE,
+      check: '/nonexistent/check',
+      checkFall: '0',
+      onNoHealthyCandidate: 'maybe',
+      failoverCooldownMs: 'soon',
+    });
     const text = problems.join('\n');
     assert.match(text, /check: hook \/nonexistent\/check does not exist/);
     assert.match(text, /check-fall: "0" is not a whole number from 1 to 1000/);
@@ -75,7 +96,9 @@ describe('health-check settings', () => {
 
   test('tuning without a check is refused (it would do nothing)', () => {
     const { problems } = validateNodeConfig({ ...BASE, checkFall: 2, checkIntervalMs: 100 });
-    assert.deepEqual(problems, ['checkIntervalMs, checkFall: set without check — give check (an executable run every checkIntervalMs), or remove them']);
+    assert.deepEqual(problems, [
+      'checkIntervalMs, checkFall: set without check — give check (an executable run every checkIntervalMs), or remove them',
+    ]);
   });
 
   test('an embedding program passes a function', () => {

@@ -180,7 +180,13 @@ describe('runHook', () => {
 
   test('kill() ends a running hook and its group (a demotion preempting a promotion)', async () => {
     const pidFile = join(tmp.dir, 'hang-kill.pid');
-    const h = runHook({ path: fixture('hang.sh'), context: ctx, timeoutMs: 60_000, logger: recordingLogger(), baseEnv: cleanEnv({ HOOK_PIDFILE: pidFile }) });
+    const h = runHook({
+      path: fixture('hang.sh'),
+      context: ctx,
+      timeoutMs: 60_000,
+      logger: recordingLogger(),
+      baseEnv: cleanEnv({ HOOK_PIDFILE: pidFile }),
+    });
     const child = await waitForPidFile(pidFile);
     h.kill();
     h.kill(); // idempotent
@@ -220,7 +226,13 @@ describe('runHook', () => {
 
   test('a hook that leaves a process holding its output still finishes promptly', async () => {
     const pidFile = join(tmp.dir, 'daemon.pid');
-    const h = runHook({ path: fixture('daemonize.sh'), context: ctx, timeoutMs: 10_000, logger: recordingLogger(), baseEnv: cleanEnv({ HOOK_PIDFILE: pidFile }) });
+    const h = runHook({
+      path: fixture('daemonize.sh'),
+      context: ctx,
+      timeoutMs: 10_000,
+      logger: recordingLogger(),
+      baseEnv: cleanEnv({ HOOK_PIDFILE: pidFile }),
+    });
     const r = await h.result;
     const daemon = Number(readFileSync(pidFile, 'utf8'));
     try {

@@ -89,7 +89,14 @@ function vipRunner(opts: { probeExit?: number } = {}): CommandRunner & { calls: 
     run(argv: readonly string[], o: CommandOptions): Promise<CommandResult> {
       const cmd = argv.join(' ');
       calls.push(cmd);
-      const res = (exitCode: number, stdout = ''): CommandResult => ({ exitCode, signal: null, stdout, stderr: '', timedOut: false, aborted: false });
+      const res = (exitCode: number, stdout = ''): CommandResult => ({
+        exitCode,
+        signal: null,
+        stdout,
+        stderr: '',
+        timedOut: false,
+        aborted: false,
+      });
       if (argv[0] === 'arping' && argv[1] === '-U') {
         return new Promise((resolve) => {
           const end = (): void => {
@@ -172,11 +179,17 @@ describe('ResourceExecutor with real hooks', () => {
     h.exec.run(action('promote', 4));
     await h.waitDone(3);
     assert.deepEqual(h.lines(), ['start demote 0', 'end demote 0', 'start fence 4', 'end fence 4', 'start promote 4', 'end promote 4']);
-    assert.deepEqual(h.done.map((d) => `${d.kind} ${d.epoch} ${d.ok}`), ['demote 0 true', 'fence 4 true', 'promote 4 true']);
+    assert.deepEqual(
+      h.done.map((d) => `${d.kind} ${d.epoch} ${d.ok}`),
+      ['demote 0 true', 'fence 4 true', 'promote 4 true'],
+    );
   });
 
   test('a queued action replaced by a newer one is dropped and reported superseded', async () => {
-    const h = harness({ hooks: { fence: fixture('hang.sh'), promote: fixture('record.sh'), demote: fixture('record.sh') }, hookTimeoutMs: 60_000 });
+    const h = harness({
+      hooks: { fence: fixture('hang.sh'), promote: fixture('record.sh'), demote: fixture('record.sh') },
+      hookTimeoutMs: 60_000,
+    });
     h.exec.run(action('fence', 5, { target: 'n2' }));
     const child = await waitForPidFile(h.pidFile);
     try {
@@ -193,7 +206,10 @@ describe('ResourceExecutor with real hooks', () => {
       killQuietly(child);
     }
     await h.waitDone(3);
-    assert.deepEqual(h.done.map((d) => `${d.kind} ${d.epoch} ${d.ok}`), ['promote 5 false', 'demote 5 false', 'fence 5 false']);
+    assert.deepEqual(
+      h.done.map((d) => `${d.kind} ${d.epoch} ${d.ok}`),
+      ['promote 5 false', 'demote 5 false', 'fence 5 false'],
+    );
     assert.match(h.done[1].detail, /executor stopped/);
     assert.deepEqual(h.lines(), [], 'neither the superseded promote nor the dropped demote ran');
   });
@@ -212,14 +228,14 @@ describe('ResourceExecutor with real hooks', () => {
     assert.equal(r?.ok, false);
     assert.match(r?.detail ?? '', /promote hook: timed out after 300 ms/);
     assert.equal(h.exec.serving, false);
-    assert.ok(h.log.lines.some((l) => /hanging with child/.test(l.msg)), 'hook output in the log');
+    assert.ok(
+      h.log.lines.some((l) => /hanging with child/.test(l.msg)),
+      'hook output in the log',
+    );
   });
 
   test('latest decision wins: a demote kills the running promote, then runs after its group is gone', async () => {
-    const h = harness(
-      { hooks: { promote: fixture('hang.sh'), demote: fixture('record.sh') }, hookTimeoutMs: 60_000 },
-      {},
-    );
+    const h = harness({ hooks: { promote: fixture('hang.sh'), demote: fixture('record.sh') }, hookTimeoutMs: 60_000 }, {});
     h.exec.run(action('promote', 9));
     const child = await waitForPidFile(h.pidFile);
     try {
@@ -248,7 +264,11 @@ describe('ResourceExecutor with real hooks', () => {
   });
 
   test('the demote hook starts only when the preempted promote hook group is dead', async () => {
-    const h = harness({ hooks: { promote: fixture('orphan.sh'), demote: fixture('record.sh') }, hookTimeoutMs: 60_000, killGraceMs: 300 }, {}, true);
+    const h = harness(
+      { hooks: { promote: fixture('orphan.sh'), demote: fixture('record.sh') }, hookTimeoutMs: 60_000, killGraceMs: 300 },
+      {},
+      true,
+    );
     h.exec.run(action('promote', 21));
     const child = await waitForPidFile(h.pidFile);
     try {
@@ -280,10 +300,13 @@ describe('ResourceExecutor with real hooks', () => {
     assert.equal(h.done[1].ok, true);
     h.exec.run(action('promote', 31)); // already serving this epoch
     await h.waitDone(3);
-    assert.deepEqual(h.done.slice(1).map((d) => [d.epoch, d.ok, d.detail]), [
-      [31, true, ''],
-      [31, true, 'already active'],
-    ]);
+    assert.deepEqual(
+      h.done.slice(1).map((d) => [d.epoch, d.ok, d.detail]),
+      [
+        [31, true, ''],
+        [31, true, 'already active'],
+      ],
+    );
     assert.deepEqual(h.lines(), ['start promote 31', 'end promote 31'], 'the hook ran once');
   });
 
@@ -298,10 +321,13 @@ describe('ResourceExecutor with real hooks', () => {
     bare.exec.run(action('fence', 41, { target: 'n2' }));
     bare.exec.run(action('promote', 41)); // no hooks, no VIP: nothing to do but serve
     await bare.waitDone(2);
-    assert.deepEqual(bare.done.map((d) => [d.kind, d.ok, d.detail]), [
-      ['fence', false, 'no fence hook configured'],
-      ['promote', true, ''],
-    ]);
+    assert.deepEqual(
+      bare.done.map((d) => [d.kind, d.ok, d.detail]),
+      [
+        ['fence', false, 'no fence hook configured'],
+        ['promote', true, ''],
+      ],
+    );
     assert.equal(bare.exec.serving, true);
   });
 
@@ -364,7 +390,11 @@ describe('ResourceExecutor with a VIP (scripted runner)', () => {
     h.exec.run(action('promote', 75, { previousHolderDown: true }));
     await h.waitDone(1);
     assert.equal(h.done[0].ok, true, h.done[0].detail);
-    assert.deepEqual(runner.calls.slice(0, 3), ['ip -o -4 addr show dev eth0', 'ip addr add 10.0.0.50/24 dev eth0', 'arping -U -c 2 -I eth0 10.0.0.50']);
+    assert.deepEqual(runner.calls.slice(0, 3), [
+      'ip -o -4 addr show dev eth0',
+      'ip addr add 10.0.0.50/24 dev eth0',
+      'arping -U -c 2 -I eth0 10.0.0.50',
+    ]);
     h.exec.run(action('demote', 75));
     await h.waitDone(2);
   });

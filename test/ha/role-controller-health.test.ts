@@ -72,7 +72,11 @@ describe('role controller: service health', () => {
   test('a checked node is unknown until its check passes: it neither promotes nor proposes; then publishes and promotes', () => {
     const n = new Node();
     const booted = n.boot(0);
-    assert.deepEqual(proposals(booted).filter((c) => c.type === 'promote'), [], 'no promotion while unknown');
+    assert.deepEqual(
+      proposals(booted).filter((c) => c.type === 'promote'),
+      [],
+      'no promotion while unknown',
+    );
     assert.deepEqual(proposals(booted), [{ type: 'health', node: 'n1', health: Health.Unknown, detail: '' }], 'it publishes unknown');
     n.commit(1, { type: 'health', node: 'n1', health: Health.Unknown, detail: '' });
     const out = n.feed({ type: 'health', now: 2, health: Health.Healthy, detail: 'ok' });
@@ -92,7 +96,11 @@ describe('role controller: service health', () => {
   test('the active turning unhealthy: health failover recorded, demote first, transfer to the best healthy node after the demotion is confirmed', () => {
     const n = new Node();
     const promote = n.active(0);
-    n.commit(5, { type: 'health', node: 'n2', health: Health.Healthy, detail: '' }, { type: 'health', node: 'n3', health: Health.Healthy, detail: '' });
+    n.commit(
+      5,
+      { type: 'health', node: 'n2', health: Health.Healthy, detail: '' },
+      { type: 'health', node: 'n3', health: Health.Healthy, detail: '' },
+    );
     n.renew(100);
     const out = n.feed({ type: 'health', now: 100, health: Health.Unhealthy, detail: 'exit code 1' });
     assert.deepEqual(proposals(out), [
@@ -112,16 +120,27 @@ describe('role controller: service health', () => {
   test('the target is the best HEALTHY candidate: unhealthy and unknown ones are skipped', () => {
     const n = new Node();
     n.active(0);
-    n.commit(5, { type: 'health', node: 'n2', health: Health.Unhealthy, detail: 'down' }, { type: 'health', node: 'n3', health: Health.Healthy, detail: '' });
+    n.commit(
+      5,
+      { type: 'health', node: 'n2', health: Health.Unhealthy, detail: 'down' },
+      { type: 'health', node: 'n3', health: Health.Healthy, detail: '' },
+    );
     n.renew(100);
     const out = n.feed({ type: 'health', now: 100, health: Health.Unhealthy, detail: '' });
-    assert.deepEqual(proposals(out).filter((c) => c.type === 'healthFailover'), [{ type: 'healthFailover', from: 'n1', to: 'n3' }]);
+    assert.deepEqual(
+      proposals(out).filter((c) => c.type === 'healthFailover'),
+      [{ type: 'healthFailover', from: 'n1', to: 'n3' }],
+    );
   });
 
   test('no healthy candidate: the active keeps the role and is degraded; a candidate turning healthy ends it', () => {
     const n = new Node();
     n.active(0);
-    n.commit(5, { type: 'health', node: 'n2', health: Health.Unhealthy, detail: '' }, { type: 'health', node: 'n3', health: Health.Unknown, detail: '' });
+    n.commit(
+      5,
+      { type: 'health', node: 'n2', health: Health.Unhealthy, detail: '' },
+      { type: 'health', node: 'n3', health: Health.Unknown, detail: '' },
+    );
     n.renew(100);
     const out = n.feed({ type: 'health', now: 100, health: Health.Unhealthy, detail: '' });
     assert.deepEqual(runs(out), [], 'keeps the role');
@@ -129,13 +148,20 @@ describe('role controller: service health', () => {
     assert.equal(n.c.isActive(101), true);
     n.renew(150);
     const later = n.commit(150, { type: 'health', node: 'n3', health: Health.Healthy, detail: '' });
-    assert.deepEqual(runs(later).map((r) => r.reason), ['service unhealthy: handing the role to n3']);
+    assert.deepEqual(
+      runs(later).map((r) => r.reason),
+      ['service unhealthy: handing the role to n3'],
+    );
   });
 
   test('--on-no-healthy-candidate demote: the unhealthy active demotes and does not promote itself again', () => {
     const n = new Node({ onNoHealthyCandidate: 'demote' });
     n.active(0);
-    n.commit(5, { type: 'health', node: 'n2', health: Health.Unhealthy, detail: '' }, { type: 'health', node: 'n3', health: Health.Unhealthy, detail: '' });
+    n.commit(
+      5,
+      { type: 'health', node: 'n2', health: Health.Unhealthy, detail: '' },
+      { type: 'health', node: 'n3', health: Health.Unhealthy, detail: '' },
+    );
     n.renew(100);
     const out = n.feed({ type: 'health', now: 100, health: Health.Unhealthy, detail: '' });
     const [demote] = runs(out);
@@ -144,19 +170,34 @@ describe('role controller: service health', () => {
     n.commit(130, ...proposals(done));
     n.renew(200);
     const tick = n.feed({ type: 'tick', now: 200 });
-    assert.deepEqual(proposals(tick).filter((c) => c.type === 'promote'), [], 'an unhealthy leader never proposes its own promotion');
+    assert.deepEqual(
+      proposals(tick).filter((c) => c.type === 'promote'),
+      [],
+      'an unhealthy leader never proposes its own promotion',
+    );
     assert.equal(n.c.role, LocalRole.Inactive);
   });
 
   test('an unhealthy (or unknown) inactive leader hands leadership to a healthy voter instead of promoting', () => {
     const n = new Node();
     n.boot(0);
-    n.commit(1, { type: 'health', node: 'n2', health: Health.Healthy, detail: '' }, { type: 'health', node: 'n3', health: Health.Unknown, detail: '' });
+    n.commit(
+      1,
+      { type: 'health', node: 'n2', health: Health.Healthy, detail: '' },
+      { type: 'health', node: 'n3', health: Health.Unknown, detail: '' },
+    );
     const out = n.feed({ type: 'candidates', now: 2, ids: ['n3', 'n2'] });
     assert.deepEqual(transfers(out), ['n2'], 'n3 is first by priority, but its check has not passed yet');
-    assert.deepEqual(proposals(out).filter((c) => c.type === 'promote'), []);
+    assert.deepEqual(
+      proposals(out).filter((c) => c.type === 'promote'),
+      [],
+    );
     assert.deepEqual(transfers(n.feed({ type: 'tick', now: 100 })), [], 'not again before the retry interval');
-    assert.deepEqual(transfers(n.feed({ type: 'tick', now: 2 + 2 * CFG.outliveMs })), ['n2'], 'retried: the first transfer may have failed');
+    assert.deepEqual(
+      transfers(n.feed({ type: 'tick', now: 2 + 2 * CFG.outliveMs })),
+      ['n2'],
+      'retried: the first transfer may have failed',
+    );
   });
 
   test('at most one health failover per cooldown: one seen in the log starts it on every node', () => {
@@ -172,7 +213,10 @@ describe('role controller: service health', () => {
     assert.equal(n.c.degraded, true);
     assert.deepEqual(runs(n.renew(5999)), []);
     const afterCooldown = n.renew(6000);
-    assert.deepEqual(runs(afterCooldown).map((r) => r.reason), ['service unhealthy: handing the role to n2']);
+    assert.deepEqual(
+      runs(afterCooldown).map((r) => r.reason),
+      ['service unhealthy: handing the role to n2'],
+    );
     assert.equal(n.c.quietUntil, Number.NEGATIVE_INFINITY);
   });
 
@@ -201,12 +245,20 @@ describe('role controller: service health', () => {
   test('a node that recovered within the cooldown is preferred only after the others', () => {
     const n = new Node();
     n.active(0);
-    n.commit(5, { type: 'health', node: 'n2', health: Health.Unhealthy, detail: '' }, { type: 'health', node: 'n3', health: Health.Healthy, detail: '' });
+    n.commit(
+      5,
+      { type: 'health', node: 'n2', health: Health.Unhealthy, detail: '' },
+      { type: 'health', node: 'n3', health: Health.Healthy, detail: '' },
+    );
     n.renew(6000);
     n.commit(6000, { type: 'health', node: 'n2', health: Health.Healthy, detail: '' });
     n.renew(7000);
     const out = n.feed({ type: 'health', now: 7000, health: Health.Unhealthy, detail: '' });
-    assert.deepEqual(proposals(out).filter((c) => c.type === 'healthFailover'), [{ type: 'healthFailover', from: 'n1', to: 'n3' }], 'n2 is first by priority but recovered 1 s ago');
+    assert.deepEqual(
+      proposals(out).filter((c) => c.type === 'healthFailover'),
+      [{ type: 'healthFailover', from: 'n1', to: 'n3' }],
+      'n2 is first by priority but recovered 1 s ago',
+    );
   });
 
   test('an operator switchover without a target picks a healthy voter', () => {
@@ -217,7 +269,10 @@ describe('role controller: service health', () => {
     n.feed({ type: 'actionDone', now: 3, kind: 'promote', epoch: promote.epoch, ok: true });
     n.renew(10);
     const out = n.feed({ type: 'switchover', now: 10, to: '', caughtUp: ['n2', 'n3'] });
-    assert.deepEqual(runs(out).map((r) => r.reason), ['switchover to n3']);
+    assert.deepEqual(
+      runs(out).map((r) => r.reason),
+      ['switchover to n3'],
+    );
   });
 });
 
@@ -226,11 +281,17 @@ describe('role controller: a verdict outlives its check', () => {
     const n = new Node({ checked: false });
     n.state = applyHaCommand(n.state, { type: 'health', node: 'n1', health: Health.Unhealthy, detail: 'service down' }, ++n.index);
     const published = proposals(n.boot(0)).filter((c) => c.type === 'health');
-    assert.deepEqual(published.map((c) => c.type === 'health' && [c.node, c.health]), [['n1', Health.Healthy]]);
+    assert.deepEqual(
+      published.map((c) => c.type === 'health' && [c.node, c.health]),
+      [['n1', Health.Healthy]],
+    );
   });
 
   test('a node that never had a check publishes nothing', () => {
     const n = new Node({ checked: false });
-    assert.deepEqual(proposals(n.boot(0)).filter((c) => c.type === 'health'), []);
+    assert.deepEqual(
+      proposals(n.boot(0)).filter((c) => c.type === 'health'),
+      [],
+    );
   });
 });

@@ -57,14 +57,16 @@ class Node {
 }
 
 const runs = (as: readonly ControllerAction[]): Run[] => as.filter((a): a is Run => a.type === 'run');
-const proposals = (as: readonly ControllerAction[]): HaCommand[] =>
-  as.flatMap((a) => (a.type === 'propose' ? [a.command] : []));
+const proposals = (as: readonly ControllerAction[]): HaCommand[] => as.flatMap((a) => (a.type === 'propose' ? [a.command] : []));
 
 describe('role controller', () => {
   test('a node demotes at start-up before doing anything else (it may hold a VIP from a past life)', () => {
     const n = new Node();
     const out = n.feed({ type: 'raft', now: 0, role: 'leader', term: 2, leader: 'n1', electedByTransfer: false });
-    assert.deepEqual(runs(out).map((a) => [a.kind, a.reason]), [['demote', 'startup']]);
+    assert.deepEqual(
+      runs(out).map((a) => [a.kind, a.reason]),
+      [['demote', 'startup']],
+    );
     assert.deepEqual(proposals(out), [], 'no promotion proposed before the start-up demotion ends');
   });
 
@@ -193,9 +195,15 @@ describe('role controller', () => {
     assert.equal(demote?.kind, 'demote');
     const acked = n.done(20, demote);
     assert.deepEqual(proposals(acked), [{ type: 'demoted', holder: 'n1', epoch: promote.epoch }]);
-    assert.ok(!acked.some((a) => a.type === 'transferLeadership'), 'not before the acknowledgement commits: the next holder would fence us');
+    assert.ok(
+      !acked.some((a) => a.type === 'transferLeadership'),
+      'not before the acknowledgement commits: the next holder would fence us',
+    );
     const after = n.commit(25, { type: 'demoted', holder: 'n1', epoch: promote.epoch });
-    assert.deepEqual(after.filter((a) => a.type === 'transferLeadership'), [{ type: 'transferLeadership', to: '' }]);
+    assert.deepEqual(
+      after.filter((a) => a.type === 'transferLeadership'),
+      [{ type: 'transferLeadership', to: '' }],
+    );
     assert.deepEqual(runs(after), [], 'no new attempt during the back-off');
   });
 
@@ -239,7 +247,10 @@ describe('role controller', () => {
     // The switchover times out (the transfer never happened); we are still leader of term 2.
     const out = n.feed({ type: 'lease', now: 900, term: 2, roundStartedAt: 900 });
     assert.deepEqual(runs(out), [], 'the demoted epoch is not promoted again');
-    assert.deepEqual(proposals(out).filter((c) => c.type === 'promote'), [{ type: 'promote', holder: 'n1', term: 2 }]);
+    assert.deepEqual(
+      proposals(out).filter((c) => c.type === 'promote'),
+      [{ type: 'promote', holder: 'n1', term: 2 }],
+    );
   });
 
   test('pause stops promotion but never the lease demotion', () => {

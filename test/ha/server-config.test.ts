@@ -36,8 +36,14 @@ describe('HA settings', () => {
       assert.equal(ok.config?.ha.fencingSource, 'on-fence');
       const bad = validateNodeConfig({ ...good, onPromote: plain, onDemote: join(dir.path, 'missing') });
       assert.equal(bad.config, undefined);
-      assert.ok(bad.problems.some((p) => /^onPromote: .*not executable/.test(p)), bad.problems.join('\n'));
-      assert.ok(bad.problems.some((p) => /^onDemote: .*does not exist/.test(p)), bad.problems.join('\n'));
+      assert.ok(
+        bad.problems.some((p) => /^onPromote: .*not executable/.test(p)),
+        bad.problems.join('\n'),
+      );
+      assert.ok(
+        bad.problems.some((p) => /^onDemote: .*does not exist/.test(p)),
+        bad.problems.join('\n'),
+      );
       assert.ok(validateNodeConfig({ ...good, fencing: 'hook' }).problems.some((p) => /mode hook needs a fence hook/.test(p)));
     } finally {
       dir.remove();
@@ -64,7 +70,14 @@ describe('HA settings', () => {
   test('VIP, priority, drift and switches are checked', () => {
     const { problems } = validateNodeConfig({ ...good, vip: '10.0.0.50', priority: 'high', maxClockDrift: 0.7, noActive: 'maybe' });
     assert.equal(problems.length, 4, problems.join('\n'));
-    const { config } = validateNodeConfig({ ...good, vip: '10.0.0.50/24', vipInterface: 'eth0', priority: '5', failback: true, noActive: 'true' });
+    const { config } = validateNodeConfig({
+      ...good,
+      vip: '10.0.0.50/24',
+      vipInterface: 'eth0',
+      priority: '5',
+      failback: true,
+      noActive: 'true',
+    });
     assert.deepEqual(config?.ha.vip, { address: '10.0.0.50', prefixLength: 24, interface: 'eth0' });
     assert.equal(config?.ha.priority, 5);
     assert.equal(config?.ha.noActive, true);
@@ -81,7 +94,13 @@ describe('the state machine keeps the HA record (snapshot format 2)', () => {
       encodeHaCommand({ type: 'demoted', holder: 'n1', epoch: 1 }),
     ];
     entries.forEach((data, i) => sm.apply({ index: i + 1, term: 3, type: EntryType.Normal, data }));
-    assert.deepEqual(sm.ha, { active: { holder: 'n2', epoch: 3, term: 3 }, holders: [{ holder: 'n2', epoch: 3, term: 3 }], paused: true, health: [], lastHealthFailover: null });
+    assert.deepEqual(sm.ha, {
+      active: { holder: 'n2', epoch: 3, term: 3 },
+      holders: [{ holder: 'n2', epoch: 3, term: 3 }],
+      paused: true,
+      health: [],
+      lastHealthFailover: null,
+    });
     const back = StateMachine.restore(sm.snapshot());
     assert.deepEqual(back.ha, sm.ha);
     const img = decodeSnapshot(sm.snapshot());

@@ -101,7 +101,11 @@ describe('failover', () => {
         lines = c.lines();
         checkSingleActive(lines);
         const events = await c2.events();
-        for (const kind of ['election', 'promotion', 'demotion', 'fence'] as const) assert.ok(events.some((e) => e.kind === kind), kind);
+        for (const kind of ['election', 'promotion', 'demotion', 'fence'] as const)
+          assert.ok(
+            events.some((e) => e.kind === kind),
+            kind,
+          );
         assert.ok(events.every((e, i) => i === 0 || e.seq > events[i - 1].seq));
       } finally {
         c2.close();

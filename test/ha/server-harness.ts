@@ -78,7 +78,14 @@ export async function startHookCluster(opts: HookOptions = {}): Promise<HookClus
     },
     logFile: log,
     lines: () => readLines(log),
-    envs: () => (existsSync(env) ? readFileSync(env, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string>) : []),
+    envs: () =>
+      existsSync(env)
+        ? readFileSync(env, 'utf8')
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as Record<string, string>)
+        : [],
   };
 }
 
@@ -109,7 +116,8 @@ export function checkSingleActive(lines: readonly HookLine[]): void {
       if (q.epoch >= p.epoch) throw new Error(`epochs do not increase: ${q.node}@${q.epoch} then ${p.node}@${p.epoch}`);
       if (q.node === p.node) continue;
       const ended = lines.some((l) => l.ns > q.ns && l.ns < p.ns && ((l.event === 'demote' && l.node === q.node) || l.event === 'fence'));
-      if (!ended) throw new Error(`${p.node} promoted epoch ${p.epoch} while ${q.node} (epoch ${q.epoch}) had neither demoted nor been fenced`);
+      if (!ended)
+        throw new Error(`${p.node} promoted epoch ${p.epoch} while ${q.node} (epoch ${q.epoch}) had neither demoted nor been fenced`);
     }
   }
 }

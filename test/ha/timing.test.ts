@@ -86,7 +86,16 @@ describe('the lease renewal cadence (leaseRenewalMs, issue 20)', () => {
   });
 
   test('the agent defaults (50 ms heartbeat, 300 ms election timeout, mode hook): every second heartbeat', () => {
-    const t = computeHaTiming({ tickMs: 10, electionTick: 30, heartbeatTick: 5, maxClockDrift: 0.01, marginMs: 10, demoteBudgetMs: 10, rttAllowanceMs: 50, fencing: 'hook' });
+    const t = computeHaTiming({
+      tickMs: 10,
+      electionTick: 30,
+      heartbeatTick: 5,
+      maxClockDrift: 0.01,
+      marginMs: 10,
+      demoteBudgetMs: 10,
+      rttAllowanceMs: 50,
+      fencing: 'hook',
+    });
     assert.deepEqual(t.problems, []);
     assert.equal(leaseRenewalMs(t, 50), 100, t.explanation);
   });

@@ -9,7 +9,14 @@ import { createVip, DEFAULT_PROBE_WINDOW_MS, parseVip, type VipConfig } from '..
 import { recordingLogger } from './fixtures/helpers.js';
 
 const ok = (stdout = ''): CommandResult => ({ exitCode: 0, signal: null, stdout, stderr: '', timedOut: false, aborted: false });
-const fail = (exitCode: number, stderr = ''): CommandResult => ({ exitCode, signal: null, stdout: '', stderr, timedOut: false, aborted: false });
+const fail = (exitCode: number, stderr = ''): CommandResult => ({
+  exitCode,
+  signal: null,
+  stdout: '',
+  stderr,
+  timedOut: false,
+  aborted: false,
+});
 
 /** Answers by the first argv element(s); records every call. */
 function scriptedRunner(answer: (argv: readonly string[]) => CommandResult): CommandRunner & { calls: string[][]; opts: CommandOptions[] } {
@@ -33,7 +40,10 @@ const SHOW_PRESENT = `${SHOW_ABSENT}2: eth0    inet 10.0.0.50/24 scope global se
 describe('parseVip', () => {
   test('accepts ADDRESS/PREFIX with an interface', () => {
     assert.deepEqual(parseVip('10.0.0.50/24', 'eth0'), { ok: true, vip: cfg });
-    assert.deepEqual(parseVip(' 192.168.1.9/32 ', 'br-lan.10'), { ok: true, vip: { address: '192.168.1.9', prefixLength: 32, interface: 'br-lan.10' } });
+    assert.deepEqual(parseVip(' 192.168.1.9/32 ', 'br-lan.10'), {
+      ok: true,
+      vip: { address: '192.168.1.9', prefixLength: 32, interface: 'br-lan.10' },
+    });
   });
 
   const bad: Array<[string, string, RegExp]> = [
@@ -71,7 +81,7 @@ describe('VIP commands (scripted runner)', () => {
       ['ip', 'addr', 'add', '10.0.0.50/24', 'dev', 'eth0'],
     ]);
     for (const o of runner.opts) assert.ok(o.timeoutMs > 0 && o.timeoutMs <= 5000);
-    assert.equal(runner.opts[1].timeoutMs, DEFAULT_PROBE_WINDOW_MS, 'the probe listens for the window, not arping\'s whole seconds');
+    assert.equal(runner.opts[1].timeoutMs, DEFAULT_PROBE_WINDOW_MS, "the probe listens for the window, not arping's whole seconds");
   });
 
   test('the probe window: arping still listening at its end (killed by our deadline) means nobody answered', async () => {
@@ -81,7 +91,11 @@ describe('VIP commands (scripted runner)', () => {
     const vip = createVip(cfg, { runner, probeWindowMs: 120 });
     assert.deepEqual(await vip.add(), { ok: true, detail: '' });
     assert.equal(runner.opts[1].timeoutMs, 120);
-    assert.deepEqual(runner.calls[1], ['arping', '-D', '-c', '1', '-w', '2', '-I', 'eth0', '10.0.0.50'], "arping's own deadline lies past the window");
+    assert.deepEqual(
+      runner.calls[1],
+      ['arping', '-D', '-c', '1', '-w', '2', '-I', 'eth0', '10.0.0.50'],
+      "arping's own deadline lies past the window",
+    );
     assert.ok(runner.calls.some((c) => c[2] === 'add'));
     assert.throws(() => createVip(cfg, { probeWindowMs: 0 }), /probeWindowMs must be positive/);
   });
@@ -99,7 +113,9 @@ describe('VIP commands (scripted runner)', () => {
   });
 
   test('a probe aborted by a demotion refuses (does not count as "nobody answered")', async () => {
-    const runner = scriptedRunner((argv) => (argv[0] === 'arping' ? { ...fail(0), exitCode: null, signal: 'SIGTERM', aborted: true } : ok(SHOW_ABSENT)));
+    const runner = scriptedRunner((argv) =>
+      argv[0] === 'arping' ? { ...fail(0), exitCode: null, signal: 'SIGTERM', aborted: true } : ok(SHOW_ABSENT),
+    );
     const r = await createVip(cfg, { runner }).add();
     assert.equal(r.ok, false);
     assert.match(r.detail, /aborted/);
@@ -136,7 +152,9 @@ describe('VIP commands (scripted runner)', () => {
       const runner = scriptedRunner((argv) => (argv[2] === 'add' ? fail(2, msg) : argv[0] === 'ip' ? ok(SHOW_ABSENT) : ok()));
       assert.equal((await createVip(cfg, { runner }).add()).ok, true, msg);
     }
-    const runner = scriptedRunner((argv) => (argv[2] === 'add' ? fail(1, 'Cannot find device "eth0"') : argv[0] === 'ip' ? ok(SHOW_ABSENT) : ok()));
+    const runner = scriptedRunner((argv) =>
+      argv[2] === 'add' ? fail(1, 'Cannot find device "eth0"') : argv[0] === 'ip' ? ok(SHOW_ABSENT) : ok(),
+    );
     const r = await createVip(cfg, { runner }).add();
     assert.equal(r.ok, false);
     assert.match(r.detail, /Cannot find device/);
@@ -246,7 +264,13 @@ describe('VIP between two network namespaces', { skip }, () => {
     sh(['ip', 'link', 'add', vethA, 'netns', nsA, 'type', 'veth', 'peer', 'name', vethB, 'netns', nsB]);
     sh(['ip', '-n', nsA, 'addr', 'add', `${net}.1/24`, 'dev', vethA]);
     sh(['ip', '-n', nsB, 'addr', 'add', `${net}.2/24`, 'dev', vethB]);
-    for (const [ns, dev] of [[nsA, vethA], [nsB, vethB], [nsA, 'lo'], [nsB, 'lo']] as const) sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+    for (const [ns, dev] of [
+      [nsA, vethA],
+      [nsB, vethB],
+      [nsA, 'lo'],
+      [nsB, 'lo'],
+    ] as const)
+      sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
   });
 
   after(() => {

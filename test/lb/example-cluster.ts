@@ -36,7 +36,14 @@ export function exampleNode(id: string): ExampleNode {
     if (typeof v !== 'number') throw new Error(`${id}.yaml: ${k} is missing or not a number`);
     return v;
   };
-  return { id, listen: str('listen'), http: str('http'), dataDir: str('data-dir'), heartbeatMs: num('heartbeat-ms'), electionTimeoutMs: num('election-timeout-ms') };
+  return {
+    id,
+    listen: str('listen'),
+    http: str('http'),
+    dataDir: str('data-dir'),
+    heartbeatMs: num('heartbeat-ms'),
+    electionTimeoutMs: num('election-timeout-ms'),
+  };
 }
 
 /**

@@ -44,7 +44,8 @@ function sections(text: string): Section[] {
     const line = raw.replace(/#.*$/, '').trim();
     if (line === '') continue;
     const words = line.split(/\s+/);
-    if (['global', 'defaults', 'frontend', 'backend', 'listen'].includes(words[0])) out.push({ kind: words[0], name: words[1] ?? '', lines: [] });
+    if (['global', 'defaults', 'frontend', 'backend', 'listen'].includes(words[0]))
+      out.push({ kind: words[0], name: words[1] ?? '', lines: [] });
     else if (out.length === 0) throw new Error(`haproxy config: "${line}" comes before any section`);
     else out[out.length - 1].lines.push(words);
   }
@@ -61,7 +62,19 @@ export function parseDuration(s: string): number {
 
 /** Keyword arguments of a server or default-server line ("inter 50ms fall 2 ..."), with bare flags as "". */
 function keywords(words: readonly string[]): Map<string, string> {
-  const takesValue = new Set(['inter', 'fastinter', 'downinter', 'fall', 'rise', 'addr', 'port', 'on-marked-down', 'on-marked-up', 'weight', 'maxconn']);
+  const takesValue = new Set([
+    'inter',
+    'fastinter',
+    'downinter',
+    'fall',
+    'rise',
+    'addr',
+    'port',
+    'on-marked-down',
+    'on-marked-up',
+    'weight',
+    'maxconn',
+  ]);
   const out = new Map<string, string>();
   for (let i = 0; i < words.length; i++) {
     const w = words[i];

@@ -15,7 +15,15 @@ import { join } from 'node:path';
 import { freePorts, ProcessCluster, REPO, runCli, waitFor } from '../process/process-cluster.js';
 import { exampleArgs, exampleNode } from './example-cluster.js';
 import { backendChecks, readShippedConfig, substitute, type BackendChecks } from './haproxy-config.js';
-import { ConnectionProbe, haproxySkipReason, HaproxyProcess, openOnce, runsOf, startStandIn, type ConnectionRecord } from './haproxy-process.js';
+import {
+  ConnectionProbe,
+  haproxySkipReason,
+  HaproxyProcess,
+  openOnce,
+  runsOf,
+  startStandIn,
+  type ConnectionRecord,
+} from './haproxy-process.js';
 import { joinWithinMs } from './lb-timing.js';
 
 /** One check's round trip on a loaded machine, for the bound on when the new active joins. */
@@ -54,7 +62,12 @@ describe('HAProxy in front of the three-node example', { concurrency: false, ski
       writeFileSync(join(dir, s.name), `${standIn.address.replace(/:(\d+)$/, ' $1')}\n`);
     }
     process.env['CHECK_SERVICE_DIR'] = dir; // the agents inherit it
-    pc = await ProcessCluster.start({ size: 3, cluster: 'three-node', http: true, argsFor: (c, id) => [...exampleArgs(c, id), '--check', SERVICE_CHECK] });
+    pc = await ProcessCluster.start({
+      size: 3,
+      cluster: 'three-node',
+      http: true,
+      argsFor: (c, id) => [...exampleArgs(c, id), '--check', SERVICE_CHECK],
+    });
     [primaryPort, replicaPort] = (await freePorts(2)) as [number, number];
     const replacements: [string, string][] = [
       ['*:5000', `${HOST}:${primaryPort}`],
@@ -123,7 +136,9 @@ describe('HAProxy in front of the three-node example', { concurrency: false, ski
       }
       return `${name}: ${out.join(' | ')}`;
     };
-    const changes = haproxy.changes.slice(from).map((c) => `${ms(c.atNs - t0).toFixed(1)} ms ${c.backend}/${c.server} ${c.up ? 'UP' : 'DOWN'} (${c.reason})`);
+    const changes = haproxy.changes
+      .slice(from)
+      .map((c) => `${ms(c.atNs - t0).toFixed(1)} ms ${c.backend}/${c.server} ${c.up ? 'UP' : 'DOWN'} (${c.reason})`);
     const logs = pc.founders.map((id) => `--- ${id} log (tail)\n${pc.log(id).split('\n').slice(-12).join('\n')}`).join('\n');
     return `\n--- connections (times after the action)\n${timeline('primary', probes.primary.records)}\n${timeline('replica', probes.replica.records)}\n--- HAProxy state changes\n${changes.join('\n')}\n--- HAProxy output (tail)\n${haproxy.tail(15)}\n${logs}`;
   }
@@ -133,7 +148,12 @@ describe('HAProxy in front of the three-node example', { concurrency: false, ski
    * /primary 200 and for HAProxy to route to it, lets `recover` bring the old node back as a
    * replica (still under probe), then checks everything the file header lists.
    */
-  async function failover(t: TestContext, what: string, act: (old: string) => Promise<unknown>, recover: (old: string) => Promise<void>): Promise<void> {
+  async function failover(
+    t: TestContext,
+    what: string,
+    act: (old: string) => Promise<unknown>,
+    recover: (old: string) => Promise<void>,
+  ): Promise<void> {
     const old = await steady();
     const from = haproxy.changes.length;
     const probes = { primary: new ConnectionProbe(HOST, primaryPort), replica: new ConnectionProbe(HOST, replicaPort) };
@@ -155,11 +175,21 @@ describe('HAProxy in front of the three-node example', { concurrency: false, ski
         5,
       );
       await acted;
-      const routed = await waitFor(`the primary frontend to reach ${next.node}`, () => probes.primary.records.find((r) => r.node === next.node && r.sentNs > t0), 10_000, 5).catch((err: Error) => {
+      const routed = await waitFor(
+        `the primary frontend to reach ${next.node}`,
+        () => probes.primary.records.find((r) => r.node === next.node && r.sentNs > t0),
+        10_000,
+        5,
+      ).catch((err: Error) => {
         throw new Error(`${err.message}${why()}`);
       });
       await recover(old);
-      await waitFor(`HAProxy to put ${old} back in the replica pool`, () => changeIndex(from, 'replicas', old, true) >= 0, 15_000, 10).catch((err: Error) => {
+      await waitFor(
+        `HAProxy to put ${old} back in the replica pool`,
+        () => changeIndex(from, 'replicas', old, true) >= 0,
+        15_000,
+        10,
+      ).catch((err: Error) => {
         throw new Error(`${err.message}${why()}`);
       });
       // Keep probing a little longer: a flip back would show here.
@@ -176,15 +206,25 @@ describe('HAProxy in front of the three-node example', { concurrency: false, ski
           `${probes.primary.records.length} + ${probes.replica.records.length} connections`,
       );
 
-      assert.deepEqual(runsOf(probes.primary.records), [old, next.node], `new connections went from ${old} to ${next.node} once, never back and forth${why()}`);
-      assert.ok(joinMs <= bound, `${next.node} served a new connection ${joinMs.toFixed(1)} ms after its /primary 200, more than the ${bound} ms the config allows${why()}`);
+      assert.deepEqual(
+        runsOf(probes.primary.records),
+        [old, next.node],
+        `new connections went from ${old} to ${next.node} once, never back and forth${why()}`,
+      );
+      assert.ok(
+        joinMs <= bound,
+        `${next.node} served a new connection ${joinMs.toFixed(1)} ms after its /primary 200, more than the ${bound} ms the config allows${why()}`,
+      );
 
       const oldDown = changeIndex(from, 'primary', old, false);
       const nextUp = changeIndex(from, 'primary', next.node, true);
       const nextLeftReplicas = changeIndex(from, 'replicas', next.node, false);
       const oldJoinedReplicas = changeIndex(from, 'replicas', old, true);
       assert.ok(oldDown >= 0 && nextUp > oldDown, `HAProxy marked ${old} down before ${next.node} up in the primary pool${why()}`);
-      assert.ok(nextLeftReplicas >= 0 && nextUp > nextLeftReplicas, `${next.node} left the replica pool before it joined the primary pool${why()}`);
+      assert.ok(
+        nextLeftReplicas >= 0 && nextUp > nextLeftReplicas,
+        `${next.node} left the replica pool before it joined the primary pool${why()}`,
+      );
       assert.ok(oldJoinedReplicas > oldDown, `${old} joined the replica pool after it left the primary pool${why()}`);
 
       // The replica frontend never reached a node while the primary frontend was routing to it.
@@ -201,11 +241,15 @@ describe('HAProxy in front of the three-node example', { concurrency: false, ski
   }
 
   async function backAsReplica(id: string): Promise<void> {
-    await waitFor(`${id} to serve /replica 200`, async () => {
-      const res = await fetch(`http://${pc.node(id).httpAddress}/replica`, { signal: AbortSignal.timeout(300) }).catch(() => undefined);
-      await res?.text();
-      return res?.status === 200;
-    }, 20_000);
+    await waitFor(
+      `${id} to serve /replica 200`,
+      async () => {
+        const res = await fetch(`http://${pc.node(id).httpAddress}/replica`, { signal: AbortSignal.timeout(300) }).catch(() => undefined);
+        await res?.text();
+        return res?.status === 200;
+      },
+      20_000,
+    );
   }
 
   test('kill -9 of the active agent', async (t) => {

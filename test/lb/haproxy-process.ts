@@ -14,11 +14,13 @@ const nowNs = (): bigint => process.hrtime.bigint();
 
 /** Why HAProxy cannot be used here (undefined when it can). */
 export function haproxySkipReason(): string | undefined {
-  if (!existsSync(HAPROXY_BIN)) return `HAProxy is not installed (${HAPROXY_BIN} missing; apt-get install haproxy, or set PALISADE_HAPROXY)`;
+  if (!existsSync(HAPROXY_BIN))
+    return `HAProxy is not installed (${HAPROXY_BIN} missing; apt-get install haproxy, or set PALISADE_HAPROXY)`;
   const r = spawnSync(HAPROXY_BIN, ['-v'], { encoding: 'utf8', timeout: 5000 });
   const v = /HAProxy version (\d+)\.(\d+)/.exec(r.stdout ?? '');
   if (v === null) return `${HAPROXY_BIN} -v did not print a version: ${r.stderr ?? ''}`;
-  if (Number(v[1]) < 2 || (Number(v[1]) === 2 && Number(v[2]) < 4)) return `HAProxy ${v[1]}.${v[2]} is too old: the timing rule assumes 2.4+ check scheduling`;
+  if (Number(v[1]) < 2 || (Number(v[1]) === 2 && Number(v[2]) < 4))
+    return `HAProxy ${v[1]}.${v[2]} is too old: the timing rule assumes 2.4+ check scheduling`;
   return undefined;
 }
 
@@ -66,7 +68,8 @@ export class HaproxyProcess {
       for (const line of parts) {
         this.lines.push(line);
         const m = parse ? /Server (\S+)\/(\S+) is (UP|DOWN)\b/.exec(line) : null;
-        if (m !== null) this.changes.push({ atNs: at, backend: m[1], server: m[2], up: m[3] === 'UP', reason: /reason: ([^,]+)/.exec(line)?.[1] ?? '' });
+        if (m !== null)
+          this.changes.push({ atNs: at, backend: m[1], server: m[2], up: m[3] === 'UP', reason: /reason: ([^,]+)/.exec(line)?.[1] ?? '' });
       }
     });
   }

@@ -18,32 +18,44 @@ const margins = (b: BackendChecks, agent: { heartbeatMs: number; electionTimeout
   Object.fromEntries(lbTimingRule(b, agent).map((r) => [r.case, [r.downWithinMs, r.upNotBeforeMs]]));
 
 describe('cluster-examples/haproxy.cfg in front of cluster-examples/three-node', () => {
-  test('every server is checked at its node\'s agent HTTP address (--http of the example)', () => {
+  test("every server is checked at its node's agent HTTP address (--http of the example)", () => {
     for (const b of [backend('primary'), backend('replicas')]) {
-      assert.deepEqual(b.servers.map((s) => s.name), [...EXAMPLE_IDS], `${b.name}: one server per example node`);
+      assert.deepEqual(
+        b.servers.map((s) => s.name),
+        [...EXAMPLE_IDS],
+        `${b.name}: one server per example node`,
+      );
       for (const s of b.servers) {
         assert.equal(`${s.checkHost}:${s.checkPort}`, exampleNode(s.name).http, `${b.name}/${s.name} checks the agent of ${s.name}`);
       }
     }
   });
 
-  test('the primary pool follows /primary and cuts a departed node\'s sessions; the replica pool follows /replica', () => {
+  test("the primary pool follows /primary and cuts a departed node's sessions; the replica pool follows /replica", () => {
     assert.equal(backend('primary').httpCheck, 'GET /primary');
     assert.equal(backend('primary').shutdownSessionsOnDown, true);
     assert.equal(backend('replicas').httpCheck, 'GET /replica');
   });
 
   test('both pools check alike, so a node moving between them leaves one before it joins the other', () => {
-    const pick = ({ interMs, fastinterMs, fall, rise, timeoutCheckMs }: BackendChecks) => ({ interMs, fastinterMs, fall, rise, timeoutCheckMs });
+    const pick = ({ interMs, fastinterMs, fall, rise, timeoutCheckMs }: BackendChecks) => ({
+      interMs,
+      fastinterMs,
+      fall,
+      rise,
+      timeoutCheckMs,
+    });
     assert.deepEqual(pick(backend('replicas')), pick(backend('primary')));
   });
 
-  test('the timing rule holds for the example\'s agent timings (= the defaults, heartbeat 50 ms, election 300 ms)', () => {
+  test("the timing rule holds for the example's agent timings (= the defaults, heartbeat 50 ms, election 300 ms)", () => {
     const agents = EXAMPLE_IDS.map(exampleNode);
-    for (const a of agents) assert.deepEqual([a.heartbeatMs, a.electionTimeoutMs], [50, 300], `${a.id}: the timings the design notes quote`);
+    for (const a of agents)
+      assert.deepEqual([a.heartbeatMs, a.electionTimeoutMs], [50, 300], `${a.id}: the timings the design notes quote`);
     assert.equal(crashGapMs(agents[0]), 240);
     for (const b of [backend('primary'), backend('replicas')]) {
-      for (const r of lbTimingRule(b, agents[0])) assert.ok(r.marginMs > 0, `${b.name}, ${r.case}: marked down within ${r.downWithinMs} ms, up not before ${r.upNotBeforeMs} ms`);
+      for (const r of lbTimingRule(b, agents[0]))
+        assert.ok(r.marginMs > 0, `${b.name}, ${r.case}: marked down within ${r.downWithinMs} ms, up not before ${r.upNotBeforeMs} ms`);
       // The numbers in docs/design-notes.md.
       assert.deepEqual(margins(b, agents[0]), { [LbCase.Demotion]: [100, 200], [LbCase.Crash]: [100, 440], [LbCase.Pause]: [300, 440] });
     }
@@ -53,7 +65,11 @@ describe('cluster-examples/haproxy.cfg in front of cluster-examples/three-node',
     const tuned = { heartbeatMs: 10, electionTimeoutMs: 100 };
     assert.equal(crashGapMs(tuned), 85);
     const asShipped = lbTimingRule(backend('primary'), tuned).find((r) => r.case === LbCase.Pause)!;
-    assert.deepEqual([asShipped.downWithinMs, asShipped.upNotBeforeMs], [300, 285], 'the shipped timeout check is too long for the tuned timings');
+    assert.deepEqual(
+      [asShipped.downWithinMs, asShipped.upNotBeforeMs],
+      [300, 285],
+      'the shipped timeout check is too long for the tuned timings',
+    );
     const fixed = { ...backend('primary'), timeoutCheckMs: 40 };
     assert.deepEqual(margins(fixed, tuned), { [LbCase.Demotion]: [100, 200], [LbCase.Crash]: [100, 285], [LbCase.Pause]: [180, 285] });
   });

@@ -12,7 +12,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { activeIntervals, environmentViolations, epochViolations, formatRecords, nowNs, overlapViolations, primaryViolations, type ActiveInterval } from '../process/ha-record.js';
+import {
+  activeIntervals,
+  environmentViolations,
+  epochViolations,
+  formatRecords,
+  nowNs,
+  overlapViolations,
+  primaryViolations,
+  type ActiveInterval,
+} from '../process/ha-record.js';
 import { requireBuild, waitFor } from '../process/process-cluster.js';
 import { NetnsBed, netnsSkipReason } from './netns-bed.js';
 import { fixture } from '../ha/fixtures/helpers.js';
@@ -28,7 +37,18 @@ const HOOK_TIMEOUT_MS = 800;
  * (up or down). Two failures in a row make a node unhealthy; the timeout is far above what the
  * script takes, so a loaded machine does not fail the check by itself.
  */
-const CHECK_ARGS = ['--check', fixture('check-flag.sh'), '--check-interval-ms', '250', '--check-timeout-ms', '1000', '--check-fall', '2', '--check-rise', '2'];
+const CHECK_ARGS = [
+  '--check',
+  fixture('check-flag.sh'),
+  '--check-interval-ms',
+  '250',
+  '--check-timeout-ms',
+  '1000',
+  '--check-fall',
+  '2',
+  '--check-rise',
+  '2',
+];
 
 describe('VIP on a bridged network of namespaces', { skip, concurrency: false }, () => {
   let bed: NetnsBed;
@@ -60,7 +80,17 @@ describe('VIP on a bridged network of namespaces', { skip, concurrency: false },
   });
 
   function explain(): string {
-    const tails = bed.ids.map((id) => `--- ${id} log (tail)\n${bed.log(id).split('\n').slice(-15).map((l) => l.slice(0, 300)).join('\n')}`).join('\n');
+    const tails = bed.ids
+      .map(
+        (id) =>
+          `--- ${id} log (tail)\n${bed
+            .log(id)
+            .split('\n')
+            .slice(-15)
+            .map((l) => l.slice(0, 300))
+            .join('\n')}`,
+      )
+      .join('\n');
     return `\n--- hook record\n${formatRecords(bed.records())}\n${tails}`;
   }
 
@@ -94,12 +124,17 @@ describe('VIP on a bridged network of namespaces', { skip, concurrency: false },
 
   async function assertOneHolder(active: string): Promise<void> {
     assert.deepEqual(await bed.vipHolders(), [active], '`ip addr` shows the VIP on the active node only');
-    assert.deepEqual(await bed.arpingMacs(), [bed.node(active).mac], 'arping from the client: one MAC, the active node\'s');
+    assert.deepEqual(await bed.arpingMacs(), [bed.node(active).mac], "arping from the client: one MAC, the active node's");
   }
 
   /** The client's ARP entry reaches the active's MAC (gratuitous ARP), without the client asking. */
   async function clientFollows(active: string, t: { diagnostic(s: string): void }, since: bigint): Promise<void> {
-    await waitFor(`the client's neighbour entry for the VIP to name ${active} (${bed.node(active).mac})`, async () => (await bed.clientNeighbourMac()) === bed.node(active).mac, 8000, 50);
+    await waitFor(
+      `the client's neighbour entry for the VIP to name ${active} (${bed.node(active).mac})`,
+      async () => (await bed.clientNeighbourMac()) === bed.node(active).mac,
+      8000,
+      50,
+    );
     t.diagnostic(`client ARP entry → ${active} ${Number(nowNs() - since) / 1e6} ms after the fault`);
     assert.ok(await bed.clientPing(), 'the client reaches the VIP');
   }
@@ -141,7 +176,11 @@ describe('VIP on a bridged network of namespaces', { skip, concurrency: false },
 
     const back = nowNs();
     bed.start(old);
-    await waitFor(`${old} to demote at start-up`, () => bed.records().some((r) => r.ns >= back && r.node === old && r.event === 'demote' && r.phase === 'end'), 20_000);
+    await waitFor(
+      `${old} to demote at start-up`,
+      () => bed.records().some((r) => r.ns >= back && r.node === old && r.event === 'demote' && r.phase === 'end'),
+      20_000,
+    );
     await staysWith(next, 1500);
     assertSafe();
   });
@@ -179,7 +218,11 @@ describe('VIP on a bridged network of namespaces', { skip, concurrency: false },
       );
       assert.ok(selfFirst || fencedFirst, `${old} removed its VIP before ${next} added it, or was fenced first${explain()}`);
       // The old node itself must give the role up: its lease ran out while cut off.
-      await waitFor(`${old} to demote by itself while cut off`, () => bed.records().some((r) => r.ns >= t0 && r.node === old && r.event === 'demote' && r.phase === 'end'), 15_000);
+      await waitFor(
+        `${old} to demote by itself while cut off`,
+        () => bed.records().some((r) => r.ns >= t0 && r.node === old && r.event === 'demote' && r.phase === 'end'),
+        15_000,
+      );
       await clientFollows(next, t, t0);
 
       const healed = nowNs();
@@ -208,7 +251,12 @@ describe('VIP on a bridged network of namespaces', { skip, concurrency: false },
     await new Promise((ok) => setTimeout(ok, ELECTION_MS + 500));
     const healed = nowNs();
     await bed.linkUp(follower);
-    await waitFor(`the client's neighbour entry for the VIP to name ${active} again`, async () => (await bed.clientNeighbourMac()) === bed.node(active).mac, 10_000, 50);
+    await waitFor(
+      `the client's neighbour entry for the VIP to name ${active} again`,
+      async () => (await bed.clientNeighbourMac()) === bed.node(active).mac,
+      10_000,
+      50,
+    );
     t.diagnostic(`client ARP entry back on ${active} ${Number(nowNs() - healed) / 1e6} ms after healing`);
     assert.match(bed.log(active), /announcing the VIP again/, 'the active says why it announced');
     assert.equal(bed.currentPrimary(), active, 'the role did not move');
@@ -224,12 +272,18 @@ describe('VIP on a bridged network of namespaces', { skip, concurrency: false },
     t.diagnostic(`service down on ${old} → ${next} active with the VIP ${Number(nowNs() - t0) / 1e6} ms later`);
     const recs = bed.records().filter((r) => r.ns >= t0);
     // Demotion removes the VIP before its hook runs; promotion adds it after its hook ends.
-    const demoted = recs.find((r) => r.node === old && r.event === 'demote' && r.phase === 'end' && r.status === '0' && r.reason.startsWith('service unhealthy'));
+    const demoted = recs.find(
+      (r) => r.node === old && r.event === 'demote' && r.phase === 'end' && r.status === '0' && r.reason.startsWith('service unhealthy'),
+    );
     const promote = recs.find((r) => r.node === next && r.event === 'promote' && r.phase === 'start');
     assert.ok(demoted && promote && demoted.ns < promote.ns, `${old} demoted for its service before ${next} promoted${explain()}`);
     // An ordered handover: the old node confirmed that demotion, nobody had to fence it for it.
     const unconfirmed = `${old} did not confirm demoting epoch ${demoted.epoch}`;
-    assert.deepEqual(recs.filter((r) => r.event === 'fence' && r.reason.includes(unconfirmed)), [], `${old} was not fenced${explain()}`);
+    assert.deepEqual(
+      recs.filter((r) => r.event === 'fence' && r.reason.includes(unconfirmed)),
+      [],
+      `${old} was not fenced${explain()}`,
+    );
     assert.notEqual(bed.node(old).child, undefined, `${old}'s agent still runs`);
     await clientFollows(next, t, t0);
     await staysWith(next, 1500);

@@ -13,7 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CLI, REPO, waitFor } from '../process/process-cluster.js';
-import { nowNs, readRecords, setFenceKills, writeRecordingHook, type HookDir, type HookRecord, type PrimaryObservation } from '../process/ha-record.js';
+import {
+  nowNs,
+  readRecords,
+  setFenceKills,
+  writeRecordingHook,
+  type HookDir,
+  type HookRecord,
+  type PrimaryObservation,
+} from '../process/ha-record.js';
 
 const run = promisify(execFile);
 
@@ -172,14 +180,42 @@ export class NetnsBed {
     const n = this.node(id);
     if (n.child !== undefined) throw new Error(`${id} is running`);
     const args = [
-      'netns', 'exec', n.ns, process.execPath, CLI, 'agent',
-      '--id', id, '--cluster', 'ha-netns',
-      '--listen', `${n.ip}:7101`, '--http', `${n.ip}:8101`,
-      '--data-dir', join(this.dir, id), '--peers', this.peers(),
-      '--heartbeat-ms', '50', '--election-timeout-ms', String(this.opts.electionTimeoutMs),
-      '--on-promote', this.hooks.hook, '--on-demote', this.hooks.hook, '--on-fence', this.hooks.hook,
-      '--fencing', 'hook', '--hook-timeout-ms', String(this.opts.hookTimeoutMs),
-      '--vip', `${this.vip}/24`, '--vip-interface', 'eth0',
+      'netns',
+      'exec',
+      n.ns,
+      process.execPath,
+      CLI,
+      'agent',
+      '--id',
+      id,
+      '--cluster',
+      'ha-netns',
+      '--listen',
+      `${n.ip}:7101`,
+      '--http',
+      `${n.ip}:8101`,
+      '--data-dir',
+      join(this.dir, id),
+      '--peers',
+      this.peers(),
+      '--heartbeat-ms',
+      '50',
+      '--election-timeout-ms',
+      String(this.opts.electionTimeoutMs),
+      '--on-promote',
+      this.hooks.hook,
+      '--on-demote',
+      this.hooks.hook,
+      '--on-fence',
+      this.hooks.hook,
+      '--fencing',
+      'hook',
+      '--hook-timeout-ms',
+      String(this.opts.hookTimeoutMs),
+      '--vip',
+      `${this.vip}/24`,
+      '--vip-interface',
+      'eth0',
       // Plaintext off loopback: a private bridge between namespaces that only this test reaches.
       '--insecure',
       ...(this.opts.extraArgs ?? []),
@@ -319,7 +355,20 @@ for (let round = 0; ; round++) {
   async arpingMacs(count = 3): Promise<string[]> {
     let out = '';
     try {
-      out = await this.sh(['ip', 'netns', 'exec', this.client.ns, 'arping', '-c', String(count), '-w', String(count + 1), '-I', 'eth0', this.vip]);
+      out = await this.sh([
+        'ip',
+        'netns',
+        'exec',
+        this.client.ns,
+        'arping',
+        '-c',
+        String(count),
+        '-w',
+        String(count + 1),
+        '-I',
+        'eth0',
+        this.vip,
+      ]);
     } catch (err) {
       out = (err as { stdout?: string }).stdout ?? ''; // exit 1 when nobody answered
     }
@@ -366,7 +415,11 @@ for (let round = 0; ; round++) {
     const rules: string[] = [];
     if (direction !== 'to') rules.push(`add rule bridge palisade cut iifname "${port}" drop`);
     if (direction !== 'from') rules.push(`add rule bridge palisade cut oifname "${port}" drop`);
-    const script = ['add table bridge palisade', 'add chain bridge palisade cut { type filter hook forward priority 0; policy accept; }', ...rules].join('\n');
+    const script = [
+      'add table bridge palisade',
+      'add chain bridge palisade cut { type filter hook forward priority 0; policy accept; }',
+      ...rules,
+    ].join('\n');
     await this.nft(script);
     this.nftActive = true;
   }

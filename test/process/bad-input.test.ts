@@ -43,7 +43,8 @@ describe('invalid configuration', { concurrency: false }, () => {
     assert.match(r.stderr, /invalid configuration \((\d+) problems\)/);
     const count = Number(/\((\d+) problems\)/.exec(r.stderr)![1]);
     assert.ok(count >= 4, `expected at least 4 problems, got ${count}:\n${r.stderr}`);
-    for (const field of [/id: "Bad!"/, /listen: "nowhere" is not host:port/, /heartbeat-ms/, /log-level: "loud"/]) assert.match(r.stderr, field);
+    for (const field of [/id: "Bad!"/, /listen: "nowhere" is not host:port/, /heartbeat-ms/, /log-level: "loud"/])
+      assert.match(r.stderr, field);
     assert.match(r.stderr, /Nothing was started or written/);
     assert.equal(existsSync(dataDir), false, 'the data dir was not created');
   });
@@ -51,10 +52,16 @@ describe('invalid configuration', { concurrency: false }, () => {
   test('YAML file: exit 2, problems named by file:line, nothing written', async () => {
     const dataDir = join(dir, 'yaml-data');
     const file = join(dir, 'agent.yaml');
-    writeFileSync(file, ['id: n1', 'listen: 127.0.0.1:7101', `data-dir: ${dataDir}`, 'heartbeat: 50', 'election-timeout-ms: soon', ''].join('\n'));
+    writeFileSync(
+      file,
+      ['id: n1', 'listen: 127.0.0.1:7101', `data-dir: ${dataDir}`, 'heartbeat: 50', 'election-timeout-ms: soon', ''].join('\n'),
+    );
     const r = await runCli(['agent', '--config', file]);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:1: unknown key "heartbeat" — did you mean "heartbeat-ms"\\?`));
+    assert.match(
+      r.stderr,
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4:1: unknown key "heartbeat" — did you mean "heartbeat-ms"\\?`),
+    );
     assert.match(r.stderr, /:5:\d+: election-timeout-ms: expected a whole number/);
     assert.equal(existsSync(dataDir), false, 'the data dir was not created');
   });
@@ -86,10 +93,7 @@ describe('bad data dirs and garbage on the wire (3-node cluster "alpha")', { con
     const client = c.connect(ids);
     try {
       const got = await client.kv.list('k');
-      assert.deepEqual(
-        new Map(got.kvs.map((kv) => [kv.key, kv.value])),
-        new Map(keys.map((k) => [k, `v-${k}`])),
-      );
+      assert.deepEqual(new Map(got.kvs.map((kv) => [kv.key, kv.value])), new Map(keys.map((k) => [k, `v-${k}`])));
     } finally {
       client.close();
     }
@@ -137,7 +141,7 @@ describe('bad data dirs and garbage on the wire (3-node cluster "alpha")', { con
     const indexes: number[] = [];
     for await (const k of db.keys({ gte: ENTRY_KEYS_FROM, lt: ENTRY_KEYS_TO })) indexes.push(entryKeyIndex(k)!);
     const index = indexes[Math.floor(indexes.length / 2)];
-    const value = new Uint8Array((await db.get(entryKey(index))));
+    const value = new Uint8Array(await db.get(entryKey(index)));
     value[value.length - 1] ^= 0x20;
     await db.put(entryKey(index), value);
     await db.close();
@@ -174,7 +178,11 @@ describe('bad data dirs and garbage on the wire (3-node cluster "alpha")', { con
       Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
       Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) & 0xff)),
       // A valid HTTP/2 preface followed by a frame header announcing a huge bogus frame.
-      Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0xff, 0xff, 0xff, 0x09, 0xff, 0xff, 0xff, 0xff, 0xff]), Buffer.alloc(64, 0xab)]),
+      Buffer.concat([
+        Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
+        Buffer.from([0xff, 0xff, 0xff, 0x09, 0xff, 0xff, 0xff, 0xff, 0xff]),
+        Buffer.alloc(64, 0xab),
+      ]),
     ];
     for (const bytes of garbage) {
       await new Promise<void>((ok) => {
@@ -189,11 +197,22 @@ describe('bad data dirs and garbage on the wire (3-node cluster "alpha")', { con
     const raw = new Client(c.node(target).address, credentials.createInsecure());
     const notProtobuf = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
     const unaryErr = await new Promise<ServiceError | null>((ok) =>
-      raw.makeUnaryRequest('/palisade.v1.Palisade/KvPut', (b: Buffer) => b, (b: Buffer) => b, notProtobuf, (err) => ok(err)),
+      raw.makeUnaryRequest(
+        '/palisade.v1.Palisade/KvPut',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        notProtobuf,
+        (err) => ok(err),
+      ),
     );
     assert.equal(unaryErr?.code, GrpcStatus.INVALID_ARGUMENT, `KvPut with garbage: ${unaryErr?.message}`);
     const streamErr = await new Promise<ServiceError | null>((ok) => {
-      const call = raw.makeClientStreamRequest('/palisade.v1.RaftPeer/Stream', (b: Buffer) => b, (b: Buffer) => b, (err) => ok(err));
+      const call = raw.makeClientStreamRequest(
+        '/palisade.v1.RaftPeer/Stream',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        (err) => ok(err),
+      );
       call.write(notProtobuf);
       call.end();
     });
@@ -217,8 +236,26 @@ describe('bad data dirs and garbage on the wire (3-node cluster "alpha")', { con
     // x9 founds cluster "beta" with n1's address as its peer: its vote requests reach alpha's n1.
     const x9 = c.node('x9');
     const peers = `x9=${x9.address},n1=${c.node('n1').address}`;
-    c.start('x9', ['agent', '--id', 'x9', '--listen', x9.address, '--data-dir', x9.dataDir, '--peers', peers, '--cluster', 'beta', '--election-timeout-ms', '300']);
-    await waitFor('n1 to reject beta traffic', () => /TRANSPORT_CLUSTER_MISMATCH.*node \\"x9\\" belongs to cluster \\"beta\\"/.test(c.log('n1')), 15_000);
+    c.start('x9', [
+      'agent',
+      '--id',
+      'x9',
+      '--listen',
+      x9.address,
+      '--data-dir',
+      x9.dataDir,
+      '--peers',
+      peers,
+      '--cluster',
+      'beta',
+      '--election-timeout-ms',
+      '300',
+    ]);
+    await waitFor(
+      'n1 to reject beta traffic',
+      () => /TRANSPORT_CLUSTER_MISMATCH.*node \\"x9\\" belongs to cluster \\"beta\\"/.test(c.log('n1')),
+      15_000,
+    );
     await c.signal('x9', 'SIGKILL');
     const alpha = c.founders;
     await c.waitForLeader(alpha);

@@ -36,8 +36,18 @@ describe('client authentication and roles on a real agent', { skip: hasOpenssl()
 
   const ca = (): string => caPaths(pki).cert;
   /** CLI flags for a user's certificate. */
-  const as = (user: string): string[] => ['--endpoints', clientPort, '--cacert', ca(), '--cert', userPaths(pki, user).cert, '--key', userPaths(pki, user).key];
-  const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, { env: { PALISADE_ENDPOINTS: '', ...env }, timeoutMs: 20_000 });
+  const as = (user: string): string[] => [
+    '--endpoints',
+    clientPort,
+    '--cacert',
+    ca(),
+    '--cert',
+    userPaths(pki, user).cert,
+    '--key',
+    userPaths(pki, user).key,
+  ];
+  const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+    runCli(args, { env: { PALISADE_ENDPOINTS: '', ...env }, timeoutMs: 20_000 });
   const expectExit = (r: CliResult, code: number, what: string): void => {
     assert.equal(r.code, code, `${what}: exit ${r.code}, stderr: ${r.stderr.trim()} stdout: ${r.stdout.trim()}`);
   };
@@ -57,18 +67,47 @@ describe('client authentication and roles on a real agent', { skip: hasOpenssl()
     agent = spawn(
       process.execPath,
       [
-        CLI, 'agent', '--id', 'n1', '--cluster', 'auth', '--listen', peer, '--client-listen', clientPort, '--http', http, '--metrics-listen', metrics,
-        '--data-dir', join(root, 'n1'), '--peers', `n1=${peer}`, '--tls-ca', ca(), '--tls-cert', node.cert, '--tls-key', node.key, '--token-auth-file', tokens,
+        CLI,
+        'agent',
+        '--id',
+        'n1',
+        '--cluster',
+        'auth',
+        '--listen',
+        peer,
+        '--client-listen',
+        clientPort,
+        '--http',
+        http,
+        '--metrics-listen',
+        metrics,
+        '--data-dir',
+        join(root, 'n1'),
+        '--peers',
+        `n1=${peer}`,
+        '--tls-ca',
+        ca(),
+        '--tls-cert',
+        node.cert,
+        '--tls-key',
+        node.key,
+        '--token-auth-file',
+        tokens,
       ],
       { cwd: REPO, stdio: ['ignore', fd, fd] },
     );
     closeSync(fd);
     exited = new Promise((ok) => agent!.once('exit', (code) => ok(code)));
     try {
-      await waitFor('the agent answers an admin over TLS with a leader', async () => {
-        const r = await cli(['status', '--json', ...as('admin')]);
-        return r.code === 0 ? r : undefined;
-      }, 30_000, 200);
+      await waitFor(
+        'the agent answers an admin over TLS with a leader',
+        async () => {
+          const r = await cli(['status', '--json', ...as('admin')]);
+          return r.code === 0 ? r : undefined;
+        },
+        30_000,
+        200,
+      );
     } catch (err) {
       process.stderr.write(`--- n1\n${readFileSync(log, 'utf8').slice(-3000)}\n`);
       throw err;
@@ -93,7 +132,12 @@ describe('client authentication and roles on a real agent', { skip: hasOpenssl()
   });
 
   test('reader (certificate from PALISADE_CACERT/_CERT/_KEY): reads; writes, pause and switchover exit 9 naming role operator', async () => {
-    const env = { PALISADE_ENDPOINTS: clientPort, PALISADE_CACERT: ca(), PALISADE_CERT: userPaths(pki, 'reader').cert, PALISADE_KEY: userPaths(pki, 'reader').key };
+    const env = {
+      PALISADE_ENDPOINTS: clientPort,
+      PALISADE_CACERT: ca(),
+      PALISADE_CERT: userPaths(pki, 'reader').cert,
+      PALISADE_KEY: userPaths(pki, 'reader').key,
+    };
     expectExit(await cli(['status'], env), ExitCode.Ok, 'status');
     expectExit(await cli(['members', 'list'], env), ExitCode.Ok, 'members list');
     expectExit(await cli(['kv', 'get', 'absent'], env), ExitCode.NotFound, 'kv get');
@@ -117,24 +161,48 @@ describe('client authentication and roles on a real agent', { skip: hasOpenssl()
   test('admin: membership changes; palisade/... is refused even to admin, and nothing was written there', async () => {
     expectExit(await cli(['members', 'add', 'n5', '127.0.0.1:7999', '--learner', ...as('admin')]), ExitCode.Ok, 'members add --learner');
     expectExit(await cli(['members', 'remove', 'n5', ...as('admin')]), ExitCode.Ok, 'members remove');
-    for (const args of [['kv', 'put', 'palisade/ha/nodes/n1', '{}'], ['kv', 'delete', 'palisade/ha/nodes/n1']]) {
+    for (const args of [
+      ['kv', 'put', 'palisade/ha/nodes/n1', '{}'],
+      ['kv', 'delete', 'palisade/ha/nodes/n1'],
+    ]) {
       const r = await cli([...args, ...as('admin')]);
       expectExit(r, ExitCode.PermissionDenied, args.join(' '));
       assert.match(r.stderr, /written only by the cluster's nodes/);
     }
     // The node's own profile (it publishes it through Raft at start) is the one it wrote itself.
-    const profile = await waitFor('n1 published its HA profile', async () => {
-      const r = await cli(['kv', 'get', 'palisade/ha/nodes/n1', '--json', ...as('reader')]);
-      return r.code === ExitCode.Ok ? (JSON.parse(r.stdout) as { value: string }) : undefined;
-    }, 15_000, 200);
+    const profile = await waitFor(
+      'n1 published its HA profile',
+      async () => {
+        const r = await cli(['kv', 'get', 'palisade/ha/nodes/n1', '--json', ...as('reader')]);
+        return r.code === ExitCode.Ok ? (JSON.parse(r.stdout) as { value: string }) : undefined;
+      },
+      15_000,
+      200,
+    );
     assert.notEqual(profile.value, '{}');
   });
 
   test('a token from the token file over TLS with only the CA (PALISADE_TOKEN_FILE, --token-file); a wrong token exits 8', async () => {
     const good = join(root, 'good-token');
     writeFileSync(good, `${TOKEN}\n`, { mode: 0o600 });
-    expectExit(await cli(['kv', 'put', 'app/t', '1', '--endpoints', clientPort, '--cacert', ca()], { PALISADE_TOKEN_FILE: good }), ExitCode.Ok, 'put with token');
-    const denied = await cli(['members', 'add', 'n6', '127.0.0.1:7998', '--learner', '--endpoints', clientPort, '--cacert', ca(), '--token-file', good]);
+    expectExit(
+      await cli(['kv', 'put', 'app/t', '1', '--endpoints', clientPort, '--cacert', ca()], { PALISADE_TOKEN_FILE: good }),
+      ExitCode.Ok,
+      'put with token',
+    );
+    const denied = await cli([
+      'members',
+      'add',
+      'n6',
+      '127.0.0.1:7998',
+      '--learner',
+      '--endpoints',
+      clientPort,
+      '--cacert',
+      ca(),
+      '--token-file',
+      good,
+    ]);
     expectExit(denied, ExitCode.PermissionDenied, 'operator token adds a member');
     assert.match(denied.stderr, /token "ci"/);
     const wrong = join(root, 'wrong-token');
@@ -144,7 +212,7 @@ describe('client authentication and roles on a real agent', { skip: hasOpenssl()
     assert.match(r.stderr, /unknown token/);
   });
 
-  test('HTTP: the load balancers\' port serves /health and /primary, not /status or /metrics; the metrics listener does', async () => {
+  test("HTTP: the load balancers' port serves /health and /primary, not /status or /metrics; the metrics listener does", async () => {
     const get = async (address: string, path: string): Promise<number> => (await fetch(`http://${address}${path}`)).status;
     assert.equal(await get(http, '/health'), 200);
     await waitFor('n1 active: /primary 200', async () => ((await get(http, '/primary')) === 200 ? true : undefined), 15_000, 100);
@@ -166,11 +234,15 @@ describe('tokens without TLS: callers need one; a node still joins', () => {
   function start(id: string, extra: string[]): void {
     const log = join(root, `${id}.log`);
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, [CLI, 'agent', '--id', id, '--data-dir', join(root, id), '--token-auth-file', tokens, ...extra], { cwd: REPO, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, [CLI, 'agent', '--id', id, '--data-dir', join(root, id), '--token-auth-file', tokens, ...extra], {
+      cwd: REPO,
+      stdio: ['ignore', fd, fd],
+    });
     closeSync(fd);
     agents.push({ child, exited: new Promise((ok) => child.once('exit', (code) => ok(code))), log });
   }
-  const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli([...args, '--endpoints', n1], { env: { PALISADE_ENDPOINTS: '', ...env }, timeoutMs: 20_000 });
+  const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+    runCli([...args, '--endpoints', n1], { env: { PALISADE_ENDPOINTS: '', ...env }, timeoutMs: 20_000 });
 
   before(async () => {
     requireBuild();
@@ -181,7 +253,12 @@ describe('tokens without TLS: callers need one; a node still joins', () => {
     [n1, n2] = ports.map((p) => `127.0.0.1:${p}`) as [string, string];
     start('n1', ['--listen', n1, '--peers', `n1=${n1}`]);
     try {
-      await waitFor('n1 answers the admin token with a leader', async () => ((await cli(['status', '--token-file', adminToken])).code === 0 ? true : undefined), 30_000, 200);
+      await waitFor(
+        'n1 answers the admin token with a leader',
+        async () => ((await cli(['status', '--token-file', adminToken])).code === 0 ? true : undefined),
+        30_000,
+        200,
+      );
     } catch (err) {
       for (const a of agents) process.stderr.write(`${readFileSync(a.log, 'utf8').slice(-3000)}\n`);
       throw err;
@@ -210,13 +287,18 @@ describe('tokens without TLS: callers need one; a node still joins', () => {
     // A learner: a second voter would leave this one-node cluster without a quorum until n2 is up.
     expectExitOf(await cli(['members', 'add', 'n2', n2, '--learner', '--token-file', adminToken]), ExitCode.Ok, 'members add n2');
     start('n2', ['--listen', n2, '--join', n1]);
-    await waitFor('n2 joined and caught up', async () => {
-      const r = await cli(['status', '--json', '--token-file', adminToken]);
-      if (r.code !== 0) return undefined;
-      const s = JSON.parse(r.stdout) as { members: { id: string; reachable: boolean; lag: number | null }[] };
-      const m = s.members.find((x) => x.id === 'n2');
-      return m !== undefined && m.reachable && m.lag === 0 ? true : undefined;
-    }, 30_000, 250).catch((err: unknown) => {
+    await waitFor(
+      'n2 joined and caught up',
+      async () => {
+        const r = await cli(['status', '--json', '--token-file', adminToken]);
+        if (r.code !== 0) return undefined;
+        const s = JSON.parse(r.stdout) as { members: { id: string; reachable: boolean; lag: number | null }[] };
+        const m = s.members.find((x) => x.id === 'n2');
+        return m !== undefined && m.reachable && m.lag === 0 ? true : undefined;
+      },
+      30_000,
+      250,
+    ).catch((err: unknown) => {
       const last = agents.at(-1);
       if (last) process.stderr.write(`--- n2\n${readFileSync(last.log, 'utf8').slice(-4000)}\n`);
       throw err;

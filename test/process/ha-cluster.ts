@@ -160,17 +160,19 @@ export class HaCluster {
    * returns it with the epoch its /status reports.
    */
   async waitForActive(opts: { exclude?: readonly string[]; timeoutMs?: number } = {}): Promise<{ node: string; epoch: number }> {
-    return this.explained(waitFor(
-      `exactly one active node${opts.exclude?.length ? ` other than ${opts.exclude.join(', ')}` : ''} (/primary 200)`,
-      async () => {
-        const p = await this.primaries();
-        if (p.length !== 1 || opts.exclude?.includes(p[0])) return undefined;
-        const active = await this.activeSeenBy(p[0]);
-        if (!active || active.node !== p[0]) return undefined;
-        return { node: active.node, epoch: active.epoch };
-      },
-      opts.timeoutMs ?? 20_000,
-    ));
+    return this.explained(
+      waitFor(
+        `exactly one active node${opts.exclude?.length ? ` other than ${opts.exclude.join(', ')}` : ''} (/primary 200)`,
+        async () => {
+          const p = await this.primaries();
+          if (p.length !== 1 || opts.exclude?.includes(p[0])) return undefined;
+          const active = await this.activeSeenBy(p[0]);
+          if (!active || active.node !== p[0]) return undefined;
+          return { node: active.node, epoch: active.epoch };
+        },
+        opts.timeoutMs ?? 20_000,
+      ),
+    );
   }
 
   /**
@@ -184,18 +186,24 @@ export class HaCluster {
     const since = nowNs();
     let last = '';
     try {
-      await waitFor(`${active.node} still the only active node (epoch ${active.epoch})`, async () => {
-        const p = await this.primaries();
-        const now = await this.activeSeenBy(active.node);
-        last = `/primary 200 on [${p.join(', ')}]; /status of ${active.node} names ${JSON.stringify(now ?? null)}`;
-        return p.length === 1 && p[0] === active.node && now?.node === active.node && now.epoch === active.epoch;
-      }, timeoutMs);
+      await waitFor(
+        `${active.node} still the only active node (epoch ${active.epoch})`,
+        async () => {
+          const p = await this.primaries();
+          const now = await this.activeSeenBy(active.node);
+          last = `/primary 200 on [${p.join(', ')}]; /status of ${active.node} names ${JSON.stringify(now ?? null)}`;
+          return p.length === 1 && p[0] === active.node && now?.node === active.node && now.epoch === active.epoch;
+        },
+        timeoutMs,
+      );
     } catch (err) {
       const polls = this.polls
         .filter((o) => o.sent >= since)
         .map((o) => `${Number(o.sent - since) / 1e6} ms ${o.node} ${o.code}`)
         .join('\n');
-      throw new Error(`${(err as Error).message}; last seen: ${last}\n--- /primary polls since the wait began\n${polls}${this.explain()}`, { cause: err });
+      throw new Error(`${(err as Error).message}; last seen: ${last}\n--- /primary polls since the wait began\n${polls}${this.explain()}`, {
+        cause: err,
+      });
     }
   }
 

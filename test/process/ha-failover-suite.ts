@@ -81,7 +81,10 @@ export function describeFailover(title: string, options: HaClusterOptions = {}):
       const back = nowNs();
       c.pc.start(old.node);
       await waitFor(`${old.node} to serve /replica after restart`, async () => (await c.http(old.node, '/replica')).code === 200, 15_000);
-      assert.ok(c.records().some((r) => r.ns >= back && ended(r, old.node, 'demote')), `start-up demote on ${old.node}`);
+      assert.ok(
+        c.records().some((r) => r.ns >= back && ended(r, old.node, 'demote')),
+        `start-up demote on ${old.node}`,
+      );
       await c.expectStillActive(next);
       assertSafe();
     });
@@ -102,7 +105,11 @@ export function describeFailover(title: string, options: HaClusterOptions = {}):
 
       const woke = nowNs();
       await c.cont(old.node);
-      await waitFor(`${old.node} to demote after SIGCONT`, () => c.records().some((r) => r.ns >= woke && ended(r, old.node, 'demote')), 10_000);
+      await waitFor(
+        `${old.node} to demote after SIGCONT`,
+        () => c.records().some((r) => r.ns >= woke && ended(r, old.node, 'demote')),
+        10_000,
+      );
       await waitFor(`${old.node} to serve /replica`, async () => (await c.http(old.node, '/replica')).code === 200, 10_000);
       await c.expectStillActive(next);
       const late = c.polls.filter((p) => p.node === old.node && p.code === 200 && p.sent > t0);
@@ -134,7 +141,9 @@ export function describeFailover(title: string, options: HaClusterOptions = {}):
       previousActive.push({ want: old.node, got: promote.previousActive, how: 'SIGTERM' });
       assert.ok(next.epoch > old.epoch);
       const fenced = c.records().some((r) => r.ns >= t0 && r.event === 'fence' && r.target === old.node);
-      t.diagnostic(`${next.node} active ${Number(promote.ns - t0) / 1e6} ms after SIGTERM; ${old.node} ${fenced ? 'was fenced (its demotion did not commit before exit)' : 'confirmed its demotion (no fence)'}`);
+      t.diagnostic(
+        `${next.node} active ${Number(promote.ns - t0) / 1e6} ms after SIGTERM; ${old.node} ${fenced ? 'was fenced (its demotion did not commit before exit)' : 'confirmed its demotion (no fence)'}`,
+      );
       c.pc.start(old.node);
       await waitFor(`${old.node} back as a replica`, async () => (await c.http(old.node, '/replica')).code === 200, 15_000);
       assertSafe();

@@ -80,7 +80,8 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
     return JSON.parse(r.stdout) as StatusJson;
   }
   const healthOf = async (id: string): Promise<string | undefined> => (await status()).members.find((m) => m.id === id)?.health;
-  const promoteStarts = (since: bigint): HookRecord[] => c.records().filter((r) => r.event === 'promote' && r.phase === 'start' && r.ns >= since);
+  const promoteStarts = (since: bigint): HookRecord[] =>
+    c.records().filter((r) => r.event === 'promote' && r.phase === 'start' && r.ns >= since);
 
   /**
    * Fences of a node whose demotion for a health failover ran its demote hook to exit 0: such a
@@ -90,7 +91,11 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
    */
   function fencesAfterCleanHealthDemotion(since: bigint): string[] {
     const recs = c.records().filter((r) => r.ns >= since);
-    const clean = new Set(recs.filter((r) => r.event === 'demote' && r.phase === 'end' && r.status === '0' && r.reason.startsWith('service unhealthy')).map((r) => `${r.node}@${r.epoch}`));
+    const clean = new Set(
+      recs
+        .filter((r) => r.event === 'demote' && r.phase === 'end' && r.status === '0' && r.reason.startsWith('service unhealthy'))
+        .map((r) => `${r.node}@${r.epoch}`),
+    );
     return recs
       .filter((r) => r.event === 'fence' && r.phase === 'start')
       .filter((r) => {
@@ -105,7 +110,8 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
     await waitFor('every member healthy', async () => (await status()).members.every((m) => m.health === 'healthy'), 10_000);
     const table = await c.cli(['status']);
     assert.match(table.stdout, /HEALTH/);
-    for (const id of c.ids) await waitFor(`/health 200 on ${id}`, async () => ((await c.http(id, '/health', 2000)).code === 200 ? true : undefined), 10_000);
+    for (const id of c.ids)
+      await waitFor(`/health 200 on ${id}`, async () => ((await c.http(id, '/health', 2000)).code === 200 ? true : undefined), 10_000);
   });
 
   test("the active's service fails → it demotes, a healthy node promotes (epoch grows), hooks in order, no overlap", async () => {
@@ -117,7 +123,10 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
     const recs = c.records().filter((r) => r.ns >= t0);
     const demoteEnd = recs.find((r) => r.node === old.node && r.event === 'demote' && r.phase === 'end');
     const promoteStart = recs.find((r) => r.node === next.node && r.event === 'promote' && r.phase === 'start');
-    assert.ok(demoteEnd && promoteStart && demoteEnd.ns < promoteStart.ns, `the old active's demote hook ended before the new one's promote started${c.explain()}`);
+    assert.ok(
+      demoteEnd && promoteStart && demoteEnd.ns < promoteStart.ns,
+      `the old active's demote hook ended before the new one's promote started${c.explain()}`,
+    );
     assert.deepEqual(fencesAfterCleanHealthDemotion(t0), [], `an ordered handover needs no fence${c.explain()}`);
     const st = await status();
     assert.equal(st.members.find((m) => m.id === old.node)?.health, 'unhealthy');
@@ -147,7 +156,11 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
     await waitFor(`${replica} healthy again`, async () => ((await healthOf(replica)) === 'healthy' ? true : undefined), 10_000);
     // Unhealthy from its timed-out check on, it was never promoted (the role may still be renewed
     // elsewhere: a starved machine lets leases run out).
-    assert.deepEqual(promoteStarts(unhealthySince).filter((r) => r.node === replica), [], `${replica} promoted while its check hung${c.explain()}`);
+    assert.deepEqual(
+      promoteStarts(unhealthySince).filter((r) => r.node === replica),
+      [],
+      `${replica} promoted while its check hung${c.explain()}`,
+    );
     assertSafe();
   });
 
@@ -155,10 +168,14 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
     const old = await c.waitForActive();
     const replicas = c.ids.filter((id) => id !== old.node);
     for (const id of replicas) setFlag(id, 'down');
-    await waitFor('both replicas unhealthy', async () => {
-      const st = await status();
-      return replicas.every((id) => st.members.find((m) => m.id === id)?.health === 'unhealthy') ? true : undefined;
-    }, 10_000);
+    await waitFor(
+      'both replicas unhealthy',
+      async () => {
+        const st = await status();
+        return replicas.every((id) => st.members.find((m) => m.id === id)?.health === 'unhealthy') ? true : undefined;
+      },
+      10_000,
+    );
     const t0 = nowNs();
     await c.pc.kill9(old.node);
     // A new leader is elected, but neither unhealthy replica may promote: watch for a while.
@@ -197,12 +214,18 @@ describe('health checks on 3 agent processes', { concurrency: false }, () => {
     const fences = c.records().filter((r) => r.event === 'fence' && r.phase === 'start' && r.ns >= t0);
     const healthFences = fencesAfterCleanHealthDemotion(t0);
     const gaps = failovers.slice(1).map((t, i) => t - failovers[i]);
-    console.log(`flapping ${windowMs} ms, cooldown ${COOLDOWN_MS} ms: ${failovers.length} health failovers, ${promotions} promotions, ${fences.length} fences, gaps ${gaps.join(', ') || '-'} ms`);
+    console.log(
+      `flapping ${windowMs} ms, cooldown ${COOLDOWN_MS} ms: ${failovers.length} health failovers, ${promotions} promotions, ${fences.length} fences, gaps ${gaps.join(', ') || '-'} ms`,
+    );
     for (const f of fences) console.log(`fence (not after a clean health demotion): ${f.node} fenced ${f.target}: ${f.reason}`);
     assert.ok(failovers.length >= 1, `the flapping caused a failover at all${c.explain()}`);
     // The contract: a node decides a health failover only a cooldown after the previous one, which
     // it decided or applied before (on its own clock), so two decisions are a cooldown apart.
-    for (const gap of gaps) assert.ok(gap >= COOLDOWN_MS - EVENT_CLOCK_ROUNDING_MS, `two health failovers ${gap} ms apart, within the ${COOLDOWN_MS} ms cooldown${c.explain()}`);
+    for (const gap of gaps)
+      assert.ok(
+        gap >= COOLDOWN_MS - EVENT_CLOCK_ROUNDING_MS,
+        `two health failovers ${gap} ms apart, within the ${COOLDOWN_MS} ms cooldown${c.explain()}`,
+      );
     // Every demote hook succeeds, so every health handover is ordered: the old active's demotion
     // is confirmed in the log before the next one promotes, and nobody fences it.
     assert.deepEqual(healthFences, [], `no fence after a clean health demotion${c.explain()}`);

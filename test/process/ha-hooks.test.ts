@@ -74,7 +74,10 @@ describe('active role on 3 agent processes: failing and hanging hooks', { concur
     const ev = await c.cli(['events', '--json']);
     assert.equal(ev.code, 0, ev.stderr);
     const events = JSON.parse(ev.stdout) as { kind: string; node: string; detail: string }[];
-    assert.ok(events.some((e) => e.kind === 'hook' && e.node === bad && /promote/.test(e.detail)), `a failed hook event on ${bad}: ${ev.stdout}`);
+    assert.ok(
+      events.some((e) => e.kind === 'hook' && e.node === bad && /promote/.test(e.detail)),
+      `a failed hook event on ${bad}: ${ev.stdout}`,
+    );
   });
 
   test('a promote hook that hangs is killed with its process group at --hook-timeout-ms; another node becomes active', async (t) => {
@@ -91,14 +94,18 @@ describe('active role on 3 agent processes: failing and hanging hooks', { concur
       assert.ok(ranMs < HA_HOOK_TIMEOUT_MS + 1000, `killed after ${ranMs} ms, close to the timeout`);
       // The hook's own child (in the same process group) is gone too.
       const sleeper = Number(readFileSync(join(c.hooks.controlDir, `${bad}.promote.sleeper`), 'utf8').trim());
-      await waitFor(`the hook's child ${sleeper} to be gone`, () => {
-        try {
-          process.kill(sleeper, 0);
-          return false;
-        } catch {
-          return true;
-        }
-      }, 3000);
+      await waitFor(
+        `the hook's child ${sleeper} to be gone`,
+        () => {
+          try {
+            process.kill(sleeper, 0);
+            return false;
+          } catch {
+            return true;
+          }
+        },
+        3000,
+      );
     } finally {
       c.setHook(bad, 'promote', 'ok');
     }

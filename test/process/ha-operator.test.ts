@@ -45,7 +45,11 @@ describe('active role on 3 agent processes: operator control', { concurrency: fa
     assert.equal(demote.status, '0');
     assert.ok(demote.ns < promote.ns, `${from} finished demoting before ${to} started promoting`);
     previousActive.push({ want: from, got: promote.previousActive });
-    assert.deepEqual(recs.filter((r) => r.event === 'fence'), [], 'a switchover needs no fence');
+    assert.deepEqual(
+      recs.filter((r) => r.event === 'fence'),
+      [],
+      'a switchover needs no fence',
+    );
   }
 
   test('switchover --to ID: the old active demotes, then the target promotes with a higher epoch', async (t) => {
@@ -87,7 +91,11 @@ describe('active role on 3 agent processes: operator control', { concurrency: fa
     // Either refused or a no-op; in both cases the same holder keeps the same epoch.
     if (self.code === 0) assert.match(self.stdout, new RegExp(old.node));
     assert.deepEqual(await c.waitForActive(), old, 'still the same active');
-    assert.deepEqual(since(t0).filter((r) => r.event !== 'demote'), [], 'no promote or fence hook ran');
+    assert.deepEqual(
+      since(t0).filter((r) => r.event !== 'demote'),
+      [],
+      'no promote or fence hook ran',
+    );
     assertSafe();
   });
 
@@ -110,7 +118,11 @@ describe('active role on 3 agent processes: operator control', { concurrency: fa
       assert.deepEqual(await c.primaries(), [], 'no active node while paused');
       await new Promise((ok) => setTimeout(ok, 50));
     }
-    assert.deepEqual(since(t0).filter((r) => r.event === 'promote'), [], `no promote hook while paused${c.explain()}`);
+    assert.deepEqual(
+      since(t0).filter((r) => r.event === 'promote'),
+      [],
+      `no promote hook while paused${c.explain()}`,
+    );
     const s = await status();
     assert.equal(s.paused, true);
     t.diagnostic(`paused with ${leader} leading; active record says ${JSON.stringify(s.active)}`);
@@ -131,17 +143,31 @@ describe('active role on 3 agent processes: operator control', { concurrency: fa
 
   test('PALISADE_PREVIOUS_ACTIVE names the node that was active before a switchover', {}, () => {
     assert.ok(previousActive.length > 0);
-    assert.deepEqual(previousActive.filter((p) => p.got !== p.want), []);
+    assert.deepEqual(
+      previousActive.filter((p) => p.got !== p.want),
+      [],
+    );
   });
 
   test('palisade events lists the promotions, demotions and fences with durations', async () => {
     const r = await c.cli(['events', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const events = JSON.parse(r.stdout) as { seq: number; kind: string; node: string; epoch: number | null; durationMs: number | null; detail: string }[];
+    const events = JSON.parse(r.stdout) as {
+      seq: number;
+      kind: string;
+      node: string;
+      epoch: number | null;
+      durationMs: number | null;
+      detail: string;
+    }[];
     const kinds = new Set(events.map((e) => e.kind));
     for (const k of ['election', 'promotion', 'demotion', 'fence']) assert.ok(kinds.has(k), `an event of kind ${k} in ${r.stdout}`);
     const seqs = events.map((e) => e.seq);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'oldest first');
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+      'oldest first',
+    );
     // Every promotion hook run the recording saw is in the replicated log with its epoch.
     const recorded = c.records().filter((x) => x.event === 'promote' && x.phase === 'end' && x.status === '0');
     for (const p of recorded) {

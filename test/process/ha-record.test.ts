@@ -21,7 +21,14 @@ import {
 import { waitFor } from './process-cluster.js';
 
 /** A record line at `ms` (ms after an arbitrary base). */
-function line(ms: number, node: string, event: string, phase: string, epoch: number, o: { target?: string; prev?: string; status?: string; ppid?: number; reason?: string } = {}): string {
+function line(
+  ms: number,
+  node: string,
+  event: string,
+  phase: string,
+  epoch: number,
+  o: { target?: string; prev?: string; status?: string; ppid?: number; reason?: string } = {},
+): string {
   const ns = 1_700_000_000_000_000_000n + BigInt(ms) * 1_000_000n;
   const status = o.status ?? (phase === 'end' ? '0' : '');
   return [ns, node, event, phase, epoch, 2, o.prev ?? '', o.target ?? node, o.reason ?? 'test', 'c', status, 999, o.ppid ?? 100].join('\t');
@@ -47,7 +54,12 @@ describe('record checks', () => {
   });
 
   test('promote before the previous demote ended: overlap', () => {
-    const r = rec(line(0, 'n1', 'promote', 'start', 5), line(100, 'n1', 'demote', 'start', 5), line(105, 'n2', 'promote', 'start', 9), line(110, 'n1', 'demote', 'end', 5));
+    const r = rec(
+      line(0, 'n1', 'promote', 'start', 5),
+      line(100, 'n1', 'demote', 'start', 5),
+      line(105, 'n2', 'promote', 'start', 9),
+      line(110, 'n1', 'demote', 'end', 5),
+    );
     assert.equal(overlapViolations(activeIntervals(r)).length, 1);
   });
 
@@ -93,7 +105,13 @@ describe('record checks', () => {
   test('/primary: two 200s in one round, or a 200 outside the interval', () => {
     const iv = activeIntervals(handover);
     const at = (ms: number) => 1_700_000_000_000_000_000n + BigInt(ms) * 1_000_000n;
-    const obs = (round: number, node: string, ms: number, code = 200): PrimaryObservation => ({ round, node, sent: at(ms), received: at(ms + 1), code });
+    const obs = (round: number, node: string, ms: number, code = 200): PrimaryObservation => ({
+      round,
+      node,
+      sent: at(ms),
+      received: at(ms + 1),
+      code,
+    });
     assert.deepEqual(primaryViolations([obs(1, 'n1', 50), obs(1, 'n2', 50, 503), obs(2, 'n2', 200)], iv), []);
     assert.equal(primaryViolations([obs(1, 'n1', 50), obs(1, 'n2', 50)], iv).length, 2); // n2 outside too
     assert.equal(primaryViolations([obs(3, 'n1', 300)], iv).length, 1);

@@ -162,13 +162,18 @@ export function activeIntervals(records: readonly HookRecord[]): ActiveInterval[
     if (r.event !== 'promote' || r.phase !== 'start') return;
     const closer = records
       .slice(i + 1)
-      .find((x) => x.phase === 'end' && ((x.event === 'demote' && x.node === r.node) || (x.event === 'fence' && x.target === r.node && x.status === '0')));
+      .find(
+        (x) =>
+          x.phase === 'end' &&
+          ((x.event === 'demote' && x.node === r.node) || (x.event === 'fence' && x.target === r.node && x.status === '0')),
+      );
     out.push({
       node: r.node,
       epoch: r.epoch,
       start: r.ns,
       end: closer?.ns,
-      endedBy: closer === undefined ? 'still open' : closer.event === 'demote' ? `demote end on ${closer.node}` : `fence end by ${closer.node}`,
+      endedBy:
+        closer === undefined ? 'still open' : closer.event === 'demote' ? `demote end on ${closer.node}` : `fence end by ${closer.node}`,
     });
   });
   return out;
@@ -204,7 +209,8 @@ export function epochViolations(records: readonly HookRecord[]): string[] {
   for (const r of records) {
     if (r.event !== 'promote' || r.phase !== 'start') continue;
     if (!(Number.isSafeInteger(r.epoch) && r.epoch > 0)) bad.push(`promote on ${r.node} has epoch ${r.epoch}`);
-    if (last !== undefined && r.epoch <= last.epoch) bad.push(`promote on ${r.node} epoch ${r.epoch} after promote on ${last.node} epoch ${last.epoch}`);
+    if (last !== undefined && r.epoch <= last.epoch)
+      bad.push(`promote on ${r.node} epoch ${r.epoch} after promote on ${last.node} epoch ${last.epoch}`);
     last = r;
   }
   return bad;
@@ -217,13 +223,17 @@ export function epochViolations(records: readonly HookRecord[]): string[] {
  * PALISADE_REASON is said, PALISADE_PREVIOUS_ACTIVE is a member or empty (which member it must
  * be depends on the scenario: the tests check that themselves).
  */
-export function environmentViolations(records: readonly HookRecord[], want: { cluster: string; nodes: readonly string[]; pidsOf: (node: string) => readonly number[] }): string[] {
+export function environmentViolations(
+  records: readonly HookRecord[],
+  want: { cluster: string; nodes: readonly string[]; pidsOf: (node: string) => readonly number[] },
+): string[] {
   const bad: string[] = [];
   for (const r of records) {
     if (r.phase !== 'start') continue;
     const where = `${r.event} start on ${r.node} (${r.line})`;
     if (!want.nodes.includes(r.node)) bad.push(`${where}: PALISADE_NODE_ID is not a member`);
-    else if (!want.pidsOf(r.node).includes(r.ppid)) bad.push(`${where}: run by pid ${r.ppid}, not by ${r.node}'s agent (${want.pidsOf(r.node).join(', ')})`);
+    else if (!want.pidsOf(r.node).includes(r.ppid))
+      bad.push(`${where}: run by pid ${r.ppid}, not by ${r.node}'s agent (${want.pidsOf(r.node).join(', ')})`);
     if (r.cluster !== want.cluster) bad.push(`${where}: PALISADE_CLUSTER ${JSON.stringify(r.cluster)} ≠ ${want.cluster}`);
     if (r.reason.trim() === '') bad.push(`${where}: PALISADE_REASON is empty`);
     if (r.event === 'fence') {
@@ -231,7 +241,8 @@ export function environmentViolations(records: readonly HookRecord[], want: { cl
       continue;
     }
     if (r.target !== r.node) bad.push(`${where}: PALISADE_TARGET ${JSON.stringify(r.target)} ≠ the node`);
-    if (r.previousActive !== '' && !want.nodes.includes(r.previousActive)) bad.push(`${where}: PALISADE_PREVIOUS_ACTIVE ${JSON.stringify(r.previousActive)}`);
+    if (r.previousActive !== '' && !want.nodes.includes(r.previousActive))
+      bad.push(`${where}: PALISADE_PREVIOUS_ACTIVE ${JSON.stringify(r.previousActive)}`);
     if (r.event === 'promote') {
       if (!(r.epoch > 0)) bad.push(`${where}: PALISADE_EPOCH ${r.epoch}`);
       if (!(r.term > 0)) bad.push(`${where}: PALISADE_TERM ${r.term}`);
@@ -277,7 +288,10 @@ export function primaryViolations(polls: readonly PrimaryObservation[], interval
 export function formatRecords(records: readonly HookRecord[]): string {
   const base = records[0]?.ns ?? 0n;
   return records
-    .map((r) => `${fmtNs(base, r.ns).padStart(10)} ${r.node} ${r.event} ${r.phase}${r.status ? `(${r.status})` : ''} epoch=${r.epoch} term=${r.term} prev=${r.previousActive || '-'} target=${r.target} reason=${JSON.stringify(r.reason)}`)
+    .map(
+      (r) =>
+        `${fmtNs(base, r.ns).padStart(10)} ${r.node} ${r.event} ${r.phase}${r.status ? `(${r.status})` : ''} epoch=${r.epoch} term=${r.term} prev=${r.previousActive || '-'} target=${r.target} reason=${JSON.stringify(r.reason)}`,
+    )
     .join('\n');
 }
 

@@ -29,14 +29,25 @@ interface Ended {
 }
 
 /** A client-streaming call written by hand: the attacker's side of InstallSnapshot and Stream. */
-function clientStream(address: string, method: string, payloads: readonly Buffer[], end = true): { result: Promise<Ended>; cancel(): void } {
+function clientStream(
+  address: string,
+  method: string,
+  payloads: readonly Buffer[],
+  end = true,
+): { result: Promise<Ended>; cancel(): void } {
   const client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });
   let call!: grpc.ClientWritableStream<Buffer>;
   const result = new Promise<Ended>((resolve) => {
-    call = client.makeClientStreamRequest<Buffer, Buffer>(method, (b) => b, (b) => b, { deadline: Date.now() + 20_000 }, (err) => {
-      client.close();
-      resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, details: '' });
-    });
+    call = client.makeClientStreamRequest<Buffer, Buffer>(
+      method,
+      (b) => b,
+      (b) => b,
+      { deadline: Date.now() + 20_000 },
+      (err) => {
+        client.close();
+        resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, details: '' });
+      },
+    );
   });
   call.on('error', () => {});
   for (const p of payloads) call.write(p);
@@ -78,10 +89,26 @@ describe('what the agent refuses and leaves on disk', { concurrency: false }, ()
     chmodSync(hook, 0o777);
     const [port] = await freePorts(1);
     const dataDir = join(dir, 'hook-data');
-    const r = await runCli(['agent', '--id', 'n1', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--peers', `n1=127.0.0.1:${port}`, '--on-promote', hook]);
+    const r = await runCli([
+      'agent',
+      '--id',
+      'n1',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--data-dir',
+      dataDir,
+      '--peers',
+      `n1=127.0.0.1:${port}`,
+      '--on-promote',
+      hook,
+    ]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /on-promote: hook .*promote\.sh is writable by any user \(mode 0777\)/);
-    assert.deepEqual(readdirSync(dir).filter((n) => n === 'hook-data'), [], 'the data dir was not created');
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n === 'hook-data'),
+      [],
+      'the data dir was not created',
+    );
   });
 });
 
@@ -103,7 +130,11 @@ describe('a running cluster', { concurrency: false }, () => {
     }
     for (const id of ['n1', 'n2', 'n3']) {
       const wrong = modes(cluster.node(id).dataDir).filter((e) => e.mode !== (e.dir ? 0o700 : 0o600));
-      assert.deepEqual(wrong.map((e) => `${e.path} ${e.mode.toString(8)}`), [], `${id}: files or dirs others can read`);
+      assert.deepEqual(
+        wrong.map((e) => `${e.path} ${e.mode.toString(8)}`),
+        [],
+        `${id}: files or dirs others can read`,
+      );
     }
   });
 
@@ -167,8 +198,13 @@ describe('a running cluster', { concurrency: false }, () => {
         const put = api.KvPut.requestSerialize({ key: 'big', value: huge });
         const client = new grpc.Client(target.address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': -1 });
         const viaApi = await new Promise<Ended>((resolve) =>
-          client.makeUnaryRequest('/palisade.v1.Palisade/KvPut', (b: Buffer) => b, (b: Buffer) => b, put, { deadline: Date.now() + 20_000 }, (err) =>
-            resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, details: '' }),
+          client.makeUnaryRequest(
+            '/palisade.v1.Palisade/KvPut',
+            (b: Buffer) => b,
+            (b: Buffer) => b,
+            put,
+            { deadline: Date.now() + 20_000 },
+            (err) => resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, details: '' }),
           ),
         );
         client.close();
@@ -191,7 +227,12 @@ describe('a running cluster', { concurrency: false }, () => {
       const client = new grpc.Client(target.address, grpc.credentials.createInsecure());
       const ended: Ended[] = [];
       const calls = Array.from({ length: 10_000 }, () => {
-        const call = client.makeServerStreamRequest('/palisade.v1.Palisade/KvWatch', (b: Buffer) => b, (b: Buffer) => b, req);
+        const call = client.makeServerStreamRequest(
+          '/palisade.v1.Palisade/KvWatch',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          req,
+        );
         call.on('error', (err: grpc.ServiceError) => ended.push({ code: err.code, details: err.details }));
         call.on('data', () => {});
         return call;
@@ -199,7 +240,11 @@ describe('a running cluster', { concurrency: false }, () => {
       try {
         await waitFor('every watch beyond the cap refused', () => ended.length >= 9_000 || undefined, 240_000);
         const exhausted = ended.filter((e) => e.code === grpc.status.RESOURCE_EXHAUSTED);
-        assert.equal(exhausted.length, ended.length, `other endings: ${JSON.stringify(ended.find((e) => e.code !== grpc.status.RESOURCE_EXHAUSTED))}`);
+        assert.equal(
+          exhausted.length,
+          ended.length,
+          `other endings: ${JSON.stringify(ended.find((e) => e.code !== grpc.status.RESOURCE_EXHAUSTED))}`,
+        );
         assert.match(exhausted[0].details, /this connection already has 1000 watches open \(at most 1000\)/);
         assert.equal(await openWatches(target.httpAddress!), 1000);
         const grown = rssBytes(pid) - rssBefore;
@@ -214,14 +259,18 @@ describe('a running cluster', { concurrency: false }, () => {
   after(async () => {
     await cluster?.close();
   });
-
 });
 
 describe('the store quota (--quota-bytes)', { concurrency: false }, () => {
   let cluster: ProcessCluster;
   const QUOTA = 200_000;
   before(async () => {
-    cluster = await ProcessCluster.start({ size: 3, heartbeatMs: 100, electionTimeoutMs: 1000, extraArgs: () => ['--quota-bytes', String(QUOTA)] });
+    cluster = await ProcessCluster.start({
+      size: 3,
+      heartbeatMs: 100,
+      electionTimeoutMs: 1000,
+      extraArgs: () => ['--quota-bytes', String(QUOTA)],
+    });
   });
   after(async () => {
     await cluster?.close();
@@ -237,16 +286,22 @@ describe('the store quota (--quota-bytes)', { concurrency: false }, () => {
     }
     assert.ok(refused !== undefined, 'no put was refused');
     assert.equal(refused.code, 1, refused.stderr);
-    assert.match(refused.stderr, new RegExp(`quota is exhausted: it holds \\d+ bytes of --quota-bytes ${QUOTA}, and this write adds 30067`));
+    assert.match(
+      refused.stderr,
+      new RegExp(`quota is exhausted: it holds \\d+ bytes of --quota-bytes ${QUOTA}, and this write adds 30067`),
+    );
 
     const status = await runCli(['status', '--endpoints', endpoints, '--timeout', '20000']);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /ALARM: n\d: NOSPACE: writes are refused/);
-    const json = JSON.parse((await runCli(['status', '--json', '--endpoints', endpoints, '--timeout', '20000'])).stdout) as { alarms?: string[] };
+    const json = JSON.parse((await runCli(['status', '--json', '--endpoints', endpoints, '--timeout', '20000'])).stdout) as {
+      alarms?: string[];
+    };
     assert.equal(json.alarms?.length, 1, JSON.stringify(json));
 
     // Deletes always pass; once the refused write would fit, it does, and the alarm is gone.
-    for (const key of ['q/0', 'q/1']) assert.equal((await runCli(['kv', 'delete', key, '--endpoints', endpoints, '--timeout', '20000'])).code, 0);
+    for (const key of ['q/0', 'q/1'])
+      assert.equal((await runCli(['kv', 'delete', key, '--endpoints', endpoints, '--timeout', '20000'])).code, 0);
     const again = await runCli(['kv', 'put', 'q/again', value, '--endpoints', endpoints, '--timeout', '20000']);
     assert.equal(again.code, 0, again.stderr);
     const after = await runCli(['status', '--endpoints', endpoints, '--timeout', '20000']);

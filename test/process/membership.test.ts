@@ -57,7 +57,9 @@ describe('5-node cluster: membership changes via the CLI', { concurrency: false 
     assert.ok(['n1', 'n2', 'n3', 'n4', 'n5'].includes(s.leader), `n6 follows "${s.leader}"`);
     const st = await runCli(['status', '--json', '--endpoints', c.node(leader).address]);
     assert.equal(st.code, 0, st.stderr);
-    const n6View = (JSON.parse(st.stdout) as { members: { id: string; voter: boolean; role: string }[] }).members.find((m) => m.id === 'n6');
+    const n6View = (JSON.parse(st.stdout) as { members: { id: string; voter: boolean; role: string }[] }).members.find(
+      (m) => m.id === 'n6',
+    );
     assert.deepEqual({ voter: n6View?.voter, role: n6View?.role }, { voter: false, role: 'learner' });
   });
 
@@ -73,7 +75,10 @@ describe('5-node cluster: membership changes via the CLI', { concurrency: false 
     const { leader } = await c.waitForLeader();
     const follower = c.founders.find((id) => id !== leader)!;
     // Asked through the other members (see the next test for asking the member itself).
-    const after = await members(['remove', follower], c.running().filter((id) => id !== follower));
+    const after = await members(
+      ['remove', follower],
+      c.running().filter((id) => id !== follower),
+    );
     assert.ok(!after.members.some((m) => m.id === follower));
     assert.equal(after.members.length, 5);
     await c.signal(follower, 'SIGTERM');
@@ -83,23 +88,21 @@ describe('5-node cluster: membership changes via the CLI', { concurrency: false 
     assert.deepEqual(shape(listed), shape(after));
   });
 
-  test(
-    '§6 remove a follower through its own endpoint: the CLI reports success',
-    async () => {
-      const { leader } = await c.waitForLeader();
-      const follower = c.running().find((id) => id !== leader && id !== 'n6')!;
-      const others = c.running().filter((id) => id !== follower);
-      const r = await runCli(['members', 'remove', follower, '--json', '--endpoints', `${c.node(follower).address},${c.endpoints(others)}`]);
-      // Whatever the CLI said, the removal is committed: leave the cluster in a known state first.
-      const client = c.connect(others);
-      await waitFor(`${follower} to leave the member list`, async () => !(await client.members.list()).some((m) => m.id === follower)).finally(() =>
-        client.close(),
-      );
-      await c.signal(follower, 'SIGTERM');
-      assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr.trim()}`);
-      assert.ok(!(JSON.parse(r.stdout) as MembersJson).members.some((m) => m.id === follower));
-    },
-  );
+  test('§6 remove a follower through its own endpoint: the CLI reports success', async () => {
+    const { leader } = await c.waitForLeader();
+    const follower = c.running().find((id) => id !== leader && id !== 'n6')!;
+    const others = c.running().filter((id) => id !== follower);
+    const r = await runCli(['members', 'remove', follower, '--json', '--endpoints', `${c.node(follower).address},${c.endpoints(others)}`]);
+    // Whatever the CLI said, the removal is committed: leave the cluster in a known state first.
+    const client = c.connect(others);
+    await waitFor(
+      `${follower} to leave the member list`,
+      async () => !(await client.members.list()).some((m) => m.id === follower),
+    ).finally(() => client.close());
+    await c.signal(follower, 'SIGTERM');
+    assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr.trim()}`);
+    assert.ok(!(JSON.parse(r.stdout) as MembersJson).members.some((m) => m.id === follower));
+  });
 
   test('§6 remove the leader: it hands over, the others elect a leader among themselves', async () => {
     const old = await c.waitForLeader();
@@ -125,7 +128,10 @@ describe('5-node cluster: membership changes via the CLI', { concurrency: false 
     assert.equal(afterRemove.members.length, 2);
     const n7 = c.node('n7');
     const afterAdd = await members(['add', 'n7', n7.address]);
-    assert.deepEqual(afterAdd.members.find((m) => m.id === 'n7'), { id: 'n7', address: n7.address, voter: true });
+    assert.deepEqual(
+      afterAdd.members.find((m) => m.id === 'n7'),
+      { id: 'n7', address: n7.address, voter: true },
+    );
     c.start('n7', c.agentArgs('n7', { join: c.endpoints().split(',')[0] }));
     for (const [k, v] of [
       ['m/1', 'one'],
@@ -138,7 +144,10 @@ describe('5-node cluster: membership changes via the CLI', { concurrency: false 
     assert.equal(st.code, 0, st.stderr);
     const view = JSON.parse(st.stdout) as { leader: string; members: { id: string; voter: boolean; reachable: boolean }[] };
     assert.deepEqual(view.members.map((m) => m.id).sort(), [...c.running()].sort());
-    assert.ok(view.members.every((m) => m.voter && m.reachable), JSON.stringify(view.members));
+    assert.ok(
+      view.members.every((m) => m.voter && m.reachable),
+      JSON.stringify(view.members),
+    );
   });
 
   test('§5.2 at most one leader per term was observed throughout', async () => {

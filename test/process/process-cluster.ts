@@ -267,14 +267,36 @@ export class ProcessCluster {
     const membership = how.join !== undefined ? ['--join', how.join] : ['--peers', this.peersFlag];
     const http = n.httpAddress !== undefined ? ['--http', n.httpAddress] : [];
     const extra = this.extras.extraArgs?.(id) ?? [];
-    return ['agent', '--id', id, '--listen', n.address, '--data-dir', n.dataDir, ...membership, ...this.commonArgs(), ...http, ...this.tlsArgs(id), ...extra];
+    return [
+      'agent',
+      '--id',
+      id,
+      '--listen',
+      n.address,
+      '--data-dir',
+      n.dataDir,
+      ...membership,
+      ...this.commonArgs(),
+      ...http,
+      ...this.tlsArgs(id),
+      ...extra,
+    ];
   }
 
   /** A node's TLS flags (its certificate and its own client port); none without TLS. */
   tlsArgs(id: string): string[] {
     if (this.pki === undefined) return [];
     const cert = nodePaths(this.pki, id);
-    return ['--client-listen', this.node(id).clientAddress, '--tls-ca', caPaths(this.pki).cert, '--tls-cert', cert.cert, '--tls-key', cert.key];
+    return [
+      '--client-listen',
+      this.node(id).clientAddress,
+      '--tls-ca',
+      caPaths(this.pki).cert,
+      '--tls-cert',
+      cert.cert,
+      '--tls-key',
+      cert.key,
+    ];
   }
 
   /** The admin user's certificate for clients of a TLS cluster; undefined without TLS. */
@@ -319,7 +341,10 @@ export class ProcessCluster {
   }
 
   /** Sends `signal`; for SIGKILL/SIGTERM waits for the exit and marks the node down. */
-  async signal(id: string, signal: 'SIGKILL' | 'SIGTERM' | 'SIGSTOP' | 'SIGCONT'): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
+  async signal(
+    id: string,
+    signal: 'SIGKILL' | 'SIGTERM' | 'SIGSTOP' | 'SIGCONT',
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
     const n = this.node(id);
     const child = n.child;
     if (child === undefined) throw new Error(`${id} is not running`);
@@ -426,10 +451,14 @@ export class ProcessCluster {
 
   /** Waits until `id` has applied at least `index`. */
   async waitForApplied(id: string, index: number, timeoutMs = 15_000): Promise<NodeStatusReport> {
-    return waitFor(`${id} to apply index ${index}`, async () => {
-      const s = await this.status(id);
-      return s.appliedIndex >= index ? s : undefined;
-    }, timeoutMs);
+    return waitFor(
+      `${id} to apply index ${index}`,
+      async () => {
+        const s = await this.status(id);
+        return s.appliedIndex >= index ? s : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /**
@@ -503,6 +532,8 @@ export function leadersPerTermViolations(obs: readonly LeaderObservation[]): str
 
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)));
+  const t = new Promise<never>(
+    (_, fail) => (timer = setTimeout(() => fail(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)),
+  );
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }

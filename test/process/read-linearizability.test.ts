@@ -44,7 +44,16 @@ describe('3-node cluster: reads from every node across leader kills and pauses',
             const nodeLife = life.get(node)!;
             try {
               const r = await client.kv.get(key, { serializable: true });
-              serial.push({ node, life: nodeLife, key, call, ret: performance.now(), revision: r.revision, value: r.kv?.value ?? null, modRevision: r.kv?.modRevision ?? 0 });
+              serial.push({
+                node,
+                life: nodeLife,
+                key,
+                call,
+                ret: performance.now(),
+                revision: r.revision,
+                value: r.kv?.value ?? null,
+                modRevision: r.kv?.modRevision ?? 0,
+              });
             } catch {
               // No answer: nothing was promised.
             }
@@ -52,7 +61,14 @@ describe('3-node cluster: reads from every node across leader kills and pauses',
           }
           const value = `${name}.${n}`;
           const put = dice < 6;
-          const op: Operation = { id: nextId++, client: name, input: put ? { kind: 'put', key, value } : { kind: 'get', key }, call, ret: undefined, output: undefined };
+          const op: Operation = {
+            id: nextId++,
+            client: name,
+            input: put ? { kind: 'put', key, value } : { kind: 'get', key },
+            call,
+            ret: undefined,
+            output: undefined,
+          };
           history.push(op);
           const rec: { key: string; value: string; call: number; revision: number | undefined } = { key, value, call, revision: undefined };
           if (put) puts.push(rec);
@@ -98,7 +114,10 @@ describe('3-node cluster: reads from every node across leader kills and pauses',
     const third = await c.waitForLeader();
     await c.kill9(third.leader);
     life.set(third.leader, life.get(third.leader)! + 1);
-    await c.waitForLeader(c.founders.filter((id) => id !== third.leader), 10_000);
+    await c.waitForLeader(
+      c.founders.filter((id) => id !== third.leader),
+      10_000,
+    );
     await progress('after the leader was killed', 40);
     c.start(third.leader);
     await c.waitForLeader();
@@ -107,11 +126,17 @@ describe('3-node cluster: reads from every node across leader kills and pauses',
     await Promise.all(clients);
 
     const unknown = history.filter((o) => o.ret === undefined).length;
-    t.diagnostic(`${history.length} linearizable ops (${unknown} with unknown outcome), ${serial.length} serializable reads from ${c.founders.length} nodes`);
+    t.diagnostic(
+      `${history.length} linearizable ops (${unknown} with unknown outcome), ${serial.length} serializable reads from ${c.founders.length} nodes`,
+    );
     const lin = checkLinearizable(history);
     if (lin.ok !== true) assert.fail(`not linearizable: ${JSON.stringify(lin, null, 1).slice(0, 2000)}\n${formatHistory(history)}`);
     assert.deepEqual(serializableViolations(puts, serial), []);
-    for (const id of c.founders) assert.ok(serial.some((r) => r.node === id && r.value !== null), `serializable reads of written values on ${id}`);
+    for (const id of c.founders)
+      assert.ok(
+        serial.some((r) => r.node === id && r.value !== null),
+        `serializable reads of written values on ${id}`,
+      );
 
     // The checks have teeth. A linearizable read that returns the value of a put which another
     // acknowledged put followed in real time, both before the read (a stale read), is caught:
@@ -132,11 +157,29 @@ describe('3-node cluster: reads from every node across leader kills and pauses',
     // A serializable read that misses an acknowledged put at or below its revision is caught,
     // and so is one that goes back within a node's life.
     const ackedAt = (key: string, value: string | null) => puts.find((p) => p.key === key && p.value === value)?.revision;
-    const r = serial.find((s) => ackedAt(s.key, s.value) !== undefined && puts.some((p) => p.key === s.key && p.revision !== undefined && p.revision < s.modRevision));
+    const r = serial.find(
+      (s) =>
+        ackedAt(s.key, s.value) !== undefined &&
+        puts.some((p) => p.key === s.key && p.revision !== undefined && p.revision < s.modRevision),
+    );
     assert.ok(r !== undefined, 'a serializable read of an acknowledged put that followed another');
     const earlier = puts.filter((p) => p.key === r.key && p.revision !== undefined && p.revision < r.modRevision).at(-1)!;
-    assert.notDeepEqual(serializableViolations(puts, [{ ...r, value: earlier.value, modRevision: earlier.revision! }]), [], 'a missed put is caught');
-    const back = { ...r, call: r.ret + 1, ret: r.ret + 2, revision: r.modRevision - 1, value: earlier.value, modRevision: earlier.revision! };
-    assert.ok(serializableViolations(puts, [r, back]).some((v) => v.includes('invoked after')), 'a read going back is caught');
+    assert.notDeepEqual(
+      serializableViolations(puts, [{ ...r, value: earlier.value, modRevision: earlier.revision! }]),
+      [],
+      'a missed put is caught',
+    );
+    const back = {
+      ...r,
+      call: r.ret + 1,
+      ret: r.ret + 2,
+      revision: r.modRevision - 1,
+      value: earlier.value,
+      modRevision: earlier.revision!,
+    };
+    assert.ok(
+      serializableViolations(puts, [r, back]).some((v) => v.includes('invoked after')),
+      'a read going back is caught',
+    );
   });
 });

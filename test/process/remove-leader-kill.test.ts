@@ -79,7 +79,9 @@ describe('3 agents: members remove <leader>, then kill -9 of it at once, repeate
       } finally {
         admin.close();
       }
-      t.diagnostic(`leader wait + kill ${(killedAt - t0).toFixed(0)} ms, recovery ${took.toFixed(0)} ms, re-add ${(performance.now() - t1).toFixed(0)} ms`);
+      t.diagnostic(
+        `leader wait + kill ${(killedAt - t0).toFixed(0)} ms, recovery ${took.toFixed(0)} ms, re-add ${(performance.now() - t1).toFixed(0)} ms`,
+      );
       assert.ok(took < BOUND_MS, `recovery took ${took.toFixed(0)} ms`);
     });
   });

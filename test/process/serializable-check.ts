@@ -50,7 +50,8 @@ export function serializableViolations(puts: readonly PutRecord[], reads: readon
       if (r.modRevision > r.revision) out.push(`${what}: modRevision past the revision it was served at`);
     }
     const newer = acked.find((p) => p.key === r.key && p.revision! <= r.revision && (r.value === null || p.revision! > r.modRevision));
-    if (newer !== undefined) out.push(`${what}: the put of ${newer.value} acknowledged at revision ${newer.revision} is missing from revision ${r.revision}`);
+    if (newer !== undefined)
+      out.push(`${what}: the put of ${newer.value} acknowledged at revision ${newer.revision} is missing from revision ${r.revision}`);
   }
   const byLife = new Map<string, SerializableRead[]>();
   for (const r of reads) {

@@ -38,7 +38,10 @@ class TlsCluster {
   readonly agents = new Map<string, Agent>();
   private readonly clients: PalisadeClient[] = [];
 
-  constructor(readonly root: string, readonly pki: string) {}
+  constructor(
+    readonly root: string,
+    readonly pki: string,
+  ) {}
 
   static async create(): Promise<TlsCluster> {
     const root = mkdtempSync(join(tmpdir(), 'palisade-tls-proc-'));
@@ -48,7 +51,13 @@ class TlsCluster {
     await issueUser(c.pki, 'alice', 'admin');
     const ports = await freePorts(2 * IDS.length);
     IDS.forEach((id, i) =>
-      c.agents.set(id, { id, peer: `127.0.0.1:${ports[i]}`, client: `127.0.0.1:${ports[IDS.length + i]}`, dataDir: join(root, id), log: join(root, `${id}.log`) }),
+      c.agents.set(id, {
+        id,
+        peer: `127.0.0.1:${ports[i]}`,
+        client: `127.0.0.1:${ports[IDS.length + i]}`,
+        dataDir: join(root, id),
+        log: join(root, `${id}.log`),
+      }),
     );
     return c;
   }
@@ -62,8 +71,25 @@ class TlsCluster {
     const node = nodePaths(this.pki, id);
     const peers = IDS.map((p) => `${p}=${this.agent(p).peer}`).join(',');
     return [
-      'agent', '--id', id, '--cluster', CLUSTER, '--listen', a.peer, '--client-listen', a.client, '--data-dir', a.dataDir, '--peers', peers,
-      '--tls-ca', caPaths(this.pki).cert, '--tls-cert', node.cert, '--tls-key', node.key,
+      'agent',
+      '--id',
+      id,
+      '--cluster',
+      CLUSTER,
+      '--listen',
+      a.peer,
+      '--client-listen',
+      a.client,
+      '--data-dir',
+      a.dataDir,
+      '--peers',
+      peers,
+      '--tls-ca',
+      caPaths(this.pki).cert,
+      '--tls-cert',
+      node.cert,
+      '--tls-key',
+      node.key,
     ];
   }
 
@@ -91,7 +117,10 @@ class TlsCluster {
 
   /** A client of one node's client port, as the admin user. */
   client(ids: readonly string[]): PalisadeClient {
-    const c = connect(ids.map((id) => this.agent(id).client), { tls: this.userTls(), timeoutMs: 3000, attemptTimeoutMs: 1000 });
+    const c = connect(
+      ids.map((id) => this.agent(id).client),
+      { tls: this.userTls(), timeoutMs: 3000, attemptTimeoutMs: 1000 },
+    );
     this.clients.push(c);
     return c;
   }
@@ -102,12 +131,16 @@ class TlsCluster {
 
   async waitForLeader(): Promise<{ leader: string; term: number }> {
     const byNode = new Map(IDS.map((id) => [id, this.client([id])]));
-    return waitFor('one leader agreed by n1, n2, n3 over TLS', async () => {
-      const all = await Promise.all(IDS.map((id) => byNode.get(id)!.status()));
-      const first = all[0];
-      if (first.leader === '' || !all.every((s) => s.leader === first.leader && s.term === first.term)) return undefined;
-      return { leader: first.leader, term: first.term };
-    }, 20_000);
+    return waitFor(
+      'one leader agreed by n1, n2, n3 over TLS',
+      async () => {
+        const all = await Promise.all(IDS.map((id) => byNode.get(id)!.status()));
+        const first = all[0];
+        if (first.leader === '' || !all.every((s) => s.leader === first.leader && s.term === first.term)) return undefined;
+        return { leader: first.leader, term: first.term };
+      },
+      20_000,
+    );
   }
 
   async close(): Promise<void> {
@@ -140,7 +173,13 @@ function forged(from: string, to: string, lastIndex: number): Message[] {
     { type: 'timeoutNow', from, to, term: 1000 },
     { type: 'requestVote', from, to, term: 1001, preVote: false, lastIndex: 1_000_000, lastTerm: 1000, transfer: true },
     {
-      type: 'appendEntries', from, to, term: 1000, prevIndex: lastIndex, prevTerm: 1, commit: lastIndex + 1,
+      type: 'appendEntries',
+      from,
+      to,
+      term: 1000,
+      prevIndex: lastIndex,
+      prevTerm: 1,
+      commit: lastIndex + 1,
       entries: [{ term: 1000, index: lastIndex + 1, type: 'normal', data: new Uint8Array([1, 2, 3]) }],
     },
   ];
@@ -148,7 +187,9 @@ function forged(from: string, to: string, lastIndex: number): Message[] {
 
 function certCreds(pki: string, paths: { cert: string; key: string } | undefined): grpc.ChannelCredentials {
   const ca = readFileSync(caPaths(pki).cert);
-  return paths === undefined ? grpc.credentials.createSsl(ca) : grpc.credentials.createSsl(ca, readFileSync(paths.key), readFileSync(paths.cert));
+  return paths === undefined
+    ? grpc.credentials.createSsl(ca)
+    : grpc.credentials.createSsl(ca, readFileSync(paths.key), readFileSync(paths.cert));
 }
 
 /** The serial of the certificate a port presents to a new TLS connection. */
@@ -157,7 +198,14 @@ function servedSerial(address: string, pki: string): Promise<string> {
   const user = userPaths(pki, 'alice');
   return new Promise((resolve, reject) => {
     const s = tlsConnect(
-      { host: address.slice(0, i), port: Number(address.slice(i + 1)), ca: readFileSync(caPaths(pki).cert), cert: readFileSync(user.cert), key: readFileSync(user.key), ALPNProtocols: ['h2'] },
+      {
+        host: address.slice(0, i),
+        port: Number(address.slice(i + 1)),
+        ca: readFileSync(caPaths(pki).cert),
+        cert: readFileSync(user.cert),
+        key: readFileSync(user.key),
+        ALPNProtocols: ['h2'],
+      },
       () => {
         resolve(s.getPeerCertificate().serialNumber.toUpperCase());
         s.destroy();
@@ -168,7 +216,10 @@ function servedSerial(address: string, pki: string): Promise<string> {
 }
 
 function serialOf(file: string): string {
-  return execFileSync('openssl', ['x509', '-in', file, '-noout', '-serial'], { encoding: 'utf8' }).trim().replace(/^serial=/, '').toUpperCase();
+  return execFileSync('openssl', ['x509', '-in', file, '-noout', '-serial'], { encoding: 'utf8' })
+    .trim()
+    .replace(/^serial=/, '')
+    .toUpperCase();
 }
 
 describe('a TLS cluster of real agents', { skip: hasOpenssl() ? false : 'openssl not available' }, () => {
@@ -217,12 +268,32 @@ describe('a TLS cluster of real agents', { skip: hasOpenssl() ? false : 'openssl
     for (const target of IDS) {
       const peer = c.agent(target).peer;
       const last = before.find((s) => s.nodeId === target)!.commitIndex;
-      results.push({ who: 'non-member n9 (valid certificate)', target, code: await attack(peer, certCreds(c.pki, nodePaths(c.pki, 'n9')), 'n9', target, forged('n9', target, last)) });
+      results.push({
+        who: 'non-member n9 (valid certificate)',
+        target,
+        code: await attack(peer, certCreds(c.pki, nodePaths(c.pki, 'n9')), 'n9', target, forged('n9', target, last)),
+      });
       const claimed = target === 'n3' ? 'n1' : 'n3';
-      results.push({ who: `n2's certificate claiming ${claimed}`, target, code: await attack(peer, n2, claimed, target, forged(claimed, target, last)) });
-      results.push({ who: "a user's (admin) certificate", target, code: await attack(peer, certCreds(c.pki, userPaths(c.pki, 'alice')), 'n2', target, forged('n2', target, last)) });
-      results.push({ who: 'no certificate', target, code: await attack(peer, certCreds(c.pki, undefined), 'n2', target, forged('n2', target, last)) });
-      results.push({ who: 'plaintext', target, code: await attack(peer, grpc.credentials.createInsecure(), 'n2', target, forged('n2', target, last)) });
+      results.push({
+        who: `n2's certificate claiming ${claimed}`,
+        target,
+        code: await attack(peer, n2, claimed, target, forged(claimed, target, last)),
+      });
+      results.push({
+        who: "a user's (admin) certificate",
+        target,
+        code: await attack(peer, certCreds(c.pki, userPaths(c.pki, 'alice')), 'n2', target, forged('n2', target, last)),
+      });
+      results.push({
+        who: 'no certificate',
+        target,
+        code: await attack(peer, certCreds(c.pki, undefined), 'n2', target, forged('n2', target, last)),
+      });
+      results.push({
+        who: 'plaintext',
+        target,
+        code: await attack(peer, grpc.credentials.createInsecure(), 'n2', target, forged('n2', target, last)),
+      });
     }
     for (const r of results) {
       if (r.who.startsWith('non-member') || r.who.startsWith("n2's") || r.who.startsWith("a user's")) {
@@ -247,7 +318,8 @@ describe('a TLS cluster of real agents', { skip: hasOpenssl() ? false : 'openssl
     const client = c.client(IDS);
     await client.kv.put('app/after-attack', 'ok');
     assert.equal((await client.kv.get('app/after-attack')).kv?.value, 'ok');
-    for (const id of IDS) assert.match(readFileSync(c.agent(id).log, 'utf8'), /refused peer traffic|rejected peer traffic/, `${id} logged the refusals`);
+    for (const id of IDS)
+      assert.match(readFileSync(c.agent(id).log, 'utf8'), /refused peer traffic|rejected peer traffic/, `${id} logged the refusals`);
   });
 
   test('certificates rotated under the running cluster: no election, no failed call; a restarted follower rejoins with the new ones', async () => {
@@ -275,17 +347,25 @@ describe('a TLS cluster of real agents', { skip: hasOpenssl() ? false : 'openssl
     }
     for (const id of IDS) {
       const want = serialOf(nodePaths(c.pki, id).cert);
-      await waitFor(`${id} to serve its new certificate on both ports`, async () => {
-        const [peer, cl] = await Promise.all([servedSerial(c.agent(id).peer, c.pki), servedSerial(c.agent(id).client, c.pki)]);
-        return peer === want && cl === want;
-      }, 10_000);
+      await waitFor(
+        `${id} to serve its new certificate on both ports`,
+        async () => {
+          const [peer, cl] = await Promise.all([servedSerial(c.agent(id).peer, c.pki), servedSerial(c.agent(id).client, c.pki)]);
+          return peer === want && cl === want;
+        },
+        10_000,
+      );
     }
     // A follower restarted now handshakes with everyone on the new certificates.
     const follower = IDS.find((id) => id !== leader)!;
     await c.kill(follower);
     c.start(follower);
     const target = (await c.client([leader]).status()).commitIndex;
-    await waitFor(`${follower} to catch up after its restart`, async () => (await c.client([follower]).status()).appliedIndex >= target, 15_000);
+    await waitFor(
+      `${follower} to catch up after its restart`,
+      async () => (await c.client([follower]).status()).appliedIndex >= target,
+      15_000,
+    );
     running = false;
     await load;
     assert.deepEqual(failures, [], 'no call failed during the rotation');
@@ -325,10 +405,15 @@ describe('plaintext on a non-loopback address', () => {
       assert.match(refused.stderr, /0\.0\.0\.0:\d+ is not a loopback address and TLS is off/);
       assert.match(refused.stderr, /insecure/);
       assert.throws(() => readFileSync(join(dataDir, 'x')), 'nothing written');
-      const clientOnly = await runCli([...base, '--listen', `127.0.0.1:${port}`, '--client-listen', `0.0.0.0:${port2}`], { timeoutMs: 10_000 });
+      const clientOnly = await runCli([...base, '--listen', `127.0.0.1:${port}`, '--client-listen', `0.0.0.0:${port2}`], {
+        timeoutMs: 10_000,
+      });
       assert.equal(clientOnly.code, 2, 'the client port counts too');
 
-      const child = spawn(process.execPath, [CLI, ...base, '--listen', `0.0.0.0:${port}`, '--insecure'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, ...base, '--listen', `0.0.0.0:${port}`, '--insecure'], {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
       try {

@@ -86,7 +86,10 @@ describe('PreVote retries (RaftConfig.preVoteRetryTicks)', () => {
     return r;
   }
   const asked = (r: Raft) => {
-    const out = r.msgs.filter((m) => m.type === 'requestVote' && m.preVote).map((m) => m.to).sort();
+    const out = r.msgs
+      .filter((m) => m.type === 'requestVote' && m.preVote)
+      .map((m) => m.to)
+      .sort();
     r.msgs = [];
     return out;
   };

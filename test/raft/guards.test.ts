@@ -19,13 +19,22 @@ describe('raft: guards the campaigns cannot reach', () => {
     for (let i = 0; i < 3 * a.electionTick; i++) a.tick();
     assert.equal(a.state, StateType.Follower);
     assert.equal(a.term, term, 'no campaign started');
-    assert.deepEqual(drain(a).filter((m) => m.type === 'requestVote'), []);
+    assert.deepEqual(
+      drain(a).filter((m) => m.type === 'requestVote'),
+      [],
+    );
     // Applied, it campaigns in the new configuration.
     a.applyConfChange(add);
     a.raftLog.appliedTo(2);
     a.hup('election');
     assert.equal(a.state, StateType.Candidate);
-    assert.deepEqual(drain(a).filter((m) => m.type === 'requestVote').map((m) => m.to).sort(), ['b', 'c', 'd']);
+    assert.deepEqual(
+      drain(a)
+        .filter((m) => m.type === 'requestVote')
+        .map((m) => m.to)
+        .sort(),
+      ['b', 'c', 'd'],
+    );
   });
 
   test('a leader sends TimeoutNow only once a committed membership change is applied (it may remove the transferee)', () => {
@@ -41,7 +50,11 @@ describe('raft: guards the campaigns cannot reach', () => {
     assert.ok(a.raftLog.applied < 2, 'the removal is committed but not applied');
     drain(a);
     a.transferLeadership('c');
-    assert.deepEqual(drain(a).filter((m) => m.type === 'timeoutNow'), [], 'no TimeoutNow to a node the committed configuration removed');
+    assert.deepEqual(
+      drain(a).filter((m) => m.type === 'timeoutNow'),
+      [],
+      'no TimeoutNow to a node the committed configuration removed',
+    );
   });
 
   test('a leader sends TimeoutNow only once the transferee holds its whole log (a shorter log cannot win the election)', () => {
@@ -55,9 +68,19 @@ describe('raft: guards the campaigns cannot reach', () => {
     a.transferLeadership('c');
     for (let index = 2; index < last; index++) {
       a.step({ type: 'appendEntriesResponse', from: 'c', to: 'a', term: a.term, index, reject: false, rejectHint: 0, hintTerm: 0 });
-      assert.deepEqual(drain(a).filter((m) => m.type === 'timeoutNow'), [], `no TimeoutNow while c holds ${index} of ${last}`);
+      assert.deepEqual(
+        drain(a).filter((m) => m.type === 'timeoutNow'),
+        [],
+        `no TimeoutNow while c holds ${index} of ${last}`,
+      );
     }
     a.step({ type: 'appendEntriesResponse', from: 'c', to: 'a', term: a.term, index: last, reject: false, rejectHint: 0, hintTerm: 0 });
-    assert.deepEqual(drain(a).filter((m) => m.type === 'timeoutNow').map((m) => m.to), ['c'], 'TimeoutNow once c holds everything');
+    assert.deepEqual(
+      drain(a)
+        .filter((m) => m.type === 'timeoutNow')
+        .map((m) => m.to),
+      ['c'],
+      'TimeoutNow once c holds everything',
+    );
   });
 });

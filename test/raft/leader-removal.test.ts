@@ -32,7 +32,7 @@ describe('a leader removed from the voters leaves them electable', () => {
     assert.equal(a.raftLog.lastIndex(), 4);
   });
 
-  test('a vote response offers the commit point capped at the candidate\'s last index, with its term', () => {
+  test("a vote response offers the commit point capped at the candidate's last index, with its term", () => {
     const b = newTestRaft('b', ['a', 'b'], { storage: storage(['a', 'b'], [entry(1, 1), entry(2, 1), entry(3, 2)], 3), preVote: true });
     b.step({ type: 'requestVote', from: 'a', to: 'b', term: 3, preVote: true, lastIndex: 2, lastTerm: 1, transfer: false });
     const resp = drain(b).find((m) => m.type === 'requestVoteResponse');
@@ -41,7 +41,7 @@ describe('a leader removed from the voters leaves them electable', () => {
     assert.deepEqual([resp.commitIndex, resp.commitTerm], [2, 1]);
   });
 
-  test('a candidate that holds the responder\'s commit point commits up to it; a committed membership change ends its campaign until applied', () => {
+  test("a candidate that holds the responder's commit point commits up to it; a committed membership change ends its campaign until applied", () => {
     // a and b are voters; index 2 removes b. b committed it, a did not hear (commit 1).
     const a = newTestRaft('a', ['a', 'b'], { storage: storage(['a', 'b'], [entry(1, 1), confEntry(2, 1, REMOVE_B)], 1), preVote: true });
     a.hup('preElection');
@@ -53,7 +53,16 @@ describe('a leader removed from the voters leaves them electable', () => {
     assert.equal(a.state, StateType.Follower, 'the rejection from a higher term lost the pre-vote');
     a.hup('preElection');
     assert.equal(a.state, StateType.PreCandidate);
-    a.step({ type: 'requestVoteResponse', from: 'b', to: 'a', term: a.term + 1, preVote: true, reject: false, commitIndex: 2, commitTerm: 1 });
+    a.step({
+      type: 'requestVoteResponse',
+      from: 'b',
+      to: 'a',
+      term: a.term + 1,
+      preVote: true,
+      reject: false,
+      commitIndex: 2,
+      commitTerm: 1,
+    });
     assert.equal(a.raftLog.committed, 2, 'learned from the vote response');
     assert.equal(a.state, StateType.Follower, 'a granted pre-vote counted in the old configuration is not used');
     // Once applied, a is the only voter and wins alone at its next timeout.

@@ -29,7 +29,17 @@ function leaderRaft(quorumAckTicks: number | undefined, checkQuorum = false): Ra
   r.leaderContactElapsed = r.electionTick;
   makeLeader(r);
   // Both followers hold the leader's whole log: their progress is known.
-  for (const id of ['b', 'c']) r.step({ type: 'appendEntriesResponse', from: id, to: 'a', term: r.term, index: r.raftLog.lastIndex(), reject: false, rejectHint: 0, hintTerm: 0 });
+  for (const id of ['b', 'c'])
+    r.step({
+      type: 'appendEntriesResponse',
+      from: id,
+      to: 'a',
+      term: r.term,
+      index: r.raftLog.lastIndex(),
+      reject: false,
+      rejectHint: 0,
+      hintTerm: 0,
+    });
   drain(r);
   return r;
 }
@@ -122,8 +132,30 @@ describe('leader: asks for answers only where it needs them', () => {
   });
 
   test('quorumAckTicks must be a positive integer', () => {
-    assert.throws(() => new Raft({ id: 'a', electionTick: 10, heartbeatTick: 1, quorumAckTicks: 0, storage: MemoryStorage.withConfState({ voters: ABC, learners: [] }), rng: seededRng(1) }), /quorumAckTicks/);
-    assert.throws(() => new Raft({ id: 'a', electionTick: 10, heartbeatTick: 1, quorumAckTicks: 2.5, storage: MemoryStorage.withConfState({ voters: ABC, learners: [] }), rng: seededRng(1) }), /quorumAckTicks/);
+    assert.throws(
+      () =>
+        new Raft({
+          id: 'a',
+          electionTick: 10,
+          heartbeatTick: 1,
+          quorumAckTicks: 0,
+          storage: MemoryStorage.withConfState({ voters: ABC, learners: [] }),
+          rng: seededRng(1),
+        }),
+      /quorumAckTicks/,
+    );
+    assert.throws(
+      () =>
+        new Raft({
+          id: 'a',
+          electionTick: 10,
+          heartbeatTick: 1,
+          quorumAckTicks: 2.5,
+          storage: MemoryStorage.withConfState({ voters: ABC, learners: [] }),
+          rng: seededRng(1),
+        }),
+      /quorumAckTicks/,
+    );
   });
 
   test('the lease renews every quorumAckTicks: the rounds in between are optional, and only answers count', () => {
@@ -135,7 +167,10 @@ describe('leader: asks for answers only where it needs them', () => {
     for (let i = 0; i < 9; i++) {
       const hbs = round(r, ['b', 'c']);
       asked.push(hbs.every((h) => h.replyOptional !== true));
-      assert.ok(hbs.every((h) => (h.replyOptional === true) === (hbs[0].replyOptional === true)), 'a quorum round asks everyone');
+      assert.ok(
+        hbs.every((h) => (h.replyOptional === true) === (hbs[0].replyOptional === true)),
+        'a quorum round asks everyone',
+      );
       const ack = takeLeaseAck(r);
       if (ack !== undefined) acks.push(ack.round);
     }
@@ -152,9 +187,15 @@ describe('leader: asks for answers only where it needs them', () => {
     const renewal = round(r, []); // asked, nobody answers
     assert.ok(renewal.every((h) => h.replyOptional !== true));
     const next = round(r, []);
-    assert.ok(next.every((h) => h.replyOptional !== true), 'still asked: the acknowledged round keeps ageing');
+    assert.ok(
+      next.every((h) => h.replyOptional !== true),
+      'still asked: the acknowledged round keeps ageing',
+    );
     round(r, ['b']); // one answer: a quorum with the leader
-    assert.ok(round(r, ['b', 'c']).some((h) => h.replyOptional === true), 'renewed: optional again');
+    assert.ok(
+      round(r, ['b', 'c']).some((h) => h.replyOptional === true),
+      'renewed: optional again',
+    );
   });
 
   test('a pending ReadIndex makes its round, and every round until it is released, ask everyone', () => {
@@ -168,7 +209,10 @@ describe('leader: asks for answers only where it needs them', () => {
     const next = round(r, []); // the read is still pending
     assert.ok(next.every((h) => h.replyOptional !== true));
     round(r, ['b']);
-    assert.deepEqual(r.readStates.map((s) => s.context), ['ctx']);
+    assert.deepEqual(
+      r.readStates.map((s) => s.context),
+      ['ctx'],
+    );
   });
 
   test('a follower whose progress is not known (behind, or probing) is asked on every round', () => {
@@ -177,7 +221,16 @@ describe('leader: asks for answers only where it needs them', () => {
     r.step({ type: 'propose', from: 'a', to: 'a', term: 0, entries: [{ term: 0, index: 0, type: 'normal', data: new Uint8Array([1]) }] });
     drain(r);
     // Only b acknowledges the new entry; c is behind.
-    r.step({ type: 'appendEntriesResponse', from: 'b', to: 'a', term: r.term, index: r.raftLog.lastIndex(), reject: false, rejectHint: 0, hintTerm: 0 });
+    r.step({
+      type: 'appendEntriesResponse',
+      from: 'b',
+      to: 'a',
+      term: r.term,
+      index: r.raftLog.lastIndex(),
+      reject: false,
+      rejectHint: 0,
+      hintTerm: 0,
+    });
     drain(r);
     const hbs = round(r, ['b', 'c']);
     assert.equal(hbs.find((h) => h.to === 'b')?.replyOptional, true);
@@ -193,7 +246,11 @@ describe('leader: asks for answers only where it needs them', () => {
       // The check resets the contact marks, then the same tick's round asks everyone again.
       const checked = r.electionElapsed === 0;
       if (checked) checks++;
-      assert.equal(hbs.every((h) => h.replyOptional !== true), checked, `tick ${i}`);
+      assert.equal(
+        hbs.every((h) => h.replyOptional !== true),
+        checked,
+        `tick ${i}`,
+      );
     }
     assert.equal(r.state, 'leader');
     assert.equal(checks, 3);

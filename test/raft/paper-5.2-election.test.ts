@@ -117,7 +117,10 @@ describe('§5.2 leader election', () => {
     const beats = drain(r).filter((m) => m.type === 'heartbeat');
     assert.deepEqual(
       beats.map((m) => [m.to, m.term]),
-      [['b', 1], ['c', 1]],
+      [
+        ['b', 1],
+        ['c', 1],
+      ],
     );
   });
 
@@ -328,7 +331,7 @@ describe('§5.2 leader election', () => {
     }
   });
 
-  test('§5.2: if the term in the RPC is smaller than the candidate\'s current term, the candidate rejects the RPC and continues in candidate state', () => {
+  test("§5.2: if the term in the RPC is smaller than the candidate's current term, the candidate rejects the RPC and continues in candidate state", () => {
     const r = newTestRaft('a', ABC, { storage: storageWithLog(ABC, [], { term: 4 }) });
     r.hup('election');
     assert.equal(r.term, 5);

@@ -83,7 +83,7 @@ describe('§5.3 log replication: the leader', () => {
     }
   });
 
-  test('§5.3: committing an entry also commits all preceding entries in the leader\'s log', () => {
+  test("§5.3: committing an entry also commits all preceding entries in the leader's log", () => {
     const r = newTestRaft('a', ABC);
     makeLeader(r);
     for (const s of ['x', 'y', 'z']) r.propose(text(s));
@@ -106,7 +106,11 @@ describe('§5.3 log replication: the leader', () => {
     assert.equal(r.raftLog.committed, 2);
     // The commit advanced to 2, but no append goes out just to say so: the next append carries
     // it, or the next tick (one tick of delay for followers' applied state, none for the client).
-    assert.deepEqual(drain(r).filter((m) => m.type === 'appendEntries'), [], 'no commit-only append at once');
+    assert.deepEqual(
+      drain(r).filter((m) => m.type === 'appendEntries'),
+      [],
+      'no commit-only append at once',
+    );
     r.tick();
     const msgs = drain(r);
     const toC = msgs.filter((m): m is AppendEntries => m.type === 'appendEntries' && m.to === 'c');
@@ -115,7 +119,11 @@ describe('§5.3 log replication: the leader', () => {
     const toldB = msgs.some((m) => m.to === 'b' && (m.type === 'appendEntries' || m.type === 'heartbeat') && m.commit === 2);
     assert.ok(toldB, 'b is told too (by an append, or by a heartbeat due at this tick)');
     r.tick();
-    assert.deepEqual(drain(r).filter((m) => m.type === 'appendEntries'), [], 'told once, not at every tick');
+    assert.deepEqual(
+      drain(r).filter((m) => m.type === 'appendEntries'),
+      [],
+      'told once, not at every tick',
+    );
     r.propose(text('y'));
     assert.ok(
       drain(r).every((m) => m.type !== 'appendEntries' || m.commit === 2),
@@ -247,6 +255,6 @@ describe('§5.3: when an AppendEntries consistency check fails, the leader decre
     h.tick('lead'); // the heartbeat response un-pauses the probe whose answer was lost
     h.propose('lead', 'x');
     assert.deepEqual(terms(h.raft('lead')), [1, 1, 1, 4, 8, 8]);
-    assert.deepEqual(terms(h.raft('fol')), [1, 1, 1, 4, 8, 8], 'the follower\'s extra entries were replaced');
+    assert.deepEqual(terms(h.raft('fol')), [1, 1, 1, 4, 8, 8], "the follower's extra entries were replaced");
   });
 });

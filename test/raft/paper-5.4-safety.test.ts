@@ -33,7 +33,16 @@ describe('§5.4.1 election restriction', () => {
   for (const c of cases) {
     test(`§5.4.1: the voter denies its vote if its own log is more up-to-date than that of the candidate (voter ${c.voter.join(',')}, candidate last ${c.cand[0]}@${c.cand[1]}: ${c.grant ? 'grant' : 'deny'})`, () => {
       const r = newTestRaft('a', ABC, { storage: storageWithLog(ABC, c.voter, { term: 2 }) });
-      r.step({ type: 'requestVote', from: 'b', to: 'a', term: 3, preVote: false, lastIndex: c.cand[0], lastTerm: c.cand[1], transfer: false });
+      r.step({
+        type: 'requestVote',
+        from: 'b',
+        to: 'a',
+        term: 3,
+        preVote: false,
+        lastIndex: c.cand[0],
+        lastTerm: c.cand[1],
+        transfer: false,
+      });
       const [resp] = drain(r);
       assert.ok(resp?.type === 'requestVoteResponse');
       assert.equal(resp.reject, !c.grant);
@@ -67,7 +76,7 @@ describe('§5.4.1 election restriction', () => {
 });
 
 describe('§5.4.2 committing entries from previous terms', () => {
-  test('§5.4.2: Raft never commits log entries from previous terms by counting replicas; only log entries from the leader\'s current term are committed by counting replicas', () => {
+  test("§5.4.2: Raft never commits log entries from previous terms by counting replicas; only log entries from the leader's current term are committed by counting replicas", () => {
     // Leader of term 3 with entries 1@1, 2@2 from earlier terms and its no-op 3@3.
     const r = newTestRaft('a', ABC, { storage: storageWithLog(ABC, [1, 2], { term: 2 }) });
     makeLeader(r);
@@ -96,7 +105,11 @@ describe('§5.4.2 committing entries from previous terms', () => {
     h.isolate('s5');
     return h;
   }
-  const logTerms = (h: Harness, id: NodeId) => h.raft(id).raftLog.allEntries().map((e) => e.term);
+  const logTerms = (h: Harness, id: NodeId) =>
+    h
+      .raft(id)
+      .raftLog.allEntries()
+      .map((e) => e.term);
 
   test('Figure 8 (c)→(d): an entry of term 2 stored on a majority by the leader of term 4 is not committed, and a later leader may overwrite it', () => {
     const h = figure8();
@@ -120,7 +133,9 @@ describe('§5.4.2 committing entries from previous terms', () => {
     h.elect('s5'); // term 5
     for (const id of ['s2', 's3', 's4', 's5']) assert.deepEqual(logTerms(h, id), [1, 3, 5], id);
     // Had s1 committed 2@2, it would have been applied and then lost.
-    const appliedAt2 = [s1, ...ids.slice(1).map((id) => h.get(id))].flatMap((n) => n.applied.filter((e) => e.index === 2).map((e) => e.term));
+    const appliedAt2 = [s1, ...ids.slice(1).map((id) => h.get(id))].flatMap((n) =>
+      n.applied.filter((e) => e.index === 2).map((e) => e.term),
+    );
     assert.deepEqual([...new Set(appliedAt2)], [3]);
   });
 

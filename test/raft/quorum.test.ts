@@ -34,26 +34,52 @@ describe('majoritySize', () => {
 
 describe('majorityIndex (§5.3: committed once replicated on a majority)', () => {
   test('empty voter set → 0', () => {
-    assert.equal(majorityIndex([], () => 7), 0);
+    assert.equal(
+      majorityIndex([], () => 7),
+      0,
+    );
   });
 
   test('examples', () => {
-    const m = new Map([['a', 5], ['b', 3], ['c', 9]]);
-    assert.equal(majorityIndex(m.keys(), (id) => m.get(id) ?? 0), 5);
-    assert.equal(majorityIndex(['a', 'b', 'c', 'd'], (id) => m.get(id) ?? 0), 3);
-    assert.equal(majorityIndex(['a'], (id) => m.get(id) ?? 0), 5);
+    const m = new Map([
+      ['a', 5],
+      ['b', 3],
+      ['c', 9],
+    ]);
+    assert.equal(
+      majorityIndex(m.keys(), (id) => m.get(id) ?? 0),
+      5,
+    );
+    assert.equal(
+      majorityIndex(['a', 'b', 'c', 'd'], (id) => m.get(id) ?? 0),
+      3,
+    );
+    assert.equal(
+      majorityIndex(['a'], (id) => m.get(id) ?? 0),
+      5,
+    );
   });
 
   test('a duplicated voter id counts once', () => {
-    const m = new Map([['a', 9], ['b', 1], ['c', 1]]);
-    assert.equal(majorityIndex(['a', 'a', 'a', 'b', 'c'], (id) => m.get(id) ?? 0), 1);
+    const m = new Map([
+      ['a', 9],
+      ['b', 1],
+      ['c', 1],
+    ]);
+    assert.equal(
+      majorityIndex(['a', 'a', 'a', 'b', 'c'], (id) => m.get(id) ?? 0),
+      1,
+    );
   });
 
   test('property: equals the naive oracle', () => {
     fc.assert(
       fc.property(ids, fc.array(fc.nat(20), { minLength: 9, maxLength: 9 }), (voters, idx) => {
         const acked = new Map<string, number>(voters.map((id, i) => [id, idx[i]]));
-        assert.equal(majorityIndex(voters, (id) => acked.get(id)!), naiveMajorityIndex(acked));
+        assert.equal(
+          majorityIndex(voters, (id) => acked.get(id)!),
+          naiveMajorityIndex(acked),
+        );
       }),
     );
   });
@@ -67,15 +93,63 @@ describe('voteResult (§5.2: a candidate wins with votes from a majority)', () =
   test('examples', () => {
     const v = ['a', 'b', 'c'];
     assert.equal(voteResult(v, new Map([['a', true]])), VoteResult.Pending);
-    assert.equal(voteResult(v, new Map([['a', true], ['b', true]])), VoteResult.Won);
-    assert.equal(voteResult(v, new Map([['a', true], ['b', false]])), VoteResult.Pending);
-    assert.equal(voteResult(v, new Map([['a', false], ['b', false]])), VoteResult.Lost);
+    assert.equal(
+      voteResult(
+        v,
+        new Map([
+          ['a', true],
+          ['b', true],
+        ]),
+      ),
+      VoteResult.Won,
+    );
+    assert.equal(
+      voteResult(
+        v,
+        new Map([
+          ['a', true],
+          ['b', false],
+        ]),
+      ),
+      VoteResult.Pending,
+    );
+    assert.equal(
+      voteResult(
+        v,
+        new Map([
+          ['a', false],
+          ['b', false],
+        ]),
+      ),
+      VoteResult.Lost,
+    );
     // Even split of 4: 2 yes is not a majority, 2 no makes one impossible.
-    assert.equal(voteResult(['a', 'b', 'c', 'd'], new Map([['a', true], ['b', true], ['c', false], ['d', false]])), VoteResult.Lost);
+    assert.equal(
+      voteResult(
+        ['a', 'b', 'c', 'd'],
+        new Map([
+          ['a', true],
+          ['b', true],
+          ['c', false],
+          ['d', false],
+        ]),
+      ),
+      VoteResult.Lost,
+    );
   });
 
   test('votes of non-voters are ignored', () => {
-    assert.equal(voteResult(['a', 'b', 'c'], new Map([['a', true], ['x', true], ['y', true]])), VoteResult.Pending);
+    assert.equal(
+      voteResult(
+        ['a', 'b', 'c'],
+        new Map([
+          ['a', true],
+          ['x', true],
+          ['y', true],
+        ]),
+      ),
+      VoteResult.Pending,
+    );
   });
 
   test('property: equals the naive oracle', () => {

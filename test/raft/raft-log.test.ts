@@ -133,12 +133,38 @@ describe('RaftLog.isUpToDate (§5.4.1 election restriction)', () => {
 describe('RaftLog.append', () => {
   // stored (1,1),(2,2); append; want lastIndex, all entries, unstable offset
   const cases: [Entry[], number, [number, number][], number][] = [
-    [[], 2, [[1, 1], [2, 2]], 3],
-    [run(3, 2), 3, [[1, 1], [2, 2], [3, 2]], 3],
+    [
+      [],
+      2,
+      [
+        [1, 1],
+        [2, 2],
+      ],
+      3,
+    ],
+    [
+      run(3, 2),
+      3,
+      [
+        [1, 1],
+        [2, 2],
+        [3, 2],
+      ],
+      3,
+    ],
     // conflicts with index 1: the stored suffix from 1 is replaced
     [run(1, 2), 1, [[1, 2]], 1],
     // conflicts with index 2
-    [run(2, 3, 3), 3, [[1, 1], [2, 3], [3, 3]], 2],
+    [
+      run(2, 3, 3),
+      3,
+      [
+        [1, 1],
+        [2, 3],
+        [3, 3],
+      ],
+      2,
+    ],
   ];
   for (const [ents, wantLast, wantAll, wantOffset] of cases) {
     test(`append(${JSON.stringify(ids(ents))}) over stored 1..2`, () => {
@@ -162,7 +188,15 @@ describe('RaftLog.maybeAppend (§5.3 consistency check)', () => {
   const lastIndex = 3;
   const lastTerm = 3;
   const commit = 1;
-  type Case = [prevTerm: number, prevIndex: number, committed: number, ents: Entry[], want: number | undefined, wantCommit: number, why: string];
+  type Case = [
+    prevTerm: number,
+    prevIndex: number,
+    committed: number,
+    ents: Entry[],
+    want: number | undefined,
+    wantCommit: number,
+    why: string,
+  ];
   const cases: Case[] = [
     [lastTerm - 1, lastIndex, lastIndex, run(lastIndex + 1, 4), undefined, commit, 'rejected: prevTerm differs'],
     [lastTerm, lastIndex + 1, lastIndex, run(lastIndex + 2, 4), undefined, commit, 'rejected: prevIndex beyond our log'],
@@ -206,7 +240,13 @@ describe('RaftLog.maybeAppend (§5.3 consistency check)', () => {
     // A delayed copy of an earlier append (prev (1,1), entries 2..3) arrives after the longer one.
     assert.equal(log.maybeAppend(1, 1, 0, run(2, 1, 2)), 3);
     assert.equal(log.lastIndex(), 5);
-    assert.deepEqual(ids(log.allEntries()), [[1, 1], [2, 1], [3, 2], [4, 2], [5, 2]]);
+    assert.deepEqual(ids(log.allEntries()), [
+      [1, 1],
+      [2, 1],
+      [3, 2],
+      [4, 2],
+      [5, 2],
+    ]);
     // Same with the overlap entirely in storage.
     assert.equal(log.maybeAppend(0, 0, 0, run(1, 1)), 1);
     assert.equal(log.lastIndex(), 5);
@@ -291,7 +331,13 @@ describe('RaftLog.nextCommittedEntries', () => {
     return log;
   }
   const cases: [number, [number, number][]][] = [
-    [3, [[4, 1], [5, 1]]],
+    [
+      3,
+      [
+        [4, 1],
+        [5, 1],
+      ],
+    ],
     [4, [[5, 1]]],
     [5, []],
   ];
@@ -317,7 +363,10 @@ describe('RaftLog.nextCommittedEntries', () => {
     const one = entrySize(ent(1, 1, 10));
     const log = new RaftLog(storage, one * 2);
     log.commitTo(3);
-    assert.deepEqual(ids(log.nextCommittedEntries()), [[1, 1], [2, 1]]);
+    assert.deepEqual(ids(log.nextCommittedEntries()), [
+      [1, 1],
+      [2, 1],
+    ]);
     log.appliedTo(2);
     assert.deepEqual(ids(log.nextCommittedEntries()), [[3, 1]]);
     const tight = new RaftLog(storage, 0);
@@ -369,11 +418,19 @@ describe('RaftLog stable', () => {
     const { log, storage } = logWith(run(1, 1, 1));
     log.append(run(3, 1, 2));
     const pending = log.unstableEntries();
-    assert.deepEqual(ids(pending), [[3, 1], [4, 2]]);
+    assert.deepEqual(ids(pending), [
+      [3, 1],
+      [4, 2],
+    ]);
     storage.append(pending);
     log.stableTo(4, 2);
     assert.deepEqual(log.unstableEntries(), []);
-    assert.deepEqual(ids(log.allEntries()), [[1, 1], [2, 1], [3, 1], [4, 2]]);
+    assert.deepEqual(ids(log.allEntries()), [
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 2],
+    ]);
   });
 
   test('stableSnapTo drops the pending snapshot only at its index', () => {
@@ -584,11 +641,60 @@ describe('Unstable', () => {
   test('truncateAndAppend', () => {
     // [entries, offset, to append, want offset, want entries]
     const cases: [Entry[], number, Entry[], number, [number, number][]][] = [
-      [run(5, 1), 5, run(6, 1, 1), 5, [[5, 1], [6, 1], [7, 1]]], // append to the end
-      [run(5, 1), 5, run(5, 2, 2), 5, [[5, 2], [6, 2]]], // replace all
-      [run(5, 1), 5, run(4, 2, 2, 2), 4, [[4, 2], [5, 2], [6, 2]]], // replace, reaching into storage
-      [run(5, 1, 1, 1), 5, run(6, 2), 5, [[5, 1], [6, 2]]], // truncate and append
-      [run(5, 1, 1, 1), 5, run(7, 2, 2), 5, [[5, 1], [6, 1], [7, 2], [8, 2]]],
+      [
+        run(5, 1),
+        5,
+        run(6, 1, 1),
+        5,
+        [
+          [5, 1],
+          [6, 1],
+          [7, 1],
+        ],
+      ], // append to the end
+      [
+        run(5, 1),
+        5,
+        run(5, 2, 2),
+        5,
+        [
+          [5, 2],
+          [6, 2],
+        ],
+      ], // replace all
+      [
+        run(5, 1),
+        5,
+        run(4, 2, 2, 2),
+        4,
+        [
+          [4, 2],
+          [5, 2],
+          [6, 2],
+        ],
+      ], // replace, reaching into storage
+      [
+        run(5, 1, 1, 1),
+        5,
+        run(6, 2),
+        5,
+        [
+          [5, 1],
+          [6, 2],
+        ],
+      ], // truncate and append
+      [
+        run(5, 1, 1, 1),
+        5,
+        run(7, 2, 2),
+        5,
+        [
+          [5, 1],
+          [6, 1],
+          [7, 2],
+          [8, 2],
+        ],
+      ],
     ];
     for (const [ents, offset, add, wantOffset, want] of cases) {
       const u = unstable(ents, offset);

@@ -56,21 +56,18 @@ describe('PreVote (thesis §9.6)', () => {
     for (const id of ABC) assert.equal(h.raft(id).lead, lead);
   });
 
-  test(
-    'with PreVote and CheckQuorum both off, a node back from a partition rejoins the cluster',
-    () => {
-      const h = new Harness(ABC, { preVote: false, checkQuorum: false });
-      h.elect('a');
-      h.isolate('c');
-      h.tickAll(10 * h.raft('c').electionTick);
-      h.heal();
-      h.tickAll(10 * h.raft('c').electionTick);
-      const lead = h.leader()!;
-      for (const id of ABC) assert.equal(h.raft(id).lead, lead, id);
-    },
-  );
+  test('with PreVote and CheckQuorum both off, a node back from a partition rejoins the cluster', () => {
+    const h = new Harness(ABC, { preVote: false, checkQuorum: false });
+    h.elect('a');
+    h.isolate('c');
+    h.tickAll(10 * h.raft('c').electionTick);
+    h.heal();
+    h.tickAll(10 * h.raft('c').electionTick);
+    const lead = h.leader()!;
+    for (const id of ABC) assert.equal(h.raft(id).lead, lead, id);
+  });
 
-  test('a pre-vote is granted without changing the voter\'s term or vote', () => {
+  test("a pre-vote is granted without changing the voter's term or vote", () => {
     const r = newTestRaft('a', ABC, { preVote: true });
     r.step(voteRequest('b', 'a', 5, { preVote: true }));
     const [resp] = drain(r);
@@ -188,7 +185,10 @@ describe('leadership transfer (thesis §3.10)', () => {
     h.heal();
     const from = h.delivered.length;
     h.transferLeadership('a', 'c');
-    const sent = h.delivered.slice(from).filter((m) => m.from === 'a' && m.to === 'c').map((m) => m.type);
+    const sent = h.delivered
+      .slice(from)
+      .filter((m) => m.from === 'a' && m.to === 'c')
+      .map((m) => m.type);
     assert.ok(sent.indexOf('appendEntries') < sent.indexOf('timeoutNow'), sent.join(','));
     assert.equal(h.leader(), 'c');
     assert.deepEqual(h.appliedTexts('c'), ['x', 'y']);
@@ -316,7 +316,11 @@ describe('lease facts (Ready.leaseAck)', () => {
     assert.equal(acks.length, 0);
     h.heal();
     h.tick('a');
-    assert.deepEqual(acks.map((l) => l.round), [7], 'the first quorum-acked round after healing (round 1 was the election\'s)');
+    assert.deepEqual(
+      acks.map((l) => l.round),
+      [7],
+      "the first quorum-acked round after healing (round 1 was the election's)",
+    );
   });
 
   test('a quorum that includes the leader is enough (one follower down in three)', () => {
@@ -325,7 +329,11 @@ describe('lease facts (Ready.leaseAck)', () => {
     const acks = leaseAcks(h, 'a');
     h.isolate('c');
     h.tick('a', 3);
-    assert.deepEqual(acks.map((l) => l.round), [2, 3, 4], 'round 1 was the election\'s');
+    assert.deepEqual(
+      acks.map((l) => l.round),
+      [2, 3, 4],
+      "round 1 was the election's",
+    );
   });
 
   test('acknowledgements of a round are counted once per peer and never for a round not yet sent', () => {

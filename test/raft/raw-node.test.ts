@@ -50,9 +50,15 @@ describe('RawNode Ready contents', () => {
     const rd = handle(node, storage);
     assert.deepEqual(rd.softState, { lead: 'a', state: StateType.Leader });
     assert.deepEqual(rd.hardState, { term: 1, vote: 'a', commit: 1 });
-    assert.deepEqual(rd.entries.map((e) => [e.index, e.term, e.type]), [[1, 1, EntryType.Normal]]);
+    assert.deepEqual(
+      rd.entries.map((e) => [e.index, e.term, e.type]),
+      [[1, 1, EntryType.Normal]],
+    );
     // Committed entries may include entries of this same Ready: they are persisted first.
-    assert.deepEqual(rd.committedEntries.map((e) => e.index), [1]);
+    assert.deepEqual(
+      rd.committedEntries.map((e) => e.index),
+      [1],
+    );
     assert.deepEqual(rd.messages, []);
     assert.equal(rd.mustSync, true);
     assert.equal(node.hasReady(), false);
@@ -67,8 +73,14 @@ describe('RawNode Ready contents', () => {
     const rd = handle(node, storage);
     assert.equal(rd.softState, undefined, 'still leader');
     assert.deepEqual(rd.hardState, { term: 1, vote: 'a', commit: 2 }, 'commit moved');
-    assert.deepEqual(rd.entries.map((e) => new TextDecoder().decode(e.data)), ['x']);
-    assert.deepEqual(rd.committedEntries.map((e) => e.index), [2]);
+    assert.deepEqual(
+      rd.entries.map((e) => new TextDecoder().decode(e.data)),
+      ['x'],
+    );
+    assert.deepEqual(
+      rd.committedEntries.map((e) => e.index),
+      [2],
+    );
     node.readIndex('r');
     const rd2 = handle(node, storage);
     assert.equal(rd2.hardState, undefined);
@@ -108,10 +120,13 @@ describe('RawNode Ready contents', () => {
     assert.deepEqual(rd.softState, { lead: '', state: StateType.Candidate });
     assert.deepEqual(rd.hardState, { term: 1, vote: 'a', commit: 0 });
     assert.deepEqual(rd.entries, []);
-    assert.deepEqual(rd.messages.map((m) => [m.type, m.to, m.term]), [
-      ['requestVote', 'b', 1],
-      ['requestVote', 'c', 1],
-    ]);
+    assert.deepEqual(
+      rd.messages.map((m) => [m.type, m.to, m.term]),
+      [
+        ['requestVote', 'b', 1],
+        ['requestVote', 'c', 1],
+      ],
+    );
     assert.equal(rd.mustSync, true, 'the vote must be durable before the requests leave');
   });
 
@@ -119,14 +134,23 @@ describe('RawNode Ready contents', () => {
     const storage = MemoryStorage.withConfState({ voters: ['a', 'b', 'c'], learners: [] });
     const node = rawNode('a', ['a', 'b', 'c'], storage);
     node.step({
-      type: 'appendEntries', from: 'b', to: 'a', term: 1, prevIndex: 0, prevTerm: 0, commit: 0,
+      type: 'appendEntries',
+      from: 'b',
+      to: 'a',
+      term: 1,
+      prevIndex: 0,
+      prevTerm: 0,
+      commit: 0,
       entries: [{ index: 1, term: 1, type: EntryType.Normal, data: new Uint8Array(0) }],
     });
     handle(node, storage);
     node.step({ type: 'heartbeat', from: 'b', to: 'a', term: 1, commit: 1, round: 1 });
     const rd = handle(node, storage);
     assert.deepEqual(rd.hardState, { term: 1, vote: '', commit: 1 });
-    assert.deepEqual(rd.committedEntries.map((e) => e.index), [1]);
+    assert.deepEqual(
+      rd.committedEntries.map((e) => e.index),
+      [1],
+    );
     assert.equal(rd.mustSync, false);
   });
 
@@ -164,7 +188,10 @@ describe('RawNode advance()', () => {
     handle(node, storage);
     node.proposeConfChange({ type: ConfChangeType.AddLearner, nodeId: 'l' });
     const rd = node.ready();
-    assert.deepEqual(rd.committedEntries.map((e) => e.type), [EntryType.ConfChange]);
+    assert.deepEqual(
+      rd.committedEntries.map((e) => e.type),
+      [EntryType.ConfChange],
+    );
     assert.deepEqual(node.confState(), { voters: ['a'], learners: [] }, 'not yet applied');
     storage.append(rd.entries);
     if (rd.hardState) storage.setHardState(rd.hardState);
@@ -193,7 +220,10 @@ describe('RawNode restart from storage', () => {
     const { storage } = clusterWithHistory();
     const node = rawNode('b', ['a', 'b', 'c'], storage);
     const rd = node.ready();
-    assert.deepEqual(rd.committedEntries.map((e) => e.index), [1, 2, 3]);
+    assert.deepEqual(
+      rd.committedEntries.map((e) => e.index),
+      [1, 2, 3],
+    );
     assert.deepEqual(rd.entries, [], 'nothing new to persist');
     assert.equal(rd.hardState, undefined, 'the hard state is what was loaded');
   });
@@ -201,7 +231,10 @@ describe('RawNode restart from storage', () => {
   test('entries up to config.applied are not handed out again', () => {
     const { storage } = clusterWithHistory();
     const node = rawNode('b', ['a', 'b', 'c'], storage, 2);
-    assert.deepEqual(node.ready().committedEntries.map((e) => e.index), [3]);
+    assert.deepEqual(
+      node.ready().committedEntries.map((e) => e.index),
+      [3],
+    );
   });
 
   test('a restarted node rejoins its cluster and catches up', () => {

@@ -94,7 +94,12 @@ interface Role {
 
 function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function entryText(e: Entry): string {
@@ -318,7 +323,11 @@ export class ScenarioRunner {
   private compact(id: NodeId): void {
     const hn = this.harness.get(id);
     const index = hn.core.raftLog.applied;
-    const snap = hn.storage.createSnapshot(index, hn.node.confState(), new TextEncoder().encode(JSON.stringify(this.harness.appliedTexts(id))));
+    const snap = hn.storage.createSnapshot(
+      index,
+      hn.node.confState(),
+      new TextEncoder().encode(JSON.stringify(this.harness.appliedTexts(id))),
+    );
     hn.storage.compact(index);
     this.out.push(`${id}: snapshot ${index}@${snap.metadata.term}, log starts at ${hn.core.raftLog.firstIndex()}`);
   }

@@ -12,7 +12,9 @@ const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
 const rewrite = process.env['REWRITE_GOLDEN'] === '1';
 
 describe('golden scenarios', () => {
-  for (const name of readdirSync(TESTDATA).filter((f) => f.endsWith('.txt')).sort()) {
+  for (const name of readdirSync(TESTDATA)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()) {
     test(name, () => {
       const path = join(TESTDATA, name);
       const text = readFileSync(path, 'utf8');
@@ -30,10 +32,13 @@ describe('scenario script format', () => {
   test('parse and format round-trip, comments kept with their command', () => {
     const text = '# setup\nnodes a b\n----\nok\n\n# go\nelect a\n----\na: leader term=1 lead=a\n\n# the end\n';
     const script = parseScript(text);
-    assert.deepEqual(script.blocks.map((b) => [b.comments, b.command, b.output]), [
-      [['# setup'], 'nodes a b', ['ok']],
-      [['# go'], 'elect a', ['a: leader term=1 lead=a']],
-    ]);
+    assert.deepEqual(
+      script.blocks.map((b) => [b.comments, b.command, b.output]),
+      [
+        [['# setup'], 'nodes a b', ['ok']],
+        [['# go'], 'elect a', ['a: leader term=1 lead=a']],
+      ],
+    );
     assert.deepEqual(script.trailer, ['# the end']);
     assert.equal(formatScript(script), text);
   });

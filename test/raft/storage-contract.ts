@@ -61,7 +61,11 @@ export function runStorageContract(name: string, make: Make): void {
       assert.equal(s.lastIndex(), 3);
       assert.deepEqual([s.term(0), s.term(1), s.term(2), s.term(3)], [0, 1, 1, 2]);
       const got = s.entries(1, 4);
-      assert.deepEqual(ids(got), [[1, 1], [2, 1], [3, 2]]);
+      assert.deepEqual(ids(got), [
+        [1, 1],
+        [2, 1],
+        [3, 2],
+      ]);
       assert.equal(got[1].type, EntryType.ConfChange);
       assert.deepEqual([...got[1].data], [1, 2, 3]);
       assert.deepEqual([...got[0].data], [9]);
@@ -74,7 +78,12 @@ export function runStorageContract(name: string, make: Make): void {
       s.append(run(1, 1, 1, 1, 1, 1));
       s.append(run(3, 2, 2));
       assert.equal(s.lastIndex(), 4);
-      assert.deepEqual(ids(s.entries(1, 5)), [[1, 1], [2, 1], [3, 2], [4, 2]]);
+      assert.deepEqual(ids(s.entries(1, 5)), [
+        [1, 1],
+        [2, 1],
+        [3, 2],
+        [4, 2],
+      ]);
       assert.throws(() => s.term(5), UnavailableError);
     });
 
@@ -83,7 +92,11 @@ export function runStorageContract(name: string, make: Make): void {
       s.append(run(6, 5));
       assert.equal(s.lastIndex(), 6);
       s.append(run(4, 4, 5, 5));
-      assert.deepEqual(ids(s.entries(4, 7)), [[4, 4], [5, 5], [6, 5]]);
+      assert.deepEqual(ids(s.entries(4, 7)), [
+        [4, 4],
+        [5, 5],
+        [6, 5],
+      ]);
     });
 
     test('append with a gap after lastIndex throws UnavailableError and changes nothing', async () => {
@@ -95,10 +108,16 @@ export function runStorageContract(name: string, make: Make): void {
     test('append skips entries below firstIndex (already covered by the snapshot)', async () => {
       const s = await fixture();
       s.append(run(1, 1, 2, 3)); // entirely compacted: ignored
-      assert.deepEqual(ids(s.entries(4, 6)), [[4, 4], [5, 5]]);
+      assert.deepEqual(ids(s.entries(4, 6)), [
+        [4, 4],
+        [5, 5],
+      ]);
       s.append(run(2, 3, 3, 6, 6)); // 2..3 skipped, 4.. replaced
       assert.equal(s.firstIndex(), 4);
-      assert.deepEqual(ids(s.entries(4, 6)), [[4, 6], [5, 6]]);
+      assert.deepEqual(ids(s.entries(4, 6)), [
+        [4, 6],
+        [5, 6],
+      ]);
       assert.equal(s.term(3), 3);
     });
 
@@ -122,7 +141,10 @@ export function runStorageContract(name: string, make: Make): void {
       assert.throws(() => s.entries(2, 5), CompactedError);
       assert.throws(() => s.entries(3, 5), CompactedError);
       assert.throws(() => s.entries(4, 7), UnavailableError);
-      assert.deepEqual(ids(s.entries(4, 6)), [[4, 4], [5, 5]]);
+      assert.deepEqual(ids(s.entries(4, 6)), [
+        [4, 4],
+        [5, 5],
+      ]);
     });
 
     test('entries with maxBytes: the longest prefix within the limit, never fewer than one entry', async () => {
@@ -171,14 +193,20 @@ export function runStorageContract(name: string, make: Make): void {
       const s = await fixture();
       s.compact(5);
       s.append(run(6, 5, 6));
-      assert.deepEqual(ids(s.entries(6, 8)), [[6, 5], [7, 6]]);
+      assert.deepEqual(ids(s.entries(6, 8)), [
+        [6, 5],
+        [7, 6],
+      ]);
       assert.equal(s.term(5), 5);
     });
 
     test('createSnapshot records index, term of that entry, conf state and data; the log is untouched', async () => {
       const cs: ConfState = { voters: ['n1', 'n2', 'n3'], learners: ['n4'] };
       const data = new Uint8Array([42]);
-      for (const [i, wantTerm] of [[4, 4], [5, 5]] as const) {
+      for (const [i, wantTerm] of [
+        [4, 4],
+        [5, 5],
+      ] as const) {
         const s = await fixture();
         const got = s.createSnapshot(i, cs, data);
         assert.deepEqual(got.metadata, { index: i, term: wantTerm, confState: cs });
@@ -251,12 +279,20 @@ export function runStorageContract(name: string, make: Make): void {
       s.append(batch);
       batch.length = 0;
       batch.push(ent(1, 9));
-      assert.deepEqual(ids(s.entries(1, 4)), [[1, 1], [2, 1], [3, 1]]);
+      assert.deepEqual(ids(s.entries(1, 4)), [
+        [1, 1],
+        [2, 1],
+        [3, 1],
+      ]);
 
       const out = s.entries(1, 3);
       out.push(ent(3, 9));
       out[0] = ent(1, 9);
-      assert.deepEqual(ids(s.entries(1, 4)), [[1, 1], [2, 1], [3, 1]]);
+      assert.deepEqual(ids(s.entries(1, 4)), [
+        [1, 1],
+        [2, 1],
+        [3, 1],
+      ]);
 
       const voters = ['n1', 'n2'];
       s.createSnapshot(2, { voters, learners: [] }, new Uint8Array(0));

@@ -66,7 +66,11 @@ describe('a 3-node cluster (§5.2 election, §5.3 replication, linearizable read
       ['MemberAdd', { id: 'n9', address: 'no-port' }],
     ] as const) {
       await assert.rejects(call(client, method, req), (err: unknown) => {
-        assert.deepEqual(errorCode(err), { code: GrpcStatus.INVALID_ARGUMENT, reason: 'INVALID_ARGUMENT' }, `${method} ${JSON.stringify(req)}`);
+        assert.deepEqual(
+          errorCode(err),
+          { code: GrpcStatus.INVALID_ARGUMENT, reason: 'INVALID_ARGUMENT' },
+          `${method} ${JSON.stringify(req)}`,
+        );
         return true;
       });
     }
@@ -76,7 +80,10 @@ describe('a 3-node cluster (§5.2 election, §5.3 replication, linearizable read
   test('KvWatch streams puts and deletes under a prefix from a revision', async () => {
     const client = rawClient((await c.leader()).address);
     const first = await call<KvPutResponse__Output>(client, 'KvPut', { key: 'w/a', value: '1' });
-    const stream = (client as unknown as { KvWatch(req: object): NodeJS.EventEmitter & { cancel(): void } }).KvWatch({ prefix: 'w/', fromRevision: first.revision });
+    const stream = (client as unknown as { KvWatch(req: object): NodeJS.EventEmitter & { cancel(): void } }).KvWatch({
+      prefix: 'w/',
+      fromRevision: first.revision,
+    });
     const got: { type: string; kv: { key: string } }[] = [];
     stream.on('data', (e: { type: string; kv: { key: string } }) => got.push(e));
     stream.on('error', () => {});
@@ -85,7 +92,10 @@ describe('a 3-node cluster (§5.2 election, §5.3 replication, linearizable read
     await call(client, 'KvPut', { key: 'other', value: '3' });
     await waitUntil('three watch events', () => got.length >= 3);
     stream.cancel();
-    assert.deepEqual(got.map((e) => `${e.type} ${e.kv.key}`), ['put w/a', 'put w/b', 'delete w/a']);
+    assert.deepEqual(
+      got.map((e) => `${e.type} ${e.kv.key}`),
+      ['put w/a', 'put w/b', 'delete w/a'],
+    );
   });
 
   test('Status over gRPC: the leader reports every member with match index', async () => {
@@ -93,7 +103,10 @@ describe('a 3-node cluster (§5.2 election, §5.3 replication, linearizable read
     const st = await call<StatusResponse__Output>(rawClient(leader.address), 'Status', {});
     assert.equal(st.nodeId, leader.id);
     assert.equal(st.leader, leader.id);
-    assert.deepEqual(st.members.map((m) => m.id), ['n1', 'n2', 'n3']);
+    assert.deepEqual(
+      st.members.map((m) => m.id),
+      ['n1', 'n2', 'n3'],
+    );
     assert.ok(st.members.every((m) => Number(m.matchIndex) > 0));
   });
 
@@ -107,7 +120,17 @@ describe('a 3-node cluster (§5.2 election, §5.3 replication, linearizable read
     assert.equal(status.id, n.id);
     assert.equal(status.members.length, 3);
     const metrics = await (await fetch(`http://${n.httpAddress}/metrics`)).text();
-    for (const name of ['palisade_raft_term', 'palisade_raft_commit_index', 'palisade_raft_applied_index', 'palisade_raft_is_leader', 'palisade_raft_leader_changes_total', 'palisade_proposals_total', 'palisade_ready_loop_duration_seconds_bucket', 'palisade_snapshots_taken_total', 'palisade_transport_received_total']) {
+    for (const name of [
+      'palisade_raft_term',
+      'palisade_raft_commit_index',
+      'palisade_raft_applied_index',
+      'palisade_raft_is_leader',
+      'palisade_raft_leader_changes_total',
+      'palisade_proposals_total',
+      'palisade_ready_loop_duration_seconds_bucket',
+      'palisade_snapshots_taken_total',
+      'palisade_transport_received_total',
+    ]) {
       assert.match(metrics, new RegExp(`^${name}`, 'm'), `${name} in /metrics`);
     }
     // The process's own figures: the node runs in this test process, so they must match ours.
@@ -159,14 +182,23 @@ describe('membership and snapshots', () => {
       const address = `127.0.0.1:${port}`;
       const added = await call<MemberChangeResponse__Output>(client, 'MemberAdd', { id: 'n4', address, learner: true });
       assert.ok(added.members.some((m) => m.id === 'n4' && !m.voter));
-      n4 = await startNode({ id: 'n4', listen: address, dataDir: join(c.dir, 'n4'), http: `127.0.0.1:${httpPort}`, join: leader.address, heartbeatMs: 20, electionTimeoutMs: 150, logger: silent });
+      n4 = await startNode({
+        id: 'n4',
+        listen: address,
+        dataDir: join(c.dir, 'n4'),
+        http: `127.0.0.1:${httpPort}`,
+        join: leader.address,
+        heartbeatMs: 20,
+        electionTimeoutMs: 150,
+        logger: silent,
+      });
       await waitUntil('n4 to catch up', async () => {
         const got = await call<KvGetResponse__Output>(rawClient(n4!.address), 'KvGet', { key: 'k/44', serializable: true });
         return got.found;
       });
       assert.equal(n4.status().role, 'learner');
       const n4metrics = await (await fetch(`http://${n4.httpAddress}/metrics`)).text();
-      assert.match(n4metrics, /^palisade_snapshots_restored_total 1$/m, 'n4 started from the leader\'s snapshot');
+      assert.match(n4metrics, /^palisade_snapshots_restored_total 1$/m, "n4 started from the leader's snapshot");
       const promoted = await call<MemberChangeResponse__Output>(client, 'MemberPromote', { id: 'n4' });
       assert.ok(promoted.members.some((m) => m.id === 'n4' && m.voter));
       await waitUntil('n4 to see itself as a voter', () => n4!.status().role === 'follower');

@@ -20,11 +20,14 @@ describe('validateNodeConfig', () => {
     assert.equal(config?.electionTimeoutMs, 300);
     assert.equal(config?.snapshotEntries, 10_000);
     assert.equal(config?.logLevel, 'info');
-    assert.deepEqual([...config.peers!.entries()], [
-      ['n1', '127.0.0.1:7101'],
-      ['n2', '127.0.0.1:7102'],
-      ['n3', '127.0.0.1:7103'],
-    ]);
+    assert.deepEqual(
+      [...config.peers!.entries()],
+      [
+        ['n1', '127.0.0.1:7101'],
+        ['n2', '127.0.0.1:7102'],
+        ['n3', '127.0.0.1:7103'],
+      ],
+    );
   });
 
   test('peers are accepted as a string, a Map or a plain object, numbers as numeric strings', () => {
@@ -50,7 +53,23 @@ describe('validateNodeConfig', () => {
     } as never);
     assert.equal(config, undefined);
     const fields = problems.map((p) => p.split(':')[0]);
-    for (const f of ['colour', 'id', 'listen', 'http', 'dataDir', 'peers', 'peers, join', 'cluster', 'heartbeatMs', 'electionTimeoutMs', 'snapshotEntries', 'logLevel', 'tls.certFile', 'tls.keyFile', 'tls.caFile']) {
+    for (const f of [
+      'colour',
+      'id',
+      'listen',
+      'http',
+      'dataDir',
+      'peers',
+      'peers, join',
+      'cluster',
+      'heartbeatMs',
+      'electionTimeoutMs',
+      'snapshotEntries',
+      'logLevel',
+      'tls.certFile',
+      'tls.keyFile',
+      'tls.caFile',
+    ]) {
       assert.ok(fields.includes(f), `a problem for ${f} in:\n${problems.join('\n')}`);
     }
     for (const p of problems) assert.match(p, / — /, `"${p}" says how to fix it`);

@@ -43,15 +43,23 @@ describe('election order', () => {
       { node: 'n3', health: 'healthy', detail: '' },
       { node: 'n5', health: 'healthy', detail: '' },
     ];
-    const order = [...voters].sort((a, b) => electionRank(a, voters, NONE, profiles, verdicts) - electionRank(b, voters, NONE, profiles, verdicts));
+    const order = [...voters].sort(
+      (a, b) => electionRank(a, voters, NONE, profiles, verdicts) - electionRank(b, voters, NONE, profiles, verdicts),
+    );
     assert.deepEqual(order, ['n4', 'n3', 'n1', 'n2', 'n5']);
     // Without verdicts (a cluster without checks, or before any was published) nothing changes.
-    assert.deepEqual([...voters].sort((a, b) => electionRank(a, voters, NONE, new Map()) - electionRank(b, voters, NONE, new Map())), voters);
+    assert.deepEqual(
+      [...voters].sort((a, b) => electionRank(a, voters, NONE, new Map()) - electionRank(b, voters, NONE, new Map())),
+      voters,
+    );
   });
 
   test('the policy reads the verdicts each time: the unhealthy first-ranked follower moves back a rank', () => {
     let verdicts: NodeHealth[] = [];
-    const policy = staggeredElectionTimeout(() => new Map(), () => verdicts);
+    const policy = staggeredElectionTimeout(
+      () => new Map(),
+      () => verdicts,
+    );
     const rng = seededRng(3);
     const { step } = staggerOf(30);
     const ctx = { id: 'n2', electionTick: 30, voters: ['n1', 'n2', 'n3'], lead: 'n1', rng };

@@ -71,7 +71,13 @@ async function activeLeader(extra: Record<string, unknown> = {}) {
   } as unknown as RawNode;
   const runs: RunAction[] = [];
   let onDone!: (r: ActionResult) => void;
-  const executor = { run: (a: RunAction) => void runs.push(a), busy: false, serving: true, announce: () => {}, stop: async () => {} } as unknown as ResourceExecutor;
+  const executor = {
+    run: (a: RunAction) => void runs.push(a),
+    busy: false,
+    serving: true,
+    announce: () => {},
+    stop: async () => {},
+  } as unknown as ResourceExecutor;
   const driver = new HaDriver(
     config!,
     {

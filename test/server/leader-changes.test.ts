@@ -106,7 +106,10 @@ describe('§6 membership changes go to the leader', () => {
     const back = await startNode({ ...rest, join: leader.address });
     c.nodes.set(id, back);
     // Its log holds its first addition, its removal and its new addition: it applies all three.
-    await waitUntil(`${id} to replicate as a learner`, () => back.status().role === 'learner' && back.status().appliedIndex >= leader.status().commitIndex);
+    await waitUntil(
+      `${id} to replicate as a learner`,
+      () => back.status().role === 'learner' && back.status().appliedIndex >= leader.status().commitIndex,
+    );
     const early = await Promise.race([back.stopped, new Promise((resolve) => setTimeout(() => resolve('running'), 2500))]);
     assert.equal(early, 'running', `${id} must not stop: ${JSON.stringify(early)}`);
   });
@@ -124,7 +127,13 @@ describe('§6 removing the leader', () => {
       c.nodes.delete(leader.id);
       const next = await c.leader();
       assert.notEqual(next.id, leader.id);
-      assert.deepEqual(next.status().members.map((m) => m.id).sort(), [...c.nodes.keys()].sort());
+      assert.deepEqual(
+        next
+          .status()
+          .members.map((m) => m.id)
+          .sort(),
+        [...c.nodes.keys()].sort(),
+      );
     } finally {
       await c.close();
     }
@@ -136,8 +145,16 @@ describe('§6 removing the leader', () => {
       const leader = await c.leader();
       const victim = [...c.nodes.values()].find((n) => n.id !== leader.id)!;
       await call(rawClient(leader.address), 'MemberRemove', { id: victim.id });
-      await assert.rejects(call(rawClient(leader.address), 'MemberRemove', { id: victim.id }), (err: unknown) => errorCode(err).code === GrpcStatus.NOT_FOUND);
-      await waitUntil('the removed node to stop', async () => (await Promise.race([victim.stopped, Promise.resolve(undefined)])) !== undefined, 10_000, 50);
+      await assert.rejects(
+        call(rawClient(leader.address), 'MemberRemove', { id: victim.id }),
+        (err: unknown) => errorCode(err).code === GrpcStatus.NOT_FOUND,
+      );
+      await waitUntil(
+        'the removed node to stop',
+        async () => (await Promise.race([victim.stopped, Promise.resolve(undefined)])) !== undefined,
+        10_000,
+        50,
+      );
       c.nodes.delete(victim.id);
     } finally {
       await c.close();

@@ -14,8 +14,10 @@ function parse(input: Parameters<typeof parseListenSettings>[0], listen: string,
 
 describe('listen settings', () => {
   test('loopback addresses', () => {
-    for (const a of ['127.0.0.1:7101', '127.1.2.3:1', '[::1]:7101', 'localhost:7101', 'LOCALHOST:1', '[::ffff:127.0.0.1]:7']) assert.equal(isLoopbackAddress(a), true, a);
-    for (const a of ['0.0.0.0:7101', '[::]:7101', '10.0.0.1:7101', 'db1.example:7101', '192.168.1.5:1', '[fe80::1]:7']) assert.equal(isLoopbackAddress(a), false, a);
+    for (const a of ['127.0.0.1:7101', '127.1.2.3:1', '[::1]:7101', 'localhost:7101', 'LOCALHOST:1', '[::ffff:127.0.0.1]:7'])
+      assert.equal(isLoopbackAddress(a), true, a);
+    for (const a of ['0.0.0.0:7101', '[::]:7101', '10.0.0.1:7101', 'db1.example:7101', '192.168.1.5:1', '[fe80::1]:7'])
+      assert.equal(isLoopbackAddress(a), false, a);
   });
 
   test('plaintext on a non-loopback address without insecure: a problem that names the address and both ways out', () => {

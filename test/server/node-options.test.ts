@@ -4,7 +4,15 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { coerceOption, optionSpec } from '../../src/cli/agent-options.js';
 import { validateNodeConfig, type NodeConfigInput } from '../../src/server/config.js';
-import { NODE_OPTIONS, OptionKind, isChoice, wholeOption, type OptionName, type OptionSpec, type WholeOptionName } from '../../src/server/node-options.js';
+import {
+  NODE_OPTIONS,
+  OptionKind,
+  isChoice,
+  wholeOption,
+  type OptionName,
+  type OptionSpec,
+  type WholeOptionName,
+} from '../../src/server/node-options.js';
 
 const entries = Object.entries(NODE_OPTIONS) as [OptionName, OptionSpec][];
 
@@ -14,7 +22,10 @@ describe('the option table', () => {
     assert.deepEqual(new Set(flags).size, flags.length);
     for (const [name, o] of entries) {
       assert.match(o.flag, /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, name);
-      assert.equal(o.flag.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase()), name);
+      assert.equal(
+        o.flag.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase()),
+        name,
+      );
     }
   });
 
@@ -66,6 +77,10 @@ describe('the config input types derived from the table', () => {
     // @ts-expect-error a switch is not a number
     const wrongKind: NodeConfigInput = { failback: 1 };
     assert.equal(validateNodeConfig({ ...input, tls: undefined, listen: '127.0.0.1:0', dataDir: './d' }).problems.length, 0);
-    assert.ok([kebab, tlsFlag, wrongKind].every((i) => validateNodeConfig(i).problems.some((p) => p.includes('unknown setting') || p.includes('failback'))));
+    assert.ok(
+      [kebab, tlsFlag, wrongKind].every((i) =>
+        validateNodeConfig(i).problems.some((p) => p.includes('unknown setting') || p.includes('failback')),
+      ),
+    );
   });
 });

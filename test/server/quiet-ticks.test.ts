@@ -37,7 +37,10 @@ describe('quiet ticks in a node runtime', () => {
   after(() => dir.remove());
 
   /** A Ready-loop host `id` of n1..n3 on a real LevelDB, a fake clock and fake timers; `sent` collects its messages. */
-  async function runtimeOn(id: string, opts: { readonly dirName?: string; readonly electionTick?: number; readonly checkQuorum?: boolean } = {}) {
+  async function runtimeOn(
+    id: string,
+    opts: { readonly dirName?: string; readonly electionTick?: number; readonly checkQuorum?: boolean } = {},
+  ) {
     const path = join(dir.path, opts.dirName ?? id);
     const { config, problems } = validateNodeConfig({
       id,
@@ -72,7 +75,18 @@ describe('quiet ticks in a node runtime', () => {
     };
     const waiters = new ApplyWaiters();
     const state = new AppliedState(StateMachine.create());
-    const host = new NodeHost({ config: config!, tickMs: TICK, raw, storage, state, transport, waiters, clock: time.clock, logger: silent, timers: time });
+    const host = new NodeHost({
+      config: config!,
+      tickMs: TICK,
+      raw,
+      storage,
+      state,
+      transport,
+      waiters,
+      clock: time.clock,
+      logger: silent,
+      timers: time,
+    });
     host.onFatal((err) => fatal.push(err));
     const membership = new MembershipOps(host, waiters, new RequestGuard(host, config!.electionTimeoutMs), config!.electionTimeoutMs);
     host.start();
@@ -97,9 +111,19 @@ describe('quiet ticks in a node runtime', () => {
     let answered = 0;
     const answer = (): void => {
       for (const m of sent.slice(answered)) {
-        if (m.type === 'requestVote') host.step({ type: 'requestVoteResponse', from: m.to, to: 'n1', term: m.term, preVote: m.preVote, reject: false });
+        if (m.type === 'requestVote')
+          host.step({ type: 'requestVoteResponse', from: m.to, to: 'n1', term: m.term, preVote: m.preVote, reject: false });
         else if (m.type === 'appendEntries') {
-          host.step({ type: 'appendEntriesResponse', from: m.to, to: 'n1', term: m.term, index: m.prevIndex + m.entries.length, reject: false, rejectHint: 0, hintTerm: 0 });
+          host.step({
+            type: 'appendEntriesResponse',
+            from: m.to,
+            to: 'n1',
+            term: m.term,
+            index: m.prevIndex + m.entries.length,
+            reject: false,
+            rejectHint: 0,
+            hintTerm: 0,
+          });
         } else if (m.type === 'heartbeat') host.step({ type: 'heartbeatResponse', from: m.to, to: 'n1', term: m.term, round: m.round });
       }
       answered = sent.length;
@@ -135,11 +159,20 @@ describe('quiet ticks in a node runtime', () => {
       for (let round = 1; round <= 60; round++) {
         time.advanceTo(start + round * HEARTBEAT_MS + 3.5);
         host.step({ type: 'heartbeat', from: 'n1', to: 'n2', term: 1, commit: 0, round });
-        await waitUntil(`the answer to heartbeat ${round}`, () => sent.some((m) => m.type === 'heartbeatResponse' && m.round === round), 5000, 2);
+        await waitUntil(
+          `the answer to heartbeat ${round}`,
+          () => sent.some((m) => m.type === 'heartbeatResponse' && m.round === round),
+          5000,
+          2,
+        );
         assert.equal(raw.basicStatus().state, StateType.Follower, `after heartbeat ${round}`);
         assert.equal(raw.basicStatus().term, 1);
       }
-      assert.deepEqual(sent.filter((m) => m.type === 'requestVote'), [], 'no campaign against a live leader');
+      assert.deepEqual(
+        sent.filter((m) => m.type === 'requestVote'),
+        [],
+        'no campaign against a live leader',
+      );
       assert.deepEqual(fatal, []);
       // Every tick was performed, but in few wake-ups: the heartbeats' catch-ups did the work.
       const nominal = Math.floor((time.now - start) / TICK);
@@ -184,9 +217,13 @@ describe('quiet ticks in a node runtime', () => {
       const lastAnswerTick = raw.basicStatus().tickCount;
       const firstCheck = leaderSince + (Math.floor((lastAnswerTick - leaderSince) / LEADER_ELECTION_TICK) + 1) * LEADER_ELECTION_TICK;
       const due = startedAt + (firstCheck + LEADER_ELECTION_TICK) * TICK;
-      for (let ms = 0; ms < 3 * LEADER_ELECTION_TICK * TICK && raw.basicStatus().state === StateType.Leader; ms++) time.advanceTo(time.now + 1);
+      for (let ms = 0; ms < 3 * LEADER_ELECTION_TICK * TICK && raw.basicStatus().state === StateType.Leader; ms++)
+        time.advanceTo(time.now + 1);
       assert.equal(raw.basicStatus().state, StateType.Follower, 'the leader lost its quorum and stepped down');
-      assert.ok(time.now >= due && time.now <= due + 2, `stepped down at ${time.now - startedAt} ms, the CheckQuorum tick is at ${due - startedAt} ms`);
+      assert.ok(
+        time.now >= due && time.now <= due + 2,
+        `stepped down at ${time.now - startedAt} ms, the CheckQuorum tick is at ${due - startedAt} ms`,
+      );
     } finally {
       await close();
     }

@@ -108,7 +108,14 @@ test('a failed persist stops the loop and reports the error', async () => {
   const boom = new Error('disk on fire');
   const loop = new ReadyLoop(
     raw,
-    { persist: () => Promise.reject(boom), send() {}, applySnapshot() {}, applyEntries() {}, serveReads() {}, afterAdvance: async () => {} },
+    {
+      persist: () => Promise.reject(boom),
+      send() {},
+      applySnapshot() {},
+      applyEntries() {},
+      serveReads() {},
+      afterAdvance: async () => {},
+    },
     clock,
     new NodeMetrics(),
     (err) => (fatal = err),
@@ -147,8 +154,14 @@ describe('splitMessages (§10.2.1: which messages may leave before the local wri
 
   test('a leader sends its appendEntries and heartbeats early, in order; everything else waits', () => {
     const { early, late } = splitMessages({ messages: all }, true, 5, durable);
-    assert.deepEqual(early.map((m) => m.type), ['appendEntries', 'heartbeat']);
-    assert.deepEqual(late.map((m) => m.type), ['requestVote', 'appendEntriesResponse', 'timeoutNow']);
+    assert.deepEqual(
+      early.map((m) => m.type),
+      ['appendEntries', 'heartbeat'],
+    );
+    assert.deepEqual(
+      late.map((m) => m.type),
+      ['requestVote', 'appendEntriesResponse', 'timeoutNow'],
+    );
   });
 
   test('a follower or candidate sends nothing early (its responses promise durable state)', () => {
@@ -174,8 +187,14 @@ describe('splitMessages (§10.2.1: which messages may leave before the local wri
 
   test('messages of an older term never go early', () => {
     const { early, late } = splitMessages({ messages: [msg('appendEntries', 4), msg('heartbeat', 5)] }, true, 5, durable);
-    assert.deepEqual(early.map((m) => m.term), [5]);
-    assert.deepEqual(late.map((m) => m.term), [4]);
+    assert.deepEqual(
+      early.map((m) => m.term),
+      [5],
+    );
+    assert.deepEqual(
+      late.map((m) => m.term),
+      [4],
+    );
   });
 });
 
@@ -220,11 +239,15 @@ async function threeVoterLeader() {
   loop.kick();
   raw.campaign();
   loop.kick();
-  await waitUntil('votes requested', () => sent.some((m) => m.type === 'requestVote' && !m.preVote) || sent.some((m) => m.type === 'requestVote'));
+  await waitUntil(
+    'votes requested',
+    () => sent.some((m) => m.type === 'requestVote' && !m.preVote) || sent.some((m) => m.type === 'requestVote'),
+  );
   // Grant every (pre)vote until 'a' leads.
   for (let round = 0; round < 4 && raw.basicStatus().state !== 'leader'; round++) {
     const requests = sent.splice(0).filter((m): m is Extract<Message, { type: 'requestVote' }> => m.type === 'requestVote');
-    for (const r of requests) deliver({ type: 'requestVoteResponse', from: r.to, to: 'a', term: r.term, preVote: r.preVote, reject: false });
+    for (const r of requests)
+      deliver({ type: 'requestVoteResponse', from: r.to, to: 'a', term: r.term, preVote: r.preVote, reject: false });
     await waitUntil('next round', () => raw.basicStatus().state === 'leader' || sent.some((m) => m.type === 'requestVote'));
   }
   assert.equal(raw.basicStatus().state, 'leader');
@@ -233,13 +256,32 @@ async function threeVoterLeader() {
     await waitUntil('appends sent', () => sent.some((m) => m.type === 'appendEntries'));
     for (const m of sent.splice(0)) {
       if (m.type === 'appendEntries' && m.entries.length > 0) {
-        deliver({ type: 'appendEntriesResponse', from: m.to, to: 'a', term: m.term, index: m.entries[m.entries.length - 1].index, reject: false, rejectHint: 0, hintTerm: 0 });
+        deliver({
+          type: 'appendEntriesResponse',
+          from: m.to,
+          to: 'a',
+          term: m.term,
+          index: m.entries[m.entries.length - 1].index,
+          reject: false,
+          rejectHint: 0,
+          hintTerm: 0,
+        });
       }
     }
   };
   await ack();
   await waitUntil('no-op applied', () => raw.basicStatus().applied >= 2);
-  return { raw, loop, log, sent, gates, hold: (v: boolean) => (hold = v), failNoSync: (e: Error) => (noSyncFailure = e), deliver, fatal: () => fatal };
+  return {
+    raw,
+    loop,
+    log,
+    sent,
+    gates,
+    hold: (v: boolean) => (hold = v),
+    failNoSync: (e: Error) => (noSyncFailure = e),
+    deliver,
+    fatal: () => fatal,
+  };
 }
 
 describe('ReadyLoop on a leader (§10.2.1)', () => {
@@ -251,11 +293,14 @@ describe('ReadyLoop on a leader (§10.2.1)', () => {
     s.raw.propose(new Uint8Array([42]));
     s.loop.kick();
     await waitUntil('the write is in flight', () => s.gates.length === 1);
-    const appends = s.sent.filter((m): m is Extract<Message, { type: 'appendEntries' }> => m.type === 'appendEntries' && m.entries.length > 0);
+    const appends = s.sent.filter(
+      (m): m is Extract<Message, { type: 'appendEntries' }> => m.type === 'appendEntries' && m.entries.length > 0,
+    );
     assert.deepEqual(appends.map((m) => m.to).sort(), ['b', 'c'], `sent while persisting: ${s.log.join(' | ')}`);
     const index = appends[0].entries[0].index;
     // Both followers acknowledge while the leader's fsync is still running: a quorum without it.
-    for (const m of appends) s.deliver({ type: 'appendEntriesResponse', from: m.to, to: 'a', term: m.term, index, reject: false, rejectHint: 0, hintTerm: 0 });
+    for (const m of appends)
+      s.deliver({ type: 'appendEntriesResponse', from: m.to, to: 'a', term: m.term, index, reject: false, rejectHint: 0, hintTerm: 0 });
     await new Promise((r) => setImmediate(r));
     assert.ok(!s.log.includes(`apply ${index}`), `nothing is applied before the local write: ${s.log.join(' | ')}`);
     s.hold(false);

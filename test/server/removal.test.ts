@@ -30,7 +30,13 @@ describe('RemovalWatch', () => {
     const removedBy: string[] = [];
     const errors: string[] = [];
     const watch = new RemovalWatch({
-      local: () => ({ ...local, peers: [{ id: 'n1', address: 'a1' }, { id: 'n2', address: 'a2' }] }),
+      local: () => ({
+        ...local,
+        peers: [
+          { id: 'n1', address: 'a1' },
+          { id: 'n2', address: 'a2' },
+        ],
+      }),
       hasLeader: () => !leaderless,
       monotonicMs: () => now,
       intervalMs: 1000,

@@ -14,7 +14,10 @@ describe('StoreQuota', () => {
     const used = storedBytes('a', 'x'.repeat(900));
     assert.throws(
       () => q.admit(used, 'b', 'y'.repeat(100), undefined),
-      (err: unknown) => err instanceof ResourceExhaustedError && err.code === 'RESOURCE_EXHAUSTED' && /holds 965 bytes of --quota-bytes 1000, and this write adds 165/.test(err.message),
+      (err: unknown) =>
+        err instanceof ResourceExhaustedError &&
+        err.code === 'RESOURCE_EXHAUSTED' &&
+        /holds 965 bytes of --quota-bytes 1000, and this write adds 165/.test(err.message),
     );
   });
 

@@ -140,7 +140,8 @@ describe('Ticker', () => {
       time.advanceTo(start + 2 * TICK + 5);
       assert.equal(ticker.count, 0, 'asleep until the tick of the check');
       time.jump(start + 11 * TICK + 7); // stopped past the deadline
-      if (input) ticker.catchUp(); // a message was waiting: its owed ticks come first
+      if (input)
+        ticker.catchUp(); // a message was waiting: its owed ticks come first
       else time.runOverdue();
       assert.deepEqual(checks, [start + 11 * TICK + 7], `checked at once on ${input ? 'the first input' : 'the overdue timer'}`);
     }
@@ -208,7 +209,11 @@ function runModel(timeout: number, gaps: readonly number[], mutant?: 'noCatchUp'
   const time = new FakeTime();
   const model = new ModelFollower(timeout);
   const start = time.now;
-  const ticker = startTicker(time, () => model.tick(time.now), () => model.quietTicks());
+  const ticker = startTicker(
+    time,
+    () => model.tick(time.now),
+    () => model.quietTicks(),
+  );
   const heartbeats: number[] = [];
   let t = start;
   for (const gap of gaps) {
@@ -222,7 +227,8 @@ function runModel(timeout: number, gaps: readonly number[], mutant?: 'noCatchUp'
     model.heartbeat();
     heartbeats.push(t);
     ticker.replan();
-    if (ticker.count > Math.floor((time.now - start) / TICK)) return `tick ${ticker.count} performed before its nominal time (now ${time.now - start} ms)`;
+    if (ticker.count > Math.floor((time.now - start) / TICK))
+      return `tick ${ticker.count} performed before its nominal time (now ${time.now - start} ms)`;
   }
   // Halfway between two nominal ticks, so every action is clearly before or after it.
   const end = start + Math.ceil((t + 3 * timeout * TICK - start) / TICK) * TICK + TICK / 2;

@@ -82,10 +82,7 @@ export class InvariantChecker {
     if (prev === undefined) {
       this.appliedAt.set(e.index, { key, by: node.id });
     } else if (prev.key !== key) {
-      this.fail(
-        Invariant.StateMachineSafety,
-        `index ${e.index}: ${node.id} applied ${key} but ${prev.by} applied ${prev.key}`,
-      );
+      this.fail(Invariant.StateMachineSafety, `index ${e.index}: ${node.id} applied ${key} but ${prev.by} applied ${prev.key}`);
     }
   }
 
@@ -109,10 +106,7 @@ export class InvariantChecker {
     if (prev === undefined) {
       this.confAt.set(applied, { conf, by: node.id });
     } else if (prev.conf !== conf) {
-      this.fail(
-        Invariant.ConfAgreement,
-        `after applying index ${applied}, ${node.id} has ${conf} but ${prev.by} had ${prev.conf}`,
-      );
+      this.fail(Invariant.ConfAgreement, `after applying index ${applied}, ${node.id} has ${conf} but ${prev.by} had ${prev.conf}`);
     }
   }
 
@@ -159,10 +153,7 @@ export class InvariantChecker {
         this.committed[e.index] = { term: e.term, key, commitTerm: term, by: node.id };
         if (freshFrom < 0) freshFrom = e.index;
       } else if (prev.key !== key) {
-        this.fail(
-          Invariant.LogMatching,
-          `committed index ${e.index}: ${node.id} has ${key} but ${prev.by} committed ${prev.key}`,
-        );
+        this.fail(Invariant.LogMatching, `committed index ${e.index}: ${node.id} has ${key} but ${prev.by} committed ${prev.key}`);
       }
     }
     this.commitChecked.set(node.id, to);

@@ -83,7 +83,8 @@ export class KvStateMachine {
       return encoder.encode(JSON.stringify({ kv, ops }));
     }
     // Health only when used, so HA runs without checks keep their exact bytes too.
-    const checks = h.health.length > 0 || h.lastHealthFailover !== null ? { health: h.health, lastHealthFailover: h.lastHealthFailover } : {};
+    const checks =
+      h.health.length > 0 || h.lastHealthFailover !== null ? { health: h.health, lastHealthFailover: h.lastHealthFailover } : {};
     const ha = { active: h.active, holders: h.holders, paused: h.paused, ...checks };
     return encoder.encode(JSON.stringify({ kv, ops, ha }));
   }
@@ -91,7 +92,11 @@ export class KvStateMachine {
   static decode(bytes: Uint8Array): KvStateMachine {
     const sm = new KvStateMachine();
     if (bytes.length === 0) return sm;
-    const { kv, ops, ha } = JSON.parse(decoder.decode(bytes)) as { kv: [string, string][]; ops: string[]; ha?: Partial<ReplicatedHaState> & Pick<ReplicatedHaState, 'active' | 'holders' | 'paused'> };
+    const { kv, ops, ha } = JSON.parse(decoder.decode(bytes)) as {
+      kv: [string, string][];
+      ops: string[];
+      ha?: Partial<ReplicatedHaState> & Pick<ReplicatedHaState, 'active' | 'holders' | 'paused'>;
+    };
     for (const [k, v] of kv) sm.data.set(k, v);
     for (const id of ops) sm.seen.add(id);
     if (ha !== undefined) sm.ha = { ...ha, health: ha.health ?? [], lastHealthFailover: ha.lastHealthFailover ?? null };

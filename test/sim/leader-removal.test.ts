@@ -91,7 +91,10 @@ function runCase(c: Case, seed: number, gapMs: number): number {
     `${c.nodes} voters, ${c.loss} ${c.lostForMs === undefined ? 'for good' : `for ${c.lostForMs} ms`}, ` +
     `sim seed ${seed}, removal-to-loss gap ${gapMs} ms\n${sim.describe().join('\n')}\n${sim.trace.tail(120).join('\n')}`;
   assert.equal(sim.violation, undefined, `${JSON.stringify(sim.violation)}\n${context()}`);
-  assert.ok(took !== undefined, `no leader with a committed write ${bound.toFixed(0)} ms after losing the removed leader ${old.id}\n${context()}`);
+  assert.ok(
+    took !== undefined,
+    `no leader with a committed write ${bound.toFixed(0)} ms after losing the removed leader ${old.id}\n${context()}`,
+  );
   return took;
 }
 

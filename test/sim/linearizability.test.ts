@@ -17,19 +17,39 @@ function history(...drafts: Draft[]): Operation[] {
   return drafts.map((d, id) => ({ id, ...d }));
 }
 const put = (key: string, value: string, [call, ret]: Span, client = 'c1'): Draft => ({
-  client, input: { kind: 'put', key, value }, call, ret, output: { kind: 'put' },
+  client,
+  input: { kind: 'put', key, value },
+  call,
+  ret,
+  output: { kind: 'put' },
 });
 const get = (key: string, value: string | null, [call, ret]: Span, client = 'c2'): Draft => ({
-  client, input: { kind: 'get', key }, call, ret, output: { kind: 'get', value },
+  client,
+  input: { kind: 'get', key },
+  call,
+  ret,
+  output: { kind: 'get', value },
 });
 const del = (key: string, [call, ret]: Span, client = 'c1'): Draft => ({
-  client, input: { kind: 'delete', key }, call, ret, output: { kind: 'delete' },
+  client,
+  input: { kind: 'delete', key },
+  call,
+  ret,
+  output: { kind: 'delete' },
 });
 const cas = (key: string, expected: string | null, value: string, ok: boolean, [call, ret]: Span, client = 'c3'): Draft => ({
-  client, input: { kind: 'cas', key, expected, value }, call, ret, output: { kind: 'cas', ok },
+  client,
+  input: { kind: 'cas', key, expected, value },
+  call,
+  ret,
+  output: { kind: 'cas', ok },
 });
 const unknown = (input: KvInput, call: number, client = 'c4'): Draft => ({
-  client, input, call, ret: undefined, output: undefined,
+  client,
+  input,
+  call,
+  ret: undefined,
+  output: undefined,
 });
 
 function assertOk(h: readonly Operation[]): void {
@@ -55,12 +75,13 @@ describe('hand-written histories', () => {
   });
 
   test('a stale read after a completed overwrite is rejected, with a readable explanation', () => {
-    const res = assertViolation(
-      history(put('x', '1', [0, 10]), put('x', '2', [20, 30]), get('x', '1', [40, 50])),
-    );
+    const res = assertViolation(history(put('x', '1', [0, 10]), put('x', '2', [20, 30]), get('x', '1', [40, 50])));
     assert.equal(res.key, 'x');
     assert.match(res.explanation, /get\(x\) returned "1" at t=50 \(called at t=40\) but the only values possible then were \{"2"\}/);
-    assert.deepEqual(res.minimalOps.map((o) => o.id), [0, 1, 2]);
+    assert.deepEqual(
+      res.minimalOps.map((o) => o.id),
+      [0, 1, 2],
+    );
   });
 
   test('a lost write is rejected: a completed put is not visible to a later read', () => {
@@ -125,9 +146,7 @@ describe('hand-written histories', () => {
     });
 
     test('it cannot take effect before it was called', () => {
-      assertViolation(
-        history(get('x', '1', [10, 20]), unknown({ kind: 'put', key: 'x', value: '1' }, 30)),
-      );
+      assertViolation(history(get('x', '1', [10, 20]), unknown({ kind: 'put', key: 'x', value: '1' }, 30)));
     });
 
     test('a cas with unknown outcome applies only if its expectation held', () => {
@@ -171,13 +190,7 @@ describe('hand-written histories', () => {
 
   test('keys are independent; the violation names its key and lists only its ops', () => {
     const res = assertViolation(
-      history(
-        put('x', '1', [0, 10]),
-        put('y', '1', [0, 10]),
-        get('x', '1', [20, 30]),
-        put('y', '2', [20, 30]),
-        get('y', '1', [40, 50]),
-      ),
+      history(put('x', '1', [0, 10]), put('y', '1', [0, 10]), get('x', '1', [20, 30]), put('y', '2', [20, 30]), get('y', '1', [40, 50])),
     );
     assert.equal(res.key, 'y');
     assert.ok(res.minimalOps.every((o) => o.input.key === 'y'));
@@ -197,7 +210,10 @@ describe('hand-written histories', () => {
       ),
     );
     assert.equal(res.minimalOps.length, 3, res.explanation);
-    assert.deepEqual(res.minimalOps.map((o) => describe1(o)), ['put z', 'put w', 'get z']);
+    assert.deepEqual(
+      res.minimalOps.map((o) => describe1(o)),
+      ['put z', 'put w', 'get z'],
+    );
   });
 
   test('the search gives up with "unknown" instead of running past its budget', () => {
@@ -260,15 +276,16 @@ interface OpSpec {
 }
 
 /** Intervals stretch up to `widen` ms either side of the op's point; points are 10 ms apart. */
-const opSpec = (widen: number): fc.Arbitrary<OpSpec> => fc.record({
-  key: fc.integer({ min: 0, max: KEYS.length - 1 }),
-  kind: fc.constantFrom('put', 'get', 'delete', 'cas'),
-  casHits: fc.boolean(),
-  casPick: fc.nat(),
-  before: fc.integer({ min: 0, max: widen }),
-  after: fc.integer({ min: 0, max: widen }),
-  fate: fc.constantFrom('done', 'done', 'done', 'done', 'done', 'done', 'lost', 'phantom'),
-});
+const opSpec = (widen: number): fc.Arbitrary<OpSpec> =>
+  fc.record({
+    key: fc.integer({ min: 0, max: KEYS.length - 1 }),
+    kind: fc.constantFrom('put', 'get', 'delete', 'cas'),
+    casHits: fc.boolean(),
+    casPick: fc.nat(),
+    before: fc.integer({ min: 0, max: widen }),
+    after: fc.integer({ min: 0, max: widen }),
+    fate: fc.constantFrom('done', 'done', 'done', 'done', 'done', 'done', 'lost', 'phantom'),
+  });
 
 function modelHistory(specs: readonly OpSpec[]): Operation[] {
   const state = new Map<string, string | null>();
@@ -452,10 +469,16 @@ const randomOp: fc.Arbitrary<Draft> = fc
       r.kind === 'put'
         ? [{ kind: 'put', key: 'x', value: r.value }, { kind: 'put' }]
         : r.kind === 'get'
-          ? [{ kind: 'get', key: 'x' }, { kind: 'get', value: r.read }]
+          ? [
+              { kind: 'get', key: 'x' },
+              { kind: 'get', value: r.read },
+            ]
           : r.kind === 'delete'
             ? [{ kind: 'delete', key: 'x' }, { kind: 'delete' }]
-            : [{ kind: 'cas', key: 'x', expected: r.expected, value: r.value }, { kind: 'cas', ok: r.ok }];
+            : [
+                { kind: 'cas', key: 'x', expected: r.expected, value: r.value },
+                { kind: 'cas', ok: r.ok },
+              ];
     return r.unknown
       ? { client: 'c', input, call: r.call, ret: undefined, output: undefined }
       : { client: 'c', input, call: r.call, ret: r.call + r.duration, output };
@@ -484,7 +507,13 @@ describe('agreement with a brute-force oracle', () => {
 // random point inside its interval, and outputs come from applying ops in that order.
 
 function clientHistory(rng: Rng, clients: number, opsPerClient: number): Operation[] {
-  interface Pending { client: string; input: KvInput; call: number; ret: number; point: number }
+  interface Pending {
+    client: string;
+    input: KvInput;
+    call: number;
+    ret: number;
+    point: number;
+  }
   const pending: Pending[] = [];
   for (let c = 0; c < clients; c++) {
     let t = rng.int(10);
@@ -493,10 +522,13 @@ function clientHistory(rng: Rng, clients: number, opsPerClient: number): Operati
       const value = `c${c}-${i}`;
       const roll = rng.int(10);
       const input: KvInput =
-        roll < 4 ? { kind: 'put', key, value }
-        : roll < 8 ? { kind: 'get', key }
-        : roll < 9 ? { kind: 'delete', key }
-        : { kind: 'cas', key, expected: rng.int(2) === 0 ? null : `c${rng.int(clients)}-${Math.max(0, i - 1)}`, value };
+        roll < 4
+          ? { kind: 'put', key, value }
+          : roll < 8
+            ? { kind: 'get', key }
+            : roll < 9
+              ? { kind: 'delete', key }
+              : { kind: 'cas', key, expected: rng.int(2) === 0 ? null : `c${rng.int(clients)}-${Math.max(0, i - 1)}`, value };
       const call = t;
       const ret = call + 1 + rng.int(30);
       pending.push({ client: `c${c}`, input, call, ret, point: call + rng.int(ret - call + 1) });

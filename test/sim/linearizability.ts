@@ -21,11 +21,7 @@ export type KvInput =
   | { kind: 'delete'; key: string }
   | { kind: 'cas'; key: string; expected: string | null; value: string };
 
-export type KvOutput =
-  | { kind: 'put' }
-  | { kind: 'delete' }
-  | { kind: 'get'; value: string | null }
-  | { kind: 'cas'; ok: boolean };
+export type KvOutput = { kind: 'put' } | { kind: 'delete' } | { kind: 'get'; value: string | null } | { kind: 'cas'; ok: boolean };
 
 export interface Operation {
   id: number;
@@ -236,7 +232,7 @@ function search(ops: readonly Operation[], maxStates: number): { verdict: Verdic
       state = top.before;
       toggle(bits, top.call.op);
       unlift(top.call);
-      if ((ops[top.call.op]).ret !== undefined) completedLeft++;
+      if (ops[top.call.op].ret !== undefined) completedLeft++;
       entry = top.call.next;
     }
   }
@@ -245,7 +241,7 @@ function search(ops: readonly Operation[], maxStates: number): { verdict: Verdic
 
 function toggle(bits: Uint16Array, i: number): void {
   const w = i >>> 4;
-  bits[w] = (bits[w]) ^ (1 << (i & 15));
+  bits[w] = bits[w] ^ (1 << (i & 15));
 }
 
 function lift(call: Event): void {
@@ -280,14 +276,11 @@ interface Blame {
 function explain(key: string, ops: readonly Operation[], maxStates: number): { explanation: string; minimalOps: Operation[] } {
   const blame = firstBlame(ops, maxStates);
   // Events after the blamed op's return cannot rescue it, so the shrink starts from the prefix.
-  const start =
-    blame === undefined ? [...ops] : ops.filter((o) => o.call <= (blame.op.ret as number));
+  const start = blame === undefined ? [...ops] : ops.filter((o) => o.call <= (blame.op.ret as number));
   const minimalOps = shrink(start, maxStates);
   const headline = blame ?? firstBlame(minimalOps, maxStates);
   const sentence =
-    headline === undefined
-      ? `no linearization exists for the ${ops.length} ops on key ${show(key)}`
-      : blameSentence(headline);
+    headline === undefined ? `no linearization exists for the ${ops.length} ops on key ${show(key)}` : blameSentence(headline);
   return {
     explanation: `${sentence}\nminimal non-linearizable history of key ${show(key)} (${minimalOps.length} ops):\n${formatHistory(minimalOps)}`,
     minimalOps,
@@ -405,7 +398,7 @@ function shrink(start: readonly Operation[], maxStates: number): Operation[] {
   let chunk = Math.max(1, Math.ceil(ops.length / 2));
   for (;;) {
     let changed = false;
-    for (let i = 0; i < ops.length; ) {
+    for (let i = 0; i < ops.length;) {
       const candidate = [...ops.slice(0, i), ...ops.slice(i + chunk)];
       if (candidate.length > 0 && stillFails(candidate)) {
         ops = candidate;

@@ -218,10 +218,7 @@ export function actionArb(shape: NemesisShape): fc.Arbitrary<Action> {
   const ids = Array.from({ length: shape.poolSize }, (_, i) => `n${i + 1}`);
   const initial = ids.slice(0, shape.nodes);
   // Mostly the initial members, sometimes the spares (they exist only once added).
-  const node = fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom(...initial) },
-    { weight: 1, arbitrary: fc.constantFrom(...ids) },
-  );
+  const node = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...initial) }, { weight: 1, arbitrary: fc.constantFrom(...ids) });
   const side = fc.subarray(ids, { minLength: 1, maxLength: Math.max(1, ids.length - 1) });
   const key = fc.constantFrom(...KEYS);
   const value = fc.integer({ min: 1, max: 9 }).map(String);
@@ -280,7 +277,10 @@ export function actionArb(shape: NemesisShape): fc.Arbitrary<Action> {
       arbitrary: fc.oneof(
         side.map((s): Action => ({ kind: 'partition', side: s })),
         node.map((n): Action => ({ kind: 'isolate', node: n })),
-        fc.tuple(node, node).filter(([a, b]) => a !== b).map(([from, to]): Action => ({ kind: 'cut', from, to })),
+        fc
+          .tuple(node, node)
+          .filter(([a, b]) => a !== b)
+          .map(([from, to]): Action => ({ kind: 'cut', from, to })),
         fc.tuple(side, node).map(([s, b]): Action => ({ kind: 'bridge', side: s, bridge: b })),
         fc.constant<Action>({ kind: 'heal' }),
         fc.constant<Action>({ kind: 'heal' }),

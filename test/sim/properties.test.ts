@@ -51,7 +51,13 @@ describe('simulation campaign with staggered election timeouts', () => {
   ]) {
     test(`${nodes} nodes: safety, linearizability and recovery hold`, () => {
       const n = Math.max(1, Math.round(runs * FACTOR));
-      const r = runCampaign({ runs: n, seed: SEED + 100 + nodes, nodes, maxActions: 40, scenario: { electionTimeout, preVoteRetryTicks: PREVOTE_RETRY_TICKS } });
+      const r = runCampaign({
+        runs: n,
+        seed: SEED + 100 + nodes,
+        nodes,
+        maxActions: 40,
+        scenario: { electionTimeout, preVoteRetryTicks: PREVOTE_RETRY_TICKS },
+      });
       if (r.counterexample !== undefined) assert.fail(r.counterexample.report);
       assert.equal(r.runs, n);
     });

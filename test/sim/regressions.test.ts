@@ -134,7 +134,8 @@ const REGRESSIONS: readonly Regression[] = [
   },
   {
     name: 'a leader re-elected with its own unapplied demotion in its log appends nothing after it, so the voter it leaves behind can be elected',
-    origin: 'issue 19, problem 1: npm run sim -- --runs 1500 --seed 902 --nodes 3 --weights membership=8,network=6,process=4,client=6 (fc path 1495:41:23:6:37:23:18:25:18:18:24:25:18:24:31:18:23): liveness',
+    origin:
+      'issue 19, problem 1: npm run sim -- --runs 1500 --seed 902 --nodes 3 --weights membership=8,network=6,process=4,client=6 (fc path 1495:41:23:6:37:23:18:25:18:18:24:25:18:24:31:18:23): liveness',
     simSeed: 815263173,
     actions: [
       { kind: 'removeLeader' },
@@ -176,7 +177,8 @@ const REGRESSIONS: readonly Regression[] = [
   },
   {
     name: 'a paused leader that wakes up after a newer leader committed a write does not answer a read from its own commit index',
-    origin: 'mutant leader-read-without-round (ReadIndex without a heartbeat round, etcd 0.4 / Consul), random campaign fc 20240604 run 2074: linearizability',
+    origin:
+      'mutant leader-read-without-round (ReadIndex without a heartbeat round, etcd 0.4 / Consul), random campaign fc 20240604 run 2074: linearizability',
     simSeed: 0,
     actions: [
       { kind: 'failover', fault: 'pause', maxMs: 1000 },

@@ -61,7 +61,13 @@ describe('rotating seed: single active under each weight mix', () => {
     for (const fencing of ['hook', 'lease'] as const) {
       test(`mix ${mix}, fencing ${fencing}, 3 nodes`, () => {
         const n = runsOf(100);
-        const r = runHaCampaign({ runs: n, seed: seedFor(1000 + i * 10 + (fencing === 'hook' ? 0 : 1)), nodes: 3, fencing, weights: { ...WEIGHT_MIXES[mix], client: 0 } });
+        const r = runHaCampaign({
+          runs: n,
+          seed: seedFor(1000 + i * 10 + (fencing === 'hook' ? 0 : 1)),
+          nodes: 3,
+          fencing,
+          weights: { ...WEIGHT_MIXES[mix], client: 0 },
+        });
         if (r.counterexample !== undefined) failWith(r.counterexample.report);
         assert.equal(r.runs, n);
         assert.ok(r.promotions >= 2 * n, `only ${r.promotions} promotions in ${n} runs`);
@@ -72,7 +78,14 @@ describe('rotating seed: single active under each weight mix', () => {
   for (const fencing of ['hook', 'lease'] as const) {
     test(`optional heartbeat answers (renewal every third heartbeat) and quiet ticks, fencing ${fencing}, 3 nodes`, () => {
       const n = runsOf(100);
-      const r = runHaCampaign({ runs: n, seed: seedFor(4000 + (fencing === 'hook' ? 0 : 1)), nodes: 3, fencing, quietTicks: true, haTiming: HA_TIMING_LONG_LEASE });
+      const r = runHaCampaign({
+        runs: n,
+        seed: seedFor(4000 + (fencing === 'hook' ? 0 : 1)),
+        nodes: 3,
+        fencing,
+        quietTicks: true,
+        haTiming: HA_TIMING_LONG_LEASE,
+      });
       if (r.counterexample !== undefined) failWith(r.counterexample.report);
       assert.equal(r.runs, n);
     });

@@ -58,10 +58,7 @@ export function runScenario(simSeed: number, actions: readonly Action[], opts: S
     const ops = toOperations(sim.history.ops);
     const res = checkLinearizable(ops, { maxStates: 200_000 });
     if (res.ok === false) {
-      sim.checker.fail(
-        Invariant.Linearizability,
-        `key ${res.key}: ${res.explanation}\n${formatHistory(res.minimalOps)}`,
-      );
+      sim.checker.fail(Invariant.Linearizability, `key ${res.key}: ${res.explanation}\n${formatHistory(res.minimalOps)}`);
     } else if (res.ok === 'unknown') {
       unknown = `key ${res.key}: ${res.reason}`;
     }

@@ -105,7 +105,14 @@ describe('the random campaign catches seven known Raft bugs', () => {
       assert.equal(real.counterexample, undefined, real.counterexample?.report);
       assert.equal(real.runs, runs);
       const mix = weights === undefined ? 'default mix' : 'membership-heavy mix';
-      rows.push({ mutant: '(real core)', how: `campaign, ${runs} runs, ${mix}`, seed: `fc ${TEETH_CAMPAIGN.seed}`, steps: '-', violation: 'none', ms: performance.now() - started });
+      rows.push({
+        mutant: '(real core)',
+        how: `campaign, ${runs} runs, ${mix}`,
+        seed: `fc ${TEETH_CAMPAIGN.seed}`,
+        steps: '-',
+        violation: 'none',
+        ms: performance.now() - started,
+      });
     }
   });
 });

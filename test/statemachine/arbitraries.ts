@@ -11,17 +11,17 @@ import type { Entry } from '../../src/raft/types.js';
 import { encodeCommand } from '../../src/statemachine/commands.js';
 
 /** Includes a 2-byte, a 3-byte and a 4-byte (surrogate pair) UTF-8 character. */
-export const key = fc
-  .array(fc.constantFrom('a', 'b', '/', 'é', '€', '𝄞'), { minLength: 1, maxLength: 3 })
-  .map((cs) => cs.join(''));
+export const key = fc.array(fc.constantFrom('a', 'b', '/', 'é', '€', '𝄞'), { minLength: 1, maxLength: 3 }).map((cs) => cs.join(''));
 export const prefix = fc.array(fc.constantFrom('a', 'b', '/', 'é', '𝄞'), { maxLength: 2 }).map((cs) => cs.join(''));
 export const value = fc.string({ maxLength: 8, unit: 'grapheme' });
 export const anyText = fc.string({ maxLength: 12, unit: 'grapheme' });
 
-export const request: fc.Arbitrary<RequestId> = fc.record({
-  clientId: fc.constantFrom('c1', 'c2', 'c3'),
-  requestId: fc.constantFrom('r1', 'r2', 'r3', 'r4', 'r5', 'r6'),
-}).map((r) => ({ ...r })); // fc.record builds null-prototype objects; deepEqual compares prototypes
+export const request: fc.Arbitrary<RequestId> = fc
+  .record({
+    clientId: fc.constantFrom('c1', 'c2', 'c3'),
+    requestId: fc.constantFrom('r1', 'r2', 'r3', 'r4', 'r5', 'r6'),
+  })
+  .map((r) => ({ ...r })); // fc.record builds null-prototype objects; deepEqual compares prototypes
 
 const maybeRequest = fc.option(request, { nil: undefined });
 const withRequest = <C extends object>(c: C, r: RequestId | undefined): C => (r === undefined ? c : { ...c, request: r });
@@ -50,14 +50,22 @@ export const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ type: 'noop' as const }) },
   {
     weight: 1,
-    arbitrary: fc.record({
-      type: fc.constant('bootstrap' as const),
-      clusterId: fc.constantFrom('alpha', 'beta'),
-      members: fc.uniqueArray(
-        fc.record({ id: fc.constantFrom('n1', 'n2', 'n3'), address: fc.constantFrom('', '10.0.0.1:7000'), role: fc.constantFrom(...Object.values(MemberRole)) }).map((m) => ({ ...m })),
-        { selector: (m) => m.id, maxLength: 3 },
-      ),
-    }).map((c) => ({ ...c })),
+    arbitrary: fc
+      .record({
+        type: fc.constant('bootstrap' as const),
+        clusterId: fc.constantFrom('alpha', 'beta'),
+        members: fc.uniqueArray(
+          fc
+            .record({
+              id: fc.constantFrom('n1', 'n2', 'n3'),
+              address: fc.constantFrom('', '10.0.0.1:7000'),
+              role: fc.constantFrom(...Object.values(MemberRole)),
+            })
+            .map((m) => ({ ...m })),
+          { selector: (m) => m.id, maxLength: 3 },
+        ),
+      })
+      .map((c) => ({ ...c })),
   },
   { weight: 1, arbitrary: clusterEvent.map((event) => ({ type: 'recordEvent' as const, event })) },
 );
@@ -87,15 +95,13 @@ export const entryBody: fc.Arbitrary<EntryBody> = fc.oneof(
 );
 
 /** A log: indexes 1..n, terms non-decreasing. */
-export const log: fc.Arbitrary<Entry[]> = fc
-  .array(fc.tuple(entryBody, fc.boolean()), { maxLength: 60 })
-  .map((xs) => {
-    let term = 1;
-    return xs.map(([b, bump], i) => {
-      if (bump && i % 7 === 0) term++;
-      return { index: i + 1, term, type: b.type, data: b.data };
-    });
+export const log: fc.Arbitrary<Entry[]> = fc.array(fc.tuple(entryBody, fc.boolean()), { maxLength: 60 }).map((xs) => {
+  let term = 1;
+  return xs.map(([b, bump], i) => {
+    if (bump && i % 7 === 0) term++;
+    return { index: i + 1, term, type: b.type, data: b.data };
   });
+});
 
 export function entriesOf(commands: readonly Command[], firstIndex = 1, term = 1): Entry[] {
   return commands.map((c, i) => ({ index: firstIndex + i, term, type: EntryType.Normal, data: encodeCommand(c) }));

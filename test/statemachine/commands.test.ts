@@ -1,13 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  COMMAND_FORMAT_VERSION,
-  CommandLimits,
-  decodeCommand,
-  encodeCommand,
-  type Command,
-} from '../../src/statemachine/commands.js';
+import { COMMAND_FORMAT_VERSION, CommandLimits, decodeCommand, encodeCommand, type Command } from '../../src/statemachine/commands.js';
 import { CommandDecodeError, InvalidCommandError } from '../../src/statemachine/errors.js';
 import { command } from './arbitraries.js';
 
@@ -81,7 +75,11 @@ describe('encodeCommand / decodeCommand', () => {
       [new Uint8Array([1, 0xff]), /undecodable/],
     ];
     for (const [bytes, re] of cases) {
-      assert.throws(() => decodeCommand(bytes), (e: unknown) => e instanceof CommandDecodeError && re.test(e.message), re.source);
+      assert.throws(
+        () => decodeCommand(bytes),
+        (e: unknown) => e instanceof CommandDecodeError && re.test(e.message),
+        re.source,
+      );
     }
   });
 });
@@ -102,7 +100,10 @@ describe('limits are enforced at encode time (InvalidCommandError) and again at 
   ];
   for (const [c, re] of bad) {
     test(re.source, () => {
-      assert.throws(() => encodeCommand(c), (e: unknown) => e instanceof InvalidCommandError && e.code === 'SM_COMMAND_INVALID' && re.test(e.message));
+      assert.throws(
+        () => encodeCommand(c),
+        (e: unknown) => e instanceof InvalidCommandError && e.code === 'SM_COMMAND_INVALID' && re.test(e.message),
+      );
     });
   }
 

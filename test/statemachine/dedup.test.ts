@@ -24,7 +24,15 @@ describe('Dedup', () => {
     d.remember(r('c', 'b'), 2);
     d.remember(r('c', 'c'), 3);
     assert.equal(d.lookup(r('c', 'a')), undefined);
-    assert.deepEqual(d.entries(), [{ clientId: 'c', requests: [['b', 2], ['c', 3]] }]);
+    assert.deepEqual(d.entries(), [
+      {
+        clientId: 'c',
+        requests: [
+          ['b', 2],
+          ['c', 3],
+        ],
+      },
+    ]);
   });
 
   test('keeps the maxClients most recently active clients', () => {
@@ -41,16 +49,19 @@ describe('Dedup', () => {
 
   test('fromParts(entries()) rebuilds the same eviction order', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom('c1', 'c2', 'c3', 'c4'), fc.constantFrom('a', 'b', 'c', 'd')), { maxLength: 40 }), (reqs) => {
-        const limits = { perClient: 2, maxClients: 3 };
-        const d = new Dedup<number>(limits);
-        reqs.forEach(([c, q], i) => d.remember(r(c, q), i));
-        const copy = Dedup.fromParts(limits, d.entries());
-        assert.deepEqual(copy.entries(), d.entries());
-        d.remember(r('c9', 'z'), -1);
-        copy.remember(r('c9', 'z'), -1);
-        assert.deepEqual(copy.entries(), d.entries());
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('c1', 'c2', 'c3', 'c4'), fc.constantFrom('a', 'b', 'c', 'd')), { maxLength: 40 }),
+        (reqs) => {
+          const limits = { perClient: 2, maxClients: 3 };
+          const d = new Dedup<number>(limits);
+          reqs.forEach(([c, q], i) => d.remember(r(c, q), i));
+          const copy = Dedup.fromParts(limits, d.entries());
+          assert.deepEqual(copy.entries(), d.entries());
+          d.remember(r('c9', 'z'), -1);
+          copy.remember(r('c9', 'z'), -1);
+          assert.deepEqual(copy.entries(), d.entries());
+        },
+      ),
     );
   });
 });
@@ -61,9 +72,25 @@ describe('idempotent requests through the state machine', () => {
     const put: Command = { type: 'put', key: 'k', value: 'v1', request: r('c1', 'req-1') };
     const [first, other, retry] = entriesOf([put, { type: 'put', key: 'k', value: 'v2' }, put]).map((e) => sm.apply(e));
     // Both carry the request id: the node answers whoever waits on it without decoding again.
-    assert.deepEqual(first, { kind: 'command', index: 1, outcome: { type: 'put', revision: 1 }, duplicate: false, request: r('c1', 'req-1') });
-    assert.deepEqual(other, { kind: 'command', index: 2, outcome: { type: 'put', revision: 2 }, duplicate: false }, 'no request id, none reported');
-    assert.deepEqual(retry, { kind: 'command', index: 3, outcome: { type: 'put', revision: 1 }, duplicate: true, request: r('c1', 'req-1') });
+    assert.deepEqual(first, {
+      kind: 'command',
+      index: 1,
+      outcome: { type: 'put', revision: 1 },
+      duplicate: false,
+      request: r('c1', 'req-1'),
+    });
+    assert.deepEqual(
+      other,
+      { kind: 'command', index: 2, outcome: { type: 'put', revision: 2 }, duplicate: false },
+      'no request id, none reported',
+    );
+    assert.deepEqual(retry, {
+      kind: 'command',
+      index: 3,
+      outcome: { type: 'put', revision: 1 },
+      duplicate: true,
+      request: r('c1', 'req-1'),
+    });
     assert.equal(sm.get('k')?.value, 'v2', 'the retry did not overwrite the later put');
     assert.equal(sm.revision, 2);
   });

@@ -18,15 +18,28 @@ describe('HA state: unconfirmed holders', () => {
       { type: 'fenced', holder: 'n1', epoch: 5, by: 'n2' },
     ] as const) {
       const after = applyHaCommand(s, ack, 9);
-      assert.deepEqual(after.holders.map((h) => `${h.holder}@${h.epoch}`), ['n1@7'], `${ack.type} 5`);
+      assert.deepEqual(
+        after.holders.map((h) => `${h.holder}@${h.epoch}`),
+        ['n1@7'],
+        `${ack.type} 5`,
+      );
     }
   });
 
   test('an acknowledgement of the epoch held, or a newer one, clears it; other nodes stay listed', () => {
     let s = applyHaCommand(EMPTY_HA_STATE, { type: 'promote', holder: 'n1', term: 2 }, 5);
     s = applyHaCommand(s, { type: 'promote', holder: 'n2', term: 3 }, 7);
-    assert.deepEqual(applyHaCommand(s, { type: 'demoted', holder: 'n1', epoch: 5 }, 8).holders.map((h) => h.holder), ['n2']);
-    assert.deepEqual(applyHaCommand(s, { type: 'fenced', holder: 'n1', epoch: 6, by: 'n2' }, 8).holders.map((h) => h.holder), ['n2']);
-    assert.deepEqual(applyHaCommand(s, { type: 'demoted', holder: 'n3', epoch: 9 }, 8).holders.map((h) => h.holder), ['n1', 'n2']);
+    assert.deepEqual(
+      applyHaCommand(s, { type: 'demoted', holder: 'n1', epoch: 5 }, 8).holders.map((h) => h.holder),
+      ['n2'],
+    );
+    assert.deepEqual(
+      applyHaCommand(s, { type: 'fenced', holder: 'n1', epoch: 6, by: 'n2' }, 8).holders.map((h) => h.holder),
+      ['n2'],
+    );
+    assert.deepEqual(
+      applyHaCommand(s, { type: 'demoted', holder: 'n3', epoch: 9 }, 8).holders.map((h) => h.holder),
+      ['n1', 'n2'],
+    );
   });
 });

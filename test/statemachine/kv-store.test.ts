@@ -22,7 +22,13 @@ class Model {
   put(k: string, v: string) {
     this.rev++;
     const prev = this.data.get(k);
-    this.data.set(k, { key: k, value: v, createRevision: prev ? prev.createRevision : this.rev, modRevision: this.rev, version: prev ? prev.version + 1 : 1 });
+    this.data.set(k, {
+      key: k,
+      value: v,
+      createRevision: prev ? prev.createRevision : this.rev,
+      modRevision: this.rev,
+      version: prev ? prev.version + 1 : 1,
+    });
     return { revision: this.rev };
   }
   delete(k: string) {
@@ -86,8 +92,27 @@ describe('KvStore', () => {
   });
 
   test('system keys (palisade/...) are listed from their own index, and agree with the model, also after a restore', () => {
-    const sysKey = fc.constantFrom('palisade/ha/nodes/n1', 'palisade/ha/nodes/n2', 'palisade/x', 'palisade', 'palisadex', 'pal/a', 'user/a', 'p');
-    const sysPrefix = fc.constantFrom('', 'p', 'pal', 'palisade', 'palisade/', 'palisade/ha/', 'palisade/ha/nodes/', 'palisade/ha/nodes/n2', 'user/');
+    const sysKey = fc.constantFrom(
+      'palisade/ha/nodes/n1',
+      'palisade/ha/nodes/n2',
+      'palisade/x',
+      'palisade',
+      'palisadex',
+      'pal/a',
+      'user/a',
+      'p',
+    );
+    const sysPrefix = fc.constantFrom(
+      '',
+      'p',
+      'pal',
+      'palisade',
+      'palisade/',
+      'palisade/ha/',
+      'palisade/ha/nodes/',
+      'palisade/ha/nodes/n2',
+      'user/',
+    );
     const sysOp: fc.Arbitrary<Op> = fc.oneof(
       fc.record({ op: fc.constant('put' as const), k: sysKey, v: value }),
       fc.record({ op: fc.constant('delete' as const), k: sysKey }),
@@ -143,9 +168,18 @@ describe('KvStore', () => {
   test('list is in UTF-8 byte order (U+FFFF sorts before U+10000) and honours the limit', () => {
     const s = new KvStore();
     for (const k of ['b', '𝄞', '\uffff', 'a/2', 'a/1', 'a']) s.put(k, '');
-    assert.deepEqual(s.list().map((kv) => kv.key), ['a', 'a/1', 'a/2', 'b', '\uffff', '𝄞']);
-    assert.deepEqual(s.list('a/').map((kv) => kv.key), ['a/1', 'a/2']);
-    assert.deepEqual(s.list('', 2).map((kv) => kv.key), ['a', 'a/1']);
+    assert.deepEqual(
+      s.list().map((kv) => kv.key),
+      ['a', 'a/1', 'a/2', 'b', '\uffff', '𝄞'],
+    );
+    assert.deepEqual(
+      s.list('a/').map((kv) => kv.key),
+      ['a/1', 'a/2'],
+    );
+    assert.deepEqual(
+      s.list('', 2).map((kv) => kv.key),
+      ['a', 'a/1'],
+    );
   });
 });
 
@@ -154,7 +188,10 @@ describe('KvHistory', () => {
     const s = new KvStore(new KvHistory({ maxEvents: 3, maxBytes: 1 << 20 }));
     for (let i = 0; i < 5; i++) s.put(`k${i}`, 'v');
     assert.equal(s.history.oldestRevision, 3);
-    assert.deepEqual(s.history.eventsFrom(4).map((e) => e.revision), [4, 5]);
+    assert.deepEqual(
+      s.history.eventsFrom(4).map((e) => e.revision),
+      [4, 5],
+    );
     assert.deepEqual(s.history.eventsFrom(6), [], 'the future is empty, not an error');
     assert.throws(
       () => s.history.eventsFrom(2),

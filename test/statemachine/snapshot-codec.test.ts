@@ -73,7 +73,12 @@ describe('snapshot codec', () => {
     const n = 3 * RECORDS_PER_STEP;
     sm.apply(entriesOf([{ type: 'bootstrap', clusterId: 'c', members: [{ id: 'n1', address: 'h:1', role: 'voter' }] }])[0]);
     entriesOf(
-      Array.from({ length: n }, (_, i) => ({ type: 'put' as const, key: `k${i}`, value: 'v', request: { clientId: 'c', requestId: String(i) } })),
+      Array.from({ length: n }, (_, i) => ({
+        type: 'put' as const,
+        key: `k${i}`,
+        value: 'v',
+        request: { clientId: 'c', requestId: String(i) },
+      })),
       2,
     ).forEach((e) => sm.apply(e));
     let turns = 0;
@@ -134,7 +139,8 @@ describe('snapshot codec', () => {
     s[4] = 9;
     assert.throws(
       () => StateMachine.restore(reseal(s)),
-      (e: unknown) => e instanceof SnapshotVersionError && e.found === 9 && e.supported === SNAPSHOT_FORMAT_VERSION && e.code === 'SM_SNAPSHOT_VERSION',
+      (e: unknown) =>
+        e instanceof SnapshotVersionError && e.found === 9 && e.supported === SNAPSHOT_FORMAT_VERSION && e.code === 'SM_SNAPSHOT_VERSION',
     );
   });
 

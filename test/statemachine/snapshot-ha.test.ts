@@ -22,7 +22,15 @@ const haCommand: fc.Arbitrary<HaCommand> = fc.oneof(
   fc.record({ type: fc.constant('fenced' as const), holder: node, epoch: fc.nat(40), by: node }),
   fc.constant({ type: 'pause' as const }),
   fc.constant({ type: 'resume' as const }),
-  { weight: 3, arbitrary: fc.record({ type: fc.constant('health' as const), node, health: fc.constantFrom(...Object.values(Health)), detail: anyText }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      type: fc.constant('health' as const),
+      node,
+      health: fc.constantFrom(...Object.values(Health)),
+      detail: anyText,
+    }),
+  },
   fc.record({ type: fc.constant('healthFailover' as const), from: node, to: node }),
 );
 
@@ -34,7 +42,12 @@ const entryData = fc.oneof(
 
 function stateOf(data: readonly Uint8Array[]): StateMachine {
   const sm = StateMachine.create();
-  sm.apply({ index: 1, term: 1, type: EntryType.Normal, data: encodeCommand({ type: 'bootstrap', clusterId: 'c', members: [{ id: 'n1', address: 'h:1', role: 'voter' }] }) });
+  sm.apply({
+    index: 1,
+    term: 1,
+    type: EntryType.Normal,
+    data: encodeCommand({ type: 'bootstrap', clusterId: 'c', members: [{ id: 'n1', address: 'h:1', role: 'voter' }] }),
+  });
   data.forEach((d, i) => sm.apply({ index: i + 2, term: 1, type: EntryType.Normal, data: d }));
   return sm;
 }
@@ -86,8 +99,14 @@ describe('snapshot codec: the HA section', () => {
     const img = decodeSnapshot(V2_IMAGE);
     assert.equal(img.clusterId, 'v2-cluster');
     assert.equal(img.appliedIndex, 8);
-    assert.deepEqual(img.members.map((m) => m.id), ['n1', 'n2', 'n3']);
-    assert.deepEqual(img.kvs.map((kv) => [kv.key, kv.value]), [['app/config', 'é𝄞']]);
+    assert.deepEqual(
+      img.members.map((m) => m.id),
+      ['n1', 'n2', 'n3'],
+    );
+    assert.deepEqual(
+      img.kvs.map((kv) => [kv.key, kv.value]),
+      [['app/config', 'é𝄞']],
+    );
     assert.deepEqual(img.ha, {
       active: { holder: 'n2', epoch: 5, term: 3 },
       holders: [{ holder: 'n2', epoch: 5, term: 3 }],
@@ -95,11 +114,22 @@ describe('snapshot codec: the HA section', () => {
       health: [],
       lastHealthFailover: null,
     });
-    assert.deepEqual(img.events.map((e) => [e.kind, e.epoch]), [['promotion', 3], ['fence', 5]]);
+    assert.deepEqual(
+      img.events.map((e) => [e.kind, e.epoch]),
+      [
+        ['promotion', 3],
+        ['fence', 5],
+      ],
+    );
 
     // Restored, it goes on: it takes verdicts, and its next snapshot is a version-3 image.
     const sm = StateMachine.restore(V2_IMAGE);
-    sm.apply({ index: 9, term: 3, type: EntryType.Normal, data: encodeHaCommand({ type: 'health', node: 'n1', health: 'healthy', detail: '' }) });
+    sm.apply({
+      index: 9,
+      term: 3,
+      type: EntryType.Normal,
+      data: encodeHaCommand({ type: 'health', node: 'n1', health: 'healthy', detail: '' }),
+    });
     const next = sm.snapshot();
     assert.equal(next[4], SNAPSHOT_FORMAT_VERSION);
     assert.deepEqual(decodeSnapshot(next).ha, { ...img.ha, health: [{ node: 'n1', health: 'healthy', detail: '' }] });

@@ -31,12 +31,19 @@ function runCounting<T>(items: readonly T[], compare: (a: T, b: T) => number, bu
 describe('sortSteps', () => {
   test('gives what Array.prototype.sort gives (stable), for any input and budget; the input is not changed', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ k: fc.integer({ min: 0, max: 20 }), at: fc.nat() })), fc.integer({ min: 1, max: 50 }), (items, budget) => {
-        const before = items.slice();
-        const { sorted } = runCounting(items, (a, b) => a.k - b.k, budget);
-        assert.deepEqual(sorted, items.slice().sort((a, b) => a.k - b.k));
-        assert.deepEqual(items, before);
-      }),
+      fc.property(
+        fc.array(fc.record({ k: fc.integer({ min: 0, max: 20 }), at: fc.nat() })),
+        fc.integer({ min: 1, max: 50 }),
+        (items, budget) => {
+          const before = items.slice();
+          const { sorted } = runCounting(items, (a, b) => a.k - b.k, budget);
+          assert.deepEqual(
+            sorted,
+            items.slice().sort((a, b) => a.k - b.k),
+          );
+          assert.deepEqual(items, before);
+        },
+      ),
     );
   });
 
@@ -60,8 +67,18 @@ describe('sortSteps', () => {
     let turns = 0;
     const ticking = setInterval(() => turns++, 0);
     try {
-      assert.deepEqual(await sortInSteps(items, (a, b) => a - b), items.slice().sort((a, b) => a - b));
-      assert.equal(await sortInSteps(items, (a, b) => a - b, () => true), undefined);
+      assert.deepEqual(
+        await sortInSteps(items, (a, b) => a - b),
+        items.slice().sort((a, b) => a - b),
+      );
+      assert.equal(
+        await sortInSteps(
+          items,
+          (a, b) => a - b,
+          () => true,
+        ),
+        undefined,
+      );
     } finally {
       clearInterval(ticking);
     }

@@ -73,7 +73,10 @@ describe('StateMachine.apply', () => {
     const sm = StateMachine.create();
     assert.throws(() => sm.apply(normal(2, new Uint8Array(0))), ApplyOrderError);
     sm.apply(normal(1, new Uint8Array(0)));
-    assert.throws(() => sm.apply(normal(1, new Uint8Array(0))), (e: unknown) => e instanceof ApplyOrderError && e.expected === 2 && e.got === 1);
+    assert.throws(
+      () => sm.apply(normal(1, new Uint8Array(0))),
+      (e: unknown) => e instanceof ApplyOrderError && e.expected === 2 && e.got === 1,
+    );
   });
 
   test('cluster events are numbered and bounded', () => {

@@ -51,7 +51,12 @@ describe('planCompaction', () => {
     assert.equal(validateCompactionPolicy({ snapshotEntries: 0, catchUpEntries: -1 }).length, 2);
     assert.deepEqual(validateCompactionPolicy(DEFAULT_COMPACTION_POLICY), []);
     await assert.rejects(
-      LevelStorage.open({ dataDir: join(temp.root, 'bad'), clusterId: 'c', nodeId: 'n', compaction: { snapshotEntries: 0, catchUpEntries: 0 } }),
+      LevelStorage.open({
+        dataDir: join(temp.root, 'bad'),
+        clusterId: 'c',
+        nodeId: 'n',
+        compaction: { snapshotEntries: 0, catchUpEntries: 0 },
+      }),
       StorageOpenError,
     );
   });
@@ -74,10 +79,18 @@ describe('LevelStorage compaction (§7 log compaction)', () => {
     let snapshots = 0;
     for (let round = 0; round < 50; round++) {
       const from = s.lastIndex() + 1;
-      const entries: Entry[] = Array.from({ length: 17 }, (_, k) => ({ index: from + k, term: 1, type: EntryType.Normal, data: new Uint8Array([k]) }));
+      const entries: Entry[] = Array.from({ length: 17 }, (_, k) => ({
+        index: from + k,
+        term: 1,
+        type: EntryType.Normal,
+        data: new Uint8Array([k]),
+      }));
       await s.persistReady({ entries, hardState: { term: 1, vote: 'n1', commit: from + 16 }, mustSync: true });
       applied = from + 16;
-      const snap = await s.compactAfterApply(applied, () => ({ confState: { voters: ['n1'], learners: [] }, data: new Uint8Array([applied & 0xff]) }));
+      const snap = await s.compactAfterApply(applied, () => ({
+        confState: { voters: ['n1'], learners: [] },
+        data: new Uint8Array([applied & 0xff]),
+      }));
       if (snap !== undefined) {
         snapshots++;
         assert.equal(snap.metadata.index, applied);
@@ -103,7 +116,12 @@ describe('LevelStorage compaction (§7 log compaction)', () => {
     const cs = { voters: ['n1'], learners: [] };
     const append = async (n: number) => {
       const from = s.lastIndex() + 1;
-      const entries: Entry[] = Array.from({ length: n }, (_, k) => ({ index: from + k, term: 1, type: EntryType.Normal, data: new Uint8Array([k]) }));
+      const entries: Entry[] = Array.from({ length: n }, (_, k) => ({
+        index: from + k,
+        term: 1,
+        type: EntryType.Normal,
+        data: new Uint8Array([k]),
+      }));
       await s.persistReady({ entries, hardState: { term: 1, vote: 'n1', commit: from + n - 1 }, mustSync: true });
     };
     await append(12);

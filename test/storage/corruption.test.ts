@@ -55,7 +55,7 @@ describe('corrupt records', () => {
   test('a flipped byte in a stored entry → CorruptEntryError naming the data dir and the index', async () => {
     const dir = await written();
     await tamper(dir, async (db) => {
-      const v = (await db.get(entryKey(2)));
+      const v = await db.get(entryKey(2));
       const bad = new Uint8Array(v);
       bad[12] ^= 0x01;
       await db.put(entryKey(2), bad);
@@ -95,7 +95,7 @@ describe('corrupt records', () => {
   test('a flipped byte in the hard state → CorruptStateError', async () => {
     const dir = await written();
     await tamper(dir, async (db) => {
-      const bad = new Uint8Array((await db.get(HARD_STATE_KEY)));
+      const bad = new Uint8Array(await db.get(HARD_STATE_KEY));
       bad[3] ^= 0x80;
       await db.put(HARD_STATE_KEY, bad);
     });

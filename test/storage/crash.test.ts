@@ -45,7 +45,11 @@ describe('crash safety (real process, SIGKILL)', () => {
   test('after kill -9 mid-stream: no half batch, and every acknowledged Ready survives', async () => {
     const dataDir = join(temp.root, 'crash');
     let acknowledged = 0;
-    for (const [reports, extraMs] of [[3, 0], [2, 1], [4, 3]] as const) {
+    for (const [reports, extraMs] of [
+      [3, 0],
+      [2, 1],
+      [4, 3],
+    ] as const) {
       acknowledged = Math.max(acknowledged, await runAndKill(dataDir, reports, extraMs));
       const s = await LevelStorage.open({ dataDir, clusterId: 'crash', nodeId: 'n1' });
       try {

@@ -31,7 +31,9 @@ interface ChildResult {
 function openInChild(dataDir: string, clusterId = 'c1', nodeId = 'n1'): Promise<ChildResult> {
   const script = fileURLToPath(new URL('./child-open.ts', import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir, clusterId, nodeId], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir, clusterId, nodeId], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.on('error', reject);

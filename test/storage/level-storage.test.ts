@@ -51,19 +51,34 @@ describe('LevelStorage durability', () => {
       mustSync: true,
     });
     s = await reopen(s);
-    assert.deepEqual(s.initialState(), { hardState: { term: 2, vote: 'n2', commit: 2 }, confState: { voters: ['n1', 'n2', 'n3'], learners: [] } });
+    assert.deepEqual(s.initialState(), {
+      hardState: { term: 2, vote: 'n2', commit: 2 },
+      confState: { voters: ['n1', 'n2', 'n3'], learners: [] },
+    });
     assert.equal(s.firstIndex(), 1);
     assert.equal(s.lastIndex(), 3);
-    assert.deepEqual(s.entries(1, 4), [ent(1, 1, [1]), { index: 2, term: 1, type: EntryType.ConfChange, data: new Uint8Array([7, 7]) }, ent(3, 2)]);
+    assert.deepEqual(s.entries(1, 4), [
+      ent(1, 1, [1]),
+      { index: 2, term: 1, type: EntryType.ConfChange, data: new Uint8Array([7, 7]) },
+      ent(3, 2),
+    ]);
 
     s.createSnapshot(2, { voters: ['n1', 'n2'], learners: ['n4'] }, new Uint8Array([42]));
     s.compact(2);
     s = await reopen(s); // close() writes what is staged
     assert.equal(s.firstIndex(), 3);
     assert.equal(s.term(2), 1, 'term(firstIndex-1) survives a restart (§5.3 consistency check)');
-    assert.deepEqual(s.snapshot(), { metadata: { index: 2, term: 1, confState: { voters: ['n1', 'n2'], learners: ['n4'] } }, data: new Uint8Array([42]) });
+    assert.deepEqual(s.snapshot(), {
+      metadata: { index: 2, term: 1, confState: { voters: ['n1', 'n2'], learners: ['n4'] } },
+      data: new Uint8Array([42]),
+    });
 
-    await s.persistReady({ snapshot: { metadata: { index: 9, term: 4, confState: { voters: ['n1'], learners: [] } }, data: new Uint8Array([9]) }, entries: [ent(10, 4)], hardState: { term: 4, vote: '', commit: 9 }, mustSync: true });
+    await s.persistReady({
+      snapshot: { metadata: { index: 9, term: 4, confState: { voters: ['n1'], learners: [] } }, data: new Uint8Array([9]) },
+      entries: [ent(10, 4)],
+      hardState: { term: 4, vote: '', commit: 9 },
+      mustSync: true,
+    });
     s = await reopen(s);
     assert.equal(s.firstIndex(), 10);
     assert.equal(s.lastIndex(), 10);
@@ -199,7 +214,10 @@ function concrete(ref: MemoryStorage, op: Exclude<Op, { kind: 'reopen' }>): (s: 
     }
     case 'applySnapshot': {
       const index = Math.max(0, ref.snapshot().metadata.index + op.ahead);
-      const snap = { metadata: { index, term: op.term, confState: { voters: ['n2'], learners: [] } }, data: new Uint8Array([index & 0xff]) };
+      const snap = {
+        metadata: { index, term: op.term, confState: { voters: ['n2'], learners: [] } },
+        data: new Uint8Array([index & 0xff]),
+      };
       return (s) => s.applySnapshot(snap);
     }
     case 'hardState':
@@ -236,7 +254,11 @@ describe('LevelStorage against MemoryStorage across restarts', () => {
               s = await LevelStorage.open({ dataDir: s.dataDir, clusterId: 'c1', nodeId: 'n1' });
             } else {
               const call = concrete(ref, op);
-              assert.equal(outcome(() => call(s)), outcome(() => call(ref)), `outcome of ${JSON.stringify(op)}`);
+              assert.equal(
+                outcome(() => call(s)),
+                outcome(() => call(ref)),
+                `outcome of ${JSON.stringify(op)}`,
+              );
             }
             sameView(s, ref);
           }

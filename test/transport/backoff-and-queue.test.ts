@@ -11,20 +11,29 @@ import { heartbeat } from './helpers.js';
 describe('Backoff', () => {
   test('delays grow geometrically to the cap, each within ±jitter of nominal', () => {
     fc.assert(
-      fc.property(fc.integer(), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 5000 }), fc.double({ min: 0, max: 0.9, noNaN: true }), (seed, initialMs, extra, jitter) => {
-        const maxMs = initialMs + extra;
-        const b = new Backoff({ initialMs, maxMs, multiplier: 2, jitter }, seededRng(seed));
-        for (let i = 0; i < 20; i++) {
-          const nominal = Math.min(maxMs, initialMs * 2 ** i);
+      fc.property(
+        fc.integer(),
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.double({ min: 0, max: 0.9, noNaN: true }),
+        (seed, initialMs, extra, jitter) => {
+          const maxMs = initialMs + extra;
+          const b = new Backoff({ initialMs, maxMs, multiplier: 2, jitter }, seededRng(seed));
+          for (let i = 0; i < 20; i++) {
+            const nominal = Math.min(maxMs, initialMs * 2 ** i);
+            const d = b.next();
+            assert.ok(
+              d >= Math.floor(nominal * (1 - jitter)) && d <= Math.ceil(nominal * (1 + jitter)),
+              `attempt ${i}: ${d} vs ${nominal}`,
+            );
+          }
+          assert.equal(b.attempts, 20);
+          b.reset();
+          assert.equal(b.attempts, 0);
           const d = b.next();
-          assert.ok(d >= Math.floor(nominal * (1 - jitter)) && d <= Math.ceil(nominal * (1 + jitter)), `attempt ${i}: ${d} vs ${nominal}`);
-        }
-        assert.equal(b.attempts, 20);
-        b.reset();
-        assert.equal(b.attempts, 0);
-        const d = b.next();
-        assert.ok(d <= Math.ceil(initialMs * (1 + jitter)));
-      }),
+          assert.ok(d <= Math.ceil(initialMs * (1 + jitter)));
+        },
+      ),
     );
   });
 
@@ -65,20 +74,30 @@ describe('SendQueue', () => {
 
   test('take() batches everything up to the byte budget, in order, and at least one message', () => {
     fc.assert(
-      fc.property(fc.array(fc.nat({ max: 5000 }), { minLength: 1, maxLength: 50 }), fc.integer({ min: 1, max: 20_000 }), (sizes, budget) => {
-        const q = new SendQueue(100);
-        const ms = sizes.map((n, i) => ({ type: 'propose' as const, from: 'n1', to: 'n2', term: i, entries: [{ term: 1, index: 0, type: 'normal' as const, data: new Uint8Array(n) }] }));
-        for (const m of ms) q.push(m);
-        const out: Message[] = [];
-        while (q.length > 0) {
-          const batch = q.take(budget);
-          assert.ok(batch.length >= 1);
-          const bytes = batch.reduce((s, m) => s + estimateSize(m as never), 0);
-          assert.ok(batch.length === 1 || bytes <= budget, `batch of ${batch.length} is ${bytes} bytes > ${budget}`);
-          out.push(...batch);
-        }
-        assert.deepEqual(out, ms);
-      }),
+      fc.property(
+        fc.array(fc.nat({ max: 5000 }), { minLength: 1, maxLength: 50 }),
+        fc.integer({ min: 1, max: 20_000 }),
+        (sizes, budget) => {
+          const q = new SendQueue(100);
+          const ms = sizes.map((n, i) => ({
+            type: 'propose' as const,
+            from: 'n1',
+            to: 'n2',
+            term: i,
+            entries: [{ term: 1, index: 0, type: 'normal' as const, data: new Uint8Array(n) }],
+          }));
+          for (const m of ms) q.push(m);
+          const out: Message[] = [];
+          while (q.length > 0) {
+            const batch = q.take(budget);
+            assert.ok(batch.length >= 1);
+            const bytes = batch.reduce((s, m) => s + estimateSize(m as never), 0);
+            assert.ok(batch.length === 1 || bytes <= budget, `batch of ${batch.length} is ${bytes} bytes > ${budget}`);
+            out.push(...batch);
+          }
+          assert.deepEqual(out, ms);
+        },
+      ),
     );
   });
 

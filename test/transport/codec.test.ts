@@ -55,7 +55,12 @@ describe('codec round trip', () => {
   });
 
   test('the core never holds a view into the received buffer (entry data is copied)', () => {
-    const m: Message = { ...env, type: 'propose', term: 1, entries: [{ term: 1, index: 1, type: 'normal', data: new Uint8Array([1, 2, 3]) }] };
+    const m: Message = {
+      ...env,
+      type: 'propose',
+      term: 1,
+      entries: [{ term: 1, index: 1, type: 'normal', data: new Uint8Array([1, 2, 3]) }],
+    };
     const wire = overTheWire(encodeBatch('alpha', 'n1', 'n2', [m]));
     const out = decodeBatch(wire).messages[0];
     assert.ok(out?.type === 'propose');
@@ -68,7 +73,11 @@ describe('codec round trip', () => {
 
 describe('codec rejects malformed wire objects', () => {
   test('a term above 2^53 (uint64 max) is refused, not rounded', () => {
-    rejects({ ...env, messages: [{ term: '18446744073709551615', heartbeat: { commit: '1', round: '1' } }] }, 'messages[0].term', /exceeds 2\^53-1/);
+    rejects(
+      { ...env, messages: [{ term: '18446744073709551615', heartbeat: { commit: '1', round: '1' } }] },
+      'messages[0].term',
+      /exceeds 2\^53-1/,
+    );
   });
 
   test('a message with no body (missing, or a type from a newer peer) is refused', () => {
@@ -78,7 +87,17 @@ describe('codec rejects malformed wire objects', () => {
   test('entry type missing (UNSPECIFIED) or unknown (a number protobufjs does not know) is refused', () => {
     const ae = (type: unknown) => ({
       ...env,
-      messages: [{ term: '2', appendEntries: { prevIndex: '0', prevTerm: '0', commit: '0', entries: [{ term: '1', index: '1', type: type as 'ENTRY_TYPE_NORMAL', data: Buffer.from('x') }] } }],
+      messages: [
+        {
+          term: '2',
+          appendEntries: {
+            prevIndex: '0',
+            prevTerm: '0',
+            commit: '0',
+            entries: [{ term: '1', index: '1', type: type as 'ENTRY_TYPE_NORMAL', data: Buffer.from('x') }],
+          },
+        },
+      ],
     });
     rejects(ae('ENTRY_TYPE_UNSPECIFIED'), 'messages[0].appendEntries.entries[0].type', /missing/);
     rejects(ae(7), 'messages[0].appendEntries.entries[0].type', /unknown entry type number 7/);
@@ -87,13 +106,39 @@ describe('codec rejects malformed wire objects', () => {
   test('§5.3: appended entries must follow prevIndex without gaps and with non-decreasing terms ≤ the leader term', () => {
     const ae = (entries: { term: string; index: string }[], term = '3') => ({
       ...env,
-      messages: [{ term, appendEntries: { prevIndex: '4', prevTerm: '2', commit: '0', entries: entries.map((e) => ({ ...e, type: 'ENTRY_TYPE_NORMAL' as const })) } }],
+      messages: [
+        {
+          term,
+          appendEntries: {
+            prevIndex: '4',
+            prevTerm: '2',
+            commit: '0',
+            entries: entries.map((e) => ({ ...e, type: 'ENTRY_TYPE_NORMAL' as const })),
+          },
+        },
+      ],
     });
     rejects(ae([{ term: '2', index: '6' }]), 'messages[0].appendEntries.entries[0].index', /expected 5/);
     rejects(ae([{ term: '1', index: '5' }]), 'messages[0].appendEntries.entries[0].term', /lower than the preceding 2/);
-    rejects(ae([{ term: '3', index: '5' }, { term: '2', index: '6' }]), 'messages[0].appendEntries.entries[1].term', /lower/);
+    rejects(
+      ae([
+        { term: '3', index: '5' },
+        { term: '2', index: '6' },
+      ]),
+      'messages[0].appendEntries.entries[1].term',
+      /lower/,
+    );
     rejects(ae([{ term: '4', index: '5' }]), 'messages[0].appendEntries.entries[0].term', /exceeds the message term 3/);
-    assert.doesNotThrow(() => decodeBatch(overTheWire(ae([{ term: '2', index: '5' }, { term: '3', index: '6' }]))));
+    assert.doesNotThrow(() =>
+      decodeBatch(
+        overTheWire(
+          ae([
+            { term: '2', index: '5' },
+            { term: '3', index: '6' },
+          ]),
+        ),
+      ),
+    );
   });
 
   test('empty or absurd node ids are refused', () => {
@@ -103,13 +148,19 @@ describe('codec rejects malformed wire objects', () => {
   });
 
   test('hand-built objects with wrong JavaScript types are refused with the field path', () => {
-    const wire = { ...env, messages: [{ term: '1', body: 'heartbeat', heartbeat: { commit: 5, round: 'x' } }] } as unknown as PeerBatch__Output;
+    const wire = {
+      ...env,
+      messages: [{ term: '1', body: 'heartbeat', heartbeat: { commit: 5, round: 'x' } }],
+    } as unknown as PeerBatch__Output;
     assert.throws(() => decodeBatch(wire), /messages\[0\]\.heartbeat\.round: expected an unsigned decimal integer, got "x"/);
     const noMsg = { ...env, messages: [{ term: '1', body: 'heartbeat', heartbeat: null }] } as unknown as PeerBatch__Output;
     assert.throws(() => decodeBatch(noMsg), /messages\[0\]\.heartbeat: missing/);
     const unknownBody = { ...env, messages: [{ term: '1', body: 'launchMissiles' }] } as unknown as PeerBatch__Output;
     assert.throws(() => decodeBatch(unknownBody), /unknown message body "launchMissiles"/);
-    const notBool = { ...env, messages: [{ term: '1', body: 'requestVoteResponse', requestVoteResponse: { preVote: 'yes', reject: false } }] };
+    const notBool = {
+      ...env,
+      messages: [{ term: '1', body: 'requestVoteResponse', requestVoteResponse: { preVote: 'yes', reject: false } }],
+    };
     assert.throws(() => decodeBatch(notBool as unknown as PeerBatch__Output), /preVote: expected a boolean/);
     assert.throws(() => decodeBatch({ ...env, messages: 'all of them' } as unknown as PeerBatch__Output), /messages: expected a list/);
     assert.throws(() => decodeMessage(null as never, 'n1', 'n2', 'm'), /m: missing/);
@@ -122,7 +173,10 @@ describe('snapshot chunks', () => {
     from: 'n1',
     to: 'n2',
     term: 4,
-    snapshot: { metadata: { index: 10, term: 3, confState: { voters: ['n1', 'n2', 'n3'], learners: ['n4'] } }, data: Uint8Array.from({ length: size }, (_, i) => (i * 7) % 256) },
+    snapshot: {
+      metadata: { index: 10, term: 3, confState: { voters: ['n1', 'n2', 'n3'], learners: ['n4'] } },
+      data: Uint8Array.from({ length: size }, (_, i) => (i * 7) % 256),
+    },
   });
   const chunkSvc = service.InstallSnapshot;
   const wireChunks = (m: InstallSnapshot, chunkBytes: number): SnapshotChunk__Output[] =>
@@ -159,14 +213,18 @@ describe('snapshot chunks', () => {
   });
 
   test('a header without metadata, with index 0 or with a node both voter and learner is refused', () => {
-    const header = (h: object) => chunkSvc.requestDeserialize(chunkSvc.requestSerialize({ clusterId: 'alpha', from: 'n1', to: 'n2', header: h }));
+    const header = (h: object) =>
+      chunkSvc.requestDeserialize(chunkSvc.requestSerialize({ clusterId: 'alpha', from: 'n1', to: 'n2', header: h }));
     assert.throws(() => assembler().push(header({ term: '1', size: '0' })), /chunk\[0\]\.header\.metadata: missing/);
     assert.throws(
       () => assembler().push(header({ term: '1', size: '0', metadata: { index: '0', term: '1', confState: { voters: ['n1'] } } })),
       /at least index 1/,
     );
     assert.throws(
-      () => assembler().push(header({ term: '1', size: '0', metadata: { index: '5', term: '1', confState: { voters: ['n1'], learners: ['n1'] } } })),
+      () =>
+        assembler().push(
+          header({ term: '1', size: '0', metadata: { index: '5', term: '1', confState: { voters: ['n1'], learners: ['n1'] } } }),
+        ),
       /both voter and learner/,
     );
   });
@@ -175,6 +233,6 @@ describe('snapshot chunks', () => {
     const chunks = wireChunks(snap(10), 4);
     const a = assembler();
     a.push(chunks[0]);
-    assert.throws(() => a.push({ ...(chunks[1]), clusterId: 'beta' }), /cluster "beta" but node "n2" belongs to cluster "alpha"/);
+    assert.throws(() => a.push({ ...chunks[1], clusterId: 'beta' }), /cluster "beta" but node "n2" belongs to cluster "alpha"/);
   });
 });

@@ -26,27 +26,37 @@ function appendable(prevIndex: number, prevTerm: number, term: number): fc.Arbit
 }
 
 /** Any stream message (not installSnapshot) from n1 to n2. */
-export const streamMessage: fc.Arbitrary<Message> = fc
-  .tuple(small, small, small)
-  .chain(([term, prevIndex, prevTermRaw]) => {
-    const env = { from: 'n1', to: 'n2', term };
-    const prevTerm = Math.min(prevTermRaw, term);
-    return fc.oneof(
-      fc.record({ prevIndex: fc.constant(prevIndex), prevTerm: fc.constant(prevTerm), entries: appendable(prevIndex, prevTerm, term), commit: u })
-        .map((b) => ({ ...env, type: 'appendEntries' as const, ...b })),
-      fc.record({ index: u, reject: fc.boolean(), rejectHint: u, hintTerm: u }).map((b) => ({ ...env, type: 'appendEntriesResponse' as const, ...b })),
-      fc.record({ commit: u, round: u }).map((b) => ({ ...env, type: 'heartbeat' as const, ...b })),
-      fc.record({ commit: u, round: u }).map((b) => ({ ...env, type: 'heartbeat' as const, ...b, replyOptional: true })),
-      fc.record({ round: u }).map((b) => ({ ...env, type: 'heartbeatResponse' as const, ...b })),
-      fc.record({ preVote: fc.boolean(), lastIndex: u, lastTerm: u, transfer: fc.boolean() }).map((b) => ({ ...env, type: 'requestVote' as const, ...b })),
-      fc.record({ preVote: fc.boolean(), reject: fc.boolean(), commitIndex: u, commitTerm: u }).map((b) => ({ ...env, type: 'requestVoteResponse' as const, ...b })),
-      fc.constant({ ...env, type: 'timeoutNow' as const }),
-      fc.record({ context: fc.string() }).map((b) => ({ ...env, type: 'readIndex' as const, ...b })),
-      fc.record({ context: fc.string(), index: u, reject: fc.boolean() }).map((b) => ({ ...env, type: 'readIndexResponse' as const, ...b })),
-      fc.record({ entries: fc.array(entry, { maxLength: 4 }) }).map((b) => ({ ...env, type: 'propose' as const, ...b })),
-      fc.record({ target: id }).map((b) => ({ ...env, type: 'transferLeader' as const, ...b })),
-    );
-  });
+export const streamMessage: fc.Arbitrary<Message> = fc.tuple(small, small, small).chain(([term, prevIndex, prevTermRaw]) => {
+  const env = { from: 'n1', to: 'n2', term };
+  const prevTerm = Math.min(prevTermRaw, term);
+  return fc.oneof(
+    fc
+      .record({
+        prevIndex: fc.constant(prevIndex),
+        prevTerm: fc.constant(prevTerm),
+        entries: appendable(prevIndex, prevTerm, term),
+        commit: u,
+      })
+      .map((b) => ({ ...env, type: 'appendEntries' as const, ...b })),
+    fc
+      .record({ index: u, reject: fc.boolean(), rejectHint: u, hintTerm: u })
+      .map((b) => ({ ...env, type: 'appendEntriesResponse' as const, ...b })),
+    fc.record({ commit: u, round: u }).map((b) => ({ ...env, type: 'heartbeat' as const, ...b })),
+    fc.record({ commit: u, round: u }).map((b) => ({ ...env, type: 'heartbeat' as const, ...b, replyOptional: true })),
+    fc.record({ round: u }).map((b) => ({ ...env, type: 'heartbeatResponse' as const, ...b })),
+    fc
+      .record({ preVote: fc.boolean(), lastIndex: u, lastTerm: u, transfer: fc.boolean() })
+      .map((b) => ({ ...env, type: 'requestVote' as const, ...b })),
+    fc
+      .record({ preVote: fc.boolean(), reject: fc.boolean(), commitIndex: u, commitTerm: u })
+      .map((b) => ({ ...env, type: 'requestVoteResponse' as const, ...b })),
+    fc.constant({ ...env, type: 'timeoutNow' as const }),
+    fc.record({ context: fc.string() }).map((b) => ({ ...env, type: 'readIndex' as const, ...b })),
+    fc.record({ context: fc.string(), index: u, reject: fc.boolean() }).map((b) => ({ ...env, type: 'readIndexResponse' as const, ...b })),
+    fc.record({ entries: fc.array(entry, { maxLength: 4 }) }).map((b) => ({ ...env, type: 'propose' as const, ...b })),
+    fc.record({ target: id }).map((b) => ({ ...env, type: 'transferLeader' as const, ...b })),
+  );
+});
 
 export function heartbeat(from: string, to: string, round: number): Message {
   return { type: 'heartbeat', from, to, term: 1, commit: 0, round };

@@ -15,18 +15,32 @@ const service = loadRaftProto().palisade.v1.RaftPeer.service;
 const chunkBytes = (c: SnapshotChunk): Buffer => service.InstallSnapshot.requestSerialize(c);
 const env = (from: string) => ({ clusterId: 'alpha', from, to: 'n1' });
 const header = (from: string, size: number): Buffer =>
-  chunkBytes({ ...env(from), header: { term: 1, size, metadata: { index: 5, term: 1, confState: { voters: ['n1', 'n2'], learners: [] } } } });
+  chunkBytes({
+    ...env(from),
+    header: { term: 1, size, metadata: { index: 5, term: 1, confState: { voters: ['n1', 'n2'], learners: [] } } },
+  });
 const data = (from: string, bytes: number): Buffer => chunkBytes({ ...env(from), data: Buffer.alloc(bytes, 7) });
 
 /** An InstallSnapshot call the test writes by hand and ends (or not) when it likes. No deadline. */
-function openCall(address: string): { write(b: Buffer): void; end(): void; cancel(): void; result: Promise<{ code: number; details: string }> } {
+function openCall(address: string): {
+  write(b: Buffer): void;
+  end(): void;
+  cancel(): void;
+  result: Promise<{ code: number; details: string }>;
+} {
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   let call!: grpc.ClientWritableStream<Buffer>;
   const result = new Promise<{ code: number; details: string }>((resolve) => {
-    call = client.makeClientStreamRequest<Buffer, Buffer>('/palisade.v1.RaftPeer/InstallSnapshot', (b) => b, (b) => b, {}, (err) => {
-      client.close();
-      resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, details: '' });
-    });
+    call = client.makeClientStreamRequest<Buffer, Buffer>(
+      '/palisade.v1.RaftPeer/InstallSnapshot',
+      (b) => b,
+      (b) => b,
+      {},
+      (err) => {
+        client.close();
+        resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, details: '' });
+      },
+    );
   });
   call.on('error', () => {});
   return { write: (b) => call.write(b), end: () => call.end(), cancel: () => call.cancel(), result };
@@ -39,7 +53,9 @@ after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function receiver(limits: { maxSnapshotBytes?: number; snapshotTimeoutMs?: number; maxIncomingSnapshots?: number } = {}): Promise<{ node: TestNode; spool: string }> {
+async function receiver(
+  limits: { maxSnapshotBytes?: number; snapshotTimeoutMs?: number; maxIncomingSnapshots?: number } = {},
+): Promise<{ node: TestNode; spool: string }> {
   const spool = join(mkdtempSync(join(tmpdir(), 'pal-spool-')), 'incoming');
   dirs.push(spool);
   const node = testNode({ nodeId: 'n1', snapshotDir: spool, limits });
@@ -58,7 +74,10 @@ describe('SnapshotReceiver', () => {
     const call = openCall(node.transport.address);
     call.write(header('n2', max));
     call.write(data('n2', 100_000));
-    await eventually(() => spoolFiles(spool).length === 1 && statSync(join(spool, spoolFiles(spool)[0])).size === 100_000, 'the data is on disk');
+    await eventually(
+      () => spoolFiles(spool).length === 1 && statSync(join(spool, spoolFiles(spool)[0])).size === 100_000,
+      'the data is on disk',
+    );
     const file = join(spool, spoolFiles(spool)[0]);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const grown = process.memoryUsage().arrayBuffers - before;
@@ -106,7 +125,7 @@ describe('SnapshotReceiver', () => {
     await eventually(() => node.transport.incomingSnapshots === 0, 'both slots free');
   });
 
-  test('a caller that sets no deadline and goes silent is cut off by the receiver\'s own deadline', async () => {
+  test("a caller that sets no deadline and goes silent is cut off by the receiver's own deadline", async () => {
     const { node, spool } = await receiver({ snapshotTimeoutMs: 300 });
     const silent = openCall(node.transport.address);
     silent.write(header('n2', 5000));

@@ -37,7 +37,13 @@ function creds(paths: { cert: string; key: string } | undefined): grpc.ChannelCr
 }
 
 /** Writes one batch on a raw RaftPeer stream, as an attacker would; resolves with the final status. */
-function sendBatch(address: string, credentials: grpc.ChannelCredentials, from: string, to: string, messages: Message[]): Promise<grpc.status> {
+function sendBatch(
+  address: string,
+  credentials: grpc.ChannelCredentials,
+  from: string,
+  to: string,
+  messages: Message[],
+): Promise<grpc.status> {
   const { RaftPeer } = loadRaftProto().palisade.v1;
   const client = new RaftPeer(address, credentials);
   return new Promise((resolve) => {
@@ -76,7 +82,10 @@ function sendSnapshot(address: string, credentials: grpc.ChannelCredentials, fro
  * A RaftPeer server that accepts any stream and counts the batches it receives, presenting the
  * certificate `paths`: where a node whose address book is wrong (or was tampered with) dials.
  */
-async function catchAllPeer(paths: { cert: string; key: string }): Promise<{ address: string; batches: () => number; stop: () => Promise<void> }> {
+async function catchAllPeer(paths: {
+  cert: string;
+  key: string;
+}): Promise<{ address: string; batches: () => number; stop: () => Promise<void> }> {
   const { RaftPeer } = loadRaftProto().palisade.v1;
   let batches = 0;
   const server = new grpc.Server();
@@ -90,7 +99,11 @@ async function catchAllPeer(paths: { cert: string; key: string }): Promise<{ add
       call.on('error', () => {});
     },
   });
-  const creds = grpc.ServerCredentials.createSsl(readFileSync(caPaths(clusterDir).cert), [{ cert_chain: readFileSync(paths.cert), private_key: readFileSync(paths.key) }], true);
+  const creds = grpc.ServerCredentials.createSsl(
+    readFileSync(caPaths(clusterDir).cert),
+    [{ cert_chain: readFileSync(paths.cert), private_key: readFileSync(paths.key) }],
+    true,
+  );
   const port = await new Promise<number>((ok, fail) => server.bindAsync('127.0.0.1:0', creds, (err, p) => (err ? fail(err) : ok(p))));
   return { address: `127.0.0.1:${port}`, batches: () => batches, stop: () => new Promise((ok) => server.tryShutdown(() => ok())) };
 }
@@ -141,12 +154,23 @@ describe('TLS / mTLS', { skip: hasOpenssl() ? false : 'openssl not available' },
     const hb = [heartbeat('n2', 'n1', 3)];
     assert.notEqual(await sendBatch(addr, grpc.credentials.createInsecure(), 'n2', 'n1', hb), grpc.status.OK, 'plaintext client refused');
     assert.notEqual(await sendBatch(addr, creds(undefined), 'n2', 'n1', hb), grpc.status.OK, 'TLS client without certificate refused');
-    assert.notEqual(await sendBatch(addr, creds(nodePaths(rogueDir, 'n2')), 'n2', 'n1', hb), grpc.status.OK, 'certificate of another CA refused');
+    assert.notEqual(
+      await sendBatch(addr, creds(nodePaths(rogueDir, 'n2')), 'n2', 'n1', hb),
+      grpc.status.OK,
+      'certificate of another CA refused',
+    );
     assert.equal(a.received.length, 1, 'nothing from strangers reached the core');
   });
 
-  test('identity rule: a non-member, another member\'s certificate, a user\'s certificate — every message rejected', async () => {
-    const a = testNode({ nodeId: 'n1', tls: nodeTls(clusterDir, 'n1'), peers: new Map([['n2', '127.0.0.1:1'], ['n3', '127.0.0.1:2']]) });
+  test("identity rule: a non-member, another member's certificate, a user's certificate — every message rejected", async () => {
+    const a = testNode({
+      nodeId: 'n1',
+      tls: nodeTls(clusterDir, 'n1'),
+      peers: new Map([
+        ['n2', '127.0.0.1:1'],
+        ['n3', '127.0.0.1:2'],
+      ]),
+    });
     started.push(a);
     await a.transport.start();
     const addr = a.transport.address;
@@ -156,11 +180,21 @@ describe('TLS / mTLS', { skip: hasOpenssl() ? false : 'openssl not available' },
     ];
     const asN9 = forged.map((m) => ({ ...m, from: 'n9' }));
     const n2 = creds(nodePaths(clusterDir, 'n2'));
-    assert.equal(await sendBatch(addr, creds(nodePaths(clusterDir, 'n9')), 'n9', 'n1', asN9), grpc.status.PERMISSION_DENIED, 'valid certificate of a non-member');
+    assert.equal(
+      await sendBatch(addr, creds(nodePaths(clusterDir, 'n9')), 'n9', 'n1', asN9),
+      grpc.status.PERMISSION_DENIED,
+      'valid certificate of a non-member',
+    );
     assert.equal(await sendBatch(addr, n2, 'n3', 'n1', forged), grpc.status.PERMISSION_DENIED, "n2's certificate claiming n3");
     assert.equal(await sendSnapshot(addr, n2, 'n3', 'n1'), grpc.status.PERMISSION_DENIED, "a snapshot from n2's certificate claiming n3");
     assert.equal(
-      await sendBatch(addr, creds(userPaths(clusterDir, 'n2')), 'n2', 'n1', forged.map((m) => ({ ...m, from: 'n2' }))),
+      await sendBatch(
+        addr,
+        creds(userPaths(clusterDir, 'n2')),
+        'n2',
+        'n1',
+        forged.map((m) => ({ ...m, from: 'n2' })),
+      ),
       grpc.status.PERMISSION_DENIED,
       'a user certificate whose CN is a member id',
     );
@@ -214,10 +248,17 @@ describe('TLS / mTLS', { skip: hasOpenssl() ? false : 'openssl not available' },
     assert.equal(material.reload(), true, 'the files changed');
     assert.notEqual(material.summary().serial, before);
     assert.equal(material.reload(), false, 'nothing changed since');
-    assert.equal((await servedSerial(a.transport.address, rotDir)).toLowerCase(), material.summary().serial.toLowerCase(), 'a new connection sees the new certificate');
+    assert.equal(
+      (await servedSerial(a.transport.address, rotDir)).toLowerCase(),
+      material.summary().serial.toLowerCase(),
+      'a new connection sees the new certificate',
+    );
     b.transport.send([heartbeat('n2', 'n1', ++round)]);
     a.transport.send([heartbeat('n1', 'n2', ++round)]);
-    await eventually(() => a.received.length === 2 && b.received.length === 2, 'the streams opened before the rotation still carry messages');
+    await eventually(
+      () => a.received.length === 2 && b.received.length === 2,
+      'the streams opened before the rotation still carry messages',
+    );
     assert.equal(a.transport.stats().peers.get('n2')?.connects, 1, 'no reconnect was needed');
   });
 

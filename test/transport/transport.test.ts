@@ -33,7 +33,12 @@ interface CallResult {
 }
 
 /** Writes raw bytes on a RaftPeer client stream, as a broken or hostile peer would. */
-function rawCall(address: string, method: 'Stream' | 'InstallSnapshot', payloads: Buffer[], creds = grpc.credentials.createInsecure()): Promise<CallResult> {
+function rawCall(
+  address: string,
+  method: 'Stream' | 'InstallSnapshot',
+  payloads: Buffer[],
+  creds = grpc.credentials.createInsecure(),
+): Promise<CallResult> {
   const client = new grpc.Client(address, creds);
   return new Promise<CallResult>((resolve) => {
     const call = client.makeClientStreamRequest<Buffer, Buffer>(
@@ -68,7 +73,13 @@ describe('PeerTransport', () => {
     assert.ok(stats.sentBatches < 200, `200 messages went out in ${stats.sentBatches} batches`);
     assert.equal(stats.connects, 1);
 
-    const replies: Message[] = outbound.map((m) => ({ type: 'heartbeatResponse', from: 'n2', to: 'n1', term: 1, round: (m as { round: number }).round }));
+    const replies: Message[] = outbound.map((m) => ({
+      type: 'heartbeatResponse',
+      from: 'n2',
+      to: 'n1',
+      term: 1,
+      round: (m as { round: number }).round,
+    }));
     for (const r of replies) b.transport.send([r]);
     await eventually(() => a.received.length === 200, 'n1 receives 200 responses');
     assert.deepEqual(a.received, replies);
@@ -78,7 +89,13 @@ describe('PeerTransport', () => {
     const [a, b] = await pair({ limits: { queueMessages: 10_000 } });
     const payload = (i: number) => new Uint8Array(200_000).fill(i % 251);
     const sent: Message[] = Array.from({ length: 60 }, (_, i) => ({
-      type: 'appendEntries', from: 'n1', to: 'n2', term: 2, prevIndex: i, prevTerm: 1, commit: 0,
+      type: 'appendEntries',
+      from: 'n1',
+      to: 'n2',
+      term: 2,
+      prevIndex: i,
+      prevTerm: 1,
+      commit: 0,
       entries: [{ term: 2, index: i + 1, type: 'normal', data: payload(i) }],
     }));
     a.transport.send(sent);
@@ -94,7 +111,10 @@ describe('PeerTransport', () => {
     const data = new Uint8Array(5 << 20);
     for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
     const m: Message = {
-      type: 'installSnapshot', from: 'n1', to: 'n2', term: 3,
+      type: 'installSnapshot',
+      from: 'n1',
+      to: 'n2',
+      term: 3,
       snapshot: { metadata: { index: 1000, term: 2, confState: { voters: ['n1', 'n2', 'n3'], learners: [] } }, data },
     };
     a.transport.send([m, heartbeat('n1', 'n2', 1)]);
@@ -112,7 +132,15 @@ describe('PeerTransport', () => {
     const a = testNode({ nodeId: 'n1', peers: new Map([['n9', address]]), limits: { connectTimeoutMs: 300 } });
     started.push(a);
     await a.transport.start();
-    a.transport.send([{ type: 'installSnapshot', from: 'n1', to: 'n9', term: 1, snapshot: { metadata: { index: 1, term: 1, confState: { voters: ['n1'], learners: [] } }, data: new Uint8Array(10) } }]);
+    a.transport.send([
+      {
+        type: 'installSnapshot',
+        from: 'n1',
+        to: 'n9',
+        term: 1,
+        snapshot: { metadata: { index: 1, term: 1, confState: { voters: ['n1'], learners: [] } }, data: new Uint8Array(10) },
+      },
+    ]);
     await eventually(() => a.snapshots.length === 1, 'the failed snapshot is reported');
     assert.deepEqual(a.snapshots, [['n9', false]]);
     assert.ok(a.unreachable.includes('n9'));
@@ -149,13 +177,18 @@ describe('PeerTransport', () => {
     foreign.transport.send([heartbeat('n3', 'n1', 1)]);
     await eventually(() => errors.length > 0, 'the foreign node logs the refusal');
     const stats = foreign.transport.stats().peers.get('n1');
-    assert.match(stats?.lastError ?? '', /cluster id mismatch: node "n3" belongs to cluster "beta" but node "n1" belongs to cluster "alpha"/);
+    assert.match(
+      stats?.lastError ?? '',
+      /cluster id mismatch: node "n3" belongs to cluster "beta" but node "n1" belongs to cluster "alpha"/,
+    );
     assert.equal(a.received.length, before, 'nothing from the foreign cluster reached the core');
 
     const raw = await rawCall(a.transport.address, 'Stream', [batchBytes({ clusterId: 'beta', from: 'n3', to: 'n1', messages: [] })]);
     assert.equal(raw.code, grpc.status.FAILED_PRECONDITION);
     assert.match(raw.details, /"beta".*"alpha"/);
-    const rawSnap = await rawCall(a.transport.address, 'InstallSnapshot', [chunkBytes({ clusterId: 'beta', from: 'n3', to: 'n1', data: Buffer.from('x') })]);
+    const rawSnap = await rawCall(a.transport.address, 'InstallSnapshot', [
+      chunkBytes({ clusterId: 'beta', from: 'n3', to: 'n1', data: Buffer.from('x') }),
+    ]);
     assert.equal(rawSnap.code, grpc.status.FAILED_PRECONDITION);
   });
 
@@ -168,13 +201,33 @@ describe('PeerTransport', () => {
       // protobufjs reads field 1 as a string whatever its wire type: it parses, but as nonsense.
       ['bytes that happen to parse', 'Stream', [Buffer.from([0x0f, 0x01, 0x02])], /from: node id is empty/],
       ['length beyond the end', 'Stream', [Buffer.from([0x3a, 0x10, 0x41])], /not a valid protobuf message: index out of range/],
-      ['term above 2^53', 'Stream', [batchBytes({ ...env, messages: [{ term: '18446744073709551615', heartbeat: {} }] })], /messages\[0\]\.term: 18446744073709551615 exceeds 2\^53-1/],
+      [
+        'term above 2^53',
+        'Stream',
+        [batchBytes({ ...env, messages: [{ term: '18446744073709551615', heartbeat: {} }] })],
+        /messages\[0\]\.term: 18446744073709551615 exceeds 2\^53-1/,
+      ],
       ['no message body', 'Stream', [batchBytes({ ...env, messages: [{ term: '1' }] })], /messages\[0\]: no message body/],
       ['empty cluster id', 'Stream', [batchBytes({ ...env, clusterId: '', messages: [] })], /clusterId: cluster id is empty/],
-      ['bad entry type', 'Stream', [batchBytes({ ...env, messages: [{ term: '1', propose: { entries: [{ term: '1', index: '1' }] } }] })], /entries\[0\]\.type: entry type is missing/],
+      [
+        'bad entry type',
+        'Stream',
+        [batchBytes({ ...env, messages: [{ term: '1', propose: { entries: [{ term: '1', index: '1' }] } }] })],
+        /entries\[0\]\.type: entry type is missing/,
+      ],
       ['garbage chunk', 'InstallSnapshot', [Buffer.from([0xff, 0xff, 0xff])], /not a valid protobuf message/],
-      ['data before header', 'InstallSnapshot', [chunkBytes({ ...env, data: Buffer.from('abc') })], /first chunk of a snapshot must be its header/],
-      ['truncated snapshot', 'InstallSnapshot', [chunkBytes({ ...env, header: { term: '1', size: '10', metadata: { index: '1', term: '1', confState: { voters: ['n1'] } } } })], /truncated: received 0 of 10/],
+      [
+        'data before header',
+        'InstallSnapshot',
+        [chunkBytes({ ...env, data: Buffer.from('abc') })],
+        /first chunk of a snapshot must be its header/,
+      ],
+      [
+        'truncated snapshot',
+        'InstallSnapshot',
+        [chunkBytes({ ...env, header: { term: '1', size: '10', metadata: { index: '1', term: '1', confState: { voters: ['n1'] } } } })],
+        /truncated: received 0 of 10/,
+      ],
     ];
     for (const [name, method, payloads, details] of cases) {
       const r = await rawCall(addr, method, payloads);

@@ -48,7 +48,22 @@ export class AgentCluster {
 
   start(id: string): void {
     const s = this.spec(id);
-    const argv = [process.execPath, CLI, 'agent', '--id', id, '--listen', s.listen, '--http', s.http, '--data-dir', join(this.dir, id), '--peers', this.peers, ...this.flags];
+    const argv = [
+      process.execPath,
+      CLI,
+      'agent',
+      '--id',
+      id,
+      '--listen',
+      s.listen,
+      '--http',
+      s.http,
+      '--data-dir',
+      join(this.dir, id),
+      '--peers',
+      this.peers,
+      ...this.flags,
+    ];
     this.procs.set(id, spawnGroup(s.ns !== undefined ? ['ip', 'netns', 'exec', s.ns, ...argv] : argv, join(this.dir, `${id}.log`)));
   }
 
@@ -86,7 +101,11 @@ export class AgentCluster {
     // curl starts much faster than a node process (the fallback), and this polls.
     const argv = HAVE_CURL
       ? ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '0.5', url]
-      : [process.execPath, '-e', `fetch(${JSON.stringify(url)},{signal:AbortSignal.timeout(500)}).then(r=>console.log(r.status),()=>console.log(0))`];
+      : [
+          process.execPath,
+          '-e',
+          `fetch(${JSON.stringify(url)},{signal:AbortSignal.timeout(500)}).then(r=>console.log(r.status),()=>console.log(0))`,
+        ];
     return new Promise((resolve) => {
       execFile('ip', ['netns', 'exec', s.ns!, ...argv], { timeout: 3000, signal }, (_err, stdout) => {
         const code = Number(String(stdout).trim());
@@ -104,14 +123,19 @@ export class AgentCluster {
       const a = await this.steadyActive(never).catch(() => undefined);
       if (a !== undefined) return a;
       this.assertRunning();
-      if (performance.now() > deadline) throw new Error(`${what}: no steady active node within ${timeoutMs / 1000} s (logs in ${this.dir})`);
+      if (performance.now() > deadline)
+        throw new Error(`${what}: no steady active node within ${timeoutMs / 1000} s (logs in ${this.dir})`);
       await sleep(20);
     }
   }
 
   async steadyActive(signal: AbortSignal): Promise<string | undefined> {
     const answers = await Promise.all(
-      this.specs.map(async (s) => ({ id: s.id, primary: await this.http(s.id, '/primary', signal), replica: await this.http(s.id, '/replica', signal) })),
+      this.specs.map(async (s) => ({
+        id: s.id,
+        primary: await this.http(s.id, '/primary', signal),
+        replica: await this.http(s.id, '/replica', signal),
+      })),
     );
     const actives = answers.filter((a) => a.primary === 200);
     if (actives.length !== 1) return undefined;

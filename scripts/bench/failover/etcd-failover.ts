@@ -43,7 +43,12 @@ export interface FailoverRun {
   readonly notes: string[];
 }
 
-export async function benchEtcdFailover(group: ProcessGroup, profile: EtcdProfile, reps: number, log: (s: string) => void): Promise<FailoverRun> {
+export async function benchEtcdFailover(
+  group: ProcessGroup,
+  profile: EtcdProfile,
+  reps: number,
+  log: (s: string) => void,
+): Promise<FailoverRun> {
   const dir = group.tempDir('fo-etcd');
   const names = ['e1', 'e2', 'e3'];
   const ports = new Map<string, { client: number; peer: number }>();
@@ -52,15 +57,24 @@ export async function benchEtcdFailover(group: ProcessGroup, profile: EtcdProfil
   const members: Member[] = names.map((name) => {
     const { client, peer } = ports.get(name)!;
     const args = [
-      '--name', name,
-      '--data-dir', join(dir, name),
-      '--listen-client-urls', `http://${HOST}:${client}`,
-      '--advertise-client-urls', `http://${HOST}:${client}`,
-      '--listen-peer-urls', `http://${HOST}:${peer}`,
-      '--initial-advertise-peer-urls', `http://${HOST}:${peer}`,
-      '--initial-cluster', initialCluster,
-      '--initial-cluster-token', 'palisade-failover-bench',
-      '--initial-cluster-state', 'new',
+      '--name',
+      name,
+      '--data-dir',
+      join(dir, name),
+      '--listen-client-urls',
+      `http://${HOST}:${client}`,
+      '--advertise-client-urls',
+      `http://${HOST}:${client}`,
+      '--listen-peer-urls',
+      `http://${HOST}:${peer}`,
+      '--initial-advertise-peer-urls',
+      `http://${HOST}:${peer}`,
+      '--initial-cluster',
+      initialCluster,
+      '--initial-cluster-token',
+      'palisade-failover-bench',
+      '--initial-cluster-state',
+      'new',
       ...profile.args,
     ];
     return { name, client, args, child: group.spawn(ETCD_BIN, args, join(dir, `${name}.log`)) };

@@ -26,7 +26,12 @@ function timeoutCheckFor(profile: PalisadeProfile): string | undefined {
   return profile.flags.includes('--heartbeat-ms') ? '40ms' : undefined;
 }
 
-export async function benchHaproxy(group: ProcessGroup, profile: PalisadeProfile, reps: number, log: (s: string) => void): Promise<HaproxyRun> {
+export async function benchHaproxy(
+  group: ProcessGroup,
+  profile: PalisadeProfile,
+  reps: number,
+  log: (s: string) => void,
+): Promise<HaproxyRun> {
   const dir = group.tempDir('fo-haproxy');
   const shipped = readShippedConfig();
   const primary = backendChecks(shipped).find((b) => b.name === 'primary');
@@ -49,7 +54,10 @@ export async function benchHaproxy(group: ProcessGroup, profile: PalisadeProfile
   for (const s of primary.servers) {
     const standIn = await startStandIn(s.address.slice(0, s.address.lastIndexOf(':')), s.name);
     standIns.push(standIn);
-    replacements.push([s.address, standIn.address], [`port ${s.checkPort}`, `port ${specs.find((x) => x.id === s.name)!.http.split(':')[1]}`]);
+    replacements.push(
+      [s.address, standIn.address],
+      [`port ${s.checkPort}`, `port ${specs.find((x) => x.id === s.name)!.http.split(':')[1]}`],
+    );
   }
   const cluster = new AgentCluster(dir, specs, profile.flags);
   const haproxy = HaproxyProcess.start(substitute(shipped, replacements), dir);
@@ -66,7 +74,10 @@ export async function benchHaproxy(group: ProcessGroup, profile: PalisadeProfile
       }
       cluster.assertRunning();
       if (!haproxy.alive) throw new Error(`haproxy exited:\n${haproxy.tail()}`);
-      if (performance.now() > deadline) throw new Error(`${profile.name} + HAProxy: HAProxy did not route steadily to one active node within 30 s (logs in ${dir})\n${haproxy.tail()}`);
+      if (performance.now() > deadline)
+        throw new Error(
+          `${profile.name} + HAProxy: HAProxy did not route steadily to one active node within 30 s (logs in ${dir})\n${haproxy.tail()}`,
+        );
       await sleep(20);
     }
   };
@@ -81,10 +92,14 @@ export async function benchHaproxy(group: ProcessGroup, profile: PalisadeProfile
       const t0 = nowNs();
       const exited = cluster.kill9(active);
       const [routed, primaryHit] = await Promise.all([
-        pollFirst(['frontend'], async () => {
-          const r = await openOnce(HOST, frontend);
-          return r.node !== '' && r.node !== active ? r : undefined;
-        }, { everyMs: 1, timeoutMs: 30_000, what: `a connection through HAProxy answered by a node other than ${active}` }),
+        pollFirst(
+          ['frontend'],
+          async () => {
+            const r = await openOnce(HOST, frontend);
+            return r.node !== '' && r.node !== active ? r : undefined;
+          },
+          { everyMs: 1, timeoutMs: 30_000, what: `a connection through HAProxy answered by a node other than ${active}` },
+        ),
         pollFirst(survivors, async (id, signal) => ((await cluster.http(id, '/primary', signal)) === 200 ? true : undefined), {
           everyMs: 2,
           timeoutMs: 30_000,

@@ -39,16 +39,27 @@ export interface HealthRun {
 /** The check both sides run: healthy unless the node's flag file says `down`. */
 function writeFlagCheck(dir: string): { path: string; flag: (node: string) => string } {
   const path = join(dir, 'check-flag');
-  writeFileSync(path, `#!/bin/sh\n# Node id: $1 (keepalived) or $PALISADE_NODE_ID (palisade).\nid=\${1:-$PALISADE_NODE_ID}\n[ "$(cat "${dir}/flag-$id" 2>/dev/null)" != down ]\n`);
+  writeFileSync(
+    path,
+    `#!/bin/sh\n# Node id: $1 (keepalived) or $PALISADE_NODE_ID (palisade).\nid=\${1:-$PALISADE_NODE_ID}\n[ "$(cat "${dir}/flag-$id" 2>/dev/null)" != down ]\n`,
+  );
   chmodSync(path, 0o755);
   return { path, flag: (node) => join(dir, `flag-${node}`) };
 }
 
 /** The palisade side: default timings, fencing mode hook (see below), default check settings. */
-export const PALISADE_HEALTH_PROFILE: PalisadeProfile = { name: 'palisade defaults (heartbeat 50 ms, election 300 ms, fencing hook)', flags: [] };
+export const PALISADE_HEALTH_PROFILE: PalisadeProfile = {
+  name: 'palisade defaults (heartbeat 50 ms, election 300 ms, fencing hook)',
+  flags: [],
+};
 
 /** palisade on loopback with the profile's timings and the default check settings. */
-export async function benchPalisadeHealth(group: ProcessGroup, profile: PalisadeProfile, reps: number, log: (s: string) => void): Promise<HealthRun> {
+export async function benchPalisadeHealth(
+  group: ProcessGroup,
+  profile: PalisadeProfile,
+  reps: number,
+  log: (s: string) => void,
+): Promise<HealthRun> {
   const dir = group.tempDir('fo-health');
   const hook = createStampHook(dir);
   const check = writeFlagCheck(dir);
@@ -89,7 +100,9 @@ export async function benchPalisadeHealth(group: ProcessGroup, profile: Palisade
       if (demote === undefined || demote.ns > promote.ns) run.overlaps++;
       run.fences += stamps.filter((s) => s.event === 'fence').length;
       run.serviceDownToPromoteMs.push(ms);
-      log(`${profile.name}: service down #${i + 1} on ${active}: promote hook on ${promote.node} (epoch ${promote.epoch}) after ${ms.toFixed(1)} ms`);
+      log(
+        `${profile.name}: service down #${i + 1} on ${active}: promote hook on ${promote.node} (epoch ${promote.epoch}) after ${ms.toFixed(1)} ms`,
+      );
       writeFileSync(check.flag(active), 'up');
     }
   } finally {
@@ -145,7 +158,18 @@ export async function benchKeepalivedHealth(group: ProcessGroup, net: Net, reps:
     const conf = join(dir, `n${n.index}.conf`);
     writeFileSync(conf, keepalivedConfig(n, net, check.path, hook.path));
     for (const f of [`n${n.index}.pid`, `n${n.index}.vrrp.pid`]) rmSync(join(dir, f), { force: true });
-    const argv = [KEEPALIVED_BIN, '--vrrp', '--dont-fork', '--log-console', '--use-file', conf, '--pid', join(dir, `n${n.index}.pid`), '--vrrp_pid', join(dir, `n${n.index}.vrrp.pid`)];
+    const argv = [
+      KEEPALIVED_BIN,
+      '--vrrp',
+      '--dont-fork',
+      '--log-console',
+      '--use-file',
+      conf,
+      '--pid',
+      join(dir, `n${n.index}.pid`),
+      '--vrrp_pid',
+      join(dir, `n${n.index}.vrrp.pid`),
+    ];
     procs.push(spawnGroup(net.inNs(n.ns, argv), join(dir, `n${n.index}.log`)));
   }
   /** The node that became master last, once nobody has changed state for `quietMs`. */

@@ -67,7 +67,18 @@ export async function benchKeepalived(
     writeFileSync(conf, config(net, n, profile));
     // A SIGKILLed keepalived leaves its pid files, and refuses to start while they name a live pid.
     for (const f of [`n${n.index}.pid`, `n${n.index}.vrrp.pid`]) rmSync(join(dir, f), { force: true });
-    const argv = [KEEPALIVED_BIN, '--vrrp', '--dont-fork', '--log-console', '--use-file', conf, '--pid', join(dir, `n${n.index}.pid`), '--vrrp_pid', join(dir, `n${n.index}.vrrp.pid`)];
+    const argv = [
+      KEEPALIVED_BIN,
+      '--vrrp',
+      '--dont-fork',
+      '--log-console',
+      '--use-file',
+      conf,
+      '--pid',
+      join(dir, `n${n.index}.pid`),
+      '--vrrp_pid',
+      join(dir, `n${n.index}.vrrp.pid`),
+    ];
     procs.set(n, spawnGroup(net.inNs(n.ns, argv), join(dir, `n${n.index}.log`)));
   };
   /** The node answering for the VIP, once the client has heard it steadily. */
@@ -105,7 +116,9 @@ export async function benchKeepalived(
       const r = await probe.waitFor(t0, (x) => x.ttl !== old.ttl, 30_000, `${profile.name}: the VIP answering from another node`);
       const ms = msBetween(t0, r.atNs);
       (graceful ? gracefulMs : crashMs).push(ms);
-      log(`${profile.name}: ${graceful ? 'graceful' : 'crash'} #${i + 1} of n${old.index}: VIP answers from n${r.ttl - 60} after ${ms.toFixed(1)} ms`);
+      log(
+        `${profile.name}: ${graceful ? 'graceful' : 'crash'} #${i + 1} of n${old.index}: VIP answers from n${r.ttl - 60} after ${ms.toFixed(1)} ms`,
+      );
       await p.gone();
       if (!graceful) {
         // The crashed machine "reboots": no stale secondary address, cable back in.
@@ -119,7 +132,8 @@ export async function benchKeepalived(
       }
       start(old);
       await sleep(200);
-      if (procs.get(old)!.child.exitCode !== null) throw new Error(`${profile.name}: keepalived on n${old.index} did not restart (see ${dir}/n${old.index}.log)`);
+      if (procs.get(old)!.child.exitCode !== null)
+        throw new Error(`${profile.name}: keepalived on n${old.index} did not restart (see ${dir}/n${old.index}.log)`);
     }
   } finally {
     await sampler.stop();

@@ -39,7 +39,10 @@ export interface Net {
 export function netnsSkipReason(): string | undefined {
   if (process.platform !== 'linux') return 'network namespaces need Linux';
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not root (network namespaces need root)';
-  for (const [cmd, args] of [['ip', ['netns', 'list']], ['ping', ['-V']]] as const) {
+  for (const [cmd, args] of [
+    ['ip', ['netns', 'list']],
+    ['ping', ['-V']],
+  ] as const) {
     try {
       execFileSync(cmd, [...args], { stdio: 'ignore', timeout: 5000 });
     } catch {
@@ -67,7 +70,13 @@ export function createNet(): Net {
     }
   };
   process.once('exit', destroy);
-  const nodes: NetNode[] = [1, 2, 3].map((i) => ({ index: i, ns: `pfo-${tag}-n${i}`, address: `${subnet}.${i}`, ttl: 60 + i, port: `p${i}` }));
+  const nodes: NetNode[] = [1, 2, 3].map((i) => ({
+    index: i,
+    ns: `pfo-${tag}-n${i}`,
+    address: `${subnet}.${i}`,
+    ttl: 60 + i,
+    port: `p${i}`,
+  }));
   const wire = (ns: string, port: string, address: string): void => {
     sh(['ip', 'netns', 'add', ns]);
     created.push(ns);
@@ -122,7 +131,10 @@ export class VipProbe {
   private readonly waiters: { afterNs: bigint; ok: (r: Reply) => boolean; done: (r: Reply) => void }[] = [];
 
   constructor(net: Net) {
-    this.child = spawn('ip', ['netns', 'exec', net.clientNs, 'ping', '-n', '-i', '0.005', '-W', '1', net.vip], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    this.child = spawn('ip', ['netns', 'exec', net.clientNs, 'ping', '-n', '-i', '0.005', '-W', '1', net.vip], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      detached: true,
+    });
     const lines = createInterface({ input: this.child.stdout! });
     lines.on('line', (line) => {
       const m = / ttl=(\d+) /.exec(line);

@@ -16,7 +16,10 @@ export interface PalisadeProfile {
 
 export const PALISADE_PROFILES: readonly PalisadeProfile[] = [
   { name: 'palisade defaults (heartbeat 50 ms, election 300 ms, fencing lease)', flags: [] },
-  { name: 'palisade tuned (heartbeat 10 ms, election 100 ms, fencing lease)', flags: ['--heartbeat-ms', '10', '--election-timeout-ms', '100'] },
+  {
+    name: 'palisade tuned (heartbeat 10 ms, election 100 ms, fencing lease)',
+    flags: ['--heartbeat-ms', '10', '--election-timeout-ms', '100'],
+  },
 ];
 
 export interface PalisadeRun {
@@ -31,7 +34,12 @@ export interface PalisadeRun {
 }
 
 /** Waits for a promote stamp after t0 by a node other than `not`. */
-export async function promoteAfter(hook: StampHook, t0: bigint, not: string, timeoutMs: number): Promise<{ ns: bigint; node: string; epoch: number }> {
+export async function promoteAfter(
+  hook: StampHook,
+  t0: bigint,
+  not: string,
+  timeoutMs: number,
+): Promise<{ ns: bigint; node: string; epoch: number }> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const s = hook.read().find((x) => x.event === 'promote' && x.ns > t0 && x.node !== not);
@@ -53,7 +61,14 @@ export async function benchPalisadeFailover(
   for (const id of ['n1', 'n2', 'n3']) specs.push({ id, listen: `${HOST}:${await freePort()}`, http: `${HOST}:${await freePort()}` });
   const cluster = new AgentCluster(dir, specs, [...profile.flags, '--on-promote', hook.path]);
   const steady = (): Promise<string> => cluster.awaitSteadyActive(profile.name);
-  const run: PalisadeRun = { killToPromoteMs: [], killToPrimaryMs: [], switchoverToPromoteMs: [], switchoverRpcMs: [], switchoverRefusals: [], hookKind: hook.kind };
+  const run: PalisadeRun = {
+    killToPromoteMs: [],
+    killToPrimaryMs: [],
+    switchoverToPromoteMs: [],
+    switchoverRpcMs: [],
+    switchoverRefusals: [],
+    hookKind: hook.kind,
+  };
   cluster.startAll();
   try {
     for (let i = 0; i < reps.kill; i++) {
@@ -75,11 +90,16 @@ export async function benchPalisadeFailover(
       const b = msBetween(t0, primary.atNs);
       run.killToPromoteMs.push(a);
       run.killToPrimaryMs.push(b);
-      log(`${profile.name}: kill #${i + 1} of ${active}: promote hook on ${promote.node} (epoch ${promote.epoch}) after ${a.toFixed(1)} ms, /primary 200 after ${b.toFixed(1)} ms (killed at wall ${wall})`);
+      log(
+        `${profile.name}: kill #${i + 1} of ${active}: promote hook on ${promote.node} (epoch ${promote.epoch}) after ${a.toFixed(1)} ms, /primary 200 after ${b.toFixed(1)} ms (killed at wall ${wall})`,
+      );
       await exited;
       cluster.start(active);
     }
-    const client = connect(specs.map((s) => s.listen), { timeoutMs: 10_000 });
+    const client = connect(
+      specs.map((s) => s.listen),
+      { timeoutMs: 10_000 },
+    );
     try {
       for (let i = 0; i < reps.switchover; i++) {
         const active = await steady();
@@ -103,7 +123,9 @@ export async function benchPalisadeFailover(
         const ms = msBetween(t0, promote.ns);
         run.switchoverToPromoteMs.push(ms);
         run.switchoverRpcMs.push(msBetween(t0, t1));
-        log(`${profile.name}: switchover #${i + 1} ${r.from} → ${r.to}: promote hook after ${ms.toFixed(1)} ms (RPC returned after ${msBetween(t0, t1).toFixed(1)} ms)`);
+        log(
+          `${profile.name}: switchover #${i + 1} ${r.from} → ${r.to}: promote hook after ${ms.toFixed(1)} ms (RPC returned after ${msBetween(t0, t1).toFixed(1)} ms)`,
+        );
       }
     } finally {
       client.close();

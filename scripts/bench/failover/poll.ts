@@ -41,7 +41,12 @@ export async function pollFirst<T>(
 }
 
 /** GET/POST with a short per-request timeout that the poll's stop signal also cancels. */
-export async function fetchJson(url: string, signal: AbortSignal, init: RequestInit = {}, timeoutMs = 250): Promise<{ status: number; body: unknown }> {
+export async function fetchJson(
+  url: string,
+  signal: AbortSignal,
+  init: RequestInit = {},
+  timeoutMs = 250,
+): Promise<{ status: number; body: unknown }> {
   const res = await fetch(url, { ...init, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
   const text = await res.text();
   let body: unknown = undefined;

@@ -51,10 +51,15 @@ export interface FailoverResult {
 const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(0) : '–');
 
 export function renderTable(all: readonly Series[]): string {
-  const rows = ['| configuration | measurement | n | min | median | p90 | p99 | max |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  const rows = [
+    '| configuration | measurement | n | min | median | p90 | p99 | max |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
   for (const s of all) {
     const m = s.summary;
-    rows.push(`| ${s.config} | ${s.measure} | ${m.count} | ${f(m.minMs)} | ${f(m.p50Ms)} | ${f(m.p90Ms)} | ${f(m.p99Ms)} | ${f(m.maxMs)} |`);
+    rows.push(
+      `| ${s.config} | ${s.measure} | ${m.count} | ${f(m.minMs)} | ${f(m.p50Ms)} | ${f(m.p90Ms)} | ${f(m.p99Ms)} | ${f(m.maxMs)} |`,
+    );
   }
   return rows.join('\n');
 }
@@ -78,7 +83,11 @@ export function checkGoals(all: readonly Series[], defaults: string, tuned: stri
     goal('defaults: switchover median < 100 ms', sw?.p50Ms, 100),
     ratio === undefined
       ? { goal: 'tuned: median (a) ≤ 1.2× etcd tuned median', value: 'n/a', met: null }
-      : { goal: 'tuned: median (a) ≤ 1.2× etcd tuned median', value: `${f(at!.p50Ms)} / ${f(et!.p50Ms)} ms = ${ratio.toFixed(2)}×`, met: ratio <= 1.2 },
+      : {
+          goal: 'tuned: median (a) ≤ 1.2× etcd tuned median',
+          value: `${f(at!.p50Ms)} / ${f(et!.p50Ms)} ms = ${ratio.toFixed(2)}×`,
+          met: ratio <= 1.2,
+        },
   ];
 }
 
@@ -90,7 +99,10 @@ export function haproxyGoals(all: readonly Series[], haproxy: string, vip: strin
     d === undefined || other === undefined
       ? { goal, value: 'n/a', met: null }
       : { goal, value: `${f(d.p50Ms)} / ${f(other.p50Ms)} ms`, met: d.p50Ms <= other.p50Ms };
-  return [vs('defaults: median (d) HAProxy ≤ median (c) VIP', find(vip, Measure.Vip)), vs('defaults: median (d) HAProxy ≤ keepalived advert_int 0.1 crash median', find(keepalived, Measure.KeepalivedCrash))];
+  return [
+    vs('defaults: median (d) HAProxy ≤ median (c) VIP', find(vip, Measure.Vip)),
+    vs('defaults: median (d) HAProxy ≤ keepalived advert_int 0.1 crash median', find(keepalived, Measure.KeepalivedCrash)),
+  ];
 }
 
 /** Issue 15's goal: a health failover no slower than keepalived's track_script at the same check settings, and never two holders. */
@@ -100,9 +112,17 @@ export function healthGoals(all: readonly Series[], palisade: string, keepalived
   return [
     p === undefined || k === undefined
       ? { goal: 'health: median (e) palisade ≤ keepalived track_script', value: 'n/a', met: null }
-      : { goal: 'health: median (e) palisade ≤ keepalived track_script', value: `${f(p.p50Ms)} / ${f(k.p50Ms)} ms`, met: p.p50Ms <= k.p50Ms },
+      : {
+          goal: 'health: median (e) palisade ≤ keepalived track_script',
+          value: `${f(p.p50Ms)} / ${f(k.p50Ms)} ms`,
+          met: p.p50Ms <= k.p50Ms,
+        },
     overlaps === undefined
       ? { goal: 'health: the new active never starts promoting before the old one demotes', value: 'n/a', met: null }
-      : { goal: 'health: the new active never starts promoting before the old one demotes', value: `${overlaps} overlaps`, met: overlaps === 0 },
+      : {
+          goal: 'health: the new active never starts promoting before the old one demotes',
+          value: `${overlaps} overlaps`,
+          met: overlaps === 0,
+        },
   ];
 }

@@ -35,7 +35,17 @@ export async function benchPalisadeVip(
   const specs = net.nodes.map((n) => ({ id: `n${n.index}`, listen: `${n.address}:7100`, http: `${n.address}:8100`, ns: n.ns }));
   const nodeOf = (id: string) => net.nodes.find((n) => `n${n.index}` === id)!;
   // Plaintext on the namespaces' private addresses: the bench bed is ours alone (--insecure).
-  const cluster = new AgentCluster(dir, specs, [...profile.flags, '--insecure', '--on-promote', hook.path, '--vip', `${net.vip}/${net.prefix}`, '--vip-interface', 'eth0', ...(fenceHook ? ['--fencing', 'hook', '--on-fence', hook.path] : [])]);
+  const cluster = new AgentCluster(dir, specs, [
+    ...profile.flags,
+    '--insecure',
+    '--on-promote',
+    hook.path,
+    '--vip',
+    `${net.vip}/${net.prefix}`,
+    '--vip-interface',
+    'eth0',
+    ...(fenceHook ? ['--fencing', 'hook', '--on-fence', hook.path] : []),
+  ]);
   const never = new AbortController().signal;
   /** The active node, once every member is healthy and the client hears the VIP from it. */
   const steady = async (): Promise<string> => {
@@ -44,7 +54,8 @@ export async function benchPalisadeVip(
       const a = await cluster.steadyActive(never).catch(() => undefined);
       if (a !== undefined && probe.holderTtl(50) === nodeOf(a).ttl) return a;
       cluster.assertRunning();
-      if (performance.now() > deadline) throw new Error(`${profile.name} + VIP: no steady active node answering for the VIP within 60 s (logs in ${dir})`);
+      if (performance.now() > deadline)
+        throw new Error(`${profile.name} + VIP: no steady active node answering for the VIP within 60 s (logs in ${dir})`);
       await sleep(50);
     }
   };
@@ -73,7 +84,9 @@ export async function benchPalisadeVip(
       const a = msBetween(t0, promote.ns);
       run.killToVipMs.push(c);
       run.killToPromoteMs.push(a);
-      log(`${profile.name} + VIP: crash #${i + 1} of ${active}: promote hook on ${promote.node} after ${a.toFixed(1)} ms, VIP answers from n${reply.ttl - 60} after ${c.toFixed(1)} ms`);
+      log(
+        `${profile.name} + VIP: crash #${i + 1} of ${active}: promote hook on ${promote.node} after ${a.toFixed(1)} ms, VIP answers from n${reply.ttl - 60} after ${c.toFixed(1)} ms`,
+      );
       await exited;
       try {
         net.sh(['ip', '-n', old.ns, 'addr', 'del', `${net.vip}/${net.prefix}`, 'dev', 'eth0']);

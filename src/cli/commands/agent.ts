@@ -55,7 +55,10 @@ function tlsAliasProblems(s: AgentSettings): string[] {
   return TLS_OPTIONS.flatMap(({ current, old }) =>
     old
       .filter((o) => s[current.prop] !== undefined && s[o.prop] !== undefined && s[current.prop] !== s[o.prop])
-      .map((o) => `${o.key}: "${String(s[o.prop])}" differs from ${current.key} "${String(s[current.prop])}" — ${o.key} is the old name of ${current.key}; give only ${current.key}`),
+      .map(
+        (o) =>
+          `${o.key}: "${String(s[o.prop])}" differs from ${current.key} "${String(s[current.prop])}" — ${o.key} is the old name of ${current.key}; give only ${current.key}`,
+      ),
   );
 }
 
@@ -122,7 +125,10 @@ export async function runAgent(io: Io, flags: AgentFlags): Promise<ExitCode> {
     logger.flush();
     return exitCodeFor(err);
   }
-  logger.info({ address: node.address, clientAddress: node.clientAddress, http: node.httpAddress }, 'agent running; SIGTERM or Ctrl-C stops it gracefully');
+  logger.info(
+    { address: node.address, clientAddress: node.clientAddress, http: node.httpAddress },
+    'agent running; SIGTERM or Ctrl-C stops it gracefully',
+  );
   const running = node;
   reload = (): void => {
     try {

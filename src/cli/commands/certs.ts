@@ -38,7 +38,9 @@ async function guarded(io: Io, done: (code: ExitCode) => void, body: () => Promi
 }
 
 export function registerCerts(program: Command, io: Io, done: (code: ExitCode) => void): void {
-  const certs = program.command('certs').description('make a CA and node / user certificates (system openssl) for a test or small deployment');
+  const certs = program
+    .command('certs')
+    .description('make a CA and node / user certificates (system openssl) for a test or small deployment');
   certs
     .command('init')
     .description('create DIR (mode 0700) with a new CA: DIR/ca.crt and DIR/ca.key')
@@ -56,7 +58,11 @@ export function registerCerts(program: Command, io: Io, done: (code: ExitCode) =
     .description('issue a node certificate (--node ID) or a user certificate (--user NAME --role ROLE); issuing again rotates it')
     .option('--dir <DIR>', 'the directory of `certs init`', 'certs')
     .option('--node <ID>', 'a node: CN=ID, OU=node; server and client use')
-    .option('--host <HOST>', 'an address or DNS name the node is reached at (repeatable; loopback is always included)', (v: string, prev: string[] = []) => [...prev, ...v.split(',')])
+    .option(
+      '--host <HOST>',
+      'an address or DNS name the node is reached at (repeatable; loopback is always included)',
+      (v: string, prev: string[] = []) => [...prev, ...v.split(',')],
+    )
     .option('--user <NAME>', 'a user: CN=NAME, OU=ROLE; client use')
     .option('--role <ROLE>', `the user's role: ${USER_ROLES.join(', ')}`)
     .option('--days <N>', 'validity in days (default 365)')
@@ -64,15 +70,24 @@ export function registerCerts(program: Command, io: Io, done: (code: ExitCode) =
       guarded(io, done, async () => {
         const d = days(flags.days);
         const opts = d !== undefined ? { days: d } : {};
-        if ((flags.node === undefined) === (flags.user === undefined)) throw new PkiError('give exactly one of --node ID or --user NAME --role ROLE');
+        if ((flags.node === undefined) === (flags.user === undefined))
+          throw new PkiError('give exactly one of --node ID or --user NAME --role ROLE');
         if (flags.node !== undefined) {
           if (flags.role !== undefined) throw new PkiError('--role is for users; a node certificate always has the role node');
-          await report(io, `issued node certificate for ${flags.node}`, await issueNode(flags.dir, flags.node, { ...opts, hosts: flags.host ?? [] }));
+          await report(
+            io,
+            `issued node certificate for ${flags.node}`,
+            await issueNode(flags.dir, flags.node, { ...opts, hosts: flags.host ?? [] }),
+          );
           return;
         }
         if (flags.role === undefined) throw new PkiError(`--user needs --role (${USER_ROLES.join(', ')})`);
         if (flags.host !== undefined) throw new PkiError('--host is for nodes; a user certificate is only a client certificate');
-        await report(io, `issued ${flags.role} certificate for user ${flags.user}`, await issueUser(flags.dir, flags.user!, flags.role, opts));
+        await report(
+          io,
+          `issued ${flags.role} certificate for user ${flags.user}`,
+          await issueUser(flags.dir, flags.user!, flags.role, opts),
+        );
       }),
     );
 }

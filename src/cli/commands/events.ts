@@ -25,7 +25,16 @@ export function eventJson(e: ClusterEventReport): unknown {
 
 export function eventsTable(events: readonly ClusterEventReport[]): string {
   return renderTable(
-    [{ header: 'SEQ', align: Align.Right }, { header: 'TIME' }, { header: 'KIND' }, { header: 'NODE' }, { header: 'TERM', align: Align.Right }, { header: 'EPOCH', align: Align.Right }, { header: 'DURATION', align: Align.Right }, { header: 'DETAIL' }],
+    [
+      { header: 'SEQ', align: Align.Right },
+      { header: 'TIME' },
+      { header: 'KIND' },
+      { header: 'NODE' },
+      { header: 'TERM', align: Align.Right },
+      { header: 'EPOCH', align: Align.Right },
+      { header: 'DURATION', align: Align.Right },
+      { header: 'DETAIL' },
+    ],
     events.map((e) => [
       String(e.seq),
       new Date(e.at).toISOString(),

@@ -44,7 +44,10 @@ export function registerKv(program: Command, io: Io, done: (code: ExitCode) => v
     .action(async (key: string, flags: ClientFlags & { serializable?: boolean }) => {
       const ctx = clientContext(io, flags);
       const r = await usingClient(ctx, (c) => c.kv.get(key, { serializable: flags.serializable === true }));
-      if (ctx.json) ctx.io.out(renderJson(r.kv === undefined ? { key, found: false, revision: r.revision } : { ...r.kv, found: true, revision: r.revision }));
+      if (ctx.json)
+        ctx.io.out(
+          renderJson(r.kv === undefined ? { key, found: false, revision: r.revision } : { ...r.kv, found: true, revision: r.revision }),
+        );
       else if (r.kv !== undefined) ctx.io.out(`${r.kv.value}\n`);
       if (r.kv === undefined) {
         ctx.io.err(`palisade: key "${key}" not found\n`);

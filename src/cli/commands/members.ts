@@ -31,7 +31,9 @@ export function registerMembers(program: Command, io: Io, done: (code: ExitCode)
       done(ExitCode.Ok);
     });
 
-  withClientOptions(members.command('add').description('add a member; start it afterwards with --join').argument('<ID>').argument('<HOST:PORT>'))
+  withClientOptions(
+    members.command('add').description('add a member; start it afterwards with --join').argument('<ID>').argument('<HOST:PORT>'),
+  )
     .option('--learner', 'add as a non-voting learner (promote it once it has caught up)')
     .action(async (id: string, address: string, flags: ClientFlags & { learner?: boolean }) => {
       const ctx = clientContext(io, flags);
@@ -48,11 +50,11 @@ export function registerMembers(program: Command, io: Io, done: (code: ExitCode)
     },
   );
 
-  withClientOptions(members.command('remove').description('remove a member (the leader hands over first if it is removed)').argument('<ID>')).action(
-    async (id: string, flags: ClientFlags) => {
-      const ctx = clientContext(io, flags);
-      const r = await usingClient(ctx, (c) => c.members.remove(id));
-      done(printChange(ctx, `removed ${id}`, r));
-    },
-  );
+  withClientOptions(
+    members.command('remove').description('remove a member (the leader hands over first if it is removed)').argument('<ID>'),
+  ).action(async (id: string, flags: ClientFlags) => {
+    const ctx = clientContext(io, flags);
+    const r = await usingClient(ctx, (c) => c.members.remove(id));
+    done(printChange(ctx, `removed ${id}`, r));
+  });
 }

@@ -23,8 +23,12 @@ async function probe(endpoint: string, timeoutMs: number, credentials: Credentia
   } catch (err) {
     // Drop the client's "cannot reach any endpoint (X): " prefix: the probe names X already.
     const message = err instanceof Error ? err.message : String(err);
-    const code = typeof err === 'object' && err !== null && 'code' in err ? String((err).code) : undefined;
-    return { endpoint, error: message.replace(/^cannot reach any endpoint \([^)]*\): /, ''), ...(code !== undefined ? { errorCode: code } : {}) };
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
+    return {
+      endpoint,
+      error: message.replace(/^cannot reach any endpoint \([^)]*\): /, ''),
+      ...(code !== undefined ? { errorCode: code } : {}),
+    };
   } finally {
     client?.close();
   }
@@ -74,20 +78,32 @@ export function statusJson(view: ClusterView): unknown {
 const dash = (n: number | null, suffix = ''): string => (n === null ? '-' : `${n}${suffix}`);
 
 export function statusTable(view: ClusterView): string {
-  const summary = renderSummary([
-    ['Cluster', view.cluster || '-'],
-    ['Leader', view.leader ?? '(none)'],
-    ['Term', String(view.term)],
-    ['Commit index', String(view.commitIndex)],
-  ]) + renderSummary([
-    ['Active', view.active === null ? '(none)' : `${view.active.node} (epoch ${view.active.epoch})${view.degraded !== null ? ` — degraded: ${view.degraded}` : ''}`],
-    ['Fencing', view.fencing ?? '-'],
-    ['Paused', view.paused ? 'yes (maintenance: no automatic promotion or demotion)' : 'no'],
-    ...(view.insecure !== undefined
-      ? [['INSECURE', `${view.insecure.join(', ')}: plaintext gRPC off loopback (--insecure) — anyone who reaches the ports controls the cluster`] as [string, string]]
-      : []),
-    ...(view.alarms ?? []).map((a): [string, string] => ['ALARM', a]),
-  ]);
+  const summary =
+    renderSummary([
+      ['Cluster', view.cluster || '-'],
+      ['Leader', view.leader ?? '(none)'],
+      ['Term', String(view.term)],
+      ['Commit index', String(view.commitIndex)],
+    ]) +
+    renderSummary([
+      [
+        'Active',
+        view.active === null
+          ? '(none)'
+          : `${view.active.node} (epoch ${view.active.epoch})${view.degraded !== null ? ` — degraded: ${view.degraded}` : ''}`,
+      ],
+      ['Fencing', view.fencing ?? '-'],
+      ['Paused', view.paused ? 'yes (maintenance: no automatic promotion or demotion)' : 'no'],
+      ...(view.insecure !== undefined
+        ? [
+            [
+              'INSECURE',
+              `${view.insecure.join(', ')}: plaintext gRPC off loopback (--insecure) — anyone who reaches the ports controls the cluster`,
+            ] as [string, string],
+          ]
+        : []),
+      ...(view.alarms ?? []).map((a): [string, string] => ['ALARM', a]),
+    ]);
   const table = renderTable(
     [
       { header: 'MEMBER' },
@@ -119,7 +135,10 @@ export function statusTable(view: ClusterView): string {
 }
 
 export async function runStatus(ctx: ClientContext): Promise<ExitCode> {
-  const credentials: Credentials = { ...(ctx.tls !== undefined ? { tls: ctx.tls } : {}), ...(ctx.token !== undefined ? { token: ctx.token } : {}) };
+  const credentials: Credentials = {
+    ...(ctx.tls !== undefined ? { tls: ctx.tls } : {}),
+    ...(ctx.token !== undefined ? { token: ctx.token } : {}),
+  };
   const probes = await gatherStatus(ctx.endpoints, ctx.timeoutMs, credentials);
   const view = combineStatus(probes);
   if (view.members.length === 0 && view.leader === null && probes.every((p) => p.report === undefined)) {

@@ -10,7 +10,9 @@ import { renderJson } from '../render.js';
 export const SWITCHOVER_TIMEOUT_MS = 30_000;
 
 export function registerSwitchover(program: Command, io: Io, done: (code: ExitCode) => void): void {
-  withClientOptions(program.command('switchover').description('move the active role to another node (old demotes, then the new one promotes)'))
+  withClientOptions(
+    program.command('switchover').description('move the active role to another node (old demotes, then the new one promotes)'),
+  )
     .option('--to <ID>', 'the voter that should become active (default: the best caught-up voter)')
     .action(async (flags: ClientFlags & { to?: string }) => {
       const ctx = clientContext(io, { ...flags, timeout: flags.timeout ?? String(SWITCHOVER_TIMEOUT_MS) });

@@ -46,7 +46,10 @@ export class ActiveIntervals {
   open(node: NodeId, epoch: number, t: number): IntervalViolation | undefined {
     let violation: IntervalViolation | undefined;
     if (epoch <= this.maxEpoch) {
-      violation = { invariant: HaInvariant.EpochOrder, message: `${node} promotes epoch ${epoch} after epoch ${this.maxEpoch} was promoted` };
+      violation = {
+        invariant: HaInvariant.EpochOrder,
+        message: `${node} promotes epoch ${epoch} after epoch ${this.maxEpoch} was promoted`,
+      };
     }
     // A node promoting again while a failed demotion left its service up: one service, which
     // carries on under the new epoch (the old interval ends where the new one starts).

@@ -117,7 +117,8 @@ export class HaActor implements NodeActor {
     const probe = copyController(c);
     const before = controllerState(probe);
     const actions = probe.handle({ type: 'tick', now: node.clock.now() });
-    if (actions.length > 0) return `its HA controller would have acted (${actions.map((a) => (a.type === 'run' ? `${a.kind}: ${a.reason}` : a.type)).join(', ')})`;
+    if (actions.length > 0)
+      return `its HA controller would have acted (${actions.map((a) => (a.type === 'run' ? `${a.kind}: ${a.reason}` : a.type)).join(', ')})`;
     if (controllerState(probe) !== before) return 'its HA controller would have changed its state';
     return undefined;
   }
@@ -145,8 +146,7 @@ export class HaActor implements NodeActor {
 
   private observeRaft(c: HaController, now: number): void {
     const st = this.node.raw!.status();
-    const role: RaftRole =
-      st.state === StateType.Leader ? 'leader' : st.confState.learners.includes(this.node.id) ? 'learner' : st.state;
+    const role: RaftRole = st.state === StateType.Leader ? 'leader' : st.confState.learners.includes(this.node.id) ? 'learner' : st.state;
     const view = `${role}/${st.term}/${st.lead}/${st.electedByTransfer}`;
     if (view === this.view) return;
     this.view = view;
@@ -184,7 +184,9 @@ export class HaActor implements NodeActor {
   private propose(c: HaController, cmd: HaCommand): void {
     const ok = this.tryCore(() => this.node.raw!.propose(encodeHaCommand(cmd)));
     const st = this.node.raw!.status();
-    this.trace(`HA propose ${JSON.stringify(cmd)}${ok ? (st.state === StateType.Leader ? ` @${st.lastIndex}` : ' (forwarded)') : ' dropped'}`);
+    this.trace(
+      `HA propose ${JSON.stringify(cmd)}${ok ? (st.state === StateType.Leader ? ` @${st.lastIndex}` : ' (forwarded)') : ' dropped'}`,
+    );
     if (ok && st.state === StateType.Leader && c.onProposed !== undefined) {
       this.exec(c, c.onProposed(cmd, st.lastIndex, this.node.clock.now()));
     }

@@ -103,7 +103,10 @@ describe('single active: the documented gap of fencing mode lease', () => {
 
 describe('single active: directed runs', () => {
   test('the same seed gives the same run (trace hash)', () => {
-    const actions = [{ kind: 'failover', fault: 'crash', maxMs: 1000 }, { kind: 'wait', ms: 300 }] as const;
+    const actions = [
+      { kind: 'failover', fault: 'crash', maxMs: 1000 },
+      { kind: 'wait', ms: 300 },
+    ] as const;
     const a = runHaScenario(3, actions, { nodes: 3, fencing: 'hook' });
     const b = runHaScenario(3, actions, { nodes: 3, fencing: 'hook' });
     assert.equal(a.violation, undefined);

@@ -81,7 +81,10 @@ describe('single active: regressions', () => {
       const demoted = timeOf(run.traceTail, new RegExp(`^\\s*[\\d.]+ ${id} HA run demote e\\d+ \\(lease expiring\\)`), resumed);
       assert.ok(demoted !== undefined, `${id} never ran its lease check's demotion after resuming\n${report()}`);
       const firstTick = HA_TIMING.tickMs / (1 - HA_TIMING.maxClockDrift);
-      assert.ok(demoted - resumed <= firstTick, `${id} demoted ${(demoted - resumed).toFixed(2)} ms after resuming, later than its first tick\n${report()}`);
+      assert.ok(
+        demoted - resumed <= firstTick,
+        `${id} demoted ${(demoted - resumed).toFixed(2)} ms after resuming, later than its first tick\n${report()}`,
+      );
     });
   }
 });
@@ -109,7 +112,10 @@ describe('single active: the demote budget (issue 16)', () => {
     const promoted = timeOf(run.traceTail, /^\s*[\d.]+ n1 PROMOTE e\d+ starts/, demoteStart);
     assert.ok(demoteEnd !== undefined && promoted !== undefined, report());
     const budget = haConfig('n1', 'lease').demoteBudgetMs;
-    assert.ok(promoted >= demoteEnd && promoted - demoteEnd < budget, `gap ${(promoted - demoteEnd).toFixed(2)} ms, budget ${budget} ms\n${report()}`);
+    assert.ok(
+      promoted >= demoteEnd && promoted - demoteEnd < budget,
+      `gap ${(promoted - demoteEnd).toFixed(2)} ms, budget ${budget} ms\n${report()}`,
+    );
   });
 
   test('the same run with the demotion started at the lease end has two active nodes', () => {

@@ -123,7 +123,10 @@ export class HaCluster implements ResourceHost {
   readonly intervals = new ActiveIntervals();
   readonly actors = new Map<NodeId, HaActor>();
 
-  constructor(seed: number, readonly opts: HaScenarioOptions) {
+  constructor(
+    seed: number,
+    readonly opts: HaScenarioOptions,
+  ) {
     const tweaks = opts.tweaks ?? {};
     const factory = tweaks.factory ?? realController;
     const adversarial = opts.timing === 'adversarial';
@@ -176,7 +179,8 @@ export class HaCluster implements ResourceHost {
     if (epoch < s.firstIndex() || epoch > s.lastIndex()) return undefined; // compacted: committed is all we can tell
     const e = s.entries(epoch, epoch + 1)[0];
     const cmd = isHaCommand(e.data) ? decodeHaCommand(e.data) : undefined;
-    if (cmd?.type !== 'promote' || cmd.holder !== node.id) return fail(`its log holds ${cmd ? JSON.stringify(cmd) : 'another entry'} at index ${epoch}`);
+    if (cmd?.type !== 'promote' || cmd.holder !== node.id)
+      return fail(`its log holds ${cmd ? JSON.stringify(cmd) : 'another entry'} at index ${epoch}`);
     return undefined;
   }
 
@@ -391,7 +395,14 @@ export function runHaCampaign(opts: HaCampaignOptions): HaCampaignResult {
   };
 }
 
-export function formatHaFailure(seed: number, path: string, simSeed: number, actions: readonly Action[], r: HaScenarioResult, traceLines = 120): string {
+export function formatHaFailure(
+  seed: number,
+  path: string,
+  simSeed: number,
+  actions: readonly Action[],
+  r: HaScenarioResult,
+  traceLines = 120,
+): string {
   const v = r.violation;
   return [
     `VIOLATION ${v?.invariant ?? '(none)'} at t=${v?.time.toFixed(2) ?? '?'}ms: ${v?.message ?? ''}`,

@@ -55,7 +55,9 @@ describe('the random HA campaign catches seven known single-active bugs', () => 
         violation: cx.invariant,
         ms: r.elapsedMs,
       });
-      console.log(`${m.name}: ${cx.invariant}: ${cx.message}\nsim seed ${cx.simSeed}, ${cx.actions.length} actions:\n${formatActions(cx.actions)}`);
+      console.log(
+        `${m.name}: ${cx.invariant}: ${cx.message}\nsim seed ${cx.simSeed}, ${cx.actions.length} actions:\n${formatActions(cx.actions)}`,
+      );
     });
   }
 
@@ -65,7 +67,15 @@ describe('the random HA campaign catches seven known single-active bugs', () => 
       const r = runHaCampaign({ ...BUDGET, runs, fencing });
       assert.equal(r.counterexample, undefined, r.counterexample?.report);
       assert.equal(r.runs, runs);
-      rows.push({ mutant: '(real controller)', mode: fencing, found: `${runs} cases pass`, seed: `fc ${BUDGET.seed}`, steps: '-', violation: 'none', ms: r.elapsedMs });
+      rows.push({
+        mutant: '(real controller)',
+        mode: fencing,
+        found: `${runs} cases pass`,
+        seed: `fc ${BUDGET.seed}`,
+        steps: '-',
+        violation: 'none',
+        ms: r.elapsedMs,
+      });
     });
   }
 });

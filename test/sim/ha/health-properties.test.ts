@@ -31,11 +31,17 @@ describe('service health in the HA simulation', () => {
       const moved: number[] = [];
       for (const seed of LIVENESS_SEEDS) {
         const r = runHealthFailover(seed, (seed * 37) % 300, false, { nodes: 3, fencing });
-        assert.equal(r.violation, undefined, `seed ${seed}: ${r.violation?.message}\n${r.report.join('\n')}\n${r.traceTail.slice(-80).join('\n')}`);
+        assert.equal(
+          r.violation,
+          undefined,
+          `seed ${seed}: ${r.violation?.message}\n${r.report.join('\n')}\n${r.traceTail.slice(-80).join('\n')}`,
+        );
         assert.notEqual(r.activeAfter, r.failed, `seed ${seed}`);
         moved.push(r.movedAfterMs!);
       }
-      console.log(`fencing ${fencing}: role moved after ${Math.min(...moved).toFixed(0)}–${Math.max(...moved).toFixed(0)} ms (bound ${failoverBoundMs(fencing).toFixed(0)})`);
+      console.log(
+        `fencing ${fencing}: role moved after ${Math.min(...moved).toFixed(0)}–${Math.max(...moved).toFixed(0)} ms (bound ${failoverBoundMs(fencing).toFixed(0)})`,
+      );
     });
 
     test(`fencing ${fencing}: no other node healthy → keep: the active keeps the role; demote: nobody holds it; nobody else is promoted`, () => {

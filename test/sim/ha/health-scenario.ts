@@ -66,7 +66,11 @@ export function runCheckedScenario(seed: number, actions: readonly Action[], opt
     const bound = c.progressBoundMs() + (CHECK.rise + 1) * CHECK.intervalMs + CHECK.cooldownMs;
     sim.runFor(bound, () => c.active() !== undefined);
     if (c.active() !== undefined) recoveryMs = sim.now() - start;
-    else if (sim.violation === undefined) sim.checker.fail(HaInvariant.HaProgress as string as Invariant, `no active node ${bound.toFixed(0)} ms after healing every fault and service`);
+    else if (sim.violation === undefined)
+      sim.checker.fail(
+        HaInvariant.HaProgress as string as Invariant,
+        `no active node ${bound.toFixed(0)} ms after healing every fault and service`,
+      );
     if (sim.violation === undefined) sim.runFor(200);
   }
   return {
@@ -111,7 +115,8 @@ export function runHealthFailover(seed: number, delayMs: number, othersDown: boo
     traceTail: sim.trace.tail(),
   });
   if (first === undefined || sim.violation !== undefined) {
-    if (sim.violation === undefined) sim.checker.fail(HaInvariant.HaProgress as string as Invariant, 'no active node with every check healthy after 3 s');
+    if (sim.violation === undefined)
+      sim.checker.fail(HaInvariant.HaProgress as string as Invariant, 'no active node with every check healthy after 3 s');
     return done('');
   }
   if (othersDown) {
@@ -132,7 +137,10 @@ export function runHealthFailover(seed: number, delayMs: number, othersDown: boo
   sim.runFor(othersDown ? 3 * bound : bound, moved);
   if (othersDown || sim.violation !== undefined) return done(failed);
   if (!moved()) {
-    sim.checker.fail(HealthInvariant.HealthFailover as string as Invariant, `${failed}'s service failed at ${t0.toFixed(0)} ms; no other node active ${bound.toFixed(0)} ms later`);
+    sim.checker.fail(
+      HealthInvariant.HealthFailover as string as Invariant,
+      `${failed}'s service failed at ${t0.toFixed(0)} ms; no other node active ${bound.toFixed(0)} ms later`,
+    );
     return done(failed);
   }
   const movedAfterMs = sim.now() - t0;
@@ -152,15 +160,24 @@ export function runCheckedCampaign(runs: number, fcSeed: number, opts: CheckedOp
   let promotions = 0;
   let maxRecoveryMs = 0;
   const nemesis = opts.fencing;
-  const property = fc.property(fc.integer({ min: 0, max: 0x7fffffff }), haActionsArb(opts.nodes, opts.nodes + 2, nemesis, HA_TIMING.maxClockDrift, 20), (simSeed, actions) => {
-    const r = runCheckedScenario(simSeed, actions, opts);
-    promotions += r.promotions;
-    maxRecoveryMs = Math.max(maxRecoveryMs, r.recoveryMs ?? 0);
-    return r.violation === undefined;
-  });
+  const property = fc.property(
+    fc.integer({ min: 0, max: 0x7fffffff }),
+    haActionsArb(opts.nodes, opts.nodes + 2, nemesis, HA_TIMING.maxClockDrift, 20),
+    (simSeed, actions) => {
+      const r = runCheckedScenario(simSeed, actions, opts);
+      promotions += r.promotions;
+      maxRecoveryMs = Math.max(maxRecoveryMs, r.recoveryMs ?? 0);
+      return r.violation === undefined;
+    },
+  );
   const d = fc.check(property, { numRuns: runs, seed: fcSeed, endOnFailure: true });
   if (!d.failed || d.counterexample === null) return { runs: d.numRuns, promotions, maxRecoveryMs };
   const [simSeed, actions] = d.counterexample;
   const replay = runCheckedScenario(simSeed, actions, { ...opts, traceKeep: 400 });
-  return { runs: d.numRuns, promotions, maxRecoveryMs, failure: formatHaFailure(d.seed, d.counterexamplePath ?? '', simSeed, actions, replay) };
+  return {
+    runs: d.numRuns,
+    promotions,
+    maxRecoveryMs,
+    failure: formatHaFailure(d.seed, d.counterexamplePath ?? '', simSeed, actions, replay),
+  };
 }

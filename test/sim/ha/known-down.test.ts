@@ -46,7 +46,10 @@ class Observed implements HaController {
   }
 }
 
-const observed = (counts: { skipped: number; probed: number }, alwaysDown = false): ControllerFactory => (cfg) => new Observed(new RoleController(cfg), counts, alwaysDown);
+const observed =
+  (counts: { skipped: number; probed: number }, alwaysDown = false): ControllerFactory =>
+  (cfg) =>
+    new Observed(new RoleController(cfg), counts, alwaysDown);
 
 describe('known down: a promotion skips the VIP probe only when no other service is up', () => {
   for (const fencing of ['lease', 'hook'] as const) {

@@ -75,7 +75,11 @@ describe('heartbeat rounds with optional answers: the lease', () => {
           // Look every 5 ms: the lease may not lapse even for a moment.
           for (let t = 0; t < 30_000; t += 5) {
             sim.runFor(5);
-            assert.equal(c.active(), first, `${fencing}, seed ${seed}: at +${t} ms the active is ${c.active() ?? 'nobody'}\n${c.describe().join('\n')}`);
+            assert.equal(
+              c.active(),
+              first,
+              `${fencing}, seed ${seed}: at +${t} ms the active is ${c.active() ?? 'nobody'}\n${c.describe().join('\n')}`,
+            );
           }
           assert.equal(sim.violation, undefined);
           // No demotion and no new promotion: the same interval is still open.
@@ -115,7 +119,14 @@ describe('heartbeat rounds with optional answers: single active under the nemesi
     for (const fencing of ['hook', 'lease'] as const) {
       test(`fencing ${fencing}, 3 nodes${quietTicks ? ', quiet ticks' : ''}: intervals never overlap, an active node returns after healing`, () => {
         const n = runsOf(150);
-        const r = runHaCampaign({ runs: n, seed: SEED + (fencing === 'hook' ? 0 : 1) + (quietTicks ? 10 : 0), nodes: 3, fencing, quietTicks, haTiming: HA_TIMING_LONG_LEASE });
+        const r = runHaCampaign({
+          runs: n,
+          seed: SEED + (fencing === 'hook' ? 0 : 1) + (quietTicks ? 10 : 0),
+          nodes: 3,
+          fencing,
+          quietTicks,
+          haTiming: HA_TIMING_LONG_LEASE,
+        });
         if (r.counterexample !== undefined) assert.fail(r.counterexample.report);
         assert.equal(r.runs, n);
         assert.ok(r.promotions >= 2 * n, `only ${r.promotions} promotions in ${n} runs`);

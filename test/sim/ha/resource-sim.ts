@@ -118,7 +118,8 @@ export class ResourceRunner {
     const now = this.node.clock.now();
     if (a.kind === 'promote') {
       // The last guard against a pause between the lease check and the action.
-      if (now >= a.notAfter) return this.finish(seq, a, false, `not started: own clock ${now.toFixed(2)} ≥ notAfter ${a.notAfter.toFixed(2)}`);
+      if (now >= a.notAfter)
+        return this.finish(seq, a, false, `not started: own clock ${now.toFixed(2)} ≥ notAfter ${a.notAfter.toFixed(2)}`);
       if (a.previousHolderDown === true) this.checkKnownDown(a.epoch);
       const v = this.host.intervals.open(this.node.id, a.epoch, sim.now()) ?? this.host.checkPromotion(this.node, a.epoch);
       this.trace(`PROMOTE e${a.epoch} starts (active interval opens)`);
@@ -135,7 +136,8 @@ export class ResourceRunner {
     const t = this.host.sim.now();
     if (a.kind === 'demote' && !ok && this.settings.failedDemoteKeepsService === true) {
       const open = this.host.intervals.openIntervals().filter((i) => i.node === this.node.id);
-      if (open.length > 0) this.trace(`DEMOTE FAILED (${detail}): the service keeps running, interval ${open.map((i) => `e${i.epoch}`).join(',')} stays open`);
+      if (open.length > 0)
+        this.trace(`DEMOTE FAILED (${detail}): the service keeps running, interval ${open.map((i) => `e${i.epoch}`).join(',')} stays open`);
     } else if (a.kind === 'demote') {
       const closed = this.host.intervals.close(this.node.id, t, `demote e${a.epoch} ended`);
       if (closed.length > 0) this.trace(`DEMOTED: interval ${closed.map((i) => `e${i.epoch}`).join(',')} closes`);

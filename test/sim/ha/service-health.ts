@@ -103,7 +103,11 @@ export interface HealthWorld {
  * The controller of one agent life behind a wrapper that runs its checks. `inner` builds the
  * wrapped controller (the real one, or a mutant); `feedHealth` may distort what it is told.
  */
-export function checkedFactory(world: HealthWorld, inner: ControllerFactory = (cfg) => new RoleController(cfg), distort?: (h: Health) => Health): ControllerFactory {
+export function checkedFactory(
+  world: HealthWorld,
+  inner: ControllerFactory = (cfg) => new RoleController(cfg),
+  distort?: (h: Health) => Health,
+): ControllerFactory {
   return (cfg, node) => new CheckedController(world, node, inner(cfg, node), distort);
 }
 
@@ -147,7 +151,10 @@ class CheckedController implements HaController {
       if (a.type === 'run' && a.kind === 'promote') {
         const verdict = this.world.verdicts.get(this.node.id);
         if (verdict !== Health.Healthy) {
-          this.world.sim?.checker.fail(HealthInvariant.UnhealthyPromoted as string as Invariant, `${this.node.id} starts promoting epoch ${a.epoch} while its check says ${verdict ?? 'nothing'}`);
+          this.world.sim?.checker.fail(
+            HealthInvariant.UnhealthyPromoted as string as Invariant,
+            `${this.node.id} starts promoting epoch ${a.epoch} while its check says ${verdict ?? 'nothing'}`,
+          );
         }
       }
     }
@@ -174,7 +181,10 @@ class CheckedController implements HaController {
     const ids: NodeId[] = [];
     if (st.state === StateType.Leader && st.progress !== undefined) {
       const rows = [...st.progress]
-        .filter(([id, pr]) => id !== this.node.id && !pr.isLearner && st.confState.voters.includes(id) && pr.recentActive && st.lastIndex - pr.match <= 100)
+        .filter(
+          ([id, pr]) =>
+            id !== this.node.id && !pr.isLearner && st.confState.voters.includes(id) && pr.recentActive && st.lastIndex - pr.match <= 100,
+        )
         .sort((a, b) => b[1].match - a[1].match || (a[0] < b[0] ? -1 : 1));
       for (const [id] of rows) ids.push(id);
     }
