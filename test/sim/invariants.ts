@@ -117,7 +117,7 @@ export class InvariantChecker {
     for (const node of nodes) {
       const raw = node.raw;
       if (raw === undefined) continue;
-      const st = raw.status();
+      const st = raw.basicStatus();
       if (st.state === StateType.Leader) {
         const prev = this.leaderOfTerm.get(st.term);
         if (prev === undefined) this.leaderOfTerm.set(st.term, node.id);

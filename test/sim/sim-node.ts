@@ -187,7 +187,7 @@ export class SimNode {
   advance(rd: Ready): void {
     this.raw!.advance(rd);
     if (rd.snapshot !== undefined || rd.committedEntries.length > 0) {
-      this.host.onConf(this, this.applied, this.raw!.status().confState);
+      this.host.onConf(this, this.applied, this.raw!.confState());
     }
     this.maybeSnapshot();
   }
@@ -242,7 +242,7 @@ export class SimNode {
   private maybeSnapshot(): void {
     if (this.applied - this.lastSnapshotIndex < this.params.snapshotEvery) return;
     const index = this.applied;
-    const cs = this.raw!.status().confState;
+    const cs = this.raw!.confState();
     const data = this.kv.encode();
     const keep = this.params.keepAfterSnapshot;
     this.lastSnapshotIndex = index;

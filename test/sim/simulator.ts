@@ -295,7 +295,7 @@ export class Simulator implements NodeHost {
   private tickOnce(node: SimNode, owed = false): void {
     node.raw!.tick();
     if (owed && this.quietOracle && node.raw!.hasReady()) {
-      const st = node.raw!.status();
+      const st = node.raw!.basicStatus();
       this.checker.fail(Invariant.QuietTick, `${node.id} (${st.state}, term ${st.term}) slept through a tick that produced a Ready`);
     }
     node.drain();
@@ -316,7 +316,7 @@ export class Simulator implements NodeHost {
     if (!this.options.quietTicks || !node.isUp || node.owedTicks > 0) return;
     const actor = node.actor;
     const actorTicks = actor === undefined ? Number.POSITIVE_INFINITY : (actor.quietTicks?.(node) ?? 0);
-    const state = node.raw!.status().state;
+    const state = node.raw!.basicStatus().state;
     const mode = this.options.quietTicks;
     if (mode === 'neverWake' && state === StateType.Follower && actorTicks > 0) {
       node.quietLeft = Number.POSITIVE_INFINITY;
@@ -377,17 +377,17 @@ export class Simulator implements NodeHost {
   awaitNewLeader(maxMs: number): void {
     const before = this.leader();
     const id = before?.id;
-    const term = before?.raw!.status().term ?? -1;
+    const term = before?.raw!.basicStatus().term ?? -1;
     const start = this.time;
     const elected = (): boolean => {
       const l = this.leader();
-      return l !== undefined && (l.id !== id || l.raw!.status().term > term);
+      return l !== undefined && (l.id !== id || l.raw!.basicStatus().term > term);
     };
     this.runFor(maxMs, elected);
     const l = this.leader();
     this.addTrace(
       `NEMESIS awaited a new leader for ${(this.time - start).toFixed(2)}ms: ` +
-        (elected() ? `${l!.id} t${l!.raw!.status().term}` : 'none'),
+        (elected() ? `${l!.id} t${l!.raw!.basicStatus().term}` : 'none'),
     );
   }
 
@@ -395,7 +395,7 @@ export class Simulator implements NodeHost {
   awaitCommit(maxMs: number): void {
     const frontier = (): number => {
       let max = 0;
-      for (const node of this.nodes.values()) if (node.isUp) max = Math.max(max, node.raw!.status().commit);
+      for (const node of this.nodes.values()) if (node.isUp) max = Math.max(max, node.raw!.basicStatus().commit);
       return max;
     };
     const before = frontier();
@@ -412,7 +412,7 @@ export class Simulator implements NodeHost {
     let bestTerm = -1;
     for (const node of this.nodes.values()) {
       if (!node.isUp) continue;
-      const st = node.raw!.status();
+      const st = node.raw!.basicStatus();
       if (st.state === StateType.Leader && st.term > bestTerm) {
         best = node;
         bestTerm = st.term;
@@ -431,7 +431,7 @@ export class Simulator implements NodeHost {
     let stalest: SimNode | undefined;
     let stalestTerm = Number.POSITIVE_INFINITY;
     for (const node of this.nodes.values()) {
-      const st = node.raw?.status();
+      const st = node.raw?.basicStatus();
       if (st?.state === StateType.Leader && st.term < stalestTerm) {
         stalest = node;
         stalestTerm = st.term;
@@ -580,7 +580,7 @@ export class Simulator implements NodeHost {
     const leader = this.leader();
     if (leader === undefined) return this.act(`${type} ${id}: no leader, skipped`, () => {});
     const nodeId = id === 'leader' ? leader.id : id;
-    const voters = leader.raw!.status().confState.voters;
+    const voters = leader.raw!.confState().voters;
     if (type === ConfChangeType.RemoveNode && voters.length === 1 && voters[0] === nodeId) {
       return this.act(`${type} ${nodeId}: last voter, skipped`, () => {});
     }

@@ -77,7 +77,7 @@ export class HaActor implements NodeActor {
     if (rd.leaseAck !== undefined) {
       const { term, startTick } = rd.leaseAck;
       // During the tick event itself the reading is not stored yet: it is "now".
-      const at = this.tickClock.get(startTick) ?? (startTick === node.raw!.status().tickCount ? now : undefined);
+      const at = this.tickClock.get(startTick) ?? (startTick === node.raw!.basicStatus().tickCount ? now : undefined);
       if (at !== undefined) this.exec(c, c.handle({ type: 'lease', now, term, roundStartedAt: at }));
     }
     if (node.kv.ha !== this.ha) {
@@ -90,7 +90,7 @@ export class HaActor implements NodeActor {
   onTick(node: SimNode): void {
     const c = this.ensure();
     const now = node.clock.now();
-    const tick = node.raw!.status().tickCount;
+    const tick = node.raw!.basicStatus().tickCount;
     this.tickClock.set(tick, now);
     this.tickClock.delete(tick - this.keepTicks);
     this.observeRaft(c, now);
@@ -145,8 +145,10 @@ export class HaActor implements NodeActor {
   }
 
   private observeRaft(c: HaController, now: number): void {
-    const st = this.node.raw!.status();
-    const role: RaftRole = st.state === StateType.Leader ? 'leader' : st.confState.learners.includes(this.node.id) ? 'learner' : st.state;
+    const raw = this.node.raw!;
+    const st = raw.basicStatus();
+    const role: RaftRole =
+      st.state === StateType.Leader ? 'leader' : raw.confState().learners.includes(this.node.id) ? 'learner' : st.state;
     const view = `${role}/${st.term}/${st.lead}/${st.electedByTransfer}`;
     if (view === this.view) return;
     this.view = view;

@@ -169,7 +169,8 @@ export class HaCluster implements ResourceHost {
   checkPromotion(node: SimNode, epoch: number): IntervalViolation | undefined {
     // Commit is a cluster fact: any node (crashed ones by their disk) knowing it suffices.
     let commit = 0;
-    for (const n of this.sim.nodes.values()) commit = Math.max(commit, n.raw?.status().commit ?? n.disk.initialState().hardState.commit);
+    for (const n of this.sim.nodes.values())
+      commit = Math.max(commit, n.raw?.basicStatus().commit ?? n.disk.initialState().hardState.commit);
     const fail = (why: string): IntervalViolation => ({
       invariant: HaInvariant.PromotionCommitted,
       message: `${node.id} starts promoting epoch ${epoch}, but ${why}`,

@@ -177,9 +177,10 @@ class CheckedController implements HaController {
 
   /** What HaDriver.candidates() gives on a leader: caught-up, recently active voters, most caught-up first. */
   private feedCandidates(now: number, out: ControllerAction[]): void {
-    const st = this.node.raw!.status();
+    // status() builds every peer's progress: only a leader has any to read.
+    const st = this.node.raw!.basicStatus().state === StateType.Leader ? this.node.raw!.status() : undefined;
     const ids: NodeId[] = [];
-    if (st.state === StateType.Leader && st.progress !== undefined) {
+    if (st !== undefined && st.progress !== undefined) {
       const rows = [...st.progress]
         .filter(
           ([id, pr]) =>
