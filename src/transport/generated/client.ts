@@ -1,11 +1,15 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AcquireRequest as _palisade_v1_AcquireRequest, AcquireRequest__Output as _palisade_v1_AcquireRequest__Output } from './palisade/v1/AcquireRequest.js';
+import type { AcquireResponse as _palisade_v1_AcquireResponse, AcquireResponse__Output as _palisade_v1_AcquireResponse__Output } from './palisade/v1/AcquireResponse.js';
 import type { ActiveHolder as _palisade_v1_ActiveHolder, ActiveHolder__Output as _palisade_v1_ActiveHolder__Output } from './palisade/v1/ActiveHolder.js';
 import type { ClusterEvent as _palisade_v1_ClusterEvent, ClusterEvent__Output as _palisade_v1_ClusterEvent__Output } from './palisade/v1/ClusterEvent.js';
 import type { EventsRequest as _palisade_v1_EventsRequest, EventsRequest__Output as _palisade_v1_EventsRequest__Output } from './palisade/v1/EventsRequest.js';
 import type { EventsResponse as _palisade_v1_EventsResponse, EventsResponse__Output as _palisade_v1_EventsResponse__Output } from './palisade/v1/EventsResponse.js';
+import type { FencingGuard as _palisade_v1_FencingGuard, FencingGuard__Output as _palisade_v1_FencingGuard__Output } from './palisade/v1/FencingGuard.js';
 import type { HaStatus as _palisade_v1_HaStatus, HaStatus__Output as _palisade_v1_HaStatus__Output } from './palisade/v1/HaStatus.js';
+import type { Holder as _palisade_v1_Holder, Holder__Output as _palisade_v1_Holder__Output } from './palisade/v1/Holder.js';
 import type { KeyValue as _palisade_v1_KeyValue, KeyValue__Output as _palisade_v1_KeyValue__Output } from './palisade/v1/KeyValue.js';
 import type { KvCasRequest as _palisade_v1_KvCasRequest, KvCasRequest__Output as _palisade_v1_KvCasRequest__Output } from './palisade/v1/KvCasRequest.js';
 import type { KvCasResponse as _palisade_v1_KvCasResponse, KvCasResponse__Output as _palisade_v1_KvCasResponse__Output } from './palisade/v1/KvCasResponse.js';
@@ -30,17 +34,36 @@ import type { MemberListResponse as _palisade_v1_MemberListResponse, MemberListR
 import type { MemberPromoteRequest as _palisade_v1_MemberPromoteRequest, MemberPromoteRequest__Output as _palisade_v1_MemberPromoteRequest__Output } from './palisade/v1/MemberPromoteRequest.js';
 import type { MemberRemoveRequest as _palisade_v1_MemberRemoveRequest, MemberRemoveRequest__Output as _palisade_v1_MemberRemoveRequest__Output } from './palisade/v1/MemberRemoveRequest.js';
 import type { MemberStatus as _palisade_v1_MemberStatus, MemberStatus__Output as _palisade_v1_MemberStatus__Output } from './palisade/v1/MemberStatus.js';
+import type { ObserveEvent as _palisade_v1_ObserveEvent, ObserveEvent__Output as _palisade_v1_ObserveEvent__Output } from './palisade/v1/ObserveEvent.js';
+import type { ObserveRequest as _palisade_v1_ObserveRequest, ObserveRequest__Output as _palisade_v1_ObserveRequest__Output } from './palisade/v1/ObserveRequest.js';
 import type { PalisadeClient as _palisade_v1_PalisadeClient, PalisadeDefinition as _palisade_v1_PalisadeDefinition } from './palisade/v1/Palisade.js';
 import type { PauseRequest as _palisade_v1_PauseRequest, PauseRequest__Output as _palisade_v1_PauseRequest__Output } from './palisade/v1/PauseRequest.js';
 import type { PauseResponse as _palisade_v1_PauseResponse, PauseResponse__Output as _palisade_v1_PauseResponse__Output } from './palisade/v1/PauseResponse.js';
+import type { ProclaimRequest as _palisade_v1_ProclaimRequest, ProclaimRequest__Output as _palisade_v1_ProclaimRequest__Output } from './palisade/v1/ProclaimRequest.js';
+import type { ProclaimResponse as _palisade_v1_ProclaimResponse, ProclaimResponse__Output as _palisade_v1_ProclaimResponse__Output } from './palisade/v1/ProclaimResponse.js';
+import type { Queue as _palisade_v1_Queue, Queue__Output as _palisade_v1_Queue__Output } from './palisade/v1/Queue.js';
+import type { QueueListRequest as _palisade_v1_QueueListRequest, QueueListRequest__Output as _palisade_v1_QueueListRequest__Output } from './palisade/v1/QueueListRequest.js';
+import type { QueueListResponse as _palisade_v1_QueueListResponse, QueueListResponse__Output as _palisade_v1_QueueListResponse__Output } from './palisade/v1/QueueListResponse.js';
+import type { ReleaseRequest as _palisade_v1_ReleaseRequest, ReleaseRequest__Output as _palisade_v1_ReleaseRequest__Output } from './palisade/v1/ReleaseRequest.js';
+import type { ReleaseResponse as _palisade_v1_ReleaseResponse, ReleaseResponse__Output as _palisade_v1_ReleaseResponse__Output } from './palisade/v1/ReleaseResponse.js';
 import type { RequestId as _palisade_v1_RequestId, RequestId__Output as _palisade_v1_RequestId__Output } from './palisade/v1/RequestId.js';
 import type { ResumeRequest as _palisade_v1_ResumeRequest, ResumeRequest__Output as _palisade_v1_ResumeRequest__Output } from './palisade/v1/ResumeRequest.js';
+import type { SessionCloseRequest as _palisade_v1_SessionCloseRequest, SessionCloseRequest__Output as _palisade_v1_SessionCloseRequest__Output } from './palisade/v1/SessionCloseRequest.js';
+import type { SessionCloseResponse as _palisade_v1_SessionCloseResponse, SessionCloseResponse__Output as _palisade_v1_SessionCloseResponse__Output } from './palisade/v1/SessionCloseResponse.js';
+import type { SessionCreateRequest as _palisade_v1_SessionCreateRequest, SessionCreateRequest__Output as _palisade_v1_SessionCreateRequest__Output } from './palisade/v1/SessionCreateRequest.js';
+import type { SessionCreateResponse as _palisade_v1_SessionCreateResponse, SessionCreateResponse__Output as _palisade_v1_SessionCreateResponse__Output } from './palisade/v1/SessionCreateResponse.js';
+import type { SessionInfo as _palisade_v1_SessionInfo, SessionInfo__Output as _palisade_v1_SessionInfo__Output } from './palisade/v1/SessionInfo.js';
+import type { SessionKeepAliveRequest as _palisade_v1_SessionKeepAliveRequest, SessionKeepAliveRequest__Output as _palisade_v1_SessionKeepAliveRequest__Output } from './palisade/v1/SessionKeepAliveRequest.js';
+import type { SessionKeepAliveResponse as _palisade_v1_SessionKeepAliveResponse, SessionKeepAliveResponse__Output as _palisade_v1_SessionKeepAliveResponse__Output } from './palisade/v1/SessionKeepAliveResponse.js';
+import type { SessionListRequest as _palisade_v1_SessionListRequest, SessionListRequest__Output as _palisade_v1_SessionListRequest__Output } from './palisade/v1/SessionListRequest.js';
+import type { SessionListResponse as _palisade_v1_SessionListResponse, SessionListResponse__Output as _palisade_v1_SessionListResponse__Output } from './palisade/v1/SessionListResponse.js';
 import type { StatusRequest as _palisade_v1_StatusRequest, StatusRequest__Output as _palisade_v1_StatusRequest__Output } from './palisade/v1/StatusRequest.js';
 import type { StatusResponse as _palisade_v1_StatusResponse, StatusResponse__Output as _palisade_v1_StatusResponse__Output } from './palisade/v1/StatusResponse.js';
 import type { SwitchoverRequest as _palisade_v1_SwitchoverRequest, SwitchoverRequest__Output as _palisade_v1_SwitchoverRequest__Output } from './palisade/v1/SwitchoverRequest.js';
 import type { SwitchoverResponse as _palisade_v1_SwitchoverResponse, SwitchoverResponse__Output as _palisade_v1_SwitchoverResponse__Output } from './palisade/v1/SwitchoverResponse.js';
 import type { TransferLeadershipRequest as _palisade_v1_TransferLeadershipRequest, TransferLeadershipRequest__Output as _palisade_v1_TransferLeadershipRequest__Output } from './palisade/v1/TransferLeadershipRequest.js';
 import type { TransferLeadershipResponse as _palisade_v1_TransferLeadershipResponse, TransferLeadershipResponse__Output as _palisade_v1_TransferLeadershipResponse__Output } from './palisade/v1/TransferLeadershipResponse.js';
+import type { Waiter as _palisade_v1_Waiter, Waiter__Output as _palisade_v1_Waiter__Output } from './palisade/v1/Waiter.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -49,11 +72,15 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   palisade: {
     v1: {
+      AcquireRequest: MessageTypeDefinition<_palisade_v1_AcquireRequest, _palisade_v1_AcquireRequest__Output>
+      AcquireResponse: MessageTypeDefinition<_palisade_v1_AcquireResponse, _palisade_v1_AcquireResponse__Output>
       ActiveHolder: MessageTypeDefinition<_palisade_v1_ActiveHolder, _palisade_v1_ActiveHolder__Output>
       ClusterEvent: MessageTypeDefinition<_palisade_v1_ClusterEvent, _palisade_v1_ClusterEvent__Output>
       EventsRequest: MessageTypeDefinition<_palisade_v1_EventsRequest, _palisade_v1_EventsRequest__Output>
       EventsResponse: MessageTypeDefinition<_palisade_v1_EventsResponse, _palisade_v1_EventsResponse__Output>
+      FencingGuard: MessageTypeDefinition<_palisade_v1_FencingGuard, _palisade_v1_FencingGuard__Output>
       HaStatus: MessageTypeDefinition<_palisade_v1_HaStatus, _palisade_v1_HaStatus__Output>
+      Holder: MessageTypeDefinition<_palisade_v1_Holder, _palisade_v1_Holder__Output>
       KeyValue: MessageTypeDefinition<_palisade_v1_KeyValue, _palisade_v1_KeyValue__Output>
       KvCasRequest: MessageTypeDefinition<_palisade_v1_KvCasRequest, _palisade_v1_KvCasRequest__Output>
       KvCasResponse: MessageTypeDefinition<_palisade_v1_KvCasResponse, _palisade_v1_KvCasResponse__Output>
@@ -78,17 +105,36 @@ export interface ProtoGrpcType {
       MemberPromoteRequest: MessageTypeDefinition<_palisade_v1_MemberPromoteRequest, _palisade_v1_MemberPromoteRequest__Output>
       MemberRemoveRequest: MessageTypeDefinition<_palisade_v1_MemberRemoveRequest, _palisade_v1_MemberRemoveRequest__Output>
       MemberStatus: MessageTypeDefinition<_palisade_v1_MemberStatus, _palisade_v1_MemberStatus__Output>
+      ObserveEvent: MessageTypeDefinition<_palisade_v1_ObserveEvent, _palisade_v1_ObserveEvent__Output>
+      ObserveRequest: MessageTypeDefinition<_palisade_v1_ObserveRequest, _palisade_v1_ObserveRequest__Output>
       Palisade: SubtypeConstructor<typeof grpc.Client, _palisade_v1_PalisadeClient> & { service: _palisade_v1_PalisadeDefinition }
       PauseRequest: MessageTypeDefinition<_palisade_v1_PauseRequest, _palisade_v1_PauseRequest__Output>
       PauseResponse: MessageTypeDefinition<_palisade_v1_PauseResponse, _palisade_v1_PauseResponse__Output>
+      ProclaimRequest: MessageTypeDefinition<_palisade_v1_ProclaimRequest, _palisade_v1_ProclaimRequest__Output>
+      ProclaimResponse: MessageTypeDefinition<_palisade_v1_ProclaimResponse, _palisade_v1_ProclaimResponse__Output>
+      Queue: MessageTypeDefinition<_palisade_v1_Queue, _palisade_v1_Queue__Output>
+      QueueListRequest: MessageTypeDefinition<_palisade_v1_QueueListRequest, _palisade_v1_QueueListRequest__Output>
+      QueueListResponse: MessageTypeDefinition<_palisade_v1_QueueListResponse, _palisade_v1_QueueListResponse__Output>
+      ReleaseRequest: MessageTypeDefinition<_palisade_v1_ReleaseRequest, _palisade_v1_ReleaseRequest__Output>
+      ReleaseResponse: MessageTypeDefinition<_palisade_v1_ReleaseResponse, _palisade_v1_ReleaseResponse__Output>
       RequestId: MessageTypeDefinition<_palisade_v1_RequestId, _palisade_v1_RequestId__Output>
       ResumeRequest: MessageTypeDefinition<_palisade_v1_ResumeRequest, _palisade_v1_ResumeRequest__Output>
+      SessionCloseRequest: MessageTypeDefinition<_palisade_v1_SessionCloseRequest, _palisade_v1_SessionCloseRequest__Output>
+      SessionCloseResponse: MessageTypeDefinition<_palisade_v1_SessionCloseResponse, _palisade_v1_SessionCloseResponse__Output>
+      SessionCreateRequest: MessageTypeDefinition<_palisade_v1_SessionCreateRequest, _palisade_v1_SessionCreateRequest__Output>
+      SessionCreateResponse: MessageTypeDefinition<_palisade_v1_SessionCreateResponse, _palisade_v1_SessionCreateResponse__Output>
+      SessionInfo: MessageTypeDefinition<_palisade_v1_SessionInfo, _palisade_v1_SessionInfo__Output>
+      SessionKeepAliveRequest: MessageTypeDefinition<_palisade_v1_SessionKeepAliveRequest, _palisade_v1_SessionKeepAliveRequest__Output>
+      SessionKeepAliveResponse: MessageTypeDefinition<_palisade_v1_SessionKeepAliveResponse, _palisade_v1_SessionKeepAliveResponse__Output>
+      SessionListRequest: MessageTypeDefinition<_palisade_v1_SessionListRequest, _palisade_v1_SessionListRequest__Output>
+      SessionListResponse: MessageTypeDefinition<_palisade_v1_SessionListResponse, _palisade_v1_SessionListResponse__Output>
       StatusRequest: MessageTypeDefinition<_palisade_v1_StatusRequest, _palisade_v1_StatusRequest__Output>
       StatusResponse: MessageTypeDefinition<_palisade_v1_StatusResponse, _palisade_v1_StatusResponse__Output>
       SwitchoverRequest: MessageTypeDefinition<_palisade_v1_SwitchoverRequest, _palisade_v1_SwitchoverRequest__Output>
       SwitchoverResponse: MessageTypeDefinition<_palisade_v1_SwitchoverResponse, _palisade_v1_SwitchoverResponse__Output>
       TransferLeadershipRequest: MessageTypeDefinition<_palisade_v1_TransferLeadershipRequest, _palisade_v1_TransferLeadershipRequest__Output>
       TransferLeadershipResponse: MessageTypeDefinition<_palisade_v1_TransferLeadershipResponse, _palisade_v1_TransferLeadershipResponse__Output>
+      Waiter: MessageTypeDefinition<_palisade_v1_Waiter, _palisade_v1_Waiter__Output>
     }
   }
 }

@@ -1,6 +1,7 @@
 // Original file: proto/palisade/v1/client.proto
 
 import type { RequestId as _palisade_v1_RequestId, RequestId__Output as _palisade_v1_RequestId__Output } from '../../palisade/v1/RequestId.js';
+import type { FencingGuard as _palisade_v1_FencingGuard, FencingGuard__Output as _palisade_v1_FencingGuard__Output } from '../../palisade/v1/FencingGuard.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface KvCasRequest {
@@ -11,6 +12,8 @@ export interface KvCasRequest {
   'expectedRevision'?: (number | string | Long);
   'value'?: (string);
   'request'?: (_palisade_v1_RequestId | null);
+  'sessionId'?: (string);
+  'ifToken'?: (_palisade_v1_FencingGuard | null);
 }
 
 export interface KvCasRequest__Output {
@@ -21,4 +24,6 @@ export interface KvCasRequest__Output {
   'expectedRevision': (string);
   'value': (string);
   'request': (_palisade_v1_RequestId__Output | null);
+  'sessionId': (string);
+  'ifToken': (_palisade_v1_FencingGuard__Output | null);
 }

@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AcquireRequest as _palisade_v1_AcquireRequest, AcquireRequest__Output as _palisade_v1_AcquireRequest__Output } from '../../palisade/v1/AcquireRequest.js';
+import type { AcquireResponse as _palisade_v1_AcquireResponse, AcquireResponse__Output as _palisade_v1_AcquireResponse__Output } from '../../palisade/v1/AcquireResponse.js';
 import type { EventsRequest as _palisade_v1_EventsRequest, EventsRequest__Output as _palisade_v1_EventsRequest__Output } from '../../palisade/v1/EventsRequest.js';
 import type { EventsResponse as _palisade_v1_EventsResponse, EventsResponse__Output as _palisade_v1_EventsResponse__Output } from '../../palisade/v1/EventsResponse.js';
 import type { KvCasRequest as _palisade_v1_KvCasRequest, KvCasRequest__Output as _palisade_v1_KvCasRequest__Output } from '../../palisade/v1/KvCasRequest.js';
@@ -24,9 +26,25 @@ import type { MemberListRequest as _palisade_v1_MemberListRequest, MemberListReq
 import type { MemberListResponse as _palisade_v1_MemberListResponse, MemberListResponse__Output as _palisade_v1_MemberListResponse__Output } from '../../palisade/v1/MemberListResponse.js';
 import type { MemberPromoteRequest as _palisade_v1_MemberPromoteRequest, MemberPromoteRequest__Output as _palisade_v1_MemberPromoteRequest__Output } from '../../palisade/v1/MemberPromoteRequest.js';
 import type { MemberRemoveRequest as _palisade_v1_MemberRemoveRequest, MemberRemoveRequest__Output as _palisade_v1_MemberRemoveRequest__Output } from '../../palisade/v1/MemberRemoveRequest.js';
+import type { ObserveEvent as _palisade_v1_ObserveEvent, ObserveEvent__Output as _palisade_v1_ObserveEvent__Output } from '../../palisade/v1/ObserveEvent.js';
+import type { ObserveRequest as _palisade_v1_ObserveRequest, ObserveRequest__Output as _palisade_v1_ObserveRequest__Output } from '../../palisade/v1/ObserveRequest.js';
 import type { PauseRequest as _palisade_v1_PauseRequest, PauseRequest__Output as _palisade_v1_PauseRequest__Output } from '../../palisade/v1/PauseRequest.js';
 import type { PauseResponse as _palisade_v1_PauseResponse, PauseResponse__Output as _palisade_v1_PauseResponse__Output } from '../../palisade/v1/PauseResponse.js';
+import type { ProclaimRequest as _palisade_v1_ProclaimRequest, ProclaimRequest__Output as _palisade_v1_ProclaimRequest__Output } from '../../palisade/v1/ProclaimRequest.js';
+import type { ProclaimResponse as _palisade_v1_ProclaimResponse, ProclaimResponse__Output as _palisade_v1_ProclaimResponse__Output } from '../../palisade/v1/ProclaimResponse.js';
+import type { QueueListRequest as _palisade_v1_QueueListRequest, QueueListRequest__Output as _palisade_v1_QueueListRequest__Output } from '../../palisade/v1/QueueListRequest.js';
+import type { QueueListResponse as _palisade_v1_QueueListResponse, QueueListResponse__Output as _palisade_v1_QueueListResponse__Output } from '../../palisade/v1/QueueListResponse.js';
+import type { ReleaseRequest as _palisade_v1_ReleaseRequest, ReleaseRequest__Output as _palisade_v1_ReleaseRequest__Output } from '../../palisade/v1/ReleaseRequest.js';
+import type { ReleaseResponse as _palisade_v1_ReleaseResponse, ReleaseResponse__Output as _palisade_v1_ReleaseResponse__Output } from '../../palisade/v1/ReleaseResponse.js';
 import type { ResumeRequest as _palisade_v1_ResumeRequest, ResumeRequest__Output as _palisade_v1_ResumeRequest__Output } from '../../palisade/v1/ResumeRequest.js';
+import type { SessionCloseRequest as _palisade_v1_SessionCloseRequest, SessionCloseRequest__Output as _palisade_v1_SessionCloseRequest__Output } from '../../palisade/v1/SessionCloseRequest.js';
+import type { SessionCloseResponse as _palisade_v1_SessionCloseResponse, SessionCloseResponse__Output as _palisade_v1_SessionCloseResponse__Output } from '../../palisade/v1/SessionCloseResponse.js';
+import type { SessionCreateRequest as _palisade_v1_SessionCreateRequest, SessionCreateRequest__Output as _palisade_v1_SessionCreateRequest__Output } from '../../palisade/v1/SessionCreateRequest.js';
+import type { SessionCreateResponse as _palisade_v1_SessionCreateResponse, SessionCreateResponse__Output as _palisade_v1_SessionCreateResponse__Output } from '../../palisade/v1/SessionCreateResponse.js';
+import type { SessionKeepAliveRequest as _palisade_v1_SessionKeepAliveRequest, SessionKeepAliveRequest__Output as _palisade_v1_SessionKeepAliveRequest__Output } from '../../palisade/v1/SessionKeepAliveRequest.js';
+import type { SessionKeepAliveResponse as _palisade_v1_SessionKeepAliveResponse, SessionKeepAliveResponse__Output as _palisade_v1_SessionKeepAliveResponse__Output } from '../../palisade/v1/SessionKeepAliveResponse.js';
+import type { SessionListRequest as _palisade_v1_SessionListRequest, SessionListRequest__Output as _palisade_v1_SessionListRequest__Output } from '../../palisade/v1/SessionListRequest.js';
+import type { SessionListResponse as _palisade_v1_SessionListResponse, SessionListResponse__Output as _palisade_v1_SessionListResponse__Output } from '../../palisade/v1/SessionListResponse.js';
 import type { StatusRequest as _palisade_v1_StatusRequest, StatusRequest__Output as _palisade_v1_StatusRequest__Output } from '../../palisade/v1/StatusRequest.js';
 import type { StatusResponse as _palisade_v1_StatusResponse, StatusResponse__Output as _palisade_v1_StatusResponse__Output } from '../../palisade/v1/StatusResponse.js';
 import type { SwitchoverRequest as _palisade_v1_SwitchoverRequest, SwitchoverRequest__Output as _palisade_v1_SwitchoverRequest__Output } from '../../palisade/v1/SwitchoverRequest.js';
@@ -35,6 +53,25 @@ import type { TransferLeadershipRequest as _palisade_v1_TransferLeadershipReques
 import type { TransferLeadershipResponse as _palisade_v1_TransferLeadershipResponse, TransferLeadershipResponse__Output as _palisade_v1_TransferLeadershipResponse__Output } from '../../palisade/v1/TransferLeadershipResponse.js';
 
 export interface PalisadeClient extends grpc.Client {
+  /**
+   * Join the queue of `name` (idempotent per session and name). With `wait`, answered once the
+   * session holds it (or FAILED_PRECONDITION SESSION_NOT_FOUND when the session ended first);
+   * a client re-issues it after a deadline or failover. Only the granted session is woken.
+   */
+  Acquire(argument: _palisade_v1_AcquireRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  Acquire(argument: _palisade_v1_AcquireRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  Acquire(argument: _palisade_v1_AcquireRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  Acquire(argument: _palisade_v1_AcquireRequest, callback: grpc.requestCallback<_palisade_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Join the queue of `name` (idempotent per session and name). With `wait`, answered once the
+   * session holds it (or FAILED_PRECONDITION SESSION_NOT_FOUND when the session ended first);
+   * a client re-issues it after a deadline or failover. Only the granted session is woken.
+   */
+  acquire(argument: _palisade_v1_AcquireRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  acquire(argument: _palisade_v1_AcquireRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  acquire(argument: _palisade_v1_AcquireRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  acquire(argument: _palisade_v1_AcquireRequest, callback: grpc.requestCallback<_palisade_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  
   /**
    * The replicated, bounded cluster event log (elections, promotions, demotions, fences, hook
    * results), from this node's applied state. Poll with after_seq = the last seq seen to follow.
@@ -164,6 +201,17 @@ export interface PalisadeClient extends grpc.Client {
   memberRemove(argument: _palisade_v1_MemberRemoveRequest, callback: grpc.requestCallback<_palisade_v1_MemberChangeResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * The holders of `name`: the current ones first, then one event per change, until cancelled.
+   */
+  Observe(argument: _palisade_v1_ObserveRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_palisade_v1_ObserveEvent__Output>;
+  Observe(argument: _palisade_v1_ObserveRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_palisade_v1_ObserveEvent__Output>;
+  /**
+   * The holders of `name`: the current ones first, then one event per change, until cancelled.
+   */
+  observe(argument: _palisade_v1_ObserveRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_palisade_v1_ObserveEvent__Output>;
+  observe(argument: _palisade_v1_ObserveRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_palisade_v1_ObserveEvent__Output>;
+  
+  /**
    * Maintenance: no automatic promotion or demotion until Resume (replicated; answered once applied here).
    */
   Pause(argument: _palisade_v1_PauseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
@@ -178,6 +226,51 @@ export interface PalisadeClient extends grpc.Client {
   pause(argument: _palisade_v1_PauseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
   pause(argument: _palisade_v1_PauseRequest, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * An election's leader changes its value (FAILED_PRECONDITION NOT_HOLDER unless it holds `token`).
+   */
+  Proclaim(argument: _palisade_v1_ProclaimRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_ProclaimResponse__Output>): grpc.ClientUnaryCall;
+  Proclaim(argument: _palisade_v1_ProclaimRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_ProclaimResponse__Output>): grpc.ClientUnaryCall;
+  Proclaim(argument: _palisade_v1_ProclaimRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_ProclaimResponse__Output>): grpc.ClientUnaryCall;
+  Proclaim(argument: _palisade_v1_ProclaimRequest, callback: grpc.requestCallback<_palisade_v1_ProclaimResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * An election's leader changes its value (FAILED_PRECONDITION NOT_HOLDER unless it holds `token`).
+   */
+  proclaim(argument: _palisade_v1_ProclaimRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_ProclaimResponse__Output>): grpc.ClientUnaryCall;
+  proclaim(argument: _palisade_v1_ProclaimRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_ProclaimResponse__Output>): grpc.ClientUnaryCall;
+  proclaim(argument: _palisade_v1_ProclaimRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_ProclaimResponse__Output>): grpc.ClientUnaryCall;
+  proclaim(argument: _palisade_v1_ProclaimRequest, callback: grpc.requestCallback<_palisade_v1_ProclaimResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Locks, elections and semaphores whose name starts with `prefix`: holders, waiters, tokens.
+   */
+  QueueList(argument: _palisade_v1_QueueListRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_QueueListResponse__Output>): grpc.ClientUnaryCall;
+  QueueList(argument: _palisade_v1_QueueListRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_QueueListResponse__Output>): grpc.ClientUnaryCall;
+  QueueList(argument: _palisade_v1_QueueListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_QueueListResponse__Output>): grpc.ClientUnaryCall;
+  QueueList(argument: _palisade_v1_QueueListRequest, callback: grpc.requestCallback<_palisade_v1_QueueListResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Locks, elections and semaphores whose name starts with `prefix`: holders, waiters, tokens.
+   */
+  queueList(argument: _palisade_v1_QueueListRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_QueueListResponse__Output>): grpc.ClientUnaryCall;
+  queueList(argument: _palisade_v1_QueueListRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_QueueListResponse__Output>): grpc.ClientUnaryCall;
+  queueList(argument: _palisade_v1_QueueListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_QueueListResponse__Output>): grpc.ClientUnaryCall;
+  queueList(argument: _palisade_v1_QueueListRequest, callback: grpc.requestCallback<_palisade_v1_QueueListResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Unlock / resign / leave the queue.
+   */
+  Release(argument: _palisade_v1_ReleaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
+  Release(argument: _palisade_v1_ReleaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
+  Release(argument: _palisade_v1_ReleaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
+  Release(argument: _palisade_v1_ReleaseRequest, callback: grpc.requestCallback<_palisade_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Unlock / resign / leave the queue.
+   */
+  release(argument: _palisade_v1_ReleaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
+  release(argument: _palisade_v1_ReleaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
+  release(argument: _palisade_v1_ReleaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
+  release(argument: _palisade_v1_ReleaseRequest, callback: grpc.requestCallback<_palisade_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
+  
   Resume(argument: _palisade_v1_ResumeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
   Resume(argument: _palisade_v1_ResumeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
   Resume(argument: _palisade_v1_ResumeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
@@ -186,6 +279,64 @@ export interface PalisadeClient extends grpc.Client {
   resume(argument: _palisade_v1_ResumeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
   resume(argument: _palisade_v1_ResumeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
   resume(argument: _palisade_v1_ResumeRequest, callback: grpc.requestCallback<_palisade_v1_PauseResponse__Output>): grpc.ClientUnaryCall;
+  
+  SessionClose(argument: _palisade_v1_SessionCloseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionCloseResponse__Output>): grpc.ClientUnaryCall;
+  SessionClose(argument: _palisade_v1_SessionCloseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_SessionCloseResponse__Output>): grpc.ClientUnaryCall;
+  SessionClose(argument: _palisade_v1_SessionCloseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionCloseResponse__Output>): grpc.ClientUnaryCall;
+  SessionClose(argument: _palisade_v1_SessionCloseRequest, callback: grpc.requestCallback<_palisade_v1_SessionCloseResponse__Output>): grpc.ClientUnaryCall;
+  sessionClose(argument: _palisade_v1_SessionCloseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionCloseResponse__Output>): grpc.ClientUnaryCall;
+  sessionClose(argument: _palisade_v1_SessionCloseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_SessionCloseResponse__Output>): grpc.ClientUnaryCall;
+  sessionClose(argument: _palisade_v1_SessionCloseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionCloseResponse__Output>): grpc.ClientUnaryCall;
+  sessionClose(argument: _palisade_v1_SessionCloseRequest, callback: grpc.requestCallback<_palisade_v1_SessionCloseResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Coordination (docs/coordination.md): sessions, named elections, locks and semaphores with
+   * fencing tokens, replicated in the state machine.
+   * A session is a lease the client keeps alive; it ends when closed or when the leader's clock
+   * passes its TTL since the last keep-alive (then its holdings, waits and ephemeral keys go).
+   */
+  SessionCreate(argument: _palisade_v1_SessionCreateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionCreateResponse__Output>): grpc.ClientUnaryCall;
+  SessionCreate(argument: _palisade_v1_SessionCreateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_SessionCreateResponse__Output>): grpc.ClientUnaryCall;
+  SessionCreate(argument: _palisade_v1_SessionCreateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionCreateResponse__Output>): grpc.ClientUnaryCall;
+  SessionCreate(argument: _palisade_v1_SessionCreateRequest, callback: grpc.requestCallback<_palisade_v1_SessionCreateResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Coordination (docs/coordination.md): sessions, named elections, locks and semaphores with
+   * fencing tokens, replicated in the state machine.
+   * A session is a lease the client keeps alive; it ends when closed or when the leader's clock
+   * passes its TTL since the last keep-alive (then its holdings, waits and ephemeral keys go).
+   */
+  sessionCreate(argument: _palisade_v1_SessionCreateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionCreateResponse__Output>): grpc.ClientUnaryCall;
+  sessionCreate(argument: _palisade_v1_SessionCreateRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_SessionCreateResponse__Output>): grpc.ClientUnaryCall;
+  sessionCreate(argument: _palisade_v1_SessionCreateRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionCreateResponse__Output>): grpc.ClientUnaryCall;
+  sessionCreate(argument: _palisade_v1_SessionCreateRequest, callback: grpc.requestCallback<_palisade_v1_SessionCreateResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Served by the leader only (a follower answers UNAVAILABLE naming it). Answered after a
+   * ReadIndex round that began after the request arrived, so the ack proves no newer leader
+   * existed when it was sent. NOT_FOUND (reason SESSION_NOT_FOUND) once the session has ended.
+   */
+  SessionKeepAlive(argument: _palisade_v1_SessionKeepAliveRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionKeepAliveResponse__Output>): grpc.ClientUnaryCall;
+  SessionKeepAlive(argument: _palisade_v1_SessionKeepAliveRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_SessionKeepAliveResponse__Output>): grpc.ClientUnaryCall;
+  SessionKeepAlive(argument: _palisade_v1_SessionKeepAliveRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionKeepAliveResponse__Output>): grpc.ClientUnaryCall;
+  SessionKeepAlive(argument: _palisade_v1_SessionKeepAliveRequest, callback: grpc.requestCallback<_palisade_v1_SessionKeepAliveResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Served by the leader only (a follower answers UNAVAILABLE naming it). Answered after a
+   * ReadIndex round that began after the request arrived, so the ack proves no newer leader
+   * existed when it was sent. NOT_FOUND (reason SESSION_NOT_FOUND) once the session has ended.
+   */
+  sessionKeepAlive(argument: _palisade_v1_SessionKeepAliveRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionKeepAliveResponse__Output>): grpc.ClientUnaryCall;
+  sessionKeepAlive(argument: _palisade_v1_SessionKeepAliveRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_SessionKeepAliveResponse__Output>): grpc.ClientUnaryCall;
+  sessionKeepAlive(argument: _palisade_v1_SessionKeepAliveRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionKeepAliveResponse__Output>): grpc.ClientUnaryCall;
+  sessionKeepAlive(argument: _palisade_v1_SessionKeepAliveRequest, callback: grpc.requestCallback<_palisade_v1_SessionKeepAliveResponse__Output>): grpc.ClientUnaryCall;
+  
+  SessionList(argument: _palisade_v1_SessionListRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionListResponse__Output>): grpc.ClientUnaryCall;
+  SessionList(argument: _palisade_v1_SessionListRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_SessionListResponse__Output>): grpc.ClientUnaryCall;
+  SessionList(argument: _palisade_v1_SessionListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionListResponse__Output>): grpc.ClientUnaryCall;
+  SessionList(argument: _palisade_v1_SessionListRequest, callback: grpc.requestCallback<_palisade_v1_SessionListResponse__Output>): grpc.ClientUnaryCall;
+  sessionList(argument: _palisade_v1_SessionListRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionListResponse__Output>): grpc.ClientUnaryCall;
+  sessionList(argument: _palisade_v1_SessionListRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_SessionListResponse__Output>): grpc.ClientUnaryCall;
+  sessionList(argument: _palisade_v1_SessionListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionListResponse__Output>): grpc.ClientUnaryCall;
+  sessionList(argument: _palisade_v1_SessionListRequest, callback: grpc.requestCallback<_palisade_v1_SessionListResponse__Output>): grpc.ClientUnaryCall;
   
   Status(argument: _palisade_v1_StatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
   Status(argument: _palisade_v1_StatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_StatusResponse__Output>): grpc.ClientUnaryCall;
@@ -230,6 +381,13 @@ export interface PalisadeClient extends grpc.Client {
 
 export interface PalisadeHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * Join the queue of `name` (idempotent per session and name). With `wait`, answered once the
+   * session holds it (or FAILED_PRECONDITION SESSION_NOT_FOUND when the session ended first);
+   * a client re-issues it after a deadline or failover. Only the granted session is woken.
+   */
+  Acquire: grpc.handleUnaryCall<_palisade_v1_AcquireRequest__Output, _palisade_v1_AcquireResponse>;
+  
+  /**
    * The replicated, bounded cluster event log (elections, promotions, demotions, fences, hook
    * results), from this node's applied state. Poll with after_seq = the last seq seen to follow.
    */
@@ -268,11 +426,50 @@ export interface PalisadeHandlers extends grpc.UntypedServiceImplementation {
   MemberRemove: grpc.handleUnaryCall<_palisade_v1_MemberRemoveRequest__Output, _palisade_v1_MemberChangeResponse>;
   
   /**
+   * The holders of `name`: the current ones first, then one event per change, until cancelled.
+   */
+  Observe: grpc.handleServerStreamingCall<_palisade_v1_ObserveRequest__Output, _palisade_v1_ObserveEvent>;
+  
+  /**
    * Maintenance: no automatic promotion or demotion until Resume (replicated; answered once applied here).
    */
   Pause: grpc.handleUnaryCall<_palisade_v1_PauseRequest__Output, _palisade_v1_PauseResponse>;
   
+  /**
+   * An election's leader changes its value (FAILED_PRECONDITION NOT_HOLDER unless it holds `token`).
+   */
+  Proclaim: grpc.handleUnaryCall<_palisade_v1_ProclaimRequest__Output, _palisade_v1_ProclaimResponse>;
+  
+  /**
+   * Locks, elections and semaphores whose name starts with `prefix`: holders, waiters, tokens.
+   */
+  QueueList: grpc.handleUnaryCall<_palisade_v1_QueueListRequest__Output, _palisade_v1_QueueListResponse>;
+  
+  /**
+   * Unlock / resign / leave the queue.
+   */
+  Release: grpc.handleUnaryCall<_palisade_v1_ReleaseRequest__Output, _palisade_v1_ReleaseResponse>;
+  
   Resume: grpc.handleUnaryCall<_palisade_v1_ResumeRequest__Output, _palisade_v1_PauseResponse>;
+  
+  SessionClose: grpc.handleUnaryCall<_palisade_v1_SessionCloseRequest__Output, _palisade_v1_SessionCloseResponse>;
+  
+  /**
+   * Coordination (docs/coordination.md): sessions, named elections, locks and semaphores with
+   * fencing tokens, replicated in the state machine.
+   * A session is a lease the client keeps alive; it ends when closed or when the leader's clock
+   * passes its TTL since the last keep-alive (then its holdings, waits and ephemeral keys go).
+   */
+  SessionCreate: grpc.handleUnaryCall<_palisade_v1_SessionCreateRequest__Output, _palisade_v1_SessionCreateResponse>;
+  
+  /**
+   * Served by the leader only (a follower answers UNAVAILABLE naming it). Answered after a
+   * ReadIndex round that began after the request arrived, so the ack proves no newer leader
+   * existed when it was sent. NOT_FOUND (reason SESSION_NOT_FOUND) once the session has ended.
+   */
+  SessionKeepAlive: grpc.handleUnaryCall<_palisade_v1_SessionKeepAliveRequest__Output, _palisade_v1_SessionKeepAliveResponse>;
+  
+  SessionList: grpc.handleUnaryCall<_palisade_v1_SessionListRequest__Output, _palisade_v1_SessionListResponse>;
   
   Status: grpc.handleUnaryCall<_palisade_v1_StatusRequest__Output, _palisade_v1_StatusResponse>;
   
@@ -289,6 +486,7 @@ export interface PalisadeHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface PalisadeDefinition extends grpc.ServiceDefinition {
+  Acquire: MethodDefinition<_palisade_v1_AcquireRequest, _palisade_v1_AcquireResponse, _palisade_v1_AcquireRequest__Output, _palisade_v1_AcquireResponse__Output>
   Events: MethodDefinition<_palisade_v1_EventsRequest, _palisade_v1_EventsResponse, _palisade_v1_EventsRequest__Output, _palisade_v1_EventsResponse__Output>
   KvCas: MethodDefinition<_palisade_v1_KvCasRequest, _palisade_v1_KvCasResponse, _palisade_v1_KvCasRequest__Output, _palisade_v1_KvCasResponse__Output>
   KvDelete: MethodDefinition<_palisade_v1_KvDeleteRequest, _palisade_v1_KvDeleteResponse, _palisade_v1_KvDeleteRequest__Output, _palisade_v1_KvDeleteResponse__Output>
@@ -301,8 +499,16 @@ export interface PalisadeDefinition extends grpc.ServiceDefinition {
   MemberList: MethodDefinition<_palisade_v1_MemberListRequest, _palisade_v1_MemberListResponse, _palisade_v1_MemberListRequest__Output, _palisade_v1_MemberListResponse__Output>
   MemberPromote: MethodDefinition<_palisade_v1_MemberPromoteRequest, _palisade_v1_MemberChangeResponse, _palisade_v1_MemberPromoteRequest__Output, _palisade_v1_MemberChangeResponse__Output>
   MemberRemove: MethodDefinition<_palisade_v1_MemberRemoveRequest, _palisade_v1_MemberChangeResponse, _palisade_v1_MemberRemoveRequest__Output, _palisade_v1_MemberChangeResponse__Output>
+  Observe: MethodDefinition<_palisade_v1_ObserveRequest, _palisade_v1_ObserveEvent, _palisade_v1_ObserveRequest__Output, _palisade_v1_ObserveEvent__Output>
   Pause: MethodDefinition<_palisade_v1_PauseRequest, _palisade_v1_PauseResponse, _palisade_v1_PauseRequest__Output, _palisade_v1_PauseResponse__Output>
+  Proclaim: MethodDefinition<_palisade_v1_ProclaimRequest, _palisade_v1_ProclaimResponse, _palisade_v1_ProclaimRequest__Output, _palisade_v1_ProclaimResponse__Output>
+  QueueList: MethodDefinition<_palisade_v1_QueueListRequest, _palisade_v1_QueueListResponse, _palisade_v1_QueueListRequest__Output, _palisade_v1_QueueListResponse__Output>
+  Release: MethodDefinition<_palisade_v1_ReleaseRequest, _palisade_v1_ReleaseResponse, _palisade_v1_ReleaseRequest__Output, _palisade_v1_ReleaseResponse__Output>
   Resume: MethodDefinition<_palisade_v1_ResumeRequest, _palisade_v1_PauseResponse, _palisade_v1_ResumeRequest__Output, _palisade_v1_PauseResponse__Output>
+  SessionClose: MethodDefinition<_palisade_v1_SessionCloseRequest, _palisade_v1_SessionCloseResponse, _palisade_v1_SessionCloseRequest__Output, _palisade_v1_SessionCloseResponse__Output>
+  SessionCreate: MethodDefinition<_palisade_v1_SessionCreateRequest, _palisade_v1_SessionCreateResponse, _palisade_v1_SessionCreateRequest__Output, _palisade_v1_SessionCreateResponse__Output>
+  SessionKeepAlive: MethodDefinition<_palisade_v1_SessionKeepAliveRequest, _palisade_v1_SessionKeepAliveResponse, _palisade_v1_SessionKeepAliveRequest__Output, _palisade_v1_SessionKeepAliveResponse__Output>
+  SessionList: MethodDefinition<_palisade_v1_SessionListRequest, _palisade_v1_SessionListResponse, _palisade_v1_SessionListRequest__Output, _palisade_v1_SessionListResponse__Output>
   Status: MethodDefinition<_palisade_v1_StatusRequest, _palisade_v1_StatusResponse, _palisade_v1_StatusRequest__Output, _palisade_v1_StatusResponse__Output>
   Switchover: MethodDefinition<_palisade_v1_SwitchoverRequest, _palisade_v1_SwitchoverResponse, _palisade_v1_SwitchoverRequest__Output, _palisade_v1_SwitchoverResponse__Output>
   TransferLeadership: MethodDefinition<_palisade_v1_TransferLeadershipRequest, _palisade_v1_TransferLeadershipResponse, _palisade_v1_TransferLeadershipRequest__Output, _palisade_v1_TransferLeadershipResponse__Output>

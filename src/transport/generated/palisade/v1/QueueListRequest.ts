@@ -1,0 +1,12 @@
+// Original file: proto/palisade/v1/client.proto
+
+
+export interface QueueListRequest {
+  'prefix'?: (string);
+  'serializable'?: (boolean);
+}
+
+export interface QueueListRequest__Output {
+  'prefix': (string);
+  'serializable': (boolean);
+}
