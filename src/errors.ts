@@ -25,6 +25,17 @@ export const ErrorCode = {
   /** A limit of the node: the store's quota, watches per connection... The message says which. */
   ResourceExhausted: 'RESOURCE_EXHAUSTED',
   Internal: 'INTERNAL',
+  // Coordination (docs/coordination.md): the reasons of a FAILED_PRECONDITION answer.
+  /** The session has ended (closed or expired) or never existed. */
+  SessionNotFound: 'SESSION_NOT_FOUND',
+  /** A write guarded by a fencing token whose grant is over. */
+  StaleFencingToken: 'STALE_FENCING_TOKEN',
+  /** Proclaim or release by a session that does not hold the name (with that token). */
+  NotHolder: 'NOT_HOLDER',
+  /** The name exists as another kind (lock, election, semaphore) or with another limit. */
+  QueueMismatch: 'QUEUE_MISMATCH',
+  /** Client side: the session is over for this client (lost, expired or closed) before the call could finish. */
+  SessionLost: 'SESSION_LOST',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -180,6 +191,52 @@ export class InternalError extends PalisadeError {
   }
 }
 
+/** The session has ended (closed, or expired on the leader's clock) or never existed: create a new one. */
+export class SessionNotFoundError extends PalisadeError {
+  readonly code = ErrorCode.SessionNotFound;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The write was refused, not applied: it was guarded by a fencing token that no longer holds its
+ * name (a newer holder may exist). The writer must stop acting as the holder.
+ */
+export class StaleFencingTokenError extends PalisadeError {
+  readonly code = ErrorCode.StaleFencingToken;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The session does not hold the name (with that token): its leadership or lock is over. */
+export class NotHolderError extends PalisadeError {
+  readonly code = ErrorCode.NotHolder;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The name is in use as another kind (lock, election, semaphore) or with another limit. */
+export class QueueMismatchError extends PalisadeError {
+  readonly code = ErrorCode.QueueMismatch;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The session is over for this client (`session.done` settled: lost, expired or closed), so what
+ * depended on it (a campaign, a lock, a proclaim) did not happen or is over. Never sent by a node.
+ */
+export class SessionLostError extends PalisadeError {
+  readonly code = ErrorCode.SessionLost;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 export type AnyPalisadeError =
   | NoLeaderError
   | UnavailableError
@@ -195,7 +252,12 @@ export type AnyPalisadeError =
   | UnauthenticatedError
   | PermissionDeniedError
   | ResourceExhaustedError
-  | InternalError;
+  | InternalError
+  | SessionNotFoundError
+  | StaleFencingTokenError
+  | NotHolderError
+  | QueueMismatchError
+  | SessionLostError;
 
 function grpcCodeOf(err: AnyPalisadeError): GrpcStatus {
   switch (err.code) {
@@ -211,6 +273,11 @@ function grpcCodeOf(err: AnyPalisadeError): GrpcStatus {
     case ErrorCode.MembershipChangePending:
     case ErrorCode.MembershipChangeRejected:
     case ErrorCode.PreconditionFailed:
+    case ErrorCode.SessionNotFound:
+    case ErrorCode.StaleFencingToken:
+    case ErrorCode.NotHolder:
+    case ErrorCode.QueueMismatch:
+    case ErrorCode.SessionLost:
       return GrpcStatus.FAILED_PRECONDITION;
     case ErrorCode.Timeout:
       return GrpcStatus.DEADLINE_EXCEEDED;
@@ -304,6 +371,16 @@ export function fromGrpcError(err: Partial<ServiceError> & { message?: string })
       return new ResourceExhaustedError(details, opts);
     case ErrorCode.Internal:
       return new InternalError(details, opts);
+    case ErrorCode.SessionNotFound:
+      return new SessionNotFoundError(details, opts);
+    case ErrorCode.StaleFencingToken:
+      return new StaleFencingTokenError(details, opts);
+    case ErrorCode.NotHolder:
+      return new NotHolderError(details, opts);
+    case ErrorCode.QueueMismatch:
+      return new QueueMismatchError(details, opts);
+    case ErrorCode.SessionLost:
+      return new SessionLostError(details, opts);
     default:
       break;
   }

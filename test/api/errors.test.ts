@@ -11,8 +11,13 @@ import {
   MembershipChangeRejectedError,
   NoLeaderError,
   NotFoundError,
+  NotHolderError,
   PermissionDeniedError,
+  QueueMismatchError,
+  SessionLostError,
+  SessionNotFoundError,
   ShuttingDownError,
+  StaleFencingTokenError,
   TimeoutError,
   UnauthenticatedError,
   UnavailableError,
@@ -36,6 +41,11 @@ test('every error class maps to its gRPC status and back to the same class and c
     [new UnauthenticatedError('no credentials'), GrpcStatus.UNAUTHENTICATED],
     [new PermissionDeniedError('MemberAdd needs role admin'), GrpcStatus.PERMISSION_DENIED],
     [new InternalError('bug'), GrpcStatus.INTERNAL],
+    [new SessionNotFoundError('session 12 has ended'), GrpcStatus.FAILED_PRECONDITION],
+    [new StaleFencingTokenError('lock a is not held with token 7'), GrpcStatus.FAILED_PRECONDITION],
+    [new NotHolderError('session 12 does not hold e'), GrpcStatus.FAILED_PRECONDITION],
+    [new QueueMismatchError('a is a lock, not a semaphore'), GrpcStatus.FAILED_PRECONDITION],
+    [new SessionLostError('session 12 is lost'), GrpcStatus.FAILED_PRECONDITION],
   ] as const;
   for (const [err, code] of cases) {
     const st = toGrpcStatus(err);
