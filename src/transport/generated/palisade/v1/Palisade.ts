@@ -313,7 +313,7 @@ export interface PalisadeClient extends grpc.Client {
   /**
    * Served by the leader only (a follower answers UNAVAILABLE naming it). Answered after a
    * ReadIndex round that began after the request arrived, so the ack proves no newer leader
-   * existed when it was sent. NOT_FOUND (reason SESSION_NOT_FOUND) once the session has ended.
+   * existed when it was sent. FAILED_PRECONDITION (reason SESSION_NOT_FOUND) once the session has ended.
    */
   SessionKeepAlive(argument: _palisade_v1_SessionKeepAliveRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionKeepAliveResponse__Output>): grpc.ClientUnaryCall;
   SessionKeepAlive(argument: _palisade_v1_SessionKeepAliveRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_SessionKeepAliveResponse__Output>): grpc.ClientUnaryCall;
@@ -322,7 +322,7 @@ export interface PalisadeClient extends grpc.Client {
   /**
    * Served by the leader only (a follower answers UNAVAILABLE naming it). Answered after a
    * ReadIndex round that began after the request arrived, so the ack proves no newer leader
-   * existed when it was sent. NOT_FOUND (reason SESSION_NOT_FOUND) once the session has ended.
+   * existed when it was sent. FAILED_PRECONDITION (reason SESSION_NOT_FOUND) once the session has ended.
    */
   sessionKeepAlive(argument: _palisade_v1_SessionKeepAliveRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_palisade_v1_SessionKeepAliveResponse__Output>): grpc.ClientUnaryCall;
   sessionKeepAlive(argument: _palisade_v1_SessionKeepAliveRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_palisade_v1_SessionKeepAliveResponse__Output>): grpc.ClientUnaryCall;
@@ -465,7 +465,7 @@ export interface PalisadeHandlers extends grpc.UntypedServiceImplementation {
   /**
    * Served by the leader only (a follower answers UNAVAILABLE naming it). Answered after a
    * ReadIndex round that began after the request arrived, so the ack proves no newer leader
-   * existed when it was sent. NOT_FOUND (reason SESSION_NOT_FOUND) once the session has ended.
+   * existed when it was sent. FAILED_PRECONDITION (reason SESSION_NOT_FOUND) once the session has ended.
    */
   SessionKeepAlive: grpc.handleUnaryCall<_palisade_v1_SessionKeepAliveRequest__Output, _palisade_v1_SessionKeepAliveResponse>;
   
