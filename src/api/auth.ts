@@ -21,9 +21,9 @@ import { Role, USER_ROLES, isRole } from './roles.js';
 import type { TokenTable } from './token-file.js';
 
 export const Permission = {
-  /** status, members list, kv get/list/watch, events */
+  /** status, members list, kv get/list/watch, events, session and lock lists, observe */
   Read: 'read',
-  /** kv writes, switchover, transfer, pause, resume */
+  /** kv writes, sessions, locks and elections, switchover, transfer, pause, resume */
   Operate: 'operate',
   /** membership changes */
   Administer: 'administer',
@@ -38,10 +38,19 @@ export const METHOD_PERMISSION: Readonly<Record<string, Permission>> = {
   KvList: Permission.Read,
   KvWatch: Permission.Read,
   Events: Permission.Read,
+  SessionList: Permission.Read,
+  QueueList: Permission.Read,
+  Observe: Permission.Read,
   KvPut: Permission.Operate,
   KvDelete: Permission.Operate,
   KvCas: Permission.Operate,
   KvWrite: Permission.Operate,
+  SessionCreate: Permission.Operate,
+  SessionKeepAlive: Permission.Operate,
+  SessionClose: Permission.Operate,
+  Acquire: Permission.Operate,
+  Release: Permission.Operate,
+  Proclaim: Permission.Operate,
   Switchover: Permission.Operate,
   TransferLeadership: Permission.Operate,
   Pause: Permission.Operate,

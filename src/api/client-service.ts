@@ -5,14 +5,14 @@
 import {
   type MethodDefinition,
   type ServerDuplexStream,
-  type ServerUnaryCall,
   type ServerWritableStream,
   type ServiceDefinition,
   type UntypedServiceImplementation,
-  type sendUnaryData,
 } from '@grpc/grpc-js';
-import { InvalidArgumentError, isPalisadeError, toGrpcStatus } from '../errors.js';
-import { isAudited, type CallCredentials, type CallGuard, type Principal } from './auth.js';
+import { InvalidArgumentError, toGrpcStatus } from '../errors.js';
+import type { CallGuard } from './auth.js';
+import { CallEdge } from './call-edge.js';
+import { coordinationHandlers } from './coordination-service.js';
 import { ConfChangeType, type ConfChange } from '../raft/types.js';
 import type { RecordedEvent } from '../statemachine/cluster-events.js';
 import type { Member } from '../statemachine/membership.js';
@@ -88,13 +88,6 @@ export function clientService(
   return { definition, implementation: handlers(port, guard, logger) };
 }
 
-type AnyServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>;
-
-/** What the guard reads from a server call (grpc-js shows only a certificate the TLS layer verified). */
-function credentialsOf(call: AnyServerCall): CallCredentials {
-  return { metadata: call.metadata, peerCertificate: call.getAuthContext()?.sslPeerCertificate };
-}
-
 function handlers(port: NodePort, guard: CallGuard, logger: ServiceLogger | undefined): UntypedServiceImplementation {
   const edge = new CallEdge(guard, logger);
   const watchSlots = new WatchSlots();
@@ -102,6 +95,7 @@ function handlers(port: NodePort, guard: CallGuard, logger: ServiceLogger | unde
     ...clusterHandlers(port, edge),
     ...memberHandlers(port, edge),
     ...kvHandlers(port, edge, guard),
+    ...coordinationHandlers(port, edge, logger),
     KvWrite: (call: ServerDuplexStream<KvWriteRequest__Output | Undecodable, KvWriteResponse>): void => {
       const who = edge.admit(call, 'KvWrite', (err) => call.emit('error', toGrpcStatus(err)));
       if (who === undefined) return;
@@ -112,52 +106,6 @@ function handlers(port: NodePort, guard: CallGuard, logger: ServiceLogger | unde
       void serveWatchStream(port, call, logger, watchSlots);
     },
   };
-}
-
-/**
- * Every call's way in: the guard (who calls, and may they) and the audit log; for a unary call
- * also the request's decode check, and its answer or status on the way out.
- */
-class CallEdge {
-  constructor(
-    private readonly guard: CallGuard,
-    private readonly logger: ServiceLogger | undefined,
-  ) {}
-
-  /** The caller, allowed to call `name`; undefined after the refusal was sent. */
-  admit(call: AnyServerCall, name: string, refuse: (err: unknown) => void): Principal | undefined {
-    try {
-      const who = this.guard.check(credentialsOf(call), name);
-      if (isAudited(name))
-        this.logger?.info({ rpc: name, user: who.name, role: who.role, via: who.via, peer: call.getPeer() }, 'operator action');
-      return who;
-    } catch (err) {
-      this.logger?.warn({ rpc: name, peer: call.getPeer(), reason: (err as Error).message }, 'client call refused');
-      refuse(err);
-      return undefined;
-    }
-  }
-
-  unary<Req, Res>(name: string, fn: (req: Req, who: Principal) => Promise<Res> | Res) {
-    return (call: ServerUnaryCall<Req | Undecodable, Res>, callback: sendUnaryData<Res>): void => {
-      const who = this.admit(call, name, (err) => callback(toGrpcStatus(err)));
-      if (who === undefined) return;
-      const req = call.request;
-      if (req instanceof Undecodable) {
-        callback(toGrpcStatus(new InvalidArgumentError(`${name}: request is not a valid protobuf message`)));
-        return;
-      }
-      Promise.resolve()
-        .then(() => fn(req, who))
-        .then(
-          (res) => callback(null, res),
-          (err: unknown) => {
-            if (!isPalisadeError(err)) this.logger?.error({ err, rpc: name }, 'client request failed unexpectedly');
-            callback(toGrpcStatus(err));
-          },
-        );
-    };
-  }
 }
 
 /** Status, leadership and the active role. */

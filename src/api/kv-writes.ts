@@ -66,7 +66,7 @@ export function u64(s: string, field: string): number {
   return n;
 }
 
-function requestId(r: RequestId__Output | null): { request?: { clientId: string; requestId: string } } {
+export function requestId(r: RequestId__Output | null): { request?: { clientId: string; requestId: string } } {
   if (r === null) return {};
   if (r.clientId === '' && r.requestId === '') return {};
   if (r.clientId === '' || r.requestId === '') throw new InvalidArgumentError('request: client_id and request_id must both be set');

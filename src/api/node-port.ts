@@ -8,6 +8,7 @@ import type { Member } from '../statemachine/membership.js';
 import type { WriteOutcome } from '../statemachine/results.js';
 import type { Watch, WatchOptions } from '../statemachine/watch-hub.js';
 import type { ConfChange } from '../raft/types.js';
+import type { CoordinationPort } from './coordination-port.js';
 
 export type NodeRole = 'leader' | 'follower' | 'candidate' | 'preCandidate' | 'learner';
 
@@ -132,4 +133,6 @@ export interface NodePort {
   watch(options: WatchOptions): Watch;
   /** The active-role controls; absent when the node runs without the HA layer. */
   readonly ha?: HaPort;
+  /** Sessions, locks, elections and semaphores (api/coordination-port.ts). */
+  readonly coordination?: CoordinationPort;
 }
