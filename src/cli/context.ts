@@ -14,6 +14,12 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Aborted when the user asks the command to stop (Ctrl-C, SIGTERM). */
   readonly signal: AbortSignal;
+  /**
+   * Every SIGINT/SIGTERM from now on, for a command that passes them on to a child (`lock`,
+   * `elect`); returns an unsubscribe. While one listens, a second signal does not end the CLI.
+   * Absent in-process: no signals then.
+   */
+  readonly onSignal?: (listener: (signal: NodeJS.Signals) => void) => () => void;
 }
 
 export const DEFAULT_ENDPOINT = '127.0.0.1:7101';

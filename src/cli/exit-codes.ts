@@ -21,6 +21,10 @@ export const ExitCode = {
   Unauthenticated: 8,
   /** The credentials' role does not allow the command (the message names the role needed). */
   PermissionDenied: 9,
+  /** lock/elect: the lock or leadership was lost while CMD ran, so CMD was killed. */
+  HoldLost: 10,
+  /** A write refused by its fencing token (`kv put --if-token`): another holder has the lock now. */
+  StaleFencingToken: 11,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -35,6 +39,9 @@ export const EXIT_CODES_HELP = `Exit codes:
   7  agent: this node was removed from the cluster (wipe its data dir, \`members add\` it to rejoin)
   8  not authenticated: give --cert/--key (or --token-file) the cluster accepts
   9  permission denied: the role of your certificate or token does not allow this
+  10 lock/elect: the lock or leadership was lost, so CMD was killed
+  11 refused by a fencing token (kv put --if-token): the lock has another holder now
+lock/elect otherwise exit with CMD's code (128+N if signal N ended it, 127 if not found).
 `;
 
 /** Error `code`s (src/errors.ts, src/client/errors.ts) → exit code; anything else is Failure. */
@@ -52,6 +59,7 @@ const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
   REMOVED_FROM_CLUSTER: ExitCode.Removed,
   UNAUTHENTICATED: ExitCode.Unauthenticated,
   PERMISSION_DENIED: ExitCode.PermissionDenied,
+  STALE_FENCING_TOKEN: ExitCode.StaleFencingToken,
 };
 
 export function exitCodeFor(err: unknown): ExitCode {

@@ -14,11 +14,15 @@ process.emitWarning = (...args: unknown[]) => {
 };
 
 const controller = new AbortController();
+// A command that passes signals on to its child (lock, elect) must not leave that child running
+// without the lock: while it listens, it decides what a second signal does.
+const listeners = new Set<(signal: NodeJS.Signals) => void>();
 let signals = 0;
 const onSignal = (name: NodeJS.Signals) => {
   signals++;
+  for (const listener of listeners) listener(name);
   if (signals === 1) controller.abort(name);
-  else process.exit(130);
+  else if (listeners.size === 0) process.exit(130);
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
@@ -28,6 +32,10 @@ const code = await run(process.argv.slice(2), {
   err: (s) => void process.stderr.write(s),
   env: process.env,
   signal: controller.signal,
+  onSignal: (listener) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
 });
 // Flush stdout (it may be a pipe) before leaving; lingering handles must not keep us alive.
 process.stdout.write('', () => process.exit(code));

@@ -24,7 +24,8 @@ function commandPath(cmd: Command | null): string {
   return names.join(' ');
 }
 
-export function buildProgram(io: Io, done: (code: ExitCode) => void): Command {
+/** `done` takes an ExitCode, or the code of a command that `lock`/`elect` ran. */
+export function buildProgram(io: Io, done: (code: number) => void): Command {
   const program = new Command('palisade');
   program
     .description('palisade: a Raft cluster that keeps exactly one node active')
@@ -56,8 +57,8 @@ export function buildProgram(io: Io, done: (code: ExitCode) => void): Command {
 }
 
 /** Runs the CLI; resolves to the process exit code. Never throws. */
-export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
-  let code: ExitCode = ExitCode.Ok;
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  let code: number = ExitCode.Ok;
   const program = buildProgram(io, (c) => {
     code = c;
   });

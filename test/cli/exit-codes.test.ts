@@ -61,6 +61,8 @@ describe('usage errors exit 2 with the problem and a hint', () => {
     assert.match(h.out, /Exit codes:\n {2}0 {2}success\n {2}1 {2}other failure\n {2}2 {2}usage error/);
     assert.match(h.out, /3 {2}no endpoint reachable/);
     assert.match(h.out, /4 {2}the cluster has no leader/);
+    assert.match(h.out, /10 lock\/elect: the lock or leadership was lost, so CMD was killed\n/);
+    assert.match(h.out, /11 refused by a fencing token/);
     const v = await runCli(['--version']);
     assert.equal(v.code, ExitCode.Ok);
     assert.match(v.out, /^\d+\.\d+\.\d+\n$/);
@@ -128,6 +130,8 @@ test('error codes map to exit codes', () => {
   assert.equal(exitCodeFor({ code: 'TIMEOUT' }), ExitCode.Timeout);
   assert.equal(exitCodeFor({ code: 'CONFIG_INVALID' }), ExitCode.Usage);
   assert.equal(exitCodeFor({ code: 'INVALID_ARGUMENT' }), ExitCode.Usage);
+  assert.equal(exitCodeFor({ code: 'STALE_FENCING_TOKEN' }), 11);
+  assert.equal(ExitCode.HoldLost, 10);
   assert.equal(exitCodeFor(new Error('boom')), ExitCode.Failure);
 });
 
