@@ -3,47 +3,32 @@
 // get their (clientId, requestId) once, before the first attempt, so every retry (stream or unary)
 // carries the same id and the cluster applies the write at most once.
 import { randomUUID } from 'node:crypto';
-import { Metadata, status as GrpcStatus, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { InvalidArgumentError } from '../errors.js';
+import type { FencingGuard } from '../transport/generated/palisade/v1/FencingGuard.js';
+import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import type { KvCasResponse__Output } from '../transport/generated/palisade/v1/KvCasResponse.js';
 import type { KvDeleteResponse__Output } from '../transport/generated/palisade/v1/KvDeleteResponse.js';
 import type { KvGetResponse__Output } from '../transport/generated/palisade/v1/KvGetResponse.js';
 import type { KvListResponse__Output } from '../transport/generated/palisade/v1/KvListResponse.js';
-import type { KvWriteRequest } from '../transport/generated/palisade/v1/KvWriteRequest.js';
-import type { KvWriteResponse__Output } from '../transport/generated/palisade/v1/KvWriteResponse.js';
 import type { KvPutResponse__Output } from '../transport/generated/palisade/v1/KvPutResponse.js';
 import type { MemberChangeResponse__Output } from '../transport/generated/palisade/v1/MemberChangeResponse.js';
 import type { MemberListResponse__Output } from '../transport/generated/palisade/v1/MemberListResponse.js';
-import type { RequestId } from '../transport/generated/palisade/v1/RequestId.js';
 import type { StatusResponse__Output } from '../transport/generated/palisade/v1/StatusResponse.js';
 import type { TransferLeadershipResponse__Output } from '../transport/generated/palisade/v1/TransferLeadershipResponse.js';
 import type { EventsResponse__Output } from '../transport/generated/palisade/v1/EventsResponse.js';
 import type { PauseResponse__Output } from '../transport/generated/palisade/v1/PauseResponse.js';
 import type { SwitchoverResponse__Output } from '../transport/generated/palisade/v1/SwitchoverResponse.js';
+import { ClientCalls, unary } from './calls.js';
+import { coordinationCalls } from './coordination.js';
 import { clusterEvent, keyValue, member, nodeStatus, toU64, u64 } from './convert.js';
 import { parseEndpoints } from './endpoints.js';
 import { mayHaveTakenEffect, withFailover, type RetryPolicy } from './failover.js';
-import { EndpointPool, type Stub } from './pool.js';
-import { WriteStream } from './write-stream.js';
-import type { ConnectOptions, MemberChangeResult, PalisadeClient } from './types.js';
+import { EndpointPool } from './pool.js';
+import type { ConnectOptions, KvDeleteOptions, KvWriteOptions, PalisadeClient } from './types.js';
 import { openWatch } from './watch.js';
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 2000;
-
-type Callback<T> = (err: ServiceError | null, value?: T) => void;
-
-/** Adapts a grpc-js unary method (callback style) to a promise with a deadline. */
-function unary<T>(start: (md: Metadata, opts: CallOptions, cb: Callback<T>) => ClientUnaryCall, deadline: Date): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    start(new Metadata(), { deadline }, (err, value) => {
-      if (err !== null) reject(err);
-      else if (value === undefined) reject(new Error('empty response'));
-      else resolve(value);
-    });
-  });
-}
-
-type Attempt<T> = (stub: Stub, deadline: Date) => Promise<T>;
 
 export function connect(endpoints: string | readonly string[], opts: ConnectOptions = {}): PalisadeClient {
   const pool = new EndpointPool(parseEndpoints(endpoints), opts.tls, opts.token);
@@ -54,67 +39,19 @@ export function connect(endpoints: string | readonly string[], opts: ConnectOpti
     unreachableRounds: 3,
   };
   const calls = new ClientCalls(pool, policy, opts.clientId ?? randomUUID());
+  const kv = kvCalls(calls);
+  const coordination = coordinationCalls(calls, opts, (key, value, session) => kv.put(key, value, { session }));
   return {
     ...clusterCalls(calls),
     members: memberCalls(calls),
-    kv: kvCalls(calls),
+    kv,
+    ...coordination.calls,
     close() {
       calls.writes.close();
       pool.close();
+      coordination.abandonSessions();
     },
   };
-}
-
-/** What every call of one client shares: the endpoints, the retry policy, the write stream, request ids. */
-class ClientCalls {
-  /** Writes try the pipelined stream first (write()). */
-  readonly writes: WriteStream;
-  private sequence = 0;
-
-  constructor(
-    readonly pool: EndpointPool,
-    readonly policy: RetryPolicy,
-    private readonly clientId: string,
-  ) {
-    this.writes = new WriteStream(pool, policy.attemptTimeoutMs);
-  }
-
-  nextRequest(): RequestId {
-    return { clientId: this.clientId, requestId: String(++this.sequence) };
-  }
-
-  call<T>(what: string, f: Attempt<T>): Promise<T> {
-    return withFailover(this.pool, this.policy, what, f);
-  }
-
-  /**
-   * Without a definite answer on the stream, the unary call repeats the write with the same
-   * request id, within what is left of the call's budget.
-   */
-  async write<K extends 'put' | 'delete' | 'cas', T>(
-    op: K,
-    req: NonNullable<KvWriteRequest[K]>,
-    what: string,
-    unaryAttempt: Attempt<T>,
-    fromStream: (r: KvWriteResponse__Output) => T | null | undefined,
-  ): Promise<T> {
-    const started = Date.now();
-    const answered = await this.writes.write(op, req);
-    const r = answered === undefined ? undefined : fromStream(answered);
-    if (r !== undefined && r !== null) return r;
-    const left = Math.max(1, this.policy.timeoutMs - (Date.now() - started));
-    return withFailover(
-      this.pool,
-      { ...this.policy, timeoutMs: left, attemptTimeoutMs: Math.min(left, this.policy.attemptTimeoutMs) },
-      what,
-      unaryAttempt,
-    );
-  }
-
-  async memberChange(what: string, f: Attempt<MemberChangeResponse__Output>): Promise<MemberChangeResult> {
-    const r = await this.call(what, f);
-    return { members: r.members.map(member), index: u64(r.index, 'index') };
-  }
 }
 
 type ClusterCalls = Pick<PalisadeClient, 'status' | 'transfer' | 'switchover' | 'pause' | 'resume' | 'events'>;
@@ -195,6 +132,19 @@ function memberCalls(c: ClientCalls): PalisadeClient['members'] {
   };
 }
 
+/** The fencing guard of a KV write, on the wire. */
+function guardOption(o: KvDeleteOptions): { ifToken?: FencingGuard } {
+  if (o.ifToken === undefined) return {};
+  const { name, token } = o.ifToken;
+  if (typeof name !== 'string' || name === '') throw new InvalidArgumentError('ifToken.name must be a non-empty string');
+  return { ifToken: { name, token: toU64(token, 'ifToken.token') } };
+}
+
+function writeOptions(o: KvWriteOptions): { ifToken?: FencingGuard; sessionId?: string } {
+  const session = typeof o.session === 'string' ? o.session : o.session?.id;
+  return { ...guardOption(o), ...(session === undefined ? {} : { sessionId: session }) };
+}
+
 function kvCalls(c: ClientCalls): PalisadeClient['kv'] {
   return {
     async get(key, o = {}) {
@@ -208,8 +158,8 @@ function kvCalls(c: ClientCalls): PalisadeClient['kv'] {
       const r = await c.call(`list ${prefix}`, (s, d) => unary<KvListResponse__Output>((md, co, cb) => s.KvList(req, md, co, cb), d));
       return { kvs: r.kvs.map((kv, i) => keyValue(kv, `kvs[${i}]`)), revision: u64(r.revision, 'revision'), more: r.more };
     },
-    async put(key, value) {
-      const req = { key, value, request: c.nextRequest() };
+    async put(key, value, o = {}) {
+      const req = { key, value, request: c.nextRequest(), ...writeOptions(o) };
       const r = await c.write(
         'put',
         req,
@@ -219,8 +169,8 @@ function kvCalls(c: ClientCalls): PalisadeClient['kv'] {
       );
       return { revision: u64(r.revision, 'revision'), duplicate: r.duplicate };
     },
-    async delete(key) {
-      const req = { key, request: c.nextRequest() };
+    async delete(key, o = {}) {
+      const req = { key, request: c.nextRequest(), ...guardOption(o) };
       const r = await c.write(
         'delete',
         req,
@@ -230,8 +180,14 @@ function kvCalls(c: ClientCalls): PalisadeClient['kv'] {
       );
       return { deleted: r.deleted, revision: u64(r.revision, 'revision'), duplicate: r.duplicate };
     },
-    async cas(key, expectedRevision, value) {
-      const req = { key, expectedRevision: toU64(expectedRevision, 'expectedRevision'), value, request: c.nextRequest() };
+    async cas(key, expectedRevision, value, o = {}) {
+      const req = {
+        key,
+        expectedRevision: toU64(expectedRevision, 'expectedRevision'),
+        value,
+        request: c.nextRequest(),
+        ...writeOptions(o),
+      };
       const r = await c.write(
         'cas',
         req,

@@ -9,6 +9,8 @@ export type {
   DeleteResult,
   GetResult,
   KeyValue,
+  KvDeleteOptions,
+  KvWriteOptions,
   ListOptions,
   ListResult,
   MemberChangeResult,
@@ -23,3 +25,17 @@ export type {
   WatchOptions,
   Watcher,
 } from './types.js';
+export type {
+  AcquireOptions,
+  FencingGuard,
+  Grant,
+  HolderInfo,
+  LeaderChange,
+  LeaderObserver,
+  Leadership,
+  QueueInfo,
+  Session,
+  SessionEnd,
+  SessionInfo,
+  SessionOptions,
+} from './coordination-types.js';

@@ -1,6 +1,7 @@
 // What the typed client hands back: plain data with numbers (64-bit wire values are converted
 // with a 2^53 check), never the proto-loader objects.
 import type { ClientTls } from './credentials.js';
+import type { FencingGuard, HolderInfo, LeaderObserver, QueueInfo, Session, SessionInfo, SessionOptions } from './coordination-types.js';
 
 /** A member of the cluster's configuration. */
 export interface MemberInfo {
@@ -173,6 +174,17 @@ export interface WatchOptions {
   readonly fromRevision?: number;
 }
 
+/** Coordination options of a KV write (docs/coordination.md). */
+export interface KvDeleteOptions {
+  /** Apply only while `name` is held with exactly `token` (a Grant fits); else StaleFencingTokenError, nothing applied. */
+  readonly ifToken?: FencingGuard;
+}
+
+export interface KvWriteOptions extends KvDeleteOptions {
+  /** Bind the key to this session (or session id): it is deleted when the session ends. */
+  readonly session?: Pick<Session, 'id'> | string;
+}
+
 export interface PalisadeClient {
   /** The status of the first endpoint that answers. */
   status(): Promise<NodeStatusReport>;
@@ -193,11 +205,24 @@ export interface PalisadeClient {
   readonly kv: {
     get(key: string, opts?: ReadOptions): Promise<GetResult>;
     list(prefix: string, opts?: ListOptions): Promise<ListResult>;
-    put(key: string, value: string): Promise<PutResult>;
-    delete(key: string): Promise<DeleteResult>;
+    put(key: string, value: string, opts?: KvWriteOptions): Promise<PutResult>;
+    delete(key: string, opts?: KvDeleteOptions): Promise<DeleteResult>;
     /** `expectedRevision` 0 means "the key must not exist". */
-    cas(key: string, expectedRevision: number, value: string): Promise<CasResult>;
+    cas(key: string, expectedRevision: number, value: string, opts?: KvWriteOptions): Promise<CasResult>;
     watch(prefix: string, opts?: WatchOptions): Watcher;
+  };
+  /** A session: a lease this client keeps alive, for locks, elections and ephemeral keys. */
+  session(opts?: SessionOptions): Promise<Session>;
+  /** Who leads election `name` now; undefined when nobody does. */
+  leader(name: string, opts?: ReadOptions): Promise<HolderInfo | undefined>;
+  /** The leader changes of election `name`, the current leader first. */
+  observe(name: string): LeaderObserver;
+  readonly sessions: {
+    list(opts?: ReadOptions): Promise<readonly SessionInfo[]>;
+  };
+  readonly locks: {
+    /** Locks, elections and semaphores whose name starts with `prefix` (default: all). */
+    list(prefix?: string, opts?: ReadOptions): Promise<readonly QueueInfo[]>;
   };
   /** Closes every channel; pending calls fail, watches end. */
   close(): void;
@@ -214,4 +239,11 @@ export interface ConnectOptions {
   readonly token?: string;
   /** Identifies this client in write request ids; default a random UUID. */
   readonly clientId?: string;
+  /**
+   * Sessions: the bound ρ on how much this client's clock rate may differ from any node's
+   * (default 0.01) and a margin (default 100 ms). A session counts as valid for ttl·(1−ρ)/(1+ρ)
+   * − margin after the send time of its last acknowledged keep-alive.
+   */
+  readonly clockDriftBound?: number;
+  readonly sessionMarginMs?: number;
 }
