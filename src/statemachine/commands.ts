@@ -43,15 +43,38 @@ export const CommandType = {
 } as const;
 export type CommandType = (typeof CommandType)[keyof typeof CommandType];
 
+/**
+ * A KV write's guard: applied only while a holder of `name` has exactly `token`; otherwise the
+ * write is refused (STALE_FENCING_TOKEN), so a stale holder's writes never reach the store.
+ */
+export interface FencingGuard {
+  readonly name: string;
+  readonly token: number;
+}
+
+/**
+ * `session`: the key is bound to that session and deleted when it ends (a later write without
+ * one unbinds it). `ifToken`: applied only while a holder of the name has exactly that token.
+ * Either refused (not applied) when it does not hold: see WriteRefusedOutcome.
+ */
 export type Command =
-  | { readonly type: 'put'; readonly key: string; readonly value: string; readonly request?: RequestId }
-  | { readonly type: 'delete'; readonly key: string; readonly request?: RequestId }
+  | {
+      readonly type: 'put';
+      readonly key: string;
+      readonly value: string;
+      readonly request?: RequestId;
+      readonly session?: string;
+      readonly ifToken?: FencingGuard;
+    }
+  | { readonly type: 'delete'; readonly key: string; readonly request?: RequestId; readonly ifToken?: FencingGuard }
   | {
       readonly type: 'cas';
       readonly key: string;
       readonly expectedRevision: number;
       readonly value: string;
       readonly request?: RequestId;
+      readonly session?: string;
+      readonly ifToken?: FencingGuard;
     }
   | { readonly type: 'noop' }
   | { readonly type: 'bootstrap'; readonly clusterId: string; readonly members: readonly Member[] }
@@ -97,14 +120,14 @@ export function decodeCommand(data: Uint8Array): Command {
 export function commandProblem(c: Command): string | undefined {
   switch (c.type) {
     case CommandType.Put:
-      return keyProblem(c.key) ?? valueProblem(c.value) ?? requestProblem(c.request);
+      return keyProblem(c.key) ?? valueProblem(c.value) ?? requestProblem(c.request) ?? coordProblem(c.session, c.ifToken);
     case CommandType.Delete:
-      return keyProblem(c.key) ?? requestProblem(c.request);
+      return keyProblem(c.key) ?? requestProblem(c.request) ?? coordProblem(undefined, c.ifToken);
     case CommandType.Cas:
       if (!Number.isSafeInteger(c.expectedRevision) || c.expectedRevision < 0) {
         return `expectedRevision must be a non-negative integer, got ${c.expectedRevision}`;
       }
-      return keyProblem(c.key) ?? valueProblem(c.value) ?? requestProblem(c.request);
+      return keyProblem(c.key) ?? valueProblem(c.value) ?? requestProblem(c.request) ?? coordProblem(c.session, c.ifToken);
     case CommandType.Noop:
       return undefined;
     case CommandType.Bootstrap:
@@ -133,16 +156,36 @@ export function commandProblem(c: Command): string | undefined {
   }
 }
 
-function keyProblem(key: string): string | undefined {
+function coordProblem(session: string | undefined, guard: FencingGuard | undefined): string | undefined {
+  if (session !== undefined) {
+    const p = sessionIdProblem(session);
+    if (p !== undefined) return p;
+  }
+  if (guard === undefined) return undefined;
+  if (!Number.isSafeInteger(guard.token) || guard.token < 1) return `fencing token must be a positive integer, got ${guard.token}`;
+  const p = keyProblem(guard.name);
+  return p === undefined ? undefined : `fencing guard ${p.replace(/^key/, 'name')}`;
+}
+
+const SESSION_ID = /^[1-9][0-9]{0,15}$/;
+
+/** A session id is the decimal log index of its create entry. */
+export function sessionIdProblem(id: string): string | undefined {
+  if (!SESSION_ID.test(id) || !Number.isSafeInteger(Number(id)))
+    return `session id must be a positive decimal log index, got ${JSON.stringify(id)}`;
+  return undefined;
+}
+
+export function keyProblem(key: string): string | undefined {
   if (key === '') return 'key is empty';
   return textProblem('key', key, CommandLimits.maxKeyBytes);
 }
 
-function valueProblem(value: string): string | undefined {
+export function valueProblem(value: string): string | undefined {
   return textProblem('value', value, CommandLimits.maxValueBytes);
 }
 
-function requestProblem(r: RequestId | undefined): string | undefined {
+export function requestProblem(r: RequestId | undefined): string | undefined {
   if (r === undefined) return undefined;
   if (r.clientId === '' || r.requestId === '') return 'client id and request id must both be non-empty';
   return idProblem('client id', r.clientId) ?? idProblem('request id', r.requestId);
@@ -152,7 +195,8 @@ function idProblem(what: string, s: string): string | undefined {
   return textProblem(what, s, CommandLimits.maxIdBytes);
 }
 
-function textProblem(what: string, s: string, maxBytes: number): string | undefined {
+/** Well-formed (representable in UTF-8) and at most `maxBytes` bytes of it. */
+export function textProblem(what: string, s: string, maxBytes: number): string | undefined {
   if (!s.isWellFormed()) return `${what} contains a lone UTF-16 surrogate (not representable in UTF-8)`;
   const n = Buffer.byteLength(s, 'utf8');
   if (n > maxBytes) return `${what} is ${n} bytes; the limit is ${maxBytes}`;
@@ -166,11 +210,11 @@ type Json = Record<string, unknown>;
 function toWire(c: Command): Json {
   switch (c.type) {
     case CommandType.Put:
-      return withRequest({ t: c.type, k: c.key, v: c.value }, c.request);
+      return withCoord(withRequest({ t: c.type, k: c.key, v: c.value }, c.request), c.session, c.ifToken);
     case CommandType.Delete:
-      return withRequest({ t: c.type, k: c.key }, c.request);
+      return withCoord(withRequest({ t: c.type, k: c.key }, c.request), undefined, c.ifToken);
     case CommandType.Cas:
-      return withRequest({ t: c.type, k: c.key, r: c.expectedRevision, v: c.value }, c.request);
+      return withCoord(withRequest({ t: c.type, k: c.key, r: c.expectedRevision, v: c.value }, c.request), c.session, c.ifToken);
     case CommandType.Noop:
       return { t: c.type };
     case CommandType.Bootstrap:
@@ -194,6 +238,12 @@ function withRequest(w: Json, r: RequestId | undefined): Json {
   return w;
 }
 
+function withCoord(w: Json, session: string | undefined, guard: FencingGuard | undefined): Json {
+  if (session !== undefined) w.s = session;
+  if (guard !== undefined) w.g = [guard.name, guard.token];
+  return w;
+}
+
 const EVENT_KINDS: ReadonlySet<string> = new Set(Object.values(ClusterEventKind));
 const ROLES: ReadonlySet<string> = new Set(Object.values(MemberRole));
 
@@ -202,14 +252,14 @@ function fromWire(parsed: unknown): Command {
   const t = o.t;
   switch (t) {
     case CommandType.Put:
-      fields(o, ['t', 'k', 'v'], ['rq']);
-      return withRequestFrom({ type: t, key: str(o, 'k'), value: str(o, 'v') }, o);
+      fields(o, ['t', 'k', 'v'], ['rq', 's', 'g']);
+      return withCoordFrom(withRequestFrom({ type: t, key: str(o, 'k'), value: str(o, 'v') }, o), o);
     case CommandType.Delete:
-      fields(o, ['t', 'k'], ['rq']);
-      return withRequestFrom({ type: t, key: str(o, 'k') }, o);
+      fields(o, ['t', 'k'], ['rq', 'g']);
+      return withCoordFrom(withRequestFrom({ type: t, key: str(o, 'k') }, o), o);
     case CommandType.Cas:
-      fields(o, ['t', 'k', 'r', 'v'], ['rq']);
-      return withRequestFrom({ type: t, key: str(o, 'k'), expectedRevision: int(o, 'r'), value: str(o, 'v') }, o);
+      fields(o, ['t', 'k', 'r', 'v'], ['rq', 's', 'g']);
+      return withCoordFrom(withRequestFrom({ type: t, key: str(o, 'k'), expectedRevision: int(o, 'r'), value: str(o, 'v') }, o), o);
     case CommandType.Noop:
       fields(o, ['t'], []);
       return { type: t };
@@ -255,6 +305,19 @@ function withRequestFrom<C extends Command & { request?: RequestId }>(c: C, o: J
   // adds a property through a slow path (design-notes, "Per-message code"), and this runs for every
   // applied client write on every node.
   (c as { request?: RequestId }).request = { clientId: rq[0], requestId: rq[1] };
+  return c;
+}
+
+/** The session binding and the fencing guard, when present (`fields` already refused them where they do not belong). */
+function withCoordFrom<C extends Command & { session?: string; ifToken?: FencingGuard }>(c: C, o: Json): C {
+  if (o.s !== undefined) (c as { session?: string }).session = str(o, 's');
+  if (o.g !== undefined) {
+    const g = o.g;
+    if (!Array.isArray(g) || g.length !== 2 || typeof g[0] !== 'string' || typeof g[1] !== 'number' || !Number.isSafeInteger(g[1])) {
+      throw new CommandDecodeError('fencing guard is not [name, token]');
+    }
+    (c as { ifToken?: FencingGuard }).ifToken = { name: g[0], token: g[1] };
+  }
   return c;
 }
 

@@ -115,6 +115,16 @@ export const CoordRefusal = {
 } as const;
 export type CoordRefusal = (typeof CoordRefusal)[keyof typeof CoordRefusal];
 
+/** A KV write's guard (it travels in the KV commands, so commands.ts defines it). */
+export type { FencingGuard } from './commands.js';
+
+/** Why a KV write with a session binding or a fencing guard was refused (not applied, no revision). */
+export const WriteRefusal = {
+  StaleFencingToken: 'STALE_FENCING_TOKEN',
+  SessionNotFound: 'SESSION_NOT_FOUND',
+} as const;
+export type WriteRefusal = (typeof WriteRefusal)[keyof typeof WriteRefusal];
+
 /** Grants an applied entry made (several when a release frees a semaphore's slots). */
 export interface Grant {
   readonly name: string;

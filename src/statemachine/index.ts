@@ -5,7 +5,31 @@ export type { StateMachineOptions, WatchSource } from './state-machine.js';
 export { CommandLimits, CommandType, COMMAND_FORMAT_VERSION, commandProblem, decodeCommand, encodeCommand } from './commands.js';
 export type { Command, RequestId } from './commands.js';
 export { RejectCode, NO_REJECTIONS } from './results.js';
-export type { ApplyResult, CasOutcome, CommandOutcome, DeleteOutcome, PutOutcome, RejectionStats, WriteOutcome } from './results.js';
+export type {
+  ApplyResult,
+  CasOutcome,
+  CommandOutcome,
+  CoordCommandOutcome,
+  DeleteOutcome,
+  PutOutcome,
+  RejectionStats,
+  WriteOutcome,
+  WriteRefusedOutcome,
+} from './results.js';
+export { COORD_MARKER, coordCommandProblem, decodeCoordCommand, encodeCoordCommand, isCoordCommand } from './coord-codec.js';
+export { CoordRefusal, QueueKind, SessionLimits, WriteRefusal } from './coord-record.js';
+export type {
+  CoordCommand,
+  CoordOutcome,
+  FencingGuard,
+  Grant,
+  HolderRecord,
+  QueueRecord,
+  SessionEndReason,
+  SessionRecord,
+  WaiterRecord,
+} from './coord-record.js';
+export type { SessionView } from './coord-state.js';
 export { KvEventType, DEFAULT_HISTORY_LIMITS } from './kv-history.js';
 export type { HistoryLimits, KeyValue, KvEvent } from './kv-history.js';
 export { DEFAULT_DEDUP_LIMITS } from './dedup.js';

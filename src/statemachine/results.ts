@@ -1,5 +1,6 @@
 // What applying an entry produced. Plain data: the server hands it to the waiting client
 // (matched by entry index), and dedup keeps the write results to answer retries.
+import type { CoordOutcome, Grant, WriteRefusal } from './coord-record.js';
 import type { HaCommand } from './ha-record.js';
 import type { RequestId } from './commands.js';
 import type { ConfChange, ConfState } from '../raft/types.js';
@@ -13,8 +14,29 @@ export type CasOutcome = {
   readonly modRevision: number;
 };
 
-/** The results a retried request is answered with. */
-export type WriteOutcome = PutOutcome | DeleteOutcome | CasOutcome;
+/**
+ * A put, delete or cas refused before it touched the store: its fencing guard names a token no
+ * holder has (STALE_FENCING_TOKEN), or it binds the key to a session that has ended
+ * (SESSION_NOT_FOUND). No revision was made; `revision` is the store's, unchanged. The API
+ * answers FAILED_PRECONDITION with `reason` as the palisade-error reason.
+ */
+export type WriteRefusedOutcome = {
+  readonly type: 'writeRefused';
+  readonly reason: WriteRefusal;
+  readonly detail: string;
+  readonly revision: number;
+};
+
+/** A KV write's result (a retried request is answered with it). */
+export type WriteOutcome = PutOutcome | DeleteOutcome | CasOutcome | WriteRefusedOutcome;
+
+export type SessionCreatedOutcome = Extract<CoordOutcome, { readonly type: 'sessionCreated' }>;
+
+/** What dedup remembers to answer a retry with: KV writes, and session creates (a retry must not make a second session). */
+export type RememberedOutcome = WriteOutcome | SessionCreatedOutcome;
+
+/** A coordination command was applied: what it did, and every grant it made (to wake waiters). */
+export type CoordCommandOutcome = { readonly type: 'coord'; readonly outcome: CoordOutcome; readonly grants: readonly Grant[] };
 
 export type CommandOutcome =
   | WriteOutcome
@@ -22,7 +44,8 @@ export type CommandOutcome =
   | { readonly type: 'bootstrap'; readonly clusterId: string }
   | { readonly type: 'recordEvent'; readonly seq: number }
   /** An active-role command (ha-state.ts) was applied; the HA state may have changed. */
-  | { readonly type: 'ha'; readonly command: HaCommand };
+  | { readonly type: 'ha'; readonly command: HaCommand }
+  | CoordCommandOutcome;
 
 /** Why an entry was refused. Every replica refuses the same entry with the same code. */
 export const RejectCode = {
@@ -42,7 +65,7 @@ export type ApplyResult =
       readonly outcome: CommandOutcome;
       /** True when a retried request was answered from dedup without applying it again. */
       readonly duplicate: boolean;
-      /** The request id a client write carried, so the node can answer whoever waits on it. */
+      /** The request id a client write or coordination command carried, so the node can answer whoever waits on it. */
       readonly request?: RequestId;
     }
   | { readonly kind: 'confChange'; readonly index: number; readonly change: ConfChange; readonly confState: ConfState }

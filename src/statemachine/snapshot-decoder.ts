@@ -9,7 +9,9 @@ import type { ClientRequests } from './dedup.js';
 import { SnapshotCorruptError, SnapshotVersionError } from './errors.js';
 import { KvEventType } from './kv-history.js';
 import type { KvEvent } from './kv-history.js';
-import type { WriteOutcome } from './results.js';
+import type { RememberedOutcome } from './results.js';
+import { EMPTY_COORD_IMAGE } from './coord-state.js';
+import { coordImageProblem, readCoordSection } from './snapshot-coord.js';
 import { EMPTY_HA_STATE, type NodeHealth, type ReplicatedHaState } from './ha-record.js';
 import {
   EVENT_KIND_TAGS,
@@ -17,14 +19,15 @@ import {
   HEALTH_TAGS,
   KV_EVENT_TAGS,
   OUTCOME_TAGS,
+  OUTCOME_TAGS_BEFORE_V4,
   READABLE_VERSIONS,
   ROLE_TAGS,
-  SECTION_ORDER,
   SNAPSHOT_FORMAT_VERSION,
   SNAPSHOT_MAGIC,
   Section,
   TRAILER_BYTES,
-  V1_SECTIONS,
+  WRITE_REFUSAL_TAGS,
+  sectionsOf,
   bool,
   readKv,
   readRecord,
@@ -65,9 +68,10 @@ function readBody(r: BinaryReader, version: number): StateImage {
     ...read(Section.Members, readMembers),
     ...read(Section.Kv, readKvSection),
     history: read(Section.History, readHistory),
-    dedup: read(Section.Dedup, readDedup),
+    dedup: read(Section.Dedup, (s) => readDedup(s, version)),
     ...read(Section.Events, (s) => readEvents(s, version)),
     ha: version === 1 ? EMPTY_HA_STATE : read(Section.Ha, (s) => readHa(s, version)),
+    coord: version < 4 ? EMPTY_COORD_IMAGE : read(Section.Coord, readCoordSection),
   };
   checkInvariants(img);
   return img;
@@ -76,7 +80,7 @@ function readBody(r: BinaryReader, version: number): StateImage {
 /** The version's sections, each exactly once and in order, and nothing after them. */
 function splitSections(r: BinaryReader, version: number): Map<Section, BinaryReader> {
   const sections = new Map<Section, BinaryReader>();
-  for (const tag of version === 1 ? V1_SECTIONS : SECTION_ORDER) {
+  for (const tag of sectionsOf(version)) {
     const got = r.u8();
     if (got !== tag) throw new SnapshotCorruptError(`expected section ${tag}, found ${got}`);
     sections.set(tag, new BinaryReader(r.bytes()));
@@ -112,25 +116,30 @@ function readHistory(s: BinaryReader): KvEvent[] {
   });
 }
 
-function readDedup(s: BinaryReader): ClientRequests<WriteOutcome>[] {
-  return repeat(s, (): ClientRequests<WriteOutcome> => {
+function readDedup(s: BinaryReader, version: number): ClientRequests<RememberedOutcome>[] {
+  // Versions before 4 know only the three KV write outcomes.
+  const tags = version < 4 ? OUTCOME_TAGS.slice(0, OUTCOME_TAGS_BEFORE_V4) : OUTCOME_TAGS;
+  return repeat(s, (): ClientRequests<RememberedOutcome> => {
     const clientId = s.str();
-    const requests = repeat(s, () => readOutcome(s));
+    const requests = repeat(s, () => readOutcome(s, tags));
     return { clientId, requests };
   });
 }
 
-function readOutcome(s: BinaryReader): readonly [string, WriteOutcome] {
+function readOutcome(s: BinaryReader, tags: readonly (typeof OUTCOME_TAGS)[number][]): readonly [string, RememberedOutcome] {
   const requestId = s.str();
-  const type = tag(OUTCOME_TAGS, s.u8(), 'write outcome');
-  const revision = s.uint();
+  const type = tag(tags, s.u8(), 'write outcome');
   switch (type) {
     case 'put':
-      return [requestId, { type, revision }];
+      return [requestId, { type, revision: s.uint() }];
     case 'delete':
-      return [requestId, { type, revision, deleted: bool(s.u8()) }];
+      return [requestId, { type, revision: s.uint(), deleted: bool(s.u8()) }];
     case 'cas':
-      return [requestId, { type, revision, succeeded: bool(s.u8()), modRevision: s.uint() }];
+      return [requestId, { type, revision: s.uint(), succeeded: bool(s.u8()), modRevision: s.uint() }];
+    case 'writeRefused':
+      return [requestId, { type, revision: s.uint(), reason: tag(WRITE_REFUSAL_TAGS, s.u8(), 'write refusal'), detail: s.str() }];
+    case 'sessionCreated':
+      return [requestId, { type, session: s.str(), ttlMs: s.uint() }];
     default: {
       const never: never = type;
       throw new SnapshotCorruptError(`write outcome ${String(never)}`);
@@ -219,4 +228,6 @@ function checkInvariants(img: StateImage): void {
   }
   const a = img.ha.active;
   if (a !== null && a.epoch > img.appliedIndex) fail('HA active epoch is beyond the applied index');
+  const coordProblem = coordImageProblem(img.coord, img.appliedIndex, img.kvs);
+  if (coordProblem !== undefined) fail(coordProblem);
 }

@@ -13,11 +13,14 @@ import {
   SNAPSHOT_FORMAT_VERSION,
   SNAPSHOT_MAGIC,
   Section,
+  WRITE_REFUSAL_TAGS,
   writeKv,
   writeRecord,
   type StateImage,
 } from './snapshot-format.js';
 import type { ReplicatedHaState } from './ha-record.js';
+import type { RememberedOutcome } from './results.js';
+import { writeCoordSection } from './snapshot-coord.js';
 
 /**
  * Records (keys, events, requests) encoded between two yields of encodeSteps: a short piece
@@ -68,6 +71,9 @@ function* encodeSteps(img: StateImage): Generator<void, Uint8Array, void> {
   yield* largeSection(w, Section.Dedup, dedupSection(img, due));
   appendSection(w, Section.Events, eventsSection(img));
   appendSection(w, Section.Ha, haSection(img.ha));
+  const coord = new BinaryWriter();
+  writeCoordSection(coord, img.coord);
+  appendSection(w, Section.Coord, coord);
 
   const body = w.finish();
   yield;
@@ -130,13 +136,38 @@ function* dedupSection(img: StateImage, due: StepDue): SectionSteps {
   for (const c of img.dedup) {
     s.str(c.clientId).uint(c.requests.length);
     for (const [requestId, o] of c.requests) {
-      s.str(requestId).u8(OUTCOME_TAGS.indexOf(o.type)).uint(o.revision);
-      if (o.type === 'delete') s.u8(o.deleted ? 1 : 0);
-      if (o.type === 'cas') s.u8(o.succeeded ? 1 : 0).uint(o.modRevision);
+      writeOutcome(s.str(requestId), o);
       if (due()) yield;
     }
   }
   return s;
+}
+
+function writeOutcome(s: BinaryWriter, o: RememberedOutcome): void {
+  s.u8(OUTCOME_TAGS.indexOf(o.type));
+  switch (o.type) {
+    case 'put':
+      s.uint(o.revision);
+      return;
+    case 'delete':
+      s.uint(o.revision).u8(o.deleted ? 1 : 0);
+      return;
+    case 'cas':
+      s.uint(o.revision)
+        .u8(o.succeeded ? 1 : 0)
+        .uint(o.modRevision);
+      return;
+    case 'writeRefused':
+      s.uint(o.revision).u8(WRITE_REFUSAL_TAGS.indexOf(o.reason)).str(o.detail);
+      return;
+    case 'sessionCreated':
+      s.str(o.session).uint(o.ttlMs);
+      return;
+    default: {
+      const never: never = o;
+      throw new Error(`unknown remembered outcome ${JSON.stringify(never)}`);
+    }
+  }
 }
 
 function eventsSection(img: StateImage): BinaryWriter {

@@ -7,7 +7,10 @@
 // is a new version. Version 2 added the HA section (the replicated active-role record) and an
 // optional epoch on cluster events; version 1 images still restore (no HA state, no epochs),
 // so a node upgraded over an old snapshot keeps working. Version 3 added the nodes' published
-// check verdicts and the latest health failover to the HA section, and the `health` event kind. Encoding is canonical (members and keys sorted, dedup and
+// check verdicts and the latest health failover to the HA section, and the `health` event kind.
+// Version 4 added the coordination section (sessions, queues, the token counter, ephemeral keys)
+// and two remembered outcomes (a refused write, a session create); older images restore with no
+// coordination state. Encoding is canonical (members and keys sorted, dedup and
 // histories in their replicated order), so equal states give equal bytes. Decoding checks
 // the checksum first, then every field, and throws SnapshotVersionError or
 // SnapshotCorruptError — never a half-built state.
@@ -20,13 +23,15 @@ import { KvEventType } from './kv-history.js';
 import type { KeyValue, KvEvent } from './kv-history.js';
 import { MemberRole } from './membership.js';
 import type { Member } from './membership.js';
-import type { RejectionStats, WriteOutcome } from './results.js';
+import type { RejectionStats, RememberedOutcome } from './results.js';
+import { QueueKind, WriteRefusal } from './coord-record.js';
+import type { CoordImage } from './coord-state.js';
 import { Health, type ActiveRecord, type ReplicatedHaState } from './ha-record.js';
 
 export const SNAPSHOT_MAGIC = new Uint8Array([0x50, 0x4c, 0x53, 0x4d]); // "PLSM"
-export const SNAPSHOT_FORMAT_VERSION = 3;
+export const SNAPSHOT_FORMAT_VERSION = 4;
 /** Older versions this build still reads. */
-export const READABLE_VERSIONS: ReadonlySet<number> = new Set([1, 2, 3]);
+export const READABLE_VERSIONS: ReadonlySet<number> = new Set([1, 2, 3, 4]);
 
 /** Everything a StateMachine is, as plain data. */
 export interface StateImage {
@@ -39,10 +44,11 @@ export interface StateImage {
   readonly kvs: readonly KeyValue[];
   /** Contiguous revisions ending at `revision` (or empty). */
   readonly history: readonly KvEvent[];
-  readonly dedup: readonly ClientRequests<WriteOutcome>[];
+  readonly dedup: readonly ClientRequests<RememberedOutcome>[];
   readonly eventSeq: number;
   readonly events: readonly RecordedEvent[];
   readonly ha: ReplicatedHaState;
+  readonly coord: CoordImage;
 }
 
 export const Section = {
@@ -53,6 +59,7 @@ export const Section = {
   Dedup: 5,
   Events: 6,
   Ha: 7,
+  Coord: 8,
 } as const;
 export type Section = (typeof Section)[keyof typeof Section];
 export const SECTION_ORDER: readonly Section[] = [
@@ -63,8 +70,12 @@ export const SECTION_ORDER: readonly Section[] = [
   Section.Dedup,
   Section.Events,
   Section.Ha,
+  Section.Coord,
 ];
-export const V1_SECTIONS: readonly Section[] = SECTION_ORDER.slice(0, 6);
+/** The sections of each readable version, in order. */
+export function sectionsOf(version: number): readonly Section[] {
+  return SECTION_ORDER.slice(0, version === 1 ? 6 : version < 4 ? 7 : 8);
+}
 
 export const HEADER_BYTES = SNAPSHOT_MAGIC.length + 1;
 export const TRAILER_BYTES = 4;
@@ -83,7 +94,11 @@ export const EVENT_KIND_TAGS = [
   ClusterEventKind.Health,
 ] as const;
 export const KV_EVENT_TAGS = [KvEventType.Put, KvEventType.Delete] as const;
-export const OUTCOME_TAGS = ['put', 'delete', 'cas'] as const;
+/** Remembered outcomes in the dedup section; the last two since version 4. Append only. */
+export const OUTCOME_TAGS = ['put', 'delete', 'cas', 'writeRefused', 'sessionCreated'] as const;
+export const OUTCOME_TAGS_BEFORE_V4 = 3;
+export const WRITE_REFUSAL_TAGS = [WriteRefusal.StaleFencingToken, WriteRefusal.SessionNotFound] as const;
+export const QUEUE_KIND_TAGS = [QueueKind.Lock, QueueKind.Election, QueueKind.Semaphore] as const;
 
 // ---- the fields both directions share ----
 

@@ -21,7 +21,12 @@ import { KvStore } from './kv-store.js';
 import { Membership } from './membership.js';
 import type { Member } from './membership.js';
 import { NO_REJECTIONS, RejectCode } from './results.js';
-import type { ApplyResult, CommandOutcome, RejectionStats, WriteOutcome } from './results.js';
+import type { ApplyResult, CommandOutcome, RejectionStats, RememberedOutcome } from './results.js';
+import { decodeCoordCommand, isCoordCommand } from './coord-codec.js';
+import type { CoordCommand, QueueRecord } from './coord-record.js';
+import { CoordState } from './coord-state.js';
+import type { SessionView } from './coord-state.js';
+import { applyKvWrite } from './guarded-write.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
 import type { StateImage } from './snapshot-codec.js';
 import { sortInSteps } from './sort-in-steps.js';
@@ -56,16 +61,18 @@ export class StateMachine implements WatchSource {
   private constructor(
     private readonly kv: KvStore,
     private readonly membership: Membership,
-    private readonly dedup: Dedup<WriteOutcome>,
+    private readonly dedup: Dedup<RememberedOutcome>,
     private readonly clusterEvents: ClusterEventLog,
+    private readonly coord: CoordState,
   ) {}
 
   static create(options: StateMachineOptions = {}): StateMachine {
     return new StateMachine(
       new KvStore(new KvHistory(options.history ?? DEFAULT_HISTORY_LIMITS)),
       new Membership(),
-      new Dedup<WriteOutcome>(options.dedup ?? DEFAULT_DEDUP_LIMITS),
+      new Dedup<RememberedOutcome>(options.dedup ?? DEFAULT_DEDUP_LIMITS),
       new ClusterEventLog(options.clusterEvents ?? DEFAULT_CLUSTER_EVENTS),
+      new CoordState(),
     );
   }
 
@@ -77,6 +84,7 @@ export class StateMachine implements WatchSource {
       Membership.fromParts(img.clusterId, img.members),
       Dedup.fromParts(options.dedup ?? DEFAULT_DEDUP_LIMITS, img.dedup),
       ClusterEventLog.fromParts(options.clusterEvents ?? DEFAULT_CLUSTER_EVENTS, img.eventSeq, img.events),
+      CoordState.fromImage(img.coord),
     );
     sm.applied = img.appliedIndex;
     sm.appliedTermValue = img.appliedTerm;
@@ -123,6 +131,8 @@ export class StateMachine implements WatchSource {
       this.haState = applyHaCommand(this.haState, ha, entry.index);
       return { kind: 'command', index: entry.index, outcome: { type: 'ha', command: ha }, duplicate: false };
     }
+    // Coordination commands too (coord-codec.ts).
+    if (isCoordCommand(entry.data)) return this.applyCoordEntry(entry);
     let cmd: Command;
     try {
       cmd = decodeCommand(entry.data);
@@ -131,22 +141,46 @@ export class StateMachine implements WatchSource {
     }
     if ((cmd.type === CommandType.Put || cmd.type === CommandType.Delete || cmd.type === CommandType.Cas) && cmd.request) {
       const earlier = this.dedup.lookup(cmd.request);
-      if (earlier !== undefined) return { kind: 'command', index: entry.index, outcome: earlier, duplicate: true, request: cmd.request };
+      if (earlier !== undefined) return this.answerRetry(entry.index, earlier, cmd.request);
     }
     return this.execute(entry.index, cmd);
+  }
+
+  private applyCoordEntry(entry: Entry): ApplyResult {
+    let cmd: CoordCommand;
+    try {
+      cmd = decodeCoordCommand(entry.data);
+    } catch (e) {
+      return this.reject(entry.index, RejectCode.BadCommand, (e as Error).message);
+    }
+    const request = cmd.type === 'lockDelayEnd' ? undefined : cmd.request;
+    // A retried create is answered with the session the first copy made, not a second one.
+    if (cmd.type === 'sessionCreate' && request !== undefined) {
+      const earlier = this.dedup.lookup(request);
+      if (earlier !== undefined) return this.answerRetry(entry.index, earlier, request);
+    }
+    const r = this.coord.apply(cmd, entry.index);
+    // An ended session's keys are deleted like any key: a revision each, seen by watchers.
+    for (const key of r.endedKeys) this.kv.delete(key);
+    if (r.outcome.type === 'sessionCreated' && request !== undefined) this.dedup.remember(request, r.outcome);
+    const outcome: CommandOutcome = { type: 'coord', outcome: r.outcome, grants: r.grants };
+    return request === undefined
+      ? { kind: 'command', index: entry.index, outcome, duplicate: false }
+      : { kind: 'command', index: entry.index, outcome, duplicate: false, request };
+  }
+
+  private answerRetry(index: number, earlier: RememberedOutcome, request: RequestId): ApplyResult {
+    const outcome: CommandOutcome = earlier.type === 'sessionCreated' ? { type: 'coord', outcome: earlier, grants: [] } : earlier;
+    return { kind: 'command', index, outcome, duplicate: true, request };
   }
 
   private execute(index: number, cmd: Command): ApplyResult {
     let outcome: CommandOutcome;
     switch (cmd.type) {
       case CommandType.Put:
-        outcome = this.remember(cmd.request, { type: 'put', ...this.kv.put(cmd.key, cmd.value) });
-        break;
       case CommandType.Delete:
-        outcome = this.remember(cmd.request, { type: 'delete', ...this.kv.delete(cmd.key) });
-        break;
       case CommandType.Cas:
-        outcome = this.remember(cmd.request, { type: 'cas', ...this.kv.cas(cmd.key, cmd.expectedRevision, cmd.value) });
+        outcome = this.remember(cmd.request, applyKvWrite(this.kv, this.coord, cmd));
         break;
       case CommandType.Noop:
         outcome = { type: 'noop' };
@@ -172,7 +206,7 @@ export class StateMachine implements WatchSource {
       : { kind: 'command', index, outcome, duplicate: false, request };
   }
 
-  private remember(request: RequestId | undefined, o: WriteOutcome): WriteOutcome {
+  private remember<O extends RememberedOutcome>(request: RequestId | undefined, o: O): O {
     if (request !== undefined) this.dedup.remember(request, o);
     return o;
   }
@@ -264,6 +298,36 @@ export class StateMachine implements WatchSource {
     return this.haState;
   }
 
+  // ---- coordination (coord-state.ts) ----
+
+  /** Live sessions by id (= creation order), with what each holds, waits for and how many keys it binds. */
+  sessions(): SessionView[] {
+    return this.coord.sessions();
+  }
+
+  session(id: string): SessionView | undefined {
+    return this.coord.session(id);
+  }
+
+  /** Locks, elections and semaphores whose name starts with `prefix`, in byte order. */
+  queues(prefix = ''): QueueRecord[] {
+    return this.coord.queues(prefix);
+  }
+
+  queue(name: string): QueueRecord | undefined {
+    return this.coord.queue(name);
+  }
+
+  /** Queues in a lock-delay, waiting for the leader's lockDelayEnd (the keeper schedules them). */
+  delayedQueues(): QueueRecord[] {
+    return this.coord.delayedQueues();
+  }
+
+  /** The session an ephemeral key is bound to; undefined for an ordinary key. */
+  keySession(key: string): string | undefined {
+    return this.coord.keySession(key);
+  }
+
   // ---- snapshots ----
 
   /** A versioned, checksummed image of everything above; equal states give equal bytes. */
@@ -303,6 +367,7 @@ export class StateMachine implements WatchSource {
       eventSeq: this.clusterEvents.seq,
       events: this.clusterEvents.list(),
       ha: this.haState,
+      coord: this.coord.image(),
     };
   }
 }
