@@ -11,6 +11,7 @@ import { EndpointPool } from '../../src/client/pool.js';
 import { guaranteedValidityMs, DEFAULT_DRIFT_BOUND, DEFAULT_MARGIN_MS } from '../../src/client/session-clock.js';
 import type { LeaderChange } from '../../src/client/coordination-types.js';
 import {
+  InvalidArgumentError,
   NoLeaderError,
   NotHolderError,
   QueueMismatchError,
@@ -68,6 +69,21 @@ describe('session keep-alive', () => {
       assert.equal(session.valid, false);
       assert.equal(session.remainingMs(), 0);
       assert.deepEqual(s.calls.at(-1), { method: 'SessionClose', request: { sessionId: '17' } });
+    } finally {
+      client.close();
+    }
+  });
+
+  test('bad session options are refused before any call', async () => {
+    const s = await fake({});
+    const client = connect(s.address, { timeoutMs: 2000 });
+    try {
+      await assert.rejects(client.session({ ttlMs: -5, lockDelayMs: 1.5 }), (err: Error) => {
+        assert.ok(err instanceof InvalidArgumentError);
+        assert.match(err.message, /ttlMs must be a positive integer.*lockDelayMs must be a non-negative integer/);
+        return true;
+      });
+      assert.equal(s.calls.length, 0);
     } finally {
       client.close();
     }
