@@ -11,7 +11,7 @@ export const ExitCode = {
   Unreachable: 3,
   /** The cluster has no leader (lost quorum or an election in progress past the timeout). */
   NoLeader: 4,
-  /** The key or member does not exist. */
+  /** The key, member or session does not exist. */
   NotFound: 5,
   /** The operation did not finish within --timeout; it may still take effect. */
   Timeout: 6,
@@ -34,7 +34,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   2  usage error: unknown flag, bad arguments, invalid configuration
   3  no endpoint reachable
   4  the cluster has no leader
-  5  not found (kv get of a missing key, unknown member)
+  5  not found (kv get of a missing key, unknown member, ended session)
   6  timed out (the request may still take effect)
   7  agent: this node was removed from the cluster (wipe its data dir, \`members add\` it to rejoin)
   8  not authenticated: give --cert/--key (or --token-file) the cluster accepts
@@ -60,6 +60,7 @@ const BY_ERROR_CODE: Readonly<Record<string, ExitCode>> = {
   UNAUTHENTICATED: ExitCode.Unauthenticated,
   PERMISSION_DENIED: ExitCode.PermissionDenied,
   STALE_FENCING_TOKEN: ExitCode.StaleFencingToken,
+  SESSION_NOT_FOUND: ExitCode.NotFound,
 };
 
 export function exitCodeFor(err: unknown): ExitCode {

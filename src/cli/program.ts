@@ -5,8 +5,11 @@ import { registerAgent } from './commands/agent.js';
 import { registerCerts } from './commands/certs.js';
 import { registerEvents } from './commands/events.js';
 import { registerPause } from './commands/pause.js';
+import { registerSession } from './commands/session.js';
 import { registerSwitchover } from './commands/switchover.js';
+import { registerElect } from './commands/elect.js';
 import { registerKv } from './commands/kv.js';
+import { registerLock } from './commands/lock.js';
 import { registerMembers } from './commands/members.js';
 import { registerStatus } from './commands/status.js';
 import { registerTransfer } from './commands/transfer.js';
@@ -24,8 +27,11 @@ function commandPath(cmd: Command | null): string {
   return names.join(' ');
 }
 
-/** `done` takes an ExitCode, or the code of a command that `lock`/`elect` ran. */
-export function buildProgram(io: Io, done: (code: number) => void): Command {
+/**
+ * `done` takes an ExitCode, or the code of a command that `lock`/`elect` ran. `argv` is what
+ * will be parsed: lock/elect check that their CMD is what follows `--`.
+ */
+export function buildProgram(io: Io, done: (code: number) => void, argv: readonly string[] = []): Command {
   const program = new Command('palisade');
   program
     .description('palisade: a Raft cluster that keeps exactly one node active')
@@ -40,6 +46,9 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   registerPause(program, io, done);
   registerEvents(program, io, done);
   registerKv(program, io, done);
+  registerLock(program, io, done, argv);
+  registerElect(program, io, done, argv);
+  registerSession(program, io, done);
   registerCerts(program, io, done);
 
   // Every (sub)command: errors to our stderr, no process.exit, a hint after usage errors.
@@ -59,9 +68,13 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
 /** Runs the CLI; resolves to the process exit code. Never throws. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   let code: number = ExitCode.Ok;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
+  const program = buildProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    argv,
+  );
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
