@@ -1,4 +1,5 @@
-// What the benchmark needs from a running 3-member cluster, whichever system it is.
+// What the benchmark needs from a running cluster (3 members unless a benchmark asks for more),
+// whichever system it is.
 
 export const System = { Palisade: 'palisade', Etcd: 'etcd' } as const;
 export type System = (typeof System)[keyof typeof System];
@@ -21,4 +22,8 @@ export interface BenchCluster {
   stop(): Promise<void>;
 }
 
-export const MEMBER_IDS = ['n1', 'n2', 'n3'] as const;
+/** n1 … nSIZE: the member ids of a cluster of `size` members. */
+export function memberIds(size = 3): string[] {
+  if (!Number.isSafeInteger(size) || size < 1) throw new Error(`a cluster needs a whole number of members, got ${size}`);
+  return Array.from({ length: size }, (_, i) => `n${i + 1}`);
+}

@@ -1,10 +1,11 @@
-// Three etcd members on loopback, started by hand as the etcd docs' "static" local cluster:
-// defaults for everything that matters (fsync on, heartbeat 100 ms, election 1000 ms,
-// --quota-backend-bytes 2 GiB, snapshot-count 100000), one temp data dir each.
+// etcd members on loopback (three unless `size` says otherwise), started by hand as the etcd
+// docs' "static" local cluster: defaults for everything that matters (fsync on, heartbeat
+// 100 ms, election 1000 ms, --quota-backend-bytes 2 GiB, snapshot-count 100000), one temp data
+// dir each.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { MEMBER_IDS, System, type BenchCluster, type BenchMember } from './cluster.js';
+import { memberIds, System, type BenchCluster, type BenchMember } from './cluster.js';
 import { HOST, ProcessGroup, freePort, waitFor } from './processes.js';
 
 export const ETCD_BIN = '/usr/bin/etcd';
@@ -29,15 +30,18 @@ async function leaderOf(clients: ReadonlyMap<string, Etcd3>): Promise<string | u
 export interface EtcdOptions {
   /** Extra etcd flags for every member (default: none, the defaults). */
   readonly extraArgs?: readonly string[];
+  /** Members in the cluster (default 3). */
+  readonly size?: number;
 }
 
 export async function startEtcd(group: ProcessGroup, opts: EtcdOptions = {}): Promise<BenchCluster> {
   if (!existsSync(ETCD_BIN)) throw new Error(`${ETCD_BIN} not found: apt-get install etcd-server`);
+  const ids = memberIds(opts.size);
   const dir = group.tempDir('etcd');
   const ports = new Map<string, { client: number; peer: number }>();
-  for (const id of MEMBER_IDS) ports.set(id, { client: await freePort(), peer: await freePort() });
-  const initialCluster = MEMBER_IDS.map((id) => `${id}=http://${HOST}:${ports.get(id)!.peer}`).join(',');
-  const children = MEMBER_IDS.map((id) => {
+  for (const id of ids) ports.set(id, { client: await freePort(), peer: await freePort() });
+  const initialCluster = ids.map((id) => `${id}=http://${HOST}:${ports.get(id)!.peer}`).join(',');
+  const children = ids.map((id) => {
     const { client, peer } = ports.get(id)!;
     const args = [
       '--name',

@@ -1,10 +1,10 @@
-// Three palisade agents on loopback, started through the CLI exactly as an operator would
-// (`palisade agent --id ... --peers ...`), default settings (heartbeat 50 ms, election 300 ms,
-// log level info), each with its own temp data dir; LevelDB writes are synced per Ready. The
-// agents get the environment the README asks operators for (AGENT_ENV).
+// palisade agents on loopback (three unless `size` says otherwise), started through the CLI
+// exactly as an operator would (`palisade agent --id ... --peers ...`), default settings
+// (heartbeat 50 ms, election 300 ms, log level info), each with its own temp data dir; LevelDB
+// writes are synced per Ready. The agents get the environment the README asks operators for (AGENT_ENV).
 import { join, resolve } from 'node:path';
 import { connect } from '../../src/index.js';
-import { MEMBER_IDS, System, type BenchCluster, type BenchMember } from './cluster.js';
+import { memberIds, System, type BenchCluster, type BenchMember } from './cluster.js';
 import { HOST, ProcessGroup, freePort, waitFor } from './processes.js';
 import { scrape } from './server-metrics.js';
 
@@ -21,6 +21,8 @@ export interface PalisadeOptions {
   readonly agentFlags?: readonly string[];
   /** Another build's CLI (an A/B of two commits in one run; default: this checkout's dist). */
   readonly cli?: string;
+  /** Members in the cluster (default 3). */
+  readonly size?: number;
 }
 
 /** The leader every member names, once all of them are up and agree. */
@@ -56,15 +58,16 @@ async function leaderOf(addresses: readonly string[]): Promise<string | undefine
 }
 
 export async function startPalisade(group: ProcessGroup, opts: PalisadeOptions = {}): Promise<BenchCluster> {
+  const ids = memberIds(opts.size);
   const dir = group.tempDir('palisade');
   const addresses = new Map<string, string>();
   const http = new Map<string, string>();
-  for (const id of MEMBER_IDS) {
+  for (const id of ids) {
     addresses.set(id, `${HOST}:${await freePort()}`);
     http.set(id, `${HOST}:${await freePort()}`);
   }
-  const peers = MEMBER_IDS.map((id) => `${id}=${addresses.get(id)!}`).join(',');
-  const children = MEMBER_IDS.map((id) => {
+  const peers = ids.map((id) => `${id}=${addresses.get(id)!}`).join(',');
+  const children = ids.map((id) => {
     const nodeFlags = opts.cpuProfile?.id === id ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfile.dir] : [];
     const args = [
       ...nodeFlags,

@@ -1,7 +1,8 @@
-// Three `palisade agent` processes started through the CLI exactly as an operator would, each its
-// own process group (kill -9 takes the agent; hooks run in groups of their own), on loopback or
-// each inside a network namespace. Members can be killed and restarted on their data dirs; HTTP
-// probes go straight from here on loopback, or through `ip netns exec` into a namespace.
+// `palisade agent` processes started through the CLI exactly as an operator would, each its own
+// process group (kill -9 takes the agent; hooks run in groups of their own), on loopback or each
+// inside a network namespace. Members can be killed and restarted on their data dirs, and a
+// member can join later (`--join`, after `members add`); HTTP probes go straight from here on
+// loopback, or through `ip netns exec` into a namespace.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,13 +31,23 @@ export interface AgentSpec {
 
 export class AgentCluster {
   private readonly procs = new Map<string, GroupProcess>();
+  private readonly members: AgentSpec[];
 
   constructor(
     private readonly dir: string,
-    readonly specs: readonly AgentSpec[],
+    founders: readonly AgentSpec[],
     /** Flags after the identity ones (timings, hooks, VIP). */
     private readonly flags: readonly string[],
-  ) {}
+    /** Added to the agents' environment (e.g. AGENT_ENV); default: this process's environment only. */
+    private readonly env?: Readonly<Record<string, string>>,
+  ) {
+    this.members = [...founders];
+  }
+
+  /** The founding members, then any that joined. */
+  get specs(): readonly AgentSpec[] {
+    return this.members;
+  }
 
   get peers(): string {
     return this.specs.map((s) => `${s.id}=${s.listen}`).join(',');
@@ -46,8 +57,14 @@ export class AgentCluster {
     return this.specs.find((s) => s.id === id)!;
   }
 
-  start(id: string): void {
+  /**
+   * Starts a member. A founder (or any restart: a data dir with state ignores both) gets
+   * `--peers`; `joinAddress` starts a new member with `--join` instead (announce it first with
+   * `members add`).
+   */
+  start(id: string, joinAddress?: string): void {
     const s = this.spec(id);
+    const membership = joinAddress === undefined ? ['--peers', this.peers] : ['--join', joinAddress];
     const argv = [
       process.execPath,
       CLI,
@@ -60,15 +77,32 @@ export class AgentCluster {
       s.http,
       '--data-dir',
       join(this.dir, id),
-      '--peers',
-      this.peers,
+      ...membership,
       ...this.flags,
     ];
-    this.procs.set(id, spawnGroup(s.ns !== undefined ? ['ip', 'netns', 'exec', s.ns, ...argv] : argv, join(this.dir, `${id}.log`)));
+    const argvInNs = s.ns !== undefined ? ['ip', 'netns', 'exec', s.ns, ...argv] : argv;
+    this.procs.set(id, spawnGroup(argvInNs, join(this.dir, `${id}.log`), this.env));
+  }
+
+  /** A new member (not among the founders): started with `--join joinAddress`. */
+  join(spec: AgentSpec, joinAddress: string): void {
+    if (this.members.some((m) => m.id === spec.id)) throw new Error(`${spec.id} is already a member of this cluster`);
+    this.members.push(spec);
+    this.start(spec.id, joinAddress);
   }
 
   startAll(): void {
     for (const s of this.specs) this.start(s.id);
+  }
+
+  /** kill -9 of a member that has left the cluster (`members remove`): it is no longer one of specs. */
+  async dismiss(id: string): Promise<void> {
+    await this.kill9(id);
+    this.procs.delete(id);
+    this.members.splice(
+      this.members.findIndex((m) => m.id === id),
+      1,
+    );
   }
 
   /** kill -9 of the agent process (its hooks, if any are running, are in their own groups). */
@@ -114,7 +148,6 @@ export class AgentCluster {
     });
   }
 
-  /** The one member whose /primary answers 200 while both others answer /replica 200. */
   /** The steady active node, waiting up to `timeoutMs` (a node that exits fails at once). */
   async awaitSteadyActive(what: string, timeoutMs = 30_000): Promise<string> {
     const never = new AbortController().signal;
@@ -129,6 +162,7 @@ export class AgentCluster {
     }
   }
 
+  /** The one member whose /primary answers 200 while every other answers /replica 200. */
   async steadyActive(signal: AbortSignal): Promise<string | undefined> {
     const answers = await Promise.all(
       this.specs.map(async (s) => ({

@@ -18,14 +18,19 @@ export interface GroupProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function spawnGroup(argv: readonly string[], logFile: string): GroupProcess {
+/** env: added to this process's environment for the child. */
+export function spawnGroup(argv: readonly string[], logFile: string, env?: Readonly<Record<string, string>>): GroupProcess {
   if (!hooked) {
     hooked = true;
     process.once('exit', () => {
       for (const c of live) killGroup(c, 'SIGKILL');
     });
   }
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(argv[0], argv.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    ...(env !== undefined ? { env: { ...process.env, ...env } } : {}),
+  });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stdout.pipe(log);
   child.stderr.pipe(log);

@@ -1,9 +1,11 @@
-// etcd 3.4 leader failover after kill -9, for comparison: three members on loopback (the
-// "static" local cluster of etcd's docs), kill -9 the leader, then poll both survivors'
-// HTTP gateway POST /v3/maintenance/status every few ms until one reports a leader that is not
-// the killed member. The killed member is restarted on its data dir before the next round.
+// etcd 3.4 leader failover after kill -9, for comparison: three members (unless told otherwise)
+// on loopback (the "static" local cluster of etcd's docs), kill -9 the leader, then poll the
+// survivors' HTTP gateway POST /v3/maintenance/status every few ms until one reports a leader
+// that is not the killed member. The killed member is restarted on its data dir before the next
+// round.
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { memberIds } from '../cluster.js';
 import { ETCD_BIN } from '../etcd-cluster.js';
 import { HOST, ProcessGroup, freePort, waitFor } from '../processes.js';
 import { fetchJson, pollFirst, sleep } from './poll.js';
@@ -48,9 +50,11 @@ export async function benchEtcdFailover(
   profile: EtcdProfile,
   reps: number,
   log: (s: string) => void,
+  /** Members in the cluster (bench:scale runs 3, 5 and 7). */
+  size = 3,
 ): Promise<FailoverRun> {
   const dir = group.tempDir('fo-etcd');
-  const names = ['e1', 'e2', 'e3'];
+  const names = memberIds(size).map((id) => id.replace('n', 'e'));
   const ports = new Map<string, { client: number; peer: number }>();
   for (const n of names) ports.set(n, { client: await freePort(), peer: await freePort() });
   const initialCluster = names.map((n) => `${n}=http://${HOST}:${ports.get(n)!.peer}`).join(',');
@@ -80,7 +84,7 @@ export async function benchEtcdFailover(
     return { name, client, args, child: group.spawn(ETCD_BIN, args, join(dir, `${name}.log`)) };
   });
   const never = new AbortController().signal;
-  /** Leader's member name when all three answer and agree. */
+  /** Leader's member name when all members answer and agree. */
   const agreed = async (): Promise<string | undefined> => {
     const all = await Promise.all(members.map((m) => status(m.client, never)));
     if (all.some((s) => s === undefined)) return undefined;
@@ -93,7 +97,7 @@ export async function benchEtcdFailover(
   const notes: string[] = [];
   try {
     for (let i = 0; i < reps; i++) {
-      const leaderName = await waitFor('3 etcd members agreeing on a leader', 30_000, agreed, 20);
+      const leaderName = await waitFor(`${size} etcd members agreeing on a leader`, 30_000, agreed, 20);
       // Let the restarted member settle, then a random phase against the heartbeat timer.
       await sleep(500 + Math.random() * 200);
       const victim = members.find((m) => m.name === leaderName)!;

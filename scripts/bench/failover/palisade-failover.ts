@@ -1,9 +1,11 @@
-// palisade on loopback: kill -9 of the active node, measuring (a) kill → the new active's promote
-// hook start (the hook's own CLOCK_MONOTONIC stamp, see stamp-hook.ts) and (b) kill → /primary 200
-// on a survivor (polled every 2 ms on both); then graceful switchovers, measuring the switchover
-// RPC's start → the new active's promote hook start. The killed node is restarted on its data dir
-// and must be back as a replica before the next round.
+// palisade on loopback (3 members unless told otherwise): kill -9 of the active node, measuring
+// (a) kill → the new active's promote hook start (the hook's own CLOCK_MONOTONIC stamp, see
+// stamp-hook.ts) and (b) kill → /primary 200 on a survivor (polled every 2 ms on each); then
+// graceful switchovers, measuring the switchover RPC's start → the new active's promote hook
+// start. The killed node is restarted on its data dir and must be back as a replica before the
+// next round.
 import { connect } from '../../../src/index.js';
+import { memberIds } from '../cluster.js';
 import { HOST, freePort, type ProcessGroup } from '../processes.js';
 import { AgentCluster } from './agent-cluster.js';
 import { pollFirst, sleep } from './poll.js';
@@ -54,11 +56,13 @@ export async function benchPalisadeFailover(
   profile: PalisadeProfile,
   reps: { kill: number; switchover: number },
   log: (s: string) => void,
+  /** Members in the cluster (bench:scale runs 3, 5 and 7). */
+  size = 3,
 ): Promise<PalisadeRun> {
   const dir = group.tempDir('fo-palisade');
   const hook = createStampHook(dir);
   const specs = [];
-  for (const id of ['n1', 'n2', 'n3']) specs.push({ id, listen: `${HOST}:${await freePort()}`, http: `${HOST}:${await freePort()}` });
+  for (const id of memberIds(size)) specs.push({ id, listen: `${HOST}:${await freePort()}`, http: `${HOST}:${await freePort()}` });
   const cluster = new AgentCluster(dir, specs, [...profile.flags, '--on-promote', hook.path]);
   const steady = (): Promise<string> => cluster.awaitSteadyActive(profile.name);
   const run: PalisadeRun = {
