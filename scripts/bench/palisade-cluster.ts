@@ -94,8 +94,9 @@ export async function startPalisade(group: ProcessGroup, opts: PalisadeOptions =
     httpAddress: http.get(id)!,
   }));
   const all = [...addresses.values()];
-  // Every member must be up before load, /metrics too (the node opens HTTP after gRPC).
-  await waitFor('all palisade members to agree on a leader', 30_000, () => agreedLeader(all));
+  // Every member must be up before load, /metrics too (the node opens HTTP after gRPC). The bound
+  // allows for seven agents starting at once on a loaded 2-vCPU machine.
+  await waitFor('all palisade members to agree on a leader', 60_000, () => agreedLeader(all));
   for (const m of members) await waitFor(`${m.id} /metrics`, 10_000, () => scrape(m.httpAddress!));
   return {
     system: System.Palisade,
