@@ -42,6 +42,7 @@ describe('bad input exits 2 before any call', () => {
     [['kv', 'delete', 'k', '--if-token', 'a=x'], /--if-token: "a=x"/],
     [['kv', 'put', 'k', 'v', '--session', 'abc'], /^palisade: --session: "abc" is not a session id/],
     [['lock', 'list', 'a', 'b'], /too many arguments/],
+    [['lock', 'list', '--', 'backup.sh'], /^palisade: "lock list" lists locks and runs no command/],
     [['session', 'list', 'extra'], /too many arguments/],
   ];
   for (const [argv, message] of cases) {

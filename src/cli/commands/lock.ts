@@ -84,6 +84,9 @@ export function registerLock(program: Command, io: Io, done: (code: number) => v
   )
     .option('--serializable', 'answer from the contacted node without a ReadIndex round (may be stale)')
     .action(async (prefix: string | undefined, flags: ClientFlags & { serializable?: boolean }) => {
+      if (argv.includes('--')) {
+        throw new InvalidArgumentError('"lock list" lists locks and runs no command; a lock named "list" cannot be taken from the CLI');
+      }
       const ctx = clientContext(io, flags);
       const queues = await usingClient(ctx, (c) => c.locks.list(prefix ?? '', { serializable: flags.serializable === true }));
       ctx.io.out(ctx.json ? renderJson({ queues }) : queueTable(queues));
