@@ -115,7 +115,7 @@ class Driver {
       case 'acquire': {
         const q = this.sm.queue(s.name);
         const [kind, limit] = s.shape < 0 ? (q !== undefined ? [q.kind, q.limit] : SHAPES[names.indexOf(s.name) + 1]) : SHAPES[s.shape];
-        return coord({ type: 'acquire', name: s.name, session: this.session(s.who), kind, limit, value: '' });
+        return coord({ type: 'acquire', name: s.name, session: this.session(s.who), kind, limit, value: `v${this.sm.appliedIndex}` });
       }
       case 'release':
         return coord({ type: 'release', name: s.name, session: this.session(s.who) });
