@@ -2,15 +2,18 @@
 // indexes in decimal, and the TTL, lock-delay, limit and owner stay within SessionLimits. A bad
 // field is INVALID_ARGUMENT naming the field and the rule, before anything is proposed.
 import { InvalidArgumentError } from '../errors.js';
+import { keyProblem, sessionIdProblem } from '../statemachine/commands.js';
 import { QueueKind, SessionLimits } from '../statemachine/coord-record.js';
-import { checkKey } from './kv-writes.js';
 
+/** A lock, election or semaphore name follows the key rules. */
 export function checkName(name: string): string {
-  return checkKey(name, 'name');
+  const problem = keyProblem(name);
+  if (problem !== undefined) throw new InvalidArgumentError(`name: ${problem.replace(/^key /, '')}`);
+  return name;
 }
 
 export function checkSessionId(id: string, field = 'session_id'): string {
-  if (!/^[1-9]\d{0,15}$/.test(id) || !Number.isSafeInteger(Number(id)))
+  if (sessionIdProblem(id) !== undefined)
     throw new InvalidArgumentError(`${field}: "${id}" is not a session id (the decimal log index SessionCreate answered)`);
   return id;
 }

@@ -160,7 +160,7 @@ function wireSession(s: SessionView): SessionInfo {
     holds: [...s.holds],
     waits: [...s.waits],
     ephemeralKeys: s.ephemeralKeys,
-    remainingMs: String(s.remainingMs),
+    remainingMs: String(Math.floor(s.remainingMs)),
   };
 }
 

@@ -3,7 +3,9 @@
 // wire checks the rest of the client service uses.
 import { InvalidArgumentError } from '../errors.js';
 import { CommandLimits } from '../statemachine/commands.js';
+import { checkSessionId } from './coord-checks.js';
 import type { KeyValue } from '../statemachine/kv-history.js';
+import type { FencingGuard__Output } from '../transport/generated/palisade/v1/FencingGuard.js';
 import type { KeyValue as WireKeyValue } from '../transport/generated/palisade/v1/KeyValue.js';
 import type { KvCasRequest__Output } from '../transport/generated/palisade/v1/KvCasRequest.js';
 import type { KvCasResponse } from '../transport/generated/palisade/v1/KvCasResponse.js';
@@ -16,13 +18,20 @@ import type { NodePort } from './node-port.js';
 
 export async function putKv(port: NodePort, req: KvPutRequest__Output): Promise<KvPutResponse> {
   const key = checkKey(req.key);
-  const r = await port.write({ type: 'put', key, value: req.value, ...requestId(req.request) });
+  const r = await port.write({
+    type: 'put',
+    key,
+    value: req.value,
+    ...requestId(req.request),
+    ...sessionBinding(req.sessionId),
+    ...fencingGuard(req.ifToken),
+  });
   return { revision: String(r.outcome.revision), duplicate: r.duplicate };
 }
 
 export async function deleteKv(port: NodePort, req: KvDeleteRequest__Output): Promise<KvDeleteResponse> {
   const key = checkKey(req.key);
-  const r = await port.write({ type: 'delete', key, ...requestId(req.request) });
+  const r = await port.write({ type: 'delete', key, ...requestId(req.request), ...fencingGuard(req.ifToken) });
   const deleted = r.outcome.type === 'delete' && r.outcome.deleted;
   return { deleted, revision: String(r.outcome.revision), duplicate: r.duplicate };
 }
@@ -30,7 +39,15 @@ export async function deleteKv(port: NodePort, req: KvDeleteRequest__Output): Pr
 export async function casKv(port: NodePort, req: KvCasRequest__Output): Promise<KvCasResponse> {
   const key = checkKey(req.key);
   const expectedRevision = u64(req.expectedRevision, 'expected_revision');
-  const r = await port.write({ type: 'cas', key, expectedRevision, value: req.value, ...requestId(req.request) });
+  const r = await port.write({
+    type: 'cas',
+    key,
+    expectedRevision,
+    value: req.value,
+    ...requestId(req.request),
+    ...sessionBinding(req.sessionId),
+    ...fencingGuard(req.ifToken),
+  });
   const succeeded = r.outcome.type === 'cas' && r.outcome.succeeded;
   const current = port.view().get(key);
   return {
@@ -64,6 +81,19 @@ export function u64(s: string, field: string): number {
   const n = Number(s);
   if (!/^\d+$/.test(s) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${field}: ${s} is larger than 2^53 - 1`);
   return n;
+}
+
+/** `session_id` "" is no binding; anything else must be a session id (the write is refused if it ended). */
+function sessionBinding(sessionId: string): { session?: string } {
+  return sessionId === '' ? {} : { session: checkSessionId(sessionId) };
+}
+
+/** `if_token` absent is no guard; present, it names a lock, election or semaphore and a token. */
+function fencingGuard(g: FencingGuard__Output | null): { ifToken?: { name: string; token: number } } {
+  if (g === null) return {};
+  const token = u64(g.token, 'if_token.token');
+  if (token < 1) throw new InvalidArgumentError('if_token.token: a fencing token is at least 1');
+  return { ifToken: { name: checkKey(g.name, 'if_token.name'), token } };
 }
 
 export function requestId(r: RequestId__Output | null): { request?: { clientId: string; requestId: string } } {
