@@ -7,6 +7,7 @@ import { MembershipChangeRejectedError } from '../errors.js';
 import { decodeConfChange } from '../raft/conf-change-codec.js';
 import { EntryType, type ConfChange, type Entry, type ReadState } from '../raft/types.js';
 import type { RequestId } from '../statemachine/commands.js';
+import type { CoordOutcome, Grant } from '../statemachine/coord-record.js';
 import type { ApplyResult } from '../statemachine/results.js';
 import { Waiters, type PendingWait } from './waiters.js';
 
@@ -18,8 +19,20 @@ function confKey(cc: ConfChange): string {
   return `${cc.type}\u0000${cc.nodeId}`;
 }
 
+/** A coordination command's result once THIS node applied it. */
+export interface CoordResult {
+  readonly outcome: CoordOutcome;
+  /** Grants the entry made (to this caller or to others). */
+  readonly grants: readonly Grant[];
+  /** A retried sessionCreate answered from dedup. */
+  readonly duplicate: boolean;
+  /** The index of the entry that answered (a retry's own entry for an answer from dedup). */
+  readonly index: number;
+}
+
 export class ApplyWaiters {
   private readonly writes = new Waiters<string, WriteResult>();
+  private readonly coordCommands = new Waiters<string, CoordResult>();
   private readonly reads = new Waiters<string, void>();
   private readonly confChanges = new Waiters<string, MembershipResult>();
   /** Read points known, waiting for apply to reach their index. */
@@ -27,6 +40,10 @@ export class ApplyWaiters {
 
   waitWrite(request: RequestId, timeoutMs: number, onTimeout: () => Error): PendingWait<WriteResult> {
     return this.writes.wait(requestKey(request), timeoutMs, onTimeout);
+  }
+
+  waitCoord(request: RequestId, timeoutMs: number, onTimeout: () => Error): PendingWait<CoordResult> {
+    return this.coordCommands.wait(requestKey(request), timeoutMs, onTimeout);
   }
 
   waitRead(context: string, timeoutMs: number, onTimeout: () => Error): PendingWait<void> {
@@ -42,11 +59,17 @@ export class ApplyWaiters {
     return this.confChanges.wait(confKey(cc), timeoutMs, onTimeout);
   }
 
-  /** An applied write answers its writer (when it was proposed here). */
+  /** An applied write or coordination command answers its caller (when it was proposed here). */
   applied(r: ApplyResult & { kind: 'command' }): void {
     const o = r.outcome;
-    if (this.writes.size === 0 || r.request === undefined) return;
-    if (o.type === 'put' || o.type === 'delete' || o.type === 'cas')
+    if (r.request === undefined) return;
+    if (o.type === 'coord') {
+      if (this.coordCommands.size > 0)
+        this.coordCommands.resolve(requestKey(r.request), { outcome: o.outcome, grants: o.grants, duplicate: r.duplicate, index: r.index });
+      return;
+    }
+    if (this.writes.size === 0) return;
+    if (o.type === 'put' || o.type === 'delete' || o.type === 'cas' || o.type === 'writeRefused')
       this.writes.resolve(requestKey(r.request), { outcome: o, duplicate: r.duplicate });
   }
 
@@ -77,6 +100,7 @@ export class ApplyWaiters {
 
   rejectAll(err: Error): void {
     this.writes.rejectAll(err);
+    this.coordCommands.rejectAll(err);
     this.reads.rejectAll(err);
     this.confChanges.rejectAll(err);
   }

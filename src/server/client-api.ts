@@ -1,6 +1,7 @@
 // The client API of a node (api/node-port.ts NodePort): status, serializable and linearizable
 // reads, writes, watches, membership and leadership operations, and the active-role controls.
 // It is the top of the node: built last, from the parts below it.
+import type { CoordinationPort } from '../api/coordination-port.js';
 import type { HaPort, MembershipResult, NodePort, NodeStatus, ReadView, WriteResult } from '../api/node-port.js';
 import { WatchCompactedError as ApiWatchCompactedError } from '../errors.js';
 import type { ConfChange } from '../raft/types.js';
@@ -25,6 +26,7 @@ export interface ClientApiParts {
   readonly membership: MembershipOps;
   readonly quota: StoreQuota;
   readonly ha: HaPort;
+  readonly coordination: CoordinationPort;
   readonly monotonicMs: () => number;
 }
 
@@ -32,11 +34,13 @@ export class ClientApi implements NodePort {
   readonly nodeId: string;
   readonly clusterId: string;
   readonly ha: HaPort;
+  readonly coordination: CoordinationPort;
 
   constructor(private readonly parts: ClientApiParts) {
     this.nodeId = parts.config.id;
     this.clusterId = parts.config.cluster;
     this.ha = parts.ha;
+    this.coordination = parts.coordination;
   }
 
   status(): NodeStatus {

@@ -12,7 +12,7 @@ import type { Ready } from '../raft/ready.js';
 import type { RawNode } from '../raft/raw-node.js';
 import { EntryType, NONE, StateType, type ConfChange, type Entry, type ReadState, type Snapshot } from '../raft/types.js';
 import { MemberRole, type Member } from '../statemachine/membership.js';
-import type { ApplyResult } from '../statemachine/results.js';
+import type { ApplyResult, CoordCommandOutcome } from '../statemachine/results.js';
 import type { StateMachine } from '../statemachine/state-machine.js';
 import type { WatchHub } from '../statemachine/watch-hub.js';
 import type { AppliedState } from './applied-state.js';
@@ -41,6 +41,16 @@ export interface LoopObserver {
   quietTicks(): number;
 }
 
+/** A layer that follows what is applied (coordination): called inside the loop, so it must not block. */
+export interface ApplyListener {
+  /** A coordination entry was applied; the state machine is at its index. */
+  coordApplied(r: ApplyResult & { readonly kind: 'command' }, outcome: CoordCommandOutcome): void;
+  /** A snapshot replaced the state machine. */
+  restored(index: number): void;
+  /** The node stops: fail whoever waits. */
+  failPending(err: Error): void;
+}
+
 export interface NodeHostParts {
   readonly config: NodeConfig;
   readonly tickMs: number;
@@ -65,6 +75,7 @@ export class NodeHost implements ReadyExecutor {
   private readonly ticker: Ticker;
   private readonly snapshots: SnapshotTaker;
   private readonly observers: LoopObserver[] = [];
+  private readonly applyListeners: ApplyListener[] = [];
   private readonly conditions = new Set<{ check: () => boolean; resolve: () => void }>();
   private lastLead = NONE;
   private lastRole: NodeRole;
@@ -98,6 +109,11 @@ export class NodeHost implements ReadyExecutor {
   /** `o` follows the loop from now on (the HA driver, subscribed as soon as it is built). */
   observe(o: LoopObserver): void {
     this.observers.push(o);
+  }
+
+  /** `l` hears of applied coordination entries and restored snapshots from now on. */
+  followApplied(l: ApplyListener): void {
+    this.applyListeners.push(l);
   }
 
   /** Starts ticking and handles whatever is ready. */
@@ -203,6 +219,7 @@ export class NodeHost implements ReadyExecutor {
     this.metrics.snapshotsRestored++;
     this.peers.restored(members);
     this.publishMembership(snapshot.metadata.index, members);
+    for (const l of this.applyListeners) l.restored(snapshot.metadata.index);
     this.parts.logger.info({ index: snapshot.metadata.index }, 'state restored from snapshot');
   }
 
@@ -242,6 +259,7 @@ export class NodeHost implements ReadyExecutor {
     switch (r.kind) {
       case 'command':
         this.parts.waiters.applied(r);
+        if (r.outcome.type === 'coord') for (const l of this.applyListeners) l.coordApplied(r, r.outcome);
         return;
       case 'confChange': {
         const members = this.stateMachine.members();
@@ -372,6 +390,7 @@ export class NodeHost implements ReadyExecutor {
   /** Fails every waiting request, watch and event subscriber with `err`. */
   failPending(err: Error): void {
     this.parts.waiters.rejectAll(err);
+    for (const l of this.applyListeners) l.failPending(err);
     this.watchHub.close();
     this.events.close();
   }

@@ -147,6 +147,16 @@ export class SessionKeeper {
     return next === Infinity ? undefined : next;
   }
 
+  /** True from becameLeader until stepDown. */
+  get isLeading(): boolean {
+    return this.term !== 0;
+  }
+
+  /** The lock-delays it will end (to drop those that ended otherwise: a queue that went away). */
+  pendingDelays(): { readonly name: string; readonly since: number }[] {
+    return [...this.delays].map(([name, d]) => ({ name, since: d.since }));
+  }
+
   /** Time left before `session` expires by this leader's clock; undefined when not keeping or unknown. */
   remainingMs(session: string, now: number): number | undefined {
     if (!this.keeping) return undefined;

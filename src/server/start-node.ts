@@ -31,6 +31,7 @@ import { systemClock, type Clock } from './clock.js';
 import { CONFIG_DEFAULTS, validateNodeConfig, type NodeConfig, type NodeConfigInput } from './config.js';
 import { fetchMembers } from './join.js';
 import { PREVOTE_RETRY_TICKS, staggeredElectionTimeout } from './election-order.js';
+import { attachCoordination } from './coordination-host.js';
 import { componentLogger, createNodeLogger, type Logger } from './logger.js';
 import { HaDriver } from './ha-driver.js';
 import { MembershipOps } from './membership-ops.js';
@@ -126,6 +127,15 @@ async function assemble(f: Foundation): Promise<PalisadeNode> {
   const quota = new StoreQuota(config.quotaBytes ?? CONFIG_DEFAULTS.quotaBytes);
   const writes = new WritePath(host, waiters, guard, quota);
   const ha = newHaDriver(f, host, writes);
+  const coordination = attachCoordination({
+    host,
+    writes,
+    guard,
+    clock,
+    tickMs: config.ticks.tickMs,
+    electionTimeoutMs: config.electionTimeoutMs,
+    logger: componentLogger(root, 'coordination'),
+  });
   const api = new ClientApi({
     config,
     host,
@@ -135,6 +145,7 @@ async function assemble(f: Foundation): Promise<PalisadeNode> {
     membership: new MembershipOps(host, waiters, guard, config.electionTimeoutMs),
     quota,
     ha,
+    coordination,
     monotonicMs: () => clock.monotonicMs(),
   });
   const node = await startServices(f, { host, ha, api, transport });
