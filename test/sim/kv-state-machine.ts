@@ -28,9 +28,15 @@ export function encodeClientEntry(e: ClientEntry): Uint8Array {
   return encoder.encode(JSON.stringify(e));
 }
 
-/** undefined for entries that are not client commands (the leader's empty no-op). */
+const OPEN_BRACE = 0x7b;
+
+/**
+ * undefined for entries that are not client commands: the leader's empty no-op, and the
+ * entries of other applications sharing the log (HA commands, the real StateMachine's
+ * commands in the coordination runs), which never start with '{'.
+ */
 export function decodeClientEntry(data: Uint8Array): ClientEntry | undefined {
-  if (data.length === 0 || isHaCommand(data)) return undefined;
+  if (data.length === 0 || data[0] !== OPEN_BRACE || isHaCommand(data)) return undefined;
   return JSON.parse(decoder.decode(data)) as ClientEntry;
 }
 
@@ -39,6 +45,8 @@ export class KvStateMachine {
   private readonly seen = new Set<string>();
   /** The replicated HA state (a new object whenever a command changes it). */
   ha: ReplicatedHaState = EMPTY_HA_STATE;
+  /** The image of the node's second application (SimApp) this snapshot carried, if any. */
+  appImage: Uint8Array | undefined;
 
   get(k: string): string | undefined {
     return this.data.get(k);
@@ -73,10 +81,14 @@ export class KvStateMachine {
     this.ha = applyHaCommand(this.ha, cmd, index);
   }
 
-  /** Canonical encoding (sorted), so equal states give equal bytes across nodes. */
-  encode(): Uint8Array {
+  /**
+   * Canonical encoding (sorted), so equal states give equal bytes across nodes. `app`: the
+   * image of the node's second application (SimApp), carried along.
+   */
+  encode(app?: Uint8Array): Uint8Array {
     const kv = [...this.data.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const ops = [...this.seen].sort();
+    if (app !== undefined) return encoder.encode(JSON.stringify({ kv, ops, ha: this.ha, app: Buffer.from(app).toString('base64') }));
     const h = this.ha;
     // Only when used, so runs without the HA layer keep their exact bytes (and trace hashes).
     if (h.active === null && h.holders.length === 0 && !h.paused && h.health.length === 0 && h.lastHealthFailover === null) {
@@ -92,13 +104,15 @@ export class KvStateMachine {
   static decode(bytes: Uint8Array): KvStateMachine {
     const sm = new KvStateMachine();
     if (bytes.length === 0) return sm;
-    const { kv, ops, ha } = JSON.parse(decoder.decode(bytes)) as {
+    const { kv, ops, ha, app } = JSON.parse(decoder.decode(bytes)) as {
       kv: [string, string][];
       ops: string[];
+      app?: string;
       ha?: Partial<ReplicatedHaState> & Pick<ReplicatedHaState, 'active' | 'holders' | 'paused'>;
     };
     for (const [k, v] of kv) sm.data.set(k, v);
     for (const id of ops) sm.seen.add(id);
+    if (app !== undefined) sm.appImage = new Uint8Array(Buffer.from(app, 'base64'));
     if (ha !== undefined) sm.ha = { ...ha, health: ha.health ?? [], lastHealthFailover: ha.lastHealthFailover ?? null };
     return sm;
   }

@@ -60,6 +60,19 @@ export interface CoreParams {
   readonly quorumAckTicks?: number;
 }
 
+/**
+ * A second replicated application beside the KV model, applied from every committed entry (the
+ * coordination runs drive the real StateMachine, test/sim/coord). Its image rides in the node's
+ * snapshots, so a restart or an InstallSnapshot restores it as it restores the KV data.
+ */
+export interface SimApp {
+  apply(entry: Entry): void;
+  image(): Uint8Array;
+}
+
+/** Opens a node's app: empty, or from the image a snapshot carries. */
+export type SimAppFactory = (node: SimNode, image: Uint8Array | undefined) => SimApp;
+
 type Life = 'up' | 'paused' | 'crashed';
 
 export class SimNode {
@@ -87,6 +100,9 @@ export class SimNode {
   owedTicks = 0;
   quietLeft = 0;
   actor: NodeActor | undefined;
+  /** SimOptions.app: how this node opens its second application (none when undefined). */
+  appFactory: SimAppFactory | undefined;
+  app: SimApp | undefined;
 
   constructor(
     readonly id: NodeId,
@@ -109,6 +125,7 @@ export class SimNode {
     this.storage = this.executor.delayedDurability ? cloneStorage(this.disk) : this.disk;
     const snap = this.disk.snapshot();
     this.kv = KvStateMachine.decode(snap.data);
+    this.app = this.appFactory?.(this, this.kv.appImage);
     this.applied = snap.metadata.index;
     this.lastSnapshotIndex = this.applied;
     this.raw = new RawNode({
@@ -209,6 +226,7 @@ export class SimNode {
 
   private restoreSnapshot(snap: Snapshot): void {
     this.kv = KvStateMachine.decode(snap.data);
+    this.app = this.appFactory?.(this, this.kv.appImage);
     this.applied = snap.metadata.index;
     this.lastSnapshotIndex = this.applied;
     this.host.onSnapshotState(this, snap.metadata.index, snap.data, 'restored');
@@ -218,6 +236,7 @@ export class SimNode {
   private applyEntry(e: Entry): void {
     this.host.onApply(this, e);
     this.applied = e.index;
+    this.app?.apply(e);
     if (e.type !== EntryType.Normal) return;
     if (isHaCommand(e.data)) return this.kv.applyHa(decodeHaCommand(e.data), e.index);
     const ce = decodeClientEntry(e.data);
@@ -243,7 +262,7 @@ export class SimNode {
     if (this.applied - this.lastSnapshotIndex < this.params.snapshotEvery) return;
     const index = this.applied;
     const cs = this.raw!.confState();
-    const data = this.kv.encode();
+    const data = this.kv.encode(this.app?.image());
     const keep = this.params.keepAfterSnapshot;
     this.lastSnapshotIndex = index;
     this.host.onSnapshotState(this, index, data, 'taken');

@@ -23,7 +23,7 @@ import { correctExecutor } from './ready-executor.js';
 import type { ReadyExecutor } from './ready-executor.js';
 import { NodeClock } from './sim-clock.js';
 import { SimNode } from './sim-node.js';
-import type { CoreParams, NodeActor, NodeHost } from './sim-node.js';
+import type { CoreParams, NodeActor, NodeHost, SimAppFactory } from './sim-node.js';
 import { Trace } from './trace.js';
 
 export interface SimOptions {
@@ -68,6 +68,8 @@ export interface SimOptions {
   readonly quorumAckTicks?: number;
   readonly executor?: ReadyExecutor;
   readonly actor?: (node: SimNode) => NodeActor | undefined;
+  /** A second replicated application on every node (SimApp), beside the KV model. */
+  readonly app?: SimAppFactory;
   readonly traceKeep?: number;
   /**
    * How the initial members learn the first configuration. 'confState' (default): the
@@ -93,7 +95,9 @@ type SimEvent =
       readonly incarnation: number;
       readonly label: string;
       readonly fn: () => void;
-    };
+    }
+  /** Something outside the nodes (a simulated client process, test/sim/coord) acts. */
+  | { readonly type: 'external'; readonly label: string; readonly fn: () => void };
 
 /**
  * Where a client sends an operation: a named node, whichever node currently leads, or the
@@ -178,6 +182,14 @@ export class Simulator implements NodeHost {
 
   addTrace(line: string): void {
     this.trace.add(this.time, line);
+  }
+
+  /**
+   * Run fn after `delay` ms of real time as an event of its own (the invariants are checked
+   * after it): the clock of something outside the nodes, such as a simulated client process.
+   */
+  scheduleExternal(delay: number, label: string, fn: () => void): void {
+    this.queue.push(this.time + delay, { type: 'external', label, fn });
   }
 
   onApply(node: SimNode, e: Parameters<NodeHost['onApply']>[1]): void {
@@ -285,6 +297,10 @@ export class Simulator implements NodeHost {
         this.replanQuiet(node);
         return;
       }
+      case 'external':
+        if (ev.label !== '') this.addTrace(ev.label);
+        ev.fn();
+        return;
       default: {
         const never: never = ev;
         throw new Error(`unknown event ${String(never)}`);
@@ -348,6 +364,7 @@ export class Simulator implements NodeHost {
     const drift = ((this.rng.int(2001) - 1000) / 1000) * this.maxDrift;
     const clock = new NodeClock(() => this.time, 1000 * (1 + this.rng.int(1000)), drift);
     const node = new SimNode(id, clock, this, this.params, this.executor);
+    node.appFactory = this.options.app;
     if (conf !== undefined && how === 'log') bootstrapStorage(node.disk, conf);
     if (conf !== undefined && how === 'confState') node.disk.setConfState(conf);
     if (conf !== undefined && how === 'snapshot') {
