@@ -74,6 +74,8 @@ export class CoordState {
   private readonly liveQueues = new Map<string, LiveQueue>();
   /** Ephemeral key → its session. */
   private readonly keyOwners = new Map<string, string>();
+  /** Names of the queues in a lock-delay (the keeper asks after every expiry: no scan of every queue). */
+  private readonly delayed = new Set<string>();
   private lastTokenValue = 0;
 
   /** Apply one committed command found at log index `index`. */
@@ -99,6 +101,7 @@ export class CoordState {
         if (q !== undefined && q.delayedSince === cmd.since) {
           q.delayedSince = 0;
           q.delayMs = 0;
+          this.delayed.delete(q.name);
           this.grantWaiters(q, index, grants);
           this.dropIfIdle(q);
         }
@@ -126,6 +129,7 @@ export class CoordState {
       if (held && reason === 'expired' && s.record.lockDelayMs > 0) {
         q.delayedSince = index;
         q.delayMs = s.record.lockDelayMs;
+        this.delayed.add(q.name);
       }
       this.grantWaiters(q, index, grants);
       this.dropIfIdle(q);
@@ -268,7 +272,7 @@ export class CoordState {
 
   /** Queues waiting for a lockDelayEnd, in byte order (the leader's keeper schedules them). */
   delayedQueues(): QueueRecord[] {
-    return this.queues().filter((q) => q.delayedSince !== 0);
+    return [...this.delayed].sort(compareKeys).map((n) => this.queue(n)!);
   }
 
   // ---- snapshot ----
@@ -290,6 +294,7 @@ export class CoordState {
     for (const record of img.sessions) c.liveSessions.set(record.id, { record, holds: new Set(), waits: new Set(), keys: new Set() });
     for (const q of img.queues) {
       c.liveQueues.set(q.name, { ...q, holders: q.holders.slice(), waiters: q.waiters.slice() });
+      if (q.delayedSince !== 0) c.delayed.add(q.name);
       for (const h of q.holders) c.liveSessions.get(h.session)!.holds.add(q.name);
       for (const w of q.waiters) c.liveSessions.get(w.session)!.waits.add(q.name);
     }

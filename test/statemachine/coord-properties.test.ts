@@ -154,7 +154,7 @@ const steps = fc.array(step, { minLength: 1, maxLength: 80, size: 'max' }).map((
 const RUNS = { numRuns: 400 };
 
 describe('coordination state: properties over random command sequences', () => {
-  test('no queue ever has more holders than its limit, and every holder and waiter is a live session', () => {
+  test('no queue ever has more holders than its limit, every holder and waiter is a live session, and the delayed list is exact', () => {
     fc.assert(
       fc.property(steps, (ss) => {
         const d = new Driver();
@@ -165,6 +165,11 @@ describe('coordination state: properties over random command sequences', () => {
             assert.ok(q.holders.length <= q.limit, `${q.name}: ${q.holders.length} holders, limit ${q.limit}`);
             for (const m of [...q.holders, ...q.waiters]) assert.ok(live.has(m.session), `${q.name}: ${m.session} ended`);
           }
+          assert.deepEqual(
+            d.sm.delayedQueues(),
+            d.sm.queues().filter((q) => q.delayedSince !== 0),
+            'the delayed index',
+          );
         }
       }),
       RUNS,
