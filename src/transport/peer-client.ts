@@ -103,6 +103,10 @@ export class PeerClient {
   private readonly dropped: Record<DropReason, number> = { queueFull: 0, tooLarge: 0, snapshotBusy: 0, closed: 0 };
   private readonly droppedByType: Partial<Record<MessageType, number>> = {};
   private lastError = '';
+  /** The last failure was a refusal (the peer answered and said no): only the back-off retries it. */
+  private refused = false;
+  /** heardFrom() cut a wait short since the last successful connection (once per failure streak). */
+  private woken = false;
 
   constructor(private readonly opts: PeerClientOptions) {
     this.queue = new SendQueue(opts.limits.queueMessages);
@@ -161,6 +165,20 @@ export class PeerClient {
     this.scheduleFlush();
   }
 
+  /**
+   * A valid message from this peer arrived: it is up again (a restarted node's first batch), so a
+   * connection waiting out its back-off (up to maxMs) is tried now. Once per failure streak, so a
+   * peer that reaches us while we cannot reach it keeps the back-off.
+   */
+  heardFrom(): void {
+    if (this.current !== 'backoff' || this.refused || this.woken) return;
+    this.woken = true;
+    if (this.timer !== undefined) this.opts.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.opts.logger.debug({ peer: this.opts.peerId, address: this.opts.address }, 'peer is back: reconnecting now');
+    this.connect();
+  }
+
   close(): void {
     if (this.current === 'closed') return;
     this.transition('closed', 'closed');
@@ -214,6 +232,7 @@ export class PeerClient {
     this.blocked = false;
     this.counters.connects++;
     this.backoff.reset();
+    this.woken = false;
     this.transition('streaming', 'connected');
     this.flush();
   }
@@ -260,6 +279,7 @@ export class PeerClient {
     this.client = undefined;
     this.lastError = reason;
     const refused = code !== undefined && REFUSALS.has(code);
+    this.refused = refused;
     const delay = refused ? this.backoff.max() : this.backoff.next();
     const log = { peer: this.opts.peerId, address: this.opts.address, reason, retryInMs: delay, attempt: this.backoff.attempts };
     if (refused) this.opts.logger.error(log, 'peer refused our stream');

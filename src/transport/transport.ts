@@ -280,6 +280,9 @@ export class PeerTransport {
 
   private deliver(messages: readonly Message[]): void {
     if (this.phase !== 'running') return;
+    // A batch comes from one sender; our connection to it may be waiting out a back-off.
+    const from = messages[0]?.from;
+    if (from !== undefined) this.clients.get(from)?.heardFrom();
     for (const m of messages) {
       const handler = this.handler;
       if (handler === undefined) {

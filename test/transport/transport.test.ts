@@ -282,4 +282,40 @@ describe('PeerTransport', () => {
     assert.equal(stats?.state, 'streaming');
     assert.ok((stats?.connects ?? 0) >= 2);
   });
+  test('a restarted peer is reconnected as soon as its first batch arrives, not at the end of the back-off', async () => {
+    // Back-off long enough that waiting it out would fail the deadline below.
+    const [a, b] = await pair({ backoff: { initialMs: 4000, maxMs: 4000, jitter: 0 } });
+    a.transport.send([heartbeat('n1', 'n2', 0)]);
+    await eventually(() => b.received.length === 1, 'first heartbeat');
+    const address = b.transport.address;
+    await b.transport.stop();
+    await eventually(() => a.transport.stats().peers.get('n2')?.state === 'backoff', 'n1 waits out its back-off towards n2');
+
+    const b2 = testNode({ nodeId: 'n2', listen: address });
+    started.push(b2);
+    await b2.transport.start();
+    b2.transport.setPeer('n1', a.transport.address);
+    b2.transport.send([heartbeat('n2', 'n1', 0)]);
+    await eventually(() => a.received.some((m) => m.from === 'n2'), 'n1 hears from the restarted n2');
+    a.transport.send([heartbeat('n1', 'n2', 1)]);
+    await eventually(() => b2.received.length > 0, 'the restarted n2 receives a heartbeat well within the back-off', 2000);
+  });
+
+  test('a peer that reaches us while we cannot reach it cuts the back-off short only once per failure streak', async () => {
+    const [a, b] = await pair({ backoff: { initialMs: 4000, maxMs: 4000, jitter: 0 } });
+    // n1 believes n2 is at a port where nothing listens: every connection attempt fails.
+    const nowhere = testNode({ nodeId: 'n9' });
+    started.push(nowhere);
+    await nowhere.transport.start();
+    const deadAddress = nowhere.transport.address;
+    await nowhere.transport.stop();
+    a.transport.setPeer('n2', deadAddress);
+    await eventually(() => a.transport.stats().peers.get('n2')?.state === 'backoff', 'n1 cannot reach n2');
+    for (let round = 0; round < 20; round++) {
+      b.transport.send([heartbeat('n2', 'n1', round)]);
+      await eventually(() => a.received.filter((m) => m.from === 'n2').length > round, `heartbeat ${round} from n2`);
+    }
+    const failures = a.transport.stats().peers.get('n2')?.failures ?? 0;
+    assert.ok(failures <= 2, `n1 tried to reach n2 ${failures} times: the back-off must hold (one early try at most)`);
+  });
 });
