@@ -126,9 +126,11 @@ export class CoordState {
       q.waiters = q.waiters.filter((w) => w.session !== id);
       // Consul's lock-delay: after an expiry the old holder may still act for a while, so nobody
       // else is granted until the leader says the delay ran out. A close is the holder's own word.
+      // A second expiry during a delay restarts it with the longer of the two delays: it then ends
+      // no sooner than either would have (the leader applied this entry after the first).
       if (held && reason === 'expired' && s.record.lockDelayMs > 0) {
+        q.delayMs = q.delayedSince === 0 ? s.record.lockDelayMs : Math.max(q.delayMs, s.record.lockDelayMs);
         q.delayedSince = index;
-        q.delayMs = s.record.lockDelayMs;
         this.delayed.add(q.name);
       }
       this.grantWaiters(q, index, grants);

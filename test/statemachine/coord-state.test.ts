@@ -254,6 +254,25 @@ describe('queues (item 5)', () => {
     );
   });
 
+  test('a second expiry during a delay restarts it with the longer delay, so neither is cut short', () => {
+    const log = new CoordLog();
+    const [a, b, c] = [log.session({ lockDelayMs: 2000 }), log.session({ lockDelayMs: 500 }), log.session()];
+    log.acquire('s', a, 'semaphore', 2);
+    log.acquire('s', b, 'semaphore', 2);
+    log.acquire('s', c, 'semaphore', 2);
+    const first = log.end(a, 'expired');
+    const second = log.end(b, 'expired');
+    assert.deepEqual(
+      log.sm.delayedQueues().map((q) => [q.delayedSince, q.delayMs]),
+      [[second.index, 2000]],
+    );
+    assert.deepEqual(log.coord({ type: 'lockDelayEnd', name: 's', since: first.index }).grants, [], 'the first delay is superseded');
+    assert.deepEqual(
+      log.coord({ type: 'lockDelayEnd', name: 's', since: second.index }).grants.map((g) => g.session),
+      [c],
+    );
+  });
+
   test('a delayed queue with nobody in it stays until the delay ends, so the delay holds for newcomers', () => {
     const log = new CoordLog();
     const a = log.session({ lockDelayMs: 500 });
