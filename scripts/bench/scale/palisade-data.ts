@@ -79,6 +79,8 @@ export async function palisadeData(group: ProcessGroup, keys: number, reps: numb
       while (specs.some((s) => (newestImage(dataDir(s.id))?.index ?? 0) < target)) {
         await Promise.all(Array.from({ length: 16 }, () => putter.put('scale-tick', String(++ticks))));
         cluster.assertRunning();
+        // The default policy snapshots every 10,000 applied entries: three times that is a bound, not a wait.
+        if (ticks > 30_000) throw new Error(`no snapshot at or after index ${target} on every member after ${ticks} more puts`);
       }
       log(`palisade ${keys} keys: filled in ${filled.seconds} s, ${ticks} more puts until every member's snapshot covered index ${target}`);
     } finally {
