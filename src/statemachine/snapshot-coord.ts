@@ -8,7 +8,8 @@
 // CoordState.image() lists everything in that order, so equal states give equal bytes. Decoding
 // checks that the parts agree with each other and with the rest of the image: a checksummed but
 // wrongly written image must not become a state the reducer could never have reached.
-import type { BinaryReader, BinaryWriter } from './binary.js';
+import { BinaryWriter } from './binary.js';
+import type { BinaryReader } from './binary.js';
 import { limitProblem, lockDelayProblem, queueNameProblem, ttlProblem } from './coord-codec.js';
 import type { HolderRecord, QueueRecord, SessionRecord, WaiterRecord } from './coord-record.js';
 import type { CoordImage } from './coord-state.js';
@@ -17,19 +18,32 @@ import { compareKeys } from './key-order.js';
 import type { KeyValue } from './kv-history.js';
 import { QUEUE_KIND_TAGS, repeat, tag } from './snapshot-format.js';
 
-export function writeCoordSection(s: BinaryWriter, c: CoordImage): void {
+/** The section's payload, yielding when `due` says a step's worth of records is written (snapshot-encoder.ts). */
+export function* coordSection(c: CoordImage, due: () => boolean): Generator<void, BinaryWriter, void> {
+  const s = new BinaryWriter();
   s.uint(c.lastToken).uint(c.sessions.length);
-  for (const x of c.sessions) s.str(x.id).str(x.owner).uint(x.ttlMs).uint(x.lockDelayMs);
+  for (const x of c.sessions) {
+    s.str(x.id).str(x.owner).uint(x.ttlMs).uint(x.lockDelayMs);
+    if (due()) yield;
+  }
   s.uint(c.queues.length);
   for (const q of c.queues) {
     s.str(q.name).u8(QUEUE_KIND_TAGS.indexOf(q.kind)).uint(q.limit).uint(q.holders.length);
     for (const h of q.holders) s.str(h.session).uint(h.token).str(h.value);
     s.uint(q.waiters.length);
-    for (const w of q.waiters) s.str(w.session).str(w.value);
+    for (const w of q.waiters) {
+      s.str(w.session).str(w.value);
+      if (due()) yield;
+    }
     s.uint(q.delayedSince).uint(q.delayMs);
+    if (due()) yield;
   }
   s.uint(c.ephemeralKeys.length);
-  for (const k of c.ephemeralKeys) s.str(k.key).str(k.session);
+  for (const k of c.ephemeralKeys) {
+    s.str(k.key).str(k.session);
+    if (due()) yield;
+  }
+  return s;
 }
 
 export function readCoordSection(s: BinaryReader): CoordImage {

@@ -20,7 +20,7 @@ import {
 } from './snapshot-format.js';
 import type { ReplicatedHaState } from './ha-record.js';
 import type { RememberedOutcome } from './results.js';
-import { writeCoordSection } from './snapshot-coord.js';
+import { coordSection } from './snapshot-coord.js';
 
 /**
  * Records (keys, events, requests) encoded between two yields of encodeSteps: a short piece
@@ -71,9 +71,7 @@ function* encodeSteps(img: StateImage): Generator<void, Uint8Array, void> {
   yield* largeSection(w, Section.Dedup, dedupSection(img, due));
   appendSection(w, Section.Events, eventsSection(img));
   appendSection(w, Section.Ha, haSection(img.ha));
-  const coord = new BinaryWriter();
-  writeCoordSection(coord, img.coord);
-  appendSection(w, Section.Coord, coord);
+  yield* largeSection(w, Section.Coord, coordSection(img.coord, due));
 
   const body = w.finish();
   yield;

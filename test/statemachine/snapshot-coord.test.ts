@@ -4,7 +4,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT_VERSION } from '../../src/statemachine/snapshot-codec.js';
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  encodeSnapshotAsync,
+  RECORDS_PER_STEP,
+  SNAPSHOT_FORMAT_VERSION,
+} from '../../src/statemachine/snapshot-codec.js';
 import type { StateImage } from '../../src/statemachine/snapshot-codec.js';
 import { StateMachine } from '../../src/statemachine/state-machine.js';
 import { SnapshotCorruptError } from '../../src/statemachine/errors.js';
@@ -66,6 +72,22 @@ describe('snapshot codec: the coordination section', () => {
     assert.deepEqual(twin.sm.snapshot(), log.sm.snapshot());
     assert.equal(twin.sm.get('svc/c'), undefined);
     assert.deepEqual(twin.holders('locks/x'), ['2']);
+  });
+
+  test('the stepwise encoder gives the same bytes for a large coordination state, from an image frozen before more entries', async () => {
+    const log = new CoordLog();
+    const sessions = Array.from({ length: 3 * RECORDS_PER_STEP }, () => log.session());
+    for (const [i, s] of sessions.entries()) {
+      log.acquire(`q${i % 5}`, s, 'semaphore', 3, `v${i}`);
+      log.kv({ type: 'put', key: `eph/${i}`, value: 'x', session: s });
+    }
+    const frozen = log.sm.snapshotImage();
+    const before = encodeSnapshot(frozen);
+    // Changes after the freeze must not reach the frozen image.
+    for (const s of sessions.slice(0, RECORDS_PER_STEP)) log.end(s, 'closed');
+    assert.deepEqual(await encodeSnapshotAsync(frozen), before);
+    assert.deepEqual(await encodeSnapshotAsync(log.sm.snapshotImage()), log.sm.snapshot());
+    assert.notDeepEqual(log.sm.snapshot(), before);
   });
 
   test('a version-3 image restores with no coordination state and goes on with version 4', () => {
