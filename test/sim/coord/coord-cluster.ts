@@ -165,6 +165,10 @@ export class CoordCluster implements ServerHost, ClientHost {
     this.sim.addTrace(line);
   }
 
+  get tickMs(): number {
+    return this.sim.tickMs;
+  }
+
   // ---- ClientHost ----
 
   readonly nodeIds = (): readonly NodeId[] => [...this.sim.nodes.keys()];

@@ -1,10 +1,12 @@
-// Drives the leader's real session keeper (src/server/session-keeper.ts) on a simulated node's
-// drifting clock, as the node's coordination host does: leadership after each Ready, what each
-// applied entry changed, keep-alives at receipt and again after their ReadIndex round, and the
-// proposals due at each tick. Two test-only deviations (the teeth) start keeping from the wrong
-// moment.
-import { SessionKeeper } from '../../../src/server/session-keeper.js';
-import type { KeepAliveVerdict, KeeperChange, KeeperProposal, KeeperStart } from '../../../src/server/session-keeper.js';
+// The leader's side of a simulated node runs the node's own coordination host
+// (src/server/coordination-host.ts: the real SessionKeeper fed from the Ready loop, the applied
+// entries and the ticks) on the node's drifting clock. Two test-only deviations (the teeth)
+// patch that host's keeper to start keeping from the wrong moment.
+import pino from 'pino';
+import type { RawNode } from '../../../src/raft/raw-node.js';
+import { CoordinationHost } from '../../../src/server/coordination-host.js';
+import type { KeeperChange, KeeperProposal, KeeperStart, SessionKeeper } from '../../../src/server/session-keeper.js';
+import type { StateMachine } from '../../../src/statemachine/state-machine.js';
 
 /** The node's: max(500 ms, its election timeout), which in the simulator is the 500 ms. */
 export const KEEPER_RETRY_MS = 500;
@@ -16,58 +18,59 @@ export interface KeeperTweaks {
   readonly keepFromApply?: boolean;
 }
 
-export class KeeperDriver {
-  private readonly keeper = new SessionKeeper({ retryMs: KEEPER_RETRY_MS });
-  private term = 0;
-  private electedAt = 0;
-  /** When this node applied each live session's creation, by its clock (keepFromApply). */
-  private readonly learnedAt = new Map<string, number>();
+export interface HostParts {
+  readonly raw: RawNode;
+  readonly stateMachine: () => StateMachine;
+  /** Proposes; false when the core refuses (not the leader any more). */
+  readonly propose: (cmd: KeeperProposal) => boolean;
+  readonly now: () => number;
+  readonly tickMs: number;
+}
 
-  constructor(
-    /** When this incarnation started: what a session restored from a snapshot was learned at. */
-    private readonly startedAt: number,
-    private readonly tweaks: KeeperTweaks = {},
-  ) {}
+const silent = pino({ level: 'silent' });
 
-  get isKeeping(): boolean {
-    return this.keeper.isKeeping;
-  }
+export function coordinationHost(parts: HostParts, tweaks: KeeperTweaks = {}): CoordinationHost {
+  const host = new CoordinationHost({
+    raw: parts.raw,
+    stateMachine: parts.stateMachine,
+    propose: (cmd) => {
+      if (!parts.propose(cmd)) throw new Error('proposal dropped: not the leader');
+    },
+    monotonicMs: parts.now,
+    tickMs: parts.tickMs,
+    retryMs: KEEPER_RETRY_MS,
+    logger: silent,
+  });
+  if (tweaks.keepFromElection === true) keepFromElection(host.keeper, parts.now);
+  if (tweaks.keepFromApply === true) keepFromApply(host.keeper, parts.now());
+  return host;
+}
 
-  /** After each Ready: lead `term` (0: not the leader). */
-  leadership(term: number, now: number): void {
-    if (term === 0) {
-      if (this.term !== 0) this.keeper.stepDown();
-      this.term = 0;
-      return;
+type Applied = SessionKeeper['applied'];
+
+/** Teeth: the keeper's start uses the time the node became leader instead of now. */
+function keepFromElection(keeper: SessionKeeper, now: () => number): void {
+  const becameLeader = keeper.becameLeader.bind(keeper);
+  const applied: Applied = keeper.applied.bind(keeper);
+  let electedAt = 0;
+  keeper.becameLeader = (term: number): void => {
+    if (!keeper.isLeading) electedAt = now();
+    becameLeader(term);
+  };
+  keeper.applied = (t, appliedTerm, changes, start): void => applied(keeper.isKeeping ? t : electedAt, appliedTerm, changes, start);
+}
+
+/** Teeth: on starting to keep, each session counts from when this node applied its creation. */
+function keepFromApply(keeper: SessionKeeper, startedAt: number): void {
+  const applied: Applied = keeper.applied.bind(keeper);
+  const learnedAt = new Map<string, number>();
+  keeper.applied = (now: number, appliedTerm: number, changes: readonly KeeperChange[], start: () => KeeperStart): void => {
+    for (const c of changes) if (c.type === 'sessionCreated') learnedAt.set(c.session, now);
+    if (keeper.isKeeping) return applied(now, appliedTerm, changes, start);
+    applied(now, appliedTerm, changes, () => ({ sessions: [], delays: start().delays }));
+    if (!keeper.isKeeping) return;
+    for (const s of start().sessions) {
+      applied(learnedAt.get(s.id) ?? startedAt, appliedTerm, [{ type: 'sessionCreated', session: s.id, ttlMs: s.ttlMs }], start);
     }
-    if (term !== this.term) this.electedAt = now;
-    this.term = term;
-    this.keeper.becameLeader(term);
-  }
-
-  applied(now: number, appliedTerm: number, changes: readonly KeeperChange[], start: () => KeeperStart): void {
-    for (const c of changes) {
-      if (c.type === 'sessionCreated') this.learnedAt.set(c.session, now);
-      if (c.type === 'sessionEnded') this.learnedAt.delete(c.session);
-    }
-    const wasKeeping = this.keeper.isKeeping;
-    if (wasKeeping || this.term === 0 || appliedTerm !== this.term) return this.keeper.applied(now, appliedTerm, changes, start);
-    if (this.tweaks.keepFromElection === true) return this.keeper.applied(this.electedAt, appliedTerm, changes, start);
-    if (this.tweaks.keepFromApply !== true) return this.keeper.applied(now, appliedTerm, changes, start);
-    // Start with no session, then add each as if created when this node applied it.
-    const s = start();
-    this.keeper.applied(now, appliedTerm, [], () => ({ sessions: [], delays: s.delays }));
-    for (const x of s.sessions) {
-      const created: KeeperChange = { type: 'sessionCreated', session: x.id, ttlMs: x.ttlMs };
-      this.keeper.applied(this.learnedAt.get(x.id) ?? this.startedAt, appliedTerm, [created], start);
-    }
-  }
-
-  keepAlive(session: string, receivedAt: number): KeepAliveVerdict {
-    return this.keeper.keepAlive(session, receivedAt);
-  }
-
-  due(now: number): KeeperProposal[] {
-    return this.keeper.due(now);
-  }
+  };
 }

@@ -81,7 +81,8 @@ export class CoordOracle {
     if (index <= this.seen) return;
     this.seen = index;
     const r = e.result;
-    if (r.kind === 'command' && e.entry.type === EntryType.Normal) {
+    // A retried request answered from dedup applied nothing (its first copy did).
+    if (r.kind === 'command' && !r.duplicate && e.entry.type === EntryType.Normal) {
       const o = r.outcome;
       if (o.type === 'coord') {
         const cmd = decodeCoordCommand(e.entry.data);

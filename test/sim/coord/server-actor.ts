@@ -9,15 +9,15 @@ import type { Ready } from '../../../src/raft/ready.js';
 import { StateType } from '../../../src/raft/types.js';
 import { encodeCommand } from '../../../src/statemachine/commands.js';
 import type { RequestId } from '../../../src/statemachine/commands.js';
-import { encodeCoordCommand, isCoordCommand, decodeCoordCommand } from '../../../src/statemachine/coord-codec.js';
-import type { CoordCommand, CoordOutcome } from '../../../src/statemachine/coord-record.js';
+import { encodeCoordCommand } from '../../../src/statemachine/coord-codec.js';
+import type { CoordCommand } from '../../../src/statemachine/coord-record.js';
 import type { CommandOutcome } from '../../../src/statemachine/results.js';
 import type { StateMachine } from '../../../src/statemachine/state-machine.js';
 import type { NodeActor, SimNode } from '../sim-node.js';
 import type { AppliedEntry } from './coord-app.js';
-import { KeeperDriver } from './keeper-driver.js';
+import type { CoordinationHost } from '../../../src/server/coordination-host.js';
+import { coordinationHost } from './keeper-driver.js';
 import type { KeeperTweaks } from './keeper-driver.js';
-import type { KeeperChange, KeeperStart } from '../../../src/server/session-keeper.js';
 import type { CoordReply, CoordRequest } from './wire.js';
 import { formatRequest } from './wire.js';
 
@@ -28,6 +28,7 @@ export interface ServerHost {
   /** Run fn after `realMs`, unless this node incarnation crashes first (paused: when it runs again). */
   afterOn(node: SimNode, realMs: number, label: string, fn: () => void): void;
   trace(line: string): void;
+  readonly tickMs: number;
 }
 
 /** How long the server holds a queued acquire before answering 'queued' (the client asks again): a call deadline. */
@@ -47,7 +48,8 @@ export interface ServerTweaks extends KeeperTweaks {
 
 export class CoordServer implements NodeActor {
   private incarnation = -1;
-  private keeper = new KeeperDriver(0);
+  /** The node's own coordination host (keeper included), one per incarnation. */
+  private coord: CoordinationHost | undefined;
   /** Proposed client commands waiting to be applied here, by request id. */
   private readonly proposed = new Map<string, Caller>();
   /** Queued acquires waiting for a grant, by name and session. */
@@ -65,19 +67,19 @@ export class CoordServer implements NodeActor {
   // ---- NodeActor ----
 
   onReady(rd: Ready): void {
-    this.ensure();
+    const coord = this.ensure();
     for (const rs of rd.readStates) {
       const ka = this.keepAlives.get(rs.context);
       if (ka !== undefined) ka.index = rs.index;
     }
     this.serveKeepAlives();
-    this.followLeadership();
+    const was = coord.keeper.isKeeping;
+    coord.afterReady(rd);
+    if (was !== coord.keeper.isKeeping) this.host.trace(`${this.node.id} ${was ? 'stops keeping sessions' : 'keeps sessions'}`);
   }
 
   onTick(node: SimNode): void {
-    this.ensure();
-    this.followLeadership();
-    this.proposeDue();
+    this.ensure().tick();
     node.drain();
   }
 
@@ -134,7 +136,7 @@ export class CoordServer implements NodeActor {
   private keepAlive(caller: Caller, session: string): void {
     const node = this.node;
     const receivedAt = node.clock.now();
-    this.keeper.keepAlive(session, receivedAt);
+    this.ensure().keeper.keepAlive(session, receivedAt);
     if (this.tweaks.ackWithoutReadIndex === true) return this.host.reply(node, caller.client, { t: 'keepAliveAck', tag: caller.tag });
     const ctx = `ka-${this.incarnation}-${++this.nextRead}`;
     this.keepAlives.set(ctx, { caller, session, receivedAt });
@@ -151,7 +153,7 @@ export class CoordServer implements NodeActor {
       if (ka.index === undefined || ka.index > sm.appliedIndex) continue;
       this.keepAlives.delete(ctx);
       // As the node does (coordination-ops.ts): asked again after the round, the keeper or the state may know it ended.
-      const verdict = this.keeper.keepAlive(ka.session, ka.receivedAt);
+      const verdict = this.ensure().keeper.keepAlive(ka.session, ka.receivedAt);
       const known = sm.session(ka.session) !== undefined && verdict !== 'unknown' && verdict !== 'expiring';
       this.host.reply(
         this.node,
@@ -184,14 +186,12 @@ export class CoordServer implements NodeActor {
   // ---- applied entries (this node's machine) ----
 
   applied(e: AppliedEntry): void {
-    this.ensure();
+    const coord = this.ensure();
     const r = e.result;
     if (r.kind !== 'command') return;
-    const now = this.node.clock.now();
     const o = r.outcome;
     if (o.type === 'coord') {
-      const cmd = isCoordCommand(e.entry.data) ? decodeCoordCommand(e.entry.data) : undefined;
-      this.keeper.applied(now, e.sm.appliedTerm, keeperChanges(cmd, o.outcome, r.duplicate, e.sm), () => keeperStart(e.sm));
+      coord.coordApplied(r, o);
       for (const g of o.grants) this.wake(g.name, g.session, (c) => ({ t: 'granted', tag: c.tag, token: g.token }));
       if (o.outcome.type === 'sessionEnded' && o.outcome.ended) this.wakeSession(o.outcome.session);
     }
@@ -252,34 +252,25 @@ export class CoordServer implements NodeActor {
     }
   }
 
-  // ---- the keeper (leader only) ----
-
-  /** After each Ready: lead or not; keeping starts at the first applied entry of the term (the keeper decides). */
-  private followLeadership(): void {
-    const node = this.node;
-    const st = node.raw!.basicStatus();
-    const now = node.clock.now();
-    const was = this.keeper.isKeeping;
-    this.keeper.leadership(st.state === StateType.Leader ? st.term : 0, now);
-    if (st.state === StateType.Leader) {
-      const sm = this.host.machine(node);
-      this.keeper.applied(now, sm.appliedTerm, [], () => keeperStart(sm));
-    }
-    if (was !== this.keeper.isKeeping) this.host.trace(`${node.id} ${was ? 'stops keeping sessions' : `keeps sessions from t${st.term}`}`);
-  }
-
-  private proposeDue(): void {
-    for (const cmd of this.keeper.due(this.node.clock.now())) this.propose(encodeCoordCommand(cmd), `keeper ${describe(cmd)}`);
-  }
-
   /** A new core incarnation is a new server process: nothing volatile survives. */
-  private ensure(): void {
-    if (this.incarnation === this.node.incarnation) return;
-    this.incarnation = this.node.incarnation;
-    this.keeper = new KeeperDriver(this.node.clock.now(), this.tweaks);
+  private ensure(): CoordinationHost {
+    if (this.coord !== undefined && this.incarnation === this.node.incarnation) return this.coord;
+    const node = this.node;
+    this.incarnation = node.incarnation;
+    this.coord = coordinationHost(
+      {
+        raw: node.raw!,
+        stateMachine: () => this.host.machine(node),
+        propose: (cmd) => this.propose(encodeCoordCommand(cmd), `keeper ${describe(cmd)}`),
+        now: () => node.clock.now(),
+        tickMs: this.host.tickMs,
+      },
+      this.tweaks,
+    );
     this.proposed.clear();
     this.waiting.clear();
     this.keepAlives.clear();
+    return this.coord;
   }
 
   private tryCore(fn: () => void): boolean {
@@ -291,33 +282,6 @@ export class CoordServer implements NodeActor {
       throw err;
     }
   }
-}
-
-/** What an applied coordination entry changed for the keeper (as the node's coordination host derives it). */
-function keeperChanges(cmd: CoordCommand | undefined, o: CoordOutcome, duplicate: boolean, sm: StateMachine): KeeperChange[] {
-  switch (o.type) {
-    case 'sessionCreated':
-      return duplicate ? [] : [{ type: 'sessionCreated', session: o.session, ttlMs: o.ttlMs }];
-    case 'sessionEnded': {
-      if (!o.ended) return [];
-      const delays: KeeperChange[] = sm
-        .delayedQueues()
-        .filter((q) => q.delayedSince === sm.appliedIndex)
-        .map((q) => ({ type: 'delayStarted', name: q.name, since: q.delayedSince, delayMs: q.delayMs }));
-      return [{ type: 'sessionEnded', session: o.session }, ...delays];
-    }
-    case 'lockDelayEnded':
-      return cmd?.type === 'lockDelayEnd' ? [{ type: 'delayEnded', name: cmd.name, since: cmd.since }] : [];
-    default:
-      return [];
-  }
-}
-
-function keeperStart(sm: StateMachine): KeeperStart {
-  return {
-    sessions: sm.sessions().map((s) => ({ id: s.id, ttlMs: s.ttlMs })),
-    delays: sm.delayedQueues().map((q) => ({ name: q.name, since: q.delayedSince, delayMs: q.delayMs })),
-  };
 }
 
 function refused(c: Caller, reason: string): CoordReply {
