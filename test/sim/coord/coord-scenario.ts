@@ -10,6 +10,7 @@ import { applyCoordAction, coordActionsArb, formatCoordActions } from './coord-n
 import type { CoordAction } from './coord-nemesis.js';
 import { CoordInvariant } from './oracle.js';
 import type { CoordStats } from './oracle.js';
+import type { ActionGroup } from '../nemesis.js';
 
 export interface CoordScenarioOptions extends CoordClusterOptions {
   /** Quiet time before the clients start (a leader usually exists). */
@@ -81,6 +82,8 @@ export interface CoordCampaignOptions {
   readonly maxActions?: number;
   readonly tweaks?: CoordTweaks;
   readonly lockDelayMs?: number;
+  /** Node fault weights (nemesis.ts groups); the simulator's own KV clients stay off. */
+  readonly weights?: Partial<Record<ActionGroup, number>>;
   readonly maxShrinkRuns?: number;
   readonly path?: string;
 }
@@ -136,6 +139,7 @@ export function runCoordCampaign(opts: CoordCampaignOptions): CoordCampaignResul
     maxDrift: opts.tweaks?.simMaxDrift ?? DEFAULT_CLIENT_SETTINGS.clock.driftBound,
     maxActions: opts.maxActions ?? 25,
     maxPauseMs: 4 * COORD_TTL_MS,
+    ...(opts.weights !== undefined ? { weights: opts.weights } : {}),
   };
   const property = fc.property(fc.integer({ min: 0, max: 0x7fffffff }), coordActionsArb(shape), (simSeed, actions) => {
     if (failures > 0 && ++afterFirst > budget) return true; // stop shrinking: keep the smallest so far
