@@ -16,8 +16,8 @@ import type { StateMachine } from '../../../src/statemachine/state-machine.js';
 import type { NodeActor, SimNode } from '../sim-node.js';
 import type { AppliedEntry } from './coord-app.js';
 import type { CoordinationHost } from '../../../src/server/coordination-host.js';
-import { coordinationHost } from './keeper-driver.js';
-import type { KeeperTweaks } from './keeper-driver.js';
+import { coordinationHost } from './node-coordination.js';
+import type { KeeperTweaks } from './node-coordination.js';
 import type { CoordReply, CoordRequest } from './wire.js';
 import { formatRequest } from './wire.js';
 
