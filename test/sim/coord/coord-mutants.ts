@@ -16,6 +16,7 @@ export const CoordMutantName = {
   TokensWrap: 'tokens-not-increasing',
   EphemeralKept: 'ephemeral-keys-not-deleted',
   KeepFromApply: 'keeper-counts-from-apply',
+  DriftBeyondBound: 'drift-beyond-bound',
 } as const;
 export type CoordMutantName = (typeof CoordMutantName)[keyof typeof CoordMutantName];
 
@@ -86,5 +87,10 @@ export const COORD_MUTANTS: readonly CoordMutant[] = [
     name: CoordMutantName.KeepFromApply,
     bug: "a new leader counts each session's TTL from when it applied the session's creation, not from when it started keeping",
     tweaks: { server: { keepFromApply: true } },
+  },
+  {
+    name: CoordMutantName.DriftBeyondBound,
+    bug: "clocks drift up to 20% while the clients' validity assumes 1% (the bound is what makes the clock argument hold)",
+    tweaks: { simMaxDrift: 0.2 },
   },
 ];
