@@ -1,9 +1,10 @@
 // The coordination commands' public surface without a cluster: bad input exits 2 with one clear
 // line and nothing contacted (the endpoint is a closed port: a usage check that came too late
 // would exit 3 instead), golden tables for `lock list` and `session list`, and the help texts.
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import type { sendUnaryData } from '@grpc/grpc-js';
 import { queueTable } from '../../src/cli/commands/lock.js';
 import { parseFencingGuard } from '../../src/cli/commands/kv.js';
 import { sessionsJson, sessionTable } from '../../src/cli/commands/session.js';
@@ -65,6 +66,66 @@ test('unreachable cluster: lock exits 3 and CMD never runs', async () => {
   const r = await runCli(['lock', 'jobs/a', '--endpoints', `127.0.0.1:${await closedPort()}`, '--', 'sh', '-c', 'echo ran; exit 0']);
   assert.equal(r.code, ExitCode.Unreachable, r.err);
   assert.match(r.err, /^palisade: cannot reach any endpoint/);
+});
+
+describe('lists against a scripted node: --json reaches the subcommand', () => {
+  const stops: (() => Promise<void>)[] = [];
+  after(async () => {
+    for (const s of stops) await s();
+  });
+
+  test('lock list PREFIX --json and session list --json', async () => {
+    const { startFake } = await import('../client/fake-server.js');
+    const holder = { sessionId: '12', owner: 'db1:411', token: '57', value: '' };
+    const s = await startFake({
+      QueueList: (_c: unknown, cb: sendUnaryData<unknown>) =>
+        cb(null, { queues: [{ name: 'jobs/a', kind: 'lock', limit: 1, holders: [holder], waiters: [], delayed: false }] }),
+      SessionList: (_c: unknown, cb: sendUnaryData<unknown>) =>
+        cb(null, {
+          sessions: [
+            {
+              sessionId: '12',
+              owner: 'db1:411',
+              ttlMs: 10000,
+              lockDelayMs: 0,
+              holds: ['jobs/a'],
+              waits: [],
+              ephemeralKeys: 0,
+              remainingMs: '-1',
+            },
+          ],
+        }),
+    });
+    stops.push(s.stop);
+    const l = await runCli(['lock', 'list', 'jobs/', '--json', '--endpoints', s.address]);
+    assert.equal(l.code, ExitCode.Ok, l.err);
+    assert.deepEqual(JSON.parse(l.out), {
+      queues: [
+        {
+          name: 'jobs/a',
+          kind: 'lock',
+          limit: 1,
+          holders: [{ sessionId: '12', owner: 'db1:411', token: 57, value: '' }],
+          waiters: [],
+          delayed: false,
+        },
+      ],
+    });
+    assert.deepEqual(
+      s.calls.filter((c) => c.method === 'QueueList').map((c) => (c.request as { prefix: string }).prefix),
+      ['jobs/'],
+    );
+    const table = await runCli(['lock', 'list', '--endpoints', s.address]);
+    assert.match(table.out, /^\+-+\+/);
+    assert.match(table.out, /\| jobs\/a \| lock \| holder \| +12 \| db1:411 \| +57 \|/);
+    const sl = await runCli(['session', 'list', '--json', '--endpoints', s.address]);
+    assert.equal(sl.code, ExitCode.Ok, sl.err);
+    const got = JSON.parse(sl.out) as { sessions: { sessionId: string; remainingMs: number | null; holds: string[] }[] };
+    assert.deepEqual(
+      got.sessions.map((x) => [x.sessionId, x.remainingMs, x.holds]),
+      [['12', null, ['jobs/a']]],
+    );
+  });
 });
 
 describe('help texts name the flags, the environment and the exit codes', () => {

@@ -83,7 +83,9 @@ export function registerLock(program: Command, io: Io, done: (code: number) => v
       .argument('[PREFIX]', 'only names starting with PREFIX'),
   )
     .option('--serializable', 'answer from the contacted node without a ReadIndex round (may be stale)')
-    .action(async (prefix: string | undefined, flags: ClientFlags & { serializable?: boolean }) => {
+    .action(async (prefix: string | undefined, _own: unknown, cmd: Command) => {
+      // `lock` has the client options too and takes them first (`lock list --json`): merge.
+      const flags = cmd.optsWithGlobals<ClientFlags & { serializable?: boolean }>();
       if (argv.includes('--')) {
         throw new InvalidArgumentError('"lock list" lists locks and runs no command; a lock named "list" cannot be taken from the CLI');
       }
