@@ -27,7 +27,10 @@ interface CliExit {
 }
 
 /** A `palisade` CLI process; its exit settles with what it wrote to stderr. */
-function palisade(args: readonly string[], env: Record<string, string> = {}): { child: ChildProcess; exited: Promise<CliExit> } {
+function palisade(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; exited: Promise<CliExit>; stderr: () => string } {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO,
     env: { ...process.env, PALISADE_ENDPOINTS: '', D: dir, ...env },
@@ -42,7 +45,7 @@ function palisade(args: readonly string[], env: Record<string, string> = {}): { 
       ok({ code, signal, stderr });
     }),
   );
-  return { child, exited };
+  return { child, exited, stderr: () => stderr };
 }
 
 /** Process groups the commands recorded (in $D/*.pgid), killed at the end whatever happened. */
@@ -150,31 +153,39 @@ describe('palisade lock -- CMD: real processes', { concurrency: false }, () => {
     const WORKERS = 3;
     const TURNS = 3;
     const log = join(dir, 'crit.log');
-    // mkdir fails when the directory exists: a second command inside at the same time is caught.
+    // "inside" is renamed into place (atomic; fails if it exists) holding the entrant's pid. An
+    // entrant that finds it checks that pid: alive = two inside at once (OVERLAP); dead = a
+    // holder killed inside when its lock was lost, which must have died first (stale).
     const section = [
-      'if ! mkdir "$D/inside" 2>/dev/null; then echo "OVERLAP $W $PALISADE_FENCING_TOKEN" >> "$D/crit.log"; exit 99; fi',
-      'echo "enter $W $PALISADE_FENCING_TOKEN $PALISADE_LOCK_NAME" >> "$D/crit.log"',
+      'T=$PALISADE_FENCING_TOKEN; mkdir "$D/me.$$" && echo $$ > "$D/me.$$/pid" || exit 98',
+      'if ! mv -T "$D/me.$$" "$D/inside" 2>/dev/null; then',
+      '  old=$(cat "$D/inside/pid")',
+      '  if kill -0 "$old" 2>/dev/null; then echo "OVERLAP $W $T $old" >> "$D/crit.log"; exit 99; fi',
+      '  echo "stale $W $T $old" >> "$D/crit.log"; rm -rf "$D/inside"',
+      '  mv -T "$D/me.$$" "$D/inside" || { echo "OVERLAP $W $T race" >> "$D/crit.log"; exit 99; }',
+      'fi',
+      'echo "enter $W $T $PALISADE_LOCK_NAME" >> "$D/crit.log"',
       'sleep 0.3',
-      'echo "leave $W $PALISADE_FENCING_TOKEN" >> "$D/crit.log"',
-      'rmdir "$D/inside"',
+      'echo "leave $W $T" >> "$D/crit.log"',
+      'rm -rf "$D/inside"',
     ].join('\n');
     const endpoints = c.endpoints(c.founders);
     const failures: string[] = [];
     let retries = 0;
+    let losses = 0;
     const worker = async (w: number) => {
       for (let turn = 0; turn < TURNS; turn++) {
         for (let attempt = 0; ; attempt++) {
-          const { exited } = palisade(
-            ['lock', 'jobs/crit', '--ttl', '5000', '--timeout', '10000', '--endpoints', endpoints, '--', 'sh', '-c', section],
-            {
-              W: String(w),
-            },
-          );
+          const { exited } = palisade(['lock', 'jobs/crit', '--timeout', '10000', '--endpoints', endpoints, '--', 'sh', '-c', section], {
+            W: String(w),
+          });
           const r = await exited;
           if (r.code === 0) break;
-          // No endpoint / no leader / timed out during the failover: nothing ran; an operator's script retries.
-          if ([3, 4, 6].includes(r.code ?? -1) && attempt < 10) {
-            retries++;
+          // No endpoint / no leader / timed out during the failover: nothing ran. Lost (10): the
+          // section was killed, which the next entrant checks. An operator's script retries both.
+          if ([3, 4, 6, 10].includes(r.code ?? -1) && attempt < 10) {
+            if (r.code === 10) losses++;
+            else retries++;
             continue;
           }
           failures.push(`worker ${w} turn ${turn}: exit ${r.code ?? r.signal}: ${r.stderr.trim()}`);
@@ -199,24 +210,34 @@ describe('palisade lock -- CMD: real processes', { concurrency: false }, () => {
 
     await withTimeout(workers, 180_000, 'every worker to finish its turns');
     const all = lines(log);
-    t.diagnostic(`${all.length / 2} turns, ${retries} retried invocations`);
+    const turns = all.filter((l) => l.startsWith('leave')).length;
+    t.diagnostic(`${turns} turns, ${retries} invocations retried (nothing run), ${losses} lost while inside (killed)`);
     assert.deepEqual(failures, []);
     assert.deepEqual(
       all.filter((l) => l.startsWith('OVERLAP')),
       [],
       'two commands were inside at once',
     );
-    assert.equal(all.length, 2 * WORKERS * TURNS, all.join('\n'));
+    assert.equal(turns, WORKERS * TURNS, all.join('\n'));
+    // A killed turn leaves its marker behind unless it died before taking it.
+    assert.ok(all.filter((l) => l.startsWith('stale')).length <= losses, all.join('\n'));
+    // Every turn enters, then leaves (or is killed: the next line is the next entrant's stale).
     let lastToken = 0;
-    for (let i = 0; i < all.length; i += 2) {
-      const [enter, w, token, name] = all[i].split(' ');
-      const [leave, w2, token2] = all[i + 1].split(' ');
-      assert.equal(enter, 'enter', all.join('\n'));
-      assert.equal(leave, 'leave', all.join('\n'));
-      assert.equal(name, 'jobs/crit');
-      assert.deepEqual([w2, token2], [w, token], 'a turn left by someone else');
-      assert.ok(Number(token) > lastToken, `token ${token} after ${lastToken}: fencing tokens must increase`);
-      lastToken = Number(token);
+    let open: string[] | undefined;
+    for (const line of all) {
+      const [what, w, token, name] = line.split(' ');
+      if (what === 'enter') {
+        assert.equal(open, undefined, `entered while ${open?.join(' ')} was inside:\n${all.join('\n')}`);
+        assert.equal(name, 'jobs/crit');
+        assert.ok(Number(token) > lastToken, `token ${token} after ${lastToken}: fencing tokens must increase`);
+        lastToken = Number(token);
+        open = [w, token];
+      } else if (what === 'leave') {
+        assert.deepEqual([w, token], open, `a turn left by someone else:\n${all.join('\n')}`);
+        open = undefined;
+      } else if (what === 'stale') {
+        open = undefined; // the killed turn's (its holder is dead: checked by the entrant)
+      }
     }
   });
 
@@ -247,6 +268,8 @@ describe('palisade lock -- CMD: real processes', { concurrency: false }, () => {
         async () => (await client.locks.list(`jobs/${name}`)).find((q) => q.holders.length === 1 && q.waiters.length === 1),
         30_000,
       );
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\nA: ${a.stderr()}\nB: ${b.stderr()}`);
     } finally {
       client.close();
     }
