@@ -5,8 +5,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { encodeCommand, type Command } from '../../src/statemachine/commands.js';
-import { encodeCoordCommand } from '../../src/statemachine/coord-codec.js';
+import { decodeCommand, encodeCommand, type Command } from '../../src/statemachine/commands.js';
+import { decodeCoordCommand, encodeCoordCommand, isCoordCommand } from '../../src/statemachine/coord-codec.js';
+import { CoordOracle } from './coord-oracle.js';
 import type { CoordCommand, QueueKind } from '../../src/statemachine/coord-record.js';
 import { StateMachine } from '../../src/statemachine/state-machine.js';
 import type { SessionView } from '../../src/statemachine/coord-state.js';
@@ -236,6 +237,41 @@ describe('coordination state: properties over random command sequences', () => {
         assert.deepEqual(restored.sessions(), d.sm.sessions());
         assert.deepEqual(restored.queues(), d.sm.queues());
         assert.deepEqual(restored.snapshot(), d.sm.snapshot());
+      }),
+      RUNS,
+    );
+  });
+
+  test('every outcome, grant, session and queue equals a naive model of the rules', () => {
+    fc.assert(
+      fc.property(steps, (ss) => {
+        const d = new Driver();
+        const oracle = new CoordOracle();
+        for (const s of ss) {
+          const r = d.run(s);
+          const e = d.entries[d.entries.length - 1];
+          assert.equal(r.kind, 'command');
+          if (r.kind !== 'command') return;
+          if (isCoordCommand(e.data)) {
+            if (r.duplicate) continue; // a retried create: dedup answers, the rules do not run
+            const want = oracle.apply(decodeCoordCommand(e.data), e.index);
+            assert.deepEqual(r.outcome, { type: 'coord', outcome: want.outcome, grants: want.grants });
+            for (const key of want.endedKeys) assert.equal(d.sm.get(key), undefined, `${key} outlived its session`);
+          } else {
+            const cmd = decodeCommand(e.data);
+            if (cmd.type !== 'put' && cmd.type !== 'delete' && cmd.type !== 'cas') continue;
+            const refusal = oracle.refusal(cmd);
+            assert.equal(r.outcome.type === 'writeRefused' ? r.outcome.reason : undefined, refusal);
+            const tookEffect =
+              r.outcome.type === 'put' ||
+              (r.outcome.type === 'cas' && r.outcome.succeeded) ||
+              (r.outcome.type === 'delete' && r.outcome.deleted);
+            if (tookEffect) oracle.written(cmd.key, cmd.type === 'delete' ? undefined : cmd.session);
+          }
+          assert.deepEqual(d.sm.sessions(), oracle.sessions());
+          assert.deepEqual(d.sm.queues(), oracle.queues());
+          for (const key of ['k1', 'k2', 'k3']) assert.equal(d.sm.keySession(key), oracle.keySession(key));
+        }
       }),
       RUNS,
     );
