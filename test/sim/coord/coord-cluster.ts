@@ -219,6 +219,10 @@ export class CoordCluster implements ServerHost, ClientHost {
     this.sim.act(`isolate client ${id}`, () => this.sim.network.split([id], [...this.sim.nodes.keys()]));
   }
 
+  cutClient(id: string, node: string): void {
+    this.sim.act(`cut client ${id} from ${node}`, () => this.sim.network.split([id], [node]));
+  }
+
   reconnectClient(id: string): void {
     this.sim.act(`reconnect client ${id}`, () => {
       for (const n of this.sim.nodes.keys()) {

@@ -16,6 +16,8 @@ export type ClientAction =
    */
   | { readonly kind: 'pauseWaitingClient'; readonly ms: number }
   | { readonly kind: 'isolateClient'; readonly client: string }
+  /** Cut a client off from one node, both ways: it may then reach only a deposed leader. */
+  | { readonly kind: 'cutClient'; readonly client: string; readonly node: string }
   | { readonly kind: 'reconnectClient'; readonly client: string }
   | { readonly kind: 'driftClient'; readonly client: string; readonly drift: number };
 
@@ -26,6 +28,7 @@ function isClientAction(a: CoordAction): a is ClientAction {
     a.kind === 'pauseClient' ||
     a.kind === 'pauseWaitingClient' ||
     a.kind === 'isolateClient' ||
+    a.kind === 'cutClient' ||
     a.kind === 'reconnectClient' ||
     a.kind === 'driftClient'
   );
@@ -40,6 +43,8 @@ export function formatCoordAction(a: CoordAction): string {
       return `run until a client waits for a grant (≤1000ms), pause it for ${a.ms}ms`;
     case 'isolateClient':
       return `isolate client ${a.client}`;
+    case 'cutClient':
+      return `cut client ${a.client} from ${a.node}`;
     case 'reconnectClient':
       return `reconnect client ${a.client}`;
     case 'driftClient':
@@ -69,6 +74,8 @@ export function applyCoordAction(c: CoordCluster, a: CoordAction): void {
     }
     case 'isolateClient':
       return c.isolateClient(a.client);
+    case 'cutClient':
+      return c.cutClient(a.client, a.node);
     case 'reconnectClient':
       return c.reconnectClient(a.client);
     case 'driftClient':
@@ -105,6 +112,12 @@ export function clientActionArb(shape: CoordNemesisShape): fc.Arbitrary<ClientAc
     { weight: 4, arbitrary: fc.tuple(client, ms).map(([c, m]): ClientAction => ({ kind: 'pauseClient', client: c, ms: m })) },
     { weight: 4, arbitrary: ms.map((m): ClientAction => ({ kind: 'pauseWaitingClient', ms: m })) },
     { weight: 2, arbitrary: client.map((c): ClientAction => ({ kind: 'isolateClient', client: c })) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(client, fc.integer({ min: 1, max: shape.nodes }))
+        .map(([c, n]): ClientAction => ({ kind: 'cutClient', client: c, node: `n${n}` })),
+    },
     { weight: 2, arbitrary: client.map((c): ClientAction => ({ kind: 'reconnectClient', client: c })) },
     {
       weight: 1,

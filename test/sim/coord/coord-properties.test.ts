@@ -29,7 +29,7 @@ function campaign(opts: CoordCampaignOptions): CoordCampaignResult {
 
 describe('rotating seed: coordination safety under every nemesis', () => {
   test('3 nodes, 3 clients', () => {
-    const n = runsOf(100);
+    const n = runsOf(80);
     const r = campaign({ runs: n, seed: seedFor(17), nodes: 3 });
     // Not vacuous: grants, expiries, stale writes refused and ephemeral keys deleted all happened.
     assert.ok(r.stats.grants >= 5 * n, `only ${r.stats.grants} grants in ${n} runs`);
