@@ -145,8 +145,14 @@ function serveObserve(
     call.emit('error', toGrpcStatus(err));
     return;
   }
-  call.on('cancelled', () => stop());
-  call.on('close', () => stop());
+  let stopped = false;
+  const end = (): void => {
+    if (stopped) return;
+    stopped = true;
+    stop();
+  };
+  call.on('cancelled', end);
+  call.on('close', end);
 }
 
 // ---------------------------------------------------------------- edge conversions
