@@ -200,6 +200,28 @@ describe('coordination on a 3-node cluster', { concurrency: false }, () => {
     await ask('leader', 'SessionClose', { sessionId: a });
   });
 
+  test('lock-delay: after a holder expires nobody gets the lock until the delay has run out on the leader clock', async () => {
+    const DELAY = 1500;
+    const dead = await createSession('leader', TTL, DELAY);
+    const live = await createSession('follower');
+    const stopLive = keepAlive(live);
+    const lock = { name: 'locks/delayed', kind: 'lock' };
+    const held = await ask<AcquireResponse__Output>('leader', 'Acquire', { ...lock, sessionId: dead });
+    assert.equal(held.granted, true);
+    const sent = performance.now();
+    await ask('leader', 'SessionKeepAlive', { sessionId: dead });
+    const waiting = ask<AcquireResponse__Output>('follower', 'Acquire', { ...lock, sessionId: live, wait: true });
+    await waitUntil('the holder expired', async () => !(await sessionIds()).includes(dead), 10 * TTL);
+    const q = await queue('locks/delayed');
+    if (q?.holders.length === 0) assert.equal(q.delayed, true, 'an expired holder leaves the lock delayed, with its waiter queued');
+    const granted = await waiting;
+    const at = performance.now();
+    assert.equal(granted.granted, true);
+    assert.ok(at - sent >= TTL + DELAY, `granted ${Math.round(at - sent)} ms after the last keep-alive was sent: not before TTL + delay`);
+    stopLive();
+    await ask('follower', 'SessionClose', { sessionId: live });
+  });
+
   test('Observe: the holders now, then each change with its index', async () => {
     const a = await createSession('leader');
     const stopA = keepAlive(a);
