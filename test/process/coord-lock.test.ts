@@ -30,7 +30,7 @@ interface CliExit {
 function palisade(
   args: readonly string[],
   env: Record<string, string> = {},
-): { child: ChildProcess; exited: Promise<CliExit>; stderr: () => string } {
+): { child: ChildProcess; exited: Promise<CliExit>; stderr: () => string; exit: Promise<number | null> } {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO,
     env: { ...process.env, PALISADE_ENDPOINTS: '', D: dir, ...env },
@@ -45,12 +45,14 @@ function palisade(
       ok({ code, signal, stderr });
     }),
   );
-  return { child, exited, stderr: () => stderr };
+  // 'close' waits for stderr, which CMD shares: `exit` is the CLI process alone.
+  const exit = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  return { child, exited, stderr: () => stderr, exit };
 }
 
 /** Process groups the commands recorded (in $D/*.pgid), killed at the end whatever happened. */
 function killCommandGroups(): void {
-  for (const f of ['a.pgid']) {
+  for (const f of ['a.pgid', 'sig.pgid']) {
     const p = join(dir, f);
     if (!existsSync(p)) continue;
     try {
@@ -147,6 +149,47 @@ describe('palisade lock -- CMD: real processes', { concurrency: false }, () => {
       'elect -- sh',
     );
     assert.equal(e.code, 7, e.stderr);
+  });
+
+  test('signals reach CMD through the real binary; a waiter gives up at --wait-timeout (6) or on SIGINT (130) without running CMD', async () => {
+    const endpoints = c.endpoints(c.founders);
+    const up = join(dir, 'sig.up');
+    const got = join(dir, 'sig.got');
+    // Traps INT and TERM, so only the forwarded signals end it; a second SIGTERM must not make
+    // the CLI exit and leave it running without the lock.
+    const script = `trap 'echo INT >> "${got}"; exit 3' INT; trap 'echo TERM >> "${got}"' TERM; echo $$ > "$D/sig.pgid"; echo up > "${up}"; while :; do sleep 0.05; done`;
+    const holder = palisade(['lock', 'jobs/sig', '--endpoints', endpoints, '--', 'sh', '-c', script]);
+    await waitFor('the holder to run CMD', () => existsSync(up), 30_000);
+
+    const timedOut = await withTimeout(
+      palisade(['lock', 'jobs/sig', '--wait-timeout', '1000', '--endpoints', endpoints, '--', 'sh', '-c', 'echo ran > "$D/sig.waiter"'])
+        .exited,
+      30_000,
+      'a waiter with --wait-timeout',
+    );
+    assert.equal(timedOut.code, 6, timedOut.stderr);
+    assert.match(timedOut.stderr, /did not get the lock "jobs\/sig" within 1000 ms \(--wait-timeout\); CMD was not run/);
+    const interrupted = palisade(['lock', 'jobs/sig', '--endpoints', endpoints, '--', 'sh', '-c', 'echo ran > "$D/sig.waiter"']);
+    const queued = c.connect(c.founders);
+    try {
+      await waitFor('a second waiter', async () => (await queued.locks.list('jobs/sig')).some((q) => q.waiters.length === 1), 30_000);
+    } finally {
+      queued.close();
+    }
+    interrupted.child.kill('SIGINT');
+    const i = await withTimeout(interrupted.exited, 30_000, 'the interrupted waiter to exit');
+    assert.equal(i.code, 130, i.stderr);
+    assert.match(i.stderr, /interrupted while waiting for the lock "jobs\/sig"; CMD was not run/);
+    assert.equal(existsSync(join(dir, 'sig.waiter')), false, 'a waiter that gave up ran CMD');
+
+    holder.child.kill('SIGTERM');
+    await waitFor('CMD to get the first SIGTERM', () => existsSync(got) && readFileSync(got, 'utf8').includes('TERM'), 10_000);
+    holder.child.kill('SIGTERM');
+    await waitFor('CMD to get the second SIGTERM', () => readFileSync(got, 'utf8').split('TERM').length === 3, 10_000);
+    holder.child.kill('SIGINT');
+    // Exiting at the second SIGTERM (130) would have left CMD running without the lock.
+    assert.equal(await withTimeout(holder.exit, 30_000, 'the holder to exit after SIGINT'), 3, `CMD's exit code: ${holder.stderr()}`);
+    assert.equal(readFileSync(got, 'utf8'), 'TERM\nTERM\nINT\n');
   });
 
   test('three shells take turns in a critical section while the leader is killed: never two inside, all finish', async (t) => {
