@@ -4,7 +4,7 @@
 // an event at or below the last index delivered (a node that lags, or nothing changed) and an
 // event that repeats the leader already delivered are dropped: no change is delivered twice or
 // out of order.
-import type { ClientReadableStream } from '@grpc/grpc-js';
+import { status as GrpcStatus, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { fromGrpcError } from '../errors.js';
 import type { ObserveEvent__Output } from '../transport/generated/palisade/v1/ObserveEvent.js';
 import { leaderChange, sameLeader } from './coordination-convert.js';
@@ -117,7 +117,9 @@ class ObserveStream {
 
   private streamFailed(stream: ClientReadableStream<ObserveEvent__Output>, err: Error): void {
     if (this.call !== stream || this.done) return; // our own cancel()
-    if (classify(err) === Failure.Final || this.failures >= this.params.maxReconnects) {
+    // A node that stops cancels its streams; our own cancel() never gets here.
+    const nodeWentAway = (err as Partial<ServiceError>).code === GrpcStatus.CANCELLED;
+    if ((classify(err) === Failure.Final && !nodeWentAway) || this.failures >= this.params.maxReconnects) {
       this.finish(fromGrpcError(err));
       return;
     }

@@ -89,6 +89,36 @@ describe('coordination on a real cluster', () => {
     await s1.close();
   });
 
+  test('observe goes on through another node when the one it streams from stops, repeating nothing', async () => {
+    const watcherClient = client(); // a fresh client streams from the first endpoint
+    const first = [...cluster.options.values()].find((o) => o.listen === endpoints[0])!.id!;
+    const observer = watcherClient.observe('obs/x');
+    const seen: LeaderChange[] = [];
+    const watching = (async () => {
+      for await (const change of observer) seen.push(change);
+    })();
+    const c = client(endpoints.slice(1));
+    const s1 = await c.session({ ttlMs: 3000 });
+    const lead1 = await s1.campaign('obs/x', 'a');
+    await waitUntil('the observer saw s1 lead', () => seen.at(-1)?.leader?.sessionId === s1.id);
+    await cluster.nodes.get(first)!.stop();
+    cluster.nodes.delete(first);
+    await lead1.resign();
+    const s2 = await c.session({ ttlMs: 3000 });
+    await s2.campaign('obs/x', 'b');
+    await waitUntil('the observer saw s2 lead', () => seen.at(-1)?.leader?.sessionId === s2.id, 15_000);
+    observer.cancel();
+    await watching;
+    const shown = seen.map((e) => (e.leader === undefined ? 'none' : e.leader.sessionId));
+    assert.deepEqual(shown.slice(0, 2), ['none', s1.id]);
+    assert.equal(shown.at(-1), s2.id);
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i].index > seen[i - 1].index, `indexes increase: ${JSON.stringify(seen)}`);
+    await s1.close();
+    await s2.close();
+    await cluster.restart(first);
+    await cluster.leader();
+  });
+
   test('an AbortSignal takes the waiter out of the queue', async () => {
     const c = client();
     const [s1, s2] = [await c.session({ ttlMs: 3000 }), await c.session({ ttlMs: 3000 })];
