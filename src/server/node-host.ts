@@ -3,8 +3,8 @@
 // (raft/ready.ts: persist, send, apply, advance) against the durable storage, the transport and
 // the state machine. It keeps what follows from applying: the current state machine and its
 // watches, the peers (peer-membership.ts), leader and role events, snapshots, and the requests
-// waiting for an index (apply-waiters.ts). It owns the ticker. An upper layer (the HA driver)
-// follows the loop as a LoopObserver.
+// waiting for an index (apply-waiters.ts). It owns the ticker. Upper layers (the HA driver,
+// coordination) follow the loop as LoopObservers; coordination also as an ApplyListener.
 import type { Logger } from 'pino';
 import type { NodeRole } from '../api/node-port.js';
 import type { Message } from '../raft/messages.js';
@@ -41,12 +41,11 @@ export interface LoopObserver {
   quietTicks(): number;
 }
 
-/** A layer that follows what is applied (coordination): called inside the loop, so it must not block. */
+/** Follows what is applied (coordination-host.ts), inside the loop: must not block. */
 export interface ApplyListener {
   /** A coordination entry was applied; the state machine is at its index. */
   coordApplied(r: ApplyResult & { readonly kind: 'command' }, outcome: CoordCommandOutcome): void;
-  /** A snapshot replaced the state machine. */
-  restored(index: number): void;
+  restored(snapshotIndex: number): void;
   /** The node stops: fail whoever waits. */
   failPending(err: Error): void;
 }
