@@ -44,8 +44,6 @@ export interface ClientHost {
   trace(line: string): void;
   /** The client now believes it holds `hold` (the oracle checks it at once). */
   believes(client: ClientProcess, hold: Hold): void;
-  /** A guarded write was sent (stats). */
-  wrote(client: ClientProcess, hold: Hold): void;
 }
 
 export interface Hold {
@@ -338,7 +336,6 @@ export class ClientProcess {
 
   private sendWrite(s: Session, hold: Hold, n: number): void {
     const request = this.requestId('w');
-    this.host.wrote(this, hold);
     const attempt = (): void => {
       if (this.session !== s) return;
       const value = `${hold.session}:${hold.token}:${n}`;

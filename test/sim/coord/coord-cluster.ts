@@ -197,8 +197,6 @@ export class CoordCluster implements ServerHost, ClientHost {
     this.oracle.onBelief(client, hold);
   }
 
-  wrote(): void {}
-
   // ---- the clients' nemesis ----
 
   client(id: string): ClientProcess | undefined {
