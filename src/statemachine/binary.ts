@@ -120,10 +120,21 @@ function varintBytes(v: number): number {
   return n;
 }
 
+/**
+ * Strings up to this many bytes are first scanned for ASCII in JS: such a string is its own
+ * latin1 slice, cheaper than a TextDecoder call and a view per string (keys and values are
+ * mostly short ASCII). Longer ones go to the decoder, whose native check is faster there.
+ */
+const ASCII_SCAN_LIMIT = 256;
+
 export class BinaryReader {
   private pos = 0;
+  /** The same bytes as a Buffer, for latin1 slices. */
+  private readonly asBuffer: Buffer;
 
-  constructor(private readonly buf: Uint8Array) {}
+  constructor(private readonly buf: Uint8Array) {
+    this.asBuffer = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
 
   get done(): boolean {
     return this.pos >= this.buf.length;
@@ -148,19 +159,34 @@ export class BinaryReader {
   }
 
   bytes(): Uint8Array {
-    const n = this.uint();
-    if (n > this.buf.length - this.pos) throw new BinaryError(`length ${n} runs past the end at byte ${this.pos}`);
-    const out = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
+    const start = this.lengthPrefixed();
+    return this.buf.subarray(start, this.pos);
   }
 
+  /** UTF-8, checked: malformed bytes are a BinaryError. */
   str(): string {
+    const start = this.lengthPrefixed();
+    const end = this.pos;
+    if (end - start <= ASCII_SCAN_LIMIT && isAscii(this.buf, start, end)) return this.asBuffer.toString('latin1', start, end);
     try {
-      return decoder.decode(this.bytes());
-    } catch (e) {
-      if (e instanceof BinaryError) throw e;
-      throw new BinaryError(`invalid UTF-8 before byte ${this.pos}`);
+      return decoder.decode(this.buf.subarray(start, end));
+    } catch {
+      throw new BinaryError(`invalid UTF-8 before byte ${end}`);
     }
   }
+
+  /** Reads a length and steps over that many bytes; returns where they start. */
+  private lengthPrefixed(): number {
+    const n = this.uint();
+    if (n > this.buf.length - this.pos) throw new BinaryError(`length ${n} runs past the end at byte ${this.pos}`);
+    const start = this.pos;
+    this.pos += n;
+    return start;
+  }
+}
+
+/** Every byte in [start, end) below 0x80 (ASCII reads the same as latin1 and as UTF-8). */
+function isAscii(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] >= 0x80) return false;
+  return true;
 }

@@ -61,7 +61,10 @@ export function readCoordSection(s: BinaryReader): CoordImage {
   return { lastToken, sessions, queues, ephemeralKeys };
 }
 
-/** What is wrong with a decoded coordination section (undefined: nothing). */
+/**
+ * What is wrong with a decoded coordination section (undefined: nothing). `kvs` must be in
+ * compareKeys order (the decoder checks that first): keys are looked up by binary search.
+ */
 export function coordImageProblem(c: CoordImage, appliedIndex: number, kvs: readonly KeyValue[]): string | undefined {
   let prev = 0;
   const ids = new Set<string>();
@@ -79,14 +82,27 @@ export function coordImageProblem(c: CoordImage, appliedIndex: number, kvs: read
     const p = queueNameProblem(q.name) ?? limitProblem(q.kind, q.limit) ?? queueProblem(q, ids, c.lastToken, appliedIndex);
     if (p !== undefined) return `queue ${q.name}: ${p}`;
   }
-  const keys = new Set(kvs.map((kv) => kv.key));
   let prevKey: string | undefined;
   for (const k of c.ephemeralKeys) {
     if (prevKey !== undefined && compareKeys(prevKey, k.key) >= 0) return 'ephemeral keys are not in key order';
     prevKey = k.key;
-    if (!keys.has(k.key) || !ids.has(k.session)) return `ephemeral key ${k.key} is not a live key of a live session`;
+    if (!hasKey(kvs, k.key) || !ids.has(k.session)) return `ephemeral key ${k.key} is not a live key of a live session`;
   }
   return undefined;
+}
+
+/** Whether `key` is among `kvs`, which are in compareKeys order (no set of every key to build). */
+function hasKey(kvs: readonly KeyValue[], key: string): boolean {
+  let lo = 0;
+  let hi = kvs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareKeys(kvs[mid].key, key);
+    if (c === 0) return true;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
 }
 
 /** The reducer's invariants for one queue. */

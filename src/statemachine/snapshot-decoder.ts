@@ -6,6 +6,7 @@ import { BinaryError, BinaryReader } from './binary.js';
 import type { RecordedEvent } from './cluster-events.js';
 import { crc32 } from './crc32.js';
 import type { ClientRequests } from './dedup.js';
+import { compareKeys } from './key-order.js';
 import { SnapshotCorruptError, SnapshotVersionError } from './errors.js';
 import { KvEventType } from './kv-history.js';
 import type { KvEvent } from './kv-history.js';
@@ -197,10 +198,12 @@ function checkInvariants(img: StateImage): void {
   const fail = (why: string): never => {
     throw new SnapshotCorruptError(why);
   };
-  const keys = new Set<string>();
+  // Every version is written with its keys in compareKeys order (the encoder's canonical
+  // order), so a strict order check also refuses a key twice, without a set of every key.
+  let prevKey: string | undefined;
   for (const kv of img.kvs) {
-    if (keys.has(kv.key)) fail(`key ${kv.key} appears twice`);
-    keys.add(kv.key);
+    if (prevKey !== undefined && compareKeys(prevKey, kv.key) >= 0) fail(`key ${kv.key} is a duplicate or out of order`);
+    prevKey = kv.key;
     if (kv.version < 1 || kv.createRevision < 1 || kv.createRevision > kv.modRevision || kv.modRevision > img.revision) {
       fail(`key ${kv.key} has inconsistent revisions`);
     }

@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BinaryReader, BinaryWriter } from '../../src/statemachine/binary.js';
+import { BinaryError, BinaryReader, BinaryWriter } from '../../src/statemachine/binary.js';
 
 /** The general form: LEB128 length, then the UTF-8 bytes. */
 function reference(parts: readonly (string | number)[]): Uint8Array {
@@ -50,5 +50,36 @@ describe('BinaryWriter', () => {
         assert.ok(r.done);
       }),
     );
+  });
+});
+
+describe('BinaryReader', () => {
+  test('reads strings from a view into a larger buffer, ASCII or not', () => {
+    fc.assert(
+      fc.property(fc.array(str, { maxLength: 8 }), fc.uint8Array({ maxLength: 9 }), (parts, before) => {
+        const bytes = reference(parts);
+        const whole = new Uint8Array(before.length + bytes.length + 3);
+        whole.set(before);
+        whole.set(bytes, before.length);
+        const r = new BinaryReader(whole.subarray(before.length, before.length + bytes.length));
+        for (const p of parts) assert.equal(r.str(), p);
+        assert.ok(r.done);
+      }),
+    );
+  });
+
+  test('malformed UTF-8 is refused, not replaced, short or long', () => {
+    const bad = [[0xff], [0xc3], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0x80]];
+    for (const b of bad) {
+      for (const pad of [0, 1, 300]) {
+        const body = [...Array<number>(pad).fill(0x61), ...b];
+        const bytes = Uint8Array.from([...reference([body.length]), ...body]);
+        assert.throws(() => new BinaryReader(bytes).str(), BinaryError, `${b} after ${pad} ASCII bytes`);
+      }
+    }
+  });
+
+  test('a length past the end is refused', () => {
+    assert.throws(() => new BinaryReader(Uint8Array.from([5, 0x61, 0x62])).str(), /runs past the end/);
   });
 });

@@ -2,7 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { StateMachine } from '../../src/statemachine/state-machine.js';
-import { decodeSnapshot, encodeSnapshotAsync, RECORDS_PER_STEP, SNAPSHOT_FORMAT_VERSION } from '../../src/statemachine/snapshot-codec.js';
+import { decodeSnapshot, encodeSnapshot, encodeSnapshotAsync, RECORDS_PER_STEP, SNAPSHOT_FORMAT_VERSION } from '../../src/statemachine/snapshot-codec.js';
+import type { KeyValue } from '../../src/statemachine/kv-history.js';
+import { compareKeys } from '../../src/statemachine/key-order.js';
 import { SnapshotCorruptError, SnapshotVersionError } from '../../src/statemachine/errors.js';
 import { crc32 } from '../../src/statemachine/crc32.js';
 import { entriesOf, log } from './arbitraries.js';
@@ -141,6 +143,31 @@ describe('snapshot codec', () => {
       () => StateMachine.restore(reseal(s)),
       (e: unknown) =>
         e instanceof SnapshotVersionError && e.found === 9 && e.supported === SNAPSHOT_FORMAT_VERSION && e.code === 'SM_SNAPSHOT_VERSION',
+    );
+  });
+
+  test('a checksummed image whose keys are duplicated or out of order is refused as corrupt', () => {
+    // Astral characters and ones above the surrogates too: UTF-16 order and the image's order
+    // (code points) differ there. Few letters, so that neighbours often share a prefix.
+    const key = fc.string({ unit: fc.constantFrom('a', 'b', 'é', '\ue000', '\uffff', '𝄞', '😀'), minLength: 1, maxLength: 6 });
+    const empty = StateMachine.create().snapshotImage();
+    const imageOf = (keys: readonly string[]) => {
+      const kvs = keys.map((k, i): KeyValue => ({ key: k, value: 'v', createRevision: i + 1, modRevision: i + 1, version: 1 }));
+      return encodeSnapshot({ ...empty, revision: keys.length, kvs });
+    };
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { minLength: 2, maxLength: 12 }), fc.nat(), fc.boolean(), (unique, pick, duplicate) => {
+        const sorted = unique.slice().sort(compareKeys);
+        assert.deepEqual(
+          decodeSnapshot(imageOf(sorted)).kvs.map((kv) => kv.key),
+          sorted,
+        );
+        const i = pick % (sorted.length - 1);
+        const bad = sorted.slice();
+        if (duplicate) bad[i + 1] = bad[i];
+        else [bad[i], bad[i + 1]] = [bad[i + 1], bad[i]];
+        assert.throws(() => decodeSnapshot(imageOf(bad)), (e: unknown) => e instanceof SnapshotCorruptError && /duplicate or out of order/.test(e.message));
+      }),
     );
   });
 
