@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QueueInfo, SessionInfo } from '../../src/client/index.js';
@@ -190,6 +190,36 @@ describe('palisade lock -- CMD: real processes', { concurrency: false }, () => {
     // Exiting at the second SIGTERM (130) would have left CMD running without the lock.
     assert.equal(await withTimeout(holder.exit, 30_000, 'the holder to exit after SIGINT'), 3, `CMD's exit code: ${holder.stderr()}`);
     assert.equal(readFileSync(got, 'utf8'), 'TERM\nTERM\nINT\n');
+  });
+
+  test('--semaphore N: N holders at once with distinct tokens, the next one waits', async () => {
+    const endpoints = c.endpoints(c.founders);
+    // Holds its slot until $D/pool.go exists (a minute at most).
+    const hold =
+      'echo "$PALISADE_FENCING_TOKEN" > "$D/pool.$W"; n=0; while [ ! -e "$D/pool.go" ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done';
+    const holders = [1, 2].map((w) =>
+      palisade(['lock', 'pool', '--semaphore', '2', '--endpoints', endpoints, '--', 'sh', '-c', hold], { W: String(w) }),
+    );
+    await waitFor('both slots taken', () => existsSync(join(dir, 'pool.1')) && existsSync(join(dir, 'pool.2')), 30_000);
+    const third = await withTimeout(
+      palisade(['lock', 'pool', '--semaphore', '2', '--wait-timeout', '1500', '--endpoints', endpoints, '--', 'true']).exited,
+      30_000,
+      'a third taker',
+    );
+    assert.equal(third.code, 6, third.stderr);
+    assert.match(third.stderr, /did not get the semaphore "pool"/);
+    const client = c.connect(c.founders);
+    try {
+      const [q] = await client.locks.list('pool');
+      assert.deepEqual([q.kind, q.limit, q.holders.length], ['semaphore', 2, 2]);
+      const tokens = [1, 2].map((w) => Number(readFileSync(join(dir, `pool.${w}`), 'utf8').trim()));
+      assert.deepEqual(q.holders.map((h) => h.token).sort(), [...tokens].sort());
+      assert.notEqual(tokens[0], tokens[1]);
+    } finally {
+      client.close();
+    }
+    writeFileSync(join(dir, 'pool.go'), '');
+    for (const h of holders) assert.equal((await withTimeout(h.exited, 30_000, 'a semaphore holder to finish')).code, 0);
   });
 
   test('three shells take turns in a critical section while the leader is killed: never two inside, all finish', async (t) => {
