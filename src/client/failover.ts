@@ -44,6 +44,14 @@ export function classify(err: unknown): Failure {
 }
 
 /**
+ * A long-lived stream (watch, observe) that failed for a reason another endpoint may not have: a
+ * node that stops cancels its open streams (CANCELLED), which a unary call never sees.
+ */
+export function streamMayResume(err: unknown): boolean {
+  return classify(err) !== Failure.Final || (isServiceError(err) && err.code === GrpcStatus.CANCELLED);
+}
+
+/**
  * Whether a failed attempt may still have taken effect: it ran out of time, the node stopped
  * while the request was in flight, or the connection broke after it was established. A refused
  * connection or a "not the leader" answer did nothing.

@@ -4,12 +4,12 @@
 // an event at or below the last index delivered (a node that lags, or nothing changed) and an
 // event that repeats the leader already delivered are dropped: no change is delivered twice or
 // out of order.
-import { status as GrpcStatus, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import type { ClientReadableStream } from '@grpc/grpc-js';
 import { fromGrpcError } from '../errors.js';
 import type { ObserveEvent__Output } from '../transport/generated/palisade/v1/ObserveEvent.js';
 import { leaderChange, sameLeader } from './coordination-convert.js';
 import type { LeaderChange, LeaderObserver } from './coordination-types.js';
-import { classify, Failure } from './failover.js';
+import { streamMayResume } from './failover.js';
 import type { EndpointPool } from './pool.js';
 
 /** Buffered changes above which the stream is paused (gRPC flow control then holds the node back). */
@@ -117,9 +117,7 @@ class ObserveStream {
 
   private streamFailed(stream: ClientReadableStream<ObserveEvent__Output>, err: Error): void {
     if (this.call !== stream || this.done) return; // our own cancel()
-    // A node that stops cancels its streams; our own cancel() never gets here.
-    const nodeWentAway = (err as Partial<ServiceError>).code === GrpcStatus.CANCELLED;
-    if ((classify(err) === Failure.Final && !nodeWentAway) || this.failures >= this.params.maxReconnects) {
+    if (!streamMayResume(err) || this.failures >= this.params.maxReconnects) {
       this.finish(fromGrpcError(err));
       return;
     }

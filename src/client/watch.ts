@@ -5,7 +5,7 @@ import type { ClientReadableStream } from '@grpc/grpc-js';
 import { fromGrpcError } from '../errors.js';
 import type { KvWatchEvent__Output } from '../transport/generated/palisade/v1/KvWatchEvent.js';
 import { toU64, watchEvent } from './convert.js';
-import { classify, Failure } from './failover.js';
+import { streamMayResume } from './failover.js';
 import type { EndpointPool } from './pool.js';
 import type { WatchEvent, Watcher } from './types.js';
 
@@ -119,8 +119,7 @@ class WatchStream {
 
   private streamFailed(stream: ClientReadableStream<KvWatchEvent__Output>, err: Error): void {
     if (this.call !== stream || this.done) return; // our own cancel()
-    const kind = classify(err);
-    if (kind === Failure.Final || this.failures >= this.params.maxReconnects) {
+    if (!streamMayResume(err) || this.failures >= this.params.maxReconnects) {
       this.finish(fromGrpcError(err));
       return;
     }

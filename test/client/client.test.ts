@@ -257,6 +257,36 @@ describe('watch', () => {
     assert.equal((b.calls[0].request as { fromRevision: string }).fromRevision, '3');
   });
 
+  test('a node that stops (cancelling its streams) is not the end: the watch resumes on the next endpoint', async () => {
+    let wrote = false;
+    const a = await fake({
+      KvWatch: (call: grpc.ServerWritableStream<{ fromRevision: string }, unknown>) => {
+        call.write(ev(1));
+        wrote = true;
+      },
+    });
+    const b = await fake({
+      KvWatch: (call: grpc.ServerWritableStream<{ fromRevision: string }, unknown>) => {
+        call.write(ev(Number(call.request.fromRevision)));
+      },
+    });
+    const client = connect([a.address, b.address], { timeoutMs: 2000 });
+    const got: number[] = [];
+    try {
+      const watcher = client.kv.watch('k', { fromRevision: 1 });
+      for await (const e of watcher) {
+        got.push(e.revision);
+        if (got.length === 1) await a.stop(); // forceShutdown: the client sees CANCELLED
+        if (got.length === 2) break;
+      }
+    } finally {
+      client.close();
+    }
+    assert.ok(wrote);
+    assert.deepEqual(got, [1, 2]);
+    assert.equal((b.calls[0].request as { fromRevision: string }).fromRevision, '2');
+  });
+
   test('break out of for-await cancels the stream', async () => {
     const s = await fake({
       KvWatch: (call: grpc.ServerWritableStream<unknown, unknown>) => {
