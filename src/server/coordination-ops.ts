@@ -12,7 +12,7 @@ import type {
   SessionCreate,
   SessionView,
 } from '../api/coordination-port.js';
-import { InternalError, SessionNotFoundError } from '../errors.js';
+import { InternalError, NoLeaderError, SessionNotFoundError } from '../errors.js';
 import type { CoordOutcome, QueueRecord } from '../statemachine/coord-record.js';
 import type { StateMachine } from '../statemachine/state-machine.js';
 import type { CoordResult } from './apply-waiters.js';
@@ -63,6 +63,9 @@ export class CoordinationOps implements CoordinationPort {
     const record = this.parts.stateMachine().session(session);
     if (record === undefined || verdict === 'unknown' || verdict === 'expiring')
       throw new SessionNotFoundError(`session ${session} has ended (closed or expired) or never existed`);
+    // Acknowledged only by a leader that keeps sessions (it stepped down during the round, or
+    // has not applied its first entry yet): the client asks again.
+    if (verdict === 'notKeeping') throw new NoLeaderError('this node does not keep sessions now (not the leader, or just elected)');
     return { ttlMs: record.ttlMs };
   }
 

@@ -90,6 +90,15 @@ describe('keep-alive: counted at receipt, acknowledged only after a ReadIndex ro
     await assert.rejects(ka, NoLeaderError);
   });
 
+  test('a leader that stopped keeping during the round (stepped down) acknowledges nothing', async () => {
+    const r = rig();
+    const ka = r.ops.keepAlive(r.session);
+    await settle();
+    r.keeper.stepDown();
+    r.rounds[0].resolve();
+    await assert.rejects(ka, NoLeaderError);
+  });
+
   test('at a follower: the redirect, no round, nothing counted', async () => {
     const r = rig({ leader: false });
     r.now.ms = 500;
