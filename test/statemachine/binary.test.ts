@@ -74,7 +74,7 @@ describe('BinaryReader', () => {
       for (const pad of [0, 1, 300]) {
         const body = [...Array<number>(pad).fill(0x61), ...b];
         const bytes = Uint8Array.from([...reference([body.length]), ...body]);
-        assert.throws(() => new BinaryReader(bytes).str(), BinaryError, `${b} after ${pad} ASCII bytes`);
+        assert.throws(() => new BinaryReader(bytes).str(), BinaryError, `${b.join(',')} after ${pad} ASCII bytes`);
       }
     }
   });

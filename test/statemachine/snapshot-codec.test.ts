@@ -2,7 +2,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { StateMachine } from '../../src/statemachine/state-machine.js';
-import { decodeSnapshot, encodeSnapshot, encodeSnapshotAsync, RECORDS_PER_STEP, SNAPSHOT_FORMAT_VERSION } from '../../src/statemachine/snapshot-codec.js';
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  encodeSnapshotAsync,
+  RECORDS_PER_STEP,
+  SNAPSHOT_FORMAT_VERSION,
+} from '../../src/statemachine/snapshot-codec.js';
 import type { KeyValue } from '../../src/statemachine/kv-history.js';
 import { compareKeys } from '../../src/statemachine/key-order.js';
 import { SnapshotCorruptError, SnapshotVersionError } from '../../src/statemachine/errors.js';
@@ -166,7 +172,10 @@ describe('snapshot codec', () => {
         const bad = sorted.slice();
         if (duplicate) bad[i + 1] = bad[i];
         else [bad[i], bad[i + 1]] = [bad[i + 1], bad[i]];
-        assert.throws(() => decodeSnapshot(imageOf(bad)), (e: unknown) => e instanceof SnapshotCorruptError && /duplicate or out of order/.test(e.message));
+        assert.throws(
+          () => decodeSnapshot(imageOf(bad)),
+          (e: unknown) => e instanceof SnapshotCorruptError && /duplicate or out of order/.test(e.message),
+        );
       }),
     );
   });
