@@ -1,8 +1,21 @@
 // The agent's YAML file. Its keys are the agent's flag names (`data-dir: ./data/n1`); flags win
 // over the file. Every problem is collected with its line and column, so one run shows them all.
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 import { AGENT_OPTIONS, closestKey, coerceOption, optionSpec, type AgentSettings } from './agent-options.js';
+
+type Yaml = typeof import('yaml');
+let yamlModule: Yaml | undefined;
+
+/**
+ * The YAML parser, loaded on the first config file rather than at start-up: an agent without
+ * --config, and every other command, starts sooner without it. A synchronous require keeps the
+ * callers synchronous (yaml is a CommonJS package, the same module an import would give).
+ */
+function yaml(): Yaml {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as Yaml;
+  return yamlModule;
+}
 
 export interface ParsedSettings {
   readonly settings: AgentSettings;
@@ -12,6 +25,7 @@ export interface ParsedSettings {
 
 /** Parses the text of a config file; `file` names it in problems. */
 export function parseConfigYaml(text: string, file: string): ParsedSettings {
+  const { isMap, isScalar, LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number | undefined): string => {
