@@ -20,9 +20,12 @@ export interface LocksResult {
   readonly commit: string;
   readonly etcdVersion: string;
   readonly machine: Readonly<Record<string, string | number>>;
-  readonly settings: { readonly ttlMs: number; readonly contended: number; readonly kinds: readonly LockKind[] } & Readonly<
-    Record<string, unknown>
-  >;
+  readonly settings: {
+    readonly ttlMs: number;
+    readonly sessionTtlMs: number;
+    readonly contended: number;
+    readonly kinds: readonly LockKind[];
+  } & Readonly<Record<string, unknown>>;
   readonly rounds: readonly {
     readonly order: readonly string[];
     /** 1-minute load average before and after the round. */
@@ -90,7 +93,7 @@ function ratios(result: LocksResult, [p, e]: readonly [LockKind, LockKind], meas
 export function renderLocks(result: LocksResult): string {
   const ttl = result.settings.ttlMs;
   const lines = [
-    `bench:locks ${result.date} commit ${result.commit}, etcd ${result.etcdVersion}, ${result.rounds.length} round(s), TTL ${ttl} ms`,
+    `bench:locks ${result.date} commit ${result.commit}, etcd ${result.etcdVersion}, ${result.rounds.length} round(s), holder-death TTL ${ttl} ms (throughput phases: sessions of ${result.settings.sessionTtlMs} ms)`,
     `load average per round (before → after): ${result.rounds.map((r) => r.loadAverage.map((l) => l.toFixed(1)).join(' → ')).join('; ')}`,
     '',
     ...kindTable(result),

@@ -4,7 +4,8 @@
 // drifts). Per kind (lock-spec.ts) and round:
 //   1. uncontended: one contender, acquire then release, again (the name is free every time);
 //   2. 64 contenders on one name, each with its own session (lease), closed loops: grants/s and
-//      the time from a call to its grant (mostly the wait in the queue);
+//      the time from a call to its grant (mostly the wait in the queue). Sessions and leases in
+//      these two phases have a 10 s TTL, palisade's default (keep-alives every TTL/3 are load too);
 //   3. the holder dies: a forked holder takes the name, a waiter queues behind it, the holder gets
 //      SIGKILL; the time from just before kill(2) to the waiter's grant. The session TTL is the same
 //      for both systems (etcd's lease takes whole seconds, at least 2 s at its default timings).
@@ -52,7 +53,10 @@ function kindsOption(): readonly LockKind[] {
 const quick = flag('--quick');
 const SETTINGS = {
   rounds: positiveInt('--rounds', quick ? 1 : 3),
+  /** The holder-death series' TTL: short, so that a series ends in reasonable time. */
   ttlMs: positiveInt('--ttl-ms', 2000),
+  /** The throughput phases' TTL: palisade's default, as an application would keep it. */
+  sessionTtlMs: 10_000,
   contended: 64,
   measureMs: quick ? 2000 : 10_000,
   warmupCycles: quick ? 10 : 100,
@@ -72,7 +76,7 @@ async function endpointsOf(cluster: BenchCluster): Promise<string[]> {
 
 async function benchKind(group: ProcessGroup, cluster: BenchCluster, kind: LockKind): Promise<KindRound> {
   const endpoints = await endpointsOf(cluster);
-  const base: ContenderOptions = { kind, endpoints, name: `bench/${kind}`, ttlMs: SETTINGS.ttlMs };
+  const base: ContenderOptions = { kind, endpoints, name: `bench/${kind}`, ttlMs: SETTINGS.sessionTtlMs };
   const phase = (contenders: number): Promise<ThroughputResult> =>
     runThroughput(
       group,
@@ -85,7 +89,7 @@ async function benchKind(group: ProcessGroup, cluster: BenchCluster, kind: LockK
   log(`${kind}: ${SETTINGS.contended} contenders on one name, ${SETTINGS.measureMs} ms`);
   const contended = await phase(SETTINGS.contended);
   log(`${kind}: holder killed with SIGKILL, ${SETTINGS.deathReps} times (TTL ${SETTINGS.ttlMs} ms)`);
-  const deathMs = await runHolderDeath(group, { ...base, name: `bench/${kind}-death` }, SETTINGS.deathReps);
+  const deathMs = await runHolderDeath(group, { ...base, name: `bench/${kind}-death`, ttlMs: SETTINGS.ttlMs }, SETTINGS.deathReps);
   return { kind, uncontended, contended, deathMs };
 }
 

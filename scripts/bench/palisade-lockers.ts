@@ -1,8 +1,22 @@
 // palisade's contenders for bench:locks: one session per contender (created before the measured
 // window, as an application keeps one), taking the name with `lock` or `campaign`.
-import { connect, type Grant, type Session } from '../../src/index.js';
+import { SessionLostError, connect, type Grant, type PalisadeClient, type Session } from '../../src/index.js';
 import { LockKind, type ContenderOptions } from './lock-spec.js';
 import type { Contender, ContenderSet } from './lockers.js';
+
+/**
+ * The client refuses a session whose creation took longer than it could count on (a loaded
+ * machine, 64 creates at once): try again, a few times.
+ */
+async function openSession(client: PalisadeClient, ttlMs: number, owner: string): Promise<Session> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.session({ ttlMs, owner });
+    } catch (err) {
+      if (!(err instanceof SessionLostError) || attempt === 5) throw err;
+    }
+  }
+}
 
 export async function openPalisadeContenders(opts: ContenderOptions, count: number): Promise<ContenderSet> {
   const client = connect(opts.endpoints, { timeoutMs: 30_000 });
@@ -10,7 +24,7 @@ export async function openPalisadeContenders(opts: ContenderOptions, count: numb
   const contenders: Contender[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const session = await client.session({ ttlMs: opts.ttlMs, owner: `bench-${process.pid}-${i}` });
+      const session = await openSession(client, opts.ttlMs, `bench-${process.pid}-${i}`);
       sessions.push(session);
       let grant: Grant | undefined;
       const take =
