@@ -38,13 +38,15 @@ export async function runWhileHolding(cmd: HeldCommand, holding: Holding, signal
   // SIGKILL while validity is left: the grace is at most what remains above the reserve.
   const graceMs = () => Math.max(0, Math.min(bounds.termAtMs - bounds.killAtMs, holding.remainingMs() - bounds.killAtMs));
   const stop = () => terminations.push(terminateGroup(group, graceMs()));
+  // Assigned below; the watch may call onLost before it returns (validity already at the bound).
+  let cancelWatch = (): void => {};
   const onLost = () => {
     if (lost) return;
     lost = true;
     cancelWatch();
     stop();
   };
-  const cancelWatch = watchValidity(() => holding.remainingMs(), bounds.termAtMs, onLost);
+  cancelWatch = watchValidity(() => holding.remainingMs(), bounds.termAtMs, onLost);
   void holding.lost.then(onLost);
   const unsubscribe = signals((sig) => void group.signal(sig));
   try {

@@ -92,6 +92,14 @@ describe('runWhileHolding', () => {
     assert.ok(performance.now() - lostAt < 2000, `took ${performance.now() - lostAt} ms`);
   });
 
+  test('a grant already at its bound when CMD has started (a slow spawn on a loaded host): stopped at once, outcome lost', async () => {
+    const holding = scriptedHolding(10_000, performance.now() + 60_000);
+    holding.lose();
+    const out = await runWhileHolding(sh('trap "" TERM; sleep 60'), holding, noSignals);
+    assert.equal(out.kind, 'lost');
+    assert.equal(out.exit.signal, 'SIGKILL');
+  });
+
   test('validity running out: SIGTERM first, SIGKILL while the reserve is left', async () => {
     const ttlMs = 3000;
     const { termAtMs, killAtMs } = stopBounds(ttlMs);
