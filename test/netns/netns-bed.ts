@@ -85,7 +85,8 @@ export class NetnsBed {
   readonly hooks: HookDir;
   readonly polls: PrimaryObservation[] = [];
   /** Each sampling round: the nodes whose eth0 held the VIP. */
-  readonly vipSamples: { at: bigint; holders: string[] }[] = [];
+  /** `ip addr` reads: begun at `at`, answered by `doneAt` (on a loaded host the read itself can take long). */
+  readonly vipSamples: { at: bigint; doneAt: bigint; holders: string[] }[] = [];
   private poller: ChildProcess | undefined;
   private sampling = false;
   private sampler: Promise<void> | undefined;
@@ -313,7 +314,8 @@ for (let round = 0; ; round++) {
       while (this.sampling) {
         const at = nowNs();
         try {
-          this.vipSamples.push({ at, holders: await this.vipHolders() });
+          const holders = await this.vipHolders();
+          this.vipSamples.push({ at, doneAt: nowNs(), holders });
         } catch {
           // a namespace going away at close
         }
