@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { SessionLostError, StaleFencingTokenError, connect, startNode, type PalisadeClient, type PalisadeNode, type Session } from 'palisade';
+import { SessionLostError, StaleFencingTokenError, connect, startNode, type Grant, type PalisadeClient, type PalisadeNode, type Session } from 'palisade';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,6 +40,8 @@ const JOBS = `${args.pool}/jobs/`;
 const PUBLISHED = `${args.pool}/published`;
 const FINISHED = `${args.pool}/finished/`;
 const lockOf = (jobKey: string) => `${args.pool}/lock/${jobKey.slice(JOBS.length)}`;
+/** How long a worker waits for a job's lock before it leaves that job to its holder and tries another. */
+const LOCK_WAIT_MS = 500;
 
 const say = (event: string, fields: Record<string, unknown> = {}) => console.log(JSON.stringify({ event, worker: name, ...fields }));
 
@@ -90,19 +92,36 @@ async function waitForKeys(client: PalisadeClient, prefix: string, count: number
   }
 }
 
+/**
+ * A job's lock, or undefined when another worker has held it for LOCK_WAIT_MS (it is working on
+ * that job): waiting behind it would only find the job done, and every worker would then trail
+ * the same one from job to job.
+ */
+async function tryLock(session: Session, lockName: string): Promise<Grant | undefined> {
+  try {
+    return await session.lock(lockName, { signal: AbortSignal.timeout(LOCK_WAIT_MS) });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'TimeoutError') return undefined;
+    throw err;
+  }
+}
+
 /** Takes each job still `todo` under its lock, until none is left or the session is over. */
 async function work(client: PalisadeClient, session: Session): Promise<number> {
   let done = 0;
   for (;;) {
     const todo = (await client.kv.list(JOBS)).kvs.filter((kv) => kv.value === 'todo');
     if (todo.length === 0) return done;
-    for (const { key } of todo) {
+    // Workers start at different jobs, so that they seldom wait for each other.
+    const start = Math.floor(Math.random() * todo.length);
+    for (const { key } of [...todo.slice(start), ...todo.slice(0, start)]) {
       if (!session.valid) return done;
       const lockName = lockOf(key);
-      const lock = await session.lock(lockName);
+      const lock = await tryLock(session, lockName);
+      if (lock === undefined) continue;
       say('locked', { job: key, token: lock.token });
       try {
-        if ((await client.kv.get(key)).kv?.value !== 'todo') continue; // another worker took it first
+        if ((await client.kv.get(key)).kv?.value !== 'todo') continue; // another worker did it while we waited
         say('working', { job: key, token: lock.token });
         await delay(workMs); // stands for the job's real work
         // Refused if this grant is over (released, or the session expired while we worked).

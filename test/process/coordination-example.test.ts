@@ -62,8 +62,21 @@ class WorkerProcess {
     assert.equal(code, 0, `${what} exited ${code ?? signal}: ${this.stderr}`);
   }
 
+  describe(): string {
+    return `events: ${JSON.stringify(this.events)}\nstderr: ${this.stderr}`;
+  }
+
   stop(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+/** waitFor, and on a timeout every worker's events and stderr in the error: the record of what they did instead. */
+async function waitForWorkers<T>(what: string, workers: readonly WorkerProcess[], check: () => T): Promise<NonNullable<T>> {
+  try {
+    return await waitFor(what, check, RUN_MS);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${workers.map((w) => w.describe()).join('\n')}`);
   }
 }
 
@@ -148,9 +161,9 @@ describe('cluster-examples/coordination: the worker pool', { concurrency: false 
         (name) => new WorkerProcess(['--connect', endpoints, '--name', name, '--pool', 'kill', '--work-ms', '1000']),
       );
       started.push(...workers);
-      const first = await waitFor('a leader', () => workers.flatMap((w) => w.events).find((e) => e.event === 'leader'), RUN_MS);
+      const first = await waitForWorkers('a leader', workers, () => workers.flatMap((w) => w.events).find((e) => e.event === 'leader'));
       const leader = workers.find((w) => w.events.includes(first))!;
-      const held = await waitFor('the leader to hold a job', () => leader.heldJob(), RUN_MS);
+      const held = await waitForWorkers('the leader to hold a job', workers, () => leader.heldJob());
       leader.signal('SIGKILL');
       const survivors = workers.filter((w) => w !== leader);
       for (const w of survivors) await w.succeeded(`worker ${w.events[0]?.worker ?? '?'}`);
@@ -175,18 +188,14 @@ describe('cluster-examples/coordination: the worker pool', { concurrency: false 
       );
       started.push(...workers);
       // Pause whichever worker first holds a job's lock, before its write.
-      const [paused, held] = await waitFor(
-        'a worker to hold a job',
-        () => workers.map((w) => [w, w.heldJob()] as const).find(([, e]) => e !== undefined),
-        RUN_MS,
+      const [paused, held] = await waitForWorkers('a worker to hold a job', workers, () =>
+        workers.map((w) => [w, w.heldJob()] as const).find(([, e]) => e !== undefined),
       );
       paused.signal('SIGSTOP');
       const other = workers.find((w) => w !== paused)!;
       // Its session expires on the leader's clock; the other worker gets the lock and does the job.
-      await waitFor(
-        'the other worker to record the paused job',
-        () => other.events.some((e) => e.event === 'job' && e.job === held!.job),
-        RUN_MS,
+      await waitForWorkers('the other worker to record the paused job', workers, () =>
+        other.events.some((e) => e.event === 'job' && e.job === held!.job),
       );
       paused.signal('SIGCONT');
       for (const w of workers) await w.succeeded(`worker ${w.events[0]?.worker ?? '?'}`);
