@@ -6,6 +6,7 @@ import { ClusterEventKind } from './cluster-events.js';
 import type { ClusterEvent } from './cluster-events.js';
 import { CommandDecodeError, InvalidCommandError } from './errors.js';
 import { MemberRole } from './membership.js';
+import { fields, int, jsonObject, requestFrom, str, withRequest, type Json } from './wire-json.js';
 import type { Member } from './membership.js';
 
 export const COMMAND_FORMAT_VERSION = 1;
@@ -205,8 +206,6 @@ export function textProblem(what: string, s: string, maxBytes: number): string |
 
 // ---- wire shape: short field names, fixed order, optional fields omitted ----
 
-type Json = Record<string, unknown>;
-
 function toWire(c: Command): Json {
   switch (c.type) {
     case CommandType.Put:
@@ -233,11 +232,6 @@ function toWire(c: Command): Json {
   }
 }
 
-function withRequest(w: Json, r: RequestId | undefined): Json {
-  if (r !== undefined) w.rq = [r.clientId, r.requestId];
-  return w;
-}
-
 function withCoord(w: Json, session: string | undefined, guard: FencingGuard | undefined): Json {
   if (session !== undefined) w.s = session;
   if (guard !== undefined) w.g = [guard.name, guard.token];
@@ -248,7 +242,7 @@ const EVENT_KINDS: ReadonlySet<string> = new Set(Object.values(ClusterEventKind)
 const ROLES: ReadonlySet<string> = new Set(Object.values(MemberRole));
 
 function fromWire(parsed: unknown): Command {
-  const o = object(parsed, 'command');
+  const o = jsonObject(parsed, 'command');
   const t = o.t;
   switch (t) {
     case CommandType.Put:
@@ -296,15 +290,12 @@ function fromWire(parsed: unknown): Command {
 }
 
 function withRequestFrom<C extends Command & { request?: RequestId }>(c: C, o: Json): C {
-  if (o.rq === undefined) return c;
-  const rq = o.rq;
-  if (!Array.isArray(rq) || rq.length !== 2 || typeof rq[0] !== 'string' || typeof rq[1] !== 'string') {
-    throw new CommandDecodeError('request id is not [clientId, requestId]');
-  }
+  const request = requestFrom(o);
+  if (request === undefined) return c;
   // Set on the fresh object rather than `{ ...c, request }`: Node 20's V8 builds a spread that
   // adds a property through a slow path (design-notes, "Per-message code"), and this runs for every
   // applied client write on every node.
-  (c as { request?: RequestId }).request = { clientId: rq[0], requestId: rq[1] };
+  (c as { request?: RequestId }).request = request;
   return c;
 }
 
@@ -319,28 +310,4 @@ function withCoordFrom<C extends Command & { session?: string; ifToken?: Fencing
     (c as { ifToken?: FencingGuard }).ifToken = { name: g[0], token: g[1] };
   }
   return c;
-}
-
-function object(v: unknown, what: string): Json {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CommandDecodeError(`${what} is not an object`);
-  return v as Json;
-}
-
-function fields(o: Json, required: readonly string[], optional: readonly string[]): void {
-  for (const k of Object.keys(o)) {
-    if (!required.includes(k) && !optional.includes(k)) throw new CommandDecodeError(`unknown field ${k}`);
-  }
-  for (const k of required) if (!(k in o)) throw new CommandDecodeError(`missing field ${k}`);
-}
-
-function str(o: Json, k: string): string {
-  const v = o[k];
-  if (typeof v !== 'string') throw new CommandDecodeError(`field ${k} is not a string`);
-  return v;
-}
-
-function int(o: Json, k: string): number {
-  const v = o[k];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new CommandDecodeError(`field ${k} is not an integer`);
-  return v;
 }

@@ -8,6 +8,7 @@ import type { RequestId } from './commands.js';
 import { QueueKind, SessionLimits } from './coord-record.js';
 import type { CoordCommand, SessionEndReason } from './coord-record.js';
 import { CommandDecodeError, InvalidCommandError } from './errors.js';
+import { fields, int, jsonObject, requestFrom, str, withRequest, type Json } from './wire-json.js';
 
 /** The first byte of a coordination entry (0xa7 is the HA marker, 1 the KV format version). */
 export const COORD_MARKER = 0xc0;
@@ -125,8 +126,6 @@ export function coordCommandProblem(c: CoordCommand): string | undefined {
 
 // ---- wire shape: short field names, optional fields omitted ----
 
-type Json = Record<string, unknown>;
-
 function toWire(c: CoordCommand): Json {
   switch (c.type) {
     case 'sessionCreate':
@@ -148,14 +147,8 @@ function toWire(c: CoordCommand): Json {
   }
 }
 
-function withRequest(w: Json, r: RequestId | undefined): Json {
-  if (r !== undefined) w.rq = [r.clientId, r.requestId];
-  return w;
-}
-
 function fromWire(parsed: unknown): CoordCommand {
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CommandDecodeError('command is not an object');
-  const o = parsed as Json;
+  const o = jsonObject(parsed, 'command');
   switch (o.t) {
     case 'sessionCreate':
       fields(o, ['t', 'o', 'ttl', 'ld'], ['rq']);
@@ -195,29 +188,6 @@ function fromWire(parsed: unknown): CoordCommand {
 }
 
 function request(o: Json): { request?: RequestId } {
-  if (o.rq === undefined) return {};
-  const rq = o.rq;
-  if (!Array.isArray(rq) || rq.length !== 2 || typeof rq[0] !== 'string' || typeof rq[1] !== 'string') {
-    throw new CommandDecodeError('request id is not [clientId, requestId]');
-  }
-  return { request: { clientId: rq[0], requestId: rq[1] } };
-}
-
-function fields(o: Json, required: readonly string[], optional: readonly string[]): void {
-  for (const k of Object.keys(o)) {
-    if (!required.includes(k) && !optional.includes(k)) throw new CommandDecodeError(`unknown field ${k}`);
-  }
-  for (const k of required) if (!(k in o)) throw new CommandDecodeError(`missing field ${k}`);
-}
-
-function str(o: Json, k: string): string {
-  const v = o[k];
-  if (typeof v !== 'string') throw new CommandDecodeError(`field ${k} is not a string`);
-  return v;
-}
-
-function int(o: Json, k: string): number {
-  const v = o[k];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new CommandDecodeError(`field ${k} is not an integer`);
-  return v;
+  const r = requestFrom(o);
+  return r === undefined ? {} : { request: r };
 }
