@@ -2,7 +2,8 @@
 // speaks ARP; IPv6 would need NDP tooling). Every step is a short command run through a
 // CommandRunner with argv and a timeout:
 //   add      = duplicate-address probe (refuse if the address answers elsewhere) + `ip addr add`;
-//              no probe when every previous holder is known to be down (ha/previous-holder.ts)
+//              when every previous holder is known to be down (ha/previous-holder.ts): no probe,
+//              and no presence check either (`ip addr add` answering "exists" says the same)
 //   announce = gratuitous ARP so neighbours' caches follow the address to this node
 //   remove   = `ip addr del` (absent counts as removed)
 // The probe is the last guard of a deployment without a fence hook (docs/design.md "Single active" 6).
@@ -44,8 +45,8 @@ export interface VipResource {
   readonly cidr: string;
   /**
    * Probe, then add. Already present on the interface counts as added (no probe: the address
-   * answering would be ourselves). `skipProbe`: every previous holder is known to be down.
-   * Does not announce: call `announce()` next.
+   * answering would be ourselves). `skipProbe`: every previous holder is known to be down; then
+   * `ip addr add` runs at once. Does not announce: call `announce()` next.
    */
   add(signal?: AbortSignal, how?: { readonly skipProbe?: boolean }): Promise<VipOutcome>;
   /** Gratuitous ARP (`arping -U`). Only meaningful while the address is present. */
@@ -155,15 +156,20 @@ function vipContext(config: VipConfig, options: VipOptions): VipContext {
 }
 
 async function addAddress(ctx: VipContext, signal: AbortSignal | undefined, skipProbe: boolean): Promise<VipOutcome> {
-  const present = await isPresentOn(ctx, signal);
-  if (signal?.aborted === true) return { ok: false, detail: `adding ${ctx.cidr} aborted` };
-  if (present === true) {
-    ctx.log?.info(ctx.fields, 'VIP already present');
-    return { ok: true, detail: 'already present' };
-  }
+  const aborted: VipOutcome = { ok: false, detail: `adding ${ctx.cidr} aborted` };
   if (skipProbe) {
+    // Without a probe the presence check would only save an `ip addr add` that reports the
+    // address as present anyway; every command started here forks the whole agent, which stalls
+    // its event loop (lease renewals included) just when a new leader promotes.
+    if (signal?.aborted === true) return aborted;
     ctx.log?.info(ctx.fields, 'every previous holder is known to be down: adding the VIP without the duplicate-address probe');
   } else {
+    const present = await isPresentOn(ctx, signal);
+    if (signal?.aborted === true) return aborted;
+    if (present === true) {
+      ctx.log?.info(ctx.fields, 'VIP already present');
+      return { ok: true, detail: 'already present' };
+    }
     const p = await probe(ctx, signal);
     if (!p.ok) {
       ctx.log?.error(ctx.fields, p.detail);
@@ -172,7 +178,11 @@ async function addAddress(ctx: VipContext, signal: AbortSignal | undefined, skip
   }
   const argv = ['ip', 'addr', 'add', ctx.cidr, 'dev', ctx.config.interface];
   const r = await ctx.run(argv, ctx.commandTimeoutMs, signal);
-  if (r.exitCode === 0 || (r.exitCode !== null && ALREADY_PRESENT.test(r.stderr))) {
+  if (r.exitCode !== null && r.exitCode !== 0 && ALREADY_PRESENT.test(r.stderr)) {
+    ctx.log?.info(ctx.fields, 'VIP already present');
+    return { ok: true, detail: 'already present' };
+  }
+  if (r.exitCode === 0) {
     ctx.log?.info(ctx.fields, 'VIP added');
     return { ok: true, detail: '' };
   }

@@ -100,16 +100,27 @@ describe('VIP commands (scripted runner)', () => {
     assert.throws(() => createVip(cfg, { probeWindowMs: 0 }), /probeWindowMs must be positive/);
   });
 
-  test('every previous holder known down: no probe, straight to ip addr add', async () => {
+  test('every previous holder known down: no probe and no presence check, straight to ip addr add', async () => {
     const log = recordingLogger();
     const runner = scriptedRunner((argv) => (argv[0] === 'arping' ? fail(1) : argv[1] === '-o' ? ok(SHOW_ABSENT) : ok()));
     const r = await createVip(cfg, { runner, logger: log }).add(undefined, { skipProbe: true });
     assert.deepEqual(r, { ok: true, detail: '' });
-    assert.deepEqual(runner.calls, [
-      ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'],
-      ['ip', 'addr', 'add', '10.0.0.50/24', 'dev', 'eth0'],
-    ]);
+    // One command: each one forks the agent, stalling its event loop while it promotes.
+    assert.deepEqual(runner.calls, [['ip', 'addr', 'add', '10.0.0.50/24', 'dev', 'eth0']]);
     assert.ok(log.lines.some((l) => /without the duplicate-address probe/.test(l.msg)));
+  });
+
+  test('known down and already present: ip addr add says so, add counts as done; other failures do not', async () => {
+    const present = scriptedRunner(() => fail(2, 'Error: ipv4: Address already assigned.'));
+    assert.deepEqual(await createVip(cfg, { runner: present }).add(undefined, { skipProbe: true }), {
+      ok: true,
+      detail: 'already present',
+    });
+    assert.equal(present.calls.length, 1);
+    const noDevice = scriptedRunner(() => fail(1, 'Cannot find device "eth0"'));
+    const r = await createVip(cfg, { runner: noDevice }).add(undefined, { skipProbe: true });
+    assert.equal(r.ok, false);
+    assert.match(r.detail, /adding 10\.0\.0\.50\/24 failed: .*Cannot find device/);
   });
 
   test('a probe aborted by a demotion refuses (does not count as "nobody answered")', async () => {
@@ -195,9 +206,18 @@ describe('VIP commands (scripted runner)', () => {
       if (argv[1] === '-o') ac.abort();
       return ok(SHOW_ABSENT);
     });
-    const r = await createVip(cfg, { runner }).add(ac.signal, { skipProbe: true });
+    const r = await createVip(cfg, { runner }).add(ac.signal);
     assert.deepEqual(r, { ok: false, detail: 'adding 10.0.0.50/24 aborted' });
     assert.equal(runner.calls.length, 1);
+  });
+
+  test('known down but aborted before the add: no command runs', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const runner = scriptedRunner(() => ok());
+    const r = await createVip(cfg, { runner }).add(ac.signal, { skipProbe: true });
+    assert.deepEqual(r, { ok: false, detail: 'adding 10.0.0.50/24 aborted' });
+    assert.equal(runner.calls.length, 0);
   });
 
   test('the abort signal is passed to every command (a demotion cancels a promotion)', async () => {
@@ -300,6 +320,11 @@ describe('VIP between two network namespaces', { skip }, () => {
     assert.equal(inB(['arping', '-c', '1', '-w', '2', '-I', vethB, vipAddr]), 0, 'the VIP answers ARP from b');
     assert.equal(inB(['ping', '-c', '1', '-W', '2', vipAddr]), 0, 'the VIP answers ping from b');
     assert.deepEqual(await vipA.add(), { ok: true, detail: 'already present' }, 'add is idempotent');
+    assert.deepEqual(
+      await vipA.add(undefined, { skipProbe: true }),
+      { ok: true, detail: 'already present' },
+      "without the presence check, this ip's answer to a second add counts as present",
+    );
 
     // The holder's kernel answers the probe well within the default window.
     const dup = await vipB.add();

@@ -144,7 +144,7 @@ describe('VIP on a bridged network of namespaces', { skip, concurrency: false },
   async function staysWith(active: string, ms: number): Promise<void> {
     const until = performance.now() + ms;
     while (performance.now() < until) {
-      assert.deepEqual(await bed.vipHolders(), [active], 'after healing only the active holds the VIP');
+      assert.deepEqual(await bed.vipHolders(), [active], `after healing only the active holds the VIP${explain()}`);
       await new Promise((ok) => setTimeout(ok, 100));
     }
     await assertOneHolder(active);
