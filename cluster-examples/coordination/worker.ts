@@ -139,8 +139,8 @@ async function work(client: PalisadeClient, session: Session): Promise<number> {
 }
 
 /**
- * A new session. The client refuses one whose creation took longer than it could count on (a
- * cluster still electing its first leader, a loaded machine): then try again, a few times.
+ * A new session. The client gives up (SessionLostError) when three creates in a row were answered
+ * too late to count on (a cluster still electing its first leader, a loaded machine): try again.
  */
 async function openSession(client: PalisadeClient): Promise<Session> {
   for (let attempt = 1; ; attempt++) {

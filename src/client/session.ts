@@ -41,9 +41,29 @@ function checkSessionOptions(opts: SessionOptions): void {
   if (problems.length > 0) throw new InvalidArgumentError(`session options: ${problems.join('; ')}`);
 }
 
-/** Creates a session and starts keeping it alive. */
+/** A create answered too late to count on whose confirming keep-alive found it expired: create again, this often in all. */
+const CREATE_ATTEMPTS = 3;
+
+/**
+ * Creates a session and starts keeping it alive. A create answered after the validity it could
+ * guarantee (a cluster electing its leader, a loaded machine) is confirmed by one keep-alive,
+ * whose acknowledged send counts as any other; if the session expired meanwhile, another is created.
+ */
 export async function createSession(deps: SessionDeps, opts: SessionOptions = {}): Promise<ClientSession> {
   checkSessionOptions(opts);
+  for (let attempt = 1; ; attempt++) {
+    const session = await createOnce(deps, opts);
+    if (await session.confirm()) {
+      session.start();
+      return session;
+    }
+    session.abandon();
+    if (attempt === CREATE_ATTEMPTS)
+      throw new SessionLostError(`session ${session.id} was created too late to be counted on, ${attempt} times; try again`);
+  }
+}
+
+async function createOnce(deps: SessionDeps, opts: SessionOptions): Promise<ClientSession> {
   const { calls, now } = deps;
   const req = {
     ttlMs: opts.ttlMs ?? 0,
@@ -56,10 +76,7 @@ export async function createSession(deps: SessionDeps, opts: SessionOptions = {}
   const r = await calls.call('session create', (stub, deadline) =>
     unary<SessionCreateResponse__Output>((md, o, cb) => stub.SessionCreate(req, md, o, cb), deadline),
   );
-  const session = new ClientSession(deps, r.sessionId, new SessionClock({ ...deps.clock, ttlMs: r.ttlMs }, firstSentAt));
-  if (!session.checkValid()) throw new SessionLostError(`session ${r.sessionId} was created too late to be counted on; try again`);
-  session.start();
-  return session;
+  return new ClientSession(deps, r.sessionId, new SessionClock({ ...deps.clock, ttlMs: r.ttlMs }, firstSentAt));
 }
 
 export class ClientSession implements Session, WaitingSession, GrantOwner {
@@ -115,6 +132,22 @@ export class ClientSession implements Session, WaitingSession, GrantOwner {
 
   start(): void {
     this.scheduleKeepAlive();
+  }
+
+  /**
+   * True when the session is valid by this client's clock, after one keep-alive if it was not
+   * (a late create); false when that keep-alive found it expired or came too late itself.
+   */
+  async confirm(): Promise<boolean> {
+    if (this.clock.isValid(this.deps.now())) return true;
+    try {
+      this.clock.acked(await this.sendKeepAlive(this.calls.policy.timeoutMs));
+    } catch (err) {
+      if (err instanceof SessionNotFoundError) return false;
+      this.abandon();
+      throw err;
+    }
+    return this.clock.isValid(this.deps.now());
   }
 
   campaign(name: string, value: string, opts: AcquireOptions = {}): Promise<Leadership> {
@@ -224,24 +257,8 @@ export class ClientSession implements Session, WaitingSession, GrantOwner {
 
   private async keepAlive(): Promise<void> {
     if (!this.checkValid()) return;
-    const remaining = this.clock.remainingMs(this.deps.now());
-    const attempt = Math.min(this.calls.policy.attemptTimeoutMs, Math.max(1, this.ttlMs * KEEP_ALIVE_ATTEMPT_FRACTION), remaining);
     try {
-      const sentAt = await withFailover(
-        this.calls.pool,
-        { ...this.calls.policy, timeoutMs: remaining, attemptTimeoutMs: attempt },
-        `keep-alive of session ${this.id}`,
-        async (stub, deadline) => {
-          // The send time of the attempt that is acknowledged, not of the first one: each attempt stands alone.
-          const sentAt = this.deps.now();
-          await unary<SessionKeepAliveResponse__Output>(
-            (md, o, cb) => stub.SessionKeepAlive({ sessionId: this.id }, md, o, cb),
-            deadline,
-            this.endSignal,
-          );
-          return sentAt;
-        },
-      );
+      const sentAt = await this.sendKeepAlive(this.clock.remainingMs(this.deps.now()));
       if (this.ended !== undefined) return;
       this.clock.acked(sentAt);
       this.failures = 0;
@@ -254,5 +271,25 @@ export class ClientSession implements Session, WaitingSession, GrantOwner {
       this.failures++;
     }
     this.scheduleKeepAlive();
+  }
+
+  /** One keep-alive, tried on other nodes within `timeoutMs`; resolves with the send time of the acknowledged attempt. */
+  private sendKeepAlive(timeoutMs: number): Promise<number> {
+    const attempt = Math.min(this.calls.policy.attemptTimeoutMs, Math.max(1, this.ttlMs * KEEP_ALIVE_ATTEMPT_FRACTION), timeoutMs);
+    return withFailover(
+      this.calls.pool,
+      { ...this.calls.policy, timeoutMs, attemptTimeoutMs: attempt },
+      `keep-alive of session ${this.id}`,
+      async (stub, deadline) => {
+        // The send time of the attempt that is acknowledged, not of the first one: each attempt stands alone.
+        const sentAt = this.deps.now();
+        await unary<SessionKeepAliveResponse__Output>(
+          (md, o, cb) => stub.SessionKeepAlive({ sessionId: this.id }, md, o, cb),
+          deadline,
+          this.endSignal,
+        );
+        return sentAt;
+      },
+    );
   }
 }

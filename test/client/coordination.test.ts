@@ -131,6 +131,66 @@ describe('session keep-alive', () => {
     }
   });
 
+  // A create answered after the validity it guarantees (counted from its first send): one
+  // keep-alive confirms it; a session that expired meanwhile is replaced; never a session handed
+  // out invalid.
+  test('a create answered too late is confirmed by one keep-alive before it is handed out', async () => {
+    const ttlMs = 1000;
+    const validity = guaranteedValidityMs({ ttlMs, driftBound: DEFAULT_DRIFT_BOUND, marginMs: DEFAULT_MARGIN_MS });
+    const s = await fake({
+      SessionCreate: (_c: Call, cb: Cb) => setTimeout(() => cb(null, { sessionId: '8', ttlMs, duplicate: false }), validity + 50),
+      SessionKeepAlive: ok,
+      SessionClose: ok,
+    });
+    const client = connect(s.address, { timeoutMs: 3000 });
+    try {
+      const session = await client.session({ ttlMs });
+      assert.equal(session.id, '8');
+      assert.ok(session.valid && session.remainingMs() > validity - 200, `valid from the keep-alive: ${session.remainingMs()} ms left`);
+      assert.deepEqual(
+        s.calls.slice(0, 2).map((c) => c.method),
+        ['SessionCreate', 'SessionKeepAlive'],
+      );
+      await session.close();
+    } finally {
+      client.close();
+    }
+  });
+
+  test('a late create whose session expired meanwhile is closed and created again; three times late is a SessionLostError', async () => {
+    const ttlMs = 1000;
+    const validity = guaranteedValidityMs({ ttlMs, driftBound: DEFAULT_DRIFT_BOUND, marginMs: DEFAULT_MARGIN_MS });
+    let creates = 0;
+    let lateCreates = 1;
+    const s = await fake({
+      SessionCreate: (_c: Call, cb: Cb) => {
+        const id = String(++creates);
+        setTimeout(() => cb(null, { sessionId: id, ttlMs, duplicate: false }), creates <= lateCreates ? validity + 50 : 0);
+      },
+      SessionKeepAlive: (c: Call, cb: Cb) =>
+        Number(c.request.sessionId) <= lateCreates
+          ? cb(grpcError(new SessionNotFoundError(`session ${String(c.request.sessionId)} has ended`)), null)
+          : cb(null, {}),
+      SessionClose: ok,
+    });
+    const client = connect(s.address, { timeoutMs: 3000 });
+    try {
+      const session = await client.session({ ttlMs });
+      assert.equal(session.id, '2');
+      assert.ok(session.valid);
+      await waitFor('the late one closed', () =>
+        s.calls.some((c) => c.method === 'SessionClose' && (c.request as { sessionId: string }).sessionId === '1'),
+      );
+      await session.close();
+      creates = 0;
+      lateCreates = 3;
+      await assert.rejects(client.session({ ttlMs }), (err: unknown) => err instanceof SessionLostError && /3 times/.test(err.message));
+      assert.equal(creates, 3, 'no fourth create');
+    } finally {
+      client.close();
+    }
+  });
+
   // The leader expires the session ttl after it RECEIVED the last keep-alive it acknowledged; the
   // client must give it up before that, counting from when it SENT it — here the acks come late.
   test('lost: done fires after the guaranteed validity and before the leader could expire it', async () => {
