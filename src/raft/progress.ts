@@ -38,6 +38,8 @@ export class Progress {
   isLearner: boolean;
   /** Highest heartbeat round of the current term this peer acknowledged. */
   ackedRound = 0;
+  /** Leader: the last heartbeat round of the current term that asked this peer to answer. */
+  askedRound = 0;
   /** The highest commit index sent to this peer in the current term (append or heartbeat). */
   sentCommit = 0;
 

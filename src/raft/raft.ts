@@ -20,8 +20,9 @@ import type {
   RequestVoteResponse,
 } from './messages.js';
 import { ProgressState, type Progress } from './progress.js';
-import { majorityIndex, VoteResult } from './quorum.js';
+import { majorityIndex, majoritySize, VoteResult } from './quorum.js';
 import { RaftLog } from './raft-log.js';
+import { pickRenewalAskees } from './renewal-askees.js';
 import type { Rng } from './rng.js';
 import { CompactedError } from './storage.js';
 import { ProgressTracker } from './tracker.js';
@@ -120,6 +121,8 @@ export class Raft {
   readonly logger: RaftLogger;
 
   private rounds: HeartbeatRounds = new HeartbeatRounds(0);
+  /** Leader: the last heartbeat round of this term that asked for a quorum of answers (0: none). */
+  private quorumAskRound = 0;
   /** Leader: reads that arrived before the leader committed an entry of its term. */
   private readsAwaitingCommit: { context: string; from: NodeId }[] = [];
 
@@ -222,12 +225,14 @@ export class Raft {
       pr.probeSent = false;
       pr.recentActive = id === this.id;
       pr.ackedRound = 0;
+      pr.askedRound = 0;
       pr.sentCommit = 0; // "in the current term": what we told a peer as leader of an older term may be lost
       pr.inflights.reset();
     });
     this.pendingConfIndex = 0;
     this.selfRemovalIndex = 0;
     this.rounds = new HeartbeatRounds(term);
+    this.quorumAskRound = 0;
     this.readsAwaitingCommit = [];
   }
 
@@ -1081,27 +1086,54 @@ export class Raft {
    * heartbeats keep going every heartbeatTick (followers' election timers need them), but an
    * answer is asked for only where we need one (replyOptional otherwise): a quorum's
    * acknowledgement when a read waits or the newest acknowledged round is quorumAckTicks old
-   * (the lease's renewal), and any follower CheckQuorum has not heard from in this election
-   * timeout or whose progress we do not know for sure.
+   * (the lease's renewal: from just enough voters, renewalAskees), and any follower CheckQuorum
+   * has not heard from in this election timeout or whose progress we do not know for sure.
    */
   private bcastHeartbeat(): number {
     const quorumWanted = this.quorumAckWanted();
-    const round = this.rounds.start(this.tickCount);
     const lastIndex = this.raftLog.lastIndex();
+    const askees = quorumWanted ? this.renewalAskees(lastIndex) : undefined;
+    const round = this.rounds.start(this.tickCount);
+    if (quorumWanted) this.quorumAskRound = round;
     this.trk.visit((id, pr) => {
       if (id === this.id) return;
       // Never tell a follower to commit beyond what it is known to have.
       const commit = Math.min(pr.match, this.raftLog.committed);
       pr.sentCommit = Math.max(pr.sentCommit, commit);
-      const known = pr.recentActive && pr.state === ProgressState.Replicate && pr.match >= lastIndex;
-      const m: Heartbeat =
-        quorumWanted || !known
-          ? { type: 'heartbeat', from: this.id, to: id, term: this.term, commit, round }
-          : { type: 'heartbeat', from: this.id, to: id, term: this.term, commit, round, replyOptional: true };
+      const ask = !(pr.recentActive && this.progressKnown(pr, lastIndex)) || (quorumWanted && (askees === undefined || askees.has(id)));
+      if (ask) pr.askedRound = round;
+      const m: Heartbeat = ask
+        ? { type: 'heartbeat', from: this.id, to: id, term: this.term, commit, round }
+        : { type: 'heartbeat', from: this.id, to: id, term: this.term, commit, round, replyOptional: true };
       this.send(m);
     });
     this.updateQuorumRound(); // a single-voter cluster is its own quorum
     return round;
+  }
+
+  /** The follower is replicating and holds our whole log: nothing to learn from its answer but contact. */
+  private progressKnown(pr: Progress, lastIndex: number): boolean {
+    return pr.state === ProgressState.Replicate && pr.match >= lastIndex;
+  }
+
+  /**
+   * The voters a quorum round asks, with the leader counting itself (undefined: everyone). Only
+   * a plain renewal is narrowed: a pending read wants the first quorum that answers, a renewal
+   * whose previous ask is still unanswered must not depend on the same few again, and where the
+   * lease renews on every heartbeat (the validator barely passes) there is no round to retry in.
+   */
+  private renewalAskees(lastIndex: number): ReadonlySet<NodeId> | undefined {
+    if (this.quorumAckTicks <= this.heartbeatTick || this.rounds.pendingReadCount() > 0) return undefined;
+    if (this.quorumAskRound > this.rounds.quorumAcked) return undefined;
+    const voters = this.trk.voters();
+    const need = majoritySize(voters.length) - (voters.includes(this.id) ? 1 : 0);
+    const candidates = [];
+    for (const id of voters) {
+      const pr = this.trk.progress.get(id);
+      if (id === this.id || pr === undefined || !pr.recentActive || !this.progressKnown(pr, lastIndex)) continue;
+      candidates.push({ id, answeredLastAsk: pr.ackedRound >= pr.askedRound, askedRound: pr.askedRound });
+    }
+    return pickRenewalAskees(candidates, need);
   }
 
   /** Does the round about to start need a quorum of answers (a pending read, the lease's renewal)? */

@@ -9,27 +9,28 @@ import assert from 'node:assert/strict';
 import type { Heartbeat, Message } from '../../src/raft/messages.js';
 import { MemoryStorage } from '../../src/raft/memory-storage.js';
 import { Raft } from '../../src/raft/raft.js';
+import { pickRenewalAskees } from '../../src/raft/renewal-askees.js';
 import { seededRng } from '../../src/raft/rng.js';
 import type { LeaseAck, NodeId } from '../../src/raft/types.js';
 import { drain, makeLeader, newTestRaft } from './harness.js';
 
 const ABC = ['a', 'b', 'c'];
 
-function leaderRaft(quorumAckTicks: number | undefined, checkQuorum = false): Raft {
+function leaderRaft(quorumAckTicks: number | undefined, checkQuorum = false, voters = ABC, learners: NodeId[] = []): Raft {
   const r = new Raft({
     id: 'a',
     electionTick: 10,
     heartbeatTick: 1,
     ...(quorumAckTicks !== undefined ? { quorumAckTicks } : {}),
-    storage: MemoryStorage.withConfState({ voters: ABC, learners: [] }),
+    storage: MemoryStorage.withConfState({ voters, learners }),
     rng: seededRng(1),
     preVote: false,
     checkQuorum,
   });
   r.leaderContactElapsed = r.electionTick;
   makeLeader(r);
-  // Both followers hold the leader's whole log: their progress is known.
-  for (const id of ['b', 'c'])
+  // Every follower holds the leader's whole log: its progress is known.
+  for (const id of [...voters, ...learners].filter((x) => x !== 'a'))
     r.step({
       type: 'appendEntriesResponse',
       from: id,
@@ -52,6 +53,11 @@ function takeLeaseAck(r: Raft): LeaseAck | undefined {
 
 function heartbeats(msgs: readonly Message[]): Heartbeat[] {
   return msgs.filter((m): m is Heartbeat => m.type === 'heartbeat');
+}
+
+/** The followers a round asked to answer. */
+function askedOf(hbs: readonly Heartbeat[]): NodeId[] {
+  return hbs.filter((h) => h.replyOptional !== true).map((h) => h.to);
 }
 
 /** One heartbeat tick of the leader; the followers in `answering` answer what they are asked (or everything, `all`). */
@@ -158,44 +164,89 @@ describe('leader: asks for answers only where it needs them', () => {
     );
   });
 
-  test('the lease renews every quorumAckTicks: the rounds in between are optional, and only answers count', () => {
+  test('the lease renews every quorumAckTicks from a quorum: one of two followers, in turn; the rounds in between are optional, and only answers count', () => {
     const r = leaderRaft(3);
     round(r, ['b', 'c']); // first acknowledged round of the term
     takeLeaseAck(r);
-    const asked: boolean[] = [];
+    const asked: NodeId[][] = [];
     const acks: number[] = [];
     for (let i = 0; i < 9; i++) {
-      const hbs = round(r, ['b', 'c']);
-      asked.push(hbs.every((h) => h.replyOptional !== true));
-      assert.ok(
-        hbs.every((h) => (h.replyOptional === true) === (hbs[0].replyOptional === true)),
-        'a quorum round asks everyone',
-      );
+      asked.push(askedOf(round(r, ['b', 'c'])));
       const ack = takeLeaseAck(r);
       if (ack !== undefined) acks.push(ack.round);
     }
-    assert.deepEqual(asked, [false, false, true, false, false, true, false, false, true]);
+    // The leader and one follower are a quorum of three: a renewal asks one, and they take turns.
+    assert.deepEqual(
+      asked.map((a) => a.length),
+      [0, 0, 1, 0, 0, 1, 0, 0, 1],
+    );
+    assert.notDeepEqual(asked[2], asked[5]);
+    assert.deepEqual(asked[2], asked[8]);
     // Lease facts come only from the asked rounds, one per renewal.
     assert.equal(acks.length, 3);
   });
 
-  test('a renewal whose answers do not come is asked again at the next round', () => {
+  test('five voters: a renewal asks two followers, rotating through all four; a learner is never asked', () => {
+    const r = leaderRaft(2, false, ['a', 'b', 'c', 'd', 'e'], ['l']);
+    round(r, ['b', 'c', 'd', 'e', 'l']);
+    takeLeaseAck(r);
+    const renewals: NodeId[][] = [];
+    for (let i = 0; i < 8; i++) {
+      const asked = askedOf(round(r, ['b', 'c', 'd', 'e', 'l']));
+      const ack = takeLeaseAck(r);
+      if (asked.length > 0) {
+        renewals.push(asked);
+        assert.ok(ack !== undefined, 'two answers and the leader are a quorum of five');
+      }
+    }
+    assert.equal(renewals.length, 4);
+    for (const [i, asked] of renewals.entries()) {
+      assert.equal(asked.length, 2);
+      if (i > 0) assert.deepEqual([...asked, ...renewals[i - 1]].sort(), ['b', 'c', 'd', 'e'], 'the next two in turn');
+    }
+  });
+
+  test('a follower that left its last ask unanswered is asked after those that answered', () => {
+    const r = leaderRaft(2, false, ['a', 'b', 'c', 'd', 'e']);
+    round(r, ['b', 'c', 'd', 'e']);
+    const asked: NodeId[][] = [];
+    // d is up (known, recently active: checkQuorum is off) but answers nothing.
+    for (let i = 0; i < 12; i++) {
+      const a = askedOf(round(r, ['b', 'c', 'e']));
+      if (a.length > 0) asked.push(a);
+    }
+    // Two silent asks in a row would leave the renewal short: after d's, the next asks everyone.
+    assert.deepEqual(asked.slice(0, 3), [
+      ['b', 'c'],
+      ['d', 'e'],
+      ['b', 'c', 'd', 'e'],
+    ]);
+    assert.ok(asked.length >= 5);
+    assert.ok(
+      asked.slice(3).every((a) => a.length === 2 && !a.includes('d')),
+      `d is not asked again while others answer: ${JSON.stringify(asked)}`,
+    );
+  });
+
+  test('a renewal whose answers do not come is asked of everyone at the next round', () => {
     const r = leaderRaft(3);
     round(r, ['b', 'c']);
     round(r, ['b', 'c']);
     round(r, ['b', 'c']);
-    const renewal = round(r, []); // asked, nobody answers
-    assert.ok(renewal.every((h) => h.replyOptional !== true));
+    const renewal = round(r, []); // one follower asked, it does not answer
+    assert.equal(askedOf(renewal).length, 1);
     const next = round(r, []);
-    assert.ok(
-      next.every((h) => h.replyOptional !== true),
-      'still asked: the acknowledged round keeps ageing',
-    );
+    assert.deepEqual(askedOf(next), ['b', 'c'], 'everyone: the acknowledged round keeps ageing and the last ask failed');
     round(r, ['b']); // one answer: a quorum with the leader
     assert.ok(
       round(r, ['b', 'c']).some((h) => h.replyOptional === true),
       'renewed: optional again',
     );
+  });
+
+  test('renewal every heartbeat (quorumAckTicks = heartbeatTick): every round asks everyone, as before', () => {
+    const r = leaderRaft(1);
+    for (let i = 0; i < 6; i++) assert.deepEqual(askedOf(round(r, ['b', 'c'])), ['b', 'c']);
   });
 
   test('a pending ReadIndex makes its round, and every round until it is released, ask everyone', () => {
@@ -267,5 +318,25 @@ describe('leader: asks for answers only where it needs them', () => {
       if (takeLeaseAck(r) !== undefined) acks++;
     }
     assert.equal(acks, 6, 'every answered round is a lease fact');
+  });
+});
+
+describe('pickRenewalAskees', () => {
+  const c = (id: NodeId, answeredLastAsk: boolean, askedRound: number) => ({ id, answeredLastAsk, askedRound });
+
+  test('those that answered their last ask first, then the least recently asked, then by id', () => {
+    const picked = pickRenewalAskees([c('d', false, 1), c('c', true, 7), c('b', true, 9), c('e', true, 7)], 2);
+    assert.deepEqual([...(picked ?? [])].sort(), ['c', 'e']);
+    assert.deepEqual([...(pickRenewalAskees([c('d', false, 1), c('b', true, 9)], 2) ?? [])].sort(), ['b', 'd']);
+  });
+
+  test('too few candidates: undefined (ask everyone); none needed: nobody', () => {
+    assert.equal(pickRenewalAskees([c('b', true, 1)], 2), undefined);
+    assert.equal(pickRenewalAskees([c('b', true, 1)], 0)?.size, 0);
+  });
+
+  test('a need that is not a whole number is refused', () => {
+    assert.throws(() => pickRenewalAskees([], -1), /whole number/);
+    assert.throws(() => pickRenewalAskees([], 1.5), /whole number/);
   });
 });

@@ -114,6 +114,68 @@ describe('heartbeat rounds with optional answers: the lease', () => {
   });
 });
 
+describe('a renewal asks just enough followers for a quorum', () => {
+  /** heartbeats and heartbeat answers sent during `ms` of simulated time */
+  function countAnswers(c: HaCluster, ms: number): { heartbeat: number; heartbeatResponse: number } {
+    const counts = { heartbeat: 0, heartbeatResponse: 0 };
+    const send = c.sim.send.bind(c.sim);
+    c.sim.send = (m: Message): void => {
+      if (m.type === 'heartbeat') counts.heartbeat++;
+      else if (m.type === 'heartbeatResponse') counts.heartbeatResponse++;
+      send(m);
+    };
+    c.sim.runFor(ms);
+    c.sim.send = send;
+    return counts;
+  }
+
+  for (const nodes of [3, 5]) {
+    test(`${nodes} nodes, quiet: about one answer per needed voter per renewal, not one per follower`, () => {
+      const c = new HaCluster(5, { nodes, fencing: 'hook', haTiming: HA_TIMING_LONG_LEASE });
+      c.sim.runFor(1000, () => c.active() !== undefined);
+      c.sim.runFor(500);
+      const counts = countAnswers(c, 6000);
+      // Rounds every 2 ticks, a renewal every 6, CheckQuorum every 20 (it asks everyone once).
+      const followers = nodes - 1;
+      const rounds = counts.heartbeat / followers;
+      const needed = Math.floor(nodes / 2);
+      const expected = (rounds / 3) * needed + (rounds / 10) * followers;
+      const everyone = (rounds / 3) * followers;
+      assert.ok(counts.heartbeatResponse <= expected * 1.1, `${JSON.stringify(counts)}: expected about ${expected}`);
+      assert.ok(counts.heartbeatResponse < everyone, `${JSON.stringify(counts)}: asking every follower gives ${everyone}`);
+    });
+  }
+
+  for (const [nodes, down] of [
+    [3, ['n2']],
+    [5, ['n2', 'n5']],
+  ] as const) {
+    test(`${nodes} nodes, ${down.join(' and ')} crashed: the active keeps its lease on the others' answers`, () => {
+      for (const fencing of ['hook', 'lease'] as const) {
+        for (const seed of [1, 2, 3]) {
+          const c = new HaCluster(seed, { nodes, fencing, haTiming: HA_TIMING_LONG_LEASE, traceKeep: 50 });
+          c.sim.runFor(1000, () => c.active() !== undefined);
+          c.sim.runFor(500);
+          const first = c.active();
+          assert.ok(first !== undefined, `${fencing}, seed ${seed}: an active node after warm-up`);
+          for (const id of down) if (id !== first) c.sim.crash(id);
+          const intervalsBefore = c.intervals.all.length;
+          for (let t = 0; t < 10_000; t += 5) {
+            c.sim.runFor(5);
+            assert.equal(
+              c.active(),
+              first,
+              `${fencing}, seed ${seed}: at +${t} ms the active is ${c.active() ?? 'nobody'}\n${c.describe().join('\n')}`,
+            );
+          }
+          assert.equal(c.sim.violation, undefined);
+          assert.equal(c.intervals.all.length, intervalsBefore, c.intervals.describe().join('\n'));
+        }
+      }
+    });
+  }
+});
+
 describe('heartbeat rounds with optional answers: single active under the nemesis', () => {
   for (const quietTicks of [false, true]) {
     for (const fencing of ['hook', 'lease'] as const) {
