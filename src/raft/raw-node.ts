@@ -4,7 +4,16 @@ import type { RaftConfig } from './config.js';
 import type { Message } from './messages.js';
 import { Raft } from './raft.js';
 import type { BasicStatus, ProgressStatus, Ready, Status } from './ready.js';
-import { EntryType, hardStateEqual, type ConfChange, type ConfState, type HardState, type NodeId, type SoftState } from './types.js';
+import {
+  EntryType,
+  hardStateEqual,
+  type ConfChange,
+  type ConfState,
+  type HardState,
+  type LeaseAck,
+  type NodeId,
+  type SoftState,
+} from './types.js';
 
 export class RawNode {
   /** The core; callers read it through status() / basicStatus() and the queries below. */
@@ -87,6 +96,18 @@ export class RawNode {
       r.readStates.length > 0 ||
       r.leaseAck !== undefined
     );
+  }
+
+  /**
+   * Leader only: the newest quorum-acknowledged heartbeat round not yet handed out, which then
+   * stays out of the next Ready. Allowed while a Ready is in flight: a lease fact promises
+   * nothing about this node's disk, and waiting for the Ready in flight to be persisted would
+   * hold a renewal back for as long as an fsync takes.
+   */
+  takeLeaseAck(): LeaseAck | undefined {
+    const ack = this.#raft.leaseAck;
+    this.#raft.leaseAck = undefined;
+    return ack;
   }
 
   /** Collect everything the caller must do; call advance(ready) when done. */

@@ -11,7 +11,7 @@ import type { ActionResult, ResourceExecutor } from '../ha/resource-executor.js'
 import type { RoleController } from '../ha/role-controller.js';
 import { LocalRole, type RaftRole } from '../ha/types.js';
 import type { Ready } from '../raft/ready.js';
-import { NONE } from '../raft/types.js';
+import { NONE, type LeaseAck } from '../raft/types.js';
 import { ClusterEventKind, type RecordedEvent } from '../statemachine/cluster-events.js';
 import type { Health } from '../statemachine/ha-record.js';
 import type { ReplicatedHaState } from '../statemachine/ha-record.js';
@@ -91,6 +91,10 @@ export class HaDriver implements HaPort {
   /** Every tick of the node's ticker. */
   tick(): void {
     if (this.stopped) return;
+    // A renewal acknowledged while the Ready loop waits for an fsync (a new leader commits its
+    // promote and fence records just as it promotes) counts before the lease check below.
+    const ack = this.host.raw.takeLeaseAck();
+    if (ack !== undefined) this.feedLease(ack);
     this.feedRaft();
     this.feedRecord();
     this.health.feedCandidates();
@@ -117,15 +121,16 @@ export class HaDriver implements HaPort {
   afterReady(rd: Ready): void {
     if (this.stopped) return;
     if (rd.softState !== undefined) this.feedRaft();
-    if (rd.leaseAck !== undefined) {
-      const at = this.host.timeOfTick(rd.leaseAck.startTick);
-      // Too old to be remembered: no lease from it (safe: the lease only gets shorter).
-      if (at !== undefined) {
-        this.loop.feed({ type: 'lease', now: this.now(), term: rd.leaseAck.term, roundStartedAt: at });
-        this.reannounce.leaseRenewed(this.now());
-      }
-    }
+    if (rd.leaseAck !== undefined) this.feedLease(rd.leaseAck);
     this.feedRecord();
+  }
+
+  private feedLease(ack: LeaseAck): void {
+    const at = this.host.timeOfTick(ack.startTick);
+    // Too old to be remembered: no lease from it (safe: the lease only gets shorter).
+    if (at === undefined) return;
+    this.loop.feed({ type: 'lease', now: this.now(), term: ack.term, roundStartedAt: at });
+    this.reannounce.leaseRenewed(this.now());
   }
 
   private feedRaft(): void {

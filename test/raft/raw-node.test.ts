@@ -167,6 +167,25 @@ describe('RawNode Ready contents', () => {
     // Round 1 went out at the election; the tick started round 2.
     assert.deepEqual(withLease[0].leaseAck, { term: 1, round: 2, startTick: h.raft('a').tickCount });
   });
+
+  test('takeLeaseAck hands the lease fact out while a Ready is in flight, and the next Ready does not repeat it', () => {
+    const storage = MemoryStorage.withConfState({ voters: ['a'], learners: [] });
+    const node = rawNode('a', ['a'], storage);
+    node.campaign();
+    handle(node, storage);
+    node.propose(text('x'));
+    const inFlight = node.ready(); // being persisted: no other Ready can be taken meanwhile
+    assert.equal(inFlight.leaseAck, undefined);
+    node.tick(); // a single voter acknowledges its own round at once
+    const ack = node.takeLeaseAck();
+    assert.ok(ack !== undefined, 'the fact is available before the Ready in flight is advanced');
+    assert.equal(ack.term, 1);
+    assert.equal(node.takeLeaseAck(), undefined, 'handed out once');
+    storage.append(inFlight.entries);
+    if (inFlight.hardState) storage.setHardState(inFlight.hardState);
+    node.advance(inFlight);
+    while (node.hasReady()) assert.equal(handle(node, storage).leaseAck, undefined, 'not repeated in a Ready');
+  });
 });
 
 describe('RawNode advance()', () => {

@@ -68,6 +68,7 @@ async function activeLeader(extra: Record<string, unknown> = {}) {
       if (c.type === 'recordEvent' && c.event.detail.startsWith('degraded:')) degradedEvents.push(c.event.detail);
     },
     status: () => ({ state: 'leader', progress: new Map([['n2', n2]]), lastIndex: 0 }),
+    takeLeaseAck: () => undefined,
   } as unknown as RawNode;
   const runs: RunAction[] = [];
   let onDone!: (r: ActionResult) => void;

@@ -13,6 +13,7 @@ import { EMPTY_HA_STATE, type ReplicatedHaState } from '../../src/statemachine/h
 import { LocalRole, type ControllerAction } from '../../src/ha/types.js';
 import type { Ready } from '../../src/raft/ready.js';
 import type { RawNode } from '../../src/raft/raw-node.js';
+import type { LeaseAck } from '../../src/raft/types.js';
 import { tickPlan, validateNodeConfig } from '../../src/server/config.js';
 import { HaDriver } from '../../src/server/ha-driver.js';
 import { HA_PROFILE_PREFIX } from '../../src/ha/profiles.js';
@@ -52,10 +53,17 @@ function setup() {
     clusterEventLog: () => [],
   };
   const raft = { state: 'leader', term: 2, lead: 'n1', electedByTransfer: false };
+  /** A lease fact in the core that no Ready has carried yet (the Ready loop is in an fsync). */
+  let coreAck: LeaseAck | undefined;
   const raw = {
     basicStatus: () => raft,
     propose: () => {},
     status: () => ({ state: raft.state, progress: new Map(), lastIndex: 0 }),
+    takeLeaseAck: () => {
+      const ack = coreAck;
+      coreAck = undefined;
+      return ack;
+    },
   } as unknown as RawNode;
   const runs: RunAction[] = [];
   let busy = false;
@@ -115,6 +123,11 @@ function setup() {
       ha = applyHaCommand(ha, { type: 'promote', holder: 'n1', term: raft.term }, ++applied);
     },
     lease: () => driver.afterReady({ leaseAck: { term: raft.term, round: 1, startTick: 1 } } as unknown as Ready),
+    /** A quorum acknowledged a round (started now) while no Ready can be taken. */
+    ackInCore: () => (coreAck = { term: raft.term, round: 1, startTick: 1 }),
+    get ackTaken() {
+      return coreAck === undefined;
+    },
   };
 }
 
@@ -205,5 +218,26 @@ describe('HaDriver.quietTicks', () => {
     assert.equal(s.driver.quietTicks(), 0);
     s.driver.abandon();
     assert.equal(s.driver.quietTicks(), Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('HaDriver lease renewal between Readies', () => {
+  test('an acknowledgement the core holds while a Ready is persisted renews the lease at the next tick', () => {
+    const s = activeLeader();
+    s.lease();
+    const deadline = s.driver.controller.leaseExpiry - s.cfg.ha.timing.demoteBudgetMs;
+    // Just before the lease check, a round is acknowledged, but the Ready loop is in an fsync:
+    // no Ready carries the fact. The tick at the check must still see it, and not demote.
+    s.advance(deadline - s.now - 1);
+    s.ackInCore();
+    s.advance(s.tickMs);
+    s.driver.tick();
+    assert.ok(s.ackTaken, 'the tick took the fact out of the core');
+    assert.equal(s.driver.controller.role, LocalRole.Active, 'renewed, not demoted');
+    assert.ok(s.driver.controller.leaseExpiry > deadline + s.cfg.ha.timing.demoteBudgetMs, 'the lease moved on');
+    // Without a renewal, the same check demotes.
+    s.advance(s.driver.controller.leaseExpiry - s.cfg.ha.timing.demoteBudgetMs - s.now);
+    s.driver.tick();
+    assert.equal(s.runs.at(-1)?.kind, 'demote');
   });
 });
