@@ -27,17 +27,49 @@ import type { SessionListRequest__Output } from '../transport/generated/palisade
 import type { SessionListResponse } from '../transport/generated/palisade/v1/SessionListResponse.js';
 import type { CallEdge } from './call-edge.js';
 import { checkKind, checkLimit, checkLockDelay, checkName, checkOwner, checkSessionId, checkTtl } from './coord-checks.js';
-import type { CoordinationPort, HolderView, HoldersChange, QueueView, SessionView } from './coordination-port.js';
+import type {
+  AcquireAnswer,
+  AcquireCall,
+  CoordinationPort,
+  HolderView,
+  HoldersChange,
+  QueueView,
+  SessionView,
+} from './coordination-port.js';
 import { checkKey, requestId, u64 } from './kv-writes.js';
 import type { NodePort } from './node-port.js';
 import type { ServiceLogger } from './service-logger.js';
 import { Undecodable } from './undecodable.js';
 
-export function coordinationHandlers(port: NodePort, edge: CallEdge, logger: ServiceLogger | undefined): UntypedServiceImplementation {
-  const coord = (): CoordinationPort => {
-    if (port.coordination === undefined) throw new PreconditionFailedError(`node ${port.nodeId} runs without coordination`);
-    return port.coordination;
+/** The node's coordination, or FAILED_PRECONDITION when it runs without. */
+export function coordinationOf(port: NodePort): CoordinationPort {
+  if (port.coordination === undefined) throw new PreconditionFailedError(`node ${port.nodeId} runs without coordination`);
+  return port.coordination;
+}
+
+/** An Acquire request, checked (the unary call and the KvWrite stream alike). */
+export function acquireCall(req: AcquireRequest__Output): AcquireCall {
+  const kind = checkKind(req.kind);
+  return {
+    name: checkName(req.name),
+    session: checkSessionId(req.sessionId),
+    kind,
+    limit: checkLimit(kind, req.limit),
+    value: req.value,
+    wait: req.wait,
   };
+}
+
+export function acquireResponse(r: AcquireAnswer): AcquireResponse {
+  return r.granted ? { granted: true, token: String(r.token), position: 0 } : { granted: false, token: '0', position: r.position };
+}
+
+export function releaseOf(port: NodePort, req: ReleaseRequest__Output): Promise<ReleaseResponse> {
+  return coordinationOf(port).release(checkName(req.name), checkSessionId(req.sessionId));
+}
+
+export function coordinationHandlers(port: NodePort, edge: CallEdge, logger: ServiceLogger | undefined): UntypedServiceImplementation {
+  const coord = (): CoordinationPort => coordinationOf(port);
   return {
     SessionCreate: edge.unary('SessionCreate', async (req: SessionCreateRequest__Output): Promise<SessionCreateResponse> => {
       const r = await coord().createSession({
@@ -64,31 +96,20 @@ export function coordinationHandlers(port: NodePort, edge: CallEdge, logger: Ser
     }),
 
     Acquire: edge.unary('Acquire', async (req: AcquireRequest__Output, _who, call): Promise<AcquireResponse> => {
-      const kind = checkKind(req.kind);
-      const acquire = {
-        name: checkName(req.name),
-        session: checkSessionId(req.sessionId),
-        kind,
-        limit: checkLimit(kind, req.limit),
-        value: req.value,
-        wait: req.wait,
-      };
+      const acquire = acquireCall(req);
       // A waiting Acquire ends when its caller goes (deadline, cancel): the session stays queued
       // (acquire is idempotent), and the client re-issues it or releases.
       const gone = new AbortController();
       const abandon = (): void => gone.abort(new PreconditionFailedError('the caller went away'));
       call.on('cancelled', abandon);
       try {
-        const r = await coord().acquire(acquire, gone.signal);
-        return r.granted ? { granted: true, token: String(r.token), position: 0 } : { granted: false, token: '0', position: r.position };
+        return acquireResponse(await coordinationOf(port).acquire(acquire, gone.signal));
       } finally {
         call.off('cancelled', abandon);
       }
     }),
 
-    Release: edge.unary('Release', async (req: ReleaseRequest__Output): Promise<ReleaseResponse> =>
-      coord().release(checkName(req.name), checkSessionId(req.sessionId)),
-    ),
+    Release: edge.unary('Release', async (req: ReleaseRequest__Output): Promise<ReleaseResponse> => releaseOf(port, req)),
 
     Proclaim: edge.unary('Proclaim', async (req: ProclaimRequest__Output): Promise<ProclaimResponse> => {
       await coord().proclaim(checkName(req.name), checkSessionId(req.sessionId), u64(req.token, 'token'), req.value);

@@ -49,6 +49,9 @@ const MIN_WAIT_SLICE_MS = 2000;
 
 const NOT_GRANTED_RETRY_MS = 100;
 
+/** The longest a node holds a waiting acquire on the write stream (api/write-stream.ts). */
+const STREAM_WAIT_HOLD_MS = 10_000;
+
 /** Resolves after `ms`, or at once when `signal` aborts (the loop then sees why). */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -85,12 +88,27 @@ export async function waitForGrant(session: WaitingSession, spec: QueueSpec, sig
   const slice = Math.max(MIN_WAIT_SLICE_MS, session.calls.policy.attemptTimeoutMs, session.ttlMs);
   const policy: RetryPolicy = { ...session.calls.policy, timeoutMs: slice, attemptTimeoutMs: slice };
   const req = { name: spec.name, sessionId: session.sessionId, kind: spec.kind, limit: spec.limit, value: spec.value, wait: true };
-  for (;;) {
+  // The first ask goes on the write stream (a fraction of a unary call's cost); whatever it
+  // cannot settle (no answer, an error, held too long) is asked again with the unary call.
+  const fromStream = await session.calls.coordOnStream('acquire', req, {
+    timeoutMs: STREAM_WAIT_HOLD_MS + session.calls.policy.attemptTimeoutMs,
+    signal: stop,
+  });
+  for (let first = true; ; first = false) {
+    // Never start an Acquire after the caller or the session gave up: it could queue the session
+    // again behind the release that leaving sends.
+    if (stop.aborted) {
+      if (signal?.aborted) return leaveQueue(session, spec.name, signal.reason);
+      throw lostError(session, spec.name);
+    }
     let r: AcquireResponse__Output;
     try {
-      r = await withFailover(session.calls.pool, policy, `acquire ${spec.name}`, (stub, deadline) =>
-        unary<AcquireResponse__Output>((md, o, cb) => stub.Acquire(req, md, o, cb), deadline, stop),
-      );
+      r =
+        first && fromStream?.granted
+          ? fromStream
+          : await withFailover(session.calls.pool, policy, `acquire ${spec.name}`, (stub, deadline) =>
+              unary<AcquireResponse__Output>((md, o, cb) => stub.Acquire(req, md, o, cb), deadline, stop),
+            );
     } catch (err) {
       if (signal?.aborted) return leaveQueue(session, spec.name, signal.reason);
       if (err instanceof SessionNotFoundError) session.endedByCluster(err);

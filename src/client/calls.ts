@@ -9,7 +9,7 @@ import { member, u64 } from './convert.js';
 import { withFailover, type RetryPolicy } from './failover.js';
 import type { EndpointPool, Stub } from './pool.js';
 import type { MemberChangeResult } from './types.js';
-import { WriteStream } from './write-stream.js';
+import { WriteStream, type ItemOptions } from './write-stream.js';
 
 type Callback<T> = (err: ServiceError | null, value?: T) => void;
 
@@ -81,6 +81,24 @@ export class ClientCalls {
       what,
       unaryAttempt,
     );
+  }
+
+  /**
+   * Acquire or Release on the write stream; `undefined` means "ask with the unary call". Every
+   * error goes to the unary call too: it gives a refusal its final form, and it is all a node
+   * that predates these items understands (it answers them INVALID_ARGUMENT on the stream).
+   * Both are idempotent per name and session, so asking twice is harmless.
+   */
+  async coordOnStream<K extends 'acquire' | 'release'>(
+    op: K,
+    req: NonNullable<KvWriteRequest[K]>,
+    opts?: ItemOptions,
+  ): Promise<KvWriteResponse__Output[K] | undefined> {
+    try {
+      return (await this.writes.write(op, req, opts))?.[op] ?? undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async memberChange(what: string, f: Attempt<MemberChangeResponse__Output>): Promise<MemberChangeResult> {

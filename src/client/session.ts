@@ -187,8 +187,10 @@ export class ClientSession implements Session, WaitingSession, GrantOwner {
   }
 
   async release(name: string): Promise<void> {
+    const req = { name, sessionId: this.id };
+    if ((await this.calls.coordOnStream('release', req)) !== undefined) return;
     await this.calls.call(`release ${name}`, (stub, deadline) =>
-      unary<ReleaseResponse__Output>((md, o, cb) => stub.Release({ name, sessionId: this.id }, md, o, cb), deadline),
+      unary<ReleaseResponse__Output>((md, o, cb) => stub.Release(req, md, o, cb), deadline),
     );
   }
 

@@ -18,6 +18,13 @@ export const WRITE_STREAM_IDLE_MS = 1000;
 type Op = NonNullable<KvWriteRequest['op']>;
 type Stream = ClientDuplexStream<KvWriteRequest, KvWriteResponse__Output>;
 
+export interface ItemOptions {
+  /** How long this item may wait for its answer (default: the attempt timeout). */
+  readonly timeoutMs?: number;
+  /** Aborting resolves the item `undefined` at once. */
+  readonly signal?: AbortSignal;
+}
+
 interface Pending {
   readonly op: Op;
   readonly timer: ReturnType<typeof setTimeout>;
@@ -49,8 +56,12 @@ export class WriteStream {
    * retry with a unary call and the same request id"; rejects only with a final error (the one
    * the unary call would have thrown).
    */
-  write<K extends Op>(op: K, request: NonNullable<KvWriteRequest[K]>): Promise<KvWriteResponse__Output | undefined> {
-    if (this.disabled || this.pool.isClosed) return Promise.resolve(undefined);
+  write<K extends Op>(
+    op: K,
+    request: NonNullable<KvWriteRequest[K]>,
+    opts: ItemOptions = {},
+  ): Promise<KvWriteResponse__Output | undefined> {
+    if (this.disabled || this.pool.isClosed || opts.signal?.aborted) return Promise.resolve(undefined);
     let s: OpenStream;
     try {
       s = this.stream ?? this.open();
@@ -65,6 +76,7 @@ export class WriteStream {
     return new Promise((resolve, reject) => {
       const settle = (r: KvWriteResponse__Output | undefined, err?: Error): void => {
         clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
         s.pending.delete(seq);
         if (err !== undefined) reject(err);
         else resolve(r);
@@ -76,7 +88,10 @@ export class WriteStream {
       const timer = setTimeout(() => {
         settle(undefined);
         this.retire(s); // the node may be hung: the next write opens a stream where the retry went
-      }, this.attemptTimeoutMs);
+      }, opts.timeoutMs ?? this.attemptTimeoutMs);
+      // The caller gave up: its answer, if one comes, is dropped.
+      const onAbort = (): void => settle(undefined);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
       s.pending.set(seq, { op, timer, settle });
       s.call.write({ seq, [op]: request });
     });

@@ -151,6 +151,7 @@ export interface PalisadeClient extends grpc.Client {
    * error answers that item only (KvWriteError carries the status the unary call would have
    * ended with). The typed client sends every write here and falls back to the unary calls,
    * with the same request id, on any error a retry could fix. Costs a fraction of a unary call.
+   * Also carries Acquire and Release (the same semantics, same permission), for the same reason.
    */
   KvWrite(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_palisade_v1_KvWriteRequest, _palisade_v1_KvWriteResponse__Output>;
   KvWrite(options?: grpc.CallOptions): grpc.ClientDuplexStream<_palisade_v1_KvWriteRequest, _palisade_v1_KvWriteResponse__Output>;
@@ -160,6 +161,7 @@ export interface PalisadeClient extends grpc.Client {
    * error answers that item only (KvWriteError carries the status the unary call would have
    * ended with). The typed client sends every write here and falls back to the unary calls,
    * with the same request id, on any error a retry could fix. Costs a fraction of a unary call.
+   * Also carries Acquire and Release (the same semantics, same permission), for the same reason.
    */
   kvWrite(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_palisade_v1_KvWriteRequest, _palisade_v1_KvWriteResponse__Output>;
   kvWrite(options?: grpc.CallOptions): grpc.ClientDuplexStream<_palisade_v1_KvWriteRequest, _palisade_v1_KvWriteResponse__Output>;
@@ -414,6 +416,7 @@ export interface PalisadeHandlers extends grpc.UntypedServiceImplementation {
    * error answers that item only (KvWriteError carries the status the unary call would have
    * ended with). The typed client sends every write here and falls back to the unary calls,
    * with the same request id, on any error a retry could fix. Costs a fraction of a unary call.
+   * Also carries Acquire and Release (the same semantics, same permission), for the same reason.
    */
   KvWrite: grpc.handleBidiStreamingCall<_palisade_v1_KvWriteRequest__Output, _palisade_v1_KvWriteResponse>;
   
