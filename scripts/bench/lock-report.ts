@@ -7,10 +7,12 @@ import { percentile, summarize } from './stats.js';
 
 export interface KindRound {
   readonly kind: LockKind;
-  readonly uncontended: ThroughputResult;
+  readonly uncontended?: ThroughputResult;
   readonly contended?: ThroughputResult;
   /** Holder SIGKILL → the queued waiter's grant, ms. */
   readonly deathMs?: readonly number[];
+  /** Per throughput phase: the leader before and after it. */
+  readonly leaders?: Readonly<Record<string, readonly [string, string]>>;
 }
 
 export interface LocksResult {
@@ -66,12 +68,13 @@ function kindTable(result: LocksResult): string[] {
   for (const kind of result.settings.kinds) {
     const rs = perRound(result, kind);
     if (rs.length === 0) continue;
+    const u = rs.flatMap((r) => (r.uncontended ? [r.uncontended] : []));
     const c = rs.flatMap((r) => (r.contended ? [r.contended] : []));
     const death = rs.flatMap((r) => r.deathMs ?? []);
     const d = summarize(death);
     lines.push(
-      `| ${kind} | ${spread(rs.map((r) => r.uncontended.cyclesPerSecond))} | ${spread(rs.map((r) => r.uncontended.acquire.p50Ms))} | ` +
-        `${spread(rs.map((r) => r.uncontended.release.p50Ms))} | ${spread(c.map((x) => x.cyclesPerSecond))} | ` +
+      `| ${kind} | ${spread(u.map((x) => x.cyclesPerSecond))} | ${spread(u.map((x) => x.acquire.p50Ms))} | ` +
+        `${spread(u.map((x) => x.release.p50Ms))} | ${spread(c.map((x) => x.cyclesPerSecond))} | ` +
         `${c.length === 0 ? '—' : `${fmt(median(c.map((x) => x.acquire.p50Ms)))} / ${fmt(median(c.map((x) => x.acquire.p99Ms)))}`} | ` +
         `${death.length === 0 ? '—' : `${fmt(d.p50Ms)} (${fmt(d.minMs)}–${fmt(d.maxMs)}), ${death.length}`} |`,
     );
@@ -103,15 +106,23 @@ export function renderLocks(result: LocksResult): string {
   ];
   const deathMedian = (k: KindRound) => (k.deathMs && k.deathMs.length > 0 ? median(k.deathMs) : undefined);
   for (const pair of PAIRS) {
-    const u = ratios(result, pair, (k) => k.uncontended.cyclesPerSecond);
+    const u = ratios(result, pair, (k) => k.uncontended?.cyclesPerSecond);
     const c = ratios(result, pair, (k) => k.contended?.cyclesPerSecond);
     const d = ratios(result, pair, deathMedian);
     if (u.length + c.length + d.length === 0) continue;
     lines.push(`| ${pair[0]} / ${pair[1]} | ${spread(u)} | ${spread(c)} | ${spread(d)} |`);
   }
+  const moved = result.rounds.flatMap((r, i) =>
+    r.kinds.flatMap((k) =>
+      Object.entries(k.leaders ?? {})
+        .filter(([, [before, after]]) => before !== after)
+        .map(([phase, [before, after]]) => `round ${i + 1} ${k.kind} ${phase}: ${before} → ${after}`),
+    ),
+  );
+  lines.push('', moved.length === 0 ? 'the leader stayed put through every throughput phase' : `leader moved: ${moved.join('; ')}`);
   lines.push('', 'goals (issue 17):');
   for (const pair of PAIRS) {
-    const u = ratios(result, pair, (k) => k.uncontended.cyclesPerSecond);
+    const u = ratios(result, pair, (k) => k.uncontended?.cyclesPerSecond);
     const c = ratios(result, pair, (k) => k.contended?.cyclesPerSecond);
     if (u.length > 0) lines.push(`- ${pair[0]} grants/s ≥ ${pair[1]}: 1 contender ${fmt(median(u))}×, 64 contenders ${fmt(median(c))}×`);
   }
@@ -119,7 +130,7 @@ export function renderLocks(result: LocksResult): string {
     const rs = perRound(result, kind);
     const death = rs.flatMap((r) => r.deathMs ?? []);
     if (death.length === 0) continue;
-    const rtt = median(rs.map((r) => r.uncontended.acquire.p50Ms));
+    const rtt = median(rs.flatMap((r) => (r.uncontended ? [r.uncontended.acquire.p50Ms] : [])));
     const bound = ttl + rtt;
     const d = summarize(death);
     lines.push(

@@ -36,6 +36,8 @@ export interface LockWorkerSpec extends ContenderOptions {
   /** Contenders for the one name, each a closed loop: acquire, release, again. */
   readonly contenders: number;
   readonly warmupCycles: number;
+  /** Warm-up goes on until both warmupCycles cycles and this long have passed. */
+  readonly warmupMs: number;
   readonly measureMs: number;
   readonly maxCycles: number;
 }

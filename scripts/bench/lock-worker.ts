@@ -36,8 +36,9 @@ async function main(): Promise<void> {
 
   try {
     let warm = 0;
+    const warmFrom = performance.now();
     await runLoops(
-      () => warm++ < spec.warmupCycles,
+      () => warm++ < spec.warmupCycles || performance.now() - warmFrom < spec.warmupMs,
       () => {},
     );
     if (errors >= MAX_ERRORS) throw new Error(`warm-up failed: ${firstErrors.join('; ')}`);

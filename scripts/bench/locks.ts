@@ -11,8 +11,12 @@
 //      for both systems (etcd's lease takes whole seconds, at least 2 s at its default timings).
 // Goals (issue 17): grants/s ≥ etcd's; the next grant after a holder's death ≤ TTL + one round
 // trip (the uncontended acquire's median in the same run). Contenders and holders run in forked
-// processes. Prints the tables, writes scripts/bench/results/locks-<date>.json. `--quick` is a smoke
-// run (its numbers are not for the record). Every process and temp dir is removed at the end.
+// processes. Each throughput phase is warmed up first, unmeasured (at least 100 cycles and 3 s: a
+// fresh agent's code is cold); the kinds' order alternates between rounds like the systems'; the
+// leader is asked before and after each phase (a move is reported). `--phases` picks phases,
+// `--help` lists the options. Prints the tables, writes scripts/bench/results/locks-<date>.json.
+// `--quick` is a smoke run (its numbers are not for the record). Every process and temp dir is
+// removed at the end.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +54,28 @@ function kindsOption(): readonly LockKind[] {
   return kinds as LockKind[];
 }
 
+const PHASES = ['uncontended', 'contended', 'death'] as const;
+type Phase = (typeof PHASES)[number];
+function phasesOption(): readonly Phase[] {
+  const raw = option('--phases');
+  if (raw === undefined) return PHASES;
+  const phases = raw.split(',');
+  const unknown = phases.filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`--phases: unknown phase ${unknown.join(', ')} (phases: ${PHASES.join(', ')})`);
+  return phases as Phase[];
+}
+
+if (flag('--help')) {
+  console.log(`usage: npx tsx scripts/bench/locks.ts [options]
+  --rounds N        rounds, systems' order alternating (default 3; --quick 1)
+  --reps N          holder kills per kind and round (default 10; --quick 2)
+  --ttl-ms MS       the holder-death series' session TTL (default 2000; etcd: whole seconds)
+  --only KINDS      comma-separated kinds (default all: ${LOCK_KINDS.join(', ')})
+  --phases PHASES   comma-separated phases (default all: ${PHASES.join(', ')})
+  --quick           a smoke run (its numbers are not for the record)`);
+  process.exit(0);
+}
+
 const quick = flag('--quick');
 const SETTINGS = {
   rounds: positiveInt('--rounds', quick ? 1 : 3),
@@ -60,9 +86,12 @@ const SETTINGS = {
   contended: 64,
   measureMs: quick ? 2000 : 10_000,
   warmupCycles: quick ? 10 : 100,
+  /** Warm-up also lasts at least this long: a fresh agent's code is not yet optimized by V8. */
+  warmupMs: quick ? 500 : 3000,
   maxCycles: 1_000_000,
   deathReps: positiveInt('--reps', quick ? 2 : 10),
   kinds: kindsOption(),
+  phases: phasesOption(),
 } as const;
 
 /** The try-lock fails instead of waiting: no contended or holder-death series for it. */
@@ -74,27 +103,66 @@ async function endpointsOf(cluster: BenchCluster): Promise<string[]> {
   return [...cluster.members].sort((a, b) => Number(b.id === leader) - Number(a.id === leader)).map((m) => m.clientAddress);
 }
 
+/** Runs `measure`, noting the leader before and after (a phase's client talks to the leader it started with). */
+async function watchLeader<T>(
+  cluster: BenchCluster,
+  what: string,
+  measure: () => Promise<T>,
+): Promise<{ result: T; leaders: [string, string] }> {
+  const before = await cluster.leader();
+  const result = await measure();
+  const after = await cluster.leader();
+  if (after !== before) log(`WARNING: ${what}: the leader moved from ${before} to ${after} during the phase`);
+  return { result, leaders: [before, after] };
+}
+
 async function benchKind(group: ProcessGroup, cluster: BenchCluster, kind: LockKind): Promise<KindRound> {
   const endpoints = await endpointsOf(cluster);
   const base: ContenderOptions = { kind, endpoints, name: `bench/${kind}`, ttlMs: SETTINGS.sessionTtlMs };
-  const phase = (contenders: number): Promise<ThroughputResult> =>
-    runThroughput(
-      group,
-      { ...base, contenders, warmupCycles: SETTINGS.warmupCycles, measureMs: SETTINGS.measureMs, maxCycles: SETTINGS.maxCycles },
-      cluster.members,
+  const phase = (contenders: number): Promise<{ result: ThroughputResult; leaders: [string, string] }> =>
+    watchLeader(cluster, `${kind} × ${contenders}`, () =>
+      runThroughput(
+        group,
+        {
+          ...base,
+          contenders,
+          warmupCycles: SETTINGS.warmupCycles,
+          warmupMs: SETTINGS.warmupMs,
+          measureMs: SETTINGS.measureMs,
+          maxCycles: SETTINGS.maxCycles,
+        },
+        cluster.members,
+      ),
     );
-  log(`${kind}: uncontended, ${SETTINGS.measureMs} ms`);
-  const uncontended = await phase(1);
-  if (!waits(kind)) return { kind, uncontended };
-  log(`${kind}: ${SETTINGS.contended} contenders on one name, ${SETTINGS.measureMs} ms`);
-  const contended = await phase(SETTINGS.contended);
-  log(`${kind}: holder killed with SIGKILL, ${SETTINGS.deathReps} times (TTL ${SETTINGS.ttlMs} ms)`);
-  const deathMs = await runHolderDeath(group, { ...base, name: `bench/${kind}-death`, ttlMs: SETTINGS.ttlMs }, SETTINGS.deathReps);
-  return { kind, uncontended, contended, deathMs };
+  const has = (p: Phase) => SETTINGS.phases.includes(p);
+  const leaders: Record<string, [string, string]> = {};
+  let uncontended: ThroughputResult | undefined;
+  if (has('uncontended')) {
+    log(`${kind}: uncontended, ${SETTINGS.measureMs} ms`);
+    const u = await phase(1);
+    uncontended = u.result;
+    leaders.uncontended = u.leaders;
+  }
+  if (!waits(kind)) return { kind, uncontended, leaders };
+  let contended: ThroughputResult | undefined;
+  if (has('contended')) {
+    log(`${kind}: ${SETTINGS.contended} contenders on one name, ${SETTINGS.measureMs} ms`);
+    const c = await phase(SETTINGS.contended);
+    contended = c.result;
+    leaders.contended = c.leaders;
+  }
+  let deathMs: number[] | undefined;
+  if (has('death')) {
+    log(`${kind}: holder killed with SIGKILL, ${SETTINGS.deathReps} times (TTL ${SETTINGS.ttlMs} ms)`);
+    deathMs = await runHolderDeath(group, { ...base, name: `bench/${kind}-death`, ttlMs: SETTINGS.ttlMs }, SETTINGS.deathReps);
+  }
+  return { kind, uncontended, contended, deathMs, leaders };
 }
 
-async function benchSystem(group: ProcessGroup, system: 'palisade' | 'etcd'): Promise<KindRound[]> {
-  const kinds = SETTINGS.kinds.filter((k) => isPalisadeKind(k) === (system === 'palisade'));
+async function benchSystem(group: ProcessGroup, system: 'palisade' | 'etcd', round: number): Promise<KindRound[]> {
+  const mine = SETTINGS.kinds.filter((k) => isPalisadeKind(k) === (system === 'palisade'));
+  // The first kind on a fresh cluster runs on the coldest members: the kinds' order alternates too.
+  const kinds = round % 2 === 0 ? mine : [...mine].reverse();
   if (kinds.length === 0) return [];
   log(`starting 3 ${system} members`);
   const cluster = system === 'palisade' ? await startPalisade(group) : await startEtcd(group);
@@ -120,7 +188,7 @@ async function main(group: ProcessGroup): Promise<void> {
     const order = r % 2 === 0 ? (['palisade', 'etcd'] as const) : (['etcd', 'palisade'] as const);
     const loadBefore = loadavg()[0];
     const kinds: KindRound[] = [];
-    for (const system of order) kinds.push(...(await benchSystem(group, system)));
+    for (const system of order) kinds.push(...(await benchSystem(group, system, r)));
     rounds.push({ order: [...order], loadAverage: [loadBefore, loadavg()[0]], kinds });
   }
   const result: LocksResult = {
