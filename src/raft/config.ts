@@ -16,7 +16,8 @@ export interface RaftConfig {
   readonly heartbeatTick: number;
   /**
    * Leader: ask followers to answer a heartbeat round only once the newest round a quorum
-   * acknowledged started at least this many ticks ago (the lease renewal cadence); other rounds
+   * acknowledged started at least this many ticks ago (the lease renewal cadence: just enough
+   * voters for a quorum, raft/renewal-askees.ts, everyone after an unanswered ask); other rounds
    * are sent with `replyOptional` unless a ReadIndex is pending, CheckQuorum has not heard from
    * the follower in this election timeout, or its progress is not known. Default
    * heartbeatTick: every round answered. The HA layer sets it from the lease arithmetic
