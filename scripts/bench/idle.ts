@@ -7,7 +7,8 @@
 //   etcd 50/300 ms;
 // each: start, let the processes settle (`settleMs`: V8 is still compiling for a minute), then
 // `windows` windows of `windowMs`: CPU (% of a core) and wake-ups per second (voluntary context
-// switches, main thread and all threads) per member, the leader apart. Medians per role and
+// switches, main thread and all threads) and, for palisade, peer messages received and sent per
+// second (its /metrics, read just outside the CPU window) per member, the leader apart. Medians per role and
 // configuration are printed; every window is in scripts/bench/results/idle-<date>.json.
 // `--quick` is a smoke run (its numbers are not for the record).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { ETCD_BIN, startEtcd } from './etcd-cluster.js';
 import { AGENT_ENV, startPalisade } from './palisade-cluster.js';
 import { CpuWindow, voluntarySwitches } from './proc-stats.js';
 import { ProcessGroup, commandOutput, runBench } from './processes.js';
+import { scrapePeerMessages, type PeerMessageCounts } from './server-metrics.js';
 import { percentile } from './stats.js';
 
 const RESULTS = join(import.meta.dirname, 'results');
@@ -95,6 +97,16 @@ interface Window {
   readonly cpuPercent: number;
   readonly wakeupsPerSecondMain: number;
   readonly wakeupsPerSecondAll: number;
+  /** palisade only: peer messages received / sent per second. */
+  readonly messagesInPerSecond?: number;
+  readonly messagesOutPerSecond?: number;
+}
+
+/** palisade members' peer message counters (undefined for etcd, which has no httpAddress). */
+async function messageCounts(cluster: BenchCluster): Promise<(PeerMessageCounts | undefined)[]> {
+  return Promise.all(
+    cluster.members.map((m) => (m.httpAddress === undefined ? Promise.resolve(undefined) : scrapePeerMessages(m.httpAddress))),
+  );
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -109,20 +121,23 @@ async function measure(group: ProcessGroup, config: Config, round: number): Prom
     for (let w = 0; w < SETTINGS.windows; w++) {
       const leader = await cluster.leader();
       const pids = cluster.members.map((m) => m.pid);
+      const messages0 = await messageCounts(cluster);
       const switches0 = new Map(pids.map((p) => [p, voluntarySwitches(p)]));
       const cpu = new CpuWindow(pids);
       const t0 = performance.now();
       await sleep(SETTINGS.windowMs);
       const seconds = (performance.now() - t0) / 1000;
       const pct = cpu.percent();
+      const messages1 = await messageCounts(cluster);
       // A leader change inside the window would mix the roles: the window is dropped.
       if ((await cluster.leader()) !== leader) {
         log(`round ${round}: ${config.name}: leader changed during a window; dropped`);
         continue;
       }
-      for (const m of cluster.members) {
+      for (const [i, m] of cluster.members.entries()) {
         const s0 = switches0.get(m.pid)!;
         const s1 = voluntarySwitches(m.pid);
+        const [c0, c1] = [messages0[i], messages1[i]];
         out.push({
           config: config.name,
           round,
@@ -131,6 +146,12 @@ async function measure(group: ProcessGroup, config: Config, round: number): Prom
           cpuPercent: pct.get(m.pid)!,
           wakeupsPerSecondMain: Math.round((s1.main - s0.main) / seconds),
           wakeupsPerSecondAll: Math.round((s1.all - s0.all) / seconds),
+          ...(c0 !== undefined && c1 !== undefined
+            ? {
+                messagesInPerSecond: Math.round((c1.received - c0.received) / seconds),
+                messagesOutPerSecond: Math.round((c1.sent - c0.sent) / seconds),
+              }
+            : {}),
         });
       }
     }
@@ -148,7 +169,15 @@ function median(xs: readonly number[]): number {
 }
 
 function render(windows: readonly Window[]): string {
-  const head = ['configuration', 'role', 'windows', 'CPU % median (min–max)', 'wake-ups/s, main thread', 'wake-ups/s, all threads'];
+  const head = [
+    'configuration',
+    'role',
+    'windows',
+    'CPU % median (min–max)',
+    'wake-ups/s, main thread',
+    'wake-ups/s, all threads',
+    'peer msgs/s in / out',
+  ];
   const rows: string[][] = [];
   for (const c of CONFIGS) {
     for (const leader of [true, false]) {
@@ -162,6 +191,9 @@ function render(windows: readonly Window[]): string {
         `${median(cpu).toFixed(2)} (${Math.min(...cpu).toFixed(2)}–${Math.max(...cpu).toFixed(2)})`,
         String(median(ws.map((w) => w.wakeupsPerSecondMain))),
         String(median(ws.map((w) => w.wakeupsPerSecondAll))),
+        ws[0].messagesInPerSecond === undefined
+          ? '–'
+          : `${median(ws.map((w) => w.messagesInPerSecond ?? 0))} / ${median(ws.map((w) => w.messagesOutPerSecond ?? 0))}`,
       ]);
     }
   }

@@ -49,3 +49,26 @@ export function perPut(before: MetricsSnapshot, after: MetricsSnapshot, puts: nu
     persistBusyPercent: r((d('palisade_ready_persist_duration_seconds_sum') / seconds) * 100, 1),
   };
 }
+
+/** Peer messages a member has received and sent since it started (sent: summed over its peers). */
+export interface PeerMessageCounts {
+  readonly received: number;
+  readonly sent: number;
+}
+
+export function peerMessageCounts(text: string): PeerMessageCounts {
+  let received = 0;
+  let sent = 0;
+  for (const line of text.split('\n')) {
+    const r = /^palisade_transport_received_total (\S+)$/.exec(line);
+    if (r !== null) received = Number(r[1]);
+    const s = /^palisade_transport_peer_sent_messages\{[^}]*\} (\S+)$/.exec(line);
+    if (s !== null) sent += Number(s[1]);
+  }
+  return { received, sent };
+}
+
+export async function scrapePeerMessages(httpAddress: string): Promise<PeerMessageCounts> {
+  const res = await fetch(`http://${httpAddress}/metrics`, { signal: AbortSignal.timeout(2000) });
+  return peerMessageCounts(await res.text());
+}
