@@ -130,9 +130,14 @@ export function renderLocks(result: LocksResult): string {
     const rs = perRound(result, kind);
     const death = rs.flatMap((r) => r.deathMs ?? []);
     if (death.length === 0) continue;
-    const rtt = median(rs.flatMap((r) => (r.uncontended ? [r.uncontended.acquire.p50Ms] : [])));
-    const bound = ttl + rtt;
+    const rtts = rs.flatMap((r) => (r.uncontended ? [r.uncontended.acquire.p50Ms] : []));
     const d = summarize(death);
+    if (rtts.length === 0) {
+      lines.push(`- ${kind} next grant: median ${fmt(d.p50Ms)}, max ${fmt(d.maxMs)} ms — not judged (no uncontended phase: no round trip)`);
+      continue;
+    }
+    const rtt = median(rtts);
+    const bound = ttl + rtt;
     lines.push(
       `- ${kind} next grant ≤ TTL + one round trip (${ttl} + ${fmt(rtt)} = ${fmt(bound)} ms): median ${fmt(d.p50Ms)}, ` +
         `max ${fmt(d.maxMs)} ms — ${d.maxMs <= bound ? 'met by every sample' : d.p50Ms <= bound ? 'met by the median, not by every sample' : 'not met'}`,
