@@ -11,7 +11,7 @@
 //      for both systems (etcd's lease takes whole seconds, at least 2 s at its default timings).
 // Goals (issue 17): grants/s ≥ etcd's; the next grant after a holder's death ≤ TTL + one round
 // trip (the uncontended acquire's median in the same run). Contenders and holders run in forked
-// processes. Each throughput phase is warmed up first, unmeasured (at least 100 cycles and 3 s: a
+// processes. Each throughput phase is warmed up first, unmeasured (at least 100 cycles and 15 s: a
 // fresh agent's code is cold); the kinds' order alternates between rounds like the systems'; the
 // leader is asked before and after each phase (a move is reported). `--phases` picks phases,
 // `--help` lists the options. Prints the tables, writes scripts/bench/results/locks-<date>.json.
@@ -72,6 +72,7 @@ if (flag('--help')) {
   --ttl-ms MS       the holder-death series' session TTL (default 2000; etcd: whole seconds)
   --only KINDS      comma-separated kinds (default all: ${LOCK_KINDS.join(', ')})
   --phases PHASES   comma-separated phases (default all: ${PHASES.join(', ')})
+  --warmup-ms MS    unmeasured warm-up of each throughput phase, at least (default 15000; --quick 500)
   --quick           a smoke run (its numbers are not for the record)`);
   process.exit(0);
 }
@@ -86,8 +87,12 @@ const SETTINGS = {
   contended: 64,
   measureMs: quick ? 2000 : 10_000,
   warmupCycles: quick ? 10 : 100,
-  /** Warm-up also lasts at least this long: a fresh agent's code is not yet optimized by V8. */
-  warmupMs: quick ? 500 : 3000,
+  /**
+   * Warm-up also lasts at least this long: on a fresh palisade cluster one contender's rate
+   * climbs for 10–15 s of load (not of time: an idle wait first does not help), so a shorter one
+   * measures the first kind on a cluster against the warm second. etcd gets the same.
+   */
+  warmupMs: positiveInt('--warmup-ms', quick ? 500 : 15_000),
   maxCycles: 1_000_000,
   deathReps: positiveInt('--reps', quick ? 2 : 10),
   kinds: kindsOption(),
