@@ -7,6 +7,7 @@ import type { ActionResult, ResourceExecutor } from '../ha/resource-executor.js'
 import { RoleController } from '../ha/role-controller.js';
 import type { RunAction } from '../ha/run-actions.js';
 import { LocalRole, type ControllerAction, type ControllerInput } from '../ha/types.js';
+import { StateType } from '../raft/types.js';
 import { ClusterEventKind, type ClusterEvent } from '../statemachine/cluster-events.js';
 import { encodeCommand } from '../statemachine/commands.js';
 import type { HaCommand } from '../statemachine/ha-record.js';
@@ -89,6 +90,12 @@ export class ControllerLoop {
     return this.o.host.raw.basicStatus().term;
   }
 
+  /** The core, as of now, leads in `term`. */
+  private leaderIn(term: number): boolean {
+    const s = this.o.host.raw.basicStatus();
+    return s.state === StateType.Leader && s.term === term;
+  }
+
   private onLocalRole(from: LocalRole, to: LocalRole): void {
     this.o.log.info({ from, to, epoch: this.controller.heldEpoch, term: this.term() }, `active role: ${from} → ${to}`);
     this.activeSinceMs = to === LocalRole.Active ? this.o.clock.monotonicMs() : Number.NEGATIVE_INFINITY;
@@ -108,6 +115,13 @@ export class ControllerLoop {
             epoch: this.controller.heldEpoch,
             detail: `failover: service unhealthy on ${a.command.from}; handing the role to ${a.command.to}`,
           });
+        }
+        if (a.command.type === 'promote' && !this.leaderIn(a.command.term)) {
+          // The controller decided on a view of Raft older than the core's (a sequence ended
+          // between a step-down and the next tick). A follower forwards proposals to its leader,
+          // where this promotion would supersede that leader's own and make it demote.
+          this.o.log.debug({ term: a.command.term }, 'promote proposal dropped: no longer leader in its term');
+          return;
         }
         this.propose(encodeHaCommand(a.command), describeCommand(a.command));
         return;
