@@ -42,8 +42,10 @@ import {
 import { createStampHook } from './failover/stamp-hook.js';
 import { benchPalisadeVip } from './failover/vip-failover.js';
 import { ProcessGroup } from './processes.js';
+import { checkFlags } from './bench-flags.js';
 
 const RESULTS = join(import.meta.dirname, 'results');
+checkFlags('failover.ts', { switches: ['--quick'], values: ['--reps', '--only'] });
 const quick = process.argv.includes('--quick');
 const repsArg = process.argv.indexOf('--reps');
 const N = repsArg >= 0 ? Number(process.argv[repsArg + 1]) : quick ? 3 : 20;

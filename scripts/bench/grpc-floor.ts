@@ -17,9 +17,11 @@ import { join, resolve } from 'node:path';
 import { freePort } from './processes.js';
 import { cpuMs } from './proc-stats.js';
 import { percentile } from './stats.js';
+import { checkFlags } from './bench-flags.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const GRPC = join(ROOT, 'node_modules', '@grpc', 'grpc-js', 'build', 'src', 'index.js');
+checkFlags('grpc-floor.ts', { switches: ['--quick'] });
 const quick = process.argv.includes('--quick');
 const IDLE_MS = quick ? 5000 : 20_000;
 const LOAD_MS = quick ? 3000 : 10_000;

@@ -21,8 +21,10 @@ import { CpuWindow, voluntarySwitches } from './proc-stats.js';
 import { ProcessGroup, commandOutput, runBench } from './processes.js';
 import { scrapePeerMessages, type PeerMessageCounts } from './server-metrics.js';
 import { percentile } from './stats.js';
+import { checkFlags } from './bench-flags.js';
 
 const RESULTS = join(import.meta.dirname, 'results');
+checkFlags('idle.ts', { switches: ['--quick'], values: ['--heartbeat-ms', '--rounds', '--baseline'] });
 const quick = process.argv.includes('--quick');
 /** `--heartbeat-ms N`: only the configurations at that heartbeat; `--rounds N`: more alternations. */
 const onlyHeartbeatMs = numberFlag('--heartbeat-ms');

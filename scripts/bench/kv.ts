@@ -27,9 +27,11 @@ import { CpuWindow, rssAnonMiB, rssMiB } from './proc-stats.js';
 import { ProcessGroup, commandOutput, runBench } from './processes.js';
 import { perPut, scrape, type PerPut } from './server-metrics.js';
 import { renderProfile, renderServerCosts, renderTable, type BenchResult, type IdleResult, type SystemResult } from './report.js';
+import { checkFlags } from './bench-flags.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const RESULTS = join(import.meta.dirname, 'results');
+checkFlags('kv.ts', { switches: ['--quick', '--no-rest', '--etcd-first'] });
 const quick = process.argv.includes('--quick');
 const noRest = process.argv.includes('--no-rest');
 const etcdFirst = process.argv.includes('--etcd-first');

@@ -27,9 +27,11 @@ import { renderLocks, type KindRound, type LocksResult } from './lock-report.js'
 import { LOCK_KINDS, LockKind, isPalisadeKind, type ContenderOptions } from './lock-spec.js';
 import { startPalisade } from './palisade-cluster.js';
 import { ProcessGroup, commandOutput, runBench } from './processes.js';
+import { checkFlags, unknownFlags } from './bench-flags.js';
 
 const RESULTS = join(import.meta.dirname, 'results');
 const argv = process.argv.slice(2);
+const LOCK_FLAGS = { switches: ['--quick', '--help'], values: ['--rounds', '--reps', '--ttl-ms', '--only', '--phases', '--warmup-ms'] };
 const flag = (name: string) => argv.includes(name);
 function option(name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -77,6 +79,7 @@ if (flag('--help')) {
   process.exit(0);
 }
 
+if (unknownFlags(LOCK_FLAGS, argv).length > 0) checkFlags('locks.ts', LOCK_FLAGS, argv);
 const quick = flag('--quick');
 const SETTINGS = {
   rounds: positiveInt('--rounds', quick ? 1 : 3),

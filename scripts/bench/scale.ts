@@ -24,9 +24,11 @@ import { etcdData } from './scale/etcd-data.js';
 import { palisadeData } from './scale/palisade-data.js';
 import { checkGoals, renderData, renderGoals, renderSizes } from './scale/report.js';
 import { measureSize, TIMINGS, type SizeRun, type SizeSettings } from './scale/sizes.js';
+import { checkFlags } from './bench-flags.js';
 
 const RESULTS = join(import.meta.dirname, 'results');
 const argv = process.argv.slice(2);
+checkFlags('scale.ts', { switches: ['--quick'], values: ['--sizes', '--keys', '--reps', '--data-reps', '--only'] });
 const quick = argv.includes('--quick');
 
 function flag(name: string): string | undefined {
