@@ -89,7 +89,11 @@ async function statusVia(endpoint: string): Promise<StatusJson | undefined> {
   return r.code === 0 ? (JSON.parse(r.out) as StatusJson) : undefined;
 }
 
-/** Every endpoint's `status --json` names the same leader and term, with every member reachable. */
+/**
+ * Every endpoint's `status --json` names the same leader, term and roles, with every member
+ * reachable. A view is gathered in rounds (the endpoint, then the members it names), so at
+ * start-up one view can mix a member's answer from before the election with a leader from after.
+ */
 async function agreedStatus(): Promise<StatusJson | undefined> {
   const views = await Promise.all(endpoints.map(statusVia));
   if (views.some((v) => v === undefined)) return undefined;
@@ -98,8 +102,8 @@ async function agreedStatus(): Promise<StatusJson | undefined> {
     (v) =>
       v.leader === first.leader &&
       v.term === first.term &&
-      JSON.stringify(v.members.map((m) => [m.id, m.address, m.voter])) ===
-        JSON.stringify(first.members.map((m) => [m.id, m.address, m.voter])),
+      JSON.stringify(v.members.map((m) => [m.id, m.address, m.voter, m.role])) ===
+        JSON.stringify(first.members.map((m) => [m.id, m.address, m.voter, m.role])),
   );
   return same && first.members.every((m) => m.reachable) ? first : undefined;
 }
