@@ -58,7 +58,7 @@ export class HaDriver implements HaPort {
   ) {
     this.tickMs = config.ticks.tickMs;
     this.reannounce = new ReannounceTrigger({ quietMs: config.electionTimeoutMs, minIntervalMs: REANNOUNCE_MIN_INTERVAL_MS });
-    this.targets = new HaTargets(config.id, host);
+    this.targets = new HaTargets(config.id, host, { now: () => clock.monotonicMs(), windowMs: config.electionTimeoutMs });
     this.loop = new ControllerLoop({
       config,
       host,

@@ -10,10 +10,18 @@ import type { HaHost } from './ha-host.js';
 /** A transfer target must be this close to the leader's log (the transfer itself catches it up). */
 const CAUGHT_UP_LAG = 100;
 
+/** How recently a voter must have been heard from to count as reachable. */
+export interface Reachability {
+  /** Monotonic ms, the clock `lastHeard` is read in. */
+  now(): number;
+  windowMs: number;
+}
+
 export class HaTargets {
   constructor(
     private readonly me: string,
-    private readonly host: Pick<HaHost, 'raw' | 'stateMachine'>,
+    private readonly host: Pick<HaHost, 'raw' | 'stateMachine' | 'lastHeard'>,
+    private readonly reach: Reachability,
   ) {}
 
   /** HA profiles of the members, as published in the replicated KV store. */
@@ -39,7 +47,7 @@ export class HaTargets {
     );
     const out: { id: string; match: number; priority: number }[] = [];
     for (const [id, pr] of st.progress) {
-      if (id === this.me || pr.isLearner || !voters.has(id) || !pr.recentActive) continue;
+      if (id === this.me || pr.isLearner || !voters.has(id) || !this.reachable(id, pr.recentActive)) continue;
       if (st.lastIndex - pr.match > CAUGHT_UP_LAG) continue;
       const p = profiles.get(id);
       if (p?.noActive) continue;
@@ -48,6 +56,17 @@ export class HaTargets {
     }
     out.sort((a, b) => b.priority - a.priority || b.match - a.match || (a.id < b.id ? -1 : 1));
     return out.map((c) => c.id);
+  }
+
+  /**
+   * Heard from lately. CheckQuorum clears `recentActive` every election timeout, and a follower
+   * answers only the heartbeat after that which asks it: the core's flag alone would empty the
+   * list for a moment each period (a switchover asked then was refused).
+   */
+  private reachable(id: string, recentActive: boolean): boolean {
+    if (recentActive) return true;
+    const at = this.host.lastHeard().get(id);
+    return at !== undefined && this.reach.now() - at <= this.reach.windowMs;
   }
 
   /** A member's health as the replicated state says (healthy for a node that runs no check). */
