@@ -6,7 +6,7 @@ import { ClusterEventKind } from './cluster-events.js';
 import type { ClusterEvent } from './cluster-events.js';
 import { CommandDecodeError, InvalidCommandError } from './errors.js';
 import { MemberRole } from './membership.js';
-import { fields, int, jsonObject, requestFrom, str, withRequest, type Json } from './wire-json.js';
+import { decodeJsonBody, fields, int, jsonObject, requestFrom, str, withRequest, type Json } from './wire-json.js';
 import type { Member } from './membership.js';
 
 export const COMMAND_FORMAT_VERSION = 1;
@@ -82,8 +82,6 @@ export type Command =
   | { readonly type: 'recordEvent'; readonly event: ClusterEvent };
 
 const encoder = new TextEncoder();
-// fatal: invalid UTF-8 is garbage, not something to paper over with U+FFFD.
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeCommand(c: Command): Uint8Array {
   const problem = commandProblem(c);
@@ -105,16 +103,7 @@ export function decodeCommand(data: Uint8Array): Command {
   if (data[0] !== COMMAND_FORMAT_VERSION) {
     throw new CommandDecodeError(`format version ${data[0]} (this build reads ${COMMAND_FORMAT_VERSION})`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoder.decode(data.subarray(1)));
-  } catch (err) {
-    throw new CommandDecodeError((err as Error).message, { cause: err });
-  }
-  const c = fromWire(parsed);
-  const problem = commandProblem(c);
-  if (problem !== undefined) throw new CommandDecodeError(problem);
-  return c;
+  return decodeJsonBody(data, fromWire, commandProblem);
 }
 
 /** Limits and rules beyond the shape; undefined when the command is fine. */

@@ -8,13 +8,12 @@ import type { RequestId } from './commands.js';
 import { QueueKind, SessionLimits } from './coord-record.js';
 import type { CoordCommand, SessionEndReason } from './coord-record.js';
 import { CommandDecodeError, InvalidCommandError } from './errors.js';
-import { fields, int, jsonObject, requestFrom, str, withRequest, type Json } from './wire-json.js';
+import { decodeJsonBody, fields, int, jsonObject, requestFrom, str, withRequest, type Json } from './wire-json.js';
 
 /** The first byte of a coordination entry (0xa7 is the HA marker, 1 the KV format version). */
 export const COORD_MARKER = 0xc0;
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function isCoordCommand(data: Uint8Array): boolean {
   return data.length > 1 && data[0] === COORD_MARKER;
@@ -35,16 +34,7 @@ export function encodeCoordCommand(c: CoordCommand): Uint8Array {
 
 export function decodeCoordCommand(data: Uint8Array): CoordCommand {
   if (!isCoordCommand(data)) throw new CommandDecodeError('not a coordination command (missing marker byte)');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoder.decode(data.subarray(1)));
-  } catch (err) {
-    throw new CommandDecodeError((err as Error).message, { cause: err });
-  }
-  const c = fromWire(parsed);
-  const problem = coordCommandProblem(c);
-  if (problem !== undefined) throw new CommandDecodeError(problem);
-  return c;
+  return decodeJsonBody(data, fromWire, coordCommandProblem);
 }
 
 /** Queue names follow the key rules: 1..maxKeyBytes bytes of well-formed UTF-8. */

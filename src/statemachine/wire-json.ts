@@ -5,6 +5,26 @@ import { CommandDecodeError } from './errors.js';
 
 export type Json = Record<string, unknown>;
 
+// fatal: invalid UTF-8 is garbage, not something to paper over with U+FFFD.
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A command entry's body: the JSON after its first byte (a version or marker the caller has
+ * checked), read by `fromWire` and refused with `problemOf`'s message when it breaks a rule.
+ */
+export function decodeJsonBody<C>(data: Uint8Array, fromWire: (v: unknown) => C, problemOf: (c: C) => string | undefined): C {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(data.subarray(1)));
+  } catch (err) {
+    throw new CommandDecodeError((err as Error).message, { cause: err });
+  }
+  const c = fromWire(parsed);
+  const problem = problemOf(c);
+  if (problem !== undefined) throw new CommandDecodeError(problem);
+  return c;
+}
+
 /** commands.ts's RequestId, spelled out here so the two files do not import each other. */
 interface WireRequestId {
   readonly clientId: string;
