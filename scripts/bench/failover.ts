@@ -14,10 +14,12 @@
 //      (namespaces, root only; health-failover.ts).
 // Every series has N repetitions (20; `--reps N` another count; `--quick`: 3, a smoke run whose
 // numbers are not for the record). `--only etcd,palisade,haproxy,vip,keepalived,health` runs only the parts named (a smoke run
-// of one part; a run for the record runs them all). Prints a table and writes scripts/bench/results/failover-<date>.json. Every process,
+// of one part; a run for the record runs them all); `--vip-series defaults-lease,defaults-hook,tuned-hook`
+// runs only the VIP series named (all three by default); `--baseline DIR` runs each VIP series
+// from DIR's build too, just before this checkout's (an A/B of two commits in one run). Prints a table and writes scripts/bench/results/failover-<date>.json. Every process,
 // temp dir and namespace is removed at the end, also on failure or Ctrl-C.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ETCD_BIN } from './etcd-cluster.js';
@@ -41,11 +43,11 @@ import {
 } from './failover/report.js';
 import { createStampHook } from './failover/stamp-hook.js';
 import { benchPalisadeVip } from './failover/vip-failover.js';
-import { ProcessGroup } from './processes.js';
+import { commandOutput, ProcessGroup } from './processes.js';
 import { checkFlags } from './bench-flags.js';
 
 const RESULTS = join(import.meta.dirname, 'results');
-checkFlags('failover.ts', { switches: ['--quick'], values: ['--reps', '--only'] });
+checkFlags('failover.ts', { switches: ['--quick'], values: ['--reps', '--only', '--vip-series', '--baseline'] });
 const quick = process.argv.includes('--quick');
 const repsArg = process.argv.indexOf('--reps');
 const N = repsArg >= 0 ? Number(process.argv[repsArg + 1]) : quick ? 3 : 20;
@@ -60,6 +62,18 @@ const only = onlyArg < 0 ? [...PARTS] : (process.argv[onlyArg + 1] ?? '').split(
 for (const p of only)
   if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only ${p}: not a part of this benchmark (${PARTS.join(', ')})`);
 const runs = (part: (typeof PARTS)[number]): boolean => only.includes(part);
+// The VIP part's series: defaults in fencing mode lease and hook, tuned (mode hook: see below).
+const VIP_SERIES = ['defaults-lease', 'defaults-hook', 'tuned-hook'] as const;
+const vipSeriesArg = process.argv.indexOf('--vip-series');
+const vipSeries = vipSeriesArg < 0 ? [...VIP_SERIES] : (process.argv[vipSeriesArg + 1] ?? '').split(',');
+for (const v of vipSeries)
+  if (!(VIP_SERIES as readonly string[]).includes(v))
+    throw new Error(`--vip-series ${v}: not a series of the VIP part (${VIP_SERIES.join(', ')})`);
+/** `--baseline DIR`: each VIP series also runs from another checkout's build (DIR/dist), just before this one's: an A/B in one run. */
+const baselineArg = process.argv.indexOf('--baseline');
+const baselineDir = baselineArg < 0 ? undefined : process.argv[baselineArg + 1];
+if (baselineDir !== undefined && !existsSync(join(baselineDir, 'dist', 'src', 'cli', 'main.js')))
+  throw new Error(`--baseline ${baselineDir}: no build there (run npm run build in that checkout first)`);
 const log = (s: string): void => void process.stderr.write(`[failover] ${s}\n`);
 
 function version(argv: readonly string[], pattern: RegExp): string {
@@ -135,19 +149,25 @@ async function main(): Promise<void> {
       // Lease mode probes for the address (the crashed holder never confirmed its demotion);
       // mode hook knows it is down once fenced and adds the address at once: defaults in both.
       const vipRuns = [
-        [PALISADE_PROFILES[0], false],
-        [PALISADE_PROFILES[0], true],
-        [PALISADE_PROFILES[1], true],
+        [VIP_SERIES[0], PALISADE_PROFILES[0], false],
+        [VIP_SERIES[1], PALISADE_PROFILES[0], true],
+        [VIP_SERIES[2], PALISADE_PROFILES[1], true],
       ] as const;
-      for (const [p, fenceHook] of runs('vip') ? vipRuns : []) {
-        const name = `${p.name.replace(', fencing lease', fenceHook ? ', fencing hook' : ', fencing lease')} + VIP`;
-        const r = await benchPalisadeVip(group, net, probe, p, N, log, fenceHook);
-        all.push(series(name, Measure.Vip, r.killToVipMs));
-        all.push(series(name, Measure.VipPromote, r.killToPromoteMs));
-        notes.push(
-          `${name}: ${r.holders.dual} of ${r.holders.samples} samples of the live nodes' addresses (every ~50 ms through the rounds) had two VIP holders`,
-        );
-        if (r.failure !== undefined) notes.push(`${name}: stopped after ${r.killToVipMs.length} of ${N} rounds: ${r.failure}`);
+      const builds = baselineDir === undefined ? [undefined] : [baselineDir, undefined];
+      for (const [key, p, fenceHook] of runs('vip') ? vipRuns : []) {
+        if (!vipSeries.includes(key)) continue;
+        for (const build of builds) {
+          const base = `${p.name.replace(', fencing lease', fenceHook ? ', fencing hook' : ', fencing lease')} + VIP`;
+          const name = build === undefined ? base : `${base}, baseline build`;
+          const cli = build === undefined ? undefined : join(build, 'dist', 'src', 'cli', 'main.js');
+          const r = await benchPalisadeVip(group, net, probe, p, N, log, fenceHook, name, cli);
+          all.push(series(name, Measure.Vip, r.killToVipMs));
+          all.push(series(name, Measure.VipPromote, r.killToPromoteMs));
+          notes.push(
+            `${name}: ${r.holders.dual} of ${r.holders.samples} samples of the live nodes' addresses (every ~50 ms through the rounds) had two VIP holders`,
+          );
+          if (r.failure !== undefined) notes.push(`${name}: stopped after ${r.killToVipMs.length} of ${N} rounds: ${r.failure}`);
+        }
       }
       for (const p of runs('keepalived') ? KEEPALIVED_PROFILES : []) {
         const r = await benchKeepalived(group, net, probe, p, { crash: N, graceful: N }, log);
@@ -189,6 +209,8 @@ async function main(): Promise<void> {
     date: started.toISOString(),
     command: `npm run bench:failover${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     quick,
+    commit: commandOutput('git', ['rev-parse', '--short', 'HEAD']),
+    ...(baselineDir !== undefined ? { baselineCommit: commandOutput('git', ['-C', baselineDir, 'rev-parse', '--short', 'HEAD']) } : {}),
     machine: {
       cpus: availableParallelism(),
       cpuModel: cpus()[0]?.model ?? 'unknown',

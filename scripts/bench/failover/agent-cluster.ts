@@ -40,6 +40,8 @@ export class AgentCluster {
     private readonly flags: readonly string[],
     /** Added to the agents' environment (e.g. AGENT_ENV); default: this process's environment only. */
     private readonly env?: Readonly<Record<string, string>>,
+    /** The CLI to start (another build's, for an A/B in one run); default: this checkout's dist. */
+    private readonly cli = CLI,
   ) {
     this.members = [...founders];
   }
@@ -67,7 +69,7 @@ export class AgentCluster {
     const membership = joinAddress === undefined ? ['--peers', this.peers] : ['--join', joinAddress];
     const argv = [
       process.execPath,
-      CLI,
+      this.cli,
       'agent',
       '--id',
       id,

@@ -40,6 +40,9 @@ export interface FailoverResult {
   readonly date: string;
   readonly command: string;
   readonly quick: boolean;
+  /** This checkout's commit, and the `--baseline` build's when there was one. */
+  readonly commit: string;
+  readonly baselineCommit?: string;
   readonly machine: Readonly<Record<string, string | number>>;
   readonly method: Readonly<Record<string, string>>;
   readonly series: readonly Series[];

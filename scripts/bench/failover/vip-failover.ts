@@ -3,13 +3,15 @@
 // Crash = the active's bridge port down + kill -9 of its agent at once (a machine losing power:
 // a killed agent alone would keep the address on its interface, which lease mode does not cover);
 // (c) = kill → the client's ping answered by another node; (a) is recorded on the same runs. The
-// crashed node "reboots" (address gone, cable back) and rejoins before the next round.
+// crashed node "reboots" (address gone, cable back) and rejoins before the next round. Each
+// round's progress line carries its trace: the kill's wall-clock time (the agents' logs stamp
+// lines with it; PALISADE_BENCH_KEEP=1 keeps them) and every hook run between kill and answer.
 import type { ProcessGroup } from '../processes.js';
 import { AgentCluster } from './agent-cluster.js';
 import type { Net, NetNode, VipProbe } from './netns.js';
 import { promoteAfter, type PalisadeProfile } from './palisade-failover.js';
 import { sleep } from './poll.js';
-import { createStampHook, msBetween, nowNs } from './stamp-hook.js';
+import { createStampHook, msBetween, nowNs, type StampHook } from './stamp-hook.js';
 import { sampleHolders, type HolderCount } from './vip-holders.js';
 
 export interface VipRun {
@@ -29,23 +31,33 @@ export async function benchPalisadeVip(
   log: (s: string) => void,
   /** Add `--fencing hook` with the stamp hook as fence hook (it records and exits 0; the crash already cut the node off). */
   fenceHook = false,
+  /** The series' name in progress lines and errors (it names the fencing mode actually run). */
+  name = profile.name,
+  /** Another build's CLI (an A/B in one run); default: this checkout's. */
+  cli?: string,
 ): Promise<VipRun> {
   const dir = group.tempDir('fo-vip');
   const hook = createStampHook(dir);
   const specs = net.nodes.map((n) => ({ id: `n${n.index}`, listen: `${n.address}:7100`, http: `${n.address}:8100`, ns: n.ns }));
   const nodeOf = (id: string) => net.nodes.find((n) => `n${n.index}` === id)!;
   // Plaintext on the namespaces' private addresses: the bench bed is ours alone (--insecure).
-  const cluster = new AgentCluster(dir, specs, [
-    ...profile.flags,
-    '--insecure',
-    '--on-promote',
-    hook.path,
-    '--vip',
-    `${net.vip}/${net.prefix}`,
-    '--vip-interface',
-    'eth0',
-    ...(fenceHook ? ['--fencing', 'hook', '--on-fence', hook.path] : []),
-  ]);
+  const cluster = new AgentCluster(
+    dir,
+    specs,
+    [
+      ...profile.flags,
+      '--insecure',
+      '--on-promote',
+      hook.path,
+      '--vip',
+      `${net.vip}/${net.prefix}`,
+      '--vip-interface',
+      'eth0',
+      ...(fenceHook ? ['--fencing', 'hook', '--on-fence', hook.path] : []),
+    ],
+    undefined,
+    cli,
+  );
   const never = new AbortController().signal;
   /** The active node, once every member is healthy and the client hears the VIP from it. */
   const steady = async (): Promise<string> => {
@@ -55,7 +67,7 @@ export async function benchPalisadeVip(
       if (a !== undefined && probe.holderTtl(50) === nodeOf(a).ttl) return a;
       cluster.assertRunning();
       if (performance.now() > deadline)
-        throw new Error(`${profile.name} + VIP: no steady active node answering for the VIP within 60 s (logs in ${dir})`);
+        throw new Error(`${name}: no steady active node answering for the VIP within 60 s (logs in ${dir})`);
       await sleep(50);
     }
   };
@@ -72,6 +84,7 @@ export async function benchPalisadeVip(
       if (active === undefined) break;
       const old = nodeOf(active);
       await sleep(300 + Math.random() * 200);
+      const killedAt = new Date().toISOString();
       const t0 = nowNs();
       const exited = cluster.kill9(active);
       down = old;
@@ -85,7 +98,7 @@ export async function benchPalisadeVip(
       run.killToVipMs.push(c);
       run.killToPromoteMs.push(a);
       log(
-        `${profile.name} + VIP: crash #${i + 1} of ${active}: promote hook on ${promote.node} after ${a.toFixed(1)} ms, VIP answers from n${reply.ttl - 60} after ${c.toFixed(1)} ms`,
+        `${name}: crash #${i + 1} of ${active} at ${killedAt}: promote hook on ${promote.node} after ${a.toFixed(1)} ms, VIP answers from n${reply.ttl - 60} after ${c.toFixed(1)} ms; hooks: ${hooksBetween(hook, t0, reply.atNs)}`,
       );
       await exited;
       try {
@@ -103,4 +116,10 @@ export async function benchPalisadeVip(
     for (const n of net.nodes) net.setLink(n, true);
   }
   return run;
+}
+
+/** Every hook run stamped between `fromNs` and `toNs`: event, node, epoch, ms after `fromNs`. */
+function hooksBetween(hook: StampHook, fromNs: bigint, toNs: bigint): string {
+  const runs = hook.read().filter((s) => s.ns > fromNs && s.ns <= toNs);
+  return runs.map((s) => `${s.event} ${s.node} e${s.epoch} +${msBetween(fromNs, s.ns).toFixed(1)}`).join(', ') || 'none';
 }
