@@ -7,9 +7,29 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export class BinaryError extends Error {}
 
+/** Where a length-prefixed payload starts (BinaryWriter.beginLength). */
+export interface LengthMark {
+  readonly payloadAt: number;
+  /** Bytes left before the payload for its length. */
+  readonly room: number;
+}
+
 export class BinaryWriter {
-  private buf = new Uint8Array(256);
+  private buf: Uint8Array;
   private len = 0;
+
+  /**
+   * `capacity`: bytes to allocate up front. A snapshot image is megabytes; sized from its records
+   * it is written in one buffer, where doubling from a small one copied it over and over.
+   */
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(Math.max(16, capacity));
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.len;
+  }
 
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -30,15 +50,19 @@ export class BinaryWriter {
   uint(v: number): this {
     if (!Number.isSafeInteger(v) || v < 0) throw new BinaryError(`not a non-negative safe integer: ${v}`);
     this.ensure(MAX_VARINT_BYTES);
+    this.len = this.varintAt(this.len, v);
+    return this;
+  }
+
+  /** Writes `v` (a checked non-negative safe integer) at `at`; returns where it ends. */
+  private varintAt(at: number, v: number): number {
     const buf = this.buf;
-    let at = this.len;
     while (v >= 0x80) {
       buf[at++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
     }
     buf[at++] = v;
-    this.len = at;
-    return this;
+    return at;
   }
 
   bytes(b: Uint8Array): this {
@@ -46,6 +70,32 @@ export class BinaryWriter {
     this.ensure(b.length);
     this.buf.set(b, this.len);
     this.len += b.length;
+    return this;
+  }
+
+  /**
+   * Starts a payload whose length (a varint, as bytes() writes it) goes before it, written in
+   * place instead of built apart and copied in. Room is left for the length of an `expected`-byte
+   * payload; endLength() moves the payload when the real length needs less or more.
+   */
+  beginLength(expected: number): LengthMark {
+    const room = varintBytes(expected);
+    this.ensure(room);
+    this.len += room;
+    return { payloadAt: this.len, room };
+  }
+
+  /** Writes the length of the payload begun at `mark` (everything written since) before it. */
+  endLength(mark: LengthMark): this {
+    const n = this.len - mark.payloadAt;
+    const prefix = varintBytes(n);
+    const at = mark.payloadAt - mark.room;
+    if (prefix !== mark.room) {
+      this.ensure(Math.max(0, prefix - mark.room));
+      this.buf.copyWithin(at + prefix, mark.payloadAt, this.len);
+    }
+    this.varintAt(at, n);
+    this.len = at + prefix + n;
     return this;
   }
 
@@ -102,16 +152,30 @@ export class BinaryWriter {
     return this;
   }
 
+  /** The bytes written so far, not copied: valid until the next write. */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+
+  /**
+   * The bytes written; the writer is done with. Not copied when little of the buffer is unused
+   * (an image sized up front), else trimmed to a buffer of their own, so a large capacity is not
+   * kept alive by a short result.
+   */
   finish(): Uint8Array {
+    if (this.buf.length - this.len <= this.len >>> UNUSED_SHIFT) return this.buf.subarray(0, this.len);
     return this.buf.slice(0, this.len);
   }
 }
+
+/** finish() keeps the buffer when at most 1/2^UNUSED_SHIFT of what is written is unused behind it. */
+const UNUSED_SHIFT = 4;
 
 /** Bytes of the unsigned LEB128 form of the largest safe integer. */
 const MAX_VARINT_BYTES = 8;
 
 /** Bytes of the unsigned LEB128 form of `v`. */
-function varintBytes(v: number): number {
+export function varintBytes(v: number): number {
   let n = 1;
   while (v >= 0x80) {
     v = Math.floor(v / 0x80);

@@ -8,8 +8,7 @@
 // CoordState.image() lists everything in that order, so equal states give equal bytes. Decoding
 // checks that the parts agree with each other and with the rest of the image: a checksummed but
 // wrongly written image must not become a state the reducer could never have reached.
-import { BinaryWriter } from './binary.js';
-import type { BinaryReader } from './binary.js';
+import type { BinaryReader, BinaryWriter } from './binary.js';
 import { limitProblem, lockDelayProblem, queueNameProblem, ttlProblem } from './coord-codec.js';
 import type { HolderRecord, QueueRecord, SessionRecord, WaiterRecord } from './coord-record.js';
 import type { CoordImage } from './coord-state.js';
@@ -18,9 +17,8 @@ import { compareKeys } from './key-order.js';
 import type { KeyValue } from './kv-history.js';
 import { QUEUE_KIND_TAGS, repeat, tag } from './snapshot-format.js';
 
-/** The section's payload, yielding when `due` says a step's worth of records is written (snapshot-encoder.ts). */
-export function* coordSection(c: CoordImage, due: () => boolean): Generator<void, BinaryWriter, void> {
-  const s = new BinaryWriter();
+/** Writes the section's payload to `s`, yielding when `due` says a step's worth of records is written (snapshot-encoder.ts). */
+export function* coordSection(s: BinaryWriter, c: CoordImage, due: () => boolean): Generator<void, void, void> {
   s.uint(c.lastToken).uint(c.sessions.length);
   for (const x of c.sessions) {
     s.str(x.id).str(x.owner).uint(x.ttlMs).uint(x.lockDelayMs);
@@ -43,7 +41,6 @@ export function* coordSection(c: CoordImage, due: () => boolean): Generator<void
     s.str(k.key).str(k.session);
     if (due()) yield;
   }
-  return s;
 }
 
 export function readCoordSection(s: BinaryReader): CoordImage {

@@ -6,6 +6,7 @@ import { crc32 } from './crc32.js';
 import { KvEventType } from './kv-history.js';
 import {
   EVENT_KIND_TAGS,
+  HEADER_BYTES,
   HEALTH_TAGS,
   KV_EVENT_TAGS,
   OUTCOME_TAGS,
@@ -13,6 +14,7 @@ import {
   SNAPSHOT_FORMAT_VERSION,
   SNAPSHOT_MAGIC,
   Section,
+  TRAILER_BYTES,
   WRITE_REFUSAL_TAGS,
   writeKv,
   writeRecord,
@@ -21,6 +23,7 @@ import {
 import type { ReplicatedHaState } from './ha-record.js';
 import type { RememberedOutcome } from './results.js';
 import { coordSection } from './snapshot-coord.js';
+import { dedupSectionBytes, historySectionBytes, kvSectionBytes } from './snapshot-size.js';
 
 /**
  * Records (keys, events, requests) encoded between two yields of encodeSteps: a short piece
@@ -56,68 +59,71 @@ export async function encodeSnapshotAsync(img: StateImage, aborted: () => boolea
 
 /** Counts records; true on every RECORDS_PER_STEP-th, where the encoder yields. */
 type StepDue = () => boolean;
-/** One large section's records, yielding when a step is due; returns the section's payload. */
-type SectionSteps = Generator<void, BinaryWriter, void>;
+/** Writes one large section's records, yielding when a step is due. */
+type SectionSteps = Generator<void, void, void>;
 
 /** The encoder, one step per RECORDS_PER_STEP records; the return value is the image's bytes. */
 function* encodeSteps(img: StateImage): Generator<void, Uint8Array, void> {
-  const w = new BinaryWriter().raw(SNAPSHOT_MAGIC).u8(SNAPSHOT_FORMAT_VERSION);
+  // The whole image goes into one buffer sized from the sections that grow with writes, each
+  // section's payload written in place behind its length: nothing is built apart and copied in.
+  const kvBytes = yield* kvSectionBytes(img);
+  const historyBytes = yield* historySectionBytes(img);
+  const dedupBytes = yield* dedupSectionBytes(img);
+  const w = new BinaryWriter(HEADER_BYTES + kvBytes + historyBytes + dedupBytes + SMALL_SECTIONS_BYTES + TRAILER_BYTES);
+  w.raw(SNAPSHOT_MAGIC).u8(SNAPSHOT_FORMAT_VERSION);
   let records = 0;
   const due: StepDue = () => ++records % RECORDS_PER_STEP === 0;
-  appendSection(w, Section.Meta, metaSection(img));
-  appendSection(w, Section.Members, membersSection(img));
-  yield* largeSection(w, Section.Kv, kvSection(img, due));
-  yield* largeSection(w, Section.History, historySection(img, due));
-  yield* largeSection(w, Section.Dedup, dedupSection(img, due));
-  appendSection(w, Section.Events, eventsSection(img));
-  appendSection(w, Section.Ha, haSection(img.ha));
-  yield* largeSection(w, Section.Coord, coordSection(img.coord, due));
-
-  const body = w.finish();
+  section(w, Section.Meta, () => metaSection(w, img));
+  section(w, Section.Members, () => membersSection(w, img));
+  yield* largeSection(w, Section.Kv, kvBytes, kvSection(w, img, due));
+  yield* largeSection(w, Section.History, historyBytes, historySection(w, img, due));
+  yield* largeSection(w, Section.Dedup, dedupBytes, dedupSection(w, img, due));
+  section(w, Section.Events, () => eventsSection(w, img));
+  section(w, Section.Ha, () => haSection(w, img.ha));
+  yield* largeSection(w, Section.Coord, 0, coordSection(w, img.coord, due));
   yield;
-  const crc = crc32(body);
-  yield;
-  return new BinaryWriter().raw(body).u32(crc).finish();
+  const crc = crc32(w.written());
+  return w.u32(crc).finish();
 }
 
-function appendSection(w: BinaryWriter, tag: Section, s: BinaryWriter): void {
-  w.u8(tag).bytes(s.finish());
+/**
+ * Room for the sections not sized in advance (meta, members, events, HA, coordination): usually a
+ * few kilobytes; more only grows the buffer once.
+ */
+const SMALL_SECTIONS_BYTES = 16 * 1024;
+
+function section(w: BinaryWriter, tag: Section, write: () => void): void {
+  const mark = w.u8(tag).beginLength(0);
+  write();
+  w.endLength(mark);
 }
 
-/** Joining a large section copies megabytes, so each join is a step of its own. */
-function* largeSection(w: BinaryWriter, tag: Section, records: SectionSteps): Generator<void, void, void> {
-  const s = yield* records;
-  yield;
-  appendSection(w, tag, s);
-  yield;
+/** `expected`: the payload's likely size, so that its length's room fits (else it moves). */
+function* largeSection(w: BinaryWriter, tag: Section, expected: number, records: SectionSteps): Generator<void, void, void> {
+  const mark = w.u8(tag).beginLength(expected);
+  yield* records;
+  w.endLength(mark);
 }
 
-function metaSection(img: StateImage): BinaryWriter {
-  const s = new BinaryWriter();
+function metaSection(s: BinaryWriter, img: StateImage): void {
   s.uint(img.appliedIndex).uint(img.appliedTerm);
   s.uint(img.rejections.count).uint(img.rejections.lastIndex).str(img.rejections.lastReason);
-  return s;
 }
 
-function membersSection(img: StateImage): BinaryWriter {
-  const s = new BinaryWriter();
+function membersSection(s: BinaryWriter, img: StateImage): void {
   s.str(img.clusterId).uint(img.members.length);
   for (const m of img.members) s.str(m.id).str(m.address).u8(ROLE_TAGS.indexOf(m.role));
-  return s;
 }
 
-function* kvSection(img: StateImage, due: StepDue): SectionSteps {
-  const s = new BinaryWriter();
+function* kvSection(s: BinaryWriter, img: StateImage, due: StepDue): SectionSteps {
   s.uint(img.revision).uint(img.kvs.length);
   for (const kv of img.kvs) {
     writeKv(s, kv);
     if (due()) yield;
   }
-  return s;
 }
 
-function* historySection(img: StateImage, due: StepDue): SectionSteps {
-  const s = new BinaryWriter();
+function* historySection(s: BinaryWriter, img: StateImage, due: StepDue): SectionSteps {
   s.uint(img.history.length);
   for (const e of img.history) {
     s.u8(KV_EVENT_TAGS.indexOf(e.type)).uint(e.revision);
@@ -125,11 +131,9 @@ function* historySection(img: StateImage, due: StepDue): SectionSteps {
     else s.str(e.key);
     if (due()) yield;
   }
-  return s;
 }
 
-function* dedupSection(img: StateImage, due: StepDue): SectionSteps {
-  const s = new BinaryWriter();
+function* dedupSection(s: BinaryWriter, img: StateImage, due: StepDue): SectionSteps {
   s.uint(img.dedup.length);
   for (const c of img.dedup) {
     s.str(c.clientId).uint(c.requests.length);
@@ -138,7 +142,6 @@ function* dedupSection(img: StateImage, due: StepDue): SectionSteps {
       if (due()) yield;
     }
   }
-  return s;
 }
 
 function writeOutcome(s: BinaryWriter, o: RememberedOutcome): void {
@@ -168,8 +171,7 @@ function writeOutcome(s: BinaryWriter, o: RememberedOutcome): void {
   }
 }
 
-function eventsSection(img: StateImage): BinaryWriter {
-  const s = new BinaryWriter();
+function eventsSection(s: BinaryWriter, img: StateImage): void {
   s.uint(img.eventSeq).uint(img.events.length);
   for (const e of img.events) {
     s.uint(e.seq).u8(EVENT_KIND_TAGS.indexOf(e.kind)).uint(e.at).str(e.nodeId).uint(e.term);
@@ -179,11 +181,9 @@ function eventsSection(img: StateImage): BinaryWriter {
     else s.u8(1).uint(e.epoch);
     s.str(e.detail);
   }
-  return s;
 }
 
-function haSection(ha: ReplicatedHaState): BinaryWriter {
-  const s = new BinaryWriter();
+function haSection(s: BinaryWriter, ha: ReplicatedHaState): void {
   s.u8(ha.paused ? 1 : 0);
   if (ha.active === null) s.u8(0);
   else writeRecord(s.u8(1), ha.active);
@@ -194,5 +194,4 @@ function haSection(ha: ReplicatedHaState): BinaryWriter {
   const f = ha.lastHealthFailover;
   if (f === null) s.u8(0);
   else s.u8(1).uint(f.index).str(f.from).str(f.to);
-  return s;
 }

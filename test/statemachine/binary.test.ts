@@ -53,6 +53,52 @@ describe('BinaryWriter', () => {
   });
 });
 
+describe('BinaryWriter: a payload written in place behind its length', () => {
+  test('gives the bytes of bytes() over the same payload, whatever room was left for the length', () => {
+    const expected = fc.oneof(fc.nat(300), fc.integer({ min: 0, max: 2 ** 22 }), fc.maxSafeNat());
+    fc.assert(
+      fc.property(fc.array(fc.oneof(str, uint), { maxLength: 40 }), expected, fc.nat(20), (parts, guess, capacity) => {
+        const inner = reference(parts);
+        const w = new BinaryWriter(capacity).str('before');
+        const mark = w.beginLength(guess);
+        for (const p of parts) {
+          if (typeof p === 'number') w.uint(p);
+          else w.str(p);
+        }
+        const bytes = w.endLength(mark).u8(7).finish();
+        assert.deepEqual(bytes, new BinaryWriter().str('before').bytes(inner).u8(7).finish());
+      }),
+    );
+  });
+
+  test('a length that needs more bytes than the room left moves the payload up (127 → 128 bytes)', () => {
+    for (const n of [127, 128, 16_383, 16_384]) {
+      const payload = Uint8Array.from({ length: n }, (_, i) => i % 251);
+      const w = new BinaryWriter(4);
+      const mark = w.beginLength(0);
+      w.raw(payload);
+      assert.deepEqual(w.endLength(mark).finish(), new BinaryWriter().bytes(payload).finish(), `${n} bytes`);
+    }
+  });
+});
+
+describe('BinaryWriter.finish', () => {
+  test('does not keep a large unused buffer alive behind a short result', () => {
+    const bytes = new BinaryWriter(1 << 20).str('short').finish();
+    assert.deepEqual(bytes, Uint8Array.from([5, 0x73, 0x68, 0x6f, 0x72, 0x74]));
+    assert.equal(bytes.buffer.byteLength, bytes.length);
+  });
+
+  test('returns the bytes of a writer sized to them without copying them', () => {
+    const w = new BinaryWriter(1000);
+    for (let i = 0; i < 999; i++) w.u8(i);
+    const bytes = w.finish();
+    assert.equal(bytes.length, 999);
+    assert.equal(bytes.buffer.byteLength, 1000);
+    assert.equal(bytes[998], 998 & 0xff);
+  });
+});
+
 describe('BinaryReader', () => {
   test('reads strings from a view into a larger buffer, ASCII or not', () => {
     fc.assert(
