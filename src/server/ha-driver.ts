@@ -171,13 +171,16 @@ export class HaDriver implements HaPort {
    * Ticks the node's ticker may sleep through (server/ticker.ts, "Quiet ticks"): none while a
    * hook runs, an input is queued, someone waits for idle or the profile is unpublished;
    * otherwise the ticks before the earliest clock-driven decision of this layer: the
-   * controller's (RoleController.quietUntil: an active leader's lease check), the next
-   * failback look and a deferred VIP re-announcement.
+   * controller's (RoleController.quietUntil: an active leader's lease check) and a deferred VIP
+   * re-announcement. The failback look is not one of them: only the active node looks, and it
+   * sleeps only as the leader, whose core wakes at every heartbeat anyway; a wake-up of its
+   * own, once per election timeout at another phase, would cost the idle leader CPU for a look
+   * that is not latency-critical (it waits for the role to settle first).
    */
   quietTicks(): number {
     if (this.stopped) return Number.POSITIVE_INFINITY;
     if (this.executor.busy || this.loop.pending || this.idleWaiters.length > 0 || !this.failback.profilePublished) return 0;
-    const until = Math.min(this.controller.quietUntil, this.failback.due(), this.reannounce.dueAt());
+    const until = Math.min(this.controller.quietUntil, this.reannounce.dueAt());
     return quietTicksUntil(until, this.now(), this.tickMs);
   }
 

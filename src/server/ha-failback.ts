@@ -58,7 +58,7 @@ export class Failback {
   }
 
   /** When maybeFailback() next looks (+∞: not while this node is not the active one). */
-  due(): number {
+  private due(): number {
     const controller = this.o.loop.controller;
     if (controller.role !== LocalRole.Active || controller.paused) return Number.POSITIVE_INFINITY;
     const electionTimeoutMs = this.o.config.electionTimeoutMs;

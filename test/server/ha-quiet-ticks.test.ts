@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LocalRole } from '../../src/ha/types.js';
+import { quietTicksUntil } from '../../src/server/ticker.js';
 import { activeLeader, setup } from './ha-driver-harness.js';
 
 describe('HaDriver.quietTicks', () => {
@@ -59,6 +60,22 @@ describe('HaDriver.quietTicks', () => {
     s.advance((quiet + 1) * s.tickMs);
     s.driver.tick();
     assert.equal(s.announced(), 2, 'announced at the tick after the quiet ones');
+  });
+
+  test('the failback look does not end the sleep: the active leader sleeps until its lease check', () => {
+    const s = activeLeader();
+    // Every tick for longer than the role's settle time (4 election timeouts), a lease renewal
+    // every 100 ms: across the first failback look and the ones after it, the sleep always
+    // reaches the lease check (the look rides on the leader's heartbeat ticks).
+    const ticks = Math.ceil((5 * s.cfg.electionTimeoutMs) / s.tickMs);
+    for (let k = 0; k < ticks; k++) {
+      if (k % 10 === 0) s.lease();
+      const deadline = s.driver.controller.leaseExpiry - s.cfg.ha.timing.demoteBudgetMs;
+      assert.equal(s.driver.quietTicks(), quietTicksUntil(deadline, s.now, s.tickMs), `tick ${k}`);
+      s.advance(s.tickMs);
+      s.driver.tick();
+      assert.equal(s.driver.controller.role, LocalRole.Active, `tick ${k}`);
+    }
   });
 
   test('an inactive follower that is no holder sleeps without a bound; an inactive leader does not', () => {
