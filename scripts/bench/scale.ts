@@ -11,7 +11,7 @@
 //     the leader's at that moment).
 // Options: `--sizes 3,5,7`, `--keys 100000,1000000`, `--reps N` (failovers per size and system,
 // default 10), `--data-reps N` (restarts and new members per key count, default 3), `--only
-// sizes|data`, `--quick` (3 and 5 members, 10^4 keys, 2 and 1 reps, short windows: a smoke run,
+// sizes|data`, `--systems palisade,etcd` (both by default), `--quick` (3 and 5 members, 10^4 keys, 2 and 1 reps, short windows: a smoke run,
 // not for the record). Prints the tables and writes scripts/bench/results/scale-<date>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release } from 'node:os';
@@ -28,7 +28,7 @@ import { checkFlags } from './bench-flags.js';
 
 const RESULTS = join(import.meta.dirname, 'results');
 const argv = process.argv.slice(2);
-checkFlags('scale.ts', { switches: ['--quick'], values: ['--sizes', '--keys', '--reps', '--data-reps', '--only'] });
+checkFlags('scale.ts', { switches: ['--quick'], values: ['--sizes', '--keys', '--reps', '--data-reps', '--only', '--systems'] });
 const quick = argv.includes('--quick');
 
 function flag(name: string): string | undefined {
@@ -55,6 +55,11 @@ const [DATA_REPS] = counts('--data-reps', [quick ? 1 : 3], 1);
 const PARTS = ['sizes', 'data'] as const;
 const only = (flag('--only') ?? PARTS.join(',')).split(',');
 for (const p of only) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only ${p}: not a part (${PARTS.join(', ')})`);
+const SYSTEMS = ['etcd', 'palisade'] as const;
+const systems = (flag('--systems') ?? SYSTEMS.join(',')).split(',');
+for (const s of systems) if (!(SYSTEMS as readonly string[]).includes(s)) throw new Error(`--systems ${s}: not a system (${SYSTEMS.join(', ')})`);
+/** The systems of round `i`, in that round's order. */
+const roundOrder = (i: number) => (i % 2 === 0 ? SYSTEMS : ([...SYSTEMS].reverse() as ['palisade', 'etcd'])).filter((s) => systems.includes(s));
 const SIZE_SETTINGS: SizeSettings = {
   failoverReps: REPS,
   commitPuts: quick ? 300 : 2000,
@@ -73,7 +78,7 @@ async function main(group: ProcessGroup): Promise<void> {
   // The order alternates between rounds: a shared machine's load drifts.
   if (only.includes('sizes')) {
     for (const [i, size] of SIZES.entries()) {
-      for (const system of i % 2 === 0 ? (['etcd', 'palisade'] as const) : (['palisade', 'etcd'] as const)) {
+      for (const system of roundOrder(i)) {
         log(`${system}, ${size} members`);
         sizes.push(await measureSize(group, system, size, SIZE_SETTINGS, log));
       }
@@ -81,7 +86,7 @@ async function main(group: ProcessGroup): Promise<void> {
   }
   if (only.includes('data')) {
     for (const [i, keys] of KEYS.entries()) {
-      for (const system of i % 2 === 0 ? (['etcd', 'palisade'] as const) : (['palisade', 'etcd'] as const)) {
+      for (const system of roundOrder(i)) {
         log(`${system}, ${keys} keys`);
         data.push(
           system === 'palisade' ? await palisadeData(group, keys, DATA_REPS, log) : await etcdData(group, keys, DATA_REPS, [], log),
@@ -108,6 +113,7 @@ async function main(group: ProcessGroup): Promise<void> {
     settings: {
       sizes: SIZES,
       keys: KEYS,
+      systems,
       ...SIZE_SETTINGS,
       dataReps: DATA_REPS,
       sizeTimings: `heartbeat ${TIMINGS.heartbeatMs} ms, election ${TIMINGS.electionMs} ms for both systems`,

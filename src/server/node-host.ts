@@ -85,7 +85,7 @@ export class NodeHost implements ReadyExecutor {
   constructor(private readonly parts: NodeHostParts) {
     this.nodeId = parts.config.id;
     this.peers = new PeerMembership(parts.config.id, parts.config.cluster, parts.transport, parts.logger, this.stateMachine.members());
-    this.snapshots = new SnapshotTaker(parts.storage, this.metrics, parts.logger, () => this.stopping);
+    this.snapshots = new SnapshotTaker(parts.storage, this.metrics, parts.logger, parts.clock, () => this.stopping);
     this.lastRole = this.role();
     this.loop = new ReadyLoop(parts.raw, this, parts.clock, this.metrics, (err) => {
       this.fatalError = err;

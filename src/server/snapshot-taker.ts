@@ -7,6 +7,7 @@ import type { ConfState } from '../raft/types.js';
 import { encodeSnapshotAsync } from '../statemachine/snapshot-codec.js';
 import { sortedImage, type StateMachine } from '../statemachine/state-machine.js';
 import type { DurableStorage } from '../storage/level-storage.js';
+import type { Clock } from './clock.js';
 import type { NodeMetrics } from './metrics.js';
 
 export class SnapshotTaker {
@@ -16,6 +17,7 @@ export class SnapshotTaker {
     private readonly storage: DurableStorage,
     private readonly metrics: NodeMetrics,
     private readonly logger: Logger,
+    private readonly clock: Pick<Clock, 'monotonicMs'>,
     /** The node is stopping: no new snapshot, and the one being encoded gives up at its next step. */
     private readonly stopping: () => boolean,
   ) {}
@@ -26,16 +28,22 @@ export class SnapshotTaker {
     const plan = this.storage.compactionDue(sm.appliedIndex);
     if (plan === undefined) return;
     // A copy with its keys unsorted: sorting, like encoding, is done in steps.
+    const t0 = this.clock.monotonicMs();
     const frozen = sm.frozenImage();
     const cs = confState();
+    const frozenAt = this.clock.monotonicMs();
     this.task = (async () => {
       const image = await sortedImage(frozen, this.stopping);
       const data = image === undefined ? undefined : await encodeSnapshotAsync(image, this.stopping);
       if (data === undefined) return;
+      const encodedAt = this.clock.monotonicMs();
       const snap = await this.storage.installSnapshot(plan, { confState: cs, data });
       if (snap === undefined) return;
       this.metrics.snapshotsTaken++;
-      this.logger.info({ index: snap.metadata.index }, 'snapshot taken, log compacted');
+      // What each snapshot costs, to weigh against how often the policy takes one.
+      const ms = (from: number, to: number) => Math.round(to - from);
+      const timing = { freezeMs: ms(t0, frozenAt), encodeMs: ms(frozenAt, encodedAt), storeMs: ms(encodedAt, this.clock.monotonicMs()) };
+      this.logger.info({ index: snap.metadata.index, imageBytes: data.length, ...timing }, 'snapshot taken, log compacted');
     })()
       .catch((err: unknown) => {
         // A failed write has already failed the storage: the next Ready's write stops the node.

@@ -72,15 +72,17 @@ export async function startNode(input: StartNodeOptions): Promise<PalisadeNode> 
   const root = givenLogger ?? createNodeLogger(config.logLevel, config.id, config.cluster);
   const log = componentLogger(root, 'node');
   const clock = givenClock ?? systemClock;
+  const openStart = clock.monotonicMs();
   const storage = await openLevelStorage({
     dataDir: config.dataDir,
     clusterId: config.cluster,
     nodeId: config.id,
     compaction: { snapshotEntries: config.snapshotEntries, catchUpEntries: Math.min(5000, config.snapshotEntries) },
   });
+  const openMs = clock.monotonicMs() - openStart;
   const cleanup: (() => Promise<void>)[] = [() => storage.close()];
   try {
-    return await assemble({ config, tls, storage, root, log, clock, cleanup });
+    return await assemble({ config, tls, storage, openMs, root, log, clock, cleanup });
   } catch (err) {
     for (const undo of cleanup.reverse()) await undo().catch(() => {});
     throw err;
@@ -92,6 +94,8 @@ interface Foundation {
   readonly config: NodeConfig;
   readonly tls: TlsMaterial | undefined;
   readonly storage: DurableStorage;
+  /** Time to open the store and read it back (the snapshot's image and the log, checked). */
+  readonly openMs: number;
   readonly root: Logger;
   readonly log: Logger;
   readonly clock: Clock;
@@ -107,7 +111,7 @@ interface Foundation {
 async function assemble(f: Foundation): Promise<PalisadeNode> {
   const { config, tls, storage, root, log, clock } = f;
   const { addressBook, restarted } = await establishMembership(f);
-  const state = AppliedState.fromSnapshot(storage.snapshot());
+  const state = AppliedState.load(storage, restarted ? { log, clock, openMs: f.openMs } : undefined);
   for (const m of state.current.members()) if (m.address !== '') addressBook.set(m.id, m.address);
   const raw = newCore(f, state);
   const transport = newTransport(f, raw, addressBook);
