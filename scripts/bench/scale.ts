@@ -57,9 +57,11 @@ const only = (flag('--only') ?? PARTS.join(',')).split(',');
 for (const p of only) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only ${p}: not a part (${PARTS.join(', ')})`);
 const SYSTEMS = ['etcd', 'palisade'] as const;
 const systems = (flag('--systems') ?? SYSTEMS.join(',')).split(',');
-for (const s of systems) if (!(SYSTEMS as readonly string[]).includes(s)) throw new Error(`--systems ${s}: not a system (${SYSTEMS.join(', ')})`);
+for (const s of systems)
+  if (!(SYSTEMS as readonly string[]).includes(s)) throw new Error(`--systems ${s}: not a system (${SYSTEMS.join(', ')})`);
 /** The systems of round `i`, in that round's order. */
-const roundOrder = (i: number) => (i % 2 === 0 ? SYSTEMS : ([...SYSTEMS].reverse() as ['palisade', 'etcd'])).filter((s) => systems.includes(s));
+const roundOrder = (i: number) =>
+  (i % 2 === 0 ? SYSTEMS : ([...SYSTEMS].reverse() as ['palisade', 'etcd'])).filter((s) => systems.includes(s));
 const SIZE_SETTINGS: SizeSettings = {
   failoverReps: REPS,
   commitPuts: quick ? 300 : 2000,
@@ -117,7 +119,8 @@ async function main(group: ProcessGroup): Promise<void> {
       ...SIZE_SETTINGS,
       dataReps: DATA_REPS,
       sizeTimings: `heartbeat ${TIMINGS.heartbeatMs} ms, election ${TIMINGS.electionMs} ms for both systems`,
-      dataTimings: 'each system at its defaults (palisade 50/300, snapshot every 10,000 entries; etcd 100/1000, snapshot-count 100,000)',
+      dataTimings:
+        'each system at its defaults (palisade 50/300, a snapshot after ≥ 10,000 entries and a log ≥ half the last image; etcd 100/1000, snapshot-count 100,000)',
       palisadeAgentEnv: Object.entries(AGENT_ENV)
         .map(([k, v]) => `${k}=${v}`)
         .join(' '),

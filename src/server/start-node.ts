@@ -17,6 +17,7 @@ import { bootstrapStorage } from '../raft/bootstrap.js';
 import { RawNode } from '../raft/raw-node.js';
 import { seededRng } from '../raft/rng.js';
 import type { ConfState } from '../raft/types.js';
+import { DEFAULT_COMPACTION_POLICY } from '../storage/compaction.js';
 import { dataDirPaths } from '../storage/data-dir.js';
 import { openLevelStorage, type DurableStorage } from '../storage/level-storage.js';
 import { DEFAULT_LIMITS } from '../transport/limits.js';
@@ -77,7 +78,11 @@ export async function startNode(input: StartNodeOptions): Promise<PalisadeNode> 
     dataDir: config.dataDir,
     clusterId: config.cluster,
     nodeId: config.id,
-    compaction: { snapshotEntries: config.snapshotEntries, catchUpEntries: Math.min(5000, config.snapshotEntries) },
+    compaction: {
+      ...DEFAULT_COMPACTION_POLICY,
+      snapshotEntries: config.snapshotEntries,
+      catchUpEntries: Math.min(DEFAULT_COMPACTION_POLICY.catchUpEntries, config.snapshotEntries),
+    },
   });
   const openMs = clock.monotonicMs() - openStart;
   const cleanup: (() => Promise<void>)[] = [() => storage.close()];

@@ -1,18 +1,34 @@
-// When to take a snapshot and how much log to keep: the policy etcd's server uses
-// (snapshot every SnapshotCount applied entries, keep SnapshotCatchUpEntries behind it so a
-// follower that lags a little catches up from the log instead of a whole snapshot). It bounds
-// both the disk and the restart time, which reads every stored entry.
+// When to take a snapshot and how much log to keep. etcd's server snapshots every SnapshotCount
+// applied entries and keeps SnapshotCatchUpEntries behind it, so a follower that lags a little
+// catches up from the log instead of a whole snapshot. But etcd's snapshot is cheap (bbolt
+// already holds the state), while ours freezes, sorts, encodes and writes the whole image: at a
+// fixed entry count, filling a store of N keys costs N² of snapshot work, on every member at once.
+//
+// So a snapshot also waits until the log applied since the last one is large next to that
+// snapshot's image (`logToImageRatio` bytes of entries per byte of image), as Redis rewrites its
+// append-only file only once it has grown by a percentage of its size after the last rewrite.
+// Each snapshot's work is then paid for by a proportional amount of writing (linear in total),
+// and the log stays bounded by the image: the disk holds at most about (1 + ratio) × the image
+// plus the catch-up entries, and a restart decodes the image and replays at most ratio × its
+// size of log. Small images are cheap to write: below `minImageBytesForRatio` the entry count
+// alone decides, as before.
 
 export interface CompactionPolicy {
-  /** Take a snapshot once this many entries were applied since the last one. */
+  /** Take a snapshot once at least this many entries were applied since the last one. */
   readonly snapshotEntries: number;
   /** Entries kept before the snapshot index when compacting. */
   readonly catchUpEntries: number;
+  /** And once the entries applied since the last snapshot hold this many bytes per byte of its image (0: the count alone). */
+  readonly logToImageRatio: number;
+  /** The ratio applies to images of at least this many bytes. */
+  readonly minImageBytesForRatio: number;
 }
 
 export const DEFAULT_COMPACTION_POLICY: CompactionPolicy = Object.freeze({
   snapshotEntries: 10_000,
   catchUpEntries: 5_000,
+  logToImageRatio: 0.5,
+  minImageBytesForRatio: 1024 * 1024,
 });
 
 export interface CompactionPlan {
@@ -20,6 +36,17 @@ export interface CompactionPlan {
   readonly snapshotAt: number;
   /** Then compact the log up to this index, or not at all when undefined. */
   readonly compactTo: number | undefined;
+}
+
+/** Where the log stands after applying up to `applied`. */
+export interface LogPosition {
+  readonly applied: number;
+  readonly snapshotIndex: number;
+  readonly firstIndex: number;
+  /** Size of the last snapshot's image. */
+  readonly imageBytes: number;
+  /** Bytes of the entries applied after the last snapshot (their data). */
+  readonly logBytesSinceSnapshot: number;
 }
 
 /** Every problem with a policy, each saying how to fix it (empty when valid). */
@@ -31,18 +58,21 @@ export function validateCompactionPolicy(p: CompactionPolicy): string[] {
   if (!Number.isSafeInteger(p.catchUpEntries) || p.catchUpEntries < 0) {
     problems.push(`catchUpEntries must be a whole number ≥ 0 (got ${p.catchUpEntries})`);
   }
+  if (!Number.isFinite(p.logToImageRatio) || p.logToImageRatio < 0) {
+    problems.push(`logToImageRatio must be a finite number ≥ 0, 0 to snapshot on the entry count alone (got ${p.logToImageRatio})`);
+  }
+  if (!Number.isSafeInteger(p.minImageBytesForRatio) || p.minImageBytesForRatio < 0) {
+    problems.push(`minImageBytesForRatio must be a whole number of bytes ≥ 0 (got ${p.minImageBytesForRatio})`);
+  }
   return problems;
 }
 
-/**
- * What to do after applying up to `applied`, given the current snapshot index and the log's
- * first index; undefined while the policy says nothing is due.
- */
-export function planCompaction(
-  policy: CompactionPolicy,
-  at: { readonly applied: number; readonly snapshotIndex: number; readonly firstIndex: number },
-): CompactionPlan | undefined {
+/** What to do after applying up to `at.applied`; undefined while the policy says nothing is due. */
+export function planCompaction(policy: CompactionPolicy, at: LogPosition): CompactionPlan | undefined {
   if (at.applied - at.snapshotIndex < policy.snapshotEntries) return undefined;
+  if (at.imageBytes >= policy.minImageBytesForRatio && at.logBytesSinceSnapshot < policy.logToImageRatio * at.imageBytes) {
+    return undefined;
+  }
   const keepFrom = at.applied - policy.catchUpEntries;
   // compact(i) needs i ≥ firstIndex; below that, the catch-up window is already all we hold.
   return { snapshotAt: at.applied, compactTo: keepFrom >= at.firstIndex ? keepFrom : undefined };

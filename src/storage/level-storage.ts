@@ -18,6 +18,7 @@ import {
   type CompactionPlan,
   type CompactionPolicy,
 } from './compaction.js';
+import { AppliedLogBytes } from './applied-log-bytes.js';
 import { encodeSnapshotRecord, type SnapshotFileRef } from './codec.js';
 import { claimIdentity, dataDirPaths, openStore, type DataDirPaths, type Store } from './data-dir.js';
 import { StorageClosedError, StorageOpenError, StorageWriteError } from './errors.js';
@@ -90,6 +91,7 @@ export class LevelStorage implements DurableStorage {
   private readonly cache: LogCache;
   /** Images this node wrote before staging their snapshot (installSnapshot), by snapshot. */
   private readonly prewritten = new WeakMap<Snapshot, SnapshotFileRef>();
+  private readonly appliedBytes = new AppliedLogBytes();
 
   private constructor(
     private readonly db: Store,
@@ -230,10 +232,14 @@ export class LevelStorage implements DurableStorage {
   }
 
   compactionDue(applied: number): CompactionPlan | undefined {
+    const snap = this.snapshot();
+    const snapshotIndex = snap.metadata.index;
     return planCompaction(this.policy, {
       applied,
-      snapshotIndex: this.snapshot().metadata.index,
+      snapshotIndex,
       firstIndex: this.firstIndex(),
+      imageBytes: snap.data.length,
+      logBytesSinceSnapshot: this.appliedBytes.measure(snapshotIndex, applied, (lo, hi) => this.cache.dataBytes(lo, hi)),
     });
   }
 

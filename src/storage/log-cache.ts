@@ -87,6 +87,16 @@ export class LogCache implements WritableStorage {
     return this.snap;
   }
 
+  /** The data bytes of entries lo..hi (inclusive), all held in the log. */
+  dataBytes(lo: number, hi: number): number {
+    const offset = this.offset();
+    if (lo <= offset) throw new CompactedError(lo, offset + 1);
+    if (hi > this.lastIndex()) throw new UnavailableError(hi, this.lastIndex());
+    let bytes = 0;
+    for (let i = lo - offset; i <= hi - offset; i++) bytes += this.ents[i].data.length;
+    return bytes;
+  }
+
   // ---- mutations: update the view, then emit the writes that make it durable ----
 
   setHardState(hs: HardState): void {

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { Level } from 'level';
 import { EntryType, type Entry } from '../../src/raft/types.js';
-import { DEFAULT_COMPACTION_POLICY, planCompaction, validateCompactionPolicy } from '../../src/storage/compaction.js';
+import {
+  DEFAULT_COMPACTION_POLICY,
+  planCompaction,
+  validateCompactionPolicy,
+  type CompactionPolicy,
+} from '../../src/storage/compaction.js';
 import { dataDirPaths } from '../../src/storage/data-dir.js';
 import { StorageOpenError } from '../../src/storage/errors.js';
 import { ENTRY_KEYS_FROM, ENTRY_KEYS_TO } from '../../src/storage/keys.js';
@@ -14,14 +19,74 @@ import { makeTempRoot } from './temp-dir.js';
 const temp = await makeTempRoot();
 after(() => temp.cleanup());
 
+/** The entry-count rule alone (images here stay below the ratio's floor, or the ratio is off). */
+const byCount = (snapshotEntries: number, catchUpEntries: number): CompactionPolicy => ({
+  ...DEFAULT_COMPACTION_POLICY,
+  snapshotEntries,
+  catchUpEntries,
+});
+const SMALL = { imageBytes: 0, logBytesSinceSnapshot: 0 };
+
 describe('planCompaction', () => {
-  test('the default follows etcd: snapshot every 10,000 applied entries, keep 5,000 for catch-up', () => {
-    assert.deepEqual(DEFAULT_COMPACTION_POLICY, { snapshotEntries: 10_000, catchUpEntries: 5_000 });
-    assert.equal(planCompaction(DEFAULT_COMPACTION_POLICY, { applied: 9_999, snapshotIndex: 0, firstIndex: 1 }), undefined);
-    assert.deepEqual(planCompaction(DEFAULT_COMPACTION_POLICY, { applied: 10_000, snapshotIndex: 0, firstIndex: 1 }), {
+  test('the default: at least 10,000 applied entries (as etcd), and a log half the size of a large image', () => {
+    assert.deepEqual(DEFAULT_COMPACTION_POLICY, {
+      snapshotEntries: 10_000,
+      catchUpEntries: 5_000,
+      logToImageRatio: 0.5,
+      minImageBytesForRatio: 1024 * 1024,
+    });
+    const p = DEFAULT_COMPACTION_POLICY;
+    assert.equal(planCompaction(p, { applied: 9_999, snapshotIndex: 0, firstIndex: 1, ...SMALL }), undefined);
+    assert.deepEqual(planCompaction(p, { applied: 10_000, snapshotIndex: 0, firstIndex: 1, ...SMALL }), {
       snapshotAt: 10_000,
       compactTo: 5_000,
     });
+  });
+
+  test('a large image waits until the log applied since it is ratio × its size; a small one only for the count', () => {
+    const p = DEFAULT_COMPACTION_POLICY;
+    const at = { applied: 30_000, snapshotIndex: 10_000, firstIndex: 5_001 };
+    const image = 90 * 1024 * 1024;
+    assert.equal(planCompaction(p, { ...at, imageBytes: image, logBytesSinceSnapshot: image / 2 - 1 }), undefined);
+    assert.deepEqual(planCompaction(p, { ...at, imageBytes: image, logBytesSinceSnapshot: image / 2 }), {
+      snapshotAt: 30_000,
+      compactTo: 25_000,
+    });
+    const small = p.minImageBytesForRatio - 1;
+    assert.deepEqual(planCompaction(p, { ...at, imageBytes: small, logBytesSinceSnapshot: 0 })?.snapshotAt, 30_000);
+    assert.deepEqual(
+      planCompaction({ ...p, logToImageRatio: 0 }, { ...at, imageBytes: image, logBytesSinceSnapshot: 0 })?.snapshotAt,
+      30_000,
+    );
+  });
+
+  test('filling a store: all its snapshots together write a small multiple of the final image, and the log stays bounded by the image', () => {
+    // Each put adds a key to the image and an entry to the log (the shape of bench:scale's fill:
+    // 16-byte keys, 64-byte values). Under the entry count alone the work grows with N²/count.
+    const p = DEFAULT_COMPACTION_POLICY;
+    const entryBytes = 150;
+    const imageBytesPerKey = 90;
+    const base = 4096;
+    let imageBytes = base;
+    let snapshotIndex = 0;
+    let logBytes = 0;
+    let work = 0;
+    let snapshots = 0;
+    const n = 1_000_000;
+    for (let applied = 1; applied <= n; applied++) {
+      logBytes += entryBytes;
+      const bound = Math.max(p.logToImageRatio * imageBytes, p.snapshotEntries * entryBytes) + entryBytes;
+      assert.ok(logBytes <= bound, `${logBytes} bytes of log after a snapshot of ${imageBytes} (bound ${bound})`);
+      const plan = planCompaction(p, { applied, snapshotIndex, firstIndex: 1, imageBytes, logBytesSinceSnapshot: logBytes });
+      if (plan === undefined) continue;
+      imageBytes = base + imageBytesPerKey * applied;
+      work += imageBytes;
+      snapshots++;
+      snapshotIndex = plan.snapshotAt;
+      logBytes = 0;
+    }
+    const finalImage = base + imageBytesPerKey * n;
+    assert.ok(work <= 6 * finalImage, `${snapshots} snapshots wrote ${(work / finalImage).toFixed(1)} × the final image`);
   });
 
   test('never compacts below firstIndex or past the snapshot it just took', () => {
@@ -32,11 +97,14 @@ describe('planCompaction', () => {
         fc.integer({ min: 0, max: 500 }),
         fc.integer({ min: 0, max: 500 }),
         fc.integer({ min: 0, max: 500 }),
-        (snapshotEntries, catchUpEntries, snapshotIndex, gap, behind) => {
+        fc.record({ imageBytes: fc.nat(10_000), logBytesSinceSnapshot: fc.nat(10_000), ratio: fc.double({ min: 0, max: 4, noNaN: true }) }),
+        (snapshotEntries, catchUpEntries, snapshotIndex, gap, behind, size) => {
           const applied = snapshotIndex + gap;
           const firstIndex = Math.max(1, applied - behind);
-          const plan = planCompaction({ snapshotEntries, catchUpEntries }, { applied, snapshotIndex, firstIndex });
-          if (gap < snapshotEntries) return assert.equal(plan, undefined);
+          const policy = { snapshotEntries, catchUpEntries, logToImageRatio: size.ratio, minImageBytesForRatio: 1000 };
+          const plan = planCompaction(policy, { applied, snapshotIndex, firstIndex, ...size });
+          const waitsForLog = size.imageBytes >= 1000 && size.logBytesSinceSnapshot < size.ratio * size.imageBytes;
+          if (gap < snapshotEntries || waitsForLog) return assert.equal(plan, undefined);
           assert.equal(plan?.snapshotAt, applied);
           if (plan?.compactTo !== undefined) {
             assert.ok(plan.compactTo >= firstIndex && plan.compactTo <= applied);
@@ -48,14 +116,19 @@ describe('planCompaction', () => {
   });
 
   test('an invalid policy lists every problem; open refuses it', async () => {
-    assert.equal(validateCompactionPolicy({ snapshotEntries: 0, catchUpEntries: -1 }).length, 2);
+    const bad = { snapshotEntries: 0, catchUpEntries: -1, logToImageRatio: Number.NaN, minImageBytesForRatio: -1 };
+    assert.equal(validateCompactionPolicy(bad).length, 4);
+    assert.match(
+      validateCompactionPolicy({ ...DEFAULT_COMPACTION_POLICY, logToImageRatio: -0.5 }).join(),
+      /logToImageRatio must be a finite number ≥ 0/,
+    );
     assert.deepEqual(validateCompactionPolicy(DEFAULT_COMPACTION_POLICY), []);
     await assert.rejects(
       LevelStorage.open({
         dataDir: join(temp.root, 'bad'),
         clusterId: 'c',
         nodeId: 'n',
-        compaction: { snapshotEntries: 0, catchUpEntries: 0 },
+        compaction: byCount(0, 0),
       }),
       StorageOpenError,
     );
@@ -73,7 +146,7 @@ async function storedEntryKeys(dataDir: string): Promise<number> {
 describe('LevelStorage compaction (§7 log compaction)', () => {
   test('snapshot + compact after apply keeps the number of stored entries bounded, across restarts', async () => {
     const dataDir = join(temp.root, 'bounded');
-    const policy = { snapshotEntries: 100, catchUpEntries: 20 };
+    const policy = byCount(100, 20);
     let s = await LevelStorage.open({ dataDir, clusterId: 'c', nodeId: 'n1', compaction: policy });
     let applied = 0;
     let snapshots = 0;
@@ -111,7 +184,7 @@ describe('LevelStorage compaction (§7 log compaction)', () => {
 
   test('a plan installed late: done when the log still holds it, skipped when a newer snapshot replaced the log', async () => {
     const dataDir = join(temp.root, 'late-install');
-    const policy = { snapshotEntries: 10, catchUpEntries: 2 };
+    const policy = byCount(10, 2);
     const s = await LevelStorage.open({ dataDir, clusterId: 'c', nodeId: 'n1', compaction: policy });
     const cs = { voters: ['n1'], learners: [] };
     const append = async (n: number) => {
@@ -139,6 +212,35 @@ describe('LevelStorage compaction (§7 log compaction)', () => {
     s.applySnapshot({ metadata: { index: 40, term: 2, confState: cs }, data: Uint8Array.of(40) });
     assert.equal(await s.installSnapshot(late, { confState: cs, data: Uint8Array.of(30) }), undefined);
     assert.equal(s.snapshot().metadata.index, 40, "the leader's snapshot stays");
+    await s.close();
+  });
+
+  test('a large image: the next snapshot waits for ratio × its size of applied log, counted again after a restart', async () => {
+    const dataDir = join(temp.root, 'ratio');
+    const policy = { snapshotEntries: 5, catchUpEntries: 2, logToImageRatio: 0.5, minImageBytesForRatio: 100 };
+    const cs = { voters: ['n1'], learners: [] };
+    let s = await LevelStorage.open({ dataDir, clusterId: 'c', nodeId: 'n1', compaction: policy });
+    /** Appends n entries of 10 data bytes each; returns the last index. */
+    const append = async (n: number): Promise<number> => {
+      const from = s.lastIndex() + 1;
+      const entries: Entry[] = Array.from({ length: n }, (_, k) => ({
+        index: from + k,
+        term: 1,
+        type: EntryType.Normal,
+        data: new Uint8Array(10).fill(k),
+      }));
+      await s.persistReady({ entries, hardState: { term: 1, vote: 'n1', commit: from + n - 1 }, mustSync: true });
+      return from + n - 1;
+    };
+    // The first image is 1,000 bytes: the next snapshot needs 500 bytes (50 entries) of log after it.
+    const first = await s.compactAfterApply(await append(5), () => ({ confState: cs, data: new Uint8Array(1000) }));
+    assert.equal(first?.metadata.index, 5, 'an empty image: the entry count alone');
+    assert.equal(s.compactionDue(await append(30)), undefined, '300 bytes of log after a 1,000-byte image');
+    await s.close();
+    s = await LevelStorage.open({ dataDir, clusterId: 'c', nodeId: 'n1', compaction: policy });
+    assert.equal(s.snapshot().data.length, 1000);
+    assert.equal(s.compactionDue(await append(19)), undefined, '490 bytes: one entry short');
+    assert.deepEqual(s.compactionDue(await append(1)), { snapshotAt: 55, compactTo: 53 });
     await s.close();
   });
 });

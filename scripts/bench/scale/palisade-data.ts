@@ -1,8 +1,10 @@
-// The data part of bench:scale for palisade: three agents at the defaults (snapshot every 10,000
-// applied entries), filled with `keys` keys; then the size of the snapshot image that holds them
-// all, restarts of a follower (kill -9, start, until it answers a linearizable read), and new
-// members' catch-up (`members add`, start with --join, until its applied index reaches the
-// leader's; then `members remove`, so every round starts from the same three members).
+// The data part of bench:scale for palisade: three agents at the defaults, filled with `keys`
+// keys; then the size of the newest snapshot image, restarts of a follower (kill -9, start, until
+// it answers a linearizable read), and new members' catch-up (`members add`, start with --join,
+// until its applied index reaches the leader's; then `members remove`, so every round starts from
+// the same three members). A snapshot waits until the log since the last one is large next to its
+// image (src/storage/compaction.ts), so the newest image may predate the last keys: its index is
+// recorded, and each restart logs how many entries after the image it read back and replayed.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '../../../src/index.js';
@@ -55,6 +57,16 @@ function startedAfter(logFile: string, spawnWall: number): number | undefined {
   return undefined;
 }
 
+/** What the restarted agent's 'state loaded' line after `spawnWall` says (image, log entries after it, ms). */
+function stateLoadedAfter(logFile: string, spawnWall: number): Record<string, number> | undefined {
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.includes('"state loaded"')) continue;
+    const { time, snapshotIndex, imageBytes, logEntries, openMs, restoreMs } = JSON.parse(line) as Record<string, number>;
+    if (time !== undefined && time >= spawnWall) return { snapshotIndex, imageBytes, logEntries, openMs, restoreMs };
+  }
+  return undefined;
+}
+
 export async function palisadeData(group: ProcessGroup, keys: number, reps: number, log: (s: string) => void): Promise<DataRun> {
   const dir = group.tempDir('scale-palisade');
   const specs = await Promise.all(memberIds(3).map(newSpec));
@@ -72,27 +84,18 @@ export async function palisadeData(group: ProcessGroup, keys: number, reps: numb
     let filled;
     try {
       filled = await fill(putter, keys, log);
-      // Every member's newest image must hold every key: write one key over and over until
-      // each has taken a snapshot at or after the last fill put.
-      const target = await appliedAt(listen(leader));
-      let ticks = 0;
-      while (specs.some((s) => (newestImage(dataDir(s.id))?.index ?? 0) < target)) {
-        await Promise.all(Array.from({ length: 16 }, () => putter.put('scale-tick', String(++ticks))));
-        cluster.assertRunning();
-        // The default policy snapshots every 10,000 applied entries: three times that is a bound, not a wait.
-        if (ticks > 30_000) throw new Error(`no snapshot at or after index ${target} on every member after ${ticks} more puts`);
-      }
-      log(`palisade ${keys} keys: filled in ${filled.seconds} s, ${ticks} more puts until every member's snapshot covered index ${target}`);
     } finally {
       putter.close();
     }
-    const image = newestImage(dataDir(leader))!;
+    const applied = await appliedAt(listen(leader));
+    const image = newestImage(dataDir(leader)) ?? { index: 0, bytes: 0 };
+    log(`palisade ${keys} keys: filled in ${filled.seconds} s; the leader's newest image is at index ${image.index} of ${applied}`);
     const run: DataRun = {
       system: 'palisade',
       keys,
       fill: filled,
       snapshotBytes: image.bytes,
-      snapshotWhat: `the leader's newest image file (snap/*.snap, index ${image.index})`,
+      snapshotWhat: `the leader's newest image file (snap/*.snap) after the fill, at index ${image.index} of ${applied} applied`,
       restartMs: [],
       restartStartedMs: [],
       catchUpMs: [],
@@ -126,10 +129,13 @@ export async function palisadeData(group: ProcessGroup, keys: number, reps: numb
       );
       const ms = msBetween(t0, nowNs());
       const started = startedAfter(cluster.logFile(victim), spawnWall);
+      const loaded = stateLoadedAfter(cluster.logFile(victim), spawnWall);
       run.restartMs.push(ms);
       if (started !== undefined) run.restartStartedMs.push(started);
+      const what = loaded === undefined ? '' : `, ${JSON.stringify(loaded)}`;
+      run.notes.push(`restart #${r + 1}: ${ms.toFixed(0)} ms${what}`);
       log(
-        `palisade ${keys} keys: restart #${r + 1} of ${victim}: 'node started' after ${started ?? '?'} ms, first linearizable read after ${ms.toFixed(0)} ms`,
+        `palisade ${keys} keys: restart #${r + 1} of ${victim}: 'node started' after ${started ?? '?'} ms, first linearizable read after ${ms.toFixed(0)} ms${what}`,
       );
     }
     for (let r = 0; r < reps; r++) {
