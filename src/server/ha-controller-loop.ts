@@ -15,7 +15,8 @@ import { encodeHaCommand } from '../statemachine/ha-state.js';
 import type { Clock } from './clock.js';
 import type { NodeConfig } from './config.js';
 import type { HaHost } from './ha-host.js';
-import { controllerConfig, resourceExecutor } from './ha-setup.js';
+import type { SpawnHelper } from '../ha/spawn-helper.js';
+import { controllerConfig, resourceExecutor, spawnHelper } from './ha-setup.js';
 import type { HaTargets } from './ha-targets.js';
 import type { Logger } from './logger.js';
 
@@ -36,6 +37,8 @@ export interface ControllerLoopOptions {
 export class ControllerLoop {
   readonly controller: RoleController;
   readonly executor: ResourceExecutor;
+  /** Starts the node's hooks, checks and VIP commands (undefined: nothing to run, or a test's executor). */
+  readonly spawner: SpawnHelper | undefined;
   private readonly runs = new Map<string, RunAction>();
   private readonly queue: ControllerInput[] = [];
   private feeding = false;
@@ -45,7 +48,8 @@ export class ControllerLoop {
   constructor(private readonly o: ControllerLoopOptions) {
     this.controller = new RoleController(controllerConfig(o.config));
     const onDone = (r: ActionResult): void => this.onDone(r);
-    this.executor = o.executorFor?.(onDone) ?? resourceExecutor(o.config, o.clock, o.log, onDone);
+    this.spawner = o.executorFor === undefined ? spawnHelper(o.config, o.log) : undefined;
+    this.executor = o.executorFor?.(onDone) ?? resourceExecutor(o.config, o.clock, o.log, onDone, this.spawner?.launch);
   }
 
   /** Inputs wait to be fed (the layer is not quiet). */
