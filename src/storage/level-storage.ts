@@ -76,6 +76,9 @@ export interface DurableStorage extends WritableStorage {
   close(): Promise<void>;
 }
 
+/** Log entries deleted per batch when compacting (compactInChunks). */
+export const COMPACTION_CHUNK_ENTRIES = 1024;
+
 export async function openLevelStorage(options: LevelStorageOptions): Promise<DurableStorage> {
   return LevelStorage.open(options);
 }
@@ -264,9 +267,24 @@ export class LevelStorage implements DurableStorage {
       throw err;
     }
     if (file !== undefined) this.prewritten.set(snap, file);
-    if (plan.compactTo !== undefined && plan.compactTo >= this.firstIndex()) this.compact(plan.compactTo);
-    await this.flush();
+    await this.compactInChunks(plan.compactTo);
     return snap;
+  }
+
+  /**
+   * Compacts the log up to `to` (nothing when undefined), at most COMPACTION_CHUNK_ENTRIES
+   * entries per batch; the first batch also carries what is staged (the snapshot record). Each
+   * batch moves the log start and deletes the entries below it, a state a restart reads as
+   * intact, and the Readies' batches go in between: one batch of every delete held the event
+   * loop for tens of milliseconds, on every member at the same index.
+   */
+  private async compactInChunks(to: number | undefined): Promise<void> {
+    do {
+      // A snapshot from the leader may have replaced the log meanwhile.
+      const first = this.firstIndex();
+      if (to !== undefined && to >= first) this.compact(Math.min(to, first - 1 + COMPACTION_CHUNK_ENTRIES));
+      await this.flush();
+    } while (to !== undefined && to >= this.firstIndex());
   }
 
   async close(): Promise<void> {

@@ -13,7 +13,7 @@ import {
 import { dataDirPaths } from '../../src/storage/data-dir.js';
 import { StorageOpenError } from '../../src/storage/errors.js';
 import { ENTRY_KEYS_FROM, ENTRY_KEYS_TO } from '../../src/storage/keys.js';
-import { LevelStorage } from '../../src/storage/level-storage.js';
+import { COMPACTION_CHUNK_ENTRIES, LevelStorage } from '../../src/storage/level-storage.js';
 import { makeTempRoot } from './temp-dir.js';
 
 const temp = await makeTempRoot();
@@ -212,6 +212,45 @@ describe('LevelStorage compaction (§7 log compaction)', () => {
     s.applySnapshot({ metadata: { index: 40, term: 2, confState: cs }, data: Uint8Array.of(40) });
     assert.equal(await s.installSnapshot(late, { confState: cs, data: Uint8Array.of(30) }), undefined);
     assert.equal(s.snapshot().metadata.index, 40, "the leader's snapshot stays");
+    await s.close();
+  });
+
+  test('a compaction of many entries goes to disk a chunk of deletes per batch, each a log start a restart reads', async () => {
+    const dataDir = join(temp.root, 'chunks');
+    const cs = { voters: ['n1'], learners: [] };
+    let s = await LevelStorage.open({ dataDir, clusterId: 'c', nodeId: 'n1', compaction: byCount(1_000_000, 0) });
+    const last = Math.floor(3.5 * COMPACTION_CHUNK_ENTRIES);
+    for (let from = 1; from <= last; from += 500) {
+      const entries: Entry[] = Array.from({ length: Math.min(500, last - from + 1) }, (_, k) => ({
+        index: from + k,
+        term: 1,
+        type: EntryType.Normal,
+        data: Uint8Array.of(k & 0xff),
+      }));
+      await s.persistReady({ entries, hardState: { term: 1, vote: 'n1', commit: from + entries.length - 1 }, mustSync: true });
+    }
+    const compactTo = last - 10;
+    // The view moves with each batch: watch it between turns of the event loop.
+    const seen = [s.firstIndex()];
+    let done = false;
+    const installed = s.installSnapshot({ snapshotAt: last, compactTo }, { confState: cs, data: Uint8Array.of(7) }).finally(() => {
+      done = true;
+    });
+    while (!done) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (seen.at(-1) !== s.firstIndex()) seen.push(s.firstIndex());
+    }
+    assert.equal((await installed)?.metadata.index, last);
+    assert.equal(s.firstIndex(), compactTo + 1);
+    const steps = seen.slice(1).map((v, i) => v - seen[i]);
+    assert.ok(steps.length >= 4, `the log start moved in ${steps.length} steps: ${seen.join(', ')}`);
+    assert.ok(Math.max(...steps) <= COMPACTION_CHUNK_ENTRIES, `steps ${steps.join(', ')}`);
+    await s.close();
+    assert.equal(await storedEntryKeys(dataDir), 10, 'only the entries after compactTo stay on disk');
+    s = await LevelStorage.open({ dataDir, clusterId: 'c', nodeId: 'n1' });
+    assert.equal(s.firstIndex(), compactTo + 1);
+    assert.equal(s.lastIndex(), last);
+    assert.equal(s.snapshot().metadata.index, last);
     await s.close();
   });
 
