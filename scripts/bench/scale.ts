@@ -120,7 +120,7 @@ async function main(group: ProcessGroup): Promise<void> {
       dataReps: DATA_REPS,
       sizeTimings: `heartbeat ${TIMINGS.heartbeatMs} ms, election ${TIMINGS.electionMs} ms for both systems`,
       dataTimings:
-        'each system at its defaults (palisade 50/300, a snapshot after ≥ 10,000 entries and a log ≥ half the last image; etcd 100/1000, snapshot-count 100,000)',
+        'each system at its defaults (palisade 50/300, a snapshot after ≥ 10,000 entries and a log ≥ a quarter of the last image; etcd 100/1000, snapshot-count 100,000)',
       palisadeAgentEnv: Object.entries(AGENT_ENV)
         .map(([k, v]) => `${k}=${v}`)
         .join(' '),
