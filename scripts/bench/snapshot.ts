@@ -3,7 +3,8 @@
 // scrambled order: keys written in order would make the sort the cheapest case). Prints, per
 // round: the time to freeze the image (the part that still runs inside the Ready loop: a copy,
 // its keys unsorted), the stepwise sort and encoding and the longest event-loop delay while they
-// ran, and the old synchronous path (a sorted freeze + encode in one piece) for comparison.
+// ran, the old synchronous path (a sorted freeze + encode in one piece) for comparison, and the
+// restore of a machine from the image (what a restarting node does with its stored snapshot).
 // Nothing is written to disk.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { EntryType } from '../../src/raft/types.js';
@@ -29,7 +30,7 @@ for (let i = 1; i <= keys; i++) {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const rows: { freeze: number; encode: number; maxDelay: number; sync: number }[] = [];
+const rows: { freeze: number; encode: number; maxDelay: number; sync: number; restore: number }[] = [];
 let bytes = 0;
 for (let r = 0; r < ROUNDS; r++) {
   const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -40,9 +41,11 @@ for (let r = 0; r < ROUNDS; r++) {
   bytes = (await encodeSnapshotAsync((await sortedImage(frozen))!))!.length;
   const t2 = performance.now();
   delay.disable();
-  encodeSnapshot(sm.snapshotImage());
+  const image = encodeSnapshot(sm.snapshotImage());
   const t3 = performance.now();
-  rows.push({ freeze: t1 - t0, encode: t2 - t1, maxDelay: delay.max / 1e6, sync: t3 - t2 });
+  if (StateMachine.restore(image).storeBytes !== sm.storeBytes) throw new Error('the restored machine differs');
+  const t4 = performance.now();
+  rows.push({ freeze: t1 - t0, encode: t2 - t1, maxDelay: delay.max / 1e6, sync: t3 - t2, restore: t4 - t3 });
 }
 const fmt = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
 console.log(`${keys} keys, ${(bytes / 2 ** 20).toFixed(1)} MiB image, ${ROUNDS} rounds, median (min–max) ms:`);
@@ -50,3 +53,4 @@ console.log(`  freeze the image (blocks the Ready loop):   ${fmt(rows.map((x) =>
 console.log(`  stepwise encoding, wall time:                ${fmt(rows.map((x) => x.encode))}`);
 console.log(`  longest event-loop delay while it encoded:   ${fmt(rows.map((x) => x.maxDelay))}`);
 console.log(`  old path, freeze + encode in one piece:      ${fmt(rows.map((x) => x.sync))}`);
+console.log(`  restore a machine from the image:            ${fmt(rows.map((x) => x.restore))}`);

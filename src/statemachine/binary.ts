@@ -210,6 +210,12 @@ export class BinaryReader {
   }
 
   uint(): number {
+    // Most varints in an image (versions, lengths, small counts) are one byte.
+    const first = this.buf[this.pos];
+    if (first < 0x80 && this.pos < this.buf.length) {
+      this.pos++;
+      return first;
+    }
     let v = 0;
     let scale = 1;
     for (;;) {

@@ -9,7 +9,7 @@ import type { ClientRequests } from './dedup.js';
 import { compareKeys } from './key-order.js';
 import { SnapshotCorruptError, SnapshotVersionError } from './errors.js';
 import { KvEventType } from './kv-history.js';
-import type { KvEvent } from './kv-history.js';
+import type { KeyValue, KvEvent } from './kv-history.js';
 import type { RememberedOutcome } from './results.js';
 import { EMPTY_COORD_IMAGE } from './coord-state.js';
 import { coordImageProblem, readCoordSection } from './snapshot-coord.js';
@@ -104,9 +104,29 @@ function readMembers(s: BinaryReader): Pick<StateImage, 'clusterId' | 'members'>
   return { clusterId, members: list };
 }
 
+/**
+ * The keys, checked as they are read (one pass over a section that can hold millions): every
+ * version is written with its keys in compareKeys order (the encoder's canonical order), so a
+ * strict order check also refuses a key twice, without a set of every key.
+ */
 function readKvSection(s: BinaryReader): Pick<StateImage, 'revision' | 'kvs'> {
   const revision = s.uint();
-  return { revision, kvs: repeat(s, () => readKv(s)) };
+  const n = s.uint();
+  const kvs: KeyValue[] = [];
+  let prevKey: string | undefined;
+  // Each record takes at least one byte, so a corrupt count fails on the first missing byte.
+  for (let i = 0; i < n; i++) {
+    const kv = readKv(s);
+    if (prevKey !== undefined && compareKeys(prevKey, kv.key) >= 0) {
+      throw new SnapshotCorruptError(`key ${kv.key} is a duplicate or out of order`);
+    }
+    if (kv.version < 1 || kv.createRevision < 1 || kv.createRevision > kv.modRevision || kv.modRevision > revision) {
+      throw new SnapshotCorruptError(`key ${kv.key} has inconsistent revisions`);
+    }
+    prevKey = kv.key;
+    kvs.push(kv);
+  }
+  return { revision, kvs };
 }
 
 function readHistory(s: BinaryReader): KvEvent[] {
@@ -198,16 +218,7 @@ function checkInvariants(img: StateImage): void {
   const fail = (why: string): never => {
     throw new SnapshotCorruptError(why);
   };
-  // Every version is written with its keys in compareKeys order (the encoder's canonical
-  // order), so a strict order check also refuses a key twice, without a set of every key.
-  let prevKey: string | undefined;
-  for (const kv of img.kvs) {
-    if (prevKey !== undefined && compareKeys(prevKey, kv.key) >= 0) fail(`key ${kv.key} is a duplicate or out of order`);
-    prevKey = kv.key;
-    if (kv.version < 1 || kv.createRevision < 1 || kv.createRevision > kv.modRevision || kv.modRevision > img.revision) {
-      fail(`key ${kv.key} has inconsistent revisions`);
-    }
-  }
+  // The keys' order and revisions are checked as they are read (readKvSection).
   img.history.forEach((e, i) => {
     if (e.revision !== img.revision - img.history.length + 1 + i) fail('kv history is not contiguous up to the revision');
   });
