@@ -19,31 +19,43 @@ function decodeRecord<T>(paths: DataDirPaths, record: string, decode: (b: Uint8A
   }
 }
 
+/** Entries read from the store per call: one await per batch, not one per entry (a log can hold tens of thousands). */
+const ENTRY_BATCH = 1000;
+
 async function readEntries(db: Store, paths: DataDirPaths, start: LogStart): Promise<Entry[]> {
   const entries: Entry[] = [];
-  for await (const [key, value] of db.iterator({ gte: ENTRY_KEYS_FROM, lt: ENTRY_KEYS_TO })) {
-    const index = entryKeyIndex(key);
-    if (index === undefined) {
-      throw new CorruptStateError(paths.dataDir, 'Raft log', `malformed entry key ${Buffer.from(key).toString('hex')}`);
+  const it = db.iterator({ gte: ENTRY_KEYS_FROM, lt: ENTRY_KEYS_TO });
+  try {
+    for (let batch = await it.nextv(ENTRY_BATCH); batch.length > 0; batch = await it.nextv(ENTRY_BATCH)) {
+      for (const [key, value] of batch) entries.push(checkedEntry(paths, key, value, start.index + 1 + entries.length, start));
     }
-    let e: Entry;
-    try {
-      e = decodeEntry(value);
-    } catch (err) {
-      if (err instanceof CodecError) throw new CorruptEntryError(paths.dataDir, index, err.reason, err);
-      throw err;
-    }
-    if (e.index !== index) throw new CorruptEntryError(paths.dataDir, index, `the value holds entry ${e.index}`);
-    const expected = start.index + 1 + entries.length;
-    if (index < expected) {
-      throw new CorruptStateError(paths.dataDir, 'Raft log', `entry ${index} is stored, but the log starts after entry ${start.index}`);
-    }
-    if (index > expected) {
-      throw new CorruptStateError(paths.dataDir, 'Raft log', `entries ${expected}..${index - 1} are missing`);
-    }
-    entries.push(e);
+  } finally {
+    await it.close();
   }
   return entries;
+}
+
+/** The entry stored under `key`, which must be the `expected` index of the log. */
+function checkedEntry(paths: DataDirPaths, key: Uint8Array, value: Uint8Array, expected: number, start: LogStart): Entry {
+  const index = entryKeyIndex(key);
+  if (index === undefined) {
+    throw new CorruptStateError(paths.dataDir, 'Raft log', `malformed entry key ${Buffer.from(key).toString('hex')}`);
+  }
+  let e: Entry;
+  try {
+    e = decodeEntry(value);
+  } catch (err) {
+    if (err instanceof CodecError) throw new CorruptEntryError(paths.dataDir, index, err.reason, err);
+    throw err;
+  }
+  if (e.index !== index) throw new CorruptEntryError(paths.dataDir, index, `the value holds entry ${e.index}`);
+  if (index < expected) {
+    throw new CorruptStateError(paths.dataDir, 'Raft log', `entry ${index} is stored, but the log starts after entry ${start.index}`);
+  }
+  if (index > expected) {
+    throw new CorruptStateError(paths.dataDir, 'Raft log', `entries ${expected}..${index - 1} are missing`);
+  }
+  return e;
 }
 
 /** The snapshot the record describes, its image read from its file (or, version 1, from the record). */
