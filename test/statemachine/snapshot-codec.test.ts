@@ -180,6 +180,25 @@ describe('snapshot codec', () => {
     );
   });
 
+  test('a checksummed image with a key whose revisions cannot be is refused as corrupt', () => {
+    const empty = StateMachine.create().snapshotImage();
+    const good: KeyValue = { key: 'k', value: 'v', createRevision: 2, modRevision: 3, version: 2 };
+    const imageOf = (kv: KeyValue) => encodeSnapshot({ ...empty, revision: 3, kvs: [kv] });
+    assert.equal(decodeSnapshot(imageOf(good)).kvs[0].modRevision, 3);
+    for (const bad of [
+      { ...good, version: 0 },
+      { ...good, createRevision: 0 },
+      { ...good, createRevision: 4, modRevision: 3 },
+      { ...good, modRevision: 4, createRevision: 4 },
+    ]) {
+      assert.throws(
+        () => decodeSnapshot(imageOf(bad)),
+        (e: unknown) => e instanceof SnapshotCorruptError && /key k has inconsistent revisions/.test(e.message),
+        JSON.stringify(bad),
+      );
+    }
+  });
+
   test('a wrong magic says it is not a palisade snapshot', () => {
     const s = sampleSnapshot();
     s[0] = 0x58;
