@@ -113,8 +113,9 @@ export class BinaryWriter {
     const { written } = encoder.encodeInto(s, this.buf.subarray(at, at + max));
     const prefix = varintBytes(written);
     if (prefix !== room) this.buf.copyWithin(this.len + prefix, at, at + written);
-    this.uint(written);
-    this.len += written;
+    // Into the room reserved above, not through uint(): its ensure() may move the buffer, and a
+    // move copies only up to len, which the string's bytes are still past.
+    this.len = this.varintAt(this.len, written) + written;
     return this;
   }
 

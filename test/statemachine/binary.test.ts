@@ -51,6 +51,16 @@ describe('BinaryWriter', () => {
       }),
     );
   });
+  test('a non-ASCII string whose length makes the buffer grow keeps its bytes', () => {
+    // 'é' goes the general way: its bytes are written past len, then its length; the length's
+    // room check used to grow the buffer, copying only up to len (zeros in the image instead).
+    for (let n = 0; n < 40; n++) {
+      const parts = ['a'.repeat(n), 'é', 'x€y'];
+      const w = new BinaryWriter(16);
+      for (const p of parts) w.str(p);
+      assert.deepEqual(w.finish(), reference(parts), `after ${n} ASCII characters`);
+    }
+  });
 });
 
 describe('BinaryWriter: a payload written in place behind its length', () => {
