@@ -1,9 +1,7 @@
 // Runs short system commands (ip, arping) for the HA resources: argv only, never a shell,
 // always with a timeout. Injectable so unit tests can check argv without root, and so the
-// network-namespace tests can prefix every command with `ip netns exec NS`. The agent's runner
-// starts them through its spawn helper (launcherRunner), never forking the agent itself.
+// network-namespace tests can prefix every command with `ip netns exec NS`.
 import { execFile } from 'node:child_process';
-import type { LaunchedProcess, Launcher } from './launcher.js';
 
 export interface CommandResult {
   /** Exit code, or null when the process was killed by a signal or never started. */
@@ -99,94 +97,6 @@ export function execFileRunner(prefix: readonly string[] = []): CommandRunner {
       });
     },
   };
-}
-
-/**
- * A runner on a Launcher (the agent's spawn helper), with execFile's contract: the timeout and
- * the caller's abort SIGKILL the command; output beyond MAX_BUFFER per stream is dropped.
- */
-export function launcherRunner(launch: Launcher, prefix: readonly string[] = []): CommandRunner {
-  return {
-    run(argv, options) {
-      const [file, ...args] = [...prefix, ...argv];
-      const notRun = (error: string, aborted = false): CommandResult => ({
-        exitCode: null,
-        signal: null,
-        stdout: '',
-        stderr: '',
-        timedOut: false,
-        aborted,
-        error,
-      });
-      if (file === undefined) return Promise.resolve(notRun('empty command'));
-      if (options.signal?.aborted) return Promise.resolve(notRun('aborted before start', true));
-      let child: LaunchedProcess;
-      try {
-        child = launch(file, args, { detached: false });
-      } catch (err) {
-        return Promise.resolve(notRun(`${file}: ${(err as Error).message}`));
-      }
-      return collect(file, child, options);
-    },
-  };
-}
-
-/** Waits for a launched command's end, killing it at its timeout or the caller's abort. */
-function collect(file: string, child: LaunchedProcess, options: CommandOptions): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    const out = { stdout: '', stderr: '' };
-    let timedOut = false;
-    let aborted = false;
-    let error: string | undefined;
-    let exit: { code: number | null; signal: string | null } = { code: null, signal: null };
-    let killWanted = false;
-    const kill = (): void => {
-      killWanted = true;
-      if (child.pid === undefined) return; // sent once it has started
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    };
-    const onTimeout = (): void => {
-      timedOut = true;
-      kill();
-    };
-    // As execFile counts it: from the command's start (the same bound applies to getting it started).
-    let timer = setTimeout(onTimeout, options.timeoutMs);
-    const onAbort = (): void => {
-      aborted = true;
-      kill();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const keep = (stream: 'stdout' | 'stderr') => (s: string) => {
-      if (out[stream].length < MAX_BUFFER) out[stream] += s.slice(0, MAX_BUFFER - out[stream].length);
-    };
-    child.stdout?.setEncoding('utf8').on('data', keep('stdout'));
-    child.stderr?.setEncoding('utf8').on('data', keep('stderr'));
-    child.on('spawn', () => {
-      if (killWanted) return kill();
-      clearTimeout(timer);
-      timer = setTimeout(onTimeout, options.timeoutMs);
-    });
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      error ??= `${file}: ${err.code === 'ENOENT' ? 'command not found' : err.message}`;
-    });
-    child.on('exit', (code, signal) => (exit = { code, signal }));
-    child.on('close', () => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      resolve({
-        exitCode: exit.code,
-        signal: exit.signal,
-        ...out,
-        timedOut: timedOut && !aborted,
-        aborted,
-        ...(error !== undefined && !aborted ? { error } : {}),
-      });
-    });
-  });
 }
 
 /** One line for logs and error details: how the command ended. */

@@ -10,7 +10,6 @@ import { Health } from '../statemachine/ha-record.js';
 import { HealthTracker } from './health.js';
 import { detailText } from '../statemachine/ha-state.js';
 import { runHook, type HaLogger, type HookContext, type HookResult } from './hook-runner.js';
-import type { Launcher } from './launcher.js';
 
 /** What an embedding program gives as `check`: healthy or not, and optionally why. */
 export type CheckFunction = () => Promise<boolean | { readonly healthy: boolean; readonly detail?: string }>;
@@ -36,8 +35,6 @@ export interface HealthCheckOptions {
   onVerdict(health: Health, detail: string): void;
   readonly baseEnv?: NodeJS.ProcessEnv;
   readonly now?: () => number;
-  /** How a check command is started (the agent's spawn helper). Default: spawned here. */
-  readonly launch?: Launcher;
 }
 
 /** One check's outcome. */
@@ -153,7 +150,6 @@ export class HealthCheckRunner {
       logger: quiet(this.opts.logger),
       now: this.now,
       ...(this.opts.baseEnv !== undefined ? { baseEnv: this.opts.baseEnv } : {}),
-      ...(this.opts.launch !== undefined ? { launch: this.opts.launch } : {}),
     });
     this.killCurrent = () => handle.kill();
     const result = await handle.result;

@@ -1,7 +1,7 @@
 // A hook's output: read line by line from both pipes, logged (stdout as info, stderr as warn)
 // up to a bound per run, and its last lines kept for the result.
+import type { ChildProcess } from 'node:child_process';
 import type { HaLogger } from './hook-types.js';
-import type { LaunchedProcess } from './launcher.js';
 
 type Stream = 'stdout' | 'stderr';
 
@@ -32,13 +32,13 @@ export class HookOutput {
   }
 
   /** Reads the child's pipes from now on. */
-  capture(child: LaunchedProcess): void {
+  capture(child: ChildProcess): void {
     child.stdout?.setEncoding('utf8').on('data', (s: string) => this.stdout.push(s));
     child.stderr?.setEncoding('utf8').on('data', (s: string) => this.stderr.push(s));
   }
 
   /** The end of the run: unfinished last lines count, the pipes close. Returns the tail. */
-  close(child: LaunchedProcess): string[] {
+  close(child: ChildProcess): string[] {
     this.stdout.flush();
     this.stderr.flush();
     // Whatever still holds the pipes (a daemon the hook left behind) must not keep us alive.

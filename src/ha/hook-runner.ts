@@ -3,13 +3,13 @@
 // whole group (SIGTERM, then SIGKILL after a bounded grace), and its output logged line by
 // line. A hook that cannot run is a failed result, never an exception: the role controller
 // must always get an answer.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { untrustedFileProblem } from './file-trust.js';
 import { HookOutput } from './hook-output.js';
 import type { HookContext, HookHandle, HookSpec } from './hook-types.js';
-import { directLauncher, type LaunchedProcess } from './launcher.js';
 import { RunningHook } from './running-hook.js';
 
 export type { HaLogger, HookContext, HookHandle, HookResult, HookSpec } from './hook-types.js';
@@ -63,7 +63,7 @@ export function runHook(spec: HookSpec): HookHandle {
     log.error(logFields, `hook not run: ${problem}`);
     return failedBeforeStart(problem, now() - started);
   }
-  let child: LaunchedProcess;
+  let child: ChildProcess;
   try {
     child = spawnHook(spec);
   } catch (err) {
@@ -90,21 +90,19 @@ export function runHook(spec: HookSpec): HookHandle {
     now,
     started,
   });
-  return {
-    // Through the spawn helper the pid is known only once the hook has started.
-    get pid() {
-      return child.pid;
-    },
-    result: run.result,
-    kill: () => run.terminate('killed'),
-  };
+  return { pid: child.pid, result: run.result, kill: () => run.terminate('killed') };
 }
 
 /** Starts the hook without a shell, as the leader of its own process group. Throws when it cannot. */
-function spawnHook(spec: HookSpec): LaunchedProcess {
+function spawnHook(spec: HookSpec): ChildProcess {
   // Resolved: a bare name would otherwise be looked up in PATH, not where checkHookPath looked.
-  // Leads its own process group, so a timeout can kill everything the hook started.
-  return (spec.launch ?? directLauncher)(resolve(spec.path), [], { detached: true, env: hookEnvironment(spec.context, spec.baseEnv) });
+  return spawn(resolve(spec.path), [], {
+    shell: false,
+    // Leads its own process group, so a timeout can kill everything the hook started.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: hookEnvironment(spec.context, spec.baseEnv),
+  });
 }
 
 function failedBeforeStart(detail: string, durationMs: number): HookHandle {

@@ -1,6 +1,5 @@
 // The hook contract's types (docs/design.md "Hook contract"): what a hook is told, how it is run,
 // what its run gives back. The runner (hook-runner.ts) re-exports them.
-import type { Launcher } from './launcher.js';
 import type { HookKind } from './types.js';
 
 /** The pino methods the HA resources use (a pino Logger satisfies it). */
@@ -44,8 +43,6 @@ export interface HookSpec {
   readonly maxLineChars?: number;
   /** Monotonic clock for durations. Default performance.now. */
   readonly now?: () => number;
-  /** How the hook is started (the agent's spawn helper). Default: spawned by this process. */
-  readonly launch?: Launcher;
 }
 
 export interface HookResult {
@@ -63,7 +60,6 @@ export interface HookResult {
 }
 
 export interface HookHandle {
-  /** Undefined until the hook has started (through the spawn helper, a moment after runHook). */
   readonly pid: number | undefined;
   /** Settles once the hook has ended (and, when it was killed, its group is gone or SIGKILLed). */
   readonly result: Promise<HookResult>;

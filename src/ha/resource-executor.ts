@@ -9,9 +9,8 @@
 // A running demote or fence is never killed: a half-done demotion is exactly what the
 // protocol must not leave behind. Every accepted action ends in exactly one `onDone`.
 import { performance } from 'node:perf_hooks';
-import { launcherRunner, type CommandRunner } from './command-runner.js';
+import type { CommandRunner } from './command-runner.js';
 import { runHook, type HaLogger, type HookHandle, type HookResult } from './hook-runner.js';
-import type { Launcher } from './launcher.js';
 import type { ControllerAction, HookKind } from './types.js';
 import { createVip, type VipConfig, type VipOptions, type VipResource } from './vip.js';
 
@@ -37,8 +36,6 @@ export interface ResourceExecutorOptions {
   /** Called once per accepted action, never synchronously from `run()`. */
   onDone(r: ActionResult): void;
   readonly runner?: CommandRunner;
-  /** How hooks (and, without `runner`, the VIP's commands) are started: the agent's spawn helper. Default: spawned here. */
-  readonly launch?: Launcher;
   /** SIGTERM → SIGKILL grace for hooks. Default 1000 ms. */
   readonly killGraceMs?: number;
   /** Probe and announce tuning (see VipOptions). */
@@ -79,8 +76,9 @@ export class ResourceExecutor {
   constructor(private readonly opts: ResourceExecutorOptions) {
     this.log = opts.logger;
     this.now = opts.now ?? (() => performance.now());
-    const runner = opts.runner ?? (opts.launch !== undefined ? launcherRunner(opts.launch) : undefined);
-    this.vip = opts.vip ? createVip(opts.vip, { ...opts.vipOptions, logger: opts.logger, ...(runner ? { runner } : {}) }) : undefined;
+    this.vip = opts.vip
+      ? createVip(opts.vip, { ...opts.vipOptions, logger: opts.logger, ...(opts.runner ? { runner: opts.runner } : {}) })
+      : undefined;
   }
 
   /** True only after a promote sequence succeeded, false from the start of any demote. */
@@ -279,7 +277,6 @@ export class ResourceExecutor {
       logger: this.log,
       ...(this.opts.killGraceMs !== undefined ? { killGraceMs: this.opts.killGraceMs } : {}),
       ...(this.opts.baseEnv ? { baseEnv: this.opts.baseEnv } : {}),
-      ...(this.opts.launch ? { launch: this.opts.launch } : {}),
       now: this.now,
     });
     if (job) {

@@ -1,9 +1,9 @@
 // One started hook, from its spawn to its result: the timeout, the kill of its process group
 // (SIGTERM, then SIGKILL after a bounded grace) and the end, which waits until a killed group
 // is gone and the output pipes have drained, then settles the result once.
+import type { ChildProcess } from 'node:child_process';
 import type { HookOutput } from './hook-output.js';
 import type { HaLogger, HookResult } from './hook-types.js';
-import type { LaunchedProcess } from './launcher.js';
 import { processGroupAlive, signalProcessGroup } from './process-group.js';
 
 /** After the leader exits, how long to wait for its pipes to drain (a daemon it left may hold them). */
@@ -16,7 +16,7 @@ const GROUP_POLL_MS = 10;
 type KillReason = 'timeout' | 'killed';
 
 export interface RunningHookOptions {
-  readonly child: LaunchedProcess;
+  readonly child: ChildProcess;
   readonly path: string;
   readonly timeoutMs: number;
   /** After SIGTERM, how long the group may take before SIGKILL. */
@@ -39,24 +39,22 @@ export class RunningHook {
   readonly result: Promise<HookResult>;
   private resolveResult!: (r: HookResult) => void;
   private readonly timers = new TimerSet();
+  private readonly pid: number | undefined;
   private killReason: KillReason | undefined;
   private sigkillSent = false;
   private exited = false;
   private exit: ExitStatus = { code: null, signal: null };
   private spawnError: string | undefined;
-  /** The launcher lost the process after its start (the spawn helper died): its outcome is unknown. */
-  private lostError: string | undefined;
   private settled = false;
   private closed = false;
-  private timeoutTimer: NodeJS.Timeout;
+  private readonly timeoutTimer: NodeJS.Timeout;
   private graceTimer: NodeJS.Timeout | undefined;
   private drainTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: RunningHookOptions) {
+    this.pid = o.child.pid;
     this.result = new Promise<HookResult>((r) => (this.resolveResult = r));
     this.timeoutTimer = this.timers.after(Math.max(0, o.timeoutMs), () => this.terminate('timeout'));
-    // Through the spawn helper the pid comes later: a kill decided before it is sent now.
-    o.child.on('spawn', () => this.onSpawn());
     o.child.on('error', (err) => this.onError(err));
     o.child.on('exit', (code, signal) => this.onExit({ code, signal }));
     o.child.on('close', () => this.onClose());
@@ -87,29 +85,9 @@ export class RunningHook {
     else this.timers.after(AFTER_KILL_MS, () => this.finish(`hook did not exit ${AFTER_KILL_MS} ms after SIGKILL`));
   }
 
-  /** The timeout counts from the hook's start, as when it was spawned here; a kill decided earlier is sent now. */
-  private onSpawn(): void {
-    if (this.killReason !== undefined) {
-      this.signalGroup(this.sigkillSent ? 'SIGKILL' : 'SIGTERM');
-      return;
-    }
-    if (this.exited || this.settled) return;
-    this.timers.cancel(this.timeoutTimer);
-    this.timeoutTimer = this.timers.after(Math.max(0, this.o.timeoutMs), () => this.terminate('timeout'));
-  }
-
-  /** The hook's pid: known once it started (at once when spawned directly). */
-  private get pid(): number | undefined {
-    return this.o.child.pid;
-  }
-
   private onError(err: Error): void {
-    // We signal with process.kill, so an error after the start can only be a lost outcome.
-    if (this.pid !== undefined) {
-      this.lostError = `hook ${this.o.path}: ${err.message}`;
-      this.o.logger.error({ ...this.o.logFields, pid: this.pid }, this.lostError);
-      return;
-    }
+    // Only a spawn failure (raced with checkHookPath) lands here: we signal with process.kill.
+    if (this.pid !== undefined) return;
     this.spawnError = `hook ${this.o.path} could not start: ${err.message}`;
     this.o.logger.error(this.o.logFields, this.spawnError);
     this.finish();
@@ -166,13 +144,8 @@ export class RunningHook {
     const durationMs = this.o.now() - this.o.started;
     const timedOut = this.killReason === 'timeout';
     const killed = this.killReason === 'killed';
-    const ok =
-      this.spawnError === undefined &&
-      this.lostError === undefined &&
-      stuck === undefined &&
-      this.killReason === undefined &&
-      this.exit.code === 0;
-    const detail = ok ? '' : (this.spawnError ?? this.lostError ?? stuck ?? this.failureDetail());
+    const ok = this.spawnError === undefined && stuck === undefined && this.killReason === undefined && this.exit.code === 0;
+    const detail = ok ? '' : (this.spawnError ?? stuck ?? this.failureDetail());
     const { code: exitCode, signal } = this.exit;
     const fields = { ...this.o.logFields, pid: this.pid, ok, exitCode, signal, timedOut, killed, durationMs: Math.round(durationMs) };
     if (ok) this.o.logger.info(fields, 'hook finished');

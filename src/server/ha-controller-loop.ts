@@ -15,8 +15,7 @@ import { encodeHaCommand } from '../statemachine/ha-state.js';
 import type { Clock } from './clock.js';
 import type { NodeConfig } from './config.js';
 import type { HaHost } from './ha-host.js';
-import type { SpawnHelper } from '../ha/spawn-helper.js';
-import { controllerConfig, resourceExecutor, spawnHelper } from './ha-setup.js';
+import { controllerConfig, resourceExecutor } from './ha-setup.js';
 import type { HaTargets } from './ha-targets.js';
 import type { Logger } from './logger.js';
 
@@ -37,8 +36,6 @@ export interface ControllerLoopOptions {
 export class ControllerLoop {
   readonly controller: RoleController;
   readonly executor: ResourceExecutor;
-  /** Starts the node's hooks, checks and VIP commands (undefined: nothing to run, or a test's executor). */
-  readonly spawner: SpawnHelper | undefined;
   private readonly runs = new Map<string, RunAction>();
   private readonly queue: ControllerInput[] = [];
   private feeding = false;
@@ -48,8 +45,7 @@ export class ControllerLoop {
   constructor(private readonly o: ControllerLoopOptions) {
     this.controller = new RoleController(controllerConfig(o.config));
     const onDone = (r: ActionResult): void => this.onDone(r);
-    this.spawner = o.executorFor === undefined ? spawnHelper(o.config, o.log) : undefined;
-    this.executor = o.executorFor?.(onDone) ?? resourceExecutor(o.config, o.clock, o.log, onDone, this.spawner?.launch);
+    this.executor = o.executorFor?.(onDone) ?? resourceExecutor(o.config, o.clock, o.log, onDone);
   }
 
   /** Inputs wait to be fed (the layer is not quiet). */

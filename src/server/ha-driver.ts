@@ -281,14 +281,12 @@ export class HaDriver implements HaPort {
   abandon(): void {
     this.stopped = true;
     void this.health.stop();
-    this.loop.spawner?.stop();
   }
 
   /** Stops the executor (a running promote is killed, a demote finishes). */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all([this.executor.stop(), this.health.stop()]);
-    this.loop.spawner?.stop();
   }
 
   private wakeIdleWaiters(): void {

@@ -33,16 +33,10 @@ export class ServiceHealth {
   private wasDegraded = false;
 
   constructor(private readonly o: ServiceHealthOptions) {
-    this.checks = healthCheckRunner(
-      o.config,
-      o.clock,
-      o.log,
-      {
-        context: () => this.checkContext(),
-        onVerdict: (health, detail) => this.onVerdict(health, detail),
-      },
-      o.loop.spawner?.launch,
-    );
+    this.checks = healthCheckRunner(o.config, o.clock, o.log, {
+      context: () => this.checkContext(),
+      onVerdict: (health, detail) => this.onVerdict(health, detail),
+    });
   }
 
   /** What the status says about this node's check. */

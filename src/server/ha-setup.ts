@@ -3,9 +3,7 @@
 // says how the active role is configured and why.
 import { HealthCheckRunner } from '../ha/health-check.js';
 import type { HookContext } from '../ha/hook-runner.js';
-import type { Launcher } from '../ha/launcher.js';
 import { ResourceExecutor, type ActionResult } from '../ha/resource-executor.js';
-import { SpawnHelper } from '../ha/spawn-helper.js';
 import type { HaConfig } from '../ha/types.js';
 import type { Health } from '../statemachine/ha-record.js';
 import type { Clock } from './clock.js';
@@ -34,32 +32,8 @@ export function controllerConfig(config: NodeConfig): HaConfig {
   };
 }
 
-/**
- * The node's spawn helper, started now, when it has anything to run (a hook, a VIP, a check
- * command): every command then starts without forking the agent (ha/launcher.ts says why).
- */
-export function spawnHelper(config: NodeConfig, log: Logger): SpawnHelper | undefined {
-  const ha = config.ha;
-  const commands =
-    ha.onPromote !== undefined ||
-    ha.onDemote !== undefined ||
-    ha.onFence !== undefined ||
-    ha.vip !== undefined ||
-    ha.health.check?.kind === 'command';
-  if (!commands) return undefined;
-  const helper = new SpawnHelper(log);
-  helper.start();
-  return helper;
-}
-
 /** The hooks and VIP of the node, run one sequence at a time; `onDone` hears each sequence's end. */
-export function resourceExecutor(
-  config: NodeConfig,
-  clock: Clock,
-  log: Logger,
-  onDone: (r: ActionResult) => void,
-  launch?: Launcher,
-): ResourceExecutor {
+export function resourceExecutor(config: NodeConfig, clock: Clock, log: Logger, onDone: (r: ActionResult) => void): ResourceExecutor {
   const ha = config.ha;
   return new ResourceExecutor({
     nodeId: config.id,
@@ -75,7 +49,6 @@ export function resourceExecutor(
     logger: log,
     now: () => clock.monotonicMs(),
     onDone,
-    ...(launch !== undefined ? { launch } : {}),
   });
 }
 
@@ -87,13 +60,7 @@ export interface CheckCallbacks {
 }
 
 /** The node's service check, or undefined when it runs none. */
-export function healthCheckRunner(
-  config: NodeConfig,
-  clock: Clock,
-  log: Logger,
-  callbacks: CheckCallbacks,
-  launch?: Launcher,
-): HealthCheckRunner | undefined {
+export function healthCheckRunner(config: NodeConfig, clock: Clock, log: Logger, callbacks: CheckCallbacks): HealthCheckRunner | undefined {
   const health = config.ha.health;
   if (health.check === undefined) return undefined;
   return new HealthCheckRunner({
@@ -107,7 +74,6 @@ export function healthCheckRunner(
     logger: log,
     now: () => clock.monotonicMs(),
     onVerdict: (h, detail) => callbacks.onVerdict(h, detail),
-    ...(launch !== undefined ? { launch } : {}),
   });
 }
 

@@ -7,7 +7,7 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HaCluster, type HaClusterOptions } from './ha-cluster.js';
-import { formatRecords, nowNs, runBy, setFenceKills, type HookRecord } from './ha-record.js';
+import { formatRecords, nowNs, setFenceKills, type HookRecord } from './ha-record.js';
 import { waitFor } from './process-cluster.js';
 
 /** The failover suite on a cluster started with `options`, under `title`. */
@@ -35,7 +35,7 @@ export function describeFailover(title: string, options: HaClusterOptions = {}):
       for (const id of c.ids) {
         const pid = c.pids.get(id)![0];
         assert.ok(
-          c.records().some((r) => ended(r, id, 'demote') && runBy(r, [pid]) && r.status === '0'),
+          c.records().some((r) => ended(r, id, 'demote') && r.ppid === pid && r.status === '0'),
           `${id} ran its start-up demote hook${c.explain()}`,
         );
       }

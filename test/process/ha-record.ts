@@ -29,10 +29,8 @@ export interface HookRecord {
   /** end: the exit status ('0', '1', 'killed' when SIGTERM reached it); start: ''. */
   readonly status: string;
   readonly pid: number;
-  /** The process that started the hook: the agent or its spawn helper (hooks run without a shell). */
+  /** The process that started the hook: the agent (hooks run without a shell). */
   readonly ppid: number;
-  /** The parent of `ppid`: the agent when `ppid` is its spawn helper (src/ha/spawn-helper.ts). */
-  readonly gppid?: number;
   readonly line: string;
 }
 
@@ -70,9 +68,8 @@ REC=${q(recordFile)}
 CTL=${q(controlDir)}
 PIDS=${q(pidDir)}
 rec() {
-  printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$(date +%s%N)" "$PALISADE_NODE_ID" "$PALISADE_EVENT" "$1" \\
-    "$PALISADE_EPOCH" "$PALISADE_TERM" "$PALISADE_PREVIOUS_ACTIVE" "$PALISADE_TARGET" "$PALISADE_REASON" "$PALISADE_CLUSTER" "$2" "$$" "$PPID" \\
-    "$(cut -d' ' -f4 /proc/$PPID/stat 2>/dev/null)" >> "$REC"
+  printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$(date +%s%N)" "$PALISADE_NODE_ID" "$PALISADE_EVENT" "$1" \\
+    "$PALISADE_EPOCH" "$PALISADE_TERM" "$PALISADE_PREVIOUS_ACTIVE" "$PALISADE_TARGET" "$PALISADE_REASON" "$PALISADE_CLUSTER" "$2" "$$" "$PPID" >> "$REC"
 }
 rec start ''
 mode=ok
@@ -119,11 +116,8 @@ export function parseRecords(text: string): HookRecord[] {
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const f = line.split('\t');
-    if (f.length !== 13 && f.length !== 14) throw new Error(`malformed record line (${f.length} fields): ${JSON.stringify(line)}`);
-    const [ns, node, event, phase, epoch, term, previousActive, target, reason, cluster, status, pid, ppid, gppid] = f as [
-      string,
-      ...string[],
-    ];
+    if (f.length !== 13) throw new Error(`malformed record line (${f.length} fields): ${JSON.stringify(line)}`);
+    const [ns, node, event, phase, epoch, term, previousActive, target, reason, cluster, status, pid, ppid] = f as [string, ...string[]];
     if (event !== 'promote' && event !== 'demote' && event !== 'fence') throw new Error(`unknown event in ${JSON.stringify(line)}`);
     if (phase !== 'start' && phase !== 'end') throw new Error(`unknown phase in ${JSON.stringify(line)}`);
     out.push({
@@ -140,7 +134,6 @@ export function parseRecords(text: string): HookRecord[] {
       status: status,
       pid: Number(pid),
       ppid: Number(ppid),
-      ...(gppid !== undefined && /^\d+$/.test(gppid) ? { gppid: Number(gppid) } : {}),
       line,
     });
   }
@@ -239,8 +232,8 @@ export function environmentViolations(
     if (r.phase !== 'start') continue;
     const where = `${r.event} start on ${r.node} (${r.line})`;
     if (!want.nodes.includes(r.node)) bad.push(`${where}: PALISADE_NODE_ID is not a member`);
-    else if (!runBy(r, want.pidsOf(r.node)))
-      bad.push(`${where}: run by pid ${r.ppid}, not by ${r.node}'s agent (${want.pidsOf(r.node).join(', ')}) or its spawn helper`);
+    else if (!want.pidsOf(r.node).includes(r.ppid))
+      bad.push(`${where}: run by pid ${r.ppid}, not by ${r.node}'s agent (${want.pidsOf(r.node).join(', ')})`);
     if (r.cluster !== want.cluster) bad.push(`${where}: PALISADE_CLUSTER ${JSON.stringify(r.cluster)} ≠ ${want.cluster}`);
     if (r.reason.trim() === '') bad.push(`${where}: PALISADE_REASON is empty`);
     if (r.event === 'fence') {
@@ -304,9 +297,4 @@ export function formatRecords(records: readonly HookRecord[]): string {
 
 export function nowNs(): bigint {
   return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
-}
-
-/** Started by one of `agentPids`, itself or through its spawn helper (the helper's parent is the agent). */
-export function runBy(r: HookRecord, agentPids: readonly number[]): boolean {
-  return agentPids.includes(r.ppid) || (r.gppid !== undefined && agentPids.includes(r.gppid));
 }
