@@ -8,12 +8,16 @@
 //   3. idle CPU and RSS per member over 30 s, then RSS at rest (the lowest reading in 3 minutes),
 //      also its private part (RssAnon: without the executable's shared pages);
 //   4. a CPU profile of the palisade leader under the 64-client load (fresh cluster).
-// `--no-rest` skips the RSS-at-rest watch of phase 3 (for runs about throughput and latency only);
+// `--no-rest` skips the RSS-at-rest watch of phase 3 (for runs about throughput and latency only),
+// `--no-profile` phase 4;
 // `--etcd-first` measures etcd before palisade (alternate it between runs: the load of a shared
-// machine drifts). Prints a table and writes scripts/bench/results/kv-<date>.json. `--quick` shortens every phase
+// machine drifts). `--baseline DIR` also measures another checkout's build (DIR/dist, built
+// there first) on its own fresh cluster in the same run: baseline, this build, etcd (reversed with
+// `--etcd-first`, so alternating runs put each build first and last), and prints the same table for
+// the baseline beside etcd. Prints a table and writes scripts/bench/results/kv-<date>.json. `--quick` shortens every phase
 // (a smoke run; its numbers are not for the record). Every process and temp dir is removed at the
 // end, also on failure or Ctrl-C; all traffic stays on 127.0.0.1.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect } from '../../src/index.js';
@@ -22,7 +26,7 @@ import { summarizeProfile } from './cpu-profile.js';
 import { ETCD_BIN, startEtcd } from './etcd-cluster.js';
 import { runLoad, type LoadResult } from './load.js';
 import type { WorkerSpec } from './load-spec.js';
-import { AGENT_ENV, startPalisade } from './palisade-cluster.js';
+import { AGENT_ENV, startPalisade, type PalisadeOptions } from './palisade-cluster.js';
 import { CpuWindow, rssAnonMiB, rssMiB } from './proc-stats.js';
 import { ProcessGroup, commandOutput, runBench } from './processes.js';
 import { perPut, scrape, type PerPut } from './server-metrics.js';
@@ -31,10 +35,26 @@ import { checkFlags } from './bench-flags.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const RESULTS = join(import.meta.dirname, 'results');
-checkFlags('kv.ts', { switches: ['--quick', '--no-rest', '--etcd-first'] });
+checkFlags('kv.ts', { switches: ['--quick', '--no-rest', '--no-profile', '--etcd-first'], values: ['--baseline'] });
 const quick = process.argv.includes('--quick');
 const noRest = process.argv.includes('--no-rest');
+const noProfile = process.argv.includes('--no-profile');
 const etcdFirst = process.argv.includes('--etcd-first');
+const baselineDir = baselineFlag();
+
+/** `--baseline DIR`: another checkout whose build (DIR/dist) is measured too, for an A/B in one run. */
+function baselineFlag(): string | undefined {
+  const i = process.argv.indexOf('--baseline');
+  if (i < 0) return undefined;
+  const dir = process.argv[i + 1];
+  if (dir === undefined || dir.startsWith('--')) throw new Error('--baseline needs a directory');
+  if (!existsSync(baselineCli(dir))) throw new Error(`--baseline ${dir}: no build there (run npm run build in that checkout first)`);
+  return resolve(dir);
+}
+
+function baselineCli(dir: string): string {
+  return join(dir, 'dist', 'src', 'cli', 'main.js');
+}
 
 const SETTINGS = {
   keyBytes: 16,
@@ -216,9 +236,10 @@ async function main(group: ProcessGroup): Promise<void> {
   const etcdVersion = commandOutput(ETCD_BIN, ['--version']).split('\n')[0].replace('etcd Version: ', '');
   log(`machine: ${JSON.stringify(machine())}${quick ? ' (quick run)' : ''}`);
 
-  const benchPalisade = async (): Promise<SystemResult> => {
-    log('starting 3 palisade agents');
-    const pal = await startPalisade(group);
+  const benchPalisade = async (build: 'this' | 'baseline'): Promise<SystemResult> => {
+    const opts: PalisadeOptions = build === 'baseline' ? { cli: baselineCli(baselineDir!) } : {};
+    log(`starting 3 palisade agents${build === 'baseline' ? ` (baseline build: ${baselineDir})` : ''}`);
+    const pal = await startPalisade(group, opts);
     try {
       return await benchSystem(group, pal, palisadeVersion);
     } finally {
@@ -236,16 +257,19 @@ async function main(group: ProcessGroup): Promise<void> {
   };
   let palisade: SystemResult;
   let etcd: SystemResult;
+  let baseline: SystemResult | undefined;
   if (etcdFirst) {
     etcd = await benchEtcd();
-    palisade = await benchPalisade();
+    palisade = await benchPalisade('this');
+    if (baselineDir !== undefined) baseline = await benchPalisade('baseline');
   } else {
-    palisade = await benchPalisade();
+    if (baselineDir !== undefined) baseline = await benchPalisade('baseline');
+    palisade = await benchPalisade('this');
     etcd = await benchEtcd();
   }
 
-  log('profiling the palisade leader');
-  const profile = await profileLeader(group);
+  if (!noProfile) log('profiling the palisade leader');
+  const profile = noProfile ? undefined : await profileLeader(group);
 
   const result: BenchResult = {
     benchmark: 'kv',
@@ -261,6 +285,9 @@ async function main(group: ProcessGroup): Promise<void> {
     },
     palisade,
     etcd,
+    ...(baseline !== undefined
+      ? { baseline, baselineCommit: commandOutput('git', ['-C', baselineDir!, 'rev-parse', '--short', 'HEAD']) }
+      : {}),
     ...(profile !== undefined ? { profile } : {}),
   };
   mkdirSync(RESULTS, { recursive: true });
@@ -268,12 +295,23 @@ async function main(group: ProcessGroup): Promise<void> {
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
   console.log(renderTable(result));
   console.log(`\n${renderServerCosts(palisade)}`);
+  if (baseline !== undefined) {
+    console.log(`\nbaseline build (${result.baselineCommit}), the same phases, as "palisade" beside the same etcd run:`);
+    console.log(renderTable({ ...result, palisade: baseline }));
+    console.log(`\n${renderServerCosts(baseline)}`);
+  }
   if (profile !== undefined) console.log(`\n${renderProfile(profile)}`);
   console.log(`\nresult: ${out}`);
 }
 
 function commandFlags(): string {
-  const flags = [quick && '--quick', noRest && '--no-rest', etcdFirst && '--etcd-first'].filter((f) => f !== false);
+  const flags = [
+    quick && '--quick',
+    noRest && '--no-rest',
+    noProfile && '--no-profile',
+    etcdFirst && '--etcd-first',
+    baselineDir !== undefined && `--baseline ${baselineDir}`,
+  ].filter((f) => f !== false);
   return flags.length === 0 ? '' : ` -- ${flags.join(' ')}`;
 }
 

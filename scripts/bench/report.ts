@@ -61,6 +61,9 @@ export interface BenchResult {
   readonly settings: Readonly<Record<string, number | string>>;
   readonly palisade: SystemResult;
   readonly etcd: SystemResult;
+  /** `--baseline DIR`: another checkout's build, measured in the same run. */
+  readonly baseline?: SystemResult;
+  readonly baselineCommit?: string;
   readonly profile?: { readonly member: string; readonly run: LoadResult; readonly summary: ProfileSummary };
 }
 
