@@ -145,7 +145,7 @@ async function main(): Promise<void> {
       probe = new VipProbe(net);
       // With a VIP the demote budget grows by the `ip addr del` allowance: the defaults still pass
       // the lease-mode rule, the tuned timings do not (the validator says so), so tuned runs with
-      // --fencing hook and a fence hook that records and exits 0 (the crash cut the node off).
+      // --fencing hook and a fence hook that records and takes the VIP off its target.
       // Lease mode probes for the address (the crashed holder never confirmed its demotion);
       // mode hook knows it is down once fenced and adds the address at once: defaults in both.
       const vipRuns = [

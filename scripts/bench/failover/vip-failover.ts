@@ -11,6 +11,8 @@ import { AgentCluster } from './agent-cluster.js';
 import type { Net, NetNode, VipProbe } from './netns.js';
 import { promoteAfter, type PalisadeProfile } from './palisade-failover.js';
 import { sleep } from './poll.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createStampHook, msBetween, nowNs, type StampHook } from './stamp-hook.js';
 import { sampleHolders, type HolderCount } from './vip-holders.js';
 
@@ -29,7 +31,7 @@ export async function benchPalisadeVip(
   profile: PalisadeProfile,
   reps: number,
   log: (s: string) => void,
-  /** Add `--fencing hook` with the stamp hook as fence hook (it records and exits 0; the crash already cut the node off). */
+  /** Add `--fencing hook` with a fence hook that records and then removes the VIP from its target. */
   fenceHook = false,
   /** The series' name in progress lines and errors (it names the fencing mode actually run). */
   name = profile.name,
@@ -53,7 +55,7 @@ export async function benchPalisadeVip(
       `${net.vip}/${net.prefix}`,
       '--vip-interface',
       'eth0',
-      ...(fenceHook ? ['--fencing', 'hook', '--on-fence', hook.path] : []),
+      ...(fenceHook ? ['--fencing', 'hook', '--on-fence', createFenceHook(dir, hook, net)] : []),
     ],
     undefined,
     cli,
@@ -116,6 +118,35 @@ export async function benchPalisadeVip(
     for (const n of net.nodes) net.setLink(n, true);
   }
   return run;
+}
+
+/**
+ * A fence hook that does what a real one must: it stamps the run, then takes the address off its
+ * target (`ip -n <target's namespace> addr del`), so a node the agents fence while it still holds
+ * the VIP (e.g. its own `ip addr del` timed out under load) stops answering instead of being
+ * counted as a dual holder. Exit 0 only when the address is gone (removed now, or not there: iproute2 says so in one of two wordings).
+ */
+function createFenceHook(dir: string, stamp: StampHook, net: Net): string {
+  const path = join(dir, 'fence-hook');
+  const cases = net.nodes.map((n) => `  n${n.index}) ns=${n.ns} ;;`).join('\n');
+  const vip = `${net.vip}/${net.prefix}`;
+  writeFileSync(
+    path,
+    `#!/bin/sh
+${stamp.path} || exit 1
+case "$PALISADE_TARGET" in
+${cases}
+  *) echo "fence-hook: unknown target '$PALISADE_TARGET'" >&2; exit 2 ;;
+esac
+out=$(ip -n "$ns" addr del ${vip} dev eth0 2>&1) && exit 0
+case "$out" in
+  *"Address not found"* | *"Cannot assign requested address"*) exit 0 ;;
+  *) echo "fence-hook: $out" >&2; exit 1 ;;
+esac
+`,
+    { mode: 0o755 },
+  );
+  return path;
 }
 
 /** Every hook run stamped between `fromNs` and `toNs`: event, node, epoch, ms after `fromNs`. */
