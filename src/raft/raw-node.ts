@@ -174,6 +174,11 @@ export class RawNode {
     return this.#raft.trk.isMember(id);
   }
 
+  /** Ticks performed so far (basicStatus().tickCount without building the status). */
+  get tickCount(): number {
+    return this.#raft.tickCount;
+  }
+
   /** The scalar state (model: etcd BasicStatus): cheap enough for every tick and every Ready. */
   basicStatus(): BasicStatus {
     const r = this.#raft;

@@ -35,7 +35,7 @@ export interface LoopObserver {
   beforeReady(): void;
   /** After each handled Ready. */
   afterReady(rd: Ready): void;
-  /** After each tick of the core. */
+  /** Once per ticker wake-up, after the core's ticks (ticker.ts, afterTicks). */
   tick(): void;
   /** Ticks it may sleep through (ticker.ts, "Quiet ticks"). */
   quietTicks(): number;
@@ -96,7 +96,8 @@ export class NodeHost implements ReadyExecutor {
       tickMs: parts.tickMs,
       clock: parts.clock,
       ...(parts.timers ? { timers: parts.timers } : {}),
-      onTick: () => this.tick(),
+      onTick: () => this.tickCore(),
+      afterTicks: () => this.tickObservers(),
       // A follower sleeps until its election timeout, a leader until its next heartbeat, unless
       // an observer has something due sooner (the active node's lease check).
       quietTicks: () => this.observers.reduce((q, o) => Math.min(q, o.quietTicks()), parts.raw.quietTicks()),
@@ -141,13 +142,20 @@ export class NodeHost implements ReadyExecutor {
 
   // ---------------------------------------------------------------- inputs
 
-  /** One tick of the core, then of the observers; returns the core's tick count. */
-  tick(): number {
+  /** One tick of the core (the ticker's every tick); returns its tick count. */
+  private tickCore(): number {
     this.parts.raw.tick();
     this.loop.kick();
-    const tick = this.parts.raw.basicStatus().tickCount;
+    return this.parts.raw.tickCount;
+  }
+
+  /**
+   * The observers' tick. The ticker gives it once per wake-up, after the burst of ticks it
+   * performed (ticker.ts, afterTicks): run on each tick of an idle burst, the whole HA evaluation
+   * was repeated at one instant, a large part of an idle node's JavaScript and garbage (issue 20).
+   */
+  private tickObservers(): void {
     for (const o of this.observers) o.tick();
-    return tick;
   }
 
   step(m: Message): void {

@@ -108,7 +108,9 @@ export class ReadyLoop {
 
   /** Something changed in the core: run the loop unless it is already running. */
   kick(): void {
-    if (this.running || this.stopped) return;
+    // Asked after every tick and step: most find nothing ready, and an async run() that ends at
+    // once still costs a promise each time.
+    if (this.running || this.stopped || !this.raw.hasReady()) return;
     this.running = true;
     void this.run();
   }

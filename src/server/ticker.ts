@@ -1,6 +1,7 @@
-// The node's one timer. Every `tickMs` it calls `onTick` (which ticks the Raft core and the HA
-// driver) and records the monotonic clock reading taken just BEFORE that tick, keyed by the
-// core's tick count after it. A heartbeat round started by that tick left the node no earlier
+// The node's one timer. Every `tickMs` it calls `onTick` (which ticks the Raft core) and
+// records the monotonic clock reading taken just BEFORE that tick, keyed by the core's tick
+// count after it; after each wake-up's ticks it calls `afterTicks` once (the HA driver and the
+// session keeper). A heartbeat round started by that tick left the node no earlier
 // than the reading, so it is a safe lower bound for the round's send time (design-notes.md: the
 // HA layer maps Ready.leaseAck.startTick to time through timeOfTick()).
 //
@@ -27,6 +28,13 @@ export interface TickerOptions {
   readonly clock: Clock;
   /** Ticks the core once and returns the core's tick count after the tick. */
   readonly onTick: () => number;
+  /**
+   * Once per wake-up, after its ticks (a burst, or one tick on time): the turn of what decides
+   * on the clock alone (the HA driver, the session keeper). The ticks of a burst before the last
+   * were quiet for it too (quietTicks() counts its ticks as well), and a burst happens at one
+   * instant, so it looks once, at the last: as many looks as wake-ups, not as ticks.
+   */
+  readonly afterTicks?: () => void;
   /**
    * How many of the next ticks would change nothing but counters (0: tick on time). Asked after
    * every burst and by replan(). Default: always 0 (a plain interval).
@@ -111,6 +119,7 @@ export class Ticker {
     this.planned = Math.max(1, this.planned - n);
     this.wakeAfter = Math.max(0, this.wakeAfter - due);
     for (let i = 0; i < n; i++) this.tickOnce();
+    this.opts.afterTicks?.();
   }
 
   /**

@@ -153,6 +153,9 @@ describe('quiet ticks in a node runtime', () => {
 
   test('a follower hearing heartbeats sleeps through its ticks and never campaigns', async () => {
     const { raw, time, host, sent, ticks, fatal, close } = await runtimeOn('n2');
+    // An observer (the HA driver's place): its tick comes once per wake-up, after the burst.
+    const looks: number[] = [];
+    host.observe({ beforeReady: () => {}, afterReady: () => {}, tick: () => void looks.push(ticks()), quietTicks: () => Infinity });
     try {
       const start = time.now;
       // Three seconds of heartbeats from n1 (term 1), each answered before the next one.
@@ -178,6 +181,8 @@ describe('quiet ticks in a node runtime', () => {
       const nominal = Math.floor((time.now - start) / TICK);
       assert.ok(ticks() >= nominal - 1 && ticks() <= nominal, `${ticks()} ticks for ${nominal} nominal`);
       assert.ok(time.fires <= 10, `${time.fires} timer wake-ups in 3 s`);
+      assert.ok(looks.length >= 55 && looks.length <= 60 + time.fires, `${looks.length} observer ticks for ${ticks()} ticks`);
+      assert.equal(looks.at(-1), ticks(), 'the last look saw every tick before it');
       // Silence: the follower's election timer runs out, on time, and it campaigns (PreVote).
       const last = time.now;
       time.advanceTo(last + 2 * ELECTION_TICK * TICK + 5);

@@ -12,8 +12,11 @@ import { FakeTime } from './fake-time.js';
 
 const TICK = 10;
 
-/** A started ticker on `time`; `onTick` sees each tick, the core's tick count is the ticker's. */
-function startTicker(time: FakeTime, onTick: () => void, quiet: () => number): Ticker {
+/**
+ * A started ticker on `time`; `onTick` sees each tick, the core's tick count is the ticker's;
+ * `afterTicks` (if given) gets the count after each wake-up's ticks.
+ */
+function startTicker(time: FakeTime, onTick: () => void, quiet: () => number, afterTicks?: (count: number) => void): Ticker {
   let count = 0;
   const ticker = new Ticker({
     tickMs: TICK,
@@ -24,6 +27,7 @@ function startTicker(time: FakeTime, onTick: () => void, quiet: () => number): T
       return ++count;
     },
     quietTicks: quiet,
+    ...(afterTicks ? { afterTicks: () => afterTicks(count) } : {}),
   });
   ticker.start();
   return ticker;
@@ -55,6 +59,29 @@ describe('Ticker', () => {
     // Every tick of a burst is performed at the acting tick's time, after its own nominal time.
     readings.forEach((at, k) => assert.ok(at >= start + (k + 1) * TICK));
     assert.equal(readings[0], readings[9]);
+  });
+
+  // The HA driver and the session keeper look once per wake-up, after its ticks (issue 20).
+  test('afterTicks: once per wake-up that performed ticks, after the last of them', () => {
+    const time = new FakeTime();
+    const start = time.now;
+    const looks: number[] = [];
+    const ticker = startTicker(
+      time,
+      () => {},
+      () => 9,
+      (count) => looks.push(count),
+    );
+    time.advanceTo(start + 30 * TICK + 5);
+    assert.deepEqual(looks, [10, 20, 30], 'one look per burst of ten, after its last tick');
+    time.advanceTo(start + 33 * TICK + 5);
+    ticker.catchUp(); // an input mid-sleep: the owed ticks, then one look
+    assert.deepEqual(looks, [10, 20, 30, 33]);
+    ticker.catchUp(); // nothing due: no ticks, no look
+    assert.deepEqual(looks, [10, 20, 30, 33]);
+    time.jump(start + 95 * TICK + 5); // late: the rest of the plan is performed, then one look
+    time.runOverdue();
+    assert.deepEqual(looks, [10, 20, 30, 33, 40]);
   });
 
   test('catchUp performs the ticks that are due and no more; the timer keeps its plan', () => {
@@ -142,6 +169,29 @@ describe('Ticker', () => {
       time.jump(start + 11 * TICK + 7); // stopped past the deadline
       if (input)
         ticker.catchUp(); // a message was waiting: its owed ticks come first
+      else time.runOverdue();
+      assert.deepEqual(checks, [start + 11 * TICK + 7], `checked at once on ${input ? 'the first input' : 'the overdue timer'}`);
+    }
+  });
+
+  test('stopped across a lease-check deadline, a check made after the ticks (the HA driver) is made at once too', () => {
+    for (const input of [false, true]) {
+      const time = new FakeTime();
+      const start = time.now;
+      const deadline = start + 8 * TICK + 4;
+      const checks: number[] = [];
+      const ticker = startTicker(
+        time,
+        () => {},
+        () => (checks.length > 0 ? 0 : quietTicksUntil(deadline, time.now, TICK)),
+        () => {
+          if (time.now >= deadline && checks.length === 0) checks.push(time.now);
+        },
+      );
+      time.advanceTo(start + 2 * TICK + 5);
+      assert.equal(ticker.count, 0, 'asleep until the tick of the check');
+      time.jump(start + 11 * TICK + 7);
+      if (input) ticker.catchUp();
       else time.runOverdue();
       assert.deepEqual(checks, [start + 11 * TICK + 7], `checked at once on ${input ? 'the first input' : 'the overdue timer'}`);
     }
