@@ -15,6 +15,9 @@ import {
   type SoftState,
 } from './types.js';
 
+/** A Ready while ready() assembles it. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export class RawNode {
   /** The core; callers read it through status() / basicStatus() and the queries below. */
   readonly #raft: Raft;
@@ -120,17 +123,19 @@ export class RawNode {
     const hardChanged = !hardStateEqual(hard, this.prevHard);
     const entries = r.raftLog.unstableEntries();
     const snapshot = r.raftLog.hasPendingSnapshot() ? r.raftLog.unstable.snapshot : undefined;
-    const rd: Ready = {
-      ...(softChanged ? { softState: soft } : {}),
-      ...(hardChanged ? { hardState: hard } : {}),
+    // The optional parts are set on the object rather than spread into it: a spread that adds a
+    // property takes V8's slow path, and a Ready is built for every tick or message that acts.
+    const rd: Mutable<Ready> = {
       entries,
-      ...(snapshot ? { snapshot } : {}),
       committedEntries: r.raftLog.nextCommittedEntries(),
       messages: r.msgs,
       readStates: r.readStates,
-      ...(r.leaseAck ? { leaseAck: r.leaseAck } : {}),
       mustSync: entries.length > 0 || snapshot !== undefined || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
     };
+    if (softChanged) rd.softState = soft;
+    if (hardChanged) rd.hardState = hard;
+    if (snapshot) rd.snapshot = snapshot;
+    if (r.leaseAck) rd.leaseAck = r.leaseAck;
     r.msgs = [];
     r.readStates = [];
     r.leaseAck = undefined;
