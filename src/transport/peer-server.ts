@@ -2,6 +2,7 @@
 // chunk (cluster id, addressee, full decode) before anything reaches the core, and ends a
 // stream with INVALID_ARGUMENT or FAILED_PRECONDITION — never a crash — when one is wrong.
 import {
+  Metadata,
   status as GrpcStatus,
   type MethodDefinition,
   type ServerReadableStream,
@@ -67,6 +68,10 @@ export function createPeerService(opts: PeerServiceOptions): UntypedServiceImple
   const { nodeId, logger } = opts;
 
   const Stream = (call: ServerReadableStream<Incoming<PeerBatch__Output>, PeerAck>, callback: sendUnaryData<PeerAck>): void => {
+    // Response headers at once: until they arrive, the sender's grpc-js keeps every message
+    // written on the stream for a retry that never comes (up to 1 MiB per stream, then all freed
+    // at once): garbage that outlives the young generation, for a full GC to collect.
+    call.sendMetadata(new Metadata());
     const end = once(callback, {}, 'Stream', logger);
     const cert = callIdentity(call);
     call.on('data', (wire: Incoming<PeerBatch__Output>) => {

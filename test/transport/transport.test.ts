@@ -192,6 +192,29 @@ describe('PeerTransport', () => {
     assert.equal(rawSnap.code, grpc.status.FAILED_PRECONDITION);
   });
 
+  // The sender's grpc-js holds every message written on a stream for a possible retry until the
+  // call is committed, which the server's response headers do (else up to 1 MiB per stream).
+  test('a peer stream gets its response headers as soon as it opens', async () => {
+    const [a] = await pair();
+    const client = new grpc.Client(a.transport.address, grpc.credentials.createInsecure());
+    try {
+      const call = client.makeClientStreamRequest<Buffer, Buffer>(
+        '/palisade.v1.RaftPeer/Stream',
+        (b) => b,
+        (b) => b,
+        () => {},
+      );
+      call.on('error', () => {});
+      let headers = false;
+      call.on('metadata', () => (headers = true));
+      call.write(batchBytes({ clusterId: 'alpha', from: 'n2', to: 'n1', messages: [] }));
+      await eventually(() => headers, 'response headers while the stream is open', 3000);
+      call.cancel();
+    } finally {
+      client.close();
+    }
+  });
+
   test('malformed and garbage payloads get INVALID_ARGUMENT and the server keeps serving', async () => {
     const [a, b] = await pair();
     const addr = a.transport.address;
