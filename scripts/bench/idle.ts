@@ -24,11 +24,17 @@ import { percentile } from './stats.js';
 import { checkFlags } from './bench-flags.js';
 
 const RESULTS = join(import.meta.dirname, 'results');
-checkFlags('idle.ts', { switches: ['--quick'], values: ['--heartbeat-ms', '--rounds', '--baseline'] });
+checkFlags('idle.ts', { switches: ['--quick'], values: ['--heartbeat-ms', '--rounds', '--baseline', '--settle-s'] });
 const quick = process.argv.includes('--quick');
 /** `--heartbeat-ms N`: only the configurations at that heartbeat; `--rounds N`: more alternations. */
 const onlyHeartbeatMs = numberFlag('--heartbeat-ms');
 const roundsFlag = numberFlag('--rounds');
+/**
+ * `--settle-s N`: wait N s after start before the windows (default 60). A Node process's CPU
+ * keeps falling for minutes after start while V8 is still optimizing its code; etcd's does
+ * not, so a longer settle compares the two at rest rather than palisade's warm-up.
+ */
+const settleFlag = numberFlag('--settle-s');
 /** `--baseline DIR`: also run the defaults from another checkout's build (DIR/dist), for an A/B in the same run. */
 const baselineDir = stringFlag('--baseline');
 
@@ -50,7 +56,7 @@ function numberFlag(name: string): number | undefined {
 
 const SETTINGS = {
   rounds: roundsFlag ?? (quick ? 1 : 2),
-  settleMs: quick ? 3000 : 60_000,
+  settleMs: settleFlag !== undefined ? settleFlag * 1000 : quick ? 3000 : 60_000,
   windows: quick ? 1 : 2,
   windowMs: quick ? 3000 : 20_000,
 } as const;
