@@ -18,7 +18,15 @@ export function majorityIndex(voters: Iterable<NodeId>, acked: (id: NodeId) => n
   // A Set so that a duplicated id cannot count twice towards the majority.
   for (const id of new Set(voters)) indexes.push(acked(id));
   if (indexes.length === 0) return 0;
-  indexes.sort((a, b) => b - a);
+  // Descending, by insertion in place: a voter set is a handful of ids, and
+  // Array.prototype.sort copies the array on every call, which runs on every heartbeat
+  // answer and append answer a leader gets (issue 20: an idle leader's garbage).
+  for (let i = 1; i < indexes.length; i++) {
+    const v = indexes[i];
+    let j = i - 1;
+    for (; j >= 0 && indexes[j] < v; j--) indexes[j + 1] = indexes[j];
+    indexes[j + 1] = v;
+  }
   // The majority-th largest: that many voters have acked at least this index.
   return indexes[majoritySize(indexes.length) - 1];
 }
