@@ -1178,6 +1178,11 @@ export class Raft {
     this.proposeEntries([{ term: 0, index: 0, type: EntryType.Normal, data }]);
   }
 
+  /** Several Normal entries in one step, in order: a leader sends them in one append per follower. */
+  proposeMany(data: readonly Uint8Array[]): void {
+    this.proposeEntries(data.map((d) => ({ term: 0, index: 0, type: EntryType.Normal, data: d })));
+  }
+
   proposeConfChange(cc: ConfChange): void {
     this.proposeEntries([{ term: 0, index: 0, type: EntryType.ConfChange, data: encodeConfChange(cc) }]);
   }

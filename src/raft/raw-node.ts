@@ -54,6 +54,11 @@ export class RawNode {
     this.#raft.propose(data);
   }
 
+  /** Proposes every item of `data` in order, all or none (the same refusals as propose). */
+  proposeMany(data: readonly Uint8Array[]): void {
+    if (data.length > 0) this.#raft.proposeMany(data);
+  }
+
   proposeConfChange(cc: ConfChange): void {
     this.#raft.proposeConfChange(cc);
   }

@@ -25,6 +25,7 @@ import { EventStream } from './event-stream.js';
 import { NodeMetrics } from './metrics.js';
 import type { NodeEvent } from './node-events.js';
 import { PeerMembership, type PeerLink } from './peer-membership.js';
+import { ProposalQueue } from './proposal-queue.js';
 import { ReadyLoop, type ReadyExecutor } from './ready-loop.js';
 import { SnapshotTaker } from './snapshot-taker.js';
 import { Ticker } from './ticker.js';
@@ -76,6 +77,7 @@ export class NodeHost implements ReadyExecutor {
   private readonly observers: LoopObserver[] = [];
   private readonly applyListeners: ApplyListener[] = [];
   private readonly conditions = new Set<{ check: () => boolean; resolve: () => void }>();
+  private readonly proposals: ProposalQueue;
   private lastLead = NONE;
   private lastRole: NodeRole;
   private stopping = false;
@@ -92,6 +94,7 @@ export class NodeHost implements ReadyExecutor {
       parts.logger.error({ err }, 'ready loop failed; the node stops serving');
       this.fatalHandler?.(err);
     });
+    this.proposals = new ProposalQueue(parts.raw, this.loop);
     this.ticker = new Ticker({
       tickMs: parts.tickMs,
       clock: parts.clock,
@@ -195,8 +198,14 @@ export class NodeHost implements ReadyExecutor {
 
   /** Proposes `data` (throws ProposalDroppedError when the core refuses) and lets the loop run. */
   propose(data: Uint8Array): void {
+    this.proposals.flush(); // the queued writes arrived first
     this.parts.raw.propose(data);
     this.loop.kick();
+  }
+
+  /** Proposes `data` now or with the next Ready (proposal-queue.ts); `dropped` is told if the core refuses it. */
+  proposeQueued(data: Uint8Array, dropped: (err: unknown) => void): void {
+    this.proposals.submit(data, dropped);
   }
 
   /** Asks for a linearizable read point (throws ProposalDroppedError when there is no leader). */
@@ -207,6 +216,7 @@ export class NodeHost implements ReadyExecutor {
 
   /** Proposes a membership change (throws ConfChangeError / ProposalDroppedError when refused). */
   proposeConfChange(cc: ConfChange): void {
+    this.proposals.flush();
     this.parts.raw.proposeConfChange(cc);
     this.loop.kick();
   }
@@ -247,7 +257,12 @@ export class NodeHost implements ReadyExecutor {
   }
 
   beforeReady(): void {
+    this.proposals.flush();
     for (const o of this.observers) o.beforeReady();
+  }
+
+  heldInputs(): boolean {
+    return this.proposals.size > 0;
   }
 
   async afterAdvance(rd: Ready): Promise<void> {

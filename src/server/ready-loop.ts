@@ -58,6 +58,8 @@ export interface ReadyExecutor {
    * Promote entry then rides in the same write and append round as its election no-op).
    */
   beforeReady?(): void;
+  /** Inputs held back for the next Ready (queued proposals, which beforeReady hands to the core): the loop runs for them too. */
+  heldInputs?(): boolean;
 }
 
 /** The messages of a Ready split by when they may leave (see the header, point 1). */
@@ -125,6 +127,11 @@ export class ReadyLoop {
     return this.stopped;
   }
 
+  /** A Ready is being handled: inputs now reach the core in time for the next one. */
+  get busy(): boolean {
+    return this.running;
+  }
+
   /** Stops after the Ready in flight (if any) has been fully handled. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -134,9 +141,11 @@ export class ReadyLoop {
 
   private async run(): Promise<void> {
     try {
-      while (!this.stopped && this.raw.hasReady()) {
+      while (!this.stopped && (this.raw.hasReady() || this.exec.heldInputs?.() === true)) {
         const start = this.clock.monotonicMs();
         this.exec.beforeReady?.();
+        // The held inputs were all refused: nothing to do after all.
+        if (!this.raw.hasReady()) continue;
         const core = this.raw.basicStatus();
         const rd = this.raw.ready();
         const { early, late } = splitMessages(rd, core.state === StateType.Leader, core.term, this.durable);

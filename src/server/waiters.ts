@@ -6,6 +6,8 @@ export interface PendingWait<T> {
   readonly promise: Promise<T>;
   /** Give up without an answer (e.g. the proposal was refused synchronously). */
   cancel(): void;
+  /** Give up with `err` as the answer (e.g. a queued proposal was refused). */
+  fail(err: Error): void;
 }
 
 interface Waiter<T> {
@@ -46,6 +48,11 @@ export class Waiters<K, T> {
       cancel: () => {
         clearTimeout(waiter.timer);
         this.remove(key, waiter);
+      },
+      fail: (err) => {
+        clearTimeout(waiter.timer);
+        this.remove(key, waiter);
+        waiter.reject(err);
       },
     };
   }

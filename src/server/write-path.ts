@@ -105,16 +105,15 @@ export class WritePath {
     return this.guard.timeout(`${type} of "${key}"`);
   }
 
+  /** A write refused by the core (at once, or when its queue is flushed) fails with the refusal. */
   private async proposeAndWait<T>(data: Uint8Array, wait: PendingWait<T>): Promise<T> {
     const metrics = this.host.metrics;
-    try {
-      this.host.propose(data);
-    } catch (err) {
-      wait.cancel();
-      metrics.proposalsFailed++;
-      throw this.guard.dropped(err);
-    }
-    metrics.proposals++;
+    let refused = false;
+    this.host.proposeQueued(data, (err) => {
+      refused = true;
+      wait.fail(this.guard.dropped(err));
+    });
+    if (!refused) metrics.proposals++;
     try {
       return await wait.promise;
     } catch (err) {

@@ -59,6 +59,44 @@ describe('§5.3 log replication: the leader', () => {
     );
   });
 
+  test('§5.3: commands proposed together (proposeMany) become consecutive entries sent in one AppendEntries RPC to each server', () => {
+    const r = newTestRaft('a', ABC);
+    makeLeader(r);
+    r.step(ack('b', 'a', 1, 1));
+    r.step(ack('c', 'a', 1, 1));
+    drain(r);
+    r.proposeMany([text('x'), text('y'), text('z')]);
+    assert.deepEqual(
+      r.raftLog
+        .allEntries()
+        .slice(-3)
+        .map((e) => [e.index, e.term, new TextDecoder().decode(e.data)]),
+      [
+        [2, 1, 'x'],
+        [3, 1, 'y'],
+        [4, 1, 'z'],
+      ],
+    );
+    assert.deepEqual(
+      drain(r).map((m) => m.type === 'appendEntries' && [m.to, m.prevIndex, m.entries.map((e) => e.index)]),
+      [
+        ['b', 1, [2, 3, 4]],
+        ['c', 1, [2, 3, 4]],
+      ],
+    );
+  });
+
+  test('a follower forwards commands proposed together in one message to its leader', () => {
+    const r = newTestRaft('b', ABC);
+    r.step(append('a', 'b', 1, 0, 0, [], 0));
+    drain(r);
+    r.proposeMany([text('x'), text('y')]);
+    assert.deepEqual(
+      drain(r).map((m) => m.type === 'propose' && [m.to, m.entries.map((e) => new TextDecoder().decode(e.data))]),
+      [['a', ['x', 'y']]],
+    );
+  });
+
   describe('§5.3: a log entry is committed once the leader that created the entry has replicated it on a majority of the servers', () => {
     const cases: { size: number; acks: string[]; committed: boolean }[] = [
       { size: 1, acks: [], committed: true },

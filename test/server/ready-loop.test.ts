@@ -11,6 +11,7 @@ import { RawNode } from '../../src/raft/raw-node.js';
 import { seededRng } from '../../src/raft/rng.js';
 import { EntryType } from '../../src/raft/types.js';
 import { NodeMetrics } from '../../src/server/metrics.js';
+import { ProposalQueue } from '../../src/server/proposal-queue.js';
 import { ReadyLoop, splitMessages, type ReadyExecutor } from '../../src/server/ready-loop.js';
 import { waitUntil } from './helpers.js';
 
@@ -26,6 +27,7 @@ function setup() {
   let maxInFlight = 0;
   const gates: (() => void)[] = [];
   let holdPersist = false;
+  const hooks: { afterAdvance?: () => void } = {};
   const exec: ReadyExecutor = {
     async persist(rd: Ready) {
       inFlight++;
@@ -43,15 +45,22 @@ function setup() {
     serveReads: (rs) => log.push(`reads ${rs.map((r) => r.context).join(',')}`),
     afterAdvance: async () => {
       log.push('advanced');
+      hooks.afterAdvance?.();
     },
+    beforeReady: () => queue.flush(),
+    heldInputs: () => queue.size > 0,
   };
   let fatal: unknown;
   const loop = new ReadyLoop(raw, exec, clock, new NodeMetrics(), (err) => (fatal = err));
+  // As NodeHost: proposals queued while the loop is busy enter the core just before the next Ready.
+  const queue = new ProposalQueue(raw, loop);
   return {
     raw,
     storage,
     loop,
     log,
+    queue,
+    hooks,
     gates,
     hold: (v: boolean) => (holdPersist = v),
     maxInFlight: () => maxInFlight,
@@ -97,6 +106,48 @@ test('never two persists in flight; proposals made during a persist share the ne
   assert.ok(s.log.includes('persist 4,5,6,7,8'), `the five proposals were batched: ${s.log.join(' | ')}`);
   const entries = s.storage.entries(3, 9);
   assert.ok(entries.every((e) => e.type === EntryType.Normal));
+});
+
+test('proposals queued during the last Ready of a run still get a Ready of their own', async () => {
+  const s = setup();
+  s.loop.kick();
+  await waitUntil('bootstrap applied', () => s.raw.basicStatus().applied === 1);
+  s.raw.campaign();
+  s.loop.kick();
+  await waitUntil('leader', () => s.raw.basicStatus().state === 'leader' && s.raw.basicStatus().applied >= 2);
+  const dropped: unknown[] = [];
+  // While the Ready that applies entry 3 is handled, the core has nothing more to do.
+  s.hooks.afterAdvance = () => {
+    if (s.raw.basicStatus().applied !== 3 || s.queue.size > 0) return;
+    s.hooks.afterAdvance = undefined;
+    assert.equal(s.loop.busy, true);
+    for (let i = 0; i < 3; i++) s.queue.submit(new Uint8Array([10 + i]), (err) => dropped.push(err));
+  };
+  s.raw.propose(new Uint8Array([1]));
+  s.loop.kick();
+  await waitUntil('the queued proposals applied', () => s.raw.basicStatus().applied === 6);
+  assert.ok(s.log.includes('persist 4,5,6'), `the queued proposals share one Ready: ${s.log.join(' | ')}`);
+  assert.deepEqual(dropped, []);
+  assert.equal(s.loop.busy, false);
+});
+
+test('proposals the core refuses when the queue is flushed are each told, and the loop goes idle', async () => {
+  const s = setup();
+  // Queued while the bootstrap Ready is handled, on a follower that knows no leader: refused.
+  const dropped: unknown[] = [];
+  s.hooks.afterAdvance = () => {
+    s.hooks.afterAdvance = undefined;
+    for (let i = 0; i < 2; i++) s.queue.submit(new Uint8Array([i]), (err) => dropped.push(err));
+  };
+  s.loop.kick();
+  await waitUntil('both refusals reported', () => dropped.length === 2);
+  assert.ok(
+    dropped.every((e) => e instanceof Error && /no leader/.test(e.message)),
+    String(dropped[0]),
+  );
+  await waitUntil('the loop idle', () => !s.loop.busy);
+  assert.equal(s.raw.basicStatus().applied, 1);
+  assert.equal(s.fatal(), undefined);
 });
 
 test('a failed persist stops the loop and reports the error', async () => {
