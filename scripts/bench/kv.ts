@@ -12,8 +12,8 @@
 // `--no-profile` phase 4;
 // `--etcd-first` measures etcd before palisade (alternate it between runs: the load of a shared
 // machine drifts). `--baseline DIR` also measures another checkout's build (DIR/dist, built
-// there first) on its own fresh cluster in the same run: baseline, this build, etcd (reversed with
-// `--etcd-first`, so alternating runs put each build first and last), and prints the same table for
+// there first) on its own fresh cluster in the same run: this build, baseline, etcd (reversed with
+// `--etcd-first`, so alternating runs put this build first and last), and prints the same table for
 // the baseline beside etcd. Prints a table and writes scripts/bench/results/kv-<date>.json. `--quick` shortens every phase
 // (a smoke run; its numbers are not for the record). Every process and temp dir is removed at the
 // end, also on failure or Ctrl-C; all traffic stays on 127.0.0.1.
@@ -258,13 +258,14 @@ async function main(group: ProcessGroup): Promise<void> {
   let palisade: SystemResult;
   let etcd: SystemResult;
   let baseline: SystemResult | undefined;
+  // The baseline goes in the middle, so that alternating runs put this build first and last.
   if (etcdFirst) {
     etcd = await benchEtcd();
-    palisade = await benchPalisade('this');
     if (baselineDir !== undefined) baseline = await benchPalisade('baseline');
+    palisade = await benchPalisade('this');
   } else {
-    if (baselineDir !== undefined) baseline = await benchPalisade('baseline');
     palisade = await benchPalisade('this');
+    if (baselineDir !== undefined) baseline = await benchPalisade('baseline');
     etcd = await benchEtcd();
   }
 
