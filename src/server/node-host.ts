@@ -231,11 +231,6 @@ export class NodeHost implements ReadyExecutor {
     this.parts.transport.send(messages);
   }
 
-  messagesSent(): Promise<void> {
-    // Node runs its own (HTTP/2) immediates before the script's in the check phase.
-    return new Promise((resolve) => setImmediate(resolve));
-  }
-
   applySnapshot(snapshot: Snapshot): void {
     const members = this.parts.state.restore(snapshot.data).members();
     this.metrics.snapshotsRestored++;

@@ -48,12 +48,6 @@ export interface ReadyExecutor {
   /** After advance(): compaction, events, waiting conditions. */
   afterAdvance(rd: Ready): Promise<void>;
   /**
-   * Resolves once the messages handed to send() so far are on their sockets. Node's HTTP/2 writes
-   * at the event loop's check phase, after whatever the current turn still does, so the loop
-   * waits here before work that would hold back a message a peer is waiting for. Absent: no wait.
-   */
-  messagesSent?(): Promise<void>;
-  /**
    * Just before a Ready is taken: a last chance to add proposals to it (a new leader's
    * Promote entry then rides in the same write and append round as its election no-op).
    */
@@ -163,11 +157,7 @@ export class ReadyLoop {
         } else if (early.length > 0) {
           this.exec.send(early);
         }
-        if (late.length > 0) {
-          this.exec.send(late);
-          // A follower's answer to an fsynced append leaves before it applies and advances.
-          if (rd.mustSync) await this.exec.messagesSent?.();
-        }
+        if (late.length > 0) this.exec.send(late);
         if (rd.snapshot !== undefined) this.exec.applySnapshot(rd.snapshot);
         if (rd.committedEntries.length > 0) this.exec.applyEntries(rd.committedEntries);
         if (rd.readStates.length > 0) this.exec.serveReads(rd.readStates);

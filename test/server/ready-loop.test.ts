@@ -324,7 +324,6 @@ async function threeVoterLeader() {
   await waitUntil('no-op applied', () => raw.basicStatus().applied >= 2);
   return {
     raw,
-    storage,
     loop,
     log,
     sent,
@@ -381,89 +380,5 @@ describe('ReadyLoop on a leader (§10.2.1)', () => {
     const nosync = s.log.indexOf('persist  (nosync)');
     assert.ok(nosync >= 0 && s.log.indexOf(`apply ${index}`) > nosync, s.log.join(' | '));
     assert.ok(!s.log.slice(nosync).includes('persisted'), s.log.join(' | '));
-  });
-});
-
-/**
- * The executor's log of sends, waits for them to leave (messagesSent), persists and applies, for
- * the order checks below; `storage` is the node's and is updated by persist like the real one.
- */
-function orderLog(storage: MemoryStorage) {
-  const log: string[] = [];
-  const sent: Message[] = [];
-  const exec: ReadyExecutor = {
-    async persist(rd: Ready) {
-      log.push(`persist ${rd.entries.map((e) => e.index).join(',')}`);
-      await new Promise((r) => setImmediate(r));
-      if (rd.snapshot) storage.applySnapshot(rd.snapshot);
-      storage.append(rd.entries);
-      if (rd.hardState) storage.setHardState(rd.hardState);
-    },
-    send: (ms) => {
-      sent.push(...ms);
-      log.push(`send ${ms.map((m) => m.type).join(',')}`);
-    },
-    messagesSent: async () => {
-      log.push('messagesSent');
-    },
-    applySnapshot: () => log.push('applySnapshot'),
-    applyEntries: (es) => log.push(`apply ${es.map((e) => e.index).join(',')}`),
-    serveReads: () => {},
-    afterAdvance: async () => {
-      log.push('advanced');
-    },
-  };
-  return { log, sent, exec };
-}
-
-describe('ReadyLoop: a put does not wait for work that can come later', () => {
-  test('a leader starts its own write before it hands its appends over, and does not wait for them', async () => {
-    const s = await threeVoterLeader();
-    const o = orderLog(s.storage);
-    // The same core and storage, now driven by a loop whose executor records the order.
-    let fatal: unknown;
-    const loop = new ReadyLoop(s.raw, o.exec, clock, new NodeMetrics(), (err) => (fatal = err));
-    s.raw.propose(new Uint8Array([9]));
-    loop.kick();
-    await waitUntil('the proposal is persisted', () => o.log.some((l) => l.startsWith('persist ') && l !== 'persist '));
-    const persist = o.log.findIndex((l) => l.startsWith('persist ') && l !== 'persist ');
-    const sendAppends = o.log.findIndex((l) => l.startsWith('send appendEntries'));
-    // The leader's fsync is nearly as long as the followers' way, and under CPU load starting it
-    // a turn later made puts slower: it starts first, and nothing waits in between.
-    assert.ok(persist >= 0 && persist < sendAppends, o.log.join(' | '));
-    assert.ok(!o.log.slice(0, sendAppends).includes('messagesSent'), o.log.join(' | '));
-    await loop.stop();
-    assert.equal(fatal, undefined);
-  });
-
-  test('a follower lets its answer leave before it applies and advances', async () => {
-    const storage = new MemoryStorage();
-    bootstrapStorage(storage, { voters: ['a', 'b', 'c'], learners: [] });
-    const raw = new RawNode({ id: 'b', electionTick: 10, heartbeatTick: 1, storage, rng: seededRng(3) });
-    const o = orderLog(storage);
-    const loop = new ReadyLoop(raw, o.exec, clock, new NodeMetrics(), () => {});
-    loop.kick();
-    await waitUntil('bootstrap applied', () => raw.basicStatus().applied === storage.lastIndex());
-    const prev = storage.lastIndex();
-    o.log.length = 0;
-    const entry = { term: 2, index: prev + 1, type: EntryType.Normal, data: new Uint8Array([1]) };
-    raw.step({
-      type: 'appendEntries',
-      from: 'a',
-      to: 'b',
-      term: 2,
-      prevIndex: prev,
-      prevTerm: storage.term(prev),
-      entries: [entry],
-      commit: prev + 1,
-    });
-    loop.kick();
-    await waitUntil('the entry is applied', () => o.log.includes(`apply ${prev + 1}`));
-    const persist = o.log.indexOf(`persist ${prev + 1}`);
-    const answer = o.log.indexOf('send appendEntriesResponse');
-    const waited = o.log.indexOf('messagesSent');
-    const apply = o.log.indexOf(`apply ${prev + 1}`);
-    assert.ok(persist >= 0 && persist < answer && answer < waited && waited < apply, o.log.join(' | '));
-    assert.equal(o.sent.find((m) => m.type === 'appendEntriesResponse')?.to, 'a');
   });
 });
