@@ -21,7 +21,7 @@ import type {
 } from './messages.js';
 import { ProgressState, type Progress } from './progress.js';
 import { majorityIndex, majoritySize, VoteResult } from './quorum.js';
-import { RaftLog } from './raft-log.js';
+import { RaftLog, limitSize } from './raft-log.js';
 import { pickRenewalAskees } from './renewal-askees.js';
 import type { Rng } from './rng.js';
 import { CompactedError } from './storage.js';
@@ -1077,7 +1077,13 @@ export class Raft {
 
   bcastAppend(): void {
     this.trk.visit((id) => {
-      if (id !== this.id) this.sendAppend(id);
+      if (id === this.id) return;
+      this.sendAppend(id);
+      // A batch of proposals larger than one message goes out now, as far as the window
+      // allows, not one message per answer.
+      while (this.maybeSendAppend(id, false)) {
+        /* keep going */
+      }
     });
   }
 
@@ -1194,7 +1200,14 @@ export class Raft {
         return;
       case StateType.Follower:
         if (this.lead === NONE) throw new ProposalDroppedError('no leader known');
-        this.send({ type: 'propose', from: this.id, to: this.lead, term: 0, entries });
+        // A batch forwarded whole could exceed the transport's message limit and be dropped
+        // (every writer in it would wait out its timeout): forward it in messages of at most
+        // maxSizePerMsg, a larger entry alone.
+        for (let from = 0; from < entries.length;) {
+          const part = limitSize(from === 0 ? entries : entries.slice(from), this.maxSizePerMsg);
+          this.send({ type: 'propose', from: this.id, to: this.lead, term: 0, entries: part });
+          from += part.length;
+        }
         return;
       case StateType.Candidate:
       case StateType.PreCandidate:

@@ -181,6 +181,7 @@ export class NodeHost implements ReadyExecutor {
    */
   beginTransfer(to: string): void {
     this.ticker.catchUp();
+    this.proposals.flush(); // writes queued before the transfer are proposed, not refused by it
     this.parts.raw.transferLeadership(to);
     this.loop.kick();
   }

@@ -56,7 +56,16 @@ export class ProposalQueue {
     try {
       this.raw.proposeMany(batch.map((q) => q.data));
     } catch (err) {
-      for (const q of batch) q.dropped(err);
+      // Every writer is told, even if telling one of them throws.
+      let first: { err: unknown } | undefined;
+      for (const q of batch) {
+        try {
+          q.dropped(err);
+        } catch (e) {
+          first ??= { err: e };
+        }
+      }
+      if (first !== undefined) throw first.err;
     }
   }
 }

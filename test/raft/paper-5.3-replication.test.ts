@@ -97,6 +97,46 @@ describe('§5.3 log replication: the leader', () => {
     );
   });
 
+  test('a batch larger than one message goes to each follower at once, in as many appends as the window allows', () => {
+    const r = newTestRaft('a', ABC);
+    makeLeader(r);
+    r.step(ack('b', 'a', 1, 1));
+    r.step(ack('c', 'a', 1, 1));
+    drain(r);
+    const big = () => new Uint8Array(Math.ceil(r.maxSizePerMsg * 0.6));
+    r.proposeMany([big(), big(), big()]);
+    assert.deepEqual(
+      drain(r).map((m) => m.type === 'appendEntries' && [m.to, m.prevIndex, m.entries.map((e) => e.index)]),
+      [
+        ['b', 1, [2]],
+        ['b', 2, [3]],
+        ['b', 3, [4]],
+        ['c', 1, [2]],
+        ['c', 2, [3]],
+        ['c', 3, [4]],
+      ],
+    );
+  });
+
+  test('a follower forwards a batch larger than one message in messages of at most maxSizePerMsg, in order', () => {
+    const r = newTestRaft('b', ABC);
+    r.step(append('a', 'b', 1, 0, 0, [], 0));
+    drain(r);
+    const sized = (n: number, tag: number) => new Uint8Array(n).fill(tag);
+    const third = Math.floor(r.maxSizePerMsg / 3);
+    r.proposeMany([sized(third, 1), sized(third, 2), sized(third, 3), sized(r.maxSizePerMsg * 2, 4), sized(10, 5)]);
+    const sent = drain(r).map((m) => (m.type === 'propose' ? m.entries.map((e) => [e.data[0], e.data.length]) : m.type));
+    assert.deepEqual(sent, [
+      [
+        [1, third],
+        [2, third],
+      ],
+      [[3, third]],
+      [[4, r.maxSizePerMsg * 2]],
+      [[5, 10]],
+    ]);
+  });
+
   describe('§5.3: a log entry is committed once the leader that created the entry has replicated it on a majority of the servers', () => {
     const cases: { size: number; acks: string[]; committed: boolean }[] = [
       { size: 1, acks: [], committed: true },

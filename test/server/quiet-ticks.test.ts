@@ -259,4 +259,30 @@ describe('quiet ticks in a node runtime', () => {
       await close();
     }
   });
+
+  // Not about quiet ticks: the same runtime, for the write queue (proposal-queue.ts). Writes
+  // queued while a Ready is handled and a transfer asked for in the same turn: the writes arrived
+  // first, so they enter the log; refusing them "transfer in progress" at the next flush would
+  // fail writes the leader could take.
+  test('a leadership transfer proposes the writes queued before it instead of refusing them', async () => {
+    const rt = await runtimeOn('n1', { dirName: 'n1-queued-writes' });
+    const { raw, host, fatal, close } = rt;
+    try {
+      await elected(rt, ELECTION_TICK);
+      const refused: string[] = [];
+      const before = raw.status().lastIndex;
+      const write = (tag: number) => host.proposeQueued(new Uint8Array([tag]), (err) => refused.push(String(err)));
+      write(1); // proposed at once: the loop starts on it
+      assert.ok(host.loop.busy, 'the loop is handling the first write');
+      write(2);
+      write(3);
+      host.beginTransfer('n2');
+      await waitUntil('the loop is idle again', () => !host.loop.busy, 5000, 2);
+      assert.deepEqual(refused, []);
+      assert.equal(raw.status().lastIndex, before + 3, 'the three writes are in the log');
+      assert.deepEqual(fatal, []);
+    } finally {
+      await close();
+    }
+  });
 });
