@@ -8,137 +8,19 @@
 // every heartbeat on time, and still steps down when they fall silent (CheckQuorum runs on its
 // ticks too). The clock and the timers are fake; storage is a real LevelDB data dir.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { bootstrapStorage } from '../../src/raft/bootstrap.js';
-import type { Message } from '../../src/raft/messages.js';
-import { RawNode } from '../../src/raft/raw-node.js';
-import { seededRng } from '../../src/raft/rng.js';
 import { NONE, StateType } from '../../src/raft/types.js';
-import { validateNodeConfig } from '../../src/server/config.js';
-import { AppliedState } from '../../src/server/applied-state.js';
-import { ApplyWaiters } from '../../src/server/apply-waiters.js';
-import { MembershipOps } from '../../src/server/membership-ops.js';
-import { NodeHost } from '../../src/server/node-host.js';
-import type { PeerLink } from '../../src/server/peer-membership.js';
-import { RequestGuard } from '../../src/server/request-guard.js';
-import { StateMachine } from '../../src/statemachine/index.js';
-import { openLevelStorage } from '../../src/storage/level-storage.js';
-import { FakeTime } from './fake-time.js';
-import { silent, tempDir, waitUntil } from './helpers.js';
+import { tempDir, waitUntil } from './helpers.js';
+import { ELECTION_TICK, HEARTBEAT_TICK, TICK, electedN1, hostRuntime, type HostRuntime } from './host-runtime.js';
 
-const TICK = 10;
-const ELECTION_TICK = 30;
-const HEARTBEAT_TICK = 5;
 const HEARTBEAT_MS = HEARTBEAT_TICK * TICK;
 
 describe('quiet ticks in a node runtime', () => {
   const dir = tempDir();
   after(() => dir.remove());
 
-  /** A Ready-loop host `id` of n1..n3 on a real LevelDB, a fake clock and fake timers; `sent` collects its messages. */
-  async function runtimeOn(
-    id: string,
-    opts: { readonly dirName?: string; readonly electionTick?: number; readonly checkQuorum?: boolean } = {},
-  ) {
-    const path = join(dir.path, opts.dirName ?? id);
-    const { config, problems } = validateNodeConfig({
-      id,
-      listen: '127.0.0.1:0',
-      dataDir: path,
-      peers: 'n1=127.0.0.1:1,n2=127.0.0.1:2,n3=127.0.0.1:3',
-      logLevel: 'error',
-    });
-    assert.deepEqual(problems, []);
-    const storage = await openLevelStorage({ dataDir: path, clusterId: config!.cluster, nodeId: id });
-    bootstrapStorage(storage, { voters: ['n1', 'n2', 'n3'], learners: [] }, config!.peers);
-    await storage.flush();
-    const raw = new RawNode({
-      id,
-      electionTick: opts.electionTick ?? ELECTION_TICK,
-      heartbeatTick: HEARTBEAT_TICK,
-      storage,
-      rng: seededRng(3),
-      preVote: true,
-      checkQuorum: opts.checkQuorum ?? true,
-    });
-    const time = new FakeTime();
-    const fatal: unknown[] = [];
-    const sent: Message[] = [];
-    const transport: PeerLink = {
-      send: (ms: readonly Message[]) => void sent.push(...ms),
-      setPeer: () => {},
-      removePeer: () => {},
-      stats: () => ({ received: 0, undeliverable: 0, peers: new Map() }),
-      onMessage: () => {},
-      onPeerReports: () => {},
-    };
-    const waiters = new ApplyWaiters();
-    const state = new AppliedState(StateMachine.create());
-    const host = new NodeHost({
-      config: config!,
-      tickMs: TICK,
-      raw,
-      storage,
-      state,
-      transport,
-      waiters,
-      clock: time.clock,
-      logger: silent,
-      timers: time,
-    });
-    host.onFatal((err) => fatal.push(err));
-    const membership = new MembershipOps(host, waiters, new RequestGuard(host, config!.electionTimeoutMs), config!.electionTimeoutMs);
-    host.start();
-    const close = async (): Promise<void> => {
-      host.stopTicking();
-      await host.loop.stop();
-      await storage.close();
-    };
-    /** Ticks performed so far (the core is ticked once per tick of the host's ticker). */
-    const ticks = (): number => raw.basicStatus().tickCount;
-    return { raw, time, host, membership, sent, ticks, fatal, close, startedAt: time.now };
-  }
-
-  type Runtime = Awaited<ReturnType<typeof runtimeOn>>;
-
-  /**
-   * n1 is elected (n2 and n3 grant the pre-vote and the vote) and then hears from them: the
-   * returned `answer()` makes n2 and n3 answer whatever n1 sent since the last call.
-   */
-  async function elected(rt: Runtime, electionTick: number): Promise<() => void> {
-    const { raw, time, host, sent } = rt;
-    let answered = 0;
-    const answer = (): void => {
-      for (const m of sent.slice(answered)) {
-        if (m.type === 'requestVote')
-          host.step({ type: 'requestVoteResponse', from: m.to, to: 'n1', term: m.term, preVote: m.preVote, reject: false });
-        else if (m.type === 'appendEntries') {
-          host.step({
-            type: 'appendEntriesResponse',
-            from: m.to,
-            to: 'n1',
-            term: m.term,
-            index: m.prevIndex + m.entries.length,
-            reject: false,
-            rejectHint: 0,
-            hintTerm: 0,
-          });
-        } else if (m.type === 'heartbeat') host.step({ type: 'heartbeatResponse', from: m.to, to: 'n1', term: m.term, round: m.round });
-      }
-      answered = sent.length;
-    };
-    time.advanceTo(time.now + 2 * electionTick * TICK + 5);
-    for (let i = 0; i < 10 && raw.basicStatus().state !== StateType.Leader; i++) {
-      await waitUntil('a message to answer', () => sent.length > answered, 5000, 2);
-      answer();
-    }
-    assert.equal(raw.basicStatus().state, StateType.Leader);
-    return answer;
-  }
-
   /** `rounds` heartbeat intervals, each heartbeat answered 3.5 ms after its tick. */
-  async function answeredHeartbeats(rt: Runtime, answer: () => void, rounds: number): Promise<void> {
+  async function answeredHeartbeats(rt: HostRuntime, answer: () => void, rounds: number): Promise<void> {
     const { raw, time, sent } = rt;
     const start = time.now;
     const count = (): number => sent.filter((m) => m.type === 'heartbeat').length;
@@ -152,7 +34,7 @@ describe('quiet ticks in a node runtime', () => {
   }
 
   test('a follower hearing heartbeats sleeps through its ticks and never campaigns', async () => {
-    const { raw, time, host, sent, ticks, fatal, close } = await runtimeOn('n2');
+    const { raw, time, host, sent, ticks, fatal, close } = await hostRuntime(dir.path, 'n2');
     // An observer (the HA driver's place): its tick comes once per wake-up, after the burst.
     const looks: number[] = [];
     host.observe({ beforeReady: () => {}, afterReady: () => {}, tick: () => void looks.push(ticks()), quietTicks: () => Infinity });
@@ -197,10 +79,10 @@ describe('quiet ticks in a node runtime', () => {
   const LEADER_ELECTION_TICK = 32;
 
   test('a leader whose followers answer sleeps between heartbeats; when they fall silent it steps down at the CheckQuorum tick', async () => {
-    const rt = await runtimeOn('n1', { electionTick: LEADER_ELECTION_TICK });
+    const rt = await hostRuntime(dir.path, 'n1', { electionTick: LEADER_ELECTION_TICK });
     const { raw, time, sent, ticks, fatal, close, startedAt } = rt;
     try {
-      const answer = await elected(rt, LEADER_ELECTION_TICK);
+      const answer = await electedN1(rt, LEADER_ELECTION_TICK);
       // The core's CheckQuorum runs at every LEADER_ELECTION_TICK-th tick since it became leader.
       const leaderSince = raw.basicStatus().tickCount;
       const start = time.now;
@@ -236,10 +118,10 @@ describe('quiet ticks in a node runtime', () => {
 
   test('a leadership transfer asked for mid-sleep gets its whole election timeout', async () => {
     // Without CheckQuorum: the followers stay silent here, and only the transfer's own timeout matters.
-    const rt = await runtimeOn('n1', { dirName: 'n1-transfer', electionTick: LEADER_ELECTION_TICK, checkQuorum: false });
+    const rt = await hostRuntime(dir.path, 'n1', { dirName: 'n1-transfer', electionTick: LEADER_ELECTION_TICK, checkQuorum: false });
     const { raw, time, membership, fatal, close } = rt;
     try {
-      const answer = await elected(rt, LEADER_ELECTION_TICK);
+      const answer = await electedN1(rt, LEADER_ELECTION_TICK);
       await answeredHeartbeats(rt, answer, 3);
       // 3.5 ms after a heartbeat tick; three ticks later the leader is asleep and owes them.
       time.advanceTo(time.now + 3 * TICK);
@@ -265,10 +147,10 @@ describe('quiet ticks in a node runtime', () => {
   // first, so they enter the log; refusing them "transfer in progress" at the next flush would
   // fail writes the leader could take.
   test('a leadership transfer proposes the writes queued before it instead of refusing them', async () => {
-    const rt = await runtimeOn('n1', { dirName: 'n1-queued-writes' });
+    const rt = await hostRuntime(dir.path, 'n1', { dirName: 'n1-queued-writes' });
     const { raw, host, fatal, close } = rt;
     try {
-      await elected(rt, ELECTION_TICK);
+      await electedN1(rt, ELECTION_TICK);
       const refused: string[] = [];
       const before = raw.status().lastIndex;
       const write = (tag: number) => host.proposeQueued(new Uint8Array([tag]), (err) => refused.push(String(err)));
