@@ -25,7 +25,9 @@ export class Histogram {
 
 export class NodeMetrics {
   leaderChanges = 0;
+  /** Writes the core took (a queued write once it leaves the queue); never one it refused. */
   proposals = 0;
+  /** Writes whose writer heard a refusal or a timeout (a timed-out write was proposed too). */
   proposalsFailed = 0;
   readIndexReads = 0;
   readIndexFailed = 0;

@@ -94,7 +94,9 @@ export class NodeHost implements ReadyExecutor {
       parts.logger.error({ err }, 'ready loop failed; the node stops serving');
       this.fatalHandler?.(err);
     });
-    this.proposals = new ProposalQueue(parts.raw, this.loop);
+    this.proposals = new ProposalQueue(parts.raw, this.loop, (writes) => {
+      this.metrics.proposals += writes;
+    });
     this.ticker = new Ticker({
       tickMs: parts.tickMs,
       clock: parts.clock,
@@ -201,10 +203,14 @@ export class NodeHost implements ReadyExecutor {
   propose(data: Uint8Array): void {
     this.proposals.flush(); // the queued writes arrived first
     this.parts.raw.propose(data);
+    this.metrics.proposals++;
     this.loop.kick();
   }
 
-  /** Proposes `data` now or with the next Ready (proposal-queue.ts); `dropped` is told if the core refuses it. */
+  /**
+   * Proposes `data` now or with the next Ready (proposal-queue.ts); `dropped` is told if the core
+   * refuses it. Either way it is counted (metrics.proposals) only once the core has taken it.
+   */
   proposeQueued(data: Uint8Array, dropped: (err: unknown) => void): void {
     this.proposals.submit(data, dropped);
   }

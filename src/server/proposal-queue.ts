@@ -27,6 +27,8 @@ export class ProposalQueue {
   constructor(
     private readonly raw: Pick<RawNode, 'propose' | 'proposeMany'>,
     private readonly loop: LoopState,
+    /** Told how many writes the core took: a queued write is not proposed until then. */
+    private readonly proposed: (writes: number) => void,
   ) {}
 
   get size(): number {
@@ -45,6 +47,7 @@ export class ProposalQueue {
       dropped(err);
       return;
     }
+    this.proposed(1);
     this.loop.kick();
   }
 
@@ -66,6 +69,8 @@ export class ProposalQueue {
         }
       }
       if (first !== undefined) throw first.err;
+      return;
     }
+    this.proposed(batch.length);
   }
 }

@@ -73,7 +73,6 @@ export class WritePath {
       this.host.metrics.proposalsFailed++;
       throw this.guard.dropped(err);
     }
-    this.host.metrics.proposals++;
   }
 
   async readBarrier(): Promise<void> {
@@ -105,19 +104,17 @@ export class WritePath {
     return this.guard.timeout(`${type} of "${key}"`);
   }
 
-  /** A write refused by the core (at once, or when its queue is flushed) fails with the refusal. */
+  /**
+   * A write refused by the core (at once, or when its queue is flushed) fails with the refusal.
+   * The host counts the write as proposed when the core takes it; a failure (refused, timed out)
+   * is counted here, once, when the writer hears it.
+   */
   private async proposeAndWait<T>(data: Uint8Array, wait: PendingWait<T>): Promise<T> {
-    const metrics = this.host.metrics;
-    let refused = false;
-    this.host.proposeQueued(data, (err) => {
-      refused = true;
-      wait.fail(this.guard.dropped(err));
-    });
-    if (!refused) metrics.proposals++;
+    this.host.proposeQueued(data, (err) => wait.fail(this.guard.dropped(err)));
     try {
       return await wait.promise;
     } catch (err) {
-      metrics.proposalsFailed++;
+      this.host.metrics.proposalsFailed++;
       throw err;
     }
   }

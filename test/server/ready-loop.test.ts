@@ -53,7 +53,7 @@ function setup() {
   let fatal: unknown;
   const loop = new ReadyLoop(raw, exec, clock, new NodeMetrics(), (err) => (fatal = err));
   // As NodeHost: proposals queued while the loop is busy enter the core just before the next Ready.
-  const queue = new ProposalQueue(raw, loop);
+  const queue = new ProposalQueue(raw, loop, () => {});
   return {
     raw,
     storage,
