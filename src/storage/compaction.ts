@@ -4,16 +4,16 @@
 // already holds the state), while ours freezes, sorts, encodes and writes the whole image: at a
 // fixed entry count, filling a store of N keys costs N² of snapshot work, on every member at once.
 //
-// So a snapshot also waits until the log applied since the last one is large next to that
+// So a snapshot also waits until the log applied since the last one is as large as that
 // snapshot's image (`logToImageRatio` bytes of entries per byte of image), as Redis rewrites its
 // append-only file only once it has grown by a percentage of its size after the last rewrite.
-// Each snapshot's work is then paid for by a proportional amount of writing (linear in total),
-// and the log stays bounded by the image: the disk holds at most about (1 + ratio) × the image
-// plus the catch-up entries, and a restart decodes the image and replays at most ratio × its
-// size of log. Replaying a byte of log (read, decode, apply) costs a few times more than
-// decoding a byte of image, so a quarter keeps the replay at about the image's own decoding
-// time. Small images are cheap to write: below `minImageBytesForRatio` the entry count alone
-// decides, as before.
+// Each snapshot's work is then paid for by as much writing (linear in total), and the disk holds
+// at most about two images plus the catch-up entries. A restart replays the log after the image,
+// and a byte of log costs it a few times more than a byte of image (read, decode, apply): for a
+// large image the ratio alone would make the replay the longest part of a restart, so the log
+// is also capped in absolute terms (`maxReplayBytes`), about what etcd's 100,000 entries of small
+// puts hold. Small images are cheap to write: below `minImageBytesForRatio` the entry count alone
+// decides.
 
 export interface CompactionPolicy {
   /** Take a snapshot once at least this many entries were applied since the last one. */
@@ -24,13 +24,16 @@ export interface CompactionPolicy {
   readonly logToImageRatio: number;
   /** The ratio applies to images of at least this many bytes. */
   readonly minImageBytesForRatio: number;
+  /** But a snapshot is due once the entries applied since the last one hold this many bytes, however large its image. */
+  readonly maxReplayBytes: number;
 }
 
 export const DEFAULT_COMPACTION_POLICY: CompactionPolicy = Object.freeze({
   snapshotEntries: 10_000,
   catchUpEntries: 5_000,
-  logToImageRatio: 0.25,
+  logToImageRatio: 1,
   minImageBytesForRatio: 1024 * 1024,
+  maxReplayBytes: 12 * 1024 * 1024,
 });
 
 export interface CompactionPlan {
@@ -66,15 +69,17 @@ export function validateCompactionPolicy(p: CompactionPolicy): string[] {
   if (!Number.isSafeInteger(p.minImageBytesForRatio) || p.minImageBytesForRatio < 0) {
     problems.push(`minImageBytesForRatio must be a whole number of bytes ≥ 0 (got ${p.minImageBytesForRatio})`);
   }
+  if (!Number.isSafeInteger(p.maxReplayBytes) || p.maxReplayBytes < 1) {
+    problems.push(`maxReplayBytes must be a whole number of bytes ≥ 1 (got ${p.maxReplayBytes})`);
+  }
   return problems;
 }
 
 /** What to do after applying up to `at.applied`; undefined while the policy says nothing is due. */
 export function planCompaction(policy: CompactionPolicy, at: LogPosition): CompactionPlan | undefined {
   if (at.applied - at.snapshotIndex < policy.snapshotEntries) return undefined;
-  if (at.imageBytes >= policy.minImageBytesForRatio && at.logBytesSinceSnapshot < policy.logToImageRatio * at.imageBytes) {
-    return undefined;
-  }
+  const logWanted = Math.min(policy.logToImageRatio * at.imageBytes, policy.maxReplayBytes);
+  if (at.imageBytes >= policy.minImageBytesForRatio && at.logBytesSinceSnapshot < logWanted) return undefined;
   const keepFrom = at.applied - policy.catchUpEntries;
   // compact(i) needs i ≥ firstIndex; below that, the catch-up window is already all we hold.
   return { snapshotAt: at.applied, compactTo: keepFrom >= at.firstIndex ? keepFrom : undefined };

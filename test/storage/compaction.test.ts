@@ -28,12 +28,13 @@ const byCount = (snapshotEntries: number, catchUpEntries: number): CompactionPol
 const SMALL = { imageBytes: 0, logBytesSinceSnapshot: 0 };
 
 describe('planCompaction', () => {
-  test('the default: at least 10,000 applied entries (as etcd), and a log a quarter of the size of a large image', () => {
+  test('the default: at least 10,000 applied entries (as etcd), and a log as large as a large image or 12 MiB', () => {
     assert.deepEqual(DEFAULT_COMPACTION_POLICY, {
       snapshotEntries: 10_000,
       catchUpEntries: 5_000,
-      logToImageRatio: 0.25,
+      logToImageRatio: 1,
       minImageBytesForRatio: 1024 * 1024,
+      maxReplayBytes: 12 * 1024 * 1024,
     });
     const p = DEFAULT_COMPACTION_POLICY;
     assert.equal(planCompaction(p, { applied: 9_999, snapshotIndex: 0, firstIndex: 1, ...SMALL }), undefined);
@@ -44,9 +45,9 @@ describe('planCompaction', () => {
   });
 
   test('a large image waits until the log applied since it is ratio × its size; a small one only for the count', () => {
-    const p = DEFAULT_COMPACTION_POLICY;
+    const p = { ...DEFAULT_COMPACTION_POLICY, logToImageRatio: 0.25 };
     const at = { applied: 30_000, snapshotIndex: 10_000, firstIndex: 5_001 };
-    const image = 90 * 1024 * 1024;
+    const image = 9 * 1024 * 1024;
     assert.equal(planCompaction(p, { ...at, imageBytes: image, logBytesSinceSnapshot: image / 4 - 1 }), undefined);
     assert.deepEqual(planCompaction(p, { ...at, imageBytes: image, logBytesSinceSnapshot: image / 4 }), {
       snapshotAt: 30_000,
@@ -60,7 +61,18 @@ describe('planCompaction', () => {
     );
   });
 
-  test('filling a store: all its snapshots together write a small multiple of the final image, and the log stays bounded by the image', () => {
+  test('however large the image, the log after it is capped at maxReplayBytes (a restart replays it)', () => {
+    const p = DEFAULT_COMPACTION_POLICY;
+    const at = { applied: 130_000, snapshotIndex: 10_000, firstIndex: 5_001, imageBytes: 90 * 1024 * 1024 };
+    assert.equal(planCompaction(p, { ...at, logBytesSinceSnapshot: p.maxReplayBytes - 1 }), undefined);
+    assert.equal(planCompaction(p, { ...at, logBytesSinceSnapshot: p.maxReplayBytes })?.snapshotAt, 130_000);
+    // Below the cap the ratio still decides.
+    const image = 4 * 1024 * 1024;
+    assert.equal(planCompaction(p, { ...at, imageBytes: image, logBytesSinceSnapshot: image - 1 }), undefined);
+    assert.equal(planCompaction(p, { ...at, imageBytes: image, logBytesSinceSnapshot: image })?.snapshotAt, 130_000);
+  });
+
+  test('filling a store: all its snapshots together write a small multiple of the final image, and the log stays bounded by the image and the cap', () => {
     // Each put adds a key to the image and an entry to the log (the shape of bench:scale's fill:
     // 16-byte keys, 64-byte values). Under the entry count alone the work grows with N²/count.
     const p = DEFAULT_COMPACTION_POLICY;
@@ -75,7 +87,8 @@ describe('planCompaction', () => {
     const n = 1_000_000;
     for (let applied = 1; applied <= n; applied++) {
       logBytes += entryBytes;
-      const bound = Math.max(p.logToImageRatio * imageBytes, p.snapshotEntries * entryBytes) + entryBytes;
+      const wanted = Math.min(p.logToImageRatio * imageBytes, p.maxReplayBytes);
+      const bound = Math.max(wanted, p.snapshotEntries * entryBytes) + entryBytes;
       assert.ok(logBytes <= bound, `${logBytes} bytes of log after a snapshot of ${imageBytes} (bound ${bound})`);
       const plan = planCompaction(p, { applied, snapshotIndex, firstIndex: 1, imageBytes, logBytesSinceSnapshot: logBytes });
       if (plan === undefined) continue;
@@ -97,13 +110,31 @@ describe('planCompaction', () => {
         fc.integer({ min: 0, max: 500 }),
         fc.integer({ min: 0, max: 500 }),
         fc.integer({ min: 0, max: 500 }),
-        fc.record({ imageBytes: fc.nat(10_000), logBytesSinceSnapshot: fc.nat(10_000), ratio: fc.double({ min: 0, max: 4, noNaN: true }) }),
+        fc.record({
+          imageBytes: fc.nat(10_000),
+          logBytesSinceSnapshot: fc.nat(10_000),
+          ratio: fc.double({ min: 0, max: 4, noNaN: true }),
+          cap: fc.integer({ min: 1, max: 20_000 }),
+        }),
         (snapshotEntries, catchUpEntries, snapshotIndex, gap, behind, size) => {
           const applied = snapshotIndex + gap;
           const firstIndex = Math.max(1, applied - behind);
-          const policy = { snapshotEntries, catchUpEntries, logToImageRatio: size.ratio, minImageBytesForRatio: 1000 };
-          const plan = planCompaction(policy, { applied, snapshotIndex, firstIndex, ...size });
-          const waitsForLog = size.imageBytes >= 1000 && size.logBytesSinceSnapshot < size.ratio * size.imageBytes;
+          const policy = {
+            snapshotEntries,
+            catchUpEntries,
+            logToImageRatio: size.ratio,
+            minImageBytesForRatio: 1000,
+            maxReplayBytes: size.cap,
+          };
+          const plan = planCompaction(policy, {
+            applied,
+            snapshotIndex,
+            firstIndex,
+            imageBytes: size.imageBytes,
+            logBytesSinceSnapshot: size.logBytesSinceSnapshot,
+          });
+          const logWanted = Math.min(size.ratio * size.imageBytes, size.cap);
+          const waitsForLog = size.imageBytes >= 1000 && size.logBytesSinceSnapshot < logWanted;
           if (gap < snapshotEntries || waitsForLog) return assert.equal(plan, undefined);
           assert.equal(plan?.snapshotAt, applied);
           if (plan?.compactTo !== undefined) {
@@ -116,8 +147,8 @@ describe('planCompaction', () => {
   });
 
   test('an invalid policy lists every problem; open refuses it', async () => {
-    const bad = { snapshotEntries: 0, catchUpEntries: -1, logToImageRatio: Number.NaN, minImageBytesForRatio: -1 };
-    assert.equal(validateCompactionPolicy(bad).length, 4);
+    const bad = { snapshotEntries: 0, catchUpEntries: -1, logToImageRatio: Number.NaN, minImageBytesForRatio: -1, maxReplayBytes: 0 };
+    assert.equal(validateCompactionPolicy(bad).length, 5);
     assert.match(
       validateCompactionPolicy({ ...DEFAULT_COMPACTION_POLICY, logToImageRatio: -0.5 }).join(),
       /logToImageRatio must be a finite number ≥ 0/,
@@ -256,7 +287,7 @@ describe('LevelStorage compaction (§7 log compaction)', () => {
 
   test('a large image: the next snapshot waits for ratio × its size of applied log, counted again after a restart', async () => {
     const dataDir = join(temp.root, 'ratio');
-    const policy = { snapshotEntries: 5, catchUpEntries: 2, logToImageRatio: 0.5, minImageBytesForRatio: 100 };
+    const policy = { snapshotEntries: 5, catchUpEntries: 2, logToImageRatio: 0.5, minImageBytesForRatio: 100, maxReplayBytes: 1024 * 1024 };
     const cs = { voters: ['n1'], learners: [] };
     let s = await LevelStorage.open({ dataDir, clusterId: 'c', nodeId: 'n1', compaction: policy });
     /** Appends n entries of 10 data bytes each; returns the last index. */
