@@ -134,6 +134,7 @@ export function renderServerCosts(s: SystemResult): string {
       lines.push(
         `  ${phase.padEnd(22)} ${id}${id === s.leader ? '*' : ' '} readies/put ${c.readiesPerPut.toFixed(2)}  persists/put ${c.persistsPerPut.toFixed(2)}  ` +
           `mean persist ${c.meanPersistMs.toFixed(2)} ms  loop busy ${c.readyLoopBusyPercent.toFixed(0)}%  persist busy ${c.persistBusyPercent.toFixed(0)}%` +
+          `  snapshots ${c.snapshots}` +
           (sw ? `  sleeps/put main ${sw.main.toFixed(2)} all ${sw.all.toFixed(2)}` : ''),
       );
     }

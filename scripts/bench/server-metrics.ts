@@ -9,6 +9,7 @@ export const WATCHED = [
   'palisade_ready_persist_duration_seconds_count',
   'palisade_ready_persist_duration_seconds_sum',
   'palisade_transport_received_total',
+  'palisade_snapshots_taken_total',
 ] as const;
 
 export type MetricsSnapshot = Readonly<Record<string, number>>;
@@ -35,6 +36,8 @@ export interface PerPut {
   /** Share of the phase's wall time the Ready loop was busy (persist + send + apply + advance). */
   readonly readyLoopBusyPercent: number;
   readonly persistBusyPercent: number;
+  /** Snapshots the member took during the phase (each encodes its whole image). */
+  readonly snapshots: number;
 }
 
 export function perPut(before: MetricsSnapshot, after: MetricsSnapshot, puts: number, seconds: number): PerPut {
@@ -47,6 +50,7 @@ export function perPut(before: MetricsSnapshot, after: MetricsSnapshot, puts: nu
     meanPersistMs: r(persists > 0 ? (d('palisade_ready_persist_duration_seconds_sum') * 1000) / persists : 0, 3),
     readyLoopBusyPercent: r((d('palisade_ready_loop_duration_seconds_sum') / seconds) * 100, 1),
     persistBusyPercent: r((d('palisade_ready_persist_duration_seconds_sum') / seconds) * 100, 1),
+    snapshots: d('palisade_snapshots_taken_total'),
   };
 }
 
