@@ -83,13 +83,10 @@ export function serveWriteStream(port: NodePort, call: Call, logger: ServiceLogg
       call.pause();
     }
     const seq = req.seq;
-    runOne(port, req, authorizeKey, waits).then(
-      (res) => answer({ seq, ...res }),
-      (err: unknown) => {
-        if (!isPalisadeError(err)) logger?.error({ err, rpc: 'KvWrite' }, 'client request failed unexpectedly');
-        answer({ seq, error: wireError(err) });
-      },
-    );
+    runOne(port, req, authorizeKey, waits).then(answer, (err: unknown) => {
+      if (!isPalisadeError(err)) logger?.error({ err, rpc: 'KvWrite' }, 'client request failed unexpectedly');
+      answer({ seq, error: wireError(err) });
+    });
   });
   call.on('end', () => {
     inputEnded = true;
@@ -109,20 +106,22 @@ async function runOne(
   req: KvWriteRequest__Output,
   authorizeKey: (key: string) => void,
   waits: Set<AbortController>,
-): Promise<Omit<KvWriteResponse, 'seq'>> {
+): Promise<KvWriteResponse> {
   const item = req.op === 'put' || req.op === 'delete' || req.op === 'cas' ? req[req.op] : null;
   if (item) authorizeKey(item.key);
+  // Each answer is built whole, seq included (not spread into another object afterwards).
+  const seq = req.seq;
   switch (req.op) {
     case 'put':
-      return putKv(port, req.put!).then((put) => ({ put }));
+      return putKv(port, req.put!).then((put) => ({ seq, put }));
     case 'delete':
-      return deleteKv(port, req.delete!).then((del) => ({ delete: del }));
+      return deleteKv(port, req.delete!).then((del) => ({ seq, delete: del }));
     case 'cas':
-      return casKv(port, req.cas!).then((cas) => ({ cas }));
+      return casKv(port, req.cas!).then((cas) => ({ seq, cas }));
     case 'acquire':
-      return acquireItem(port, req.acquire!, waits).then((acquire) => ({ acquire }));
+      return acquireItem(port, req.acquire!, waits).then((acquire) => ({ seq, acquire }));
     case 'release':
-      return releaseOf(port, req.release!).then((release) => ({ release }));
+      return releaseOf(port, req.release!).then((release) => ({ seq, release }));
     default:
       return Promise.reject(new InvalidArgumentError('KvWrite: the request names no operation (put, delete, cas, acquire or release)'));
   }

@@ -86,15 +86,18 @@ const encoder = new TextEncoder();
 export function encodeCommand(c: Command): Uint8Array {
   const problem = commandProblem(c);
   if (problem !== undefined) throw new InvalidCommandError(problem);
-  const json = encoder.encode(JSON.stringify(toWire(c)));
-  if (json.length + 1 > CommandLimits.maxCommandBytes) {
+  const json = JSON.stringify(toWire(c));
+  // Measured first, then encoded straight after the version byte: one buffer per command
+  // rather than an encoded copy and the entry made from it.
+  const size = Buffer.byteLength(json, 'utf8') + 1;
+  if (size > CommandLimits.maxCommandBytes) {
     throw new InvalidCommandError(
-      `the encoded command is ${json.length + 1} bytes, above the limit of ${CommandLimits.maxCommandBytes} (escaped control characters count six bytes each)`,
+      `the encoded command is ${size} bytes, above the limit of ${CommandLimits.maxCommandBytes} (escaped control characters count six bytes each)`,
     );
   }
-  const out = new Uint8Array(json.length + 1);
+  const out = new Uint8Array(size);
   out[0] = COMMAND_FORMAT_VERSION;
-  out.set(json, 1);
+  encoder.encodeInto(json, out.subarray(1));
   return out;
 }
 
