@@ -16,9 +16,9 @@ import type { KvPutResponse } from '../transport/generated/palisade/v1/KvPutResp
 import type { RequestId__Output } from '../transport/generated/palisade/v1/RequestId.js';
 import type { NodePort } from './node-port.js';
 
-// Per write, the command is built field by field (Node 20's V8 takes a slow path for a spread
-// that adds properties), and the uint64 fields of the answer are numbers: protobufjs takes a
-// number as readily as a decimal string, and a string costs it a Long.fromString per field.
+// The uint64 fields of an answer are numbers: protobufjs takes a number as readily as a decimal
+// string, and a string costs it a Long.fromString per field, on every write's answer. A command's
+// optional fields are set on it directly, without an object per field to spread in.
 
 export async function putKv(port: NodePort, req: KvPutRequest__Output): Promise<KvPutResponse> {
   const cmd: Mutable<PutCommand> = { type: 'put', key: checkKey(req.key), value: req.value };
