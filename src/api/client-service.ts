@@ -169,7 +169,7 @@ function kvHandlers(port: NodePort, edge: CallEdge, guard: CallGuard): UntypedSe
       if (!req.serializable) await port.readBarrier();
       const view = port.view();
       const kv = view.get(key);
-      return { found: kv !== undefined, kv: kv === undefined ? null : wireKv(kv), revision: String(view.revision) };
+      return { found: kv !== undefined, kv: kv === undefined ? null : wireKv(kv), revision: view.revision };
     }),
 
     KvList: edge.unary('KvList', async (req: KvListRequest__Output): Promise<KvListResponse> => {
@@ -180,7 +180,7 @@ function kvHandlers(port: NodePort, edge: CallEdge, guard: CallGuard): UntypedSe
       const view = port.view();
       const kvs = view.list(prefix, limit === Infinity ? Infinity : limit + 1);
       const more = kvs.length > limit;
-      return { kvs: (more ? kvs.slice(0, limit) : kvs).map(wireKv), revision: String(view.revision), more };
+      return { kvs: (more ? kvs.slice(0, limit) : kvs).map(wireKv), revision: view.revision, more };
     }),
 
     KvPut: edge.unary('KvPut', (req: KvPutRequest__Output, who): Promise<KvPutResponse> => {

@@ -43,11 +43,11 @@ export async function serveWatchStream(
     for await (const e of watch) {
       const msg: KvWatchEvent =
         e.type === 'put'
-          ? { type: 'put', kv: wireKv(e.kv), revision: String(e.revision) }
+          ? { type: 'put', kv: wireKv(e.kv), revision: e.revision }
           : {
               type: 'delete',
-              kv: { key: e.key, value: '', createRevision: '0', modRevision: String(e.revision), version: '0' },
-              revision: String(e.revision),
+              kv: { key: e.key, value: '', createRevision: 0, modRevision: e.revision, version: 0 },
+              revision: e.revision,
             };
       // Back-pressure: a watcher that cannot keep up overflows its bounded buffer and is told so.
       if (!call.write(msg)) await new Promise((resolve) => call.once('drain', resolve));
