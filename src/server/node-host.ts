@@ -2,16 +2,16 @@
 // transport reports) go in here, and each Ready is executed here in the contract's order
 // (raft/ready.ts: persist, send, apply, advance) against the durable storage, the transport and
 // the state machine. It keeps what follows from applying: the current state machine and its
-// watches, the peers (peer-membership.ts), leader and role events, snapshots, and the requests
-// waiting for an index (apply-waiters.ts). It owns the ticker. Upper layers (the HA driver,
+// watches, the peers (peer-membership.ts), snapshots, and the requests waiting for an index
+// (apply-waiters.ts); its leader, role and membership events go out through
+// node-event-publisher.ts. It owns the ticker. Upper layers (the HA driver,
 // coordination) follow the loop as LoopObservers; coordination also as an ApplyListener.
 import type { Logger } from 'pino';
 import type { NodeRole } from '../api/node-port.js';
 import type { Message } from '../raft/messages.js';
 import type { Ready } from '../raft/ready.js';
 import type { RawNode } from '../raft/raw-node.js';
-import { EntryType, NONE, StateType, type ConfChange, type Entry, type ReadState, type Snapshot } from '../raft/types.js';
-import { MemberRole, type Member } from '../statemachine/membership.js';
+import { NONE, StateType, type ConfChange, type Entry, type ReadState, type Snapshot } from '../raft/types.js';
 import type { ApplyResult, CoordCommandOutcome } from '../statemachine/results.js';
 import type { StateMachine } from '../statemachine/state-machine.js';
 import type { WatchHub } from '../statemachine/watch-hub.js';
@@ -24,6 +24,7 @@ import type { NodeConfig } from './config.js';
 import { EventStream } from './event-stream.js';
 import { NodeMetrics } from './metrics.js';
 import type { NodeEvent } from './node-events.js';
+import { NodeEventPublisher } from './node-event-publisher.js';
 import { PeerMembership, type PeerLink } from './peer-membership.js';
 import { ProposalQueue } from './proposal-queue.js';
 import { ReadyLoop, type ReadyExecutor } from './ready-loop.js';
@@ -78,8 +79,7 @@ export class NodeHost implements ReadyExecutor {
   private readonly applyListeners: ApplyListener[] = [];
   private readonly conditions = new Set<{ check: () => boolean; resolve: () => void }>();
   private readonly proposals: ProposalQueue;
-  private lastLead = NONE;
-  private lastRole: NodeRole;
+  private readonly publisher: NodeEventPublisher;
   private stopping = false;
   private fatalError: unknown;
   private fatalHandler: ((err: unknown) => void) | undefined;
@@ -88,7 +88,14 @@ export class NodeHost implements ReadyExecutor {
     this.nodeId = parts.config.id;
     this.peers = new PeerMembership(parts.config.id, parts.config.cluster, parts.transport, parts.logger, this.stateMachine.members());
     this.snapshots = new SnapshotTaker(parts.storage, this.metrics, parts.logger, parts.clock, () => this.stopping);
-    this.lastRole = this.role();
+    this.publisher = new NodeEventPublisher({
+      raw: parts.raw,
+      events: this.events,
+      metrics: this.metrics,
+      clock: parts.clock,
+      logger: parts.logger,
+      role: () => this.role(),
+    });
     this.loop = new ReadyLoop(parts.raw, this, parts.clock, this.metrics, (err) => {
       this.fatalError = err;
       parts.logger.error({ err }, 'ready loop failed; the node stops serving');
@@ -242,7 +249,7 @@ export class NodeHost implements ReadyExecutor {
     const members = this.parts.state.restore(snapshot.data).members();
     this.metrics.snapshotsRestored++;
     this.peers.restored(members);
-    this.publishMembership(snapshot.metadata.index, members);
+    this.publisher.membershipChanged(snapshot.metadata.index, members);
     for (const l of this.applyListeners) l.restored(snapshot.metadata.index);
     this.parts.logger.info({ index: snapshot.metadata.index }, 'state restored from snapshot');
   }
@@ -268,8 +275,7 @@ export class NodeHost implements ReadyExecutor {
   }
 
   async afterAdvance(rd: Ready): Promise<void> {
-    if (rd.softState !== undefined) this.onSoftState();
-    else if (rd.committedEntries.some((e) => e.type === EntryType.ConfChange) || rd.snapshot) this.checkRole();
+    this.publisher.afterReady(rd);
     for (const o of this.observers) o.afterReady(rd);
     // A Ready may end a quiet period (a campaign, a new leader, a new HA record).
     this.ticker.replan();
@@ -294,7 +300,7 @@ export class NodeHost implements ReadyExecutor {
         const members = this.stateMachine.members();
         this.peers.changed(r.change, members, r.index);
         this.parts.waiters.confChangeApplied(r.change, { members, index: r.index });
-        this.publishMembership(r.index, members);
+        this.publisher.membershipChanged(r.index, members);
         return;
       }
       case 'rejected':
@@ -308,37 +314,7 @@ export class NodeHost implements ReadyExecutor {
     }
   }
 
-  // ---------------------------------------------------------------- leader, role, events
-
-  private publishMembership(index: number, members: readonly Member[]): void {
-    this.events.publish({
-      type: 'membershipChanged',
-      members: members.map((m) => ({ id: m.id, address: m.address, voter: m.role === MemberRole.Voter })),
-      index,
-      at: this.parts.clock.wallMs(),
-    });
-  }
-
-  private onSoftState(): void {
-    const st = this.parts.raw.basicStatus();
-    const at = this.parts.clock.wallMs();
-    if (st.lead !== this.lastLead) {
-      this.lastLead = st.lead;
-      this.metrics.leaderChanges++;
-      this.parts.logger.info({ leader: st.lead, term: st.term }, st.lead === NONE ? 'leader lost' : 'leader changed');
-      this.events.publish({ type: 'leaderChanged', leader: st.lead, term: st.term, at });
-    }
-    this.checkRole();
-  }
-
-  private checkRole(): void {
-    const role = this.role();
-    if (role === this.lastRole) return;
-    this.lastRole = role;
-    const term = this.parts.raw.basicStatus().term;
-    this.parts.logger.info({ role, term }, 'role changed');
-    this.events.publish({ type: 'roleChanged', role, term, at: this.parts.clock.wallMs() });
-  }
+  // ---------------------------------------------------------------- leader and role
 
   role(): NodeRole {
     const r = this.parts.raw.basicStatus();
