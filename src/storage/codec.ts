@@ -40,6 +40,17 @@ export interface LogStart {
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Room for one record, carved from Node's shared pool for small buffers (Buffer.allocUnsafe)
+ * instead of an ArrayBuffer of its own: a record lives only until its batch is written, and a
+ * typed array above V8's in-heap size costs a native allocation and a sweep per record, one
+ * per log entry. Uninitialised, so the Writer returns only the bytes it wrote.
+ */
+function recordBytes(size: number): Uint8Array {
+  const b = Buffer.allocUnsafe(size);
+  return new Uint8Array(b.buffer, b.byteOffset, size);
+}
+
 class Writer {
   private buf: Uint8Array;
   private view: DataView;
@@ -47,18 +58,18 @@ class Writer {
 
   /** size: the record's exact size when the caller knows it (then nothing is copied). */
   constructor(kind: KeyTag, size = 64, version = FORMAT_VERSION) {
-    this.buf = new Uint8Array(size);
-    this.view = new DataView(this.buf.buffer);
+    this.buf = recordBytes(size);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.u8(kind);
     this.u8(version);
   }
 
   private reserve(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
+    const next = recordBytes(Math.max(this.buf.length * 2, this.len + n));
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
   u8(v: number): void {
@@ -98,10 +109,13 @@ class Writer {
     for (const s of list) this.str(s);
   }
 
-  /** Appends the checksum and returns the record sized exactly (a fresh buffer: LevelDB keeps what we hand it). */
+  /**
+   * Appends the checksum and returns the record sized exactly: a view of bytes no other record
+   * shares (LevelDB keeps what we hand it until the batch is written), every one written here.
+   */
   finish(): Uint8Array {
     this.u32(crc32c(this.buf, 0, this.len));
-    return this.len === this.buf.length ? this.buf : this.buf.slice(0, this.len);
+    return this.len === this.buf.length ? this.buf : this.buf.subarray(0, this.len);
   }
 }
 

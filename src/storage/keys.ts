@@ -31,10 +31,18 @@ export function entryKey(index: number): Uint8Array {
   if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`invalid log index ${index}`);
   const key = new Uint8Array(ENTRY_KEY_LENGTH);
   key[0] = KeyTag.Entry;
-  // Big-endian, as setBigUint64 would write it, without a BigInt per key (one per stored entry).
-  const view = new DataView(key.buffer);
-  view.setUint32(1, Math.floor(index / 0x1_0000_0000));
-  view.setUint32(5, index >>> 0);
+  // Big-endian, as setBigUint64 would write it, without a BigInt or a DataView per key (one per
+  // stored entry). A Uint8Array keeps the low 8 bits of what is assigned.
+  const hi = Math.floor(index / 0x1_0000_0000);
+  const lo = index >>> 0;
+  key[1] = hi >>> 24;
+  key[2] = hi >>> 16;
+  key[3] = hi >>> 8;
+  key[4] = hi;
+  key[5] = lo >>> 24;
+  key[6] = lo >>> 16;
+  key[7] = lo >>> 8;
+  key[8] = lo;
   return key;
 }
 
