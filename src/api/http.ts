@@ -11,6 +11,7 @@
 // (/primary /replica /health, which say little), and /status and /metrics (members, addresses,
 // terms, counters) move to a listener the operator can bind to a management network or loopback.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { holdsRole } from '../ha/types.js';
 import type { HaPort, NodeStatus } from './node-port.js';
 
 export interface HttpPort {
@@ -113,17 +114,7 @@ function handle(port: HttpPort, routes: HttpRoutes, req: IncomingMessage, res: S
         // A replica whose own service check fails cannot serve the reads a load balancer sends it.
         const unhealthy = s.ha?.health === 'unhealthy';
         const ok = port.running() && port.ha !== undefined && port.ha.isReplica() && !unhealthy;
-        const why = ok
-          ? undefined
-          : !port.running()
-            ? 'node is not running'
-            : s.ha?.primary
-              ? 'this node is the active node'
-              : unhealthy
-                ? `service unhealthy${s.ha?.healthDetail ? `: ${s.ha.healthDetail}` : ''}`
-                : s.leader === ''
-                  ? 'no leader known'
-                  : 'not following a leader';
+        const why = ok ? undefined : replicaWhyNot(port, s);
         return json(res, ok ? 200 : 503, {
           replica: ok,
           node: s.id,
@@ -149,6 +140,14 @@ function primaryWhyNot(port: HttpPort, s: NodeStatus): string {
   if (s.ha === undefined) return 'the active-role layer is not running';
   if (s.ha.localRole !== 'active') return `this node is ${s.ha.localRole}${s.ha.active ? `; the active node is ${s.ha.active.node}` : ''}`;
   return 'lease not valid or resources not up';
+}
+
+function replicaWhyNot(port: HttpPort, s: NodeStatus): string {
+  if (!port.running()) return 'node is not running';
+  if (s.ha?.primary) return 'this node is the active node';
+  if (s.ha !== undefined && holdsRole(s.ha.localRole)) return `this node is ${s.ha.localRole}: its service may still be the primary`;
+  if (s.ha?.health === 'unhealthy') return `service unhealthy${s.ha.healthDetail ? `: ${s.ha.healthDetail}` : ''}`;
+  return s.leader === '' ? 'no leader known' : 'not following a leader';
 }
 
 function json(res: ServerResponse, code: number, body: unknown): void {

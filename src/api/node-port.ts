@@ -88,7 +88,11 @@ export interface HaPort {
   memberHealth(id: string): { readonly health: 'healthy' | 'unhealthy' | 'unknown'; readonly healthDetail: string };
   /** Active with a valid lease and its resources up: /primary 200. */
   isPrimary(): boolean;
-  /** A healthy member following a leader that is not the active node: /replica 200. */
+  /**
+   * A healthy member following a leader that is not the active node and holds nothing of the
+   * role (ha/types.ts holdsRole: not while a promote or demote hook of its own runs, the
+   * start-up demotion included): /replica 200.
+   */
   isReplica(): boolean;
   /** Graceful: the active demotes, leadership moves, the target promotes. `to` '': the best voter. */
   switchover(to: string): Promise<SwitchoverResult>;

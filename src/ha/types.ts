@@ -134,3 +134,14 @@ export const LocalRole = {
   Demoting: 'demoting',
 } as const;
 export type LocalRole = (typeof LocalRole)[keyof typeof LocalRole];
+
+/**
+ * The node's service may still be the primary it was, or is becoming one: while its promote
+ * hook runs, while it holds the role (a leader that lost it, before its demotion starts) and
+ * until its demote hook has finished — the start-up one too, which takes down what a past life
+ * of the node may have left up. Such a node is no replica (/replica), and primary only as
+ * active within its lease. Fencing another node holds nothing of the role.
+ */
+export function holdsRole(local: string): boolean {
+  return local === LocalRole.Promoting || local === LocalRole.Active || local === LocalRole.Demoting;
+}

@@ -9,7 +9,7 @@ import type { HaPort, HaStatus, NodeRole, SwitchoverResult } from '../api/node-p
 import { ReannounceTrigger } from '../ha/reannounce.js';
 import type { ActionResult, ResourceExecutor } from '../ha/resource-executor.js';
 import type { RoleController } from '../ha/role-controller.js';
-import { LocalRole, type RaftRole } from '../ha/types.js';
+import { holdsRole, LocalRole, type RaftRole } from '../ha/types.js';
 import type { Ready } from '../raft/ready.js';
 import { NONE, type LeaseAck } from '../raft/types.js';
 import { ClusterEventKind, type RecordedEvent } from '../statemachine/cluster-events.js';
@@ -191,7 +191,7 @@ export class HaDriver implements HaPort {
   }
 
   isReplica(): boolean {
-    if (this.stopped || this.isPrimary()) return false;
+    if (this.stopped || this.isPrimary() || holdsRole(this.controller.role)) return false;
     const r = this.host.raw.basicStatus();
     const role = this.host.role();
     if (r.lead === NONE) return false;
