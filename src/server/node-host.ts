@@ -3,8 +3,8 @@
 // (raft/ready.ts: persist, send, apply, advance) against the durable storage, the transport and
 // the state machine. It keeps what follows from applying: the current state machine and its
 // watches, the peers (peer-membership.ts), snapshots, and the requests waiting for an index
-// (apply-waiters.ts); its leader, role and membership events go out through
-// node-event-publisher.ts. It owns the ticker. Upper layers (the HA driver,
+// (apply-waiters.ts) or for a condition (ready-conditions.ts); its leader, role and membership
+// events go out through node-event-publisher.ts. It owns the ticker. Upper layers (the HA driver,
 // coordination) follow the loop as LoopObservers; coordination also as an ApplyListener.
 import type { Logger } from 'pino';
 import type { NodeRole } from '../api/node-port.js';
@@ -27,6 +27,7 @@ import type { NodeEvent } from './node-events.js';
 import { NodeEventPublisher } from './node-event-publisher.js';
 import { PeerMembership, type PeerLink } from './peer-membership.js';
 import { ProposalQueue } from './proposal-queue.js';
+import { ReadyConditions } from './ready-conditions.js';
 import { ReadyLoop, type ReadyExecutor } from './ready-loop.js';
 import { SnapshotTaker } from './snapshot-taker.js';
 import { Ticker } from './ticker.js';
@@ -77,7 +78,7 @@ export class NodeHost implements ReadyExecutor {
   private readonly snapshots: SnapshotTaker;
   private readonly observers: LoopObserver[] = [];
   private readonly applyListeners: ApplyListener[] = [];
-  private readonly conditions = new Set<{ check: () => boolean; resolve: () => void }>();
+  private readonly conditions = new ReadyConditions();
   private readonly proposals: ProposalQueue;
   private readonly publisher: NodeEventPublisher;
   private stopping = false;
@@ -279,14 +280,7 @@ export class NodeHost implements ReadyExecutor {
     for (const o of this.observers) o.afterReady(rd);
     // A Ready may end a quiet period (a campaign, a new leader, a new HA record).
     this.ticker.replan();
-    if (this.conditions.size > 0) {
-      for (const c of [...this.conditions]) {
-        if (c.check()) {
-          this.conditions.delete(c);
-          c.resolve();
-        }
-      }
-    }
+    this.conditions.afterReady();
     this.snapshots.maybeTake(this.stateMachine, () => this.parts.raw.confState());
   }
 
@@ -359,21 +353,7 @@ export class NodeHost implements ReadyExecutor {
 
   /** Resolves once `check()` holds after some Ready (or right away); rejects after `timeoutMs`. */
   waitFor(check: () => boolean, timeoutMs: number, onTimeout: () => Error): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const c = {
-        check,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        this.conditions.delete(c);
-        reject(onTimeout());
-      }, timeoutMs);
-      this.conditions.add(c);
-    });
+    return this.conditions.waitFor(check, timeoutMs, onTimeout);
   }
 
   // ---------------------------------------------------------------- stop
