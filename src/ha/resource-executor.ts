@@ -44,6 +44,15 @@ export interface ResourceExecutorOptions {
   readonly baseEnv?: NodeJS.ProcessEnv;
   /** The node's monotonic clock, the one `notAfter` is on. Default performance.now. */
   readonly now?: () => number;
+  /**
+   * Awaited before each process a promote sequence starts (hook, VIP add, announcement; never
+   * in a demote or fence): resolves once the node's lease was renewed after the call, or when
+   * it gives up (leadership lost, the signal aborted, a bound); never rejects. Starting a
+   * process blocks the event loop until the child has exec'd, and under CPU load that can eat
+   * most of a short lease, with no heartbeat sent or answered meanwhile: a process started on
+   * a just-renewed lease has the whole usable lease to absorb it. Default: no wait.
+   */
+  readonly renewLease?: (signal: AbortSignal) => Promise<void>;
 }
 
 interface Job {
@@ -216,14 +225,20 @@ export class ResourceExecutor {
       job.preemptedBy !== undefined ? { ok: false, detail: job.preemptedBy } : undefined;
 
     if (this.opts.hooks.promote !== undefined) {
+      await this.renewLease(job);
+      if (preempted()) return preempted()!;
       const r = await this.hook(this.opts.hooks.promote, a, job);
       if (preempted()) return preempted()!;
       if (!r.ok) return { ok: false, detail: `promote hook: ${r.detail}` };
     }
     if (this.vip) {
+      await this.renewLease(job);
+      if (preempted()) return preempted()!;
       const r = await this.vip.add(job.abort.signal, { skipProbe: a.previousHolderDown === true });
       if (preempted()) return preempted()!;
       if (!r.ok) return { ok: false, detail: r.detail };
+      await this.renewLease(job);
+      if (preempted()) return preempted()!;
       // In the background: arping lingers a second per packet waiting for replies that never
       // come, but the first gratuitous ARP leaves at once. A demote stops it before removing
       // the address, so we never announce an address we no longer hold.
@@ -233,6 +248,16 @@ export class ResourceExecutor {
     this.isServing = true;
     this.servingEpoch = a.epoch;
     return { ok: true, detail: '' };
+  }
+
+  private async renewLease(job: Job): Promise<void> {
+    if (this.opts.renewLease === undefined) return;
+    try {
+      await this.opts.renewLease(job.abort.signal);
+    } catch (err) {
+      // A bug in the caller, not a reason to fail the promotion: the lease checks still decide.
+      this.log.error({ kind: job.action.kind, epoch: job.action.epoch, err: String(err) }, 'lease renewal before a command failed');
+    }
   }
 
   private async demote(a: RunAction): Promise<{ ok: boolean; detail: string }> {

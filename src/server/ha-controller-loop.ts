@@ -29,6 +29,8 @@ export interface ControllerLoopOptions {
   stopped(): boolean;
   /** A sequence ended (the layer may be idle now). */
   onSequenceEnd(): void;
+  /** Before each process a promotion starts: a fresh lease (server/lease-renewal.ts). */
+  renewLease?(signal: AbortSignal): Promise<void>;
   /** Tests: an executor of their own in place of the hooks and VIP. */
   executorFor?: (onDone: (r: ActionResult) => void) => ResourceExecutor;
 }
@@ -45,7 +47,7 @@ export class ControllerLoop {
   constructor(private readonly o: ControllerLoopOptions) {
     this.controller = new RoleController(controllerConfig(o.config));
     const onDone = (r: ActionResult): void => this.onDone(r);
-    this.executor = o.executorFor?.(onDone) ?? resourceExecutor(o.config, o.clock, o.log, onDone);
+    this.executor = o.executorFor?.(onDone) ?? resourceExecutor(o.config, o.clock, o.log, onDone, o.renewLease?.bind(o));
   }
 
   /** Inputs wait to be fed (the layer is not quiet). */

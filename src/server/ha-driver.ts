@@ -25,6 +25,7 @@ import { HaOperator } from './ha-operator.js';
 import { ServiceHealth } from './ha-service-health.js';
 import { logHaSettings } from './ha-setup.js';
 import { activeOf, HaTargets } from './ha-targets.js';
+import { LeaseRenewal } from './lease-renewal.js';
 import type { Logger } from './logger.js';
 import { quietTicksUntil } from './ticker.js';
 
@@ -42,6 +43,7 @@ export class HaDriver implements HaPort {
   private readonly failback: Failback;
   private readonly operator: HaOperator;
   private readonly reannounce: ReannounceTrigger;
+  private readonly renewal: LeaseRenewal;
   private readonly tickMs: number;
   private lastFedState: ReplicatedHaState | undefined;
   private lastLeaderTerm = 0;
@@ -59,6 +61,11 @@ export class HaDriver implements HaPort {
     this.tickMs = config.ticks.tickMs;
     this.reannounce = new ReannounceTrigger({ quietMs: config.electionTimeoutMs, minIntervalMs: REANNOUNCE_MIN_INTERVAL_MS });
     this.targets = new HaTargets(config.id, host, { now: () => clock.monotonicMs(), windowMs: config.electionTimeoutMs });
+    this.renewal = new LeaseRenewal({
+      host,
+      boundMs: config.ha.timing.leaseMs,
+      nodeId: config.id,
+    });
     this.loop = new ControllerLoop({
       config,
       host,
@@ -67,6 +74,7 @@ export class HaDriver implements HaPort {
       targets: this.targets,
       stopped: () => this.stopped,
       onSequenceEnd: () => this.wakeIdleWaiters(),
+      renewLease: (signal) => this.renewal.request(signal),
       ...(executorFor !== undefined ? { executorFor } : {}),
     });
     this.controller = this.loop.controller;
@@ -130,6 +138,7 @@ export class HaDriver implements HaPort {
     // Too old to be remembered: no lease from it (safe: the lease only gets shorter).
     if (at === undefined) return;
     this.loop.feed({ type: 'lease', now: this.now(), term: ack.term, roundStartedAt: at });
+    this.renewal.renewed(ack.startTick);
     this.reannounce.leaseRenewed(this.now());
   }
 
@@ -280,12 +289,14 @@ export class HaDriver implements HaPort {
   /** A simulated crash: nothing more is run, proposed or reported. */
   abandon(): void {
     this.stopped = true;
+    this.renewal.stop();
     void this.health.stop();
   }
 
   /** Stops the executor (a running promote is killed, a demote finishes). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.renewal.stop();
     await Promise.all([this.executor.stop(), this.health.stop()]);
   }
 

@@ -33,7 +33,13 @@ export function controllerConfig(config: NodeConfig): HaConfig {
 }
 
 /** The hooks and VIP of the node, run one sequence at a time; `onDone` hears each sequence's end. */
-export function resourceExecutor(config: NodeConfig, clock: Clock, log: Logger, onDone: (r: ActionResult) => void): ResourceExecutor {
+export function resourceExecutor(
+  config: NodeConfig,
+  clock: Clock,
+  log: Logger,
+  onDone: (r: ActionResult) => void,
+  renewLease?: (signal: AbortSignal) => Promise<void>,
+): ResourceExecutor {
   const ha = config.ha;
   return new ResourceExecutor({
     nodeId: config.id,
@@ -49,6 +55,7 @@ export function resourceExecutor(config: NodeConfig, clock: Clock, log: Logger, 
     logger: log,
     now: () => clock.monotonicMs(),
     onDone,
+    ...(renewLease !== undefined ? { renewLease } : {}),
   });
 }
 

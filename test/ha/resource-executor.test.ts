@@ -411,3 +411,63 @@ function groupOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 }
+
+describe('ResourceExecutor: a fresh lease before each process of a promotion', () => {
+  /** A renewLease stand-in whose renewals the test answers one at a time. */
+  function renewals() {
+    const asked: { release(): void; signal: AbortSignal }[] = [];
+    const renewLease = (signal: AbortSignal): Promise<void> =>
+      new Promise<void>((resolve) => {
+        asked.push({ release: resolve, signal });
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    return { asked, renewLease };
+  }
+
+  test('the promote hook, the VIP add and the announcement each start only after a renewal; demote and fence never ask', async () => {
+    const runner = vipRunner();
+    const r = renewals();
+    const h = harness({ vip: VIP, runner, renewLease: r.renewLease });
+    h.exec.run(action('promote', 80, { previousHolderDown: true }));
+    // What had started when each renewal was asked for (and was still unanswered).
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await waitFor(`renewal ${i + 1} asked for`, () => r.asked.length > i);
+      seen.push(`hook lines ${h.lines().length}, commands ${runner.calls.join(' | ') || '-'}`);
+      r.asked[i].release();
+    }
+    await h.waitDone(1);
+    assert.equal(h.done[0].ok, true, h.done[0].detail);
+    assert.deepEqual(seen, [
+      'hook lines 0, commands -',
+      'hook lines 2, commands -',
+      'hook lines 2, commands ip addr add 10.0.0.50/24 dev eth0',
+    ]);
+    assert.deepEqual(runner.calls, ['ip addr add 10.0.0.50/24 dev eth0', 'arping -U -c 2 -I eth0 10.0.0.50']);
+    h.exec.run(action('demote', 80));
+    h.exec.run(action('fence', 81, { target: 'n3' }));
+    await h.waitDone(3);
+    assert.deepEqual(
+      h.done.map((d) => d.ok),
+      [true, true, true],
+    );
+    assert.equal(r.asked.length, 3, 'a demote or fence never waits for the lease');
+  });
+
+  test('a demote while the promotion waits for its renewal preempts it: the promote hook never runs', async () => {
+    const runner = vipRunner();
+    const r = renewals();
+    const h = harness({ vip: VIP, runner, renewLease: r.renewLease });
+    h.exec.run(action('promote', 90, { previousHolderDown: true }));
+    await waitFor('the renewal asked for', () => r.asked.length === 1);
+    h.exec.run(action('demote', 90));
+    await h.waitDone(2);
+    assert.equal(r.asked[0].signal.aborted, true, 'the wait is told the promotion is over');
+    assert.equal(h.done[0].ok, false);
+    assert.match(h.done[0].detail, /preempted by demote/);
+    assert.equal(h.done[1].ok, true);
+    assert.deepEqual(h.lines(), ['start demote 90', 'end demote 90']);
+    assert.deepEqual(runner.calls, ['ip addr del 10.0.0.50/24 dev eth0']);
+    assert.equal(h.exec.serving, false);
+  });
+});

@@ -305,6 +305,16 @@ describe('lease facts (Ready.leaseAck)', () => {
     ]);
   });
 
+  test('a ReadIndex round between heartbeats is a lease fact of its own, at the current tick (the HA layer asks for one before a promotion starts a process)', () => {
+    const h = new Harness(ABC);
+    h.elect('a');
+    h.tick('a');
+    const acks = leaseAcks(h, 'a');
+    const t = h.raft('a').tickCount;
+    h.readIndex('a', 'ha-lease/a/1');
+    assert.deepEqual(acks, [{ term: 1, round: 3, startTick: t }], "round 1 was the election's, round 2 the tick's");
+  });
+
   test('a minority of acknowledgements never produces a lease fact', () => {
     const h = new Harness(['a', 'b', 'c', 'd', 'e']);
     h.elect('a');
